@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's packages, everything LLMscope needs to build and test.
+# Idempotent: packages already present are left as they are. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config  # compiler and build
+  libgtest-dev libgmock-dev         # unit tests (GoogleTest through CTest)
+  libbenchmark-dev                  # bench/ programs (Google Benchmark)
+  nlohmann-json3-dev                # JSON in and out
+  libcli11-dev                      # command-line parsing
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,86 @@
+// ControlChart: the live chart of one series (SPC.md §3): learning until its baseline is complete,
+// then frozen limits that judge each new point; new stages on demand.
+//
+// Feed it values in series order with Observe(). While learning no rule fires; when the B-th
+// valid point arrives the stage's μ̂ and σ̂ are estimated, frozen, and the rules are run over the
+// baseline points (Phase I review, firings marked kBaseline); every later point is judged at
+// once (kMonitoring) in O(1). Memory is bounded by B, whatever the series length.
+// Not thread-safe.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/result.h"
+#include "spc/baseline.h"
+#include "spc/firing.h"
+#include "spc/rule.h"
+#include "spc/stage.h"
+#include "spc/streaming_rules.h"
+
+namespace llmscope::spc {
+
+struct ChartConfig {
+  static constexpr int kMinBaseline = 20;
+
+  int baseline_size = 100;  // B, at least kMinBaseline
+  Transform transform = Transform::kLog;
+  SigmaMethod sigma_method = SigmaMethod::kMrMean;
+  RuleConfig rules;
+  bool non_negative_metric = true;  // shown limits are clamped at 0 (SPC.md §4)
+};
+
+// Error "invalid_chart_config" (or Validate(RuleConfig)'s) when a field is out of range.
+Status Validate(const ChartConfig& config);
+
+class ControlChart {
+ public:
+  // A chart that learns its first stage from its first B valid points. `config` must be valid.
+  explicit ControlChart(const ChartConfig& config);
+
+  // Feeds the series' next value x (original unit). An invalid value (not finite, or ≤ 0 under
+  // `log`) is rejected with "invalid_value" and takes no index. Firings are appended to
+  // `firings` in index order.
+  Status Observe(double x, std::vector<Firing>& firings);
+
+  // Ends the current stage: the next B valid points form a new baseline (a re-baseline after a
+  // model upgrade, say). A stage still learning starts over.
+  void StartNewStage();
+
+  // Ends the current stage and starts a frozen one at the next index whose μ̂ and σ̂ come from
+  // `baseline` (original unit; e.g. the points of an hour the user picked as good). Those points
+  // are not part of the new stage, so they are not reviewed. Needs 2 valid points at least.
+  Status StartStageFrom(std::span<const double> baseline);
+
+  // Ends the current stage and starts a frozen one at the next index with the given μ̂ and σ̂
+  // (chart scale): a process with known parameters, or a stage restored from storage.
+  void StartKnownStage(const Estimate& known, int baseline_size = 0);
+
+  bool learning() const { return !frozen_; }
+  // Points observed so far: the index the next point will get.
+  int64_t size() const { return next_index_; }
+  // The stage judging new points; nullopt while learning.
+  std::optional<Stage> current_stage() const;
+  // While learning with at least kMinBaseline points: μ̂ and σ̂ from the points so far.
+  std::optional<Estimate> provisional_estimate() const;
+  // Points of the learning baseline so far (0 once frozen).
+  int learning_points() const { return static_cast<int>(baseline_y_.size()); }
+  // Every frozen stage, oldest first (current_stage() is the last one when not learning).
+  const std::vector<Stage>& stages() const { return stages_; }
+  const ChartConfig& config() const { return config_; }
+
+ private:
+  void Freeze(std::vector<Firing>& firings);
+  void BeginFrozenStage(int64_t start, int baseline_size, const Estimate& e);
+
+  ChartConfig config_;
+  std::vector<Stage> stages_;
+  bool frozen_ = false;
+  int64_t next_index_ = 0;
+  int64_t learning_start_ = 0;
+  std::vector<double> baseline_x_, baseline_y_;  // the learning stage's points
+  std::optional<StreamingRuleEvaluator> evaluator_;
+};
+
+}  // namespace llmscope::spc
