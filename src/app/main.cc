@@ -1,1 +1,32 @@
-int main() { return 0; }
+// llmscope: one binary, subcommands (DESIGN.md "Shape").
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/analyze_command.h"
+#include "app/exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace llmscope::app;
+  CLI::App app{"LLMscope: Statistical Process Control for LLM services", "llmscope"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "llmscope 0.1.0");
+
+  AnalyzeOptions analyze;
+  CLI::App* analyze_cmd = AddAnalyzeCommand(app, analyze);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "llmscope: " << e.what() << " (see llmscope --help)\n";
+    return kExitUsage;
+  }
+  if (analyze_cmd->parsed()) return RunAnalyze(analyze, std::cout, std::cerr);
+  return kExitUsage;
+}

@@ -48,6 +48,9 @@ struct RuleConfig {
   bool enabled_rule(Rule r) const { return Has(enabled, r); }
 };
 
+// max(0, x) for CUSUM (SPC.md §6); inline, where std::fmax is a library call.
+constexpr double PositivePart(double x) { return x > 0 ? x : 0.0; }
+
 // Checks ranges (runs ≥ 2 and ≤ kMaxWindow, 1 ≤ count ≤ window, λ in (0, 1], positive σ
 // multiples). Error code "invalid_rule_config".
 Status Validate(const RuleConfig& config);

@@ -22,15 +22,14 @@ class StreamingRuleEvaluator {
   RuleMask Push(double y);
 
  private:
-  // Per-point flags kept for the m-of-n rules, in a ring of kMaxWindow points.
-  enum Flag : uint8_t { kAbove2 = 1, kBelow2 = 2, kAbove1 = 4, kBelow1 = 8 };
   static constexpr int kRing = RuleConfig::kMaxWindow;
 
   RuleMask active_;
   double mean_, sigma_;
   double r1_limit_;
   int r2_run_, r3_steps_, r4_diffs_, r7_run_, r8_run_;
-  int r5_count_, r5_window_, r6_count_, r6_window_;
+  unsigned r5_count_, r6_count_;
+  int r5_window_, r6_window_;
   double ewma_lambda_, ewma_keep_, ewma_keep_sq_, ewma_width_;  // width = L σ̂ √(λ/(2 − λ))
   double cusum_k_, cusum_h_;
 
@@ -43,9 +42,10 @@ class StreamingRuleEvaluator {
   int within1_run_ = 0;           // R7
   int beyond1_run_ = 0;           // R8
   std::array<uint8_t, kRing> flags_{};
-  int above2_ = 0, below2_ = 0;   // R5: flags in the last r5_window points
-  int above1_ = 0, below1_ = 0;   // R6: flags in the last r6_window points
+  unsigned beyond2_counts_ = 0;   // R5: points beyond 2σ̂ in the last r5_window, packed
+  unsigned beyond1_counts_ = 0;   // R6: points beyond 1σ̂ in the last r6_window, packed
   double ewma_ = 0, ewma_decay_ = 1;  // z_i and (1 − λ)^{2i}
+  double ewma_limit_ = 0;             // L σ̂ √(λ/(2 − λ) · (1 − (1 − λ)^{2i}))
   double cusum_up_ = 0, cusum_down_ = 0;
 };
 

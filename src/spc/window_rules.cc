@@ -90,8 +90,8 @@ std::vector<RuleMask> JudgeStageWindow(Points y, const RuleConfig& c, double mea
     if (std::fabs(ewma - mean) > ewma_width * std::sqrt(1.0 - ewma_decay)) m |= Bit(Rule::kEwma);
     if (sigma > 0) {
       const double z = dev(i) / sigma;
-      cusum_up = std::fmax(0.0, cusum_up + z - c.cusum_k);
-      cusum_down = std::fmax(0.0, cusum_down - z - c.cusum_k);
+      cusum_up = PositivePart(cusum_up + z - c.cusum_k);
+      cusum_down = PositivePart(cusum_down - z - c.cusum_k);
       if (cusum_up > c.cusum_h || cusum_down > c.cusum_h) {
         m |= Bit(Rule::kCusum);
         cusum_up = cusum_down = 0;
