@@ -28,7 +28,10 @@ Status ControlChart::Observe(double x, std::vector<Firing>& firings) {
   const double y = ToChartScale(config_.transform, x);
   const int64_t index = next_index_++;
   if (frozen_) {
-    if (RuleMask fired = evaluator_->Push(y)) AppendFirings(fired, index, Phase::kMonitoring, stages_.back(), x, y, firings);
+    if (RuleMask fired = evaluator_->Push(y)) {
+      const Phase phase = index < review_until_ ? Phase::kBaseline : Phase::kMonitoring;
+      AppendFirings(fired, index, phase, stages_.back(), x, y, firings);
+    }
     return {};
   }
   baseline_x_.push_back(x);
@@ -54,6 +57,7 @@ void ControlChart::Freeze(std::vector<Firing>& firings) {
 
 void ControlChart::StartNewStage() {
   frozen_ = false;
+  review_until_ = 0;
   evaluator_.reset();
   baseline_x_.clear();
   baseline_y_.clear();
@@ -82,9 +86,30 @@ void ControlChart::StartKnownStage(const Estimate& known, int baseline_size) {
   BeginFrozenStage(next_index_, baseline_size, known);
 }
 
+void ControlChart::ResumeFrozen(const Stage& stage, bool review_baseline) {
+  stages_.assign(1, stage);
+  frozen_ = true;
+  evaluator_.emplace(config_.rules, stage.mean, stage.sigma);
+  baseline_x_.clear();
+  baseline_y_.clear();
+  next_index_ = learning_start_ = stage.start_index;
+  review_until_ = review_baseline ? stage.start_index + stage.baseline_size : 0;
+  next_stage_number_ = stage.number + 1;
+}
+
+void ControlChart::ResumeLearning(int64_t start_index, int stage_number) {
+  stages_.clear();
+  frozen_ = false;
+  evaluator_.reset();
+  baseline_x_.clear();
+  baseline_y_.clear();
+  next_index_ = learning_start_ = start_index;
+  next_stage_number_ = stage_number;
+}
+
 void ControlChart::BeginFrozenStage(int64_t start, int baseline_size, const Estimate& e) {
   Stage s;
-  s.number = static_cast<int>(stages_.size());
+  s.number = next_stage_number_++;
   s.start_index = start;
   s.baseline_size = baseline_size;
   s.transform = config_.transform;
@@ -93,6 +118,7 @@ void ControlChart::BeginFrozenStage(int64_t start, int baseline_size, const Esti
   s.sigma = e.sigma;
   stages_.push_back(s);
   frozen_ = true;
+  review_until_ = 0;  // a new stage's own baseline was reviewed when it froze, or is external
   evaluator_.emplace(config_.rules, s.mean, s.sigma);
 }
 

@@ -57,6 +57,15 @@ class ControlChart {
   // (chart scale): a process with known parameters, or a stage restored from storage.
   void StartKnownStage(const Estimate& known, int baseline_size = 0);
 
+  // Resuming a chart whose earlier points are not replayed (a restart from storage):
+  // ResumeFrozen continues `stage` from its start_index, and the points fed next are its points
+  // from the first on. When `review_baseline`, the first stage.baseline_size of them are the
+  // stage's own baseline and their firings are marked kBaseline, exactly as the Phase I review
+  // marked them the first time. ResumeLearning continues a stage that is still learning, whose
+  // first point is `start_index`. Either forgets the stages held so far.
+  void ResumeFrozen(const Stage& stage, bool review_baseline);
+  void ResumeLearning(int64_t start_index, int stage_number);
+
   bool learning() const { return !frozen_; }
   // Points observed so far: the index the next point will get.
   int64_t size() const { return next_index_; }
@@ -66,7 +75,12 @@ class ControlChart {
   std::optional<Estimate> provisional_estimate() const;
   // Points of the learning baseline so far (0 once frozen).
   int learning_points() const { return static_cast<int>(baseline_y_.size()); }
-  // Every frozen stage, oldest first (current_stage() is the last one when not learning).
+  // The number the stage now learning will get when it freezes.
+  int next_stage_number() const { return next_stage_number_; }
+  // Index of the first point of the current stage (learning or frozen).
+  int64_t stage_start_index() const { return learning_start_; }
+  // Every stage frozen since construction or the last Resume, oldest first (current_stage() is
+  // the last one when not learning).
   const std::vector<Stage>& stages() const { return stages_; }
   const ChartConfig& config() const { return config_; }
 
@@ -79,6 +93,8 @@ class ControlChart {
   bool frozen_ = false;
   int64_t next_index_ = 0;
   int64_t learning_start_ = 0;
+  int64_t review_until_ = 0;  // points below this index are the frozen stage's own baseline
+  int next_stage_number_ = 0;
   std::vector<double> baseline_x_, baseline_y_;  // the learning stage's points
   std::optional<StreamingRuleEvaluator> evaluator_;
 };
