@@ -25,106 +25,116 @@ constexpr unsigned Beyond1Count(unsigned flag) {
 }  // namespace
 
 StreamingRuleEvaluator::StreamingRuleEvaluator(const RuleConfig& c, double mean, double sigma)
-    : active_(sigma == 0.0 ? static_cast<RuleMask>(c.enabled & kSigmaFreeRules) : c.enabled),
-      mean_(mean),
-      sigma_(sigma),
-      r1_limit_(c.r1_sigma * sigma),
-      r2_run_(c.r2_run),
-      r3_steps_(c.r3_run - 1),
-      r4_diffs_(c.r4_run - 1),
-      r7_run_(c.r7_run),
-      r8_run_(c.r8_run),
-      r5_count_(static_cast<unsigned>(c.r5_count)),
-      r6_count_(static_cast<unsigned>(c.r6_count)),
-      r5_window_(c.r5_window),
-      r6_window_(c.r6_window),
-      ewma_lambda_(c.ewma_lambda),
-      ewma_keep_(1.0 - c.ewma_lambda),
-      ewma_keep_sq_((1.0 - c.ewma_lambda) * (1.0 - c.ewma_lambda)),
-      ewma_width_(c.ewma_l * sigma * std::sqrt(c.ewma_lambda / (2.0 - c.ewma_lambda))),
-      cusum_k_(c.cusum_k),
-      cusum_h_(c.cusum_h),
-      ewma_(mean) {}
+    : params_{sigma == 0.0 ? static_cast<RuleMask>(c.enabled & kSigmaFreeRules) : c.enabled,
+              mean,
+              sigma,
+              c.r1_sigma * sigma,
+              c.r2_run,
+              c.r3_run - 1,
+              c.r4_run - 1,
+              c.r7_run,
+              c.r8_run,
+              static_cast<unsigned>(c.r5_count),
+              static_cast<unsigned>(c.r6_count),
+              c.r5_window,
+              c.r6_window,
+              c.ewma_lambda,
+              1.0 - c.ewma_lambda,
+              (1.0 - c.ewma_lambda) * (1.0 - c.ewma_lambda),
+              c.ewma_l * sigma * std::sqrt(c.ewma_lambda / (2.0 - c.ewma_lambda)),
+              c.cusum_k,
+              c.cusum_h} {
+  state_.ewma = mean;
+}
 
-RuleMask StreamingRuleEvaluator::Push(double y) {
-  // Written to compile to few branches: a random series makes most run tests unpredictable.
-  const double d = y - mean_;
+RuleMask StreamingRuleEvaluator::Push(double y) { return Step(params_, state_, y); }
+
+void StreamingRuleEvaluator::PushAll(std::span<const double> y, std::span<RuleMask> fired) {
+  State s = state_;
+  for (size_t i = 0; i < y.size(); ++i) fired[i] = Step(params_, s, y[i]);
+  state_ = s;
+}
+
+// Written to compile to few branches: a random series makes most run tests unpredictable.
+inline RuleMask StreamingRuleEvaluator::Step(const Params& p, State& s, double y) {
+  const double d = y - p.mean;
   const double ad = std::fabs(d);
   const int side = Sign(d);
   RuleMask fired = 0;
 
   // R1 (§5): a point beyond kσ̂, strictly.
-  fired |= ad > r1_limit_ ? Bit(Rule::kR1) : 0;
+  fired |= ad > p.r1_limit ? Bit(Rule::kR1) : 0;
 
   // R2: a run on one side of the center; a point on the center (side 0) breaks it.
-  side_run_ = side != 0 && Sign(side_run_) == side ? side_run_ + side : side;
-  fired |= std::abs(side_run_) >= r2_run_ ? Bit(Rule::kR2) : 0;
+  s.side_run = side != 0 && Sign(s.side_run) == side ? s.side_run + side : side;
+  fired |= std::abs(s.side_run) >= p.r2_run ? Bit(Rule::kR2) : 0;
 
   // R3 and R4 look at differences, which start with the stage's second point.
-  if (n_ > 0) {
-    const int step = Sign(y - previous_);
+  if (s.n > 0) {
+    const int step = Sign(y - s.previous);
     // R3: strict steps in one direction; a zero step breaks the trend.
-    trend_steps_ = step != 0 && Sign(trend_steps_) == step ? trend_steps_ + step : step;
-    fired |= std::abs(trend_steps_) >= r3_steps_ ? Bit(Rule::kR3) : 0;
+    s.trend_steps = step != 0 && Sign(s.trend_steps) == step ? s.trend_steps + step : step;
+    fired |= std::abs(s.trend_steps) >= p.r3_steps ? Bit(Rule::kR3) : 0;
     // R4: differences alternating in sign; a zero difference breaks the chain.
-    alternating_diffs_ = step == 0 ? 0 : (step == -last_step_sign_ ? alternating_diffs_ + 1 : 1);
-    last_step_sign_ = step;
-    fired |= alternating_diffs_ >= r4_diffs_ ? Bit(Rule::kR4) : 0;
+    s.alternating_diffs =
+        step == 0 ? 0 : (step == -s.last_step_sign ? s.alternating_diffs + 1 : 1);
+    s.last_step_sign = step;
+    fired |= s.alternating_diffs >= p.r4_diffs ? Bit(Rule::kR4) : 0;
   }
-  previous_ = y;
+  s.previous = y;
 
   // R5, R6: m of the last n points beyond 2σ̂ (1σ̂) on one side, point i among them; the
-  // window must be complete. Counts slide over a ring of per-point flags.
-  const unsigned flag = (d > 2 * sigma_ ? kAbove2 : 0u) | (d < -2 * sigma_ ? kBelow2 : 0u) |
-                        (d > sigma_ ? kAbove1 : 0u) | (d < -sigma_ ? kBelow1 : 0u);
-  // Each pair of side counts is packed in one integer (above in the low byte, below in the
-  // next; windows are at most 64 points): two scalar adds per point, where four separate
-  // counters invite the compiler to vectorize them into a stall on store forwarding.
-  const uint64_t n = static_cast<uint64_t>(n_);
-  const unsigned out5 = n_ >= r5_window_ ? flags_[(n - r5_window_) % kRing] : 0u;
-  const unsigned out6 = n_ >= r6_window_ ? flags_[(n - r6_window_) % kRing] : 0u;
-  flags_[n % kRing] = static_cast<uint8_t>(flag);
-  beyond2_counts_ += Beyond2Count(flag) - Beyond2Count(out5);
-  beyond1_counts_ += Beyond1Count(flag) - Beyond1Count(out6);
-  const unsigned above2 = beyond2_counts_ & 0xFF, below2 = beyond2_counts_ >> 8;
-  const unsigned above1 = beyond1_counts_ & 0xFF, below1 = beyond1_counts_ >> 8;
-  const bool r5 = ((flag & kAbove2) && above2 >= r5_count_) ||
-                  ((flag & kBelow2) && below2 >= r5_count_);
-  const bool r6 = ((flag & kAbove1) && above1 >= r6_count_) ||
-                  ((flag & kBelow1) && below1 >= r6_count_);
-  fired |= r5 && n_ + 1 >= r5_window_ ? Bit(Rule::kR5) : 0;
-  fired |= r6 && n_ + 1 >= r6_window_ ? Bit(Rule::kR6) : 0;
+  // window must be complete. Counts slide over a ring of per-point flags; each pair of side
+  // counts is packed in one integer (above in the low byte, below in the next; windows are at
+  // most 64 points), where four separate counters invite the compiler to vectorize them into a
+  // stall on store forwarding.
+  const unsigned flag = (d > 2 * p.sigma ? kAbove2 : 0u) | (d < -2 * p.sigma ? kBelow2 : 0u) |
+                        (d > p.sigma ? kAbove1 : 0u) | (d < -p.sigma ? kBelow1 : 0u);
+  const uint64_t n = static_cast<uint64_t>(s.n);
+  const unsigned out5 = s.n >= p.r5_window ? s.flags[(n - p.r5_window) % kRing] : 0u;
+  const unsigned out6 = s.n >= p.r6_window ? s.flags[(n - p.r6_window) % kRing] : 0u;
+  s.flags[n % kRing] = static_cast<uint8_t>(flag);
+  s.beyond2_counts += Beyond2Count(flag) - Beyond2Count(out5);
+  s.beyond1_counts += Beyond1Count(flag) - Beyond1Count(out6);
+  const unsigned above2 = s.beyond2_counts & 0xFF, below2 = s.beyond2_counts >> 8;
+  const unsigned above1 = s.beyond1_counts & 0xFF, below1 = s.beyond1_counts >> 8;
+  const bool r5 = ((flag & kAbove2) && above2 >= p.r5_count) ||
+                  ((flag & kBelow2) && below2 >= p.r5_count);
+  const bool r6 = ((flag & kAbove1) && above1 >= p.r6_count) ||
+                  ((flag & kBelow1) && below1 >= p.r6_count);
+  fired |= r5 && s.n + 1 >= p.r5_window ? Bit(Rule::kR5) : 0;
+  fired |= r6 && s.n + 1 >= p.r6_window ? Bit(Rule::kR6) : 0;
 
   // R7: a run within 1σ̂ (|d| ≤ σ̂). R8: a run beyond 1σ̂ on either side.
-  const bool within1 = ad <= sigma_;
-  within1_run_ = within1 ? within1_run_ + 1 : 0;
-  beyond1_run_ = within1 ? 0 : beyond1_run_ + 1;
-  fired |= within1_run_ >= r7_run_ ? Bit(Rule::kR7) : 0;
-  fired |= beyond1_run_ >= r8_run_ ? Bit(Rule::kR8) : 0;
+  const bool within1 = ad <= p.sigma;
+  s.within1_run = within1 ? s.within1_run + 1 : 0;
+  s.beyond1_run = within1 ? 0 : s.beyond1_run + 1;
+  fired |= s.within1_run >= p.r7_run ? Bit(Rule::kR7) : 0;
+  fired |= s.beyond1_run >= p.r8_run ? Bit(Rule::kR8) : 0;
 
   // EWMA (§6): z_i = λ y_i + (1 − λ) z_{i−1}, limits widening with (1 − (1 − λ)^{2i}). Once
   // (1 − λ)^{2i} is below 2^-54, 1 − it is exactly 1 in double, so the limit stops changing and
   // the square root is skipped (the result is bit-identical to computing it).
-  ewma_ = ewma_lambda_ * y + ewma_keep_ * ewma_;
-  if (ewma_decay_ != 0) {
-    ewma_decay_ *= ewma_keep_sq_;
-    ewma_limit_ = ewma_width_ * std::sqrt(1.0 - ewma_decay_);
-    if (ewma_decay_ < 1e-17) ewma_decay_ = 0;
+  s.ewma = p.ewma_lambda * y + p.ewma_keep * s.ewma;
+  if (s.ewma_decay != 0) {
+    s.ewma_decay *= p.ewma_keep_sq;
+    s.ewma_limit = p.ewma_width * std::sqrt(1.0 - s.ewma_decay);
+    if (s.ewma_decay < 1e-17) s.ewma_decay = 0;
   }
-  fired |= std::fabs(ewma_ - mean_) > ewma_limit_ ? Bit(Rule::kEwma) : 0;
+  fired |= std::fabs(s.ewma - p.mean) > s.ewma_limit ? Bit(Rule::kEwma) : 0;
 
   // CUSUM (§6): one-sided sums of standardized deviations beyond k; both reset after firing.
-  // σ̂ = 0 makes z undefined; CUSUM is off on such a stage (active_ masks it).
-  const double z = sigma_ > 0 ? d / sigma_ : 0.0;
-  cusum_up_ = PositivePart(cusum_up_ + z - cusum_k_);
-  cusum_down_ = PositivePart(cusum_down_ - z - cusum_k_);
-  if (cusum_up_ > cusum_h_ || cusum_down_ > cusum_h_) {
+  // σ̂ = 0 makes z undefined; CUSUM is off on such a stage (active masks it).
+  const double z = p.sigma > 0 ? d / p.sigma : 0.0;
+  s.cusum_up = PositivePart(s.cusum_up + z - p.cusum_k);
+  s.cusum_down = PositivePart(s.cusum_down - z - p.cusum_k);
+  if (s.cusum_up > p.cusum_h || s.cusum_down > p.cusum_h) {
     fired |= Bit(Rule::kCusum);
-    cusum_up_ = cusum_down_ = 0;
+    s.cusum_up = s.cusum_down = 0;
   }
 
-  ++n_;
-  return fired & active_;
+  ++s.n;
+  return fired & p.active;
 }
 
 }  // namespace llmscope::spc
