@@ -9,6 +9,9 @@ packages=(
   libbenchmark-dev                  # bench/ programs (Google Benchmark)
   nlohmann-json3-dev                # JSON in and out
   libcli11-dev                      # command-line parsing
+  libsqlite3-dev                    # the embedded store (SQLite, WAL)
+  libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)
+  libtomlplusplus-dev               # the TOML config file
 )
 
 missing=()

@@ -5,6 +5,7 @@
 
 #include "app/analyze_command.h"
 #include "app/exit_codes.h"
+#include "app/serve_command.h"
 
 int main(int argc, char** argv) {
   using namespace llmscope::app;
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
 
   AnalyzeOptions analyze;
   CLI::App* analyze_cmd = AddAnalyzeCommand(app, analyze);
+  ServeOptions serve;
+  CLI::App* serve_cmd = AddServeCommand(app, serve);
 
   try {
     app.parse(argc, argv);
@@ -28,5 +31,6 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (analyze_cmd->parsed()) return RunAnalyze(analyze, std::cout, std::cerr);
+  if (serve_cmd->parsed()) return RunServe(serve);
   return kExitUsage;
 }

@@ -1,0 +1,220 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <map>
+
+#include <toml++/toml.h>
+
+namespace llmscope::app {
+namespace {
+
+Error Bad(const std::string& key, const std::string& what) {
+  return Error{"config_value", key + ": " + what};
+}
+
+// One settable key: how to read it from TOML and from an environment string.
+struct Key {
+  std::string section, name;
+  std::function<Status(const toml::node&)> from_toml;
+  std::function<Status(const std::string&)> from_env;
+};
+
+Status SetString(std::string& out, const std::string& key, const toml::node& n) {
+  if (!n.is_string()) return Bad(key, "must be a string");
+  out = n.as_string()->get();
+  return {};
+}
+Status SetBool(bool& out, const std::string& key, const toml::node& n) {
+  if (!n.is_boolean()) return Bad(key, "must be true or false");
+  out = n.as_boolean()->get();
+  return {};
+}
+template <typename T>
+Status SetInt(T& out, const std::string& key, const toml::node& n, int64_t min, int64_t max) {
+  if (!n.is_integer()) return Bad(key, "must be a whole number");
+  const int64_t v = n.as_integer()->get();
+  if (v < min || v > max) {
+    return Bad(key, "must be within " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  out = static_cast<T>(v);
+  return {};
+}
+Status EnvBool(bool& out, const std::string& key, const std::string& v) {
+  if (v == "true" || v == "1" || v == "yes") {
+    out = true;
+  } else if (v == "false" || v == "0" || v == "no") {
+    out = false;
+  } else {
+    return Bad(key, "must be true or false, got '" + v + "'");
+  }
+  return {};
+}
+template <typename T>
+Status EnvInt(T& out, const std::string& key, const std::string& v, int64_t min, int64_t max) {
+  int64_t parsed = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+  if (ec != std::errc() || p != v.data() + v.size()) return Bad(key, "'" + v + "' is not a number");
+  if (parsed < min || parsed > max) {
+    return Bad(key, "must be within " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  out = static_cast<T>(parsed);
+  return {};
+}
+
+std::vector<Key> Keys(Config& c) {
+  std::vector<Key> keys;
+  auto str = [&](const char* section, const char* name, std::string& field) {
+    const std::string key = std::string(section) + "." + name;
+    keys.push_back({section, name, [&field, key](const toml::node& n) { return SetString(field, key, n); },
+                    [&field](const std::string& v) -> Status {
+                      field = v;
+                      return {};
+                    }});
+  };
+  auto boolean = [&](const char* section, const char* name, bool& field) {
+    const std::string key = std::string(section) + "." + name;
+    keys.push_back({section, name, [&field, key](const toml::node& n) { return SetBool(field, key, n); },
+                    [&field, key](const std::string& v) { return EnvBool(field, key, v); }});
+  };
+  auto integer = [&](const char* section, const char* name, auto& field, int64_t min, int64_t max) {
+    const std::string key = std::string(section) + "." + name;
+    keys.push_back({section, name,
+                    [&field, key, min, max](const toml::node& n) { return SetInt(field, key, n, min, max); },
+                    [&field, key, min, max](const std::string& v) { return EnvInt(field, key, v, min, max); }});
+  };
+  str("server", "listen", c.listen);
+  str("server", "data_dir", c.data_dir);
+  boolean("server", "public_reads", c.public_reads);
+  boolean("server", "public_metrics", c.public_metrics);
+  str("server", "api_key_file", c.api_key_file);
+  str("server", "cors_origin", c.cors_origin);
+  integer("server", "body_limit", c.body_limit, 1024, int64_t{1} << 30);
+  integer("server", "max_stream_clients", c.max_stream_clients, 1, 1024);
+  boolean("server", "store_prompt_text", c.store_prompt_text);
+  str("store", "url", c.store_url);
+  integer("store", "retention_days", c.retention_days, 1, 36500);
+  integer("spc", "baseline", c.baseline, 20, 100000);
+  str("spc", "transform", c.transform);
+  str("spc", "sigma", c.sigma);
+  // rules: a TOML array of names (["R1", "R2=12"]) or, from the environment, a comma list.
+  keys.push_back({"spc", "rules",
+                  [&c](const toml::node& n) -> Status {
+                    const toml::array* a = n.as_array();
+                    if (!a) return Bad("spc.rules", "must be an array of rule names");
+                    std::string list;
+                    for (const toml::node& item : *a) {
+                      if (!item.is_string()) return Bad("spc.rules", "must hold strings");
+                      list += (list.empty() ? "" : ",") + item.as_string()->get();
+                    }
+                    c.rules = list;
+                    return {};
+                  },
+                  [&c](const std::string& v) -> Status {
+                    c.rules = v;
+                    return {};
+                  }});
+  return keys;
+}
+
+std::string Upper(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+}  // namespace
+
+std::string Config::EffectiveStoreUrl() const {
+  if (!store_url.empty()) return store_url;
+  std::string dir = data_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return "sqlite://" + dir + "/llmscope.db";
+}
+
+std::optional<std::string> ProcessEnv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
+  Config c;
+  std::vector<Key> keys = Keys(c);
+  if (!path.empty()) {
+    // Debian builds toml++ with exceptions: a parse error is thrown, and caught right here.
+    toml::table root;
+    try {
+      root = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      return Error{"config_file", path + ":" + std::to_string(e.source().begin.line) + ":" +
+                                      std::to_string(e.source().begin.column) + ": " +
+                                      std::string(e.description())};
+    }
+    for (auto&& [name, node] : root) {
+      const std::string section(name.str());
+      if (section == "targets" || section == "alerts") {
+        c.ignored_sections.push_back(section);
+        continue;
+      }
+      const toml::table* t = node.as_table();
+      if (!t || (section != "server" && section != "store" && section != "spc")) {
+        return Error{"config_value", path + ": unknown section [" + section + "]"};
+      }
+      for (auto&& [key_name, value] : *t) {
+        const std::string key(key_name.str());
+        auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) {
+          return k.section == section && k.name == key;
+        });
+        if (it == keys.end()) {
+          return Error{"config_value", path + ": unknown key " + section + "." + key};
+        }
+        if (Status s = it->from_toml(value); !s) {
+          return Error{"config_value", path + ": " + s.error().message};
+        }
+      }
+    }
+  }
+  for (const Key& k : keys) {
+    const std::string var = "LLMSCOPE_" + Upper(k.section) + "_" + Upper(k.name);
+    if (std::optional<std::string> v = env(var)) {
+      if (Status s = k.from_env(*v); !s) return Error{"config_value", var + ": " + s.error().message};
+    }
+  }
+  return c;
+}
+
+Result<monitor::MonitorConfig> MonitorConfigFrom(const Config& c) {
+  monitor::MonitorConfig m = monitor::MonitorConfig::Defaults();
+  std::optional<spc::Transform> t = spc::ParseTransform(c.transform);
+  if (!t) return Bad("spc.transform", "'" + c.transform + "' (none | log)");
+  std::optional<spc::SigmaMethod> sigma = spc::ParseSigmaMethod(c.sigma);
+  if (!sigma) return Bad("spc.sigma", "'" + c.sigma + "' (mr_mean | mr_median | stddev)");
+  Result<spc::RuleConfig> rules = spc::ParseRuleList(c.rules);
+  if (!rules) return Bad("spc.rules", rules.error().message);
+  for (spc::ChartConfig* chart : {&m.latency_chart, &m.other_chart}) {
+    chart->baseline_size = c.baseline;
+    chart->sigma_method = *sigma;
+    chart->rules = *rules;
+  }
+  m.latency_chart.transform = *t;
+  if (Status s = spc::Validate(m.latency_chart); !s) return Bad("spc", s.error().message);
+  return m;
+}
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Bad("server.listen", "'" + listen + "' is not HOST:PORT");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  const std::string p = listen.substr(colon + 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+  if (ec != std::errc() || end != p.data() + p.size() || port < 0 || port > 65535) {
+    return Bad("server.listen", "'" + p + "' is not a port (0..65535)");
+  }
+  return std::make_pair(host, port);
+}
+
+}  // namespace llmscope::app

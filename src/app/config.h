@@ -1,0 +1,59 @@
+// LLMscope's configuration (DESIGN.md "Configuration"): one TOML file, every key overridable by
+// an environment variable named LLMSCOPE_<SECTION>_<KEY> (e.g. LLMSCOPE_SERVER_LISTEN,
+// LLMSCOPE_STORE_URL, LLMSCOPE_SPC_BASELINE), and the main ones by flags (applied by the
+// command after loading). Precedence: flag > environment > file > default.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "monitor/series_monitor.h"
+
+namespace llmscope::app {
+
+struct Config {
+  // [server]
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  bool public_reads = false;
+  bool public_metrics = false;
+  std::string api_key_file;  // the key itself only through LLMSCOPE_API_KEY or this file
+  std::string cors_origin;
+  int64_t body_limit = 1 << 20;
+  int max_stream_clients = 32;
+  bool store_prompt_text = true;
+  // [store]
+  std::string store_url;  // empty: sqlite://<data_dir>/llmscope.db
+  int retention_days = 30;
+  // [spc]
+  int baseline = 100;
+  std::string transform = "log";  // of the latency metrics; the others are charted as they are
+  std::string sigma = "mr_mean";
+  std::string rules = "R1,R2,R3,R4,R5,R6,R7,R8";
+  // Sections this build reads but does not act on yet ([[targets]], [alerts]).
+  std::vector<std::string> ignored_sections;
+
+  std::string EffectiveStoreUrl() const;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Reads `path` (empty: no file, defaults only) and then the environment. Errors name the file,
+// the key and what is wrong: "config_file" (unreadable, TOML syntax with line and column),
+// "config_value" (wrong type, unknown key, out of range).
+Result<Config> LoadConfig(const std::string& path, const EnvLookup& env);
+
+// The process environment.
+std::optional<std::string> ProcessEnv(const std::string& name);
+
+// The monitor's chart settings from [spc]. Errors: "config_value".
+Result<monitor::MonitorConfig> MonitorConfigFrom(const Config& config);
+
+// "HOST:PORT" → host and port. Errors: "config_value".
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen);
+
+}  // namespace llmscope::app

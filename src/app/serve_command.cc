@@ -1,0 +1,171 @@
+#include "app/serve_command.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "app/config.h"
+#include "app/exit_codes.h"
+#include "monitor/series_monitor.h"
+#include "probe/host_telemetry.h"
+#include "server/api_key.h"
+#include "server/http_api.h"
+#include "store/open_store.h"
+
+namespace llmscope::app {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "llmscope serve: " << message << std::endl;
+  return kExitRuntime;
+}
+
+// The store URL as it may be shown: any password in it replaced.
+std::string Redacted(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+// Deletes data past the retention period once an hour until told to stop.
+class RetentionLoop {
+ public:
+  RetentionLoop(store::Store& store, int days) : store_(store), days_(days) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~RetentionLoop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      const int64_t cutoff = NowMs() - static_cast<int64_t>(days_) * 86400000;
+      Result<int64_t> deleted = store_.DeleteOlderThan(cutoff);
+      if (!deleted) {
+        std::cerr << "llmscope serve: retention failed: " << deleted.error().message << std::endl;
+      }
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; });
+    }
+  }
+  store::Store& store_;
+  int days_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+CLI::App* AddServeCommand(CLI::App& app, ServeOptions& o) {
+  CLI::App* cmd = app.add_subcommand("serve", "Run the server: HTTP API, storage and SPC engine");
+  cmd->add_option("--config", o.config_file, "TOML config file (see llmscope.example.toml)");
+  cmd->add_option("--listen", o.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  cmd->add_option("--data-dir", o.data_dir, "data directory (default ./data)");
+  cmd->add_option("--store", o.store_url, "store URL (default sqlite://DATA_DIR/llmscope.db)");
+  cmd->add_flag("--public-reads", o.public_reads, "GET routes need no API key");
+  return cmd;
+}
+
+int RunServe(const ServeOptions& o) {
+  // Signals are taken by one thread with sigwait; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Result<Config> loaded = LoadConfig(o.config_file, ProcessEnv);
+  if (!loaded) return Fail(loaded.error().message);
+  Config config = *loaded;
+  if (!o.listen.empty()) config.listen = o.listen;
+  if (!o.data_dir.empty()) config.data_dir = o.data_dir;
+  if (!o.store_url.empty()) config.store_url = o.store_url;
+  if (o.public_reads) config.public_reads = true;
+  for (const std::string& section : config.ignored_sections) {
+    std::cerr << "llmscope serve: warning: [" << section
+              << "] in the config is not acted on by this build yet" << std::endl;
+  }
+  Result<std::pair<std::string, int>> listen = ParseListen(config.listen);
+  if (!listen) return Fail(listen.error().message);
+  Result<monitor::MonitorConfig> monitor_config = MonitorConfigFrom(config);
+  if (!monitor_config) return Fail(monitor_config.error().message);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Fail("cannot create the data directory " + config.data_dir + ": " + ec.message());
+  Result<server::ApiKey> key = server::ResolveApiKey(ProcessEnv("LLMSCOPE_API_KEY").value_or(""),
+                                                     config.api_key_file, config.data_dir);
+  if (!key) return Fail(key.error().message);
+
+  const std::string store_url = config.EffectiveStoreUrl();
+  Result<std::unique_ptr<store::Store>> store = store::OpenStore(store_url);
+  if (!store) return Fail("cannot open the store " + Redacted(store_url) + ": " + store.error().message);
+  monitor::SeriesMonitor monitor(**store, *monitor_config);
+  if (Status s = monitor.Rebuild(); !s) return Fail("cannot restore the charts: " + s.error().message);
+
+  server::HttpOptions http;
+  http.host = listen->first;
+  http.port = listen->second;
+  http.public_reads = config.public_reads;
+  http.public_metrics = config.public_metrics;
+  http.cors_origin = config.cors_origin;
+  http.body_limit = static_cast<size_t>(config.body_limit);
+  http.max_stream_clients = config.max_stream_clients;
+  http.ingest.store_prompt_text = config.store_prompt_text;
+  http.store_description = Redacted(store_url);
+  probe::HostTelemetry telemetry;
+  server::HttpApi api(http, monitor, **store, key->value, telemetry);
+  Result<int> port = api.Bind();
+  if (!port) return Fail(port.error().message);
+
+  if (key->generated) {
+    // Shown once, on the first start only; it is never logged.
+    std::cout << "New API key (stored in " << config.data_dir
+              << "/api_key, shown only now): " << key->value << std::endl;
+  }
+  std::cerr << "llmscope serve: listening on http://" << http.host << ":" << *port << ", store "
+            << Redacted(store_url) << ", API key from " << key->origin << std::endl;
+
+  std::thread signal_watcher([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    std::cerr << "llmscope serve: stopping (signal " << signal_number << ")" << std::endl;
+    api.Stop();
+  });
+  {
+    RetentionLoop retention(**store, config.retention_days);
+    api.Serve();
+  }
+  // Serve() can also return on its own (a listener failure): wake the watcher so it can join.
+  pthread_kill(signal_watcher.native_handle(), SIGTERM);
+  signal_watcher.join();
+  std::cerr << "llmscope serve: stopped" << std::endl;
+  return kExitOk;
+}
+
+}  // namespace llmscope::app

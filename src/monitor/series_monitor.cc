@@ -1,0 +1,387 @@
+#include "monitor/series_monitor.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace llmscope::monitor {
+namespace {
+
+// Replay reads the store in pages of this many samples.
+constexpr int64_t kReplayPage = 20000;
+
+bool IsChartedMetric(Metric m) { return m != Metric::kError; }
+
+// Identity of a violation event across a restart.
+using EventKey = std::tuple<spc::Rule, int, spc::Phase, int64_t>;
+EventKey KeyOf(const store::ViolationRecord& v) {
+  return {v.rule, v.stage, v.phase, v.first_index};
+}
+
+bool SameExtent(const store::ViolationRecord& a, const store::ViolationRecord& b) {
+  return a.last_index == b.last_index && a.count == b.count && a.last_time_ms == b.last_time_ms &&
+         a.worst_value == b.worst_value && a.context_json == b.context_json;
+}
+
+}  // namespace
+
+MonitorConfig MonitorConfig::Defaults() {
+  MonitorConfig c;
+  c.latency_chart.transform = spc::Transform::kLog;
+  c.other_chart.transform = spc::Transform::kNone;
+  return c;
+}
+
+SeriesMonitor::SeriesMonitor(store::Store& store, const MonitorConfig& config)
+    : store_(store), config_(config) {}
+
+const spc::ChartConfig& SeriesMonitor::ChartConfigFor(Metric m) const {
+  return MetricIsLatency(m) ? config_.latency_chart : config_.other_chart;
+}
+
+SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& source) {
+  auto it = sources_.find(source);
+  if (it != sources_.end()) return it->second;
+  SourceTrackers& t = sources_[source];
+  for (Metric m : kAllMetrics) {
+    if (!IsChartedMetric(m)) continue;
+    t.by_metric[static_cast<size_t>(m)] = std::make_unique<SeriesTracker>(
+        SeriesKey{source, m}, ChartConfigFor(m), config_.context_points);
+  }
+  return t;
+}
+
+void SeriesMonitor::Judge(const Sample& s) {
+  // A failed call's latency measures the failure, not the service: it feeds the error rate only.
+  if (s.error) return;
+  SourceTrackers& t = TrackersFor(s.source);
+  for (Metric m : kAllMetrics) {
+    if (!IsChartedMetric(m)) continue;
+    if (std::optional<double> v = s.value(m)) t.by_metric[static_cast<size_t>(m)]->Feed(s, *v);
+  }
+}
+
+Status SeriesMonitor::Rebuild() {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  Result<std::vector<SourceKey>> sources = store_.ListSources();
+  if (!sources) return sources.error();
+  Result<std::vector<store::StageRecord>> latest = store_.LoadLatestStages();
+  if (!latest) return latest.error();
+  std::map<SeriesKey, store::StageRecord> latest_by_series;
+  for (const store::StageRecord& r : *latest) latest_by_series[r.series] = r;
+
+  for (const SourceKey& source : *sources) {
+    SourceTrackers& trackers = TrackersFor(source);
+    // Each series resumes at its newest stage; the replay starts at the earliest of them.
+    std::array<int64_t, kMetricCount> start_id{};
+    int64_t replay_from = INT64_MAX;
+    std::map<SeriesKey, std::map<EventKey, store::ViolationRecord>> stored;
+    for (Metric m : kAllMetrics) {
+      if (!IsChartedMetric(m)) continue;
+      SeriesTracker& t = *trackers.by_metric[static_cast<size_t>(m)];
+      auto it = latest_by_series.find(t.key());
+      if (it != latest_by_series.end()) {
+        t.Resume(it->second);
+        start_id[static_cast<size_t>(m)] = it->second.start_sample_id;
+      }
+      replay_from = std::min(replay_from, start_id[static_cast<size_t>(m)]);
+      store::ViolationQuery q;
+      q.series = t.key();
+      q.limit = INT64_MAX;
+      Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(q);
+      if (!found) return found.error();
+      for (store::ViolationRecord& v : *found) stored[t.key()][KeyOf(v)] = std::move(v);
+    }
+
+    // Replay through the same path as live ingest; persist only what the store lacks.
+    auto reconcile = [&](const SeriesKey& key) {
+      return [&, key](store::ViolationRecord& v) -> Status {
+        if (v.id == 0) {
+          auto& known = stored[key];
+          auto it = known.find(KeyOf(v));
+          if (it == known.end()) return store_.InsertViolation(v);
+          v.id = it->second.id;
+          v.status = it->second.status;
+          v.status_by = it->second.status_by;
+          v.status_time_ms = it->second.status_time_ms;
+          v.created_ms = it->second.created_ms;
+          if (SameExtent(v, it->second)) return {};
+        }
+        return store_.UpdateViolationExtent(v);
+      };
+    };
+    auto flush = [&]() -> Status {
+      for (auto& tracker : trackers.by_metric) {
+        if (!tracker) continue;
+        for (const store::StageRecord& r : tracker->TakeStageChanges()) {
+          if (Status s = store_.SaveStage(r); !s) return s;
+        }
+        if (Status s = tracker->FlushViolations(reconcile(tracker->key())); !s) return s;
+      }
+      return {};
+    };
+
+    store::SampleQuery q;
+    q.source = source;
+    q.after_id = std::max<int64_t>(replay_from - 1, 0);
+    q.limit = kReplayPage;
+    while (true) {
+      Result<std::vector<Sample>> page = store_.QuerySamples(q);
+      if (!page) return page.error();
+      for (const Sample& s : *page) {
+        max_sample_id_ = std::max(max_sample_id_, s.id);
+        if (s.error) continue;
+        for (Metric m : kAllMetrics) {
+          if (!IsChartedMetric(m) || s.id < start_id[static_cast<size_t>(m)]) continue;
+          if (std::optional<double> v = s.value(m)) {
+            trackers.by_metric[static_cast<size_t>(m)]->Feed(s, *v);
+          }
+        }
+      }
+      if (Status st = flush(); !st) return st;
+      if (static_cast<int64_t>(page->size()) < q.limit) break;
+      q.after_id = page->back().id;
+    }
+  }
+  return {};
+}
+
+Result<IngestReceipt> SeriesMonitor::Ingest(std::vector<Sample> samples) {
+  PendingBatch mine{&samples};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_.push_back(&mine);
+  while (!mine.done) {
+    if (committing_) {
+      queue_cv_.wait(lock);
+      continue;
+    }
+    // Lead: commit everyone waiting, including this call.
+    committing_ = true;
+    std::vector<PendingBatch*> group;
+    group.swap(queue_);
+    lock.unlock();
+    CommitGroup(group);
+    lock.lock();
+    committing_ = false;
+    for (PendingBatch* b : group) b->done = true;
+    queue_cv_.notify_all();
+  }
+  return std::move(mine.result);
+}
+
+void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
+  std::vector<Sample> all;
+  for (PendingBatch* b : group) {
+    std::move(b->samples->begin(), b->samples->end(), std::back_inserter(all));
+  }
+  Status committed = store_.AppendSamples(all);
+  if (!committed) {
+    for (PendingBatch* b : group) b->result = committed.error();
+    return;
+  }
+  std::vector<MonitorEvent> events;
+  events.reserve(all.size());
+  int opened = 0;
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    for (const Sample& s : all) {
+      max_sample_id_ = std::max(max_sample_id_, s.id);
+      Judge(s);
+    }
+    Flush(events, &opened);
+  }
+  // Hand each caller its samples' ids; the samples themselves go to the listeners.
+  size_t next = 0;
+  for (PendingBatch* b : group) {
+    IngestReceipt receipt;
+    for (size_t i = 0; i < b->samples->size(); ++i) receipt.ids.push_back(all[next++].id);
+    b->result = std::move(receipt);
+  }
+  if (!group.empty()) group.front()->result->violations_opened = opened;
+  std::vector<MonitorEvent> published;
+  published.reserve(all.size() + events.size());
+  for (Sample& s : all) {
+    MonitorEvent e;
+    e.kind = MonitorEvent::Kind::kSample;
+    e.sample = std::move(s);
+    published.push_back(std::move(e));
+  }
+  std::move(events.begin(), events.end(), std::back_inserter(published));
+  Publish(published);
+}
+
+void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
+  for (auto& [source, trackers] : sources_) {
+    for (auto& tracker : trackers.by_metric) {
+      if (!tracker) continue;
+      for (const store::StageRecord& r : tracker->TakeStageChanges()) {
+        // A failed write is retried on restart, when the replay freezes the stage again.
+        if (store_.SaveStage(r)) {
+          MonitorEvent e;
+          e.kind = MonitorEvent::Kind::kStageChanged;
+          e.stage = r;
+          events.push_back(std::move(e));
+        }
+      }
+      // A failed write stays dirty and is retried on the next flush.
+      (void)tracker->FlushViolations([&](store::ViolationRecord& v) -> Status {
+        const bool is_new = v.id == 0;
+        Status s = is_new ? store_.InsertViolation(v) : store_.UpdateViolationExtent(v);
+        if (!s) return s;
+        MonitorEvent e;
+        e.kind = is_new ? MonitorEvent::Kind::kViolationOpened : MonitorEvent::Kind::kViolationUpdated;
+        e.violation = v;
+        events.push_back(std::move(e));
+        if (is_new && v.phase == spc::Phase::kMonitoring) ++*opened;
+        return {};
+      });
+    }
+  }
+}
+
+Result<store::StageRecord> SeriesMonitor::StartNewStage(
+    const SeriesKey& key, std::optional<std::pair<int64_t, int64_t>> window, int64_t now_ms) {
+  // Hold the commit turn so no sample slips between the stage record and the chart.
+  std::unique_lock<std::mutex> turn(queue_mu_);
+  queue_cv_.wait(turn, [&] { return !committing_; });
+  committing_ = true;
+  turn.unlock();
+  auto release = [&] {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    committing_ = false;
+    queue_cv_.notify_all();
+  };
+
+  Result<store::StageRecord> out = Error{"not_found", "no such series: " + SeriesId(key)};
+  std::vector<MonitorEvent> events;
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    auto it = sources_.find(key.source);
+    SeriesTracker* t = it == sources_.end() || !IsChartedMetric(key.metric)
+                           ? nullptr
+                           : it->second.by_metric[static_cast<size_t>(key.metric)].get();
+    if (t) {
+      if (window) {
+        store::SampleQuery q;
+        q.source = key.source;
+        q.since_ms = window->first;
+        q.until_ms = window->second;
+        q.limit = INT64_MAX;
+        Result<std::vector<Sample>> samples = store_.QuerySamples(q);
+        if (!samples) {
+          out = samples.error();
+        } else {
+          std::vector<double> values;
+          for (const Sample& s : *samples) {
+            std::optional<double> v = s.value(key.metric);
+            if (!s.error && v && spc::IsValidInput(t->chart().config().transform, *v)) {
+              values.push_back(*v);
+            }
+          }
+          if (static_cast<int>(values.size()) < spc::ChartConfig::kMinBaseline) {
+            out = Error{"too_few_points", "the window holds " + std::to_string(values.size()) +
+                                              " points; a baseline needs at least " +
+                                              std::to_string(spc::ChartConfig::kMinBaseline)};
+          } else {
+            out = t->StartStageFrom(values, max_sample_id_ + 1, now_ms);
+          }
+        }
+      } else {
+        out = t->StartNewStage(max_sample_id_ + 1, now_ms);
+      }
+      if (out.ok()) {
+        if (Status s = store_.SaveStage(*out); !s) out = s.error();
+      }
+      if (out.ok()) {
+        MonitorEvent e;
+        e.kind = MonitorEvent::Kind::kStageChanged;
+        e.stage = *out;
+        events.push_back(std::move(e));
+      }
+    }
+  }
+  Publish(events);
+  release();
+  return out;
+}
+
+Result<store::ViolationRecord> SeriesMonitor::SetViolationStatus(int64_t id,
+                                                                 store::ViolationStatus status,
+                                                                 const std::string& by,
+                                                                 int64_t now_ms) {
+  if (Status s = store_.SetViolationStatus(id, status, by, now_ms); !s) return s.error();
+  Result<std::optional<store::ViolationRecord>> v = store_.GetViolation(id);
+  if (!v) return v.error();
+  if (!v->has_value()) return Error{"not_found", "no violation " + std::to_string(id)};
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    for (auto& [source, trackers] : sources_) {
+      for (auto& tracker : trackers.by_metric) {
+        if (!tracker) continue;
+        for (TrackedViolation& t : tracker->tracked()) {
+          if (t.record.id != id) continue;
+          t.record.status = status;
+          t.record.status_by = by;
+          t.record.status_time_ms = now_ms;
+        }
+      }
+    }
+  }
+  MonitorEvent e;
+  e.kind = MonitorEvent::Kind::kViolationStatus;
+  e.violation = **v;
+  Publish({e});
+  return **v;
+}
+
+SeriesView SeriesMonitor::MakeView(const SeriesTracker& t) {
+  const spc::ControlChart& c = t.chart();
+  SeriesView v;
+  v.key = t.key();
+  v.learning = c.learning();
+  v.learning_points = c.learning_points();
+  v.baseline_size = c.config().baseline_size;
+  v.stage = c.current_stage();
+  v.provisional = c.provisional_estimate();
+  v.points = c.size();
+  v.open_events = t.open_events();
+  v.last = t.last_point();
+  v.config = c.config();
+  return v;
+}
+
+std::vector<SeriesView> SeriesMonitor::ListSeries() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  std::vector<SeriesView> out;
+  for (const auto& [source, trackers] : sources_) {
+    for (const auto& tracker : trackers.by_metric) {
+      if (tracker && tracker->chart().size() > 0) out.push_back(MakeView(*tracker));
+    }
+  }
+  return out;
+}
+
+std::optional<SeriesView> SeriesMonitor::View(const SeriesKey& key) const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  auto it = sources_.find(key.source);
+  if (it == sources_.end() || !IsChartedMetric(key.metric)) return std::nullopt;
+  const auto& tracker = it->second.by_metric[static_cast<size_t>(key.metric)];
+  if (!tracker) return std::nullopt;
+  return MakeView(*tracker);
+}
+
+void SeriesMonitor::AddListener(MonitorListener listener) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void SeriesMonitor::Publish(const std::vector<MonitorEvent>& events) {
+  if (events.empty()) return;
+  std::vector<MonitorListener> listeners;
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    listeners = listeners_;
+  }
+  for (const MonitorListener& l : listeners) l(events);
+}
+
+}  // namespace llmscope::monitor

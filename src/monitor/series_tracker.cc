@@ -1,0 +1,220 @@
+#include "monitor/series_tracker.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace llmscope::monitor {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json OrNull(const std::optional<double>& v) {
+  return v ? ordered_json(*v) : ordered_json(nullptr);
+}
+
+ordered_json TelemetryJson(const Telemetry& t) {
+  return ordered_json{{"cpu_percent", OrNull(t.cpu_percent)},
+                      {"memory_percent", OrNull(t.memory_percent)},
+                      {"gpu_percent", OrNull(t.gpu_percent)},
+                      {"gpu_memory_percent", OrNull(t.gpu_memory_percent)},
+                      {"gpu_temp_c", OrNull(t.gpu_temp_c)}};
+}
+
+}  // namespace
+
+std::string ContextJson(const TrackedViolation& v) {
+  ordered_json points = ordered_json::array();
+  const Telemetry* at_first = nullptr;
+  for (const ChartPoint& p : v.context) {
+    ordered_json point{{"index", p.index}, {"sample_id", p.sample_id}, {"time_ms", p.time_ms},
+                       {"value", p.value}};
+    point["telemetry"] = TelemetryJson(p.telemetry);
+    points.push_back(std::move(point));
+    if (p.index == v.record.first_index) at_first = &p.telemetry;
+  }
+  ordered_json out{{"points", std::move(points)}};
+  out["telemetry"] = at_first ? TelemetryJson(*at_first) : ordered_json(nullptr);
+  return out.dump();
+}
+
+SeriesTracker::SeriesTracker(const SeriesKey& key, const spc::ChartConfig& config,
+                             int context_points)
+    : key_(key), config_(config), context_points_(context_points), chart_(config) {}
+
+void SeriesTracker::Resume(const store::StageRecord& latest) {
+  if (latest.frozen) {
+    chart_.ResumeFrozen(latest.stage, !latest.external_baseline);
+  } else {
+    chart_.ResumeLearning(latest.stage.start_index, latest.stage.number);
+  }
+  was_learning_ = !latest.frozen;
+  stage_first_sample_id_ = latest.start_sample_id;
+  stage_first_time_ms_ = latest.start_time_ms;
+  stage_external_ = latest.external_baseline;
+  history_.clear();
+}
+
+const ChartPoint* SeriesTracker::PointAt(int64_t index) const {
+  if (history_.empty() || index < history_.front().index || index > history_.back().index) {
+    return nullptr;
+  }
+  return &history_[static_cast<size_t>(index - history_.front().index)];
+}
+
+std::vector<ChartPoint> SeriesTracker::ContextAround(int64_t first_index) const {
+  std::vector<ChartPoint> out;
+  for (int64_t i = first_index - context_points_; i <= first_index + context_points_; ++i) {
+    if (const ChartPoint* p = PointAt(i)) out.push_back(*p);
+  }
+  return out;
+}
+
+bool SeriesTracker::Feed(const Sample& sample, double value) {
+  firings_.clear();
+  const int64_t index = chart_.size();
+  if (!chart_.Observe(value, firings_).ok()) return false;
+  if (index == chart_.stage_start_index() && was_learning_) {
+    stage_first_sample_id_ = sample.id;
+    stage_first_time_ms_ = sample.time_ms;
+  }
+  const ChartPoint point{index, sample.id, sample.time_ms, value, sample.telemetry};
+  history_.push_back(point);
+
+  // Events whose ±N window reaches this point get it.
+  for (TrackedViolation& v : tracked_) {
+    if (v.record.first_index + context_points_ >= index &&
+        (v.context.empty() || v.context.back().index < index)) {
+      v.context.push_back(point);
+      v.dirty = true;
+    }
+  }
+  for (const spc::Firing& f : firings_) OnFiring(f);
+  for (TrackedViolation*& open : open_) {
+    if (open && open->record.last_index < index) open = nullptr;  // the run broke
+  }
+  if (was_learning_ && !chart_.learning()) RecordFrozenStage();
+  was_learning_ = chart_.learning();
+  if (!chart_.learning()) {
+    while (static_cast<int>(history_.size()) > context_points_) history_.pop_front();
+  }
+  return true;
+}
+
+void SeriesTracker::OnFiring(const spc::Firing& f) {
+  auto [event, change] = grouper_.Add(f);
+  const ChartPoint* at = PointAt(f.index);
+  TrackedViolation*& open = open_[static_cast<size_t>(f.rule)];
+  const std::optional<double> worst_deviation =
+      std::isnan(event.worst_deviation) ? std::nullopt : std::optional(event.worst_deviation);
+  if (change == spc::EventGrouper::Change::kExtended && open) {
+    store::ViolationRecord& r = open->record;
+    r.last_index = event.last_index;
+    r.count = event.count;
+    r.last_time_ms = at ? at->time_ms : r.last_time_ms;
+    r.worst_value = event.worst_value;
+    r.deviation = worst_deviation;
+    open->dirty = true;
+    return;
+  }
+  const spc::Stage stage = *chart_.current_stage();
+  TrackedViolation& v = tracked_.emplace_back();
+  store::ViolationRecord& r = v.record;
+  r.series = key_;
+  r.rule = f.rule;
+  r.phase = f.phase;
+  r.stage = f.stage;
+  r.first_index = r.last_index = f.index;
+  r.count = 1;
+  r.first_time_ms = r.last_time_ms = at ? at->time_ms : 0;
+  r.value = r.worst_value = f.value;
+  r.deviation = worst_deviation;
+  r.mean = stage.mean;
+  r.sigma = stage.sigma;
+  r.limits = spc::OriginalUnitLimits(stage, config_.rules.r1_sigma, config_.non_negative_metric);
+  r.created_ms = r.first_time_ms;
+  v.context = ContextAround(f.index);
+  open = &v;
+}
+
+void SeriesTracker::RecordFrozenStage() {
+  store::StageRecord rec;
+  rec.series = key_;
+  rec.stage = *chart_.current_stage();
+  rec.frozen = true;
+  rec.external_baseline = stage_external_;
+  rec.start_sample_id = stage_first_sample_id_;
+  rec.start_time_ms = stage_first_time_ms_;
+  rec.created_ms = history_.empty() ? 0 : history_.back().time_ms;
+  stage_changes_.push_back(rec);
+}
+
+store::StageRecord SeriesTracker::StartNewStage(int64_t next_sample_id, int64_t now_ms) {
+  chart_.StartNewStage();
+  grouper_ = spc::EventGrouper();
+  open_.fill(nullptr);
+  history_.clear();
+  was_learning_ = true;
+  stage_external_ = false;
+  stage_first_sample_id_ = next_sample_id;
+  stage_first_time_ms_ = now_ms;
+  store::StageRecord rec;
+  rec.series = key_;
+  rec.stage.number = chart_.next_stage_number();
+  rec.stage.start_index = chart_.size();
+  rec.stage.baseline_size = config_.baseline_size;
+  rec.stage.transform = config_.transform;
+  rec.stage.sigma_method = config_.sigma_method;
+  rec.frozen = false;
+  rec.start_sample_id = next_sample_id;
+  rec.start_time_ms = rec.created_ms = now_ms;
+  return rec;
+}
+
+Result<store::StageRecord> SeriesTracker::StartStageFrom(std::span<const double> baseline,
+                                                         int64_t next_sample_id, int64_t now_ms) {
+  if (Status s = chart_.StartStageFrom(baseline); !s) return s.error();
+  grouper_ = spc::EventGrouper();
+  open_.fill(nullptr);
+  history_.clear();
+  was_learning_ = false;
+  stage_external_ = true;
+  stage_first_sample_id_ = next_sample_id;
+  stage_first_time_ms_ = now_ms;
+  store::StageRecord rec;
+  rec.series = key_;
+  rec.stage = *chart_.current_stage();
+  rec.frozen = true;
+  rec.external_baseline = true;
+  rec.start_sample_id = next_sample_id;
+  rec.start_time_ms = rec.created_ms = now_ms;
+  return rec;
+}
+
+std::vector<store::StageRecord> SeriesTracker::TakeStageChanges() {
+  std::vector<store::StageRecord> out;
+  out.swap(stage_changes_);
+  return out;
+}
+
+void SeriesTracker::ForgetSettled() {
+  const int64_t now = chart_.size();  // index of the next point
+  tracked_.remove_if([&](const TrackedViolation& v) {
+    const bool open = open_[static_cast<size_t>(v.record.rule)] == &v;
+    const bool awaiting_context = v.record.first_index + context_points_ >= now;
+    return !v.dirty && !open && !awaiting_context;
+  });
+}
+
+std::optional<ChartPoint> SeriesTracker::last_point() const {
+  if (history_.empty()) return std::nullopt;
+  return history_.back();
+}
+
+int SeriesTracker::open_events() const {
+  int n = 0;
+  for (const TrackedViolation* v : open_) n += v != nullptr;
+  return n;
+}
+
+}  // namespace llmscope::monitor

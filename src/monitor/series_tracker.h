@@ -1,0 +1,116 @@
+// SeriesTracker: the live state of one continuous-metric series (SPC.md §1–§5) between the
+// store and the server: its ControlChart, the grouping of firings into violation events, and
+// the context each event carries (the ±N points around its first point, the limits and σ̂ it was
+// judged by, the telemetry at its first point).
+//
+// Pure state: no I/O and no clock. SeriesMonitor feeds it, persists what it reports dirty and
+// publishes the changes. Not thread-safe; the monitor serializes access.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/result.h"
+#include "core/sample.h"
+#include "spc/control_chart.h"
+#include "spc/violation_events.h"
+#include "store/records.h"
+
+namespace llmscope::monitor {
+
+// One point of a series: its index in the series, the sample it came from, and its value.
+struct ChartPoint {
+  int64_t index = 0;
+  int64_t sample_id = 0;
+  int64_t time_ms = 0;
+  double value = 0;
+  Telemetry telemetry;
+};
+
+// A violation event as the tracker keeps it while it can still change.
+struct TrackedViolation {
+  store::ViolationRecord record;  // record.id is 0 until the monitor has inserted it
+  std::vector<ChartPoint> context;
+  bool dirty = true;              // changed since last persisted
+};
+
+// The context of a violation as stored in ViolationRecord::context_json.
+std::string ContextJson(const TrackedViolation& v);
+
+class SeriesTracker {
+ public:
+  // `config` must be valid. `context_points` is N of the ±N points kept around each event.
+  SeriesTracker(const SeriesKey& key, const spc::ChartConfig& config, int context_points);
+
+  // Continues from the newest stored stage of the series; the samples fed next must be the
+  // stage's own, from its first (start_sample_id) on.
+  void Resume(const store::StageRecord& latest);
+
+  // Feeds one sample's value of this series (the caller picks the metric's value). A value the
+  // chart cannot take (≤ 0 under log) is ignored and takes no index. Returns whether it counted.
+  bool Feed(const Sample& sample, double value);
+
+  // Starts a new stage whose baseline is the next B points (re-baseline). Returns the record to
+  // save. `next_sample_id`: every sample with a higher or equal id belongs to the new stage.
+  store::StageRecord StartNewStage(int64_t next_sample_id, int64_t now_ms);
+  // Starts a frozen stage from the values of a chosen window (original unit).
+  Result<store::StageRecord> StartStageFrom(std::span<const double> baseline,
+                                            int64_t next_sample_id, int64_t now_ms);
+
+  // Stage records that changed (a stage froze) since the last call.
+  std::vector<store::StageRecord> TakeStageChanges();
+
+  // Calls `persist` for every violation changed since the last call (the callee inserts it when
+  // record.id is 0 and sets the id, else updates it), then forgets events that can no longer
+  // change. Stops at the first error, keeping the rest dirty.
+  template <typename Persist>
+  Status FlushViolations(Persist&& persist) {
+    for (TrackedViolation& v : tracked_) {
+      if (!v.dirty) continue;
+      v.record.context_json = ContextJson(v);
+      if (Status s = persist(v.record); !s) return s;
+      v.dirty = false;
+    }
+    ForgetSettled();
+    return {};
+  }
+
+  // Every violation the tracker holds (for reconciliation with the store after a replay).
+  std::list<TrackedViolation>& tracked() { return tracked_; }
+
+  const SeriesKey& key() const { return key_; }
+  const spc::ControlChart& chart() const { return chart_; }
+  std::optional<ChartPoint> last_point() const;
+  // Open violation events (the rule's latest event, still extendable), for status displays.
+  int open_events() const;
+
+ private:
+  void OnFiring(const spc::Firing& f);
+  void RecordFrozenStage();
+  void ForgetSettled();
+  std::vector<ChartPoint> ContextAround(int64_t first_index) const;
+  const ChartPoint* PointAt(int64_t index) const;
+
+  SeriesKey key_;
+  spc::ChartConfig config_;
+  int context_points_;
+  spc::ControlChart chart_;
+  spc::EventGrouper grouper_;
+  std::array<TrackedViolation*, spc::kRuleCount> open_{};  // each rule's extendable event
+  std::list<TrackedViolation> tracked_;                       // stable addresses
+  // While learning: the stage's points so far (the Phase I review needs their context); once
+  // frozen: the last context_points points.
+  std::deque<ChartPoint> history_;
+  bool was_learning_ = true;
+  int64_t stage_first_sample_id_ = 0;
+  int64_t stage_first_time_ms_ = 0;
+  bool stage_external_ = false;
+  std::vector<store::StageRecord> stage_changes_;
+  std::vector<spc::Firing> firings_;  // scratch
+};
+
+}  // namespace llmscope::monitor

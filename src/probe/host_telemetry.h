@@ -1,0 +1,29 @@
+// Host telemetry from /proc (Linux): CPU % over the interval since the previous reading and
+// memory % in use. GPU fields stay null here; NVML (loaded at run time) is the probe issue's.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+
+#include "core/sample.h"
+
+namespace llmscope::probe {
+
+class HostTelemetry {
+ public:
+  // CPU % since the last call (the first call measures over a short pause of ~100 ms);
+  // null fields when /proc cannot be read.
+  Telemetry Read();
+
+ private:
+  struct CpuTimes {
+    uint64_t busy = 0, total = 0;
+  };
+  static bool ReadCpu(CpuTimes& out);
+  std::mutex mu_;
+  CpuTimes last_;
+  bool have_last_ = false;
+};
+
+}  // namespace llmscope::probe

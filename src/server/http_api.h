@@ -1,0 +1,80 @@
+// HttpApi: LLMscope's HTTP API (DESIGN.md "HTTP API") on cpp-httplib: ingest, the SPC views,
+// series and stages, the violation workflow and export, host telemetry, the SSE stream,
+// /metrics and /health.
+//
+// JSON in and out; every failure is {"error": {"code", "message"}} with a 4xx/5xx status.
+// Auth: "Authorization: Bearer <key>" on /api/* (GET routes open when public_reads) and on
+// /metrics (open when public_metrics); /health is open. Keys are compared in constant time and
+// never logged. CORS headers only when cors_origin is set.
+//
+// Threads: a fixed pool of api_threads + max_stream_clients workers; an open stream holds one,
+// and at most max_stream_clients streams are served (503 beyond), so streams cannot starve the
+// API. Stop() ends the streams, lets in-flight requests finish, and returns Serve().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "monitor/series_monitor.h"
+#include "probe/host_telemetry.h"
+#include "server/ingest_payload.h"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace llmscope::server {
+
+class PrometheusMetrics;
+class SseHub;
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (tests)
+  bool public_reads = false;
+  bool public_metrics = false;
+  std::string cors_origin;  // empty: no CORS headers
+  size_t body_limit = 1 << 20;
+  int api_threads = 16;
+  int max_stream_clients = 32;
+  size_t stream_queue_frames = 4096;
+  std::chrono::milliseconds stream_heartbeat{15000};
+  IngestLimits ingest;
+  std::string store_description;  // shown by /health, without credentials
+};
+
+class HttpApi {
+ public:
+  // `monitor`, `store` and `telemetry` must outlive this object.
+  HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, store::Store& store,
+          std::string api_key, probe::HostTelemetry& telemetry);
+  ~HttpApi();
+
+  // Binds the listening socket; returns the port (useful with port 0). "bind_failed" on error.
+  Result<int> Bind();
+  // Serves until Stop(). Call after Bind().
+  void Serve();
+  // Thread-safe; may be called from a signal-watching thread.
+  void Stop();
+
+ private:
+  void Routes();
+  bool Authorized(const httplib::Request& req) const;
+
+  HttpOptions options_;
+  monitor::SeriesMonitor& monitor_;
+  store::Store& store_;
+  std::string api_key_;
+  probe::HostTelemetry& telemetry_;
+  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<SseHub> hub_;
+  std::unique_ptr<PrometheusMetrics> metrics_;
+};
+
+}  // namespace llmscope::server

@@ -1,0 +1,31 @@
+// The JSON shapes of the HTTP API and the event stream: one function per domain type, so every
+// route and the SSE stream show a thing the same way. Times are ISO 8601 UTC text plus a
+// *_ms number; non-finite numbers are null.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "core/sample.h"
+#include "monitor/series_monitor.h"
+#include "spc/capability.h"
+#include "spc/summary.h"
+#include "store/records.h"
+
+namespace llmscope::server {
+
+using Json = nlohmann::ordered_json;
+
+Json SampleJson(const Sample& s);
+Json SourceJson(const SourceKey& k);
+Json SeriesKeyJson(const SeriesKey& k);
+Json LimitsJson(const spc::Limits& l);
+Json StageJson(const store::StageRecord& r, const spc::ChartConfig& config);
+Json ViolationJson(const store::ViolationRecord& v, bool with_context);
+Json SeriesViewJson(const monitor::SeriesView& v);
+Json SummaryJson(const spc::Summary& s);
+Json CapabilityJson(const spc::Capability& c);
+
+// {"error": {"code": …, "message": …}}
+Json ErrorJson(const std::string& code, const std::string& message);
+
+}  // namespace llmscope::server

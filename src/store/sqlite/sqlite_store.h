@@ -1,0 +1,82 @@
+// SqliteStore: the embedded Store (DESIGN.md "Data") on one SQLite file.
+//
+// Durability: the file runs in WAL mode with synchronous=NORMAL. A call that returned ok has its
+// transaction written to the WAL file, so it survives the process being killed (kill -9). An OS
+// crash or power loss may lose the last transactions committed before it, never part of one.
+//
+// Schema: versioned by PRAGMA user_version. Open applies the pending migration steps, in order,
+// in one transaction; a file whose version is newer than kSchemaVersion is refused.
+//
+// Values: every field round-trips exactly. Doubles are stored as IEEE doubles (REAL columns) and
+// read back bit for bit, with two exceptions that SQLite imposes: -0.0 reads back as +0.0 (equal
+// in value), and NaN cannot be stored (an optional holding NaN reads back as nullopt; a required
+// field holding NaN fails the write with "storage_error"). An empty string stays empty; an absent
+// optional is NULL. The id a caller puts in a Sample or ViolationRecord is ignored: the store
+// assigns ids, increasing, never reused (not even after retention deleted the newest rows).
+//
+// Threads: every method may be called from any thread at once. Writes go through one connection
+// under a mutex, reads through a second connection under its own mutex; with WAL a read never
+// waits for a write, and sees every call that returned before it began.
+//
+// Errors: "storage_error" with SQLite's message (I/O, corruption, constraint, busy beyond the
+// 5 s busy timeout, a file that is not a database or is too new), "not_found". Nothing throws.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/sample.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace llmscope::store {
+
+class SqliteStore final : public Store {
+ public:
+  // The schema version this code writes: the number of migration steps.
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens or creates the database file at `path` (creating its parent directory if missing) and
+  // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
+  // file. An empty path or ":memory:" is refused: two connections need one shared file.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+
+  // Closes both connections; every call must have returned.
+  ~SqliteStore() override;
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status AppendSamples(std::vector<Sample>& samples) override;
+  Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
+  Result<std::vector<SourceKey>> ListSources() override;
+  Result<StoreStats> Stats() override;
+
+  Status SaveStage(const StageRecord& stage) override;
+  Result<std::vector<StageRecord>> LoadStages(const SeriesKey& series) override;
+  // Ordered by provider, model, site, profile, then metric name.
+  Result<std::vector<StageRecord>> LoadLatestStages() override;
+
+  Status InsertViolation(ViolationRecord& violation) override;
+  Status UpdateViolationExtent(const ViolationRecord& violation) override;
+  Status SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
+                            int64_t time_ms) override;
+  Result<std::optional<ViolationRecord>> GetViolation(int64_t id) override;
+  Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) override;
+
+  Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) override;
+
+ private:
+  class Connection;  // one sqlite3 handle, its statement cache and the mutex that guards both
+
+  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> reader);
+
+  std::unique_ptr<Connection> writer_;
+  std::unique_ptr<Connection> reader_;
+};
+
+}  // namespace llmscope::store

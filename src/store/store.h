@@ -1,0 +1,87 @@
+// The Store interface (DESIGN.md "Data"): durable samples, stages and violations. SQLite is the
+// embedded default (store/sqlite); a PostgreSQL implementation follows the same contract, which
+// tests/unit/store/store_conformance.h checks for any implementation.
+//
+// Contract for every implementation:
+// - Each call is atomic: it is committed in full before it returns ok, or not at all.
+// - A Store may be used from several threads at once.
+// - Errors are values: "storage_error" (I/O, corruption, constraint), "not_found".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/sample.h"
+#include "store/records.h"
+
+namespace llmscope::store {
+
+struct SampleQuery {
+  std::optional<SourceKey> source;    // exact source; nullopt: every source
+  std::optional<std::string> provider, model;  // filters when `source` is not given
+  int64_t since_ms = INT64_MIN;       // time_ms ≥ since_ms
+  int64_t until_ms = INT64_MAX;       // time_ms < until_ms
+  int64_t after_id = 0;               // id > after_id (for paging and replay)
+  int64_t limit = 100000;             // at most this many, in id order
+  bool newest_first = false;          // id order descending (after_id then means id < after_id
+                                      // when non-zero)
+};
+
+struct ViolationQuery {
+  std::optional<SeriesKey> series;
+  std::optional<std::string> provider, model;
+  std::optional<Metric> metric;
+  std::optional<spc::Rule> rule;
+  std::optional<ViolationStatus> status;
+  std::optional<spc::Phase> phase;
+  int64_t since_ms = INT64_MIN;       // last_time_ms ≥ since_ms
+  int64_t until_ms = INT64_MAX;       // first_time_ms < until_ms
+  int64_t limit = 1000;               // newest (highest id) first
+};
+
+struct StoreStats {
+  int64_t samples = 0;
+  int64_t violations = 0, open_violations = 0;
+  std::optional<int64_t> first_time_ms, last_time_ms;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Appends the samples in one transaction and assigns their ids (increasing, in the given
+  // order). All or nothing.
+  virtual Status AppendSamples(std::vector<Sample>& samples) = 0;
+  virtual Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) = 0;
+  // Every source that has samples, in key order.
+  virtual Result<std::vector<SourceKey>> ListSources() = 0;
+  virtual Result<StoreStats> Stats() = 0;
+
+  // Inserts or replaces the stage (series, stage.number).
+  virtual Status SaveStage(const StageRecord& stage) = 0;
+  // Stages of one series, oldest first.
+  virtual Result<std::vector<StageRecord>> LoadStages(const SeriesKey& series) = 0;
+  // The newest stage of every series that has one.
+  virtual Result<std::vector<StageRecord>> LoadLatestStages() = 0;
+
+  // Inserts a violation and assigns its id.
+  virtual Status InsertViolation(ViolationRecord& violation) = 0;
+  // Rewrites an event's extent and context (last index and time, count, worst point,
+  // context_json) as it grows; status fields are left alone. "not_found" for an unknown id.
+  virtual Status UpdateViolationExtent(const ViolationRecord& violation) = 0;
+  // Sets status, who and when. "not_found" for an unknown id.
+  virtual Status SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
+                                    int64_t time_ms) = 0;
+  virtual Result<std::optional<ViolationRecord>> GetViolation(int64_t id) = 0;
+  virtual Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) = 0;
+
+  // Retention: deletes samples with time_ms < cutoff_ms, and violations that are not open and
+  // whose last_time_ms < cutoff_ms. Open violations are never deleted. Returns rows deleted.
+  virtual Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) = 0;
+};
+
+}  // namespace llmscope::store

@@ -1,0 +1,306 @@
+// SqliteStore: the conformance suite on real files, and what is particular to SQLite (WAL,
+// migrations, atomic batches, durability across kill -9), and OpenStore's URL parsing.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/open_store.h"
+#include "tests/unit/store/store_conformance.h"
+
+namespace llmscope::store {
+namespace {
+
+using conformance::MakeSample;
+using conformance::Source;
+using conformance::StoreConformanceTest;
+using conformance::StoreFactory;
+using conformance::TempDir;
+
+std::unique_ptr<Store> MakeSqliteStore(const std::string& dir) {
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir + "/llmscope.db");
+  if (!store) {
+    ADD_FAILURE() << store.error().code << ": " << store.error().message;
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
+                         ::testing::Values(StoreFactory(MakeSqliteStore)),
+                         [](const ::testing::TestParamInfo<StoreFactory>&) { return "File"; });
+
+// A plain connection to the store's file, for looking under the hood.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "open " << path << ": " << sqlite3_errmsg(db_);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDb() { sqlite3_close_v2(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void Exec(const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << (message != nullptr ? message : "?");
+    }
+    sqlite3_free(message);
+  }
+
+  // The first column of the first row, as text ("" when there is none).
+  std::string Text(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return out;
+    }
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
+
+  std::unique_ptr<SqliteStore> Open() {
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  int64_t SampleCount() {
+    std::unique_ptr<SqliteStore> store = Open();
+    if (store == nullptr) return -1;
+    Result<StoreStats> stats = store->Stats();
+    return stats.ok() ? stats->samples : -1;
+  }
+
+  TempDir dir_;
+  const std::string path_ = dir_.path() + "/llmscope.db";
+};
+
+TEST_F(SqliteStoreTest, RunsInWalMode) {
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawDb(path_).Text("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, SchemaVersionIsTheLatestMigration) {
+  ASSERT_NE(Open(), nullptr);
+  EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
+}
+
+TEST_F(SqliteStoreTest, ReopeningMigratesNothing) {
+  ASSERT_NE(Open(), nullptr);
+  // schema_version counts every change to the schema.
+  const std::string schema_cookie = RawDb(path_).Text("PRAGMA schema_version");
+  const std::string objects = RawDb(path_).Text("SELECT count(*) FROM sqlite_schema");
+  ASSERT_NE(Open(), nullptr);
+  ASSERT_NE(Open(), nullptr);
+  EXPECT_EQ(RawDb(path_).Text("PRAGMA schema_version"), schema_cookie);
+  EXPECT_EQ(RawDb(path_).Text("SELECT count(*) FROM sqlite_schema"), objects);
+  EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileFromANewerVersion) {
+  ASSERT_NE(Open(), nullptr);
+  RawDb(path_).Exec("PRAGMA user_version = " + std::to_string(SqliteStore::kSchemaVersion + 1));
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "storage_error");
+  EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
+  std::ofstream(path_) << std::string(8192, 'x');
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "storage_error");
+  EXPECT_NE(store.error().message.find("not a database"), std::string::npos)
+      << store.error().message;
+}
+
+TEST_F(SqliteStoreTest, RefusesPathsThatAreNoFile) {
+  for (const std::string& path : {std::string(), std::string(":memory:"), dir_.path()}) {
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+    ASSERT_FALSE(store.ok()) << "'" << path << "'";
+    EXPECT_EQ(store.error().code, "storage_error");
+  }
+}
+
+TEST_F(SqliteStoreTest, CreatesTheParentDirectory) {
+  const std::string nested = dir_.path() + "/a/b/c/llmscope.db";
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(nested);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_TRUE(std::filesystem::exists(nested));
+}
+
+TEST_F(SqliteStoreTest, AFailingRowLeavesNothingOfItsBatch) {
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  std::vector<Sample> first = {MakeSample(1, Source("ok", "m"))};
+  ASSERT_TRUE(store->AppendSamples(first).ok());
+
+  // Created while the store is open: its cached INSERT is re-prepared under the new schema.
+  RawDb(path_).Exec(
+      "CREATE TRIGGER refuse_poison BEFORE INSERT ON samples WHEN NEW.provider = 'poison' "
+      "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END");
+  std::vector<Sample> batch = {MakeSample(2, Source("ok", "m")), MakeSample(3, Source("ok", "m")),
+                               MakeSample(4, Source("poison", "m")),
+                               MakeSample(5, Source("ok", "m"))};
+  Status status = store->AppendSamples(batch);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, "storage_error");
+  EXPECT_NE(status.error().message.find("poisoned row"), std::string::npos)
+      << status.error().message;
+  for (const Sample& s : batch) EXPECT_EQ(s.id, 0) << "no id for a sample that was not stored";
+
+  Result<std::vector<Sample>> stored = store->QuerySamples({});
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().id, first.front().id);
+
+  // The store goes on working.
+  batch.erase(batch.begin() + 2);
+  ASSERT_TRUE(store->AppendSamples(batch).ok());
+  EXPECT_EQ(store->Stats()->samples, 4);
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckIsOkAfterABulkLoad) {
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  for (int b = 0; b < 40; ++b) {
+    std::vector<Sample> batch;
+    for (int i = 0; i < 500; ++i) {
+      Sample s = MakeSample(b * 500 + i, Source("p" + std::to_string(i % 7), "m"), 1.0 + i);
+      s.prompt_text = std::string(static_cast<size_t>(i % 300), 'x');
+      batch.push_back(std::move(s));
+    }
+    ASSERT_TRUE(store->AppendSamples(batch).ok());
+  }
+  Result<int64_t> deleted = store->DeleteOlderThan(10'000);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, 10'000);
+  EXPECT_EQ(store->Stats()->samples, 10'000);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Text("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.Text("PRAGMA foreign_key_check"), "");
+}
+
+TEST_F(SqliteStoreTest, CommittedSamplesSurviveKill9) {
+  pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    // The child appends, then dies without closing anything.
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+    if (!store) _exit(2);
+    for (int b = 0; b < 10; ++b) {
+      std::vector<Sample> batch;
+      for (int i = 0; i < 10; ++i) batch.push_back(MakeSample(b * 10 + i, Source("p", "m")));
+      if (!(*store)->AppendSamples(batch).ok()) _exit(3);
+    }
+    kill(getpid(), SIGKILL);
+    _exit(4);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited with " << WEXITSTATUS(wstatus);
+  EXPECT_EQ(WTERMSIG(wstatus), SIGKILL);
+  EXPECT_TRUE(std::filesystem::exists(path_ + "-wal")) << "the samples are in the WAL";
+  EXPECT_EQ(SampleCount(), 100);
+}
+
+TEST_F(SqliteStoreTest, NegativeZeroAndNanAreSqliteExceptions) {
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  Sample s = MakeSample(1, Source("p", "m"), -0.0);
+  s.ttft_ms = std::numeric_limits<double>::quiet_NaN();
+  std::vector<Sample> batch = {s};
+  ASSERT_TRUE(store->AppendSamples(batch).ok());
+  Result<std::vector<Sample>> got = store->QuerySamples({});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ(got->front().e2e_ms, std::optional<double>(0.0));  // +0.0: equal in value
+  EXPECT_FALSE(got->front().ttft_ms.has_value());
+
+  ViolationRecord v;
+  v.value = std::numeric_limits<double>::quiet_NaN();
+  Status status = store->InsertViolation(v);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, "storage_error");
+}
+
+// ---- OpenStore -------------------------------------------------------------------------------
+
+TEST(OpenStoreTest, OpensAnAbsoluteSqlitePath) {
+  TempDir dir;
+  const std::string path = dir.path() + "/abs/llmscope.db";
+  ASSERT_EQ(path.front(), '/');
+  Result<std::unique_ptr<Store>> store = OpenStore("sqlite://" + path);  // sqlite:///tmp/...
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_TRUE(std::filesystem::exists(path));
+}
+
+TEST(OpenStoreTest, OpensARelativeSqlitePath) {
+  TempDir dir;
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  Result<std::unique_ptr<Store>> dotted = OpenStore("sqlite://./data/llmscope.db");
+  Result<std::unique_ptr<Store>> plain = OpenStore("sqlite://rel/x.db");
+  std::filesystem::current_path(cwd);
+  ASSERT_TRUE(dotted.ok()) << dotted.error().message;
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/data/llmscope.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/rel/x.db"));
+}
+
+TEST(OpenStoreTest, PostgresIsNotBuiltYet) {
+  for (const char* url : {"postgres://llmscope@db:5432/llmscope", "postgresql://u:p@h/db"}) {
+    Result<std::unique_ptr<Store>> store = OpenStore(url);
+    ASSERT_FALSE(store.ok()) << url;
+    EXPECT_EQ(store.error().code, "unsupported_store");
+    EXPECT_EQ(store.error().message, "PostgreSQL support is not built yet");
+  }
+}
+
+TEST(OpenStoreTest, RefusesOtherUrls) {
+  for (const char* url : {"", "sqlite://", "sqlite:/x.db", "sqlite:x.db", "SQLITE://x.db",
+                          "mysql://h/db", "/plain/path.db", "file:///x.db", "postgres:/x"}) {
+    Result<std::unique_ptr<Store>> store = OpenStore(url);
+    ASSERT_FALSE(store.ok()) << url;
+    EXPECT_EQ(store.error().code, "invalid_store_url") << url;
+  }
+}
+
+TEST(OpenStoreTest, PassesOnOpeningErrors) {
+  TempDir dir;
+  Result<std::unique_ptr<Store>> store = OpenStore("sqlite://" + dir.path());  // a directory
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "storage_error");
+}
+
+}  // namespace
+}  // namespace llmscope::store
