@@ -1,5 +1,6 @@
 #include "app/serve_command.h"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <chrono>
@@ -91,6 +92,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& o) {
 }
 
 int RunServe(const ServeOptions& o) {
+  // glibc gives each busy thread a malloc arena of its own, and the API pool has dozens of
+  // threads: two arenas keep the memory of large responses from lingering in many of them.
+  mallopt(M_ARENA_MAX, 2);
   // Signals are taken by one thread with sigwait; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -140,6 +144,10 @@ int RunServe(const ServeOptions& o) {
   http.store_description = Redacted(store_url);
   probe::HostTelemetry telemetry;
   server::HttpApi api(http, monitor, **store, key->value, telemetry);
+  if (Status s = api.LoadRecent(); !s) {
+    return Fail("cannot read recent samples: " + s.error().message);
+  }
+  malloc_trim(0);  // what the start-up replay used
   Result<int> port = api.Bind();
   if (!port) return Fail(port.error().message);
 

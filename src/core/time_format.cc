@@ -42,7 +42,7 @@ bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
 
-std::string FormatIsoUtc(int64_t time_ms) {
+void AppendIsoUtc(std::string& out, int64_t time_ms) {
   int64_t days = time_ms / 86400000;
   int64_t rem = time_ms % 86400000;
   if (rem < 0) {
@@ -52,12 +52,40 @@ std::string FormatIsoUtc(int64_t time_ms) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),
-                static_cast<long long>(rem / 60000 % 60), static_cast<long long>(rem / 1000 % 60),
-                static_cast<long long>(rem % 1000));
-  return buf;
+  if (y < 0 || y > 9999) {  // outside what four digits show: the slow, general path
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),
+                  static_cast<long long>(rem / 60000 % 60),
+                  static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+    out += buf;
+    return;
+  }
+  char buf[24];
+  auto put = [&buf](int at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) buf[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, y, 4);
+  buf[4] = '-';
+  put(5, m, 2);
+  buf[7] = '-';
+  put(8, d, 2);
+  buf[10] = 'T';
+  put(11, rem / 3600000, 2);
+  buf[13] = ':';
+  put(14, rem / 60000 % 60, 2);
+  buf[16] = ':';
+  put(17, rem / 1000 % 60, 2);
+  buf[19] = '.';
+  put(20, rem % 1000, 3);
+  buf[23] = 'Z';
+  out.append(buf, 24);
+}
+
+std::string FormatIsoUtc(int64_t time_ms) {
+  std::string out;
+  AppendIsoUtc(out, time_ms);
+  return out;
 }
 
 std::optional<int64_t> ParseIsoUtc(std::string_view s) {

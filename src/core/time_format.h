@@ -11,6 +11,8 @@ namespace llmscope {
 
 // "2026-11-23T15:04:05.123Z".
 std::string FormatIsoUtc(int64_t time_ms);
+// The same text appended to `out`.
+void AppendIsoUtc(std::string& out, int64_t time_ms);
 
 // Parses "YYYY-MM-DDTHH:MM:SS" with optional fraction (any digits; milliseconds kept), 'T' or
 // ' ' between date and time, and an optional "Z" or "±HH:MM" / "±HHMM" offset; no offset means

@@ -10,6 +10,7 @@
 #include "server/api_key.h"
 #include "server/json_views.h"
 #include "server/prometheus_metrics.h"
+#include "server/recent_samples.h"
 #include "server/spc_view.h"
 #include "server/sse_hub.h"
 
@@ -69,27 +70,6 @@ std::optional<int64_t> TimeParam(const Request& req, const char* name, Response&
 
 std::string Param(const Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
-}
-
-// The series named by provider, model, metric (default e2e_ms), site and profile parameters.
-std::optional<SeriesKey> SeriesFromParams(const Request& req, Response& res) {
-  SeriesKey key;
-  key.source = SourceKey{Param(req, "provider"), Param(req, "model"), Param(req, "site"),
-                         Param(req, "profile")};
-  if (key.source.provider.empty() || key.source.model.empty()) {
-    SendError(res, 400, "missing_parameter", "provider and model are required");
-    return std::nullopt;
-  }
-  const std::string metric = req.has_param("metric") ? Param(req, "metric") : "e2e_ms";
-  std::optional<Metric> m = ParseMetric(metric);
-  if (!m) {
-    SendError(res, 400, "invalid_parameter",
-              "metric: unknown '" + metric +
-                  "' (e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, error)");
-    return std::nullopt;
-  }
-  key.metric = *m;
-  return key;
 }
 
 // Filters shared by GET /api/violations and the CSV export.
@@ -173,7 +153,8 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
       telemetry_(telemetry),
       http_(std::make_unique<httplib::Server>()),
       hub_(std::make_unique<SseHub>(options.max_stream_clients, options.stream_queue_frames)),
-      metrics_(std::make_unique<PrometheusMetrics>()) {
+      metrics_(std::make_unique<PrometheusMetrics>()),
+      recent_(std::make_unique<RecentSamples>(options.recent_samples_per_source)) {
   const int threads = options.api_threads + options.max_stream_clients;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Without TCP_NODELAY a keep-alive client waits on Nagle + delayed ACK (~40 requests/s).
@@ -183,6 +164,11 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
   http_->set_read_timeout(10, 0);
   monitor_.AddListener([this](const std::vector<monitor::MonitorEvent>& events) {
     metrics_->Observe(events);
+    std::vector<const Sample*> samples;
+    for (const monitor::MonitorEvent& e : events) {
+      if (e.kind == monitor::MonitorEvent::Kind::kSample) samples.push_back(&e.sample);
+    }
+    recent_->Add(samples);
     if (hub_->clients() == 0) return;
     for (const monitor::MonitorEvent& e : events) {
       switch (e.kind) {
@@ -212,6 +198,8 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
 }
 
 HttpApi::~HttpApi() = default;
+
+Status HttpApi::LoadRecent() { return recent_->Load(store_); }
 
 Result<int> HttpApi::Bind() {
   int port = options_.port;
@@ -324,6 +312,7 @@ void HttpApi::Routes() {
     for (const monitor::SeriesView& v : monitor_.ListSeries()) series.push_back(SeriesViewJson(v));
     SendJson(res, 200,
              Json{{"count", stats->samples},
+                  {"records", stats->samples},  // the original LLMscope's name
                   {"first_time", stats->first_time_ms ? Json(FormatIsoUtc(*stats->first_time_ms))
                                                       : Json(nullptr)},
                   {"last_time", stats->last_time_ms ? Json(FormatIsoUtc(*stats->last_time_ms))
@@ -334,8 +323,36 @@ void HttpApi::Routes() {
   });
 
   s.Get("/api/stats/spc", [this](const Request& req, Response& res) {
-    std::optional<SeriesKey> key = SeriesFromParams(req, res);
-    if (!key) return;
+    SpcViewRequest r;
+    const std::string metric = req.has_param("metric") ? Param(req, "metric") : "e2e_ms";
+    std::optional<Metric> m = ParseMetric(metric);
+    if (!m) {
+      return SendError(res, 400, "invalid_parameter",
+                       "metric: unknown '" + metric +
+                           "' (e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, error)");
+    }
+    r.metric = *m;
+    if (req.has_param("provider")) r.provider = Param(req, "provider");
+    if (req.has_param("model")) r.model = Param(req, "model");
+    // The chart needs one series: the filters name it, or the store holds only one match.
+    std::vector<SourceKey> matching;
+    for (const monitor::SeriesView& v : monitor_.ListSeries()) {
+      const SourceKey& k = v.key.source;
+      if (v.key.metric != Metric::kE2eMs) continue;  // each source once
+      if ((r.provider && k.provider != *r.provider) || (r.model && k.model != *r.model) ||
+          (req.has_param("site") && k.site != Param(req, "site")) ||
+          (req.has_param("profile") && k.profile != Param(req, "profile"))) {
+        continue;
+      }
+      matching.push_back(k);
+    }
+    if (r.provider && r.model) {
+      r.series = SeriesKey{SourceKey{*r.provider, *r.model, Param(req, "site"),
+                                     Param(req, "profile")},
+                           r.metric};
+    } else if (matching.size() == 1) {
+      r.series = SeriesKey{matching[0], r.metric};
+    }
     bool bad = false;
     const double hours = NumberParam<double>(req, "hours", res, bad).value_or(24);
     std::optional<int64_t> limit = NumberParam<int64_t>(req, "limit", res, bad);
@@ -348,14 +365,12 @@ void HttpApi::Routes() {
     if (limit && (*limit < 1 || *limit > 500000)) {
       return SendError(res, 400, "invalid_parameter", "limit: 1..500000");
     }
-    SpcViewRequest r;
-    r.key = *key;
     r.since_ms = NowMs() - static_cast<int64_t>(hours * 3600000.0);
     // As the original: one point per 2 s of the window unless a limit is given.
     r.limit = limit.value_or(std::min<int64_t>(static_cast<int64_t>(hours * 1800) + 1, 500000));
     r.usl = usl;
     r.lsl = lsl;
-    Result<std::string> body = BuildSpcView(r, store_, monitor_);
+    Result<std::string> body = BuildSpcView(r, store_, monitor_, *recent_);
     if (!body) return SendFailure(res, body.error());
     res.set_content(std::move(*body), "application/json");
   });

@@ -32,6 +32,7 @@ struct Response;
 namespace llmscope::server {
 
 class PrometheusMetrics;
+class RecentSamples;
 class SseHub;
 
 struct HttpOptions {
@@ -47,6 +48,7 @@ struct HttpOptions {
   std::chrono::milliseconds stream_heartbeat{15000};
   IngestLimits ingest;
   std::string store_description;  // shown by /health, without credentials
+  size_t recent_samples_per_source = 50000;  // kept in memory for GET /api/stats/spc
 };
 
 class HttpApi {
@@ -56,6 +58,8 @@ class HttpApi {
           std::string api_key, probe::HostTelemetry& telemetry);
   ~HttpApi();
 
+  // Loads the newest samples of each source into memory (call once, before Serve).
+  Status LoadRecent();
   // Binds the listening socket; returns the port (useful with port 0). "bind_failed" on error.
   Result<int> Bind();
   // Serves until Stop(). Call after Bind().
@@ -75,6 +79,7 @@ class HttpApi {
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<SseHub> hub_;
   std::unique_ptr<PrometheusMetrics> metrics_;
+  std::unique_ptr<RecentSamples> recent_;
 };
 
 }  // namespace llmscope::server

@@ -11,6 +11,9 @@
 namespace llmscope::server {
 namespace {
 
+// The newest violations of the window that are listed, and counted per rule in the summary.
+constexpr size_t kViolationsListed = 200;
+
 // Column arrays of tens of thousands of points are written straight into the output text: a
 // JSON document tree of that size costs more than the whole query.
 class ColumnWriter {
@@ -38,7 +41,20 @@ class ColumnWriter {
     Open(name);
     for (size_t i = 0; i < n; ++i) {
       if (i) out_ += ',';
-      out_ += Json(get(i)).dump();
+      AppendJsonString(get(i));
+    }
+    out_ += ']';
+  }
+  // Times as ISO 8601 text, written digit by digit (snprintf per point costs more than the
+  // rest of the column).
+  template <typename Get>
+  void Times(const char* name, size_t n, Get&& get) {
+    Open(name);
+    for (size_t i = 0; i < n; ++i) {
+      if (i) out_ += ',';
+      out_ += '"';
+      AppendIsoUtc(out_, get(i));
+      out_ += '"';
     }
     out_ += ']';
   }
@@ -69,60 +85,117 @@ class ColumnWriter {
     Key(name);
     out_ += '[';
   }
+  // A JSON string: text without quotes, backslashes or control characters (the usual case)
+  // is copied as it is; anything else goes through the JSON library's escaping.
+  void AppendJsonString(std::string_view text) {
+    for (char c : text) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+        out_ += Json(std::string(text)).dump();
+        return;
+      }
+    }
+    out_ += '"';
+    out_.append(text);
+    out_ += '"';
+  }
+
   std::string& out_;
   bool first_ = true;
 };
 
-std::optional<double> AsDouble(const std::optional<int64_t>& v) {
-  return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
-}
-
-}  // namespace
-
-Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
-                                 const monitor::SeriesMonitor& monitor) {
+// The window's points, oldest first: from the cache when it holds them all, else the store.
+// Without one series, `sources` gets each point's provider and model.
+Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Store& store,
+                                            const RecentSamples& recent,
+                                            std::vector<SourceKey>& sources) {
+  if (r.series) {
+    std::optional<std::vector<ViewPoint>> cached =
+        recent.Window(r.series->source, r.since_ms, r.until_ms, r.limit);
+    if (cached) return std::move(*cached);
+  }
   store::SampleQuery q;
-  q.source = r.key.source;
+  if (r.series) {
+    q.source = r.series->source;
+  } else {
+    q.provider = r.provider;
+    q.model = r.model;
+  }
   q.since_ms = r.since_ms;
   q.until_ms = r.until_ms;
   q.limit = r.limit;
   q.newest_first = true;
   Result<std::vector<Sample>> fetched = store.QuerySamples(q);
   if (!fetched) return fetched.error();
-  std::vector<Sample> samples(std::make_move_iterator(fetched->rbegin()),
-                              std::make_move_iterator(fetched->rend()));
-  const size_t n = samples.size();
-  const Metric metric = r.key.metric;
+  std::vector<ViewPoint> points;
+  points.reserve(fetched->size());
+  for (auto it = fetched->rbegin(); it != fetched->rend(); ++it) {
+    points.push_back(ViewPoint::From(*it));
+    if (!r.series) sources.push_back(std::move(it->source));
+  }
+  return points;
+}
+
+std::optional<double> Known(double v) { return std::isnan(v) ? std::nullopt : std::optional(v); }
+std::optional<double> Known(int64_t count) {
+  return count < 0 ? std::nullopt : std::optional(static_cast<double>(count));
+}
+
+}  // namespace
+
+Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
+                                 const monitor::SeriesMonitor& monitor,
+                                 const RecentSamples& recent) {
+  const Metric metric = r.series ? r.series->metric : r.metric;
+  std::vector<SourceKey> sources;
+  Result<std::vector<ViewPoint>> window = WindowPoints(r, store, recent, sources);
+  if (!window) return window.error();
+  const std::vector<ViewPoint>& points = *window;
+  const size_t n = points.size();
+  // The metric's value at point i, where it counts: a failed call's latency does not.
+  auto value = [&](size_t i) -> std::optional<double> {
+    const ViewPoint& p = points[i];
+    if (p.error && metric != Metric::kError) return std::nullopt;
+    return Known(p.metric[static_cast<size_t>(metric)]);
+  };
 
   std::vector<double> values;
   std::vector<uint8_t> failed;
   values.reserve(n);
   failed.reserve(n);
-  for (const Sample& s : samples) {
-    failed.push_back(s.error ? 1 : 0);
-    std::optional<double> v = s.value(metric);
-    if (v && (!s.error || metric == Metric::kError)) values.push_back(*v);
+  for (size_t i = 0; i < n; ++i) {
+    failed.push_back(points[i].error ? 1 : 0);
+    if (std::optional<double> v = value(i)) values.push_back(*v);
   }
 
   store::ViolationQuery vq;
-  vq.series = r.key;
+  vq.series = r.series;
+  vq.provider = r.provider;
+  vq.model = r.model;
+  vq.metric = metric;
   vq.since_ms = r.since_ms;
   vq.until_ms = r.until_ms;
-  vq.limit = 10000;
+  vq.limit = kViolationsListed + 1;  // one more tells whether the list is cut
   Result<std::vector<store::ViolationRecord>> violations = store.QueryViolations(vq);
   if (!violations) return violations.error();
-  Result<std::vector<store::StageRecord>> stages = store.LoadStages(r.key);
-  if (!stages) return stages.error();
+  std::vector<store::StageRecord> stages;
+  if (r.series) {
+    Result<std::vector<store::StageRecord>> loaded = store.LoadStages(*r.series);
+    if (!loaded) return loaded.error();
+    stages = std::move(*loaded);
+  }
 
   spc::Summary summary = spc::Summarize(values, failed);
   for (const store::ViolationRecord& v : *violations) {
     if (v.phase == spc::Phase::kMonitoring) ++summary.firings_by_rule[static_cast<size_t>(v.rule)];
   }
 
-  const std::optional<monitor::SeriesView> view = monitor.View(r.key);
+  const std::optional<monitor::SeriesView> view =
+      r.series ? monitor.View(*r.series) : std::nullopt;
   const spc::ChartConfig& config = view ? view->config : monitor.ChartConfigFor(metric);
   Json chart = Json::object();
-  chart["state"] = !view ? "unknown" : (view->learning ? "learning" : "monitoring");
+  chart["state"] = !r.series ? "several_series"
+                  : !view   ? "unknown"
+                            : (view->learning ? "learning" : "monitoring");
   chart["transform"] = spc::TransformName(config.transform);
   chart["baseline_size"] = config.baseline_size;
   chart["learning_points"] = view ? view->learning_points : 0;
@@ -142,9 +215,12 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
                                                                   config.non_negative_metric))
                              : Json(nullptr);
   Json stage_list = Json::array();
-  for (const store::StageRecord& s : *stages) stage_list.push_back(StageJson(s, config));
+  for (const store::StageRecord& s : stages) stage_list.push_back(StageJson(s, config));
   Json violation_list = Json::array();
-  for (const store::ViolationRecord& v : *violations) violation_list.push_back(ViolationJson(v, false));
+  for (const store::ViolationRecord& v : *violations) {
+    if (violation_list.size() == kViolationsListed) break;
+    violation_list.push_back(ViolationJson(v, false));
+  }
   Json capability = nullptr;
   if ((r.usl || r.lsl) && limits_stage) {
     std::vector<double> valid;
@@ -161,34 +237,38 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   out.reserve(n * 200 + 4096);
   out += '{';
   ColumnWriter w(out);
-  w.Raw("series", SeriesKeyJson(r.key).dump());
+  w.Raw("series", r.series ? SeriesKeyJson(*r.series).dump() : "null");
   w.Raw("count", std::to_string(n));
-  w.Strings("timestamps", n, [&](size_t i) { return FormatIsoUtc(samples[i].time_ms); });
-  w.Numbers("values", n, [&](size_t i) -> std::optional<double> {
-    return samples[i].error && metric != Metric::kError ? std::nullopt : samples[i].value(metric);
-  });
-  w.Repeated("models", n, r.key.source.model);
-  w.Repeated("providers", n, r.key.source.provider);
-  w.Numbers("total_durations", n, [&](size_t i) { return samples[i].total_duration_ms; });
-  w.Numbers("eval_durations", n, [&](size_t i) { return samples[i].eval_duration_ms; });
-  w.Numbers("prompt_counts", n, [&](size_t i) { return AsDouble(samples[i].prompt_eval_count); });
-  w.Numbers("eval_counts", n, [&](size_t i) { return AsDouble(samples[i].eval_count); });
-  w.Numbers("cpu_percents", n, [&](size_t i) { return samples[i].telemetry.cpu_percent; });
-  w.Numbers("memory_percents", n, [&](size_t i) { return samples[i].telemetry.memory_percent; });
-  w.Numbers("gpu_percents", n, [&](size_t i) { return samples[i].telemetry.gpu_percent; });
+  w.Times("timestamps", n, [&](size_t i) { return points[i].time_ms; });
+  w.Numbers("values", n, value);
+  if (r.series) {
+    w.Repeated("models", n, r.series->source.model);
+    w.Repeated("providers", n, r.series->source.provider);
+  } else {
+    w.Strings("models", n, [&](size_t i) { return sources[i].model; });
+    w.Strings("providers", n, [&](size_t i) { return sources[i].provider; });
+  }
+  w.Numbers("total_durations", n, [&](size_t i) { return Known(points[i].total_duration_ms); });
+  w.Numbers("eval_durations", n, [&](size_t i) { return Known(points[i].eval_duration_ms); });
+  w.Numbers("prompt_counts", n, [&](size_t i) { return Known(points[i].prompt_eval_count); });
+  w.Numbers("eval_counts", n, [&](size_t i) { return Known(points[i].eval_count); });
+  w.Numbers("cpu_percents", n, [&](size_t i) { return Known(points[i].cpu_percent); });
+  w.Numbers("memory_percents", n, [&](size_t i) { return Known(points[i].memory_percent); });
+  w.Numbers("gpu_percents", n, [&](size_t i) { return Known(points[i].gpu_percent); });
   w.Numbers("gpu_memory_percents", n,
-            [&](size_t i) { return samples[i].telemetry.gpu_memory_percent; });
-  w.Strings("prompt_hashes", n, [&](size_t i) { return samples[i].prompt_hash; });
-  w.Numbers("ids", n, [&](size_t i) { return std::optional(static_cast<double>(samples[i].id)); });
-  w.Numbers("time_ms", n,
-            [&](size_t i) { return std::optional(static_cast<double>(samples[i].time_ms)); });
-  w.Numbers("errors", n, [&](size_t i) { return std::optional<double>(failed[i]); });
+            [&](size_t i) { return Known(points[i].gpu_memory_percent); });
+  w.Strings("prompt_hashes", n, [&](size_t i) -> std::string_view { return points[i].prompt_hash; });
+  w.Numbers("ids", n, [&](size_t i) { return Known(points[i].id); });
+  w.Numbers("time_ms", n, [&](size_t i) { return Known(points[i].time_ms); });
+  w.Numbers("errors", n, [&](size_t i) { return std::optional<double>(points[i].error); });
   w.Raw("chart", chart.dump());
   w.Raw("limits", limits.dump());
   w.Raw("stages", stage_list.dump());
   w.Raw("summary", SummaryJson(summary).dump());
   w.Raw("capability", capability.dump());
   w.Raw("violations", violation_list.dump());
+  // The full log, with filters and paging, is GET /api/violations.
+  w.Raw("violations_truncated", violations->size() > kViolationsListed ? "true" : "false");
   out += '}';
   return out;
 }

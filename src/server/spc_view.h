@@ -3,7 +3,9 @@
 // prompt_counts, eval_counts, cpu_percents, memory_percents, gpu_percents, prompt_hashes) plus
 // ids, errors, memory and GPU columns, and the chart: state, current stage, every stage, limits
 // and zones in the original unit (provisional ones while learning), summary, capability when
-// spec limits are given, and the violations in the window.
+// spec limits are given, and the newest 200 violations in the window, which the summary counts
+// per rule (`violations_truncated` says whether there were more; the whole log, with filters and
+// paging, is GET /api/violations).
 #pragma once
 
 #include <cstdint>
@@ -12,19 +14,26 @@
 
 #include "core/result.h"
 #include "monitor/series_monitor.h"
+#include "server/recent_samples.h"
 #include "store/store.h"
 
 namespace llmscope::server {
 
 struct SpcViewRequest {
-  SeriesKey key;
+  // One series: the chart is included. Without `series` (the original API allowed no filter),
+  // the points of every source matching `provider` / `model` are listed, without a chart.
+  std::optional<SeriesKey> series;
+  std::optional<std::string> provider, model;
+  Metric metric = Metric::kE2eMs;
   int64_t since_ms = 0, until_ms = INT64_MAX;
   int64_t limit = 43200;  // the newest `limit` points of the window
   std::optional<double> usl, lsl;
 };
 
-// The JSON text. Errors: storage errors, "invalid_spec".
+// The JSON text. The points come from `recent` when it holds the whole window, else from the
+// store. Errors: storage errors, "invalid_spec".
 Result<std::string> BuildSpcView(const SpcViewRequest& request, store::Store& store,
-                                 const monitor::SeriesMonitor& monitor);
+                                 const monitor::SeriesMonitor& monitor,
+                                 const RecentSamples& recent);
 
 }  // namespace llmscope::server

@@ -27,18 +27,32 @@ Summary Summarize(std::span<const double> values, std::span<const uint8_t> faile
   }
   if (values.empty()) return s;
 
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  const size_t n = sorted.size();
+  // Exact order statistics by selection, not a full sort: O(n) for the few ranks needed.
+  std::vector<double> v(values.begin(), values.end());
+  const size_t n = v.size();
+  auto rank_of = [n](double p) {  // nearest rank, 1-based (see NearestRankPercentile)
+    return std::clamp<size_t>(static_cast<size_t>(std::ceil(p * static_cast<double>(n) / 100.0)),
+                              1, n);
+  };
+  std::vector<size_t> wanted = {rank_of(50) - 1, rank_of(95) - 1, rank_of(99) - 1, (n - 1) / 2,
+                                n / 2};
+  std::sort(wanted.begin(), wanted.end());
+  size_t done = 0;  // v[0, done) holds no element greater than those after it
+  for (size_t k : wanted) {
+    if (k < done) continue;
+    std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(done),
+                     v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    done = k + 1;
+  }
   s.count = static_cast<int64_t>(n);
-  s.mean = Mean(sorted);
-  s.stddev = SampleStdDev(sorted, s.mean);
-  s.min = sorted.front();
-  s.max = sorted.back();
-  s.median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-  s.p50 = NearestRankPercentile(sorted, 50);
-  s.p95 = NearestRankPercentile(sorted, 95);
-  s.p99 = NearestRankPercentile(sorted, 99);
+  s.mean = Mean(v);
+  s.stddev = SampleStdDev(v, s.mean);
+  s.min = *std::min_element(v.begin(), v.end());
+  s.max = *std::max_element(v.begin(), v.end());
+  s.median = (v[(n - 1) / 2] + v[n / 2]) / 2.0;
+  s.p50 = v[rank_of(50) - 1];
+  s.p95 = v[rank_of(95) - 1];
+  s.p99 = v[rank_of(99) - 1];
   return s;
 }
 

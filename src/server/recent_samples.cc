@@ -1,0 +1,87 @@
+#include "server/recent_samples.h"
+
+#include <algorithm>
+
+namespace llmscope::server {
+
+ViewPoint ViewPoint::From(const Sample& s) {
+  ViewPoint p;
+  p.id = s.id;
+  p.time_ms = s.time_ms;
+  for (Metric m : kAllMetrics) p.metric[static_cast<size_t>(m)] = s.value(m).value_or(NAN);
+  p.total_duration_ms = s.total_duration_ms.value_or(NAN);
+  p.eval_duration_ms = s.eval_duration_ms.value_or(NAN);
+  p.prompt_eval_count = s.prompt_eval_count.value_or(-1);
+  p.eval_count = s.eval_count.value_or(-1);
+  p.cpu_percent = s.telemetry.cpu_percent.value_or(NAN);
+  p.memory_percent = s.telemetry.memory_percent.value_or(NAN);
+  p.gpu_percent = s.telemetry.gpu_percent.value_or(NAN);
+  p.gpu_memory_percent = s.telemetry.gpu_memory_percent.value_or(NAN);
+  p.error = s.error;
+  p.prompt_hash = s.prompt_hash;
+  return p;
+}
+
+RecentSamples::RecentSamples(size_t per_source) : per_source_(per_source) {}
+
+Status RecentSamples::Load(store::Store& store) {
+  Result<std::vector<SourceKey>> sources = store.ListSources();
+  if (!sources) return sources.error();
+  for (const SourceKey& key : *sources) {
+    store::SampleQuery q;
+    q.source = key;
+    q.newest_first = true;
+    q.limit = static_cast<int64_t>(per_source_) + 1;  // one more tells whether older ones exist
+    Result<std::vector<Sample>> newest = store.QuerySamples(q);
+    if (!newest) return newest.error();
+    Source loaded;
+    loaded.evicted = newest->size() > per_source_;
+    for (auto it = newest->rbegin(); it != newest->rend(); ++it) {
+      if (loaded.evicted && it == newest->rbegin()) continue;  // the extra, oldest one
+      loaded.points.push_back(ViewPoint::From(*it));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    sources_[key] = std::move(loaded);
+  }
+  return {};
+}
+
+void RecentSamples::Add(const std::vector<const Sample*>& samples) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Sample* s : samples) {
+    Source& src = sources_[s->source];
+    src.points.push_back(ViewPoint::From(*s));
+    if (src.points.size() > per_source_) {
+      src.points.pop_front();
+      src.evicted = true;
+    }
+  }
+}
+
+std::optional<std::vector<ViewPoint>> RecentSamples::Window(const SourceKey& source,
+                                                            int64_t since_ms, int64_t until_ms,
+                                                            int64_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sources_.find(source);
+  if (it == sources_.end()) return std::vector<ViewPoint>();
+  const std::deque<ViewPoint>& points = it->second.points;
+  // Walk back from the newest; stop at `limit` matches. The answer is complete when the limit
+  // was reached, or nothing older was ever evicted, or the oldest held point is already before
+  // the window (ids follow arrival, so an evicted point could only be in the window if its time
+  // were later than that of a point held — probes send in time order; late pushes from a
+  // spooling remote probe are the exception, and then the store answers).
+  std::vector<const ViewPoint*> picked;
+  for (auto p = points.rbegin(); p != points.rend() && static_cast<int64_t>(picked.size()) < limit;
+       ++p) {
+    if (p->time_ms >= since_ms && p->time_ms < until_ms) picked.push_back(&*p);
+  }
+  const bool complete = static_cast<int64_t>(picked.size()) == limit || !it->second.evicted ||
+                        (!points.empty() && points.front().time_ms < since_ms);
+  if (!complete) return std::nullopt;
+  std::vector<ViewPoint> out;
+  out.reserve(picked.size());
+  for (auto p = picked.rbegin(); p != picked.rend(); ++p) out.push_back(**p);
+  return out;
+}
+
+}  // namespace llmscope::server

@@ -1,0 +1,61 @@
+// RecentSamples: the newest samples of each source, kept in memory in a compact form so that
+// GET /api/stats/spc over a day of points (43,200 at one every 2 s) is answered without reading
+// the store. Fed with every ingested sample (through the monitor's listener) and filled from the
+// store at start. A request the cache cannot answer exactly (a window older than what it holds)
+// goes to the store. Thread-safe.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/sample.h"
+#include "store/store.h"
+
+namespace llmscope::server {
+
+// The fields of a sample that the SPC view shows; NaN (or -1 for counts) where not measured.
+struct ViewPoint {
+  int64_t id = 0, time_ms = 0;
+  std::array<double, kMetricCount> metric{};  // by Metric; kError is 0 or 1
+  double total_duration_ms = NAN, eval_duration_ms = NAN;
+  int64_t prompt_eval_count = -1, eval_count = -1;
+  double cpu_percent = NAN, memory_percent = NAN, gpu_percent = NAN, gpu_memory_percent = NAN;
+  bool error = false;
+  std::string prompt_hash;
+
+  static ViewPoint From(const Sample& s);
+};
+
+class RecentSamples {
+ public:
+  // Keeps at most `per_source` samples of each source.
+  explicit RecentSamples(size_t per_source);
+
+  // Fills the cache with each source's newest samples from the store.
+  Status Load(store::Store& store);
+  // Adds samples just committed (in id order).
+  void Add(const std::vector<const Sample*>& samples);
+
+  // The newest `limit` samples of `source` with since_ms ≤ time < until_ms, oldest first; nullopt
+  // when the cache cannot be sure it holds all of them (older samples were evicted).
+  std::optional<std::vector<ViewPoint>> Window(const SourceKey& source, int64_t since_ms,
+                                               int64_t until_ms, int64_t limit) const;
+
+ private:
+  struct Source {
+    std::deque<ViewPoint> points;  // id order
+    bool evicted = false;          // older samples of this source exist outside the cache
+  };
+  const size_t per_source_;
+  mutable std::mutex mu_;
+  std::map<SourceKey, Source> sources_;
+};
+
+}  // namespace llmscope::server
