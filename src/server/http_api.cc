@@ -1,9 +1,13 @@
 #include "server/http_api.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 
 #include "core/time_format.h"
@@ -201,6 +205,36 @@ HttpApi::~HttpApi() = default;
 
 Status HttpApi::LoadRecent() { return recent_->Load(store_); }
 
+namespace {
+
+// cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections beyond that has some
+// dropped, and those clients retry after a second. Listening again on the same socket raises
+// the backlog (Linux allows it); the library does not expose the socket, so it is found among
+// this process's descriptors by its local port.
+void RaiseListenBacklog(int port) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = -1;
+    const std::string name = entry.path().filename().string();
+    auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), fd);
+    if (ec != std::errc()) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) continue;
+    int local_port = -1;
+    if (addr.ss_family == AF_INET) {
+      local_port = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      local_port = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+    }
+    if (local_port == port) listen(fd, SOMAXCONN);
+  }
+}
+
+}  // namespace
+
 Result<int> HttpApi::Bind() {
   int port = options_.port;
   if (port == 0) {
@@ -210,6 +244,7 @@ Result<int> HttpApi::Bind() {
     return Error{"bind_failed", "cannot listen on " + options_.host + ":" + std::to_string(port) +
                                     " (in use, or not an address of this host)"};
   }
+  RaiseListenBacklog(port);
   return port;
 }
 

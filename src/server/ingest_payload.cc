@@ -207,6 +207,10 @@ Result<std::vector<Sample>> ParseIngestBody(std::string_view body, int64_t now_m
     std::string why = e.what();
     const size_t bracket = why.find("] ");
     if (bracket != std::string::npos) why = why.substr(bracket + 2);
+    // The parser quotes what it read, which may be the invalid bytes themselves.
+    for (char& c : why) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    }
     return Error{"invalid_json", "the body is not valid JSON: " + why};
   }
   std::vector<Sample> out;
