@@ -1,7 +1,6 @@
 #include "server/ingest_payload.h"
 
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -14,9 +13,49 @@ namespace {
 
 using nlohmann::json;
 
-struct FieldError {
-  std::string code, field, message;
+// The sample fields a body may carry (see the header).
+enum class Field {
+  kProvider, kModel, kSite, kProfile, kLatencyMs, kE2eMs, kTtftMs, kTpotMs, kTokensPerS,
+  kCostUsd, kTotalDuration, kLoadDuration, kPromptEvalDuration, kEvalDuration,
+  kPromptEvalCount, kEvalCount, kTokensIn, kTokensOut, kCpuPercent, kMemoryPercent,
+  kGpuPercent, kGpuMemoryPercent, kGpuTempC, kTimestamp, kError, kErrorKind, kErrorMessage,
+  kPromptHash, kPromptText
 };
+
+const std::unordered_map<std::string_view, Field>& Fields() {
+  static const std::unordered_map<std::string_view, Field> fields = {
+      {"provider", Field::kProvider},
+      {"model", Field::kModel},
+      {"site", Field::kSite},
+      {"profile", Field::kProfile},
+      {"latency_ms", Field::kLatencyMs},
+      {"e2e_ms", Field::kE2eMs},
+      {"ttft_ms", Field::kTtftMs},
+      {"tpot_ms", Field::kTpotMs},
+      {"tokens_per_s", Field::kTokensPerS},
+      {"cost_usd", Field::kCostUsd},
+      {"total_duration_ms", Field::kTotalDuration},
+      {"load_duration_ms", Field::kLoadDuration},
+      {"prompt_eval_duration_ms", Field::kPromptEvalDuration},
+      {"eval_duration_ms", Field::kEvalDuration},
+      {"prompt_eval_count", Field::kPromptEvalCount},
+      {"eval_count", Field::kEvalCount},
+      {"tokens_in", Field::kTokensIn},
+      {"tokens_out", Field::kTokensOut},
+      {"cpu_percent", Field::kCpuPercent},
+      {"memory_percent", Field::kMemoryPercent},
+      {"gpu_percent", Field::kGpuPercent},
+      {"gpu_memory_percent", Field::kGpuMemoryPercent},
+      {"gpu_temp_c", Field::kGpuTempC},
+      {"timestamp", Field::kTimestamp},
+      {"error", Field::kError},
+      {"error_kind", Field::kErrorKind},
+      {"error_message", Field::kErrorMessage},
+      {"prompt_hash", Field::kPromptHash},
+      {"prompt_text", Field::kPromptText},
+  };
+  return fields;
+}
 
 class SampleReader {
  public:
@@ -26,71 +65,59 @@ class SampleReader {
   Result<Sample> Read() {
     if (!object_.is_object()) return Fail("invalid_field", "", "must be a JSON object");
     Sample s;
-    using Setter = std::function<bool(const std::string&, const json&)>;
-    auto number = [&](std::optional<double>& out, double min, double max) -> Setter {
-      return [&out, this, min, max](const std::string& k, const json& v) {
-        return Number(k, v, out, min, max);
-      };
-    };
-    auto count = [&](std::optional<int64_t>& out) -> Setter {
-      return [&out, this](const std::string& k, const json& v) { return Count(k, v, out); };
-    };
-    auto name = [&](std::string& out) -> Setter {
-      return [&out, this](const std::string& k, const json& v) { return Name(k, v, out); };
-    };
     constexpr double kInf = std::numeric_limits<double>::infinity();
     std::optional<double> latency_ms;
     std::optional<int64_t> timestamp;
     std::optional<std::string> prompt_text;
-    const std::unordered_map<std::string, Setter> fields = {
-        {"provider", name(s.source.provider)},
-        {"model", name(s.source.model)},
-        {"site", name(s.source.site)},
-        {"profile", name(s.source.profile)},
-        {"latency_ms", number(latency_ms, 0, kInf)},
-        {"e2e_ms", number(s.e2e_ms, 0, kInf)},
-        {"ttft_ms", number(s.ttft_ms, 0, kInf)},
-        {"tpot_ms", number(s.tpot_ms, 0, kInf)},
-        {"tokens_per_s", number(s.tokens_per_s, 0, kInf)},
-        {"cost_usd", number(s.cost_usd, 0, kInf)},
-        {"total_duration_ms", number(s.total_duration_ms, 0, kInf)},
-        {"load_duration_ms", number(s.load_duration_ms, 0, kInf)},
-        {"prompt_eval_duration_ms", number(s.prompt_eval_duration_ms, 0, kInf)},
-        {"eval_duration_ms", number(s.eval_duration_ms, 0, kInf)},
-        {"prompt_eval_count", count(s.prompt_eval_count)},
-        {"eval_count", count(s.eval_count)},
-        {"tokens_in", count(s.tokens_in)},
-        {"tokens_out", count(s.tokens_out)},
-        {"cpu_percent", number(s.telemetry.cpu_percent, 0, 100)},
-        {"memory_percent", number(s.telemetry.memory_percent, 0, 100)},
-        {"gpu_percent", number(s.telemetry.gpu_percent, 0, 100)},
-        {"gpu_memory_percent", number(s.telemetry.gpu_memory_percent, 0, 100)},
-        {"gpu_temp_c", number(s.telemetry.gpu_temp_c, -50, 150)},
-        {"timestamp", [&](const std::string& k, const json& v) { return Time(k, v, timestamp); }},
-        {"error", [&](const std::string& k, const json& v) { return Bool(k, v, s.error); }},
-        {"error_kind", [&](const std::string& k, const json& v) {
-           return Text(k, v, s.error_kind, limits_.max_name);
-         }},
-        {"error_message", [&](const std::string& k, const json& v) {
-           return Text(k, v, s.error_message, limits_.max_text);
-         }},
-        {"prompt_hash", [&](const std::string& k, const json& v) {
-           return Text(k, v, s.prompt_hash, limits_.max_name);
-         }},
-        {"prompt_text", [&](const std::string& k, const json& v) {
-           std::string text;
-           if (!Text(k, v, text, limits_.max_text)) return false;
-           if (!v.is_null()) prompt_text = std::move(text);
-           return true;
-         }},
-    };
     for (auto it = object_.begin(); it != object_.end(); ++it) {
-      auto f = fields.find(it.key());
-      if (f == fields.end()) {
-        return Fail("unknown_field", it.key(),
-                    "is not a sample field (see the API reference in README.md)");
+      const std::string& k = it.key();
+      const json& v = it.value();
+      auto f = Fields().find(k);
+      if (f == Fields().end()) {
+        return Fail("unknown_field", k, "is not a sample field (see the API reference in README.md)");
       }
-      if (!f->second(it.key(), it.value())) return error_;
+      bool ok = true;
+      switch (f->second) {
+        case Field::kProvider: ok = Name(k, v, s.source.provider); break;
+        case Field::kModel: ok = Name(k, v, s.source.model); break;
+        case Field::kSite: ok = Name(k, v, s.source.site); break;
+        case Field::kProfile: ok = Name(k, v, s.source.profile); break;
+        case Field::kLatencyMs: ok = Number(k, v, latency_ms, 0, kInf); break;
+        case Field::kE2eMs: ok = Number(k, v, s.e2e_ms, 0, kInf); break;
+        case Field::kTtftMs: ok = Number(k, v, s.ttft_ms, 0, kInf); break;
+        case Field::kTpotMs: ok = Number(k, v, s.tpot_ms, 0, kInf); break;
+        case Field::kTokensPerS: ok = Number(k, v, s.tokens_per_s, 0, kInf); break;
+        case Field::kCostUsd: ok = Number(k, v, s.cost_usd, 0, kInf); break;
+        case Field::kTotalDuration: ok = Number(k, v, s.total_duration_ms, 0, kInf); break;
+        case Field::kLoadDuration: ok = Number(k, v, s.load_duration_ms, 0, kInf); break;
+        case Field::kPromptEvalDuration:
+          ok = Number(k, v, s.prompt_eval_duration_ms, 0, kInf);
+          break;
+        case Field::kEvalDuration: ok = Number(k, v, s.eval_duration_ms, 0, kInf); break;
+        case Field::kPromptEvalCount: ok = Count(k, v, s.prompt_eval_count); break;
+        case Field::kEvalCount: ok = Count(k, v, s.eval_count); break;
+        case Field::kTokensIn: ok = Count(k, v, s.tokens_in); break;
+        case Field::kTokensOut: ok = Count(k, v, s.tokens_out); break;
+        case Field::kCpuPercent: ok = Number(k, v, s.telemetry.cpu_percent, 0, 100); break;
+        case Field::kMemoryPercent: ok = Number(k, v, s.telemetry.memory_percent, 0, 100); break;
+        case Field::kGpuPercent: ok = Number(k, v, s.telemetry.gpu_percent, 0, 100); break;
+        case Field::kGpuMemoryPercent:
+          ok = Number(k, v, s.telemetry.gpu_memory_percent, 0, 100);
+          break;
+        case Field::kGpuTempC: ok = Number(k, v, s.telemetry.gpu_temp_c, -50, 150); break;
+        case Field::kTimestamp: ok = Time(k, v, timestamp); break;
+        case Field::kError: ok = Bool(k, v, s.error); break;
+        case Field::kErrorKind: ok = Text(k, v, s.error_kind, limits_.max_name); break;
+        case Field::kErrorMessage: ok = Text(k, v, s.error_message, limits_.max_text); break;
+        case Field::kPromptHash: ok = Text(k, v, s.prompt_hash, limits_.max_name); break;
+        case Field::kPromptText: {
+          std::string text;
+          ok = Text(k, v, text, limits_.max_text);
+          if (ok && !v.is_null()) prompt_text = std::move(text);
+          break;
+        }
+      }
+      if (!ok) return error_;
     }
     if (s.source.provider.empty()) return Fail("missing_field", "provider", "is required");
     if (s.source.model.empty()) return Fail("missing_field", "model", "is required");
