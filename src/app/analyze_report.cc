@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/json_views.h"
+
 namespace llmscope::app {
 namespace {
 
@@ -31,12 +33,6 @@ ordered_json Nullable(const std::optional<double>& v) {
   return v && std::isfinite(*v) ? ordered_json(*v) : ordered_json(nullptr);
 }
 
-ordered_json LimitsJson(const spc::Limits& l) {
-  return ordered_json{{"cl", l.center},        {"ucl", l.ucl},           {"lcl", l.lcl},
-                      {"upper_2s", l.upper_2s}, {"lower_2s", l.lower_2s}, {"upper_1s", l.upper_1s},
-                      {"lower_1s", l.lower_1s}};
-}
-
 void WriteJson(const Analysis& a, const ReportHeading& h, std::ostream& out) {
   const spc::Stage& s = a.stage;
   out << ordered_json{{"type", "stage"},
@@ -50,8 +46,8 @@ void WriteJson(const Analysis& a, const ReportHeading& h, std::ostream& out) {
                       {"mean", s.mean},
                       {"sigma", s.sigma},
                       {"degenerate", s.degenerate()},
-                      {"limits", LimitsJson(a.original_limits)},
-                      {"chart_scale_limits", LimitsJson(a.chart_limits)}}
+                      {"limits", server::LimitsJson(a.original_limits)},
+                      {"chart_scale_limits", server::LimitsJson(a.chart_limits)}}
              .dump()
       << '\n';
   const spc::Summary& m = a.summary;

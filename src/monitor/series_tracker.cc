@@ -149,46 +149,40 @@ void SeriesTracker::RecordFrozenStage() {
   stage_changes_.push_back(rec);
 }
 
-store::StageRecord SeriesTracker::StartNewStage(int64_t next_sample_id, int64_t now_ms) {
-  chart_.StartNewStage();
+store::StageRecord SeriesTracker::BeginStage(int64_t next_sample_id, int64_t now_ms) {
   grouper_ = spc::EventGrouper();
   open_.fill(nullptr);
   history_.clear();
-  was_learning_ = true;
-  stage_external_ = false;
+  was_learning_ = chart_.learning();
+  stage_external_ = !chart_.learning();
   stage_first_sample_id_ = next_sample_id;
   stage_first_time_ms_ = now_ms;
   store::StageRecord rec;
   rec.series = key_;
-  rec.stage.number = chart_.next_stage_number();
-  rec.stage.start_index = chart_.size();
-  rec.stage.baseline_size = config_.baseline_size;
-  rec.stage.transform = config_.transform;
-  rec.stage.sigma_method = config_.sigma_method;
-  rec.frozen = false;
+  if (chart_.learning()) {
+    rec.stage.number = chart_.next_stage_number();
+    rec.stage.start_index = chart_.size();
+    rec.stage.baseline_size = config_.baseline_size;
+    rec.stage.transform = config_.transform;
+    rec.stage.sigma_method = config_.sigma_method;
+  } else {
+    rec.stage = *chart_.current_stage();
+  }
+  rec.frozen = rec.external_baseline = stage_external_;
   rec.start_sample_id = next_sample_id;
   rec.start_time_ms = rec.created_ms = now_ms;
   return rec;
 }
 
+store::StageRecord SeriesTracker::StartNewStage(int64_t next_sample_id, int64_t now_ms) {
+  chart_.StartNewStage();
+  return BeginStage(next_sample_id, now_ms);
+}
+
 Result<store::StageRecord> SeriesTracker::StartStageFrom(std::span<const double> baseline,
                                                          int64_t next_sample_id, int64_t now_ms) {
   if (Status s = chart_.StartStageFrom(baseline); !s) return s.error();
-  grouper_ = spc::EventGrouper();
-  open_.fill(nullptr);
-  history_.clear();
-  was_learning_ = false;
-  stage_external_ = true;
-  stage_first_sample_id_ = next_sample_id;
-  stage_first_time_ms_ = now_ms;
-  store::StageRecord rec;
-  rec.series = key_;
-  rec.stage = *chart_.current_stage();
-  rec.frozen = true;
-  rec.external_baseline = true;
-  rec.start_sample_id = next_sample_id;
-  rec.start_time_ms = rec.created_ms = now_ms;
-  return rec;
+  return BeginStage(next_sample_id, now_ms);
 }
 
 std::vector<store::StageRecord> SeriesTracker::TakeStageChanges() {

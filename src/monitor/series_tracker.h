@@ -91,6 +91,9 @@ class SeriesTracker {
  private:
   void OnFiring(const spc::Firing& f);
   void RecordFrozenStage();
+  // After the chart began a stage (learning, or frozen from an external baseline): forgets the
+  // old stage's events and points and returns the new stage's record.
+  store::StageRecord BeginStage(int64_t next_sample_id, int64_t now_ms);
   void ForgetSettled();
   std::vector<ChartPoint> ContextAround(int64_t first_index) const;
   const ChartPoint* PointAt(int64_t index) const;

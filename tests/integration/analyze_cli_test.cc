@@ -3,8 +3,6 @@
 // input, which must give a one-line error, a documented exit code and no partial output.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,11 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/subprocess.h"
+#include "support/temp_dir.h"
 
 namespace {
 
 using llmscope::testing::CommandResult;
 using llmscope::testing::RunCommand;
+using llmscope::testing::TempDir;
 using nlohmann::json;
 
 const std::string kExamples = LLMSCOPE_EXAMPLES_DIR;
@@ -63,23 +63,6 @@ std::vector<json> AnalyzeJson(const std::string& file, std::vector<std::string> 
   EXPECT_EQ(r.err, "");
   return JsonLines(r.out);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/llmscope-analyze-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string Write(const std::string& name, const std::string& content) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream(p) << content;
-    return p;
-  }
-
- private:
-  std::string path_;
-};
 
 TEST(AnalyzeExamples, InControlSeriesRaisesNoSpike) {
   std::vector<json> lines = AnalyzeJson("ollama_llama3_incontrol.csv");

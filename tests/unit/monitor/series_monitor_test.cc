@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -14,25 +13,18 @@
 
 #include "monitor/series_monitor.h"
 #include "store/open_store.h"
+#include "support/temp_dir.h"
 
 namespace llmscope::monitor {
 namespace {
 
 constexpr int64_t kT0 = 1795446245000;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/llmscope-monitor-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string Url(const std::string& name) const { return "sqlite://" + path_ + "/" + name; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
+using llmscope::testing::TempDir;
 
- private:
-  std::string path_;
-};
+std::string Url(const TempDir& dir, const std::string& name) {
+  return "sqlite://" + dir.File(name);
+}
 
 std::unique_ptr<store::Store> Open(const std::string& url) {
   Result<std::unique_ptr<store::Store>> s = store::OpenStore(url);
@@ -101,7 +93,7 @@ void IngestAll(SeriesMonitor& m, const std::vector<Sample>& samples, size_t from
 
 TEST(SeriesMonitor, StoresViolationsWithLimitsAndContext) {
   TempDir dir;
-  auto store = Open(dir.Url("a.db"));
+  auto store = Open(Url(dir, "a.db"));
   SeriesMonitor monitor(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(monitor.Rebuild().ok());
   std::vector<Sample> s = Series();
@@ -143,7 +135,7 @@ TEST(SeriesMonitor, StoresViolationsWithLimitsAndContext) {
 TEST(SeriesMonitor, RestartAnywhereChangesNoStageAndNoViolation) {
   TempDir dir;
   std::vector<Sample> s = Series();
-  auto straight = Open(dir.Url("straight.db"));
+  auto straight = Open(Url(dir, "straight.db"));
   {
     SeriesMonitor m(*straight, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
@@ -161,12 +153,12 @@ TEST(SeriesMonitor, RestartAnywhereChangesNoStageAndNoViolation) {
   for (size_t cut : {size_t{57}, size_t{100}, size_t{155}, size_t{263}}) {
     const std::string name = "cut" + std::to_string(cut) + ".db";
     {
-      auto st = Open(dir.Url(name));
+      auto st = Open(Url(dir, name));
       SeriesMonitor m(*st, MonitorConfig::Defaults());
       ASSERT_TRUE(m.Rebuild().ok());
       IngestAll(m, s, 0, cut, 3);
     }
-    auto st = Open(dir.Url(name));
+    auto st = Open(Url(dir, name));
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, cut, s.size(), 5);
@@ -184,7 +176,7 @@ TEST(SeriesMonitor, ReplayRestoresViolationsLostBeforeTheirWrite) {
   std::vector<Sample> s = Series();
   std::vector<store::ViolationRecord> before;
   {
-    auto st = Open(dir.Url("lost.db"));
+    auto st = Open(Url(dir, "lost.db"));
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, 0, s.size(), 50);
@@ -198,7 +190,7 @@ TEST(SeriesMonitor, ReplayRestoresViolationsLostBeforeTheirWrite) {
                          nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  auto st = Open(dir.Url("lost.db"));
+  auto st = Open(Url(dir, "lost.db"));
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   ExpectSameViolations(before, Violations(*st));
@@ -209,7 +201,7 @@ TEST(SeriesMonitor, NewStageRelearnsAndSurvivesRestart) {
   std::vector<Sample> s = Series();
   SeriesKey e2e{SourceKey{"ollama", "llama3", "", ""}, Metric::kE2eMs};
   {
-    auto st = Open(dir.Url("stage.db"));
+    auto st = Open(Url(dir, "stage.db"));
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, 0, 120, 10);
@@ -223,7 +215,7 @@ TEST(SeriesMonitor, NewStageRelearnsAndSurvivesRestart) {
     EXPECT_TRUE(m.View(e2e)->learning);
     EXPECT_EQ(m.View(e2e)->learning_points, 30);
   }
-  auto st = Open(dir.Url("stage.db"));
+  auto st = Open(Url(dir, "stage.db"));
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   EXPECT_TRUE(m.View(e2e)->learning);
@@ -247,7 +239,7 @@ TEST(SeriesMonitor, NewStageRelearnsAndSurvivesRestart) {
 
 TEST(SeriesMonitor, ConcurrentIngestIsGroupCommittedWithoutLoss) {
   TempDir dir;
-  auto st = Open(dir.Url("group.db"));
+  auto st = Open(Url(dir, "group.db"));
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   std::vector<std::thread> threads;
@@ -274,7 +266,7 @@ TEST(SeriesMonitor, ConcurrentIngestIsGroupCommittedWithoutLoss) {
 
 TEST(SeriesMonitor, FailedCallsDoNotEnterTheLatencyChart) {
   TempDir dir;
-  auto st = Open(dir.Url("err.db"));
+  auto st = Open(Url(dir, "err.db"));
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   Sample failed = Make(0, 30000);
