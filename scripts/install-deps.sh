@@ -12,6 +12,7 @@ packages=(
   libsqlite3-dev                    # the embedded store (SQLite, WAL)
   libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)
   libtomlplusplus-dev               # the TOML config file
+  libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
 )
 
 missing=()

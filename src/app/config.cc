@@ -6,6 +6,8 @@
 
 #include <toml++/toml.h>
 
+#include "probe/provider_factory.h"
+
 namespace llmscope::app {
 namespace {
 
@@ -117,6 +119,112 @@ std::vector<Key> Keys(Config& c) {
   return keys;
 }
 
+Status SetNumber(double& out, const std::string& key, const toml::node& n) {
+  if (n.is_integer()) {
+    out = static_cast<double>(n.as_integer()->get());
+  } else if (n.is_floating_point()) {
+    out = n.as_floating_point()->get();
+  } else {
+    return Bad(key, "must be a number");
+  }
+  return {};
+}
+
+// One [[targets]] table → a target (not yet complete: see probe::CompleteTarget). `key` is the
+// target's prefix in errors, "targets[3]".
+Status ParseProfile(probe::PromptProfile& p, const std::string& key, const toml::node& n) {
+  const toml::table* t = n.as_table();
+  if (!t) return Bad(key, "must be a table {name, prompt, max_tokens}");
+  for (auto&& [name, value] : *t) {
+    const std::string k(name.str());
+    const std::string full = key + "." + k;
+    Status s = k == "name"         ? SetString(p.name, full, value)
+               : k == "prompt"     ? SetString(p.prompt, full, value)
+               : k == "max_tokens" ? SetInt(p.max_tokens, full, value, 1, 1000000)
+                                   : Status(Bad(full, "unknown key"));
+    if (!s) return s;
+  }
+  return {};
+}
+
+Status ParseTarget(probe::Target& t, const std::string& key, const toml::node& n) {
+  const toml::table* table = n.as_table();
+  if (!table) return Bad(key, "must be a table");
+  probe::SimulatedParams& sim = t.simulated;
+  for (auto&& [name, value] : *table) {
+    const std::string k(name.str());
+    const std::string full = key + "." + k;
+    Status s;
+    if (k == "name") {
+      s = SetString(t.name, full, value);
+    } else if (k == "provider") {
+      s = SetString(t.provider, full, value);
+    } else if (k == "base_url") {
+      s = SetString(t.base_url, full, value);
+    } else if (k == "model") {
+      s = SetString(t.model, full, value);
+    } else if (k == "key_env") {
+      s = SetString(t.key_env, full, value);
+    } else if (k == "ollama_api") {
+      s = SetString(t.ollama_api, full, value);
+    } else if (k == "stream") {
+      s = SetBool(t.stream, full, value);
+    } else if (k == "interval_s") {
+      s = SetNumber(t.interval_s, full, value);
+    } else if (k == "timeout_s") {
+      s = SetNumber(t.timeout_s, full, value);
+    } else if (k == "connect_timeout_s") {
+      s = SetNumber(t.connect_timeout_s, full, value);
+    } else if (k == "first_byte_timeout_s") {
+      s = SetNumber(t.first_byte_timeout_s, full, value);
+    } else if (k == "site") {
+      s = SetString(t.site, full, value);
+    } else if (k == "profiles") {
+      const toml::array* a = value.as_array();
+      if (!a) return Bad(full, "must be an array of {name, prompt, max_tokens}");
+      t.profiles.clear();
+      for (size_t i = 0; i < a->size(); ++i) {
+        probe::PromptProfile p;
+        s = ParseProfile(p, full + "[" + std::to_string(i) + "]", *a->get(i));
+        if (!s) return s;
+        t.profiles.push_back(p);
+      }
+    } else if (k == "seed") {
+      s = SetInt(sim.seed, full, value, 0, INT64_MAX);
+    } else if (k == "median_e2e_ms") {
+      s = SetNumber(sim.median_e2e_ms, full, value);
+    } else if (k == "sigma_log") {
+      s = SetNumber(sim.sigma_log, full, value);
+    } else if (k == "ttft_share") {
+      s = SetNumber(sim.ttft_share, full, value);
+    } else if (k == "tokens_out") {
+      s = SetInt(sim.tokens_out, full, value, 1, 1000000);
+    } else if (k == "error_rate") {
+      s = SetNumber(sim.error_rate, full, value);
+    } else if (k == "incidents") {
+      s = SetBool(sim.incidents, full, value);
+    } else {
+      s = Bad(full, "unknown key");
+    }
+    if (!s) return s;
+  }
+  if (Status s = probe::CompleteTarget(t); !s) {
+    return Error{"config_value", key + "." + s.error().message};
+  }
+  return {};
+}
+
+Status ParseTargets(std::vector<probe::Target>& out, const toml::node& n) {
+  const toml::array* a = n.as_array();
+  if (!a) return Bad("targets", "must be an array of tables ([[targets]])");
+  for (size_t i = 0; i < a->size(); ++i) {
+    probe::Target t;
+    if (Status s = ParseTarget(t, "targets[" + std::to_string(i) + "]", *a->get(i)); !s) return s;
+    out.push_back(std::move(t));
+  }
+  return {};
+}
+
 std::string Upper(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
@@ -152,7 +260,13 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     }
     for (auto&& [name, node] : root) {
       const std::string section(name.str());
-      if (section == "targets" || section == "alerts") {
+      if (section == "targets") {
+        if (Status s = ParseTargets(c.targets, node); !s) {
+          return Error{"config_value", path + ": " + s.error().message};
+        }
+        continue;
+      }
+      if (section == "alerts") {
         c.ignored_sections.push_back(section);
         continue;
       }

@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "monitor/series_monitor.h"
+#include "probe/target.h"
 
 namespace llmscope::app {
 
@@ -34,7 +35,9 @@ struct Config {
   std::string transform = "log";  // of the latency metrics; the others are charted as they are
   std::string sigma = "mr_mean";
   std::string rules = "R1,R2,R3,R4,R5,R6,R7,R8";
-  // Sections this build reads but does not act on yet ([[targets]], [alerts]).
+  // [[targets]]: the built-in probe's targets, complete (probe::CompleteTarget) and checked.
+  std::vector<probe::Target> targets;
+  // Sections this build reads but does not act on yet ([alerts]).
   std::vector<std::string> ignored_sections;
 
   std::string EffectiveStoreUrl() const;
@@ -44,7 +47,9 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 
 // Reads `path` (empty: no file, defaults only) and then the environment. Errors name the file,
 // the key and what is wrong: "config_file" (unreadable, TOML syntax with line and column),
-// "config_value" (wrong type, unknown key, out of range).
+// "config_value" (wrong type, unknown key, out of range; in [[targets]] the target's index and
+// key, e.g. "targets[1].interval_s: must be a number"). Targets are not overridable by the
+// environment.
 Result<Config> LoadConfig(const std::string& path, const EnvLookup& env);
 
 // The process environment.

@@ -5,6 +5,7 @@
 
 #include "app/analyze_command.h"
 #include "app/exit_codes.h"
+#include "app/probe_command.h"
 #include "app/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   CLI::App* analyze_cmd = AddAnalyzeCommand(app, analyze);
   ServeOptions serve;
   CLI::App* serve_cmd = AddServeCommand(app, serve);
+  ProbeOptions probe;
+  CLI::App* probe_cmd = AddProbeCommand(app, probe);
 
   try {
     app.parse(argc, argv);
@@ -32,5 +35,6 @@ int main(int argc, char** argv) {
   }
   if (analyze_cmd->parsed()) return RunAnalyze(analyze, std::cout, std::cerr);
   if (serve_cmd->parsed()) return RunServe(serve);
+  if (probe_cmd->parsed()) return RunProbe(probe, std::cout, std::cerr);
   return kExitUsage;
 }

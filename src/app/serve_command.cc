@@ -14,6 +14,8 @@
 #include "app/exit_codes.h"
 #include "monitor/series_monitor.h"
 #include "probe/host_telemetry.h"
+#include "probe/provider_factory.h"
+#include "probe/scheduler.h"
 #include "server/api_key.h"
 #include "server/http_api.h"
 #include "store/open_store.h"
@@ -79,6 +81,49 @@ class RetentionLoop {
   std::thread thread_;
 };
 
+// The target probed when none is configured: live charts, and incidents, at once.
+probe::Target DefaultSimulatedTarget() {
+  probe::Target t;
+  t.name = "simulated/sim-llm";
+  t.provider = "simulated";
+  t.model = "sim-llm";
+  t.interval_s = 2;
+  t.timeout_s = 30;
+  t.simulated.sleep = true;
+  return t;
+}
+
+// The built-in probe's targets with their providers, and the start log line's words.
+Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
+                                                         const ServeOptions& o,
+                                                         std::string& description) {
+  std::vector<probe::ScheduledTarget> out;
+  if (o.no_probe) {
+    description = "no probe (--no-probe)";
+    return out;
+  }
+  std::vector<probe::Target> targets = config.targets;
+  if (targets.empty()) {
+    if (o.no_simulated) {
+      description = "no probe (no [[targets]] configured, --no-simulated)";
+      return out;
+    }
+    targets.push_back(DefaultSimulatedTarget());
+    description = "no [[targets]] configured: probing the simulated provider (simulated/sim-llm "
+                  "every 2 s; --no-simulated turns it off)";
+  } else {
+    description = "probing " + std::to_string(targets.size()) + " target(s):";
+    for (const probe::Target& t : targets) description += " " + t.name;
+  }
+  const probe::PriceTable prices = probe::PriceTable::Defaults();
+  for (probe::Target& t : targets) {
+    Result<std::unique_ptr<probe::Provider>> provider = probe::MakeProvider(t, prices);
+    if (!provider) return Error{provider.error().code, t.name + ": " + provider.error().message};
+    out.push_back({std::move(t), std::move(*provider)});
+  }
+  return out;
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions& o) {
@@ -88,6 +133,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--data-dir", o.data_dir, "data directory (default ./data)");
   cmd->add_option("--store", o.store_url, "store URL (default sqlite://DATA_DIR/llmscope.db)");
   cmd->add_flag("--public-reads", o.public_reads, "GET routes need no API key");
+  cmd->add_flag("--no-probe", o.no_probe, "run no built-in probe, not even the simulated one");
+  cmd->add_flag("--no-simulated", o.no_simulated,
+                "without [[targets]], do not probe the simulated provider");
   return cmd;
 }
 
@@ -148,6 +196,10 @@ int RunServe(const ServeOptions& o) {
     return Fail("cannot read recent samples: " + s.error().message);
   }
   malloc_trim(0);  // what the start-up replay used
+  std::string probe_description;
+  Result<std::vector<probe::ScheduledTarget>> probe_targets =
+      ProbeTargets(config, o, probe_description);
+  if (!probe_targets) return Fail(probe_targets.error().message);
   Result<int> port = api.Bind();
   if (!port) return Fail(port.error().message);
 
@@ -158,11 +210,30 @@ int RunServe(const ServeOptions& o) {
   }
   std::cerr << "llmscope serve: listening on http://" << http.host << ":" << *port << ", store "
             << Redacted(store_url) << ", API key from " << key->origin << std::endl;
+  std::cerr << "llmscope serve: " << probe_description << std::endl;
+
+  // The built-in probe feeds the single ingest path, like the API and remote probes.
+  const bool keep_prompt_text = config.store_prompt_text;
+  probe::ProbeScheduler scheduler(
+      std::move(*probe_targets),
+      [&monitor, keep_prompt_text](std::vector<Sample> samples) {
+        if (!keep_prompt_text) {
+          for (Sample& s : samples) s.prompt_text.reset();
+        }
+        Result<monitor::IngestReceipt> receipt = monitor.Ingest(std::move(samples));
+        if (!receipt) {
+          std::cerr << "llmscope serve: probe sample not stored: " << receipt.error().message
+                    << std::endl;
+        }
+      },
+      telemetry);
+  scheduler.Start();
 
   std::thread signal_watcher([&] {
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     std::cerr << "llmscope serve: stopping (signal " << signal_number << ")" << std::endl;
+    scheduler.Stop();
     api.Stop();
   });
   {
@@ -172,6 +243,7 @@ int RunServe(const ServeOptions& o) {
   // Serve() can also return on its own (a listener failure): wake the watcher so it can join.
   pthread_kill(signal_watcher.native_handle(), SIGTERM);
   signal_watcher.join();
+  scheduler.Stop();
   std::cerr << "llmscope serve: stopped" << std::endl;
   return kExitOk;
 }

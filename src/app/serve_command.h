@@ -1,6 +1,11 @@
-// `llmscope serve`: the server (DESIGN.md "Shape"): HTTP API, storage, SPC engine. Logs one
-// line per start (address, store, where the key is) and stops cleanly on SIGTERM/SIGINT:
-// in-flight requests finish and the store closes.
+// `llmscope serve`: the server (DESIGN.md "Shape"): HTTP API, storage, SPC engine and the
+// built-in probe scheduler for the config's [[targets]], whose samples take the single ingest
+// path (SeriesMonitor::Ingest). With no target configured it probes one simulated target
+// (simulated/sim-llm every 2 s, in real time) so a new user sees live charts at once, unless
+// --no-simulated; --no-probe runs no probe at all. Logs one line per start (address, store,
+// where the key is) and one saying what it probes, and stops cleanly on SIGTERM/SIGINT: the
+// probe stops first (calls in flight finish, bounded by their timeouts), then in-flight
+// requests finish and the store closes.
 #pragma once
 
 #include <string>
@@ -13,6 +18,8 @@ struct ServeOptions {
   std::string config_file;
   std::string listen, data_dir, store_url;  // flags; empty: from config
   bool public_reads = false;
+  bool no_probe = false;      // run no probe, not even the simulated one
+  bool no_simulated = false;  // no simulated target when no [[targets]] are configured
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options);

@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "probe/gpu_telemetry.h"
+
 namespace llmscope::probe {
 namespace {
 
@@ -40,6 +42,10 @@ bool HostTelemetry::ReadCpu(CpuTimes& out) {
 Telemetry HostTelemetry::Read() {
   Telemetry t;
   t.memory_percent = MemoryPercent();
+  const GpuReading gpu = GpuTelemetry::Read();
+  t.gpu_percent = gpu.gpu_percent;
+  t.gpu_memory_percent = gpu.gpu_memory_percent;
+  t.gpu_temp_c = gpu.gpu_temp_c;
   std::lock_guard<std::mutex> lock(mu_);
   CpuTimes now;
   if (!have_last_) {

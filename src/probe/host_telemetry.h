@@ -1,5 +1,6 @@
 // Host telemetry from /proc (Linux): CPU % over the interval since the previous reading and
-// memory % in use. GPU fields stay null here; NVML (loaded at run time) is the probe issue's.
+// memory % in use; GPU utilisation, memory % and temperature of GPU 0 through NVML loaded at run
+// time (gpu_telemetry.h), null without the NVIDIA driver or a GPU.
 // Thread-safe.
 #pragma once
 

@@ -112,6 +112,7 @@ bool ServerProcess::SpawnOnce(std::string* error, bool* bind_failed) {
   std::vector<std::string> argv = {options_.binary, "serve",
                                    "--listen",      "127.0.0.1:" + std::to_string(port_),
                                    "--data-dir",    data_dir_};
+  if (!options_.simulated_probe) argv.push_back("--no-simulated");
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());

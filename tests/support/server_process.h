@@ -34,6 +34,8 @@ struct ServerOptions {
   bool set_api_key = true;  // false: no LLMSCOPE_API_KEY, the server generates one
   std::string api_key = "test-key-0123456789abcdef";
   std::vector<std::string> extra_args;  // after `serve --listen … --data-dir …`
+  // false: `--no-simulated`, so only the test's own samples reach the store.
+  bool simulated_probe = false;
   std::vector<std::pair<std::string, std::string>> env;  // added to the child's environment
   bool keep_dir = false;  // keep the temporary directory after the test
   std::chrono::milliseconds start_timeout{10000};

@@ -1,0 +1,68 @@
+// What the HTTP providers share: the sample's identity and times, the HTTP and transport error
+// mapping of provider.h, and null-safe reads of JSON replies (nothing here throws).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/sample.h"
+#include "probe/http_client.h"
+#include "probe/price_table.h"
+#include "probe/target.h"
+
+namespace llmscope::probe::internal {
+
+using nlohmann::json;
+
+// A sample for one call: source (provider, model, site, profile), time_ms = now (wall clock),
+// prompt_hash = FNV-1a 64 of the prompt in hex.
+Sample StartSample(const Target& target, const PromptProfile& profile);
+
+HttpTimeouts TimeoutsOf(const Target& target);
+
+// base_url without its trailing '/' followed by path.
+std::string JoinUrl(std::string_view base_url, std::string_view path);
+
+// Marks the sample failed.
+void Fail(Sample& sample, std::string_view kind, std::string message);
+
+// Marks the sample failed when the exchange failed before a usable 2xx reply: a transport error
+// (refused, timeout; reset → truncated once a status arrived) or a non-2xx status (http_429 with
+// its Retry-After, http_4xx, http_5xx; the reply's error message is quoted with `secret`
+// redacted). Returns whether it did.
+bool FailOnHttpError(const HttpResponse& response, std::string_view secret, Sample& sample);
+
+// After a 401 or 403 with no key sent: says which environment variable was not set.
+void HintMissingKey(const HttpResponse& response, std::string_view key, std::string_view key_env,
+                    Sample& sample);
+
+// The error kind of a provider's error object met inside a 2xx stream, from its type/code text:
+// rate limits → http_429, invalid requests and auth → http_4xx, the rest → http_5xx.
+std::string_view StreamErrorKind(std::string_view type);
+
+// Sets e2e_ms (start → last byte), ttft_ms (start → first_token, when given), then tpot_ms and
+// tokens_per_s from the provider.h formulas (tokens_per_s only if not already set), and cost_usd
+// when both token counts are known and the model has a price.
+void Finish(Sample& sample, const HttpResponse& response, std::optional<SteadyTime> first_token,
+            const PriceTable& prices);
+
+// Parses text as JSON; a discarded value when it is not JSON.
+json ParseJson(std::string_view text);
+
+// Member reads that are null-safe: nullptr / nullopt when j is not an object, the key is
+// missing, or the value has another type.
+const json* Member(const json& j, std::string_view key);
+std::optional<std::string_view> StringAt(const json& j, std::string_view key);
+std::optional<int64_t> IntAt(const json& j, std::string_view key);
+
+// The message of an error object: error.message, error (a string), or message; "" otherwise.
+std::string ErrorMessageOf(const json& j);
+
+// The sample's message text: at most 300 bytes of text (cut at a UTF-8 character boundary), with
+// every occurrence of secret replaced by "[redacted]".
+std::string Redacted(std::string_view text, std::string_view secret);
+
+}  // namespace llmscope::probe::internal
