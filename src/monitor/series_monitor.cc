@@ -7,7 +7,7 @@ namespace llmscope::monitor {
 namespace {
 
 // Replay reads the store in pages of this many samples.
-constexpr int64_t kReplayPage = 20000;
+constexpr int64_t kReplayPage = 2000;
 
 bool IsChartedMetric(Metric m) { return m != Metric::kError; }
 
