@@ -171,6 +171,9 @@ ProbeScheduler::~ProbeScheduler() { Stop(); }
 
 void ProbeScheduler::Start() {
   State& s = *state_;
+  // The first reading of CPU use measures over a short pause; take it now, so that it does not
+  // hold back the first calls of every target.
+  s.telemetry.Read();
   std::lock_guard<std::mutex> lock(s.mu);
   if (s.started || s.stopping) return;
   s.started = true;
