@@ -72,13 +72,7 @@ AnthropicProvider::AnthropicProvider(const Target& target, const PriceTable& pri
 }
 
 Sample AnthropicProvider::Call(const PromptProfile& profile) {
-  try {
-    return CallUnguarded(profile);
-  } catch (const std::exception& e) {
-    Sample s = internal::StartSample(target_, profile);
-    internal::Fail(s, "malformed", std::string("internal error: ") + e.what());
-    return s;
-  }
+  return internal::Guarded(target_, profile, [&] { return CallUnguarded(profile); });
 }
 
 Sample AnthropicProvider::CallUnguarded(const PromptProfile& profile) {
@@ -114,26 +108,9 @@ Sample AnthropicProvider::CallUnguarded(const PromptProfile& profile) {
     return sample;
   }
 
-  SseParser parser;
   StreamState state;
-  std::vector<SseEvent> events;
-  const HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_),
-                                           [&](std::string_view chunk, SteadyTime at) {
-                                             events.clear();
-                                             parser.Feed(chunk, events);
-                                             for (const SseEvent& e : events) state.OnEvent(e, at);
-                                           });
-  if (!state.done && internal::FailOnHttpError(response, key_, sample)) {
-    internal::HintMissingKey(response, key_, target_.key_env, sample);
-    return sample;
-  }
-  if (parser.overflowed()) {
-    internal::Fail(sample, "malformed", "stream line over the size limit");
-  } else if (!state.error_kind.empty()) {
-    internal::Fail(sample, state.error_kind, internal::Redacted(state.error_message, key_));
-  } else if (!state.done) {
-    internal::Fail(sample, "truncated", "stream ended without message_stop");
-  }
+  const HttpResponse response =
+      internal::StreamSse(http_, request, target_, key_, "message_stop", state, sample);
   if (sample.error) return sample;
   sample.tokens_in = state.tokens_in;
   sample.tokens_out = state.tokens_out;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 #include "core/sample.h"
 #include "probe/http_client.h"
 #include "probe/price_table.h"
+#include "probe/stream_parsers.h"
 #include "probe/target.h"
 
 namespace llmscope::probe::internal {
@@ -64,5 +67,47 @@ std::string ErrorMessageOf(const json& j);
 // The sample's message text: at most 300 bytes of text (cut at a UTF-8 character boundary), with
 // every occurrence of secret replaced by "[redacted]".
 std::string Redacted(std::string_view text, std::string_view secret);
+
+// Runs a provider's call; an exception (a bug: nothing here should throw) becomes an error
+// sample, so Provider::Call never throws.
+template <typename Work>
+Sample Guarded(const Target& target, const PromptProfile& profile, Work&& work) {
+  try {
+    return work();
+  } catch (const std::exception& e) {
+    Sample s = StartSample(target, profile);
+    Fail(s, "malformed", std::string("internal error: ") + e.what());
+    return s;
+  }
+}
+
+// Sends a request whose reply streams as Server-Sent Events, feeding each event to `state` (a
+// provider's parser state with OnEvent(const SseEvent&, SteadyTime) and the fields done,
+// error_kind, error_message), then fails the sample for what went wrong: the exchange itself
+// (FailOnHttpError), a line over the parser's limit, an error event in the stream, or a stream
+// that ended before its `terminal` event.
+template <typename StreamState>
+HttpResponse StreamSse(HttpClient& http, const HttpRequest& request, const Target& target,
+                       std::string_view key, std::string_view terminal, StreamState& state,
+                       Sample& sample) {
+  SseParser parser;
+  std::vector<SseEvent> events;
+  HttpResponse response = http.Send(request, TimeoutsOf(target),
+                                    [&](std::string_view chunk, SteadyTime at) {
+                                      events.clear();
+                                      parser.Feed(chunk, events);
+                                      for (const SseEvent& e : events) state.OnEvent(e, at);
+                                    });
+  if (!state.done && FailOnHttpError(response, key, sample)) {
+    HintMissingKey(response, key, target.key_env, sample);
+  } else if (parser.overflowed()) {
+    Fail(sample, "malformed", "stream line over the size limit");
+  } else if (!state.error_kind.empty()) {
+    Fail(sample, state.error_kind, Redacted(state.error_message, key));
+  } else if (!state.done) {
+    Fail(sample, "truncated", "stream ended without " + std::string(terminal));
+  }
+  return response;
+}
 
 }  // namespace llmscope::probe::internal

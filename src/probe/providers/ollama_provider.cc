@@ -83,13 +83,7 @@ OllamaProvider::OllamaProvider(const Target& target, const PriceTable& prices)
     : target_(target), prices_(prices), chat_(target.ollama_api == "chat") {}
 
 Sample OllamaProvider::Call(const PromptProfile& profile) {
-  try {
-    return CallUnguarded(profile);
-  } catch (const std::exception& e) {
-    Sample s = internal::StartSample(target_, profile);
-    internal::Fail(s, "malformed", std::string("internal error: ") + e.what());
-    return s;
-  }
+  return internal::Guarded(target_, profile, [&] { return CallUnguarded(profile); });
 }
 
 Sample OllamaProvider::CallUnguarded(const PromptProfile& profile) {
