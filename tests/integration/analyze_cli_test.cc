@@ -11,12 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_lines.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
 namespace {
 
 using llmscope::testing::CommandResult;
+using llmscope::testing::JsonLines;
 using llmscope::testing::RunCommand;
 using llmscope::testing::TempDir;
 using nlohmann::json;
@@ -26,14 +28,6 @@ const std::string kExamples = LLMSCOPE_EXAMPLES_DIR;
 CommandResult Analyze(std::vector<std::string> args) {
   args.insert(args.begin(), {LLMSCOPE_BINARY, "analyze"});
   return RunCommand(args);
-}
-
-std::vector<json> JsonLines(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(json::parse(line));
-  return out;
 }
 
 std::vector<json> OfType(const std::vector<json>& lines, const std::string& type) {

@@ -16,11 +16,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/server_process.h"
+#include "support/json_lines.h"
 #include "support/subprocess.h"
 
 namespace {
 
 using llmscope::testing::CommandResult;
+using llmscope::testing::JsonLines;
 using llmscope::testing::RunCommand;
 using llmscope::testing::ServerOptions;
 using llmscope::testing::ServerProcess;
@@ -29,14 +31,6 @@ using nlohmann::json;
 CommandResult Probe(std::vector<std::string> args) {
   args.insert(args.begin(), {LLMSCOPE_BINARY, "probe"});
   return RunCommand(args);
-}
-
-std::vector<json> JsonLines(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(json::parse(line));
-  return out;
 }
 
 int Lines(const std::string& text) {

@@ -29,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using llmscope::testing::ServerOptions;
 using llmscope::testing::ServerProcess;
+using llmscope::testing::StartServer;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -107,18 +108,6 @@ class Proxy {
   std::thread thread_;
 };
 
-std::unique_ptr<ServerProcess> StartServer() {
-  ServerOptions options;
-  options.binary = LLMSCOPE_BINARY;
-  auto server = std::make_unique<ServerProcess>(std::move(options));
-  std::string error;
-  if (!server->Start(&error)) {
-    ADD_FAILURE() << error;
-    return nullptr;
-  }
-  return server;
-}
-
 // The tokens_in of every stored sample of kProvider, with how often each is stored.
 std::map<int64_t, int> StoredIndexes(const ServerProcess& server) {
   std::map<int64_t, int> out;
@@ -196,7 +185,7 @@ bool WaitFor(const std::function<bool()>& done) {
 }
 
 TEST(RemotePushTest, SpoolsWhileServerIsDownAndDeliversWhenItIsUp) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_NE(server, nullptr);
   Proxy proxy(server->port());
   TempDir dir;
@@ -241,7 +230,7 @@ TEST(RemotePushTest, SpoolsWhileServerIsDownAndDeliversWhenItIsUp) {
 }
 
 TEST(RemotePushTest, ProbeRestartWhileServerIsDownLosesNothing) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_NE(server, nullptr);
   Proxy proxy(server->port());
   TempDir dir;
@@ -273,7 +262,7 @@ TEST(RemotePushTest, ProbeRestartWhileServerIsDownLosesNothing) {
 }
 
 TEST(RemotePushTest, RefusedSampleIsDroppedAndCountedWithoutBlockingTheRest) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_NE(server, nullptr);
   TempDir dir;
   auto push = OpenPush(PushOptions("http://127.0.0.1:" + std::to_string(server->port()) + "/",
@@ -297,7 +286,7 @@ TEST(RemotePushTest, RefusedSampleIsDroppedAndCountedWithoutBlockingTheRest) {
 }
 
 TEST(RemotePushTest, WrongKeyDropsNothing) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_NE(server, nullptr);
   TempDir dir;
   const std::string url = "http://127.0.0.1:" + std::to_string(server->port());
@@ -321,7 +310,7 @@ TEST(RemotePushTest, WrongKeyDropsNothing) {
 }
 
 TEST(RemotePushTest, HonoursRetryAfter) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_NE(server, nullptr);
   Proxy proxy(server->port());
   ASSERT_TRUE(proxy.Start());

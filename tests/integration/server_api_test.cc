@@ -39,6 +39,7 @@ using llmscope::testing::Auth;
 using llmscope::testing::Reply;
 using llmscope::testing::ServerOptions;
 using llmscope::testing::ServerProcess;
+using llmscope::testing::StartServer;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -74,17 +75,6 @@ json Sample(double latency_ms, const std::string& provider = "ollama",
 
 json Parse(const Reply& r) {
   return json::parse(r.body, nullptr, false);
-}
-
-std::unique_ptr<ServerProcess> StartServer(ServerOptions options = {}) {
-  options.binary = LLMSCOPE_BINARY;
-  auto server = std::make_unique<ServerProcess>(std::move(options));
-  std::string error;
-  if (!server->Start(&error)) {
-    ADD_FAILURE() << error;
-    return nullptr;
-  }
-  return server;
 }
 
 // Posts `body` and expects 200; returns the acknowledged ids.
@@ -292,7 +282,7 @@ constexpr auto kWait = std::chrono::milliseconds(10000);
 // ---------------------------------------------------------------------------------------------
 
 TEST(ServerApiTest, IngestsTheOriginalPayloadAndReturnsTheColumnArrays) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   const int64_t time_ms = (NowMs() / 1000 - 60) * 1000 + 250;
   const json sample = {{"provider", "ollama"},
@@ -365,7 +355,7 @@ TEST(ServerApiTest, IngestsTheOriginalPayloadAndReturnsTheColumnArrays) {
 }
 
 TEST(ServerApiTest, SpikeAfterBaselineOpensAnR1ViolationWithContextAndWorkflow) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   json batch = json::array();
   for (int i = 0; i < 100; ++i) batch.push_back(Sample(InControl(i)));
@@ -525,7 +515,7 @@ TEST(ServerApiTest, SpikeAfterBaselineOpensAnR1ViolationWithContextAndWorkflow) 
 }
 
 TEST(ServerApiTest, BatchIsAllOrNothing) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   ASSERT_EQ(Ingest(*server, Sample(1000)).size(), 1u);
   ASSERT_EQ(StoredCount(*server), 1);
@@ -564,7 +554,7 @@ TEST(ServerApiTest, BatchIsAllOrNothing) {
 }
 
 TEST(ServerApiTest, BadInputGets4xxJsonErrorsAndStoresNothing) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   ASSERT_EQ(Ingest(*server, Sample(1000)).size(), 1u);
 
@@ -673,7 +663,7 @@ Reply CallRoute(const ServerProcess& s, const Route& r, Auth auth) {
 }
 
 TEST(ServerApiTest, EveryApiRouteAndMetricsNeedTheKey) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   ASSERT_EQ(Ingest(*server, Sample(1500)).size(), 1u);
   for (const Route& route : AllRoutes()) {
@@ -724,7 +714,7 @@ void ExpectPublicReads(const ServerProcess& s) {
 TEST(ServerApiTest, PublicReadsFlagOpensGetRoutesOnly) {
   ServerOptions o;
   o.extra_args = {"--public-reads"};
-  auto server = StartServer(o);
+  auto server = StartServer(LLMSCOPE_BINARY, o);
   ASSERT_TRUE(server);
   ExpectPublicReads(*server);
   EXPECT_EQ(StoredCount(*server), 0);
@@ -733,7 +723,7 @@ TEST(ServerApiTest, PublicReadsFlagOpensGetRoutesOnly) {
 TEST(ServerApiTest, PublicReadsFromTheEnvironmentOpensGetRoutesOnly) {
   ServerOptions o;
   o.env = {{"LLMSCOPE_SERVER_PUBLIC_READS", "true"}};
-  auto server = StartServer(o);
+  auto server = StartServer(LLMSCOPE_BINARY, o);
   ASSERT_TRUE(server);
   ExpectPublicReads(*server);
 }
@@ -741,7 +731,7 @@ TEST(ServerApiTest, PublicReadsFromTheEnvironmentOpensGetRoutesOnly) {
 TEST(ServerApiTest, WithoutAKeyTheFirstStartGeneratesOneAndPrintsItOnce) {
   ServerOptions o;
   o.set_api_key = false;
-  auto server = StartServer(o);
+  auto server = StartServer(LLMSCOPE_BINARY, o);
   ASSERT_TRUE(server);
   const std::string key_file = server->data_dir() + "/api_key";
   struct stat st {};
@@ -769,7 +759,7 @@ TEST(ServerApiTest, WithoutAKeyTheFirstStartGeneratesOneAndPrintsItOnce) {
 }
 
 TEST(ServerApiTest, NewStageSendsTheSeriesBackToLearning) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   json batch = json::array();
   for (int i = 0; i < 100; ++i) batch.push_back(Sample(InControl(i)));
@@ -807,7 +797,7 @@ TEST(ServerApiTest, NewStageSendsTheSeriesBackToLearning) {
 }
 
 TEST(ServerApiTest, MetricsAreValidPrometheusText) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   FeedBaselineAndSpike(*server);
   const Reply r = server->Call("GET", "/metrics");
@@ -866,7 +856,7 @@ TEST(ServerApiTest, MetricsAreValidPrometheusText) {
 }
 
 TEST(ServerApiTest, StreamDeliversNewSamplesAsServerSentEvents) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   StreamClient stream;
   ASSERT_TRUE(stream.Open(server->port(), "Bearer " + server->api_key()));
@@ -905,7 +895,7 @@ TEST(ServerApiTest, StreamDeliversNewSamplesAsServerSentEvents) {
 TEST(ServerApiTest, StreamClientsAreCappedAndDoNotStarveTheApi) {
   ServerOptions o;
   o.env = {{"LLMSCOPE_SERVER_MAX_STREAM_CLIENTS", "4"}};
-  auto server = StartServer(o);
+  auto server = StartServer(LLMSCOPE_BINARY, o);
   ASSERT_TRUE(server);
   std::vector<std::unique_ptr<StreamClient>> streams;
   for (int i = 0; i < 4; ++i) {
@@ -960,7 +950,7 @@ TEST(ServerApiTest, StreamClientsAreCappedAndDoNotStarveTheApi) {
 }
 
 TEST(ServerApiTest, SigtermStopsCleanly) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   ASSERT_EQ(Ingest(*server, Sample(1000)).size(), 1u);
   StreamClient stream;  // an open stream must not hold the shutdown

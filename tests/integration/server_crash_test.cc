@@ -27,20 +27,9 @@ namespace {
 using llmscope::testing::Reply;
 using llmscope::testing::ServerOptions;
 using llmscope::testing::ServerProcess;
+using llmscope::testing::StartServer;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-std::unique_ptr<ServerProcess> StartServer() {
-  ServerOptions options;
-  options.binary = LLMSCOPE_BINARY;
-  auto server = std::make_unique<ServerProcess>(std::move(options));
-  std::string error;
-  if (!server->Start(&error)) {
-    ADD_FAILURE() << error;
-    return nullptr;
-  }
-  return server;
-}
 
 json Sample(double latency_ms, const std::string& provider, const std::string& model) {
   return json{{"provider", provider}, {"model", model}, {"latency_ms", latency_ms}};
@@ -93,7 +82,7 @@ class Db {
 };
 
 TEST(ServerCrashTest, SigkillUnderIngestLoadLosesNoAcknowledgedSample) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   constexpr int kThreads = 4;
   constexpr int kMaxRequests = 4000;  // all threads together: the load is bounded
@@ -237,7 +226,7 @@ json Snapshot(const ServerProcess& s) {
 }
 
 TEST(ServerCrashTest, RestartGivesTheSameLimitsAndViolations) {
-  auto server = StartServer();
+  auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   // Baseline of 100, a spike (R1 at 100), a shift of 12 points (R2 and friends), 5 in control.
   json batch = json::array();

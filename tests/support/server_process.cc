@@ -2,6 +2,7 @@
 // (see server_process.h). Every wait is bounded.
 #include "support/server_process.h"
 
+#include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -270,6 +271,17 @@ Reply ServerProcess::Call(const std::string& method, const std::string& path,
   out.body = r->body;
   out.headers = r->headers;
   return out;
+}
+
+std::unique_ptr<ServerProcess> StartServer(const std::string& binary, ServerOptions options) {
+  options.binary = binary;
+  auto server = std::make_unique<ServerProcess>(std::move(options));
+  std::string error;
+  if (!server->Start(&error)) {
+    ADD_FAILURE() << error;
+    return nullptr;
+  }
+  return server;
 }
 
 }  // namespace llmscope::testing

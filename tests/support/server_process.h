@@ -100,4 +100,8 @@ class ServerProcess {
 // A port that was free on 127.0.0.1 a moment ago (bound to port 0, then released).
 int PickFreePort();
 
+// Starts `binary` as a server with `options` (their binary is replaced); a failure to start is a
+// test failure and gives nullptr.
+std::unique_ptr<ServerProcess> StartServer(const std::string& binary, ServerOptions options = {});
+
 }  // namespace llmscope::testing
