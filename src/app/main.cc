@@ -1,10 +1,10 @@
 // llmscope: one binary, subcommands (DESIGN.md "Shape").
-#include <iostream>
-
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "app/analyze_command.h"
 #include "app/exit_codes.h"
+#include "app/export_command.h"
 #include "app/probe_command.h"
 #include "app/serve_command.h"
 
@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd = AddServeCommand(app, serve);
   ProbeOptions probe;
   CLI::App* probe_cmd = AddProbeCommand(app, probe);
+  ExportOptions export_options;
+  CLI::App* export_cmd = AddExportCommand(app, export_options);
 
   try {
     app.parse(argc, argv);
@@ -36,5 +38,6 @@ int main(int argc, char** argv) {
   if (analyze_cmd->parsed()) return RunAnalyze(analyze, std::cout, std::cerr);
   if (serve_cmd->parsed()) return RunServe(serve);
   if (probe_cmd->parsed()) return RunProbe(probe, std::cout, std::cerr);
+  if (export_cmd->parsed()) return RunExport(export_options, std::cout, std::cerr);
   return kExitUsage;
 }

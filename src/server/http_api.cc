@@ -17,6 +17,7 @@
 #include "server/recent_samples.h"
 #include "server/spc_view.h"
 #include "server/sse_hub.h"
+#include "store/record_csv.h"
 
 namespace llmscope::server {
 namespace {
@@ -127,23 +128,6 @@ std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Respon
     q.limit = *limit;
   }
   return q;
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string CsvNumber(double v) {
-  if (!std::isfinite(v)) return "";
-  char buf[32];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, p);
 }
 
 }  // namespace
@@ -513,20 +497,8 @@ void HttpApi::Routes() {
     Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(*q);
     if (!found) return SendFailure(res, found.error());
     std::ostringstream csv;
-    csv << "id,provider,model,site,profile,metric,rule,phase,stage,first_index,last_index,count,"
-           "first_time,last_time,value,worst_value,deviation_sigma,cl,ucl,lcl,status,status_by\n";
-    for (const store::ViolationRecord& v : *found) {
-      const SourceKey& k = v.series.source;
-      csv << v.id << ',' << CsvField(k.provider) << ',' << CsvField(k.model) << ','
-          << CsvField(k.site) << ',' << CsvField(k.profile) << ',' << MetricName(v.series.metric)
-          << ',' << spc::RuleName(v.rule) << ',' << spc::PhaseName(v.phase) << ',' << v.stage
-          << ',' << v.first_index << ',' << v.last_index << ',' << v.count << ','
-          << FormatIsoUtc(v.first_time_ms) << ',' << FormatIsoUtc(v.last_time_ms) << ','
-          << CsvNumber(v.value) << ',' << CsvNumber(v.worst_value) << ','
-          << (v.deviation ? CsvNumber(*v.deviation) : "") << ',' << CsvNumber(v.limits.center)
-          << ',' << CsvNumber(v.limits.ucl) << ',' << CsvNumber(v.limits.lcl) << ','
-          << store::ViolationStatusName(v.status) << ',' << CsvField(v.status_by) << '\n';
-    }
+    csv << store::kViolationsCsvHeader;
+    store::WriteViolationCsvRows(csv, *found);
     res.set_header("Content-Disposition", "attachment; filename=\"llmscope-violations.csv\"");
     res.set_content(csv.str(), "text/csv");
   });
