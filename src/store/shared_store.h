@@ -7,7 +7,8 @@
 //   order (SeriesMonitor's shared mode), so all of them judge the same sequence.
 // - A violation event is stored once, keyed by what identifies it (series, stage, phase, rule,
 //   first index): the servers that find it all get the one id.
-// - A new stage is placed in that sample order: it begins at the next sample appended.
+// - A new stage is placed in that sample order: it begins at the next sample appended, and a
+//   reader that has read that sample can read the placement.
 //
 // PostgresStore is the implementation; the embedded SQLite store is one server's alone.
 #pragma once
@@ -18,6 +19,12 @@
 
 namespace llmscope::store {
 
+// A stage placed by PlaceStage, with its placement id (increasing in placement order).
+struct PlacedStage {
+  int64_t id = 0;
+  StageRecord stage;
+};
+
 class SharedStore : public Store {
  public:
   // Inserts the violation unless one with the same event key (series, stage, phase, rule,
@@ -26,10 +33,14 @@ class SharedStore : public Store {
   // copied into `violation` too and nothing is written. Returns whether it inserted.
   virtual Result<bool> InsertViolationOnce(ViolationRecord& violation) = 0;
 
-  // Saves `stage` (as SaveStage) with start_sample_id set to an id above every sample appended
-  // so far and at most the id of the next sample appended: the stage begins at the next sample,
-  // in the one order every server reads. Sets stage.start_sample_id.
-  virtual Status SaveStageAtNextSample(StageRecord& stage) = 0;
+  // Places a new stage (a re-baseline) of stage.series in the sample order: sets
+  // stage.start_sample_id to an id above every sample appended so far and at most the id of the
+  // next sample appended, and keeps the record among the placed stages (not in the stages
+  // table: each server begins the stage when it reaches that sample, then saves it).
+  virtual Status PlaceStage(StageRecord& stage) = 0;
+  // The placed stages with a placement id above `after_id`, in placement order. A stage placed
+  // before a sample was appended is returned to a reader that has read that sample.
+  virtual Result<std::vector<PlacedStage>> PlacedStagesAfter(int64_t after_id) = 0;
 };
 
 }  // namespace llmscope::store

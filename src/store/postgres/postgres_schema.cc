@@ -68,6 +68,28 @@ CREATE TABLE stages (
   PRIMARY KEY (provider, model, site, profile, metric, number)
 );
 
+-- Stages placed by PlaceStage (several servers): begun by each server at start_sample_id.
+CREATE TABLE placed_stages (
+  id BIGSERIAL PRIMARY KEY,
+  provider TEXT COLLATE "C" NOT NULL,
+  model TEXT COLLATE "C" NOT NULL,
+  site TEXT COLLATE "C" NOT NULL,
+  profile TEXT COLLATE "C" NOT NULL,
+  metric TEXT COLLATE "C" NOT NULL,
+  number BIGINT NOT NULL,
+  start_index BIGINT NOT NULL,
+  baseline_size BIGINT NOT NULL,
+  transform TEXT NOT NULL,
+  sigma_method TEXT NOT NULL,
+  mean DOUBLE PRECISION NOT NULL,
+  sigma DOUBLE PRECISION NOT NULL,
+  frozen BOOLEAN NOT NULL,
+  external_baseline BOOLEAN NOT NULL,
+  start_sample_id BIGINT NOT NULL,
+  start_time_ms BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+
 CREATE TABLE violations (
   id BIGSERIAL PRIMARY KEY,
   provider TEXT COLLATE "C" NOT NULL,

@@ -778,21 +778,23 @@ Status PostgresStore::ExpireSilence(int64_t id, int64_t now_ms) {
 
 // ---- coordination ----------------------------------------------------------------------------
 
-Status PostgresStore::SaveStageAtNextSample(StageRecord& stage) {
+Status PostgresStore::PlaceStage(StageRecord& stage) {
   // Under the append lock no append is in progress, so the next id handed out is above the
   // sequence's last value, and every id at or below it is committed or never will be.
   static const std::string kNextId =
       "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM samples_id_seq";
+  static const std::string kInsert = "INSERT INTO placed_stages (" + std::string(kStageColumns) +
+                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
   PgTransaction txn(*conn);
   if (Status s = txn.Begin(); !s) return s;
   if (auto r = conn->Run("SELECT pg_advisory_xact_lock(?)", PgParams().Int(pg::kAppendLockKey),
-                         "SaveStageAtNextSample: lock");
+                         "PlaceStage: lock");
       !r) {
     return r.error();
   }
-  Result<PgResult> next = conn->Run(kNextId, PgParams(), "SaveStageAtNextSample: next id");
+  Result<PgResult> next = conn->Run(kNextId, PgParams(), "PlaceStage: next id");
   if (!next) return next.error();
   Result<int64_t> next_id = ReadOneInt(*next);
   if (!next_id) return next_id.error();
@@ -800,10 +802,25 @@ Status PostgresStore::SaveStageAtNextSample(StageRecord& stage) {
   placed.start_sample_id = *next_id;
   PgParams p;
   BindStage(p, placed);
-  if (auto r = conn->Run(kUpsertStage, p, "SaveStageAtNextSample"); !r) return r.error();
+  if (auto r = conn->Run(kInsert, p, "PlaceStage"); !r) return r.error();
   if (Status s = txn.Commit(); !s) return s;
   stage.start_sample_id = *next_id;
   return {};
+}
+
+Result<std::vector<PlacedStage>> PostgresStore::PlacedStagesAfter(int64_t after_id) {
+  static const std::string kSql =
+      "SELECT id, " + std::string(kStageColumns) + " FROM placed_stages WHERE id > ? ORDER BY id";
+  pg::PgPool::Lease conn = pool_->Acquire();
+  if (!conn) return conn.error();
+  Result<PgResult> r = conn->Run(kSql, PgParams().Int(after_id), "PlacedStagesAfter");
+  if (!r) return r.error();
+  return ReadAll<PlacedStage>(*r, [](PgRow& c) {
+    PlacedStage placed;
+    placed.id = c.Int();
+    placed.stage = ReadStage(c);
+    return placed;
+  });
 }
 
 }  // namespace llmscope::store

@@ -13,8 +13,9 @@
 // compare and sort byte by byte (COLLATE "C"), whatever the database's locale. Ids are BIGSERIAL,
 // increasing, never reused.
 //
-// Coordination (SharedStore): AppendSamples takes a transaction-level advisory lock, so the
-// appends of all servers are serialized and their ids commit in increasing order; violations
+// Coordination (SharedStore): AppendSamples and PlaceStage take one transaction-level advisory
+// lock, so the appends of all servers are serialized and their ids commit in increasing order,
+// and a stage placed before a sample commits before it; violations
 // inserted by InsertViolationOnce are unique by event key (a partial unique index and INSERT ...
 // ON CONFLICT DO NOTHING); ClaimDueDeliveries claims with UPDATE ... WHERE id IN (SELECT ... FOR
 // UPDATE SKIP LOCKED), so two servers never hold one outbox row.
@@ -88,7 +89,8 @@ class PostgresStore final : public SharedStore {
   Status ExpireSilence(int64_t id, int64_t now_ms) override;
 
   Result<bool> InsertViolationOnce(ViolationRecord& violation) override;
-  Status SaveStageAtNextSample(StageRecord& stage) override;
+  Status PlaceStage(StageRecord& stage) override;
+  Result<std::vector<PlacedStage>> PlacedStagesAfter(int64_t after_id) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<pg::PgPool> pool);

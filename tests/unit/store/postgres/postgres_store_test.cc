@@ -271,29 +271,38 @@ TEST_F(PostgresStoreTest, RacingInsertsOfOneEventKeepOneRowAndShareItsId) {
   EXPECT_EQ(a->Stats()->violations, kEvents);
 }
 
-TEST_F(PostgresStoreTest, StageAtNextSampleBeginsAtTheNextAppendedSample) {
+TEST_F(PostgresStoreTest, PlacedStageBeginsAtTheNextAppendedSample) {
   std::unique_ptr<PostgresStore> a = Open(), b = Open();
   ASSERT_TRUE(a && b);
   StageRecord stage;
   stage.series = SeriesKey{Source("p", "m"), Metric::kE2eMs};
   stage.stage.number = 1;
-  ASSERT_TRUE(a->SaveStageAtNextSample(stage).ok());
+  stage.stage.mean = 1.0 / 3.0;
+  ASSERT_TRUE(a->PlaceStage(stage).ok());
   EXPECT_GE(stage.start_sample_id, 1);
 
   std::vector<Sample> before = {MakeSample(1, Source("p", "m")), MakeSample(2, Source("q", "m"))};
   ASSERT_TRUE(b->AppendSamples(before).ok());
   EXPECT_EQ(before.front().id, stage.start_sample_id);
 
-  stage.stage.number = 2;
-  ASSERT_TRUE(b->SaveStageAtNextSample(stage).ok());
-  EXPECT_GT(stage.start_sample_id, before.back().id);
+  StageRecord second = stage;
+  second.stage.number = 2;
+  ASSERT_TRUE(b->PlaceStage(second).ok());
+  EXPECT_GT(second.start_sample_id, before.back().id);
   std::vector<Sample> after = {MakeSample(3, Source("p", "m"))};
   ASSERT_TRUE(a->AppendSamples(after).ok());
-  EXPECT_GE(after.front().id, stage.start_sample_id);
-  Result<std::vector<StageRecord>> stored = a->LoadStages(stage.series);
-  ASSERT_TRUE(stored.ok());
-  ASSERT_EQ(stored->size(), 2u);
-  EXPECT_EQ(stored->back().start_sample_id, stage.start_sample_id);
+  EXPECT_GE(after.front().id, second.start_sample_id);
+
+  // Placed stages are read back in placement order, not saved as the series' stages.
+  Result<std::vector<PlacedStage>> placed = a->PlacedStagesAfter(0);
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  ASSERT_EQ(placed->size(), 2u);
+  EXPECT_LT((*placed)[0].id, (*placed)[1].id);
+  EXPECT_EQ((*placed)[0].stage.start_sample_id, stage.start_sample_id);
+  EXPECT_EQ((*placed)[0].stage.stage.mean, 1.0 / 3.0);
+  EXPECT_EQ((*placed)[1].stage.stage.number, 2);
+  EXPECT_EQ(b->PlacedStagesAfter((*placed)[0].id)->size(), 1u);
+  EXPECT_TRUE(a->LoadStages(stage.series)->empty());
 }
 
 DeliveryRecord Delivery(int i) {
