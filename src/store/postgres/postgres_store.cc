@@ -614,28 +614,36 @@ Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const Violat
 }
 
 Result<int64_t> PostgresStore::DeleteOlderThan(int64_t cutoff_ms) {
+  // In order, each with the same cutoff: samples; violations not open; the deliveries whose
+  // violation is gone and test alerts created before the cutoff; silences that ended before it.
   static const std::string kDeleteSamples = "DELETE FROM samples WHERE time_ms < ?";
-  // The violations and, in the same statement, their deliveries.
   static const std::string kDeleteViolations =
-      "WITH gone AS (DELETE FROM violations WHERE status <> ? AND last_time_ms < ? RETURNING id),"
-      " gone_deliveries AS (DELETE FROM deliveries WHERE violation_id IN (SELECT id FROM gone)"
-      " AND violation_id <> 0)"
-      " SELECT count(*) FROM gone";
+      "DELETE FROM violations WHERE status <> ? AND last_time_ms < ?";
+  static const std::string kDeleteDeliveries =
+      "DELETE FROM deliveries WHERE (violation_id <> 0 AND NOT EXISTS "
+      "(SELECT 1 FROM violations AS v WHERE v.id = deliveries.violation_id)) "
+      "OR (violation_id = 0 AND created_ms < ?)";
+  static const std::string kDeleteSilences = "DELETE FROM silences WHERE ends_ms < ?";
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
   PgTransaction txn(*conn);
   if (Status s = txn.Begin(); !s) return s.error();
-  Result<PgResult> samples =
-      conn->Run(kDeleteSamples, PgParams().Int(cutoff_ms), "DeleteOlderThan");
-  if (!samples) return samples.error();
-  PgParams p;
-  p.Text(ViolationStatusName(ViolationStatus::kOpen)).Int(cutoff_ms);
-  Result<PgResult> violations = conn->Run(kDeleteViolations, p, "DeleteOlderThan: violations");
-  if (!violations) return violations.error();
-  Result<int64_t> violations_deleted = ReadOneInt(*violations);
-  if (!violations_deleted) return violations_deleted.error();
+  int64_t deleted = 0;
+  PgParams violations;
+  violations.Text(ViolationStatusName(ViolationStatus::kOpen)).Int(cutoff_ms);
+  const std::pair<const std::string*, PgParams> steps[] = {
+      {&kDeleteSamples, PgParams().Int(cutoff_ms)},
+      {&kDeleteViolations, violations},
+      {&kDeleteDeliveries, PgParams().Int(cutoff_ms)},
+      {&kDeleteSilences, PgParams().Int(cutoff_ms)},
+  };
+  for (const auto& [sql, params] : steps) {
+    Result<PgResult> r = conn->Run(*sql, params, "DeleteOlderThan");
+    if (!r) return r.error();
+    deleted += RowsChanged(*r);
+  }
   if (Status s = txn.Commit(); !s) return s.error();
-  return RowsChanged(*samples) + *violations_deleted;
+  return deleted;
 }
 
 // ---- the alert outbox ------------------------------------------------------------------------
@@ -665,17 +673,17 @@ Result<std::vector<DeliveryRecord>> PostgresStore::ClaimDueDeliveries(const std:
                                                                       int64_t lease_ms, int limit) {
   if (limit <= 0) return std::vector<DeliveryRecord>();
   // SKIP LOCKED: a row another claimer is taking is passed over, not waited for; a row it took
-  // and committed fails the re-checked claimed_until_ms condition.
+  // and committed fails the re-checked conditions. The locking CTE runs once (a plain
+  // "id IN (SELECT ... LIMIT n)" may be rescanned by the join and claim more than n rows).
   static const std::string kSql =
-      "UPDATE deliveries SET claimed_by = ?, claimed_until_ms = ? WHERE id IN ("
-      " SELECT id FROM deliveries WHERE state = ? AND next_attempt_ms <= ?"
+      "WITH due AS (SELECT id AS due_id FROM deliveries WHERE state = ? AND next_attempt_ms <= ?"
       " AND claimed_until_ms <= ? ORDER BY next_attempt_ms, id LIMIT ? FOR UPDATE SKIP LOCKED)"
-      " AND state = ? AND claimed_until_ms <= ? RETURNING " +
+      " UPDATE deliveries SET claimed_by = ?, claimed_until_ms = ? FROM due WHERE id = due_id"
+      " RETURNING " +
       std::string(kDeliveryColumns);
   const std::string pending(DeliveryStateName(DeliveryState::kPending));
   PgParams p;
-  p.Text(owner).Int(now_ms + lease_ms).Text(pending).Int(now_ms).Int(now_ms).Int(limit);
-  p.Text(pending).Int(now_ms);
+  p.Text(pending).Int(now_ms).Int(now_ms).Int(limit).Text(owner).Int(now_ms + lease_ms);
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, p, "ClaimDueDeliveries");
