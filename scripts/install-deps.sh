@@ -13,6 +13,8 @@ packages=(
   libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)
   libtomlplusplus-dev               # the TOML config file
   libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
+  libpq-dev                         # the PostgreSQL store (libpq)
+  postgresql                        # PostgreSQL 15 server the tests start (initdb, pg_ctl)
 )
 
 missing=()

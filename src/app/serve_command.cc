@@ -8,17 +8,20 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "app/config.h"
 #include "app/exit_codes.h"
 #include "monitor/series_monitor.h"
+#include "monitor/store_tailer.h"
 #include "probe/host_telemetry.h"
 #include "probe/provider_factory.h"
 #include "probe/scheduler.h"
 #include "server/api_key.h"
 #include "server/http_api.h"
 #include "store/open_store.h"
+#include "store/shared_store.h"
 
 namespace llmscope::app {
 namespace {
@@ -177,7 +180,9 @@ int RunServe(const ServeOptions& o) {
   const std::string store_url = config.EffectiveStoreUrl();
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(store_url);
   if (!store) return Fail("cannot open the store " + Redacted(store_url) + ": " + store.error().message);
-  monitor::SeriesMonitor monitor(**store, *monitor_config);
+  // A store other servers may share (PostgreSQL): charts fed from it in id order (shared mode).
+  auto* shared_store = dynamic_cast<store::SharedStore*>(store->get());
+  monitor::SeriesMonitor monitor(**store, *monitor_config, shared_store);
   if (Status s = monitor.Rebuild(); !s) return Fail("cannot restore the charts: " + s.error().message);
 
   server::HttpOptions http;
@@ -238,6 +243,13 @@ int RunServe(const ServeOptions& o) {
   });
   {
     RetentionLoop retention(**store, config.retention_days);
+    std::optional<monitor::StoreTailer> tailer;
+    if (shared_store != nullptr) {
+      tailer.emplace(monitor, std::chrono::milliseconds(200), [](const Error& e) {
+        std::cerr << "llmscope serve: reading other servers' samples failed (retrying): "
+                  << e.message << std::endl;
+      });
+    }
     api.Serve();
   }
   // Serve() can also return on its own (a listener failure): wake the watcher so it can join.

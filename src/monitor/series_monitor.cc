@@ -1,7 +1,9 @@
 #include "monitor/series_monitor.h"
 
 #include <algorithm>
+#include <span>
 #include <tuple>
+#include <vector>
 
 namespace llmscope::monitor {
 namespace {
@@ -9,7 +11,9 @@ namespace {
 // Replay reads the store in pages of this many samples.
 constexpr int64_t kReplayPage = 2000;
 
-bool IsChartedMetric(Metric m) { return m != Metric::kError; }
+bool IsChartedMetric(Metric m) {
+  return m != Metric::kError;
+}
 
 // Identity of a violation event across a restart.
 using EventKey = std::tuple<spc::Rule, int, spc::Phase, int64_t>;
@@ -31,8 +35,16 @@ MonitorConfig MonitorConfig::Defaults() {
   return c;
 }
 
-SeriesMonitor::SeriesMonitor(store::Store& store, const MonitorConfig& config)
-    : store_(store), config_(config) {}
+SeriesMonitor::SeriesMonitor(store::Store& store, const MonitorConfig& config,
+                             store::SharedStore* shared)
+    : store_(store), shared_(shared), config_(config) {}
+
+Status SeriesMonitor::InsertNewViolation(store::ViolationRecord& v) {
+  if (shared_ == nullptr) return store_.InsertViolation(v);
+  Result<bool> inserted = shared_->InsertViolationOnce(v);
+  if (!inserted) return inserted.error();
+  return {};
+}
 
 const spc::ChartConfig& SeriesMonitor::ChartConfigFor(Metric m) const {
   return MetricIsLatency(m) ? config_.latency_chart : config_.other_chart;
@@ -68,6 +80,19 @@ Status SeriesMonitor::Rebuild() {
   if (!latest) return latest.error();
   std::map<SeriesKey, store::StageRecord> latest_by_series;
   for (const store::StageRecord& r : *latest) latest_by_series[r.series] = r;
+  // The replay ends at the newest sample now: in shared mode other servers append meanwhile,
+  // and CatchUp continues from here.
+  store::SampleQuery newest;
+  newest.newest_first = true;
+  newest.limit = 1;
+  Result<std::vector<Sample>> newest_sample = store_.QuerySamples(newest);
+  if (!newest_sample) return newest_sample.error();
+  const int64_t replay_until = newest_sample->empty() ? 0 : newest_sample->front().id;
+  if (shared_ != nullptr) {
+    // Every placed stage: one whose number is above its series' current stage is still to begin.
+    if (Status s = ReadPlacedStages(); !s) return s;
+  }
+  std::vector<MonitorEvent> unpublished;  // nobody listens yet
 
   for (const SourceKey& source : *sources) {
     SourceTrackers& trackers = TrackersFor(source);
@@ -98,7 +123,7 @@ Status SeriesMonitor::Rebuild() {
         if (v.id == 0) {
           auto& known = stored[key];
           auto it = known.find(KeyOf(v));
-          if (it == known.end()) return store_.InsertViolation(v);
+          if (it == known.end()) return InsertNewViolation(v);
           v.id = it->second.id;
           v.status = it->second.status;
           v.status_by = it->second.status_by;
@@ -128,7 +153,9 @@ Status SeriesMonitor::Rebuild() {
       Result<std::vector<Sample>> page = store_.QuerySamples(q);
       if (!page) return page.error();
       for (const Sample& s : *page) {
+        if (s.id > replay_until) break;
         max_sample_id_ = std::max(max_sample_id_, s.id);
+        if (shared_ != nullptr) BeginPlacedStages(s, unpublished);
         if (s.error) continue;
         for (Metric m : kAllMetrics) {
           if (!IsChartedMetric(m) || s.id < start_id[static_cast<size_t>(m)]) continue;
@@ -138,10 +165,11 @@ Status SeriesMonitor::Rebuild() {
         }
       }
       if (Status st = flush(); !st) return st;
-      if (static_cast<int64_t>(page->size()) < q.limit) break;
+      if (static_cast<int64_t>(page->size()) < q.limit || page->back().id >= replay_until) break;
       q.after_id = page->back().id;
     }
   }
+  max_sample_id_ = std::max(max_sample_id_, replay_until);
   return {};
 }
 
@@ -176,6 +204,19 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
   Status committed = store_.AppendSamples(all);
   if (!committed) {
     for (PendingBatch* b : group) b->result = committed.error();
+    return;
+  }
+  if (shared_ != nullptr) {
+    // Judged, with the samples of other servers, in the store's id order. A failed catch-up
+    // leaves them to the next one (the tailer's); they are committed either way.
+    Result<int> opened = CatchUp();
+    size_t next = 0;
+    for (PendingBatch* b : group) {
+      IngestReceipt receipt;
+      for (size_t i = 0; i < b->samples->size(); ++i) receipt.ids.push_back(all[next++].id);
+      b->result = std::move(receipt);
+    }
+    if (!group.empty()) group.front()->result->violations_opened = opened.ok() ? *opened : 0;
     return;
   }
   std::vector<MonitorEvent> events;
@@ -225,10 +266,11 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
       // A failed write stays dirty and is retried on the next flush.
       (void)tracker->FlushViolations([&](store::ViolationRecord& v) -> Status {
         const bool is_new = v.id == 0;
-        Status s = is_new ? store_.InsertViolation(v) : store_.UpdateViolationExtent(v);
+        Status s = is_new ? InsertNewViolation(v) : store_.UpdateViolationExtent(v);
         if (!s) return s;
         MonitorEvent e;
-        e.kind = is_new ? MonitorEvent::Kind::kViolationOpened : MonitorEvent::Kind::kViolationUpdated;
+        e.kind =
+            is_new ? MonitorEvent::Kind::kViolationOpened : MonitorEvent::Kind::kViolationUpdated;
         e.violation = v;
         events.push_back(std::move(e));
         if (is_new && v.phase == spc::Phase::kMonitoring) ++*opened;
@@ -238,8 +280,129 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
   }
 }
 
+Status SeriesMonitor::ReadPlacedStages() {
+  Result<std::vector<store::PlacedStage>> placed = shared_->PlacedStagesAfter(placed_seen_id_);
+  if (!placed) return placed.error();
+  for (store::PlacedStage& p : *placed) {
+    placed_seen_id_ = std::max(placed_seen_id_, p.id);
+    placed_pending_.push_back(std::move(p));
+  }
+  return {};
+}
+
+void SeriesMonitor::BeginPlacedStages(const Sample& sample, std::vector<MonitorEvent>& events) {
+  auto reached = [&](const store::PlacedStage& p) {
+    return p.stage.series.source == sample.source && p.stage.start_sample_id <= sample.id;
+  };
+  for (const store::PlacedStage& p : placed_pending_) {
+    if (!reached(p) || !IsChartedMetric(p.stage.series.metric)) continue;
+    SeriesTracker& t =
+        *TrackersFor(sample.source).by_metric[static_cast<size_t>(p.stage.series.metric)];
+    // Begun already (before a restart, saved with its number) or overtaken by a later stage.
+    if (p.stage.stage.number <= t.current_stage_number()) continue;
+    store::StageRecord begun = t.ApplyStage(p.stage);
+    // A failed write is repeated by the next server to begin the stage, or on restart.
+    if (store_.SaveStage(begun)) {
+      MonitorEvent e;
+      e.kind = MonitorEvent::Kind::kStageChanged;
+      e.stage = begun;
+      events.push_back(std::move(e));
+    }
+  }
+  std::erase_if(placed_pending_, reached);
+}
+
+Result<int> SeriesMonitor::CatchUp() {
+  if (shared_ == nullptr) return 0;
+  std::lock_guard<std::mutex> one_at_a_time(catch_up_mu_);
+  int opened = 0;
+  while (true) {
+    store::SampleQuery q;
+    {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      q.after_id = max_sample_id_;
+    }
+    q.limit = kReplayPage;
+    Result<std::vector<Sample>> page = store_.QuerySamples(q);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    // Read after the samples: a stage placed before one of them is visible now.
+    if (Status s = ReadPlacedStages(); !s) return s.error();
+    std::vector<MonitorEvent> events;
+    events.reserve(page->size());
+    for (const Sample& s : *page) {
+      MonitorEvent e;
+      e.kind = MonitorEvent::Kind::kSample;
+      e.sample = s;
+      events.push_back(std::move(e));
+    }
+    {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      for (const Sample& s : *page) {
+        BeginPlacedStages(s, events);
+        max_sample_id_ = s.id;
+        Judge(s);
+      }
+      Flush(events, &opened);
+    }
+    Publish(events);
+    if (static_cast<int64_t>(page->size()) < q.limit) break;
+  }
+  return opened;
+}
+
+Result<std::vector<double>> SeriesMonitor::WindowBaseline(const SeriesKey& key,
+                                                          const SeriesTracker& tracker,
+                                                          std::pair<int64_t, int64_t> window) {
+  store::SampleQuery q;
+  q.source = key.source;
+  q.since_ms = window.first;
+  q.until_ms = window.second;
+  q.limit = INT64_MAX;
+  Result<std::vector<Sample>> samples = store_.QuerySamples(q);
+  if (!samples) return samples.error();
+  std::vector<double> values;
+  for (const Sample& s : *samples) {
+    std::optional<double> v = s.value(key.metric);
+    if (!s.error && v && spc::IsValidInput(tracker.chart().config().transform, *v)) {
+      values.push_back(*v);
+    }
+  }
+  if (static_cast<int>(values.size()) < spc::ChartConfig::kMinBaseline) {
+    return Error{"too_few_points", "the window holds " + std::to_string(values.size()) +
+                                       " points; a baseline needs at least " +
+                                       std::to_string(spc::ChartConfig::kMinBaseline)};
+  }
+  return values;
+}
+
+Result<store::StageRecord> SeriesMonitor::PlaceStage(
+    const SeriesKey& key, std::optional<std::pair<int64_t, int64_t>> window, int64_t now_ms) {
+  Result<store::StageRecord> planned = Error{"not_found", "no such series: " + SeriesId(key)};
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    auto it = sources_.find(key.source);
+    const SeriesTracker* t = it == sources_.end() || !IsChartedMetric(key.metric)
+                                 ? nullptr
+                                 : it->second.by_metric[static_cast<size_t>(key.metric)].get();
+    if (t == nullptr) return planned;
+    if (window) {
+      Result<std::vector<double>> values = WindowBaseline(key, *t, *window);
+      if (!values) return values.error();
+      planned = t->PlanStage(std::span<const double>(*values), now_ms);
+    } else {
+      planned = t->PlanStage(std::nullopt, now_ms);
+    }
+  }
+  if (!planned) return planned;
+  if (Status s = shared_->PlaceStage(*planned); !s) return s.error();
+  // Begun here too, by the catch-up that reaches its first sample, as on every other server.
+  return planned;
+}
+
 Result<store::StageRecord> SeriesMonitor::StartNewStage(
     const SeriesKey& key, std::optional<std::pair<int64_t, int64_t>> window, int64_t now_ms) {
+  if (shared_ != nullptr) return PlaceStage(key, window, now_ms);
   // Hold the commit turn so no sample slips between the stage record and the chart.
   std::unique_lock<std::mutex> turn(queue_mu_);
   queue_cv_.wait(turn, [&] { return !committing_; });
@@ -261,30 +424,9 @@ Result<store::StageRecord> SeriesMonitor::StartNewStage(
                            : it->second.by_metric[static_cast<size_t>(key.metric)].get();
     if (t) {
       if (window) {
-        store::SampleQuery q;
-        q.source = key.source;
-        q.since_ms = window->first;
-        q.until_ms = window->second;
-        q.limit = INT64_MAX;
-        Result<std::vector<Sample>> samples = store_.QuerySamples(q);
-        if (!samples) {
-          out = samples.error();
-        } else {
-          std::vector<double> values;
-          for (const Sample& s : *samples) {
-            std::optional<double> v = s.value(key.metric);
-            if (!s.error && v && spc::IsValidInput(t->chart().config().transform, *v)) {
-              values.push_back(*v);
-            }
-          }
-          if (static_cast<int>(values.size()) < spc::ChartConfig::kMinBaseline) {
-            out = Error{"too_few_points", "the window holds " + std::to_string(values.size()) +
-                                              " points; a baseline needs at least " +
-                                              std::to_string(spc::ChartConfig::kMinBaseline)};
-          } else {
-            out = t->StartStageFrom(values, max_sample_id_ + 1, now_ms);
-          }
-        }
+        Result<std::vector<double>> values = WindowBaseline(key, *t, *window);
+        out = values ? t->StartStageFrom(*values, max_sample_id_ + 1, now_ms)
+                     : Result<store::StageRecord>(values.error());
       } else {
         out = t->StartNewStage(max_sample_id_ + 1, now_ms);
       }

@@ -12,8 +12,19 @@
 // and no violation. Violations the replay finds that the store lacks (a crash between the
 // sample commit and the violation write) are written then.
 //
+// Shared mode (a SharedStore, several servers on one PostgreSQL database; docs/design.md
+// "Several servers on one database"): Ingest only appends the samples, and every server's charts
+// are fed from the store instead, in sample id order, by CatchUp() (called by Ingest after its
+// append, so a 2xx still means the sample was judged here, and by a StoreTailer for the samples
+// other servers append). All servers thus judge one sequence and find the same stages and
+// violations; a violation event is stored once (InsertViolationOnce) and every server holds its
+// one id, so alerts keyed by it are deduplicated in the outbox. StartNewStage plans the stage and
+// places it at the next sample in the store; every server, this one included, begins it when
+// its catch-up reaches that sample. Each server publishes every sample and every violation it
+// finds (kViolationOpened on each server for one event) to its own listeners.
+//
 // Thread-safe. Listeners are called after the state lock is released, in ingest order, from the
-// thread that committed the group; they must be quick.
+// thread that committed the group (shared mode: the thread catching up); they must be quick.
 #pragma once
 
 #include <condition_variable>
@@ -27,6 +38,7 @@
 #include "core/result.h"
 #include "core/sample.h"
 #include "monitor/series_tracker.h"
+#include "store/shared_store.h"
 #include "store/store.h"
 
 namespace llmscope::monitor {
@@ -59,20 +71,22 @@ struct IngestReceipt {
 struct SeriesView {
   SeriesKey key;
   bool learning = true;
-  int learning_points = 0;           // points of the learning baseline so far
-  int baseline_size = 0;             // B
-  std::optional<spc::Stage> stage;   // the frozen stage judging new points
+  int learning_points = 0;                   // points of the learning baseline so far
+  int baseline_size = 0;                     // B
+  std::optional<spc::Stage> stage;           // the frozen stage judging new points
   std::optional<spc::Estimate> provisional;  // learning with ≥ 20 points
-  int64_t points = 0;                // points judged since the series began
-  int open_events = 0;               // events still extending (a rule satisfied at the last point)
+  int64_t points = 0;                        // points judged since the series began
+  int open_events = 0;  // events still extending (a rule satisfied at the last point)
   std::optional<ChartPoint> last;
   spc::ChartConfig config;
 };
 
 class SeriesMonitor {
  public:
-  // `store` must outlive the monitor.
-  SeriesMonitor(store::Store& store, const MonitorConfig& config);
+  // `store` must outlive the monitor. `shared`: the same store as a SharedStore when other
+  // servers share it (shared mode); null for a store of this server alone.
+  SeriesMonitor(store::Store& store, const MonitorConfig& config,
+                store::SharedStore* shared = nullptr);
 
   // Restores every series from the store. Call once, before the first Ingest.
   Status Rebuild();
@@ -80,8 +94,14 @@ class SeriesMonitor {
   // The ingest path. `samples` must already be validated. Ok means committed.
   Result<IngestReceipt> Ingest(std::vector<Sample> samples);
 
+  // Shared mode: judges the samples appended to the store since the last one judged here, in
+  // id order, beginning placed stages at their first sample; writes and publishes what changed.
+  // Returns the violations opened. One catch-up at a time; a no-op in the other mode.
+  Result<int> CatchUp();
+
   // Re-baseline: the next B points of the series form a new stage, or, with a window, a frozen
-  // stage starts at once with limits from the series' samples in [since_ms, until_ms).
+  // stage starts at once with limits from the series' samples in [since_ms, until_ms). Shared
+  // mode: the stage begins at the next sample appended to the store.
   // Errors: "not_found" (unknown series), "too_few_points", storage errors.
   Result<store::StageRecord> StartNewStage(const SeriesKey& key,
                                            std::optional<std::pair<int64_t, int64_t>> window,
@@ -110,6 +130,18 @@ class SeriesMonitor {
   };
 
   void CommitGroup(const std::vector<PendingBatch*>& group);
+  // Inserts a violation the store lacks: once per event key in shared mode.
+  Status InsertNewViolation(store::ViolationRecord& v);
+  // The valid values of the series' samples in the window, for a stage's external baseline.
+  Result<std::vector<double>> WindowBaseline(const SeriesKey& key, const SeriesTracker& tracker,
+                                             std::pair<int64_t, int64_t> window);
+  Result<store::StageRecord> PlaceStage(const SeriesKey& key,
+                                        std::optional<std::pair<int64_t, int64_t>> window,
+                                        int64_t now_ms);
+  // Shared mode: begins the placed stages of the sample's source that start at or before it.
+  void BeginPlacedStages(const Sample& sample, std::vector<MonitorEvent>& events);
+  // Shared mode: reads stages placed since the last call into placed_pending_.
+  Status ReadPlacedStages();
   SourceTrackers& TrackersFor(const SourceKey& source);
   // Feeds one stored sample to its series; returns the metrics it counted for.
   void Judge(const Sample& sample);
@@ -119,11 +151,15 @@ class SeriesMonitor {
   static SeriesView MakeView(const SeriesTracker& t);
 
   store::Store& store_;
+  store::SharedStore* shared_;  // non-null: shared mode
   MonitorConfig config_;
+  std::mutex catch_up_mu_;  // one CatchUp at a time
 
   mutable std::mutex state_mu_;  // guards everything below up to the queue
   std::map<SourceKey, SourceTrackers> sources_;
-  int64_t max_sample_id_ = 0;
+  int64_t max_sample_id_ = 0;                       // shared mode: the last sample judged here
+  std::vector<store::PlacedStage> placed_pending_;  // shared mode: placed, not yet begun here
+  int64_t placed_seen_id_ = 0;
   std::vector<MonitorListener> listeners_;
 
   std::mutex queue_mu_;

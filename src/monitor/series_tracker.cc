@@ -1,7 +1,7 @@
 #include "monitor/series_tracker.h"
 
+#include <algorithm>
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 namespace llmscope::monitor {
@@ -27,8 +27,8 @@ std::string ContextJson(const TrackedViolation& v) {
   ordered_json points = ordered_json::array();
   const Telemetry* at_first = nullptr;
   for (const ChartPoint& p : v.context) {
-    ordered_json point{{"index", p.index}, {"sample_id", p.sample_id}, {"time_ms", p.time_ms},
-                       {"value", p.value}};
+    ordered_json point{
+        {"index", p.index}, {"sample_id", p.sample_id}, {"time_ms", p.time_ms}, {"value", p.value}};
     point["telemetry"] = TelemetryJson(p.telemetry);
     points.push_back(std::move(point));
     if (p.index == v.record.first_index) at_first = &p.telemetry;
@@ -149,6 +149,25 @@ void SeriesTracker::RecordFrozenStage() {
   stage_changes_.push_back(rec);
 }
 
+store::StageRecord SeriesTracker::NewStageRecord(const spc::ControlChart& chart,
+                                                 int64_t next_sample_id, int64_t now_ms) const {
+  store::StageRecord rec;
+  rec.series = key_;
+  if (chart.learning()) {
+    rec.stage.number = chart.next_stage_number();
+    rec.stage.start_index = chart.size();
+    rec.stage.baseline_size = config_.baseline_size;
+    rec.stage.transform = config_.transform;
+    rec.stage.sigma_method = config_.sigma_method;
+  } else {
+    rec.stage = *chart.current_stage();
+  }
+  rec.frozen = rec.external_baseline = !chart.learning();
+  rec.start_sample_id = next_sample_id;
+  rec.start_time_ms = rec.created_ms = now_ms;
+  return rec;
+}
+
 store::StageRecord SeriesTracker::BeginStage(int64_t next_sample_id, int64_t now_ms) {
   grouper_ = spc::EventGrouper();
   open_.fill(nullptr);
@@ -157,21 +176,38 @@ store::StageRecord SeriesTracker::BeginStage(int64_t next_sample_id, int64_t now
   stage_external_ = !chart_.learning();
   stage_first_sample_id_ = next_sample_id;
   stage_first_time_ms_ = now_ms;
-  store::StageRecord rec;
-  rec.series = key_;
-  if (chart_.learning()) {
-    rec.stage.number = chart_.next_stage_number();
-    rec.stage.start_index = chart_.size();
-    rec.stage.baseline_size = config_.baseline_size;
-    rec.stage.transform = config_.transform;
-    rec.stage.sigma_method = config_.sigma_method;
+  return NewStageRecord(chart_, next_sample_id, now_ms);
+}
+
+Result<store::StageRecord> SeriesTracker::PlanStage(std::optional<std::span<const double>> baseline,
+                                                    int64_t now_ms) const {
+  spc::ControlChart chart = chart_;
+  if (baseline) {
+    if (Status s = chart.StartStageFrom(*baseline); !s) return s.error();
   } else {
-    rec.stage = *chart_.current_stage();
+    chart.StartNewStage();
   }
-  rec.frozen = rec.external_baseline = stage_external_;
-  rec.start_sample_id = next_sample_id;
-  rec.start_time_ms = rec.created_ms = now_ms;
+  store::StageRecord rec = NewStageRecord(chart, 0, now_ms);
+  // Restarting a learning stage keeps its number here; the placed stage needs a higher one so
+  // that every server can tell it has not begun it yet.
+  rec.stage.number = std::max(rec.stage.number, current_stage_number() + 1);
   return rec;
+}
+
+store::StageRecord SeriesTracker::ApplyStage(const store::StageRecord& planned) {
+  if (planned.frozen) {
+    spc::Stage stage = planned.stage;
+    stage.start_index = chart_.size();
+    chart_.ResumeFrozen(stage, /*review_baseline=*/false);
+  } else {
+    chart_.ResumeLearning(chart_.size(), planned.stage.number);
+  }
+  return BeginStage(planned.start_sample_id, planned.start_time_ms);
+}
+
+int SeriesTracker::current_stage_number() const {
+  if (chart_.learning() || !chart_.current_stage()) return chart_.next_stage_number();
+  return chart_.current_stage()->number;
 }
 
 store::StageRecord SeriesTracker::StartNewStage(int64_t next_sample_id, int64_t now_ms) {

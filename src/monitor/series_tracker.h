@@ -35,7 +35,7 @@ struct ChartPoint {
 struct TrackedViolation {
   store::ViolationRecord record;  // record.id is 0 until the monitor has inserted it
   std::vector<ChartPoint> context;
-  bool dirty = true;              // changed since last persisted
+  bool dirty = true;  // changed since last persisted
 };
 
 // The context of a violation as stored in ViolationRecord::context_json.
@@ -60,6 +60,21 @@ class SeriesTracker {
   // Starts a frozen stage from the values of a chosen window (original unit).
   Result<store::StageRecord> StartStageFrom(std::span<const double> baseline,
                                             int64_t next_sample_id, int64_t now_ms);
+
+  // Several servers on one store (SeriesMonitor's shared mode): a new stage is planned by the
+  // server that took the request, placed in the store's sample order, and begun by every
+  // server when it reaches its first sample, so all of them begin it at the same point.
+  //
+  // The stage StartNewStage (no baseline) or StartStageFrom (a baseline) would begin, without
+  // beginning it; its number is above the current stage's. start_sample_id is left 0 and
+  // start_index is the index of the next point here (the placement settles both).
+  Result<store::StageRecord> PlanStage(std::optional<std::span<const double>> baseline,
+                                       int64_t now_ms) const;
+  // Begins a planned stage at the next point; returns the record to save (its start_index is
+  // the index of that point).
+  store::StageRecord ApplyStage(const store::StageRecord& planned);
+  // The number of the stage judging (or learning) the next point.
+  int current_stage_number() const;
 
   // Stage records that changed (a stage froze) since the last call.
   std::vector<store::StageRecord> TakeStageChanges();
@@ -94,6 +109,9 @@ class SeriesTracker {
   // After the chart began a stage (learning, or frozen from an external baseline): forgets the
   // old stage's events and points and returns the new stage's record.
   store::StageRecord BeginStage(int64_t next_sample_id, int64_t now_ms);
+  // The record of the stage `chart` has just begun.
+  store::StageRecord NewStageRecord(const spc::ControlChart& chart, int64_t next_sample_id,
+                                    int64_t now_ms) const;
   void ForgetSettled();
   std::vector<ChartPoint> ContextAround(int64_t first_index) const;
   const ChartPoint* PointAt(int64_t index) const;
@@ -104,7 +122,7 @@ class SeriesTracker {
   spc::ControlChart chart_;
   spc::EventGrouper grouper_;
   std::array<TrackedViolation*, spc::kRuleCount> open_{};  // each rule's extendable event
-  std::list<TrackedViolation> tracked_;                       // stable addresses
+  std::list<TrackedViolation> tracked_;                    // stable addresses
   // While learning: the stage's points so far (the Phase I review needs their context); once
   // frozen: the last context_points points.
   std::deque<ChartPoint> history_;

@@ -50,6 +50,8 @@ void RecentSamples::Add(const std::vector<const Sample*>& samples) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const Sample* s : samples) {
     Source& src = sources_[s->source];
+    // Held already: loaded from the store after it was committed (several servers).
+    if (!src.points.empty() && s->id <= src.points.back().id) continue;
     src.points.push_back(ViewPoint::From(*s));
     if (src.points.size() > per_source_) {
       src.points.pop_front();

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace llmscope::store {
@@ -19,7 +20,9 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
     return std::unique_ptr<Store>(std::move(*store));
   }
   if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-    return Error{"unsupported_store", "PostgreSQL support is not built yet"};
+    Result<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(url);
+    if (!store) return store.error();
+    return std::unique_ptr<Store>(std::move(*store));
   }
   return Error{"invalid_store_url",
                "store url '" + url + "' is neither sqlite://PATH nor postgres://..."};

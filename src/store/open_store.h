@@ -11,8 +11,10 @@ namespace llmscope::store {
 
 // "sqlite://PATH": a SqliteStore on PATH, relative to the working directory
 // ("sqlite://./data/x.db", "sqlite://data/x.db") or absolute ("sqlite:///var/lib/llmscope/x.db").
-// "postgres://..." or "postgresql://...": "unsupported_store" until PostgreSQL support is built.
-// Anything else, or an empty path: "invalid_store_url". Opening errors are SqliteStore::Open's.
+// "postgres://..." or "postgresql://...": a PostgresStore (a SharedStore) on that database, in
+// libpq's URL form ("postgres://llmscope:secret@db.example:5432/llmscope?sslmode=require").
+// Anything else, or an empty path: "invalid_store_url". Opening errors are SqliteStore::Open's
+// and PostgresStore::Open's; none holds the URL's password.
 // The caller owns the returned store.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
 

@@ -277,13 +277,20 @@ TEST(OpenStoreTest, OpensARelativeSqlitePath) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/rel/x.db"));
 }
 
-TEST(OpenStoreTest, PostgresIsNotBuiltYet) {
-  for (const char* url : {"postgres://llmscope@db:5432/llmscope", "postgresql://u:p@h/db"}) {
+// A postgres URL opens a PostgresStore: with nothing listening on the port, a storage error
+// that names the failure and never the password.
+TEST(OpenStoreTest, PostgresUrlConnectsAndKeepsThePasswordOut) {
+  for (const char* url : {"postgres://llmscope:s3cr3t-pw@127.0.0.1:1/llmscope?connect_timeout=5",
+                          "postgresql://u:s3cr3t-pw@127.0.0.1:1/db"}) {
     Result<std::unique_ptr<Store>> store = OpenStore(url);
     ASSERT_FALSE(store.ok()) << url;
-    EXPECT_EQ(store.error().code, "unsupported_store");
-    EXPECT_EQ(store.error().message, "PostgreSQL support is not built yet");
+    EXPECT_EQ(store.error().code, "storage_error");
+    EXPECT_NE(store.error().message.find("connect"), std::string::npos) << store.error().message;
+    EXPECT_EQ(store.error().message.find("s3cr3t-pw"), std::string::npos) << store.error().message;
   }
+  Result<std::unique_ptr<Store>> bad = OpenStore("postgres://h/db?no_such_option=1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "invalid_store_url");
 }
 
 TEST(OpenStoreTest, RefusesOtherUrls) {

@@ -1,0 +1,46 @@
+// SharedStore: a Store that several `llmscope serve` processes use at once (DESIGN.md "Scale";
+// docs/design.md "Several servers on one database"). Beyond Store's contract it gives the
+// database-level coordination that keeps their charts and violation logs the same:
+//
+// - Sample ids commit in increasing order: a reader that saw id n and later reads ids > n never
+//   misses a sample committed in between. Every server feeds its charts from the store in id
+//   order (SeriesMonitor's shared mode), so all of them judge the same sequence.
+// - A violation event is stored once, keyed by what identifies it (series, stage, phase, rule,
+//   first index): the servers that find it all get the one id.
+// - A new stage is placed in that sample order: it begins at the next sample appended, and a
+//   reader that has read that sample can read the placement.
+//
+// PostgresStore is the implementation; the embedded SQLite store is one server's alone.
+#pragma once
+
+#include "core/result.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace llmscope::store {
+
+// A stage placed by PlaceStage, with its placement id (increasing in placement order).
+struct PlacedStage {
+  int64_t id = 0;
+  StageRecord stage;
+};
+
+class SharedStore : public Store {
+ public:
+  // Inserts the violation unless one with the same event key (series, stage, phase, rule,
+  // first_index) was inserted by this method before. Either way `violation.id` becomes the
+  // stored event's id; when it existed, its status, status_by, status_time_ms and created_ms are
+  // copied into `violation` too and nothing is written. Returns whether it inserted.
+  virtual Result<bool> InsertViolationOnce(ViolationRecord& violation) = 0;
+
+  // Places a new stage (a re-baseline) of stage.series in the sample order: sets
+  // stage.start_sample_id to an id above every sample appended so far and at most the id of the
+  // next sample appended, and keeps the record among the placed stages (not in the stages
+  // table: each server begins the stage when it reaches that sample, then saves it).
+  virtual Status PlaceStage(StageRecord& stage) = 0;
+  // The placed stages with a placement id above `after_id`, in placement order. A stage placed
+  // before a sample was appended is returned to a reader that has read that sample.
+  virtual Result<std::vector<PlacedStage>> PlacedStagesAfter(int64_t after_id) = 0;
+};
+
+}  // namespace llmscope::store
