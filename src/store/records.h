@@ -52,4 +52,44 @@ struct ViolationRecord {
   int64_t created_ms = 0;
 };
 
+// One row of the durable alert outbox (DESIGN.md "alert outbox"): one alert of one violation
+// event to one sink. `key` is the idempotency key sent to the receiver, unique in the store, so
+// enqueuing the same alert twice (a restart, a second server on one database) keeps one row.
+enum class DeliveryKind : uint8_t { kOpen, kResolve, kTest };
+std::string_view DeliveryKindName(DeliveryKind k);  // "open", "resolve", "test"
+std::optional<DeliveryKind> ParseDeliveryKind(std::string_view name);
+
+// pending: to be tried at next_attempt_ms; delivered: the receiver accepted it; failed: given up
+// after the last attempt; suppressed: not sent, by a silence, a mute window or a rate limit
+// (last_error says which).
+enum class DeliveryState : uint8_t { kPending, kDelivered, kFailed, kSuppressed };
+std::string_view DeliveryStateName(DeliveryState s);  // "pending", "delivered", ...
+std::optional<DeliveryState> ParseDeliveryState(std::string_view name);
+
+struct DeliveryRecord {
+  int64_t id = 0;                // assigned by the store
+  std::string key;               // idempotency key, unique; e.g. "v42/ops-hook/open"
+  int64_t violation_id = 0;      // 0 for a test alert
+  std::string sink;              // the sink's name in the config
+  DeliveryKind kind = DeliveryKind::kOpen;
+  std::string payload_json;      // the alert as rendered when enqueued; opaque to the store
+  DeliveryState state = DeliveryState::kPending;
+  int attempts = 0;
+  int64_t next_attempt_ms = 0;
+  std::string last_error;        // never holds a secret
+  std::string claimed_by;        // the sender that holds the row; empty when free
+  int64_t claimed_until_ms = 0;  // the claim lapses at this time (a crashed sender)
+  int64_t created_ms = 0, updated_ms = 0, delivered_ms = 0;
+};
+
+// A silence: alerts of matching violations are not sent between starts_ms and ends_ms. Empty
+// match fields match anything; `rule` is a rule name ("R1", "EWMA", ...).
+struct SilenceRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string provider, model, metric, rule;
+  int64_t starts_ms = 0, ends_ms = 0;
+  std::string created_by, comment;
+  int64_t created_ms = 0;
+};
+
 }  // namespace llmscope::store

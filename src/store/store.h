@@ -5,7 +5,7 @@
 // Contract for every implementation:
 // - Each call is atomic: it is committed in full before it returns ok, or not at all.
 // - A Store may be used from several threads at once.
-// - Errors are values: "storage_error" (I/O, corruption, constraint), "not_found".
+// - Errors are values: "storage_error" (I/O, corruption, constraint), "not_found", "conflict".
 #pragma once
 
 #include <cstdint>
@@ -80,8 +80,41 @@ class Store {
   virtual Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) = 0;
 
   // Retention: deletes samples with time_ms < cutoff_ms, and violations that are not open and
-  // whose last_time_ms < cutoff_ms. Open violations are never deleted. Returns rows deleted.
+  // whose last_time_ms < cutoff_ms, with their deliveries. Open violations are never deleted.
+  // Returns rows deleted.
   virtual Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) = 0;
+
+  // --- The alert outbox (src/alert). Several senders, threads or processes on one database,
+  // may work on it at once; the claim is what keeps them from sending one row twice.
+
+  // Inserts the delivery (assigning id, created_ms = updated_ms = delivery.created_ms as given)
+  // unless a row with the same key exists. Returns true when inserted, false when the key was
+  // already there (nothing changed, `delivery` untouched).
+  virtual Result<bool> EnqueueDelivery(DeliveryRecord& delivery) = 0;
+  // Atomically claims up to `limit` pending rows with next_attempt_ms ≤ now_ms whose claim is
+  // free or lapsed (claimed_until_ms ≤ now_ms): sets claimed_by = owner and claimed_until_ms =
+  // now_ms + lease_ms, and returns them, earliest next_attempt_ms first (then id). Two callers
+  // never hold one row at once.
+  virtual Result<std::vector<DeliveryRecord>> ClaimDueDeliveries(const std::string& owner,
+                                                                 int64_t now_ms, int64_t lease_ms,
+                                                                 int limit) = 0;
+  // Writes an attempt's outcome (state, attempts, next_attempt_ms, last_error, delivered_ms,
+  // updated_ms) and frees the claim, if `owner` still holds the row. "conflict" when the row is
+  // held by another owner or not held at all (the claim lapsed and was taken), "not_found" for
+  // an unknown id.
+  virtual Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) = 0;
+  // The deliveries of one violation, by id; of test alerts when violation_id is 0.
+  virtual Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) = 0;
+  // The newest deliveries (highest id first), at most `limit`; only those in `state` when given.
+  virtual Result<std::vector<DeliveryRecord>> RecentDeliveries(
+      std::optional<DeliveryState> state, int64_t limit) = 0;
+
+  // --- Silences (POST /api/silences).
+  virtual Status InsertSilence(SilenceRecord& silence) = 0;  // assigns id
+  // Silences with ends_ms > now_ms (current and future), by id.
+  virtual Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) = 0;
+  // Ends a silence now: sets ends_ms = now_ms if it is later. "not_found" for an unknown id.
+  virtual Status ExpireSilence(int64_t id, int64_t now_ms) = 0;
 };
 
 }  // namespace llmscope::store
