@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/alert_command.h"
 #include "app/analyze_command.h"
 #include "app/exit_codes.h"
 #include "app/probe_command.h"
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd = AddServeCommand(app, serve);
   ProbeOptions probe;
   CLI::App* probe_cmd = AddProbeCommand(app, probe);
+  AlertTestOptions alert_test;
+  CLI::App* alert_test_cmd = AddAlertCommand(app, alert_test);
 
   try {
     app.parse(argc, argv);
@@ -36,5 +39,6 @@ int main(int argc, char** argv) {
   if (analyze_cmd->parsed()) return RunAnalyze(analyze, std::cout, std::cerr);
   if (serve_cmd->parsed()) return RunServe(serve);
   if (probe_cmd->parsed()) return RunProbe(probe, std::cout, std::cerr);
+  if (alert_test_cmd->parsed()) return RunAlertTest(alert_test, std::cout, std::cerr);
   return kExitUsage;
 }
