@@ -131,7 +131,7 @@ std::optional<int64_t> ParseIsoUtc(std::string_view s) {
   size_t mpos = pos + 3;
   if (mpos < s.size() && s[mpos] == ':') ++mpos;
   if (!Digits(s, mpos, 2, om) || mpos + 2 != s.size() || oh > 23 || om > 59) return std::nullopt;
-  return ms - sign * (oh * 3600 + om * 60) * 1000LL;
+  return ms - static_cast<int64_t>(sign) * (oh * 3600 + om * 60) * 1000;
 }
 
 }  // namespace llmscope

@@ -4,9 +4,12 @@ namespace llmscope::store {
 
 std::string_view ViolationStatusName(ViolationStatus s) {
   switch (s) {
-    case ViolationStatus::kOpen: return "open";
-    case ViolationStatus::kAcknowledged: return "acknowledged";
-    case ViolationStatus::kResolved: return "resolved";
+    case ViolationStatus::kOpen:
+      return "open";
+    case ViolationStatus::kAcknowledged:
+      return "acknowledged";
+    case ViolationStatus::kResolved:
+      return "resolved";
   }
   return "open";
 }
@@ -20,9 +23,12 @@ std::optional<ViolationStatus> ParseViolationStatus(std::string_view name) {
 
 std::string_view DeliveryKindName(DeliveryKind k) {
   switch (k) {
-    case DeliveryKind::kOpen: return "open";
-    case DeliveryKind::kResolve: return "resolve";
-    case DeliveryKind::kTest: return "test";
+    case DeliveryKind::kOpen:
+      return "open";
+    case DeliveryKind::kResolve:
+      return "resolve";
+    case DeliveryKind::kTest:
+      return "test";
   }
   return "open";
 }
@@ -36,10 +42,14 @@ std::optional<DeliveryKind> ParseDeliveryKind(std::string_view name) {
 
 std::string_view DeliveryStateName(DeliveryState s) {
   switch (s) {
-    case DeliveryState::kPending: return "pending";
-    case DeliveryState::kDelivered: return "delivered";
-    case DeliveryState::kFailed: return "failed";
-    case DeliveryState::kSuppressed: return "suppressed";
+    case DeliveryState::kPending:
+      return "pending";
+    case DeliveryState::kDelivered:
+      return "delivered";
+    case DeliveryState::kFailed:
+      return "failed";
+    case DeliveryState::kSuppressed:
+      return "suppressed";
   }
   return "pending";
 }

@@ -16,7 +16,7 @@ namespace llmscope::store {
 // unset) and saved again, same (series, number), when it freezes.
 struct StageRecord {
   SeriesKey series;
-  spc::Stage stage;           // number, start_index, baseline_size, transform, σ method, μ̂, σ̂
+  spc::Stage stage;  // number, start_index, baseline_size, transform, σ method, μ̂, σ̂
   bool frozen = false;
   bool external_baseline = false;  // limits from a chosen window, not from the stage's own points
   int64_t start_sample_id = 0;     // id of the stage's first sample (0: from the next sample on)
@@ -38,16 +38,16 @@ struct ViolationRecord {
   int stage = 0;
   int64_t first_index = 0, last_index = 0, count = 0;
   int64_t first_time_ms = 0, last_time_ms = 0;
-  double value = 0;            // the first point, original unit
-  double worst_value = 0;      // the point furthest from the center, original unit
+  double value = 0;                 // the first point, original unit
+  double worst_value = 0;           // the point furthest from the center, original unit
   std::optional<double> deviation;  // worst point's deviation in σ̂; null on a degenerate stage
-  double mean = 0, sigma = 0;  // the stage's μ̂, σ̂ (chart scale)
-  spc::Limits limits;          // original unit
+  double mean = 0, sigma = 0;       // the stage's μ̂, σ̂ (chart scale)
+  spc::Limits limits;               // original unit
   // JSON text, opaque to the store: the ±10 points around the event (filled in as they arrive)
   // and the telemetry snapshot at its first point.
   std::string context_json;
   ViolationStatus status = ViolationStatus::kOpen;
-  std::string status_by;       // who acknowledged or resolved it
+  std::string status_by;  // who acknowledged or resolved it
   int64_t status_time_ms = 0;
   int64_t created_ms = 0;
 };
@@ -67,12 +67,12 @@ std::string_view DeliveryStateName(DeliveryState s);  // "pending", "delivered",
 std::optional<DeliveryState> ParseDeliveryState(std::string_view name);
 
 struct DeliveryRecord {
-  int64_t id = 0;                // assigned by the store
-  std::string key;               // idempotency key, unique; e.g. "v42/ops-hook/open"
-  int64_t violation_id = 0;      // 0 for a test alert
-  std::string sink;              // the sink's name in the config
+  int64_t id = 0;            // assigned by the store
+  std::string key;           // idempotency key, unique; e.g. "v42/ops-hook/open"
+  int64_t violation_id = 0;  // 0 for a test alert
+  std::string sink;          // the sink's name in the config
   DeliveryKind kind = DeliveryKind::kOpen;
-  std::string payload_json;      // the alert as rendered when enqueued; opaque to the store
+  std::string payload_json;  // the alert as rendered when enqueued; opaque to the store
   DeliveryState state = DeliveryState::kPending;
   int attempts = 0;
   int64_t next_attempt_ms = 0;

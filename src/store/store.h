@@ -21,14 +21,14 @@
 namespace llmscope::store {
 
 struct SampleQuery {
-  std::optional<SourceKey> source;    // exact source; nullopt: every source
+  std::optional<SourceKey> source;             // exact source; nullopt: every source
   std::optional<std::string> provider, model;  // filters when `source` is not given
-  int64_t since_ms = INT64_MIN;       // time_ms ≥ since_ms
-  int64_t until_ms = INT64_MAX;       // time_ms < until_ms
-  int64_t after_id = 0;               // id > after_id (for paging and replay)
-  int64_t limit = 100000;             // at most this many, in id order
-  bool newest_first = false;          // id order descending (after_id then means id < after_id
-                                      // when non-zero)
+  int64_t since_ms = INT64_MIN;                // time_ms ≥ since_ms
+  int64_t until_ms = INT64_MAX;                // time_ms < until_ms
+  int64_t after_id = 0;                        // id > after_id (for paging and replay)
+  int64_t limit = 100000;                      // at most this many, in id order
+  bool newest_first = false;  // id order descending (after_id then means id < after_id
+                              // when non-zero)
 };
 
 struct ViolationQuery {
@@ -38,9 +38,9 @@ struct ViolationQuery {
   std::optional<spc::Rule> rule;
   std::optional<ViolationStatus> status;
   std::optional<spc::Phase> phase;
-  int64_t since_ms = INT64_MIN;       // last_time_ms ≥ since_ms
-  int64_t until_ms = INT64_MAX;       // first_time_ms < until_ms
-  int64_t limit = 1000;               // newest (highest id) first
+  int64_t since_ms = INT64_MIN;  // last_time_ms ≥ since_ms
+  int64_t until_ms = INT64_MAX;  // first_time_ms < until_ms
+  int64_t limit = 1000;          // newest (highest id) first
 };
 
 struct StoreStats {
@@ -106,8 +106,8 @@ class Store {
   // The deliveries of one violation, by id; of test alerts when violation_id is 0.
   virtual Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) = 0;
   // The newest deliveries (highest id first), at most `limit`; only those in `state` when given.
-  virtual Result<std::vector<DeliveryRecord>> RecentDeliveries(
-      std::optional<DeliveryState> state, int64_t limit) = 0;
+  virtual Result<std::vector<DeliveryRecord>> RecentDeliveries(std::optional<DeliveryState> state,
+                                                               int64_t limit) = 0;
 
   // --- Silences (POST /api/silences).
   virtual Status InsertSilence(SilenceRecord& silence) = 0;  // assigns id

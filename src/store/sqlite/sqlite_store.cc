@@ -2,11 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iterator>
 #include <mutex>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -119,6 +121,42 @@ CREATE TABLE violations (
 CREATE INDEX violations_by_series ON violations (provider, model, site, profile, metric, id);
 CREATE INDEX violations_by_status ON violations (status, id);
 )sql",
+    // 2: the alert outbox and silences (src/alert).
+    R"sql(
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  violation_id INTEGER NOT NULL,
+  sink TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  claimed_by TEXT NOT NULL,
+  claimed_until_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  delivered_ms INTEGER NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_ms, id);
+CREATE INDEX deliveries_by_violation ON deliveries (violation_id, id);
+
+CREATE TABLE silences (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  starts_ms INTEGER NOT NULL,
+  ends_ms INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX silences_by_end ON silences (ends_ms);
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
@@ -167,6 +205,12 @@ constexpr const char* kInsertViolation =
     "status_by, status_time_ms, created_ms) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
     "?, ?)";
+
+constexpr const char* kDeliveryColumns =
+    "id, key, violation_id, sink, kind, payload_json, state, attempts, next_attempt_ms, "
+    "last_error, claimed_by, claimed_until_ms, created_ms, updated_ms, delivered_ms";
+constexpr const char* kSilenceColumns =
+    "id, provider, model, metric, rule, starts_ms, ends_ms, created_by, comment, created_ms";
 
 Error StorageError(std::string message) {
   return Error{"storage_error", std::move(message)};
@@ -538,6 +582,41 @@ ViolationRecord ReadViolation(Columns& c) {
   v.status_time_ms = c.Int();
   v.created_ms = c.Int();
   return v;
+}
+
+DeliveryRecord ReadDelivery(Columns& c) {
+  DeliveryRecord d;
+  d.id = c.Int();
+  d.key = c.Text();
+  d.violation_id = c.Int();
+  d.sink = c.Text();
+  d.kind = c.Name(ParseDeliveryKind, "kind");
+  d.payload_json = c.Text();
+  d.state = c.Name(ParseDeliveryState, "state");
+  d.attempts = c.Int32();
+  d.next_attempt_ms = c.Int();
+  d.last_error = c.Text();
+  d.claimed_by = c.Text();
+  d.claimed_until_ms = c.Int();
+  d.created_ms = c.Int();
+  d.updated_ms = c.Int();
+  d.delivered_ms = c.Int();
+  return d;
+}
+
+SilenceRecord ReadSilence(Columns& c) {
+  SilenceRecord r;
+  r.id = c.Int();
+  r.provider = c.Text();
+  r.model = c.Text();
+  r.metric = c.Text();
+  r.rule = c.Text();
+  r.starts_ms = c.Int();
+  r.ends_ms = c.Int();
+  r.created_by = c.Text();
+  r.comment = c.Text();
+  r.created_ms = c.Int();
+  return r;
 }
 
 // Steps `stmt` to the end, reading each row with `read`; the rows, or the first failure.
@@ -945,8 +1024,174 @@ Result<int64_t> SqliteStore::DeleteOlderThan(int64_t cutoff_ms) {
     if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteOlderThan: violations");
     deleted += sqlite3_changes64(writer_->handle());
   }
+  {
+    // Deliveries whose violation is gone, test alerts older than the cutoff, ended silences.
+    static const std::string kDeleteDeliveries =
+        "DELETE FROM deliveries WHERE (violation_id <> 0 AND violation_id NOT IN "
+        "(SELECT id FROM violations)) OR (violation_id = 0 AND created_ms < ?)";
+    static const std::string kDeleteSilences = "DELETE FROM silences WHERE ends_ms < ?";
+    for (const std::string* sql : {&kDeleteDeliveries, &kDeleteSilences}) {
+      Result<Statement> stmt = writer_->Prepare(*sql);
+      if (!stmt) return stmt.error();
+      if (Status s = Binder(stmt->get()).Int(cutoff_ms).Done("DeleteOlderThan"); !s) {
+        return s.error();
+      }
+      if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteOlderThan: " + *sql);
+      deleted += sqlite3_changes64(writer_->handle());
+    }
+  }
   if (Status s = txn.Commit(); !s) return s.error();
   return deleted;
+}
+
+Result<bool> SqliteStore::EnqueueDelivery(DeliveryRecord& d) {
+  static const std::string kSql =
+      "INSERT INTO deliveries (key, violation_id, sink, kind, payload_json, state, attempts, "
+      "next_attempt_ms, last_error, claimed_by, claimed_until_ms, created_ms, updated_ms, "
+      "delivered_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, ?) "
+      "ON CONFLICT (key) DO NOTHING";
+  std::lock_guard lock(writer_->mu);
+  Result<Statement> stmt = writer_->Prepare(kSql);
+  if (!stmt) return stmt.error();
+  Binder b(stmt->get());
+  b.Text(d.key).Int(d.violation_id).Text(d.sink).Text(DeliveryKindName(d.kind));
+  b.Text(d.payload_json).Text(DeliveryStateName(d.state)).Int(d.attempts);
+  b.Int(d.next_attempt_ms).Text(d.last_error).Int(d.created_ms).Int(d.created_ms);
+  b.Int(d.delivered_ms);
+  if (Status s = b.Done("EnqueueDelivery"); !s) return s.error();
+  if (stmt->Step() != SQLITE_DONE) return writer_->Fail("EnqueueDelivery");
+  if (sqlite3_changes64(writer_->handle()) == 0) return false;
+  d.id = sqlite3_last_insert_rowid(writer_->handle());
+  d.updated_ms = d.created_ms;
+  d.claimed_by.clear();
+  d.claimed_until_ms = 0;
+  return true;
+}
+
+Result<std::vector<DeliveryRecord>> SqliteStore::ClaimDueDeliveries(const std::string& owner,
+                                                                    int64_t now_ms,
+                                                                    int64_t lease_ms, int limit) {
+  if (limit <= 0) return std::vector<DeliveryRecord>();
+  // One writer connection under its mutex, in one IMMEDIATE transaction: no other thread or
+  // process can claim between the UPDATE and its RETURNING rows.
+  static const std::string kSql =
+      std::string(
+          "UPDATE deliveries SET claimed_by = ?, claimed_until_ms = ? WHERE id IN "
+          "(SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_ms <= ? "
+          "AND claimed_until_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?) RETURNING ") +
+      kDeliveryColumns;
+  std::lock_guard lock(writer_->mu);
+  Transaction txn(*writer_);
+  if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
+  Result<std::vector<DeliveryRecord>> rows = [&]() -> Result<std::vector<DeliveryRecord>> {
+    Result<Statement> stmt = writer_->Prepare(kSql);
+    if (!stmt) return stmt.error();
+    Binder b(stmt->get());
+    b.Text(owner).Int(now_ms + lease_ms).Int(now_ms).Int(now_ms).Int(limit);
+    if (Status s = b.Done("ClaimDueDeliveries"); !s) return s.error();
+    return ReadAll<DeliveryRecord>(*writer_, *stmt, ReadDelivery, "ClaimDueDeliveries");
+  }();
+  if (!rows) return rows.error();
+  if (Status s = txn.Commit(); !s) return s.error();
+  // RETURNING gives rows in no promised order.
+  std::sort(rows->begin(), rows->end(), [](const DeliveryRecord& a, const DeliveryRecord& b) {
+    return std::tie(a.next_attempt_ms, a.id) < std::tie(b.next_attempt_ms, b.id);
+  });
+  return rows;
+}
+
+Status SqliteStore::FinishDelivery(const DeliveryRecord& d, const std::string& owner) {
+  static const std::string kUpdate =
+      "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, "
+      "delivered_ms = ?, updated_ms = ?, claimed_by = '', claimed_until_ms = 0 "
+      "WHERE id = ? AND claimed_by = ?";
+  static const std::string kExists = "SELECT count(*) FROM deliveries WHERE id = ?";
+  std::lock_guard lock(writer_->mu);
+  {
+    Result<Statement> stmt = writer_->Prepare(kUpdate);
+    if (!stmt) return stmt.error();
+    Binder b(stmt->get());
+    b.Text(DeliveryStateName(d.state)).Int(d.attempts).Int(d.next_attempt_ms).Text(d.last_error);
+    b.Int(d.delivered_ms).Int(d.updated_ms).Int(d.id).Text(owner);
+    if (Status s = b.Done("FinishDelivery"); !s) return s;
+    if (stmt->Step() != SQLITE_DONE) return writer_->Fail("FinishDelivery");
+    if (sqlite3_changes64(writer_->handle()) > 0) return {};
+  }
+  Result<Statement> stmt = writer_->Prepare(kExists);
+  if (!stmt) return stmt.error();
+  if (Status s = Binder(stmt->get()).Int(d.id).Done("FinishDelivery"); !s) return s;
+  if (stmt->Step() != SQLITE_ROW) return writer_->Fail("FinishDelivery");
+  if (sqlite3_column_int64(stmt->get(), 0) == 0) {
+    return Error{"not_found", "delivery " + std::to_string(d.id) + " not found"};
+  }
+  return Error{"conflict", "delivery " + std::to_string(d.id) + " is not held by " + owner};
+}
+
+Result<std::vector<DeliveryRecord>> SqliteStore::DeliveriesOfViolation(int64_t violation_id) {
+  static const std::string kSql = std::string("SELECT ") + kDeliveryColumns +
+                                  " FROM deliveries WHERE violation_id = ? ORDER BY id";
+  std::lock_guard lock(reader_->mu);
+  Result<Statement> stmt = reader_->Prepare(kSql);
+  if (!stmt) return stmt.error();
+  if (Status s = Binder(stmt->get()).Int(violation_id).Done("DeliveriesOfViolation"); !s) {
+    return s.error();
+  }
+  return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery, "DeliveriesOfViolation");
+}
+
+Result<std::vector<DeliveryRecord>> SqliteStore::RecentDeliveries(
+    std::optional<DeliveryState> state, int64_t limit) {
+  if (limit <= 0) return std::vector<DeliveryRecord>();
+  std::string sql = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries";
+  if (state) sql += " WHERE state = ?";
+  sql += " ORDER BY id DESC LIMIT ?";
+  std::lock_guard lock(reader_->mu);
+  Result<Statement> stmt = reader_->Prepare(sql);
+  if (!stmt) return stmt.error();
+  Binder b(stmt->get());
+  if (state) b.Text(DeliveryStateName(*state));
+  b.Int(limit);
+  if (Status s = b.Done("RecentDeliveries"); !s) return s.error();
+  return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery, "RecentDeliveries");
+}
+
+Status SqliteStore::InsertSilence(SilenceRecord& r) {
+  static const std::string kSql =
+      "INSERT INTO silences (provider, model, metric, rule, starts_ms, ends_ms, created_by, "
+      "comment, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  std::lock_guard lock(writer_->mu);
+  Result<Statement> stmt = writer_->Prepare(kSql);
+  if (!stmt) return stmt.error();
+  Binder b(stmt->get());
+  b.Text(r.provider).Text(r.model).Text(r.metric).Text(r.rule).Int(r.starts_ms).Int(r.ends_ms);
+  b.Text(r.created_by).Text(r.comment).Int(r.created_ms);
+  if (Status s = b.Done("InsertSilence"); !s) return s;
+  if (stmt->Step() != SQLITE_DONE) return writer_->Fail("InsertSilence");
+  r.id = sqlite3_last_insert_rowid(writer_->handle());
+  return {};
+}
+
+Result<std::vector<SilenceRecord>> SqliteStore::ActiveSilences(int64_t now_ms) {
+  static const std::string kSql =
+      std::string("SELECT ") + kSilenceColumns + " FROM silences WHERE ends_ms > ? ORDER BY id";
+  std::lock_guard lock(reader_->mu);
+  Result<Statement> stmt = reader_->Prepare(kSql);
+  if (!stmt) return stmt.error();
+  if (Status s = Binder(stmt->get()).Int(now_ms).Done("ActiveSilences"); !s) return s.error();
+  return ReadAll<SilenceRecord>(*reader_, *stmt, ReadSilence, "ActiveSilences");
+}
+
+Status SqliteStore::ExpireSilence(int64_t id, int64_t now_ms) {
+  static const std::string kUpdate = "UPDATE silences SET ends_ms = min(ends_ms, ?) WHERE id = ?";
+  std::lock_guard lock(writer_->mu);
+  Result<Statement> stmt = writer_->Prepare(kUpdate);
+  if (!stmt) return stmt.error();
+  if (Status s = Binder(stmt->get()).Int(now_ms).Int(id).Done("ExpireSilence"); !s) return s;
+  if (stmt->Step() != SQLITE_DONE) return writer_->Fail("ExpireSilence");
+  if (sqlite3_changes64(writer_->handle()) == 0) {
+    return Error{"not_found", "silence " + std::to_string(id) + " not found"};
+  }
+  return {};
 }
 
 }  // namespace llmscope::store

@@ -38,7 +38,7 @@ namespace llmscope::store {
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
@@ -69,6 +69,18 @@ class SqliteStore final : public Store {
   Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) override;
 
   Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) override;
+
+  Result<bool> EnqueueDelivery(DeliveryRecord& delivery) override;
+  Result<std::vector<DeliveryRecord>> ClaimDueDeliveries(const std::string& owner, int64_t now_ms,
+                                                         int64_t lease_ms, int limit) override;
+  Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) override;
+  Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) override;
+  Result<std::vector<DeliveryRecord>> RecentDeliveries(std::optional<DeliveryState> state,
+                                                       int64_t limit) override;
+
+  Status InsertSilence(SilenceRecord& silence) override;
+  Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) override;
+  Status ExpireSilence(int64_t id, int64_t now_ms) override;
 
  private:
   class Connection;  // one sqlite3 handle, its statement cache and the mutex that guards both
