@@ -40,7 +40,7 @@ AlertDispatcher::AlertDispatcher(store::Store& store, AlertConfig config, SinkMa
   policy_.retry_after_cap_ms = config_.retry_after_cap_ms;
   double slowest_s = 1;
   for (const SinkConfig& s : config_.sinks) slowest_s = std::max(slowest_s, s.timeout_s);
-  lease_ms_ = static_cast<int64_t>(options_.claim_batch * slowest_s * 1000) + 30000;
+  lease_ms_ = static_cast<int64_t>(options_.claim_batch * slowest_s * 1000) + 5000;
 }
 
 AlertDispatcher::~AlertDispatcher() { Stop(); }
