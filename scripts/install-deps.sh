@@ -15,6 +15,9 @@ packages=(
   libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
   libpq-dev                         # the PostgreSQL store (libpq)
   postgresql                        # PostgreSQL 15 server the tests start (initdb, pg_ctl)
+  libssl-dev                        # alerting: HMAC-SHA256 webhook signatures (libcrypto)
+  python3-aiosmtpd openssl          # alerting tests: a real SMTP server, its TLS certificate
+  prometheus-alertmanager           # alerting tests: a real Alertmanager (started by the test)
 )
 
 missing=()
@@ -31,3 +34,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The alerting tests start their own Alertmanager on free ports; the Debian service is not needed.
+if command -v systemctl > /dev/null && systemctl is-active --quiet prometheus-alertmanager 2> /dev/null; then
+  $SUDO systemctl disable --now prometheus-alertmanager || true
+fi

@@ -6,6 +6,7 @@
 
 #include <toml++/toml.h>
 
+#include "app/alert_config_toml.h"
 #include "probe/provider_factory.h"
 
 namespace llmscope::app {
@@ -267,7 +268,9 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
         continue;
       }
       if (section == "alerts") {
-        c.ignored_sections.push_back(section);
+        if (Status s = ParseAlertsSection(node, c.alerts); !s) {
+          return Error{"config_value", path + ": " + s.error().message};
+        }
         continue;
       }
       const toml::table* t = node.as_table();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "alert/alert_config.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
 #include "probe/target.h"
@@ -37,8 +38,8 @@ struct Config {
   std::string rules = "R1,R2,R3,R4,R5,R6,R7,R8";
   // [[targets]]: the built-in probe's targets, complete (probe::CompleteTarget) and checked.
   std::vector<probe::Target> targets;
-  // Sections this build reads but does not act on yet ([alerts]).
-  std::vector<std::string> ignored_sections;
+  // [alerts]: sinks, routes, mute windows, severities, retry policy (app/alert_config_toml).
+  alert::AlertConfig alerts;
 
   std::string EffectiveStoreUrl() const;
 };

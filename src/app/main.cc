@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/alert_command.h"
 #include "app/analyze_command.h"
 #include "app/exit_codes.h"
 #include "app/export_command.h"
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   CLI::App* probe_cmd = AddProbeCommand(app, probe);
   ExportOptions export_options;
   CLI::App* export_cmd = AddExportCommand(app, export_options);
+  AlertTestOptions alert_test;
+  CLI::App* alert_test_cmd = AddAlertCommand(app, alert_test);
 
   try {
     app.parse(argc, argv);
@@ -39,5 +42,6 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return RunServe(serve);
   if (probe_cmd->parsed()) return RunProbe(probe, std::cout, std::cerr);
   if (export_cmd->parsed()) return RunExport(export_options, std::cout, std::cerr);
+  if (alert_test_cmd->parsed()) return RunAlertTest(alert_test, std::cout, std::cerr);
   return kExitUsage;
 }

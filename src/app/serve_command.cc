@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "alert/alert_service.h"
 #include "app/config.h"
 #include "app/exit_codes.h"
 #include "monitor/series_monitor.h"
@@ -161,10 +162,6 @@ int RunServe(const ServeOptions& o) {
   if (!o.data_dir.empty()) config.data_dir = o.data_dir;
   if (!o.store_url.empty()) config.store_url = o.store_url;
   if (o.public_reads) config.public_reads = true;
-  for (const std::string& section : config.ignored_sections) {
-    std::cerr << "llmscope serve: warning: [" << section
-              << "] in the config is not acted on by this build yet" << std::endl;
-  }
   Result<std::pair<std::string, int>> listen = ParseListen(config.listen);
   if (!listen) return Fail(listen.error().message);
   Result<monitor::MonitorConfig> monitor_config = MonitorConfigFrom(config);
@@ -184,6 +181,19 @@ int RunServe(const ServeOptions& o) {
   auto* shared_store = dynamic_cast<store::SharedStore*>(store->get());
   monitor::SeriesMonitor monitor(**store, *monitor_config, shared_store);
   if (Status s = monitor.Rebuild(); !s) return Fail("cannot restore the charts: " + s.error().message);
+  // Alerting: the outbox listens to the monitor and the dispatcher sends (issue 6).
+  std::unique_ptr<alert::AlertService> alerting;
+  if (!config.alerts.sinks.empty()) {
+    Result<std::unique_ptr<alert::AlertService>> started = alert::AlertService::Start(
+        config.alerts, **store, monitor, ProcessEnv,
+        [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
+    if (!started) return Fail("cannot start alerting: " + started.error().message);
+    alerting = std::move(*started);
+    std::string names;
+    for (const alert::SinkConfig& sink : config.alerts.sinks) names += " " + sink.name;
+    std::cerr << "llmscope serve: alerting to " << config.alerts.sinks.size() << " sink(s):" << names
+              << std::endl;
+  }
 
   server::HttpOptions http;
   http.host = listen->first;

@@ -11,7 +11,9 @@
 #include <sstream>
 
 #include "core/time_format.h"
+#include "server/alert_routes.h"
 #include "server/api_key.h"
+#include "server/http_reply.h"
 #include "server/json_views.h"
 #include "server/prometheus_metrics.h"
 #include "server/recent_samples.h"
@@ -29,23 +31,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-void SendJson(Response& res, int status, const Json& body) {
-  res.status = status;
-  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
-}
-
-void SendError(Response& res, int status, const std::string& code, const std::string& message) {
-  SendJson(res, status, ErrorJson(code, message));
-}
-
-// Maps an error from the layers below to an HTTP status.
-void SendFailure(Response& res, const Error& e) {
-  int status = 400;
-  if (e.code == "not_found") status = 404;
-  if (e.code == "storage_error") status = 503;
-  SendError(res, status, e.code, e.message);
 }
 
 // A query parameter parsed as a number; `bad` is set (with a 400 sent) when it is not one.
@@ -256,7 +241,7 @@ void HttpApi::Routes() {
     if (!options_.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options_.cors_origin);
       res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
       if (req.method == "OPTIONS") {
         res.status = 204;
         return httplib::Server::HandlerResponse::Handled;
@@ -462,7 +447,11 @@ void HttpApi::Routes() {
     Result<std::optional<store::ViolationRecord>> v = store_.GetViolation(std::stoll(req.matches[1]));
     if (!v) return SendFailure(res, v.error());
     if (!v->has_value()) return SendError(res, 404, "not_found", "no such violation");
-    SendJson(res, 200, ViolationJson(**v, true));
+    Json out = ViolationJson(**v, true);
+    Result<Json> deliveries = DeliveriesJson(store_, (*v)->id);
+    if (!deliveries) return SendFailure(res, deliveries.error());
+    out["deliveries"] = std::move(*deliveries);
+    SendJson(res, 200, out);
   });
 
   auto workflow = [this](store::ViolationStatus status) {
@@ -547,6 +536,8 @@ void HttpApi::Routes() {
           return sink.write(out.data(), out.size());
         });
   });
+
+  RegisterAlertRoutes(s, store_);
 
   s.Get("/metrics", [this](const Request&, Response& res) {
     Result<store::StoreStats> stats = store_.Stats();

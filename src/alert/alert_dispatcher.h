@@ -1,0 +1,89 @@
+// AlertDispatcher: the sending side of the durable outbox (issue 6, "Delivery"). `senders`
+// threads each claim due rows (Store::ClaimDueDeliveries with this process's owner id and a
+// lease), decide, send, and record the outcome with FinishDelivery:
+// - open alerts covered by a silence (POST /api/silences) or a mute window, or over their
+//   sink's rate limit (checked on the first attempt), are suppressed with the reason;
+// - a resolve waits while its open alert is pending, and is suppressed when the open alert was
+//   not delivered (nothing to resolve);
+// - otherwise the sink sends; delivered, or pending again with backoff and jitter (Retry-After
+//   honoured), or failed after max_attempts or a final rejection.
+// Delivery is at least once: a sender that dies mid-send leaves its claim to lapse, and the row
+// is sent again by whoever claims it next, with the same idempotency key.
+// Rows survive restarts; a row whose sink left the config fails with that reason.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alert/alert_config.h"
+#include "alert/alert_sink.h"
+#include "alert/delivery_outcome.h"
+#include "alert/token_bucket.h"
+#include "store/store.h"
+
+namespace llmscope::alert {
+
+// "<host>:<pid>:<random>": unique per process, for claims.
+std::string ProcessOwnerId();
+
+struct DispatcherOptions {
+  std::string owner;             // claims are made in this name
+  int64_t idle_poll_ms = 1000;   // how often an idle sender looks for due rows
+  int claim_batch = 4;           // rows one sender claims at once
+  std::function<int64_t()> now;  // wall clock, ms since the epoch
+  std::function<double()> random;  // uniform in [0, 1), for jitter
+  std::function<void(const std::string&)> log;
+};
+
+class AlertDispatcher {
+ public:
+  using SinkMap = std::map<std::string, std::unique_ptr<AlertSink>>;
+
+  // `store` must outlive the dispatcher. `sinks` by name, as configured.
+  AlertDispatcher(store::Store& store, AlertConfig config, SinkMap sinks, DispatcherOptions options);
+  ~AlertDispatcher();  // Stop()s
+  AlertDispatcher(const AlertDispatcher&) = delete;
+  AlertDispatcher& operator=(const AlertDispatcher&) = delete;
+
+  void Start();
+  // Lets sends in flight finish (bounded by the sinks' timeouts) and joins the threads.
+  void Stop();
+  // New rows are due: idle senders look now instead of at their next poll.
+  void Wake();
+  // One claim-and-handle round on the calling thread; returns the rows handled.
+  int RunOnce();
+
+  // The lease a claim takes: long enough for claim_batch sends at the slowest sink's timeout.
+  int64_t lease_ms() const { return lease_ms_; }
+
+ private:
+  void Loop();
+  void Handle(store::DeliveryRecord& d, const std::vector<store::SilenceRecord>& silences);
+  // Rate limit of `sink` at `now_ms`; true when a token was taken (or there is no limit).
+  bool TakeToken(const std::string& sink, int64_t now_ms);
+
+  store::Store& store_;
+  AlertConfig config_;
+  SinkMap sinks_;
+  DispatcherOptions options_;
+  DeliveryPolicy policy_;
+  int64_t lease_ms_ = 0;
+
+  std::mutex buckets_mu_;
+  std::map<std::string, TokenBucket> buckets_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  uint64_t wakes_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace llmscope::alert

@@ -1,0 +1,126 @@
+#include "alert/alert_outbox.h"
+
+#include "alert/alert_facts.h"
+#include "alert/routing.h"
+
+namespace llmscope::alert {
+
+std::string DeliveryKey(int64_t violation_id, const std::string& sink, store::DeliveryKind kind) {
+  return "v" + std::to_string(violation_id) + "/" + sink + "/" +
+         std::string(store::DeliveryKindName(kind));
+}
+
+AlertOutbox::AlertOutbox(store::Store& store, AlertConfig config, Clock now, Log log,
+                         std::function<void()> on_enqueued)
+    : store_(store),
+      config_(std::move(config)),
+      now_(std::move(now)),
+      log_(std::move(log)),
+      on_enqueued_(std::move(on_enqueued)) {}
+
+Result<bool> AlertOutbox::Enqueue(store::DeliveryRecord& row) {
+  const int64_t now = now_();
+  row.state = store::DeliveryState::kPending;
+  row.next_attempt_ms = now;
+  row.created_ms = row.updated_ms = now;
+  return store_.EnqueueDelivery(row);
+}
+
+void AlertOutbox::OnMonitorEvents(const std::vector<monitor::MonitorEvent>& events) {
+  int added = 0;
+  for (const monitor::MonitorEvent& e : events) {
+    Result<int> r = 0;
+    if (e.kind == monitor::MonitorEvent::Kind::kViolationOpened) {
+      r = EnqueueOpen(e.violation);
+    } else if (e.kind == monitor::MonitorEvent::Kind::kViolationStatus &&
+               e.violation.status == store::ViolationStatus::kResolved) {
+      r = EnqueueResolve(e.violation);
+    } else {
+      continue;
+    }
+    // Not lost: CatchUp on the next start enqueues it again.
+    if (!r) log_("alert: cannot enqueue alerts of violation " + std::to_string(e.violation.id) +
+                 ": " + r.error().message);
+    if (r) added += *r;
+  }
+  if (added > 0 && on_enqueued_) on_enqueued_();
+}
+
+Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
+  if (v.phase != spc::Phase::kMonitoring || v.id <= 0) return 0;
+  const Severity severity = SeverityOf(v.rule, config_.severities);
+  const AlertFacts facts = FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config_.public_url);
+  const std::string payload = FactsToJson(facts);
+  int added = 0;
+  for (const std::string& sink : RouteSinks(config_.routes, facts)) {
+    store::DeliveryRecord row;
+    row.key = DeliveryKey(v.id, sink, store::DeliveryKind::kOpen);
+    row.violation_id = v.id;
+    row.sink = sink;
+    row.kind = store::DeliveryKind::kOpen;
+    row.payload_json = payload;
+    Result<bool> inserted = Enqueue(row);
+    if (!inserted) return inserted.error();
+    added += *inserted ? 1 : 0;
+  }
+  return added;
+}
+
+Result<int> AlertOutbox::EnqueueResolve(const store::ViolationRecord& v) {
+  if (v.status != store::ViolationStatus::kResolved) return 0;
+  Result<std::vector<store::DeliveryRecord>> rows = store_.DeliveriesOfViolation(v.id);
+  if (!rows) return rows.error();
+  const AlertFacts facts = FactsOfViolation(v, store::DeliveryKind::kResolve,
+                                            SeverityOf(v.rule, config_.severities), config_.public_url);
+  const std::string payload = FactsToJson(facts);
+  int added = 0;
+  for (const store::DeliveryRecord& open : *rows) {
+    if (open.kind != store::DeliveryKind::kOpen) continue;
+    const SinkConfig* sink = config_.FindSink(open.sink);
+    if (sink == nullptr || !sink->send_resolved) continue;
+    store::DeliveryRecord row;
+    row.key = DeliveryKey(v.id, open.sink, store::DeliveryKind::kResolve);
+    row.violation_id = v.id;
+    row.sink = open.sink;
+    row.kind = store::DeliveryKind::kResolve;
+    row.payload_json = payload;
+    Result<bool> inserted = Enqueue(row);
+    if (!inserted) return inserted.error();
+    added += *inserted ? 1 : 0;
+  }
+  return added;
+}
+
+Result<int> AlertOutbox::CatchUp() {
+  store::ViolationQuery q;
+  q.status = store::ViolationStatus::kOpen;
+  q.phase = spc::Phase::kMonitoring;
+  q.since_ms = now_() - config_.catch_up_s * 1000;
+  q.limit = 10000;
+  Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(q);
+  if (!found) return found.error();
+  int added = 0;
+  for (const store::ViolationRecord& v : *found) {
+    Result<int> r = EnqueueOpen(v);
+    if (!r) return r.error();
+    added += *r;
+  }
+  if (added > 0 && on_enqueued_) on_enqueued_();
+  return added;
+}
+
+Result<std::string> AlertOutbox::EnqueueTest(const std::string& sink) {
+  if (config_.FindSink(sink) == nullptr) return Error{"not_found", "no sink named '" + sink + "'"};
+  const int64_t now = now_();
+  store::DeliveryRecord row;
+  row.key = "test/" + sink + "/" + std::to_string(now);
+  row.sink = sink;
+  row.kind = store::DeliveryKind::kTest;
+  row.payload_json = FactsToJson(TestFacts(now, config_.public_url));
+  Result<bool> inserted = Enqueue(row);
+  if (!inserted) return inserted.error();
+  if (on_enqueued_) on_enqueued_();
+  return row.key;
+}
+
+}  // namespace llmscope::alert

@@ -1,0 +1,64 @@
+// AlertOutbox: the enqueue side of alerting (DESIGN.md "alert outbox"). Turns violations into
+// durable outbox rows, one per (violation event, sink, kind), with idempotency keys
+// "v<id>/<sink>/open" and "v<id>/<sink>/resolve"; the AlertDispatcher sends them.
+//
+// - A violation event that opens in the monitoring phase is routed (alerts.routes) and gets one
+//   "open" row per sink: one alert per event, never per firing (updates of a growing event and
+//   Phase I findings raise none).
+// - A violation resolved (POST /api/violations/{id}/resolve) gets a "resolve" row for each sink
+//   that has its open row and send_resolved: PagerDuty resolves the incident, Alertmanager gets
+//   endsAt, Slack, e-mail and webhooks a resolved notice. Acknowledging sends nothing.
+// - CatchUp() (on start) enqueues open monitoring violations of the last catch_up_s, so an
+//   alert whose violation was written just before a crash is not lost; keys make it a no-op
+//   for those already enqueued, by this server or another on the same database.
+// Thread-safe (the store is). `on_enqueued` is called after rows were added (wakes senders).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "alert/alert_config.h"
+#include "core/result.h"
+#include "monitor/series_monitor.h"
+#include "store/store.h"
+
+namespace llmscope::alert {
+
+std::string DeliveryKey(int64_t violation_id, const std::string& sink, store::DeliveryKind kind);
+
+class AlertOutbox {
+ public:
+  using Clock = std::function<int64_t()>;  // wall clock, ms since the epoch
+  using Log = std::function<void(const std::string&)>;
+
+  // `store` must outlive the outbox.
+  AlertOutbox(store::Store& store, AlertConfig config, Clock now, Log log,
+              std::function<void()> on_enqueued = {});
+
+  // A SeriesMonitor listener: opened events and resolutions, as above.
+  void OnMonitorEvents(const std::vector<monitor::MonitorEvent>& events);
+
+  // Enqueues the open alert of `v` for its routed sinks; returns rows added.
+  Result<int> EnqueueOpen(const store::ViolationRecord& v);
+  // Enqueues the resolve notices of `v` (status resolved); returns rows added.
+  Result<int> EnqueueResolve(const store::ViolationRecord& v);
+  // Enqueues open alerts of open monitoring violations whose last point is at most catch_up_s
+  // old. Returns rows added.
+  Result<int> CatchUp();
+  // A test alert to `sink`, due now; returns its key ("test/<sink>/<now ms>"). "not_found" for
+  // an unknown sink.
+  Result<std::string> EnqueueTest(const std::string& sink);
+
+ private:
+  Result<bool> Enqueue(store::DeliveryRecord& row);
+
+  store::Store& store_;
+  AlertConfig config_;
+  Clock now_;
+  Log log_;
+  std::function<void()> on_enqueued_;
+};
+
+}  // namespace llmscope::alert

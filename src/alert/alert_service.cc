@@ -1,0 +1,63 @@
+#include "alert/alert_service.h"
+
+#include <chrono>
+#include <mutex>
+#include <random>
+
+namespace llmscope::alert {
+namespace {
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& config,
+                                                          store::Store& store,
+                                                          monitor::SeriesMonitor& monitor,
+                                                          const EnvLookup& env, Log log) {
+  AlertDispatcher::SinkMap sinks;
+  for (const SinkConfig& s : config.sinks) {
+    Result<std::unique_ptr<AlertSink>> sink = MakeSink(s, env);
+    if (!sink) return sink.error();
+    sinks.emplace(s.name, std::move(*sink));
+  }
+  std::unique_ptr<AlertService> service(new AlertService());
+  service->owner_ = ProcessOwnerId();
+  DispatcherOptions options;
+  options.owner = service->owner_;
+  options.now = WallMs;
+  auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+  auto rng_mu = std::make_shared<std::mutex>();
+  options.random = [rng, rng_mu] {
+    std::lock_guard<std::mutex> lock(*rng_mu);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
+  };
+  options.log = log;
+  service->dispatcher_ =
+      std::make_shared<AlertDispatcher>(store, config, std::move(sinks), std::move(options));
+  std::weak_ptr<AlertDispatcher> dispatcher = service->dispatcher_;
+  service->outbox_ = std::make_shared<AlertOutbox>(store, config, WallMs, log, [dispatcher] {
+    if (std::shared_ptr<AlertDispatcher> d = dispatcher.lock()) d->Wake();
+  });
+  std::weak_ptr<AlertOutbox> weak = service->outbox_;
+  monitor.AddListener([weak](const std::vector<monitor::MonitorEvent>& events) {
+    if (std::shared_ptr<AlertOutbox> outbox = weak.lock()) outbox->OnMonitorEvents(events);
+  });
+  Result<int> caught_up = service->outbox_->CatchUp();
+  if (!caught_up) return caught_up.error();
+  if (*caught_up > 0) {
+    log("alert: enqueued " + std::to_string(*caught_up) + " alert(s) of recent open violations");
+  }
+  service->dispatcher_->Start();
+  return service;
+}
+
+AlertService::~AlertService() {
+  if (dispatcher_) dispatcher_->Stop();
+}
+
+}  // namespace llmscope::alert

@@ -1,0 +1,313 @@
+#include "app/alert_config_toml.h"
+
+#include <charconv>
+#include <sstream>
+
+#include "core/time_format.h"
+
+namespace llmscope::app {
+namespace {
+
+using alert::AlertMatch;
+
+Error Bad(const std::string& key, const std::string& what) {
+  return Error{"config_value", key + ": " + what};
+}
+
+Status GetString(std::string& out, const std::string& key, const toml::node& n) {
+  if (!n.is_string()) return Bad(key, "must be a string");
+  out = n.as_string()->get();
+  return {};
+}
+Status GetBool(bool& out, const std::string& key, const toml::node& n) {
+  if (!n.is_boolean()) return Bad(key, "must be true or false");
+  out = n.as_boolean()->get();
+  return {};
+}
+Status GetNumber(double& out, const std::string& key, const toml::node& n) {
+  if (n.is_integer()) {
+    out = static_cast<double>(n.as_integer()->get());
+  } else if (n.is_floating_point()) {
+    out = n.as_floating_point()->get();
+  } else {
+    return Bad(key, "must be a number");
+  }
+  return {};
+}
+template <typename T>
+Status GetInt(T& out, const std::string& key, const toml::node& n, int64_t min, int64_t max) {
+  if (!n.is_integer()) return Bad(key, "must be a whole number");
+  const int64_t v = n.as_integer()->get();
+  if (v < min || v > max) return Bad(key, "must be within " + std::to_string(min) + ".." + std::to_string(max));
+  out = static_cast<T>(v);
+  return {};
+}
+// A string or an array of strings.
+Status GetStrings(std::vector<std::string>& out, const std::string& key, const toml::node& n) {
+  out.clear();
+  if (n.is_string()) {
+    out.push_back(n.as_string()->get());
+    return {};
+  }
+  const toml::array* a = n.as_array();
+  if (!a) return Bad(key, "must be a string or an array of strings");
+  for (const toml::node& item : *a) {
+    if (!item.is_string()) return Bad(key, "must hold strings");
+    out.push_back(item.as_string()->get());
+  }
+  return {};
+}
+
+// Each of `names` parsed by `parse`; "unknown <what> 'x'" otherwise.
+template <typename T, typename Parse>
+Status ParseEach(std::vector<T>& out, const std::string& key, const toml::node& n, const char* what,
+                 Parse parse) {
+  std::vector<std::string> names;
+  if (Status s = GetStrings(names, key, n); !s) return s;
+  out.clear();
+  for (const std::string& name : names) {
+    std::optional<T> v = parse(name);
+    if (!v) return Bad(key, std::string("unknown ") + what + " '" + name + "'");
+    out.push_back(*v);
+  }
+  return {};
+}
+
+Status ParseMatch(AlertMatch& m, const std::string& key, const toml::node& n) {
+  const toml::table* t = n.as_table();
+  if (!t) return Bad(key, "must be a table, e.g. { provider = \"openai\", rule = [\"R1\"] }");
+  for (auto&& [name, value] : *t) {
+    const std::string k(name.str());
+    const std::string full = key + "." + k;
+    Status s;
+    if (k == "provider") {
+      s = GetStrings(m.providers, full, value);
+    } else if (k == "model") {
+      s = GetStrings(m.models, full, value);
+    } else if (k == "metric") {
+      s = ParseEach(m.metrics, full, value, "metric", [](const std::string& x) { return ParseMetric(x); });
+    } else if (k == "rule") {
+      s = ParseEach(m.rules, full, value, "rule", [](const std::string& x) { return spc::ParseRuleName(x); });
+    } else if (k == "severity") {
+      s = ParseEach(m.severities, full, value, "severity",
+                    [](const std::string& x) { return alert::ParseSeverity(x); });
+    } else {
+      s = Bad(full, "unknown key (provider, model, metric, rule, severity)");
+    }
+    if (!s) return s;
+  }
+  return {};
+}
+
+Status ParseSink(alert::SinkConfig& s, const std::string& key, const toml::table& t) {
+  for (auto&& [name, value] : t) {
+    const std::string k(name.str());
+    const std::string full = key + "." + k;
+    Status r;
+    if (k == "name") {
+      r = GetString(s.name, full, value);
+    } else if (k == "type") {
+      std::string type;
+      r = GetString(type, full, value);
+      if (r) {
+        std::optional<alert::SinkType> parsed = alert::ParseSinkType(type);
+        if (!parsed) return Bad(full, "'" + type + "' (slack | email | webhook | pagerduty | alertmanager)");
+        s.type = *parsed;
+      }
+    } else if (k == "url") {
+      // The value is not quoted in errors: a Slack webhook URL is itself a secret.
+      r = GetString(s.url, full, value);
+    } else if (k == "url_env") {
+      r = GetString(s.url_env, full, value);
+    } else if (k == "secret_env") {
+      r = GetString(s.secret_env, full, value);
+    } else if (k == "routing_key_env") {
+      r = GetString(s.routing_key_env, full, value);
+    } else if (k == "password_env") {
+      r = GetString(s.password_env, full, value);
+    } else if (k == "from") {
+      r = GetString(s.from, full, value);
+    } else if (k == "to") {
+      r = GetStrings(s.to, full, value);
+    } else if (k == "username") {
+      r = GetString(s.username, full, value);
+    } else if (k == "starttls") {
+      r = GetBool(s.starttls, full, value);
+    } else if (k == "ca_file") {
+      r = GetString(s.ca_file, full, value);
+    } else if (k == "timeout_s") {
+      r = GetNumber(s.timeout_s, full, value);
+    } else if (k == "rate_per_minute") {
+      r = GetNumber(s.rate_per_minute, full, value);
+    } else if (k == "burst") {
+      r = GetInt(s.burst, full, value, 1, 10000);
+    } else if (k == "send_resolved") {
+      r = GetBool(s.send_resolved, full, value);
+    } else if (k == "firing_for_s") {
+      r = GetInt(s.firing_for_s, full, value, 60, int64_t{10} * 365 * 86400);
+    } else if (k == "password" || k == "secret" || k == "routing_key") {
+      return Bad(full, "secrets are not written in the config: name the variable that holds it with " +
+                           k + "_env");
+    } else {
+      r = Bad(full, "unknown key");
+    }
+    if (!r) return r;
+  }
+  if (!t.contains("type")) return Bad(key + ".type", "required (slack | email | webhook | pagerduty | alertmanager)");
+  return {};
+}
+
+std::optional<int> DayBit(const std::string& d) {
+  static const char* kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  for (int i = 0; i < 7; ++i) {
+    if (d == kDays[i]) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> MinuteOfDay(const std::string& hhmm) {
+  if (hhmm.size() != 5 || hhmm[2] != ':') return std::nullopt;
+  int h = 0, m = 0;
+  auto [p1, e1] = std::from_chars(hhmm.data(), hhmm.data() + 2, h);
+  auto [p2, e2] = std::from_chars(hhmm.data() + 3, hhmm.data() + 5, m);
+  if (e1 != std::errc() || e2 != std::errc() || p1 != hhmm.data() + 2 || p2 != hhmm.data() + 5 ||
+      h > 23 || m > 59) {
+    return std::nullopt;
+  }
+  return h * 60 + m;
+}
+
+Status GetTime(std::optional<int64_t>& out, const std::string& key, const toml::node& n) {
+  std::string text;
+  if (n.is_date_time()) {
+    std::ostringstream os;
+    os << *n.as_date_time();
+    text = os.str();
+  } else if (n.is_string()) {
+    text = n.as_string()->get();
+  } else {
+    return Bad(key, "must be an ISO 8601 time, e.g. 2026-05-01T22:00:00Z");
+  }
+  out = ParseIsoUtc(text);
+  if (!out) return Bad(key, "'" + text + "' is not an ISO 8601 time");
+  return {};
+}
+
+Status ParseMute(alert::MuteWindow& w, const std::string& key, const toml::table& t) {
+  bool has_from = false, has_to = false;
+  for (auto&& [name, value] : t) {
+    const std::string k(name.str());
+    const std::string full = key + "." + k;
+    Status r;
+    if (k == "name") {
+      r = GetString(w.name, full, value);
+    } else if (k == "match") {
+      r = ParseMatch(w.match, full, value);
+    } else if (k == "start") {
+      r = GetTime(w.start_ms, full, value);
+    } else if (k == "end") {
+      r = GetTime(w.end_ms, full, value);
+    } else if (k == "days") {
+      std::vector<std::string> days;
+      r = GetStrings(days, full, value);
+      for (const std::string& d : days) {
+        std::optional<int> bit = DayBit(d);
+        if (!bit) return Bad(full, "'" + d + "' (mon, tue, wed, thu, fri, sat, sun)");
+        w.days = static_cast<uint8_t>(w.days | (1u << *bit));
+      }
+    } else if (k == "from" || k == "to") {
+      std::string hhmm;
+      r = GetString(hhmm, full, value);
+      std::optional<int> minute = MinuteOfDay(hhmm);
+      if (r && !minute) return Bad(full, "'" + hhmm + "' is not HH:MM");
+      (k == "from" ? w.start_minute : w.end_minute) = minute.value_or(0);
+      (k == "from" ? has_from : has_to) = true;
+    } else {
+      r = Bad(full, "unknown key (name, match, start, end, days, from, to)");
+    }
+    if (!r) return r;
+  }
+  if (w.days != 0 && has_from != has_to) return Bad(key, "give both from and to (or neither: all day)");
+  if (w.name.empty()) w.name = key;
+  return {};
+}
+
+// [[alerts.X]]: an array of tables, each handed to `parse` with its key "alerts.X[i]".
+template <typename T, typename Parse>
+Status ParseTables(std::vector<T>& out, const std::string& key, const toml::node& n, Parse parse) {
+  const toml::array* a = n.as_array();
+  if (!a) return Bad(key, "must be an array of tables ([[" + key + "]])");
+  for (size_t i = 0; i < a->size(); ++i) {
+    const std::string item_key = key + "[" + std::to_string(i) + "]";
+    const toml::table* t = a->get(i)->as_table();
+    if (!t) return Bad(item_key, "must be a table");
+    T item;
+    if (Status s = parse(item, item_key, *t); !s) return s;
+    out.push_back(std::move(item));
+  }
+  return {};
+}
+
+Status ParseRoute(alert::RouteConfig& r, const std::string& key, const toml::table& t) {
+  for (auto&& [name, value] : t) {
+    const std::string k(name.str());
+    Status s = k == "match"   ? ParseMatch(r.match, key + ".match", value)
+               : k == "sinks" ? GetStrings(r.sinks, key + ".sinks", value)
+                              : Status(Bad(key + "." + k, "unknown key (match, sinks)"));
+    if (!s) return s;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status ParseAlertsSection(const toml::node& node, alert::AlertConfig& c) {
+  const toml::table* t = node.as_table();
+  if (!t) return Bad("alerts", "must be a table ([alerts])");
+  for (auto&& [name, value] : *t) {
+    const std::string k(name.str());
+    const std::string key = "alerts." + k;
+    Status s;
+    double seconds = 0;
+    if (k == "sinks") {
+      s = ParseTables(c.sinks, key, value, ParseSink);
+    } else if (k == "routes") {
+      s = ParseTables(c.routes, key, value, ParseRoute);
+    } else if (k == "mute") {
+      s = ParseTables(c.mutes, key, value, ParseMute);
+    } else if (k == "public_url") {
+      s = GetString(c.public_url, key, value);
+    } else if (k == "max_attempts") {
+      s = GetInt(c.max_attempts, key, value, 1, 1000);
+    } else if (k == "senders") {
+      s = GetInt(c.senders, key, value, 1, 64);
+    } else if (k == "catch_up_s") {
+      s = GetInt(c.catch_up_s, key, value, 0, int64_t{365} * 86400);
+    } else if (k == "backoff_base_s" || k == "backoff_cap_s" || k == "retry_after_cap_s") {
+      s = GetNumber(seconds, key, value);
+      if (s && !(seconds > 0 && seconds <= 86400)) s = Bad(key, "must be in (0, 86400]");
+      const int64_t ms = static_cast<int64_t>(seconds * 1000);
+      (k == "backoff_base_s" ? c.backoff_base_ms : k == "backoff_cap_s" ? c.backoff_cap_ms
+                                                                        : c.retry_after_cap_ms) = ms;
+    } else if (k == "severity") {
+      const toml::table* overrides = value.as_table();
+      if (!overrides) return Bad(key, "must be a table, e.g. { EWMA = \"warning\" }");
+      for (auto&& [rule_name, sev] : *overrides) {
+        const std::string full = key + "." + std::string(rule_name.str());
+        std::optional<spc::Rule> rule = spc::ParseRuleName(rule_name.str());
+        if (!rule) return Bad(full, "unknown rule");
+        std::string sev_name;
+        if (Status r = GetString(sev_name, full, sev); !r) return r;
+        std::optional<alert::Severity> parsed = alert::ParseSeverity(sev_name);
+        if (!parsed) return Bad(full, "'" + sev_name + "' (info | warning | critical)");
+        c.severities[*rule] = *parsed;
+      }
+    } else {
+      s = Bad(key, "unknown key");
+    }
+    if (!s) return s;
+  }
+  return alert::Validate(c);
+}
+
+}  // namespace llmscope::app
