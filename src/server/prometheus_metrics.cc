@@ -2,7 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sstream>
+#include <cstdlib>
+#include <set>
 
 namespace llmscope::server {
 namespace {
@@ -29,12 +30,41 @@ std::string SourceLabels(const SourceKey& k) {
          Escape(k.site) + "\",profile=\"" + Escape(k.profile) + "\"";
 }
 
+std::string SeriesLabels(const SeriesKey& k) {
+  return SourceLabels(k.source) + ",metric=\"" + std::string(MetricName(k.metric)) + "\"";
+}
+
+// The shortest text that reads back as the same double (0.025, not 0.025000000000000001).
 std::string Number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
   return buf;
+}
+
+void Family(std::string& out, const char* name, const char* type, const char* help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+void Line(std::string& out, const std::string& name, const std::string& labels,
+          const std::string& value) {
+  out += name;
+  if (!labels.empty()) out += "{" + labels + "}";
+  out += ' ';
+  out += value;
+  out += '\n';
 }
 
 }  // namespace
@@ -43,24 +73,34 @@ void PrometheusMetrics::Observe(const std::vector<monitor::MonitorEvent>& events
   std::lock_guard<std::mutex> lock(mu_);
   for (const monitor::MonitorEvent& e : events) {
     if (e.kind == monitor::MonitorEvent::Kind::kSample) {
-      SourceCounters& c = sources_[e.sample.source];
+      auto it = sources_.find(e.sample.source);
+      if (it == sources_.end()) {
+        if (sources_.size() >= max_sources_) {
+          ++samples_omitted_;
+          continue;
+        }
+        it = sources_.emplace(e.sample.source, SourceCounters{}).first;
+      }
+      SourceCounters& c = it->second;
       ++c.samples;
       c.errors += e.sample.error ? 1 : 0;
       for (Metric m : {Metric::kE2eMs, Metric::kTtftMs}) {
         std::optional<double> v = e.sample.value(m);
         if (!v || e.sample.error) continue;
+        const double seconds = *v / 1000.0;
         Histogram& h = c.latency[m];
         ++h.count;
-        h.sum += *v;
-        for (size_t i = 0; i < kLatencyBucketsMs.size(); ++i) {
-          if (*v <= kLatencyBucketsMs[i]) {
+        h.sum += seconds;
+        for (size_t i = 0; i < kLatencyBucketsS.size(); ++i) {
+          if (seconds <= kLatencyBucketsS[i]) {
             ++h.buckets[i];
             break;
           }
         }
       }
     } else if (e.kind == monitor::MonitorEvent::Kind::kViolationOpened &&
-               e.violation.phase == spc::Phase::kMonitoring) {
+               e.violation.phase == spc::Phase::kMonitoring &&
+               sources_.contains(e.violation.series.source)) {
       ++violations_[{e.violation.series, e.violation.rule}];
     }
   }
@@ -68,71 +108,111 @@ void PrometheusMetrics::Observe(const std::vector<monitor::MonitorEvent>& events
 
 std::string PrometheusMetrics::Render(const std::vector<monitor::SeriesView>& series,
                                       int64_t open_violations, size_t stream_clients) const {
-  std::ostringstream out;
+  std::string out;
   std::lock_guard<std::mutex> lock(mu_);
-  out << "# HELP llmscope_build_info LLMscope build information.\n"
-         "# TYPE llmscope_build_info gauge\n"
-         "llmscope_build_info{version=\"0.1.0\"} 1\n";
-  out << "# HELP llmscope_samples_total Probe samples ingested since the server started.\n"
-         "# TYPE llmscope_samples_total counter\n";
+  Family(out, "llmscope_build_info", "gauge", "LLMscope build information.");
+  Line(out, "llmscope_build_info", "version=\"0.1.0\"", "1");
+
+  Family(out, "llmscope_samples_total", "counter", "Probe samples ingested since the server started.");
   for (const auto& [k, c] : sources_) {
-    out << "llmscope_samples_total{" << SourceLabels(k) << "} " << c.samples << "\n";
+    Line(out, "llmscope_samples_total", SourceLabels(k), std::to_string(c.samples));
   }
-  out << "# HELP llmscope_sample_errors_total Failed probe calls ingested since start.\n"
-         "# TYPE llmscope_sample_errors_total counter\n";
+  Family(out, "llmscope_sample_errors_total", "counter",
+         "Failed probe calls (error: true) ingested since the server started.");
   for (const auto& [k, c] : sources_) {
-    out << "llmscope_sample_errors_total{" << SourceLabels(k) << "} " << c.errors << "\n";
+    Line(out, "llmscope_sample_errors_total", SourceLabels(k), std::to_string(c.errors));
   }
-  out << "# HELP llmscope_latency_ms Probe latency in milliseconds (metric: e2e_ms, ttft_ms).\n"
-         "# TYPE llmscope_latency_ms histogram\n";
+  Family(out, "llmscope_samples_omitted_total", "counter",
+         "Samples of sources beyond the exported cardinality cap (not in the other families).");
+  Line(out, "llmscope_samples_omitted_total", "", std::to_string(samples_omitted_));
+
+  Family(out, "llmscope_latency_seconds", "histogram",
+         "Latency of successful probe calls in seconds (metric: e2e_ms, ttft_ms).");
   for (const auto& [k, c] : sources_) {
     for (const auto& [metric, h] : c.latency) {
-      const std::string labels =
-          SourceLabels(k) + ",metric=\"" + std::string(MetricName(metric)) + "\"";
+      const std::string labels = SeriesLabels({k, metric});
       uint64_t cumulative = 0;
-      for (size_t i = 0; i < kLatencyBucketsMs.size(); ++i) {
+      for (size_t i = 0; i < kLatencyBucketsS.size(); ++i) {
         cumulative += h.buckets[i];
-        out << "llmscope_latency_ms_bucket{" << labels << ",le=\"" << Number(kLatencyBucketsMs[i])
-            << "\"} " << cumulative << "\n";
+        Line(out, "llmscope_latency_seconds_bucket",
+             labels + ",le=\"" + Number(kLatencyBucketsS[i]) + "\"", std::to_string(cumulative));
       }
-      out << "llmscope_latency_ms_bucket{" << labels << ",le=\"+Inf\"} " << h.count << "\n";
-      out << "llmscope_latency_ms_sum{" << labels << "} " << Number(h.sum) << "\n";
-      out << "llmscope_latency_ms_count{" << labels << "} " << h.count << "\n";
+      Line(out, "llmscope_latency_seconds_bucket", labels + ",le=\"+Inf\"",
+           std::to_string(h.count));
+      Line(out, "llmscope_latency_seconds_sum", labels, Number(h.sum));
+      Line(out, "llmscope_latency_seconds_count", labels, std::to_string(h.count));
     }
   }
-  out << "# HELP llmscope_violations_total Violation events opened while monitoring, by rule.\n"
-         "# TYPE llmscope_violations_total counter\n";
+
+  Family(out, "llmscope_violations_total", "counter",
+         "Violation events opened while monitoring, by rule, since the server started.");
   for (const auto& [key, n] : violations_) {
-    out << "llmscope_violations_total{" << SourceLabels(key.first.source) << ",metric=\""
-        << MetricName(key.first.metric) << "\",rule=\"" << spc::RuleName(key.second) << "\"} "
-        << n << "\n";
+    Line(out, "llmscope_violations_total",
+         SeriesLabels(key.first) + ",rule=\"" + std::string(spc::RuleName(key.second)) + "\"",
+         std::to_string(n));
   }
-  out << "# HELP llmscope_open_violations Violations not yet acknowledged or resolved.\n"
-         "# TYPE llmscope_open_violations gauge\n";
-  out << "llmscope_open_violations " << open_violations << "\n";
-  out << "# HELP llmscope_series_learning 1 while the series is learning its baseline.\n"
-         "# TYPE llmscope_series_learning gauge\n";
-  for (const monitor::SeriesView& v : series) {
-    out << "llmscope_series_learning{" << SourceLabels(v.key.source) << ",metric=\""
-        << MetricName(v.key.metric) << "\"} " << (v.learning ? 1 : 0) << "\n";
+  Family(out, "llmscope_open_violations", "gauge",
+         "Violations in the store not yet acknowledged or resolved.");
+  if (open_violations >= 0) {
+    Line(out, "llmscope_open_violations", "", std::to_string(open_violations));
   }
-  out << "# HELP llmscope_control_limit The frozen limits of each series, original unit.\n"
-         "# TYPE llmscope_control_limit gauge\n";
+
+  RenderSeries(series, out);
+
+  Family(out, "llmscope_stream_clients", "gauge", "Open /api/stream connections.");
+  Line(out, "llmscope_stream_clients", "", std::to_string(stream_clients));
+  return out;
+}
+
+void PrometheusMetrics::RenderSeries(const std::vector<monitor::SeriesView>& series,
+                                     std::string& out) const {
+  // The exported series: those of the first max_sources_ sources in key order.
+  std::set<SourceKey> sources;
+  for (const monitor::SeriesView& v : series) sources.insert(v.key.source);
+  while (sources.size() > max_sources_) sources.erase(std::prev(sources.end()));
+  std::vector<const monitor::SeriesView*> shown;
   for (const monitor::SeriesView& v : series) {
-    if (!v.stage) continue;
+    if (sources.contains(v.key.source)) shown.push_back(&v);
+  }
+
+  Family(out, "llmscope_series_omitted", "gauge",
+         "Series beyond the exported cardinality cap (not in the llmscope_series_* families).");
+  Line(out, "llmscope_series_omitted", "", std::to_string(series.size() - shown.size()));
+  Family(out, "llmscope_series_learning", "gauge",
+         "1 while the series is learning its baseline, else 0.");
+  for (const monitor::SeriesView* v : shown) {
+    Line(out, "llmscope_series_learning", SeriesLabels(v->key), v->learning ? "1" : "0");
+  }
+  Family(out, "llmscope_series_in_violation", "gauge",
+         "1 while a rule is satisfied at the series' latest point, else 0.");
+  for (const monitor::SeriesView* v : shown) {
+    Line(out, "llmscope_series_in_violation", SeriesLabels(v->key),
+         !v->learning && v->open_events > 0 ? "1" : "0");
+  }
+  Family(out, "llmscope_series_value", "gauge",
+         "The series' latest point, in the metric's original unit (ms for latencies).");
+  for (const monitor::SeriesView* v : shown) {
+    if (v->last) Line(out, "llmscope_series_value", SeriesLabels(v->key), Number(v->last->value));
+  }
+  Family(out, "llmscope_series_last_point_timestamp_seconds", "gauge",
+         "Sample time of the series' latest point, Unix seconds.");
+  for (const monitor::SeriesView* v : shown) {
+    if (v->last) {
+      Line(out, "llmscope_series_last_point_timestamp_seconds", SeriesLabels(v->key),
+           Number(static_cast<double>(v->last->time_ms) / 1000.0));
+    }
+  }
+  Family(out, "llmscope_control_limit", "gauge",
+         "The current stage's control limits (limit: ucl, cl, lcl), metric's original unit.");
+  for (const monitor::SeriesView* v : shown) {
+    if (!v->stage) continue;
     const spc::Limits l =
-        spc::OriginalUnitLimits(*v.stage, v.config.rules.r1_sigma, v.config.non_negative_metric);
-    const std::string labels = SourceLabels(v.key.source) + ",metric=\"" +
-                               std::string(MetricName(v.key.metric)) + "\"";
-    out << "llmscope_control_limit{" << labels << ",limit=\"ucl\"} " << Number(l.ucl) << "\n";
-    out << "llmscope_control_limit{" << labels << ",limit=\"cl\"} " << Number(l.center) << "\n";
-    out << "llmscope_control_limit{" << labels << ",limit=\"lcl\"} " << Number(l.lcl) << "\n";
+        spc::OriginalUnitLimits(*v->stage, v->config.rules.r1_sigma, v->config.non_negative_metric);
+    const std::string labels = SeriesLabels(v->key);
+    Line(out, "llmscope_control_limit", labels + ",limit=\"ucl\"", Number(l.ucl));
+    Line(out, "llmscope_control_limit", labels + ",limit=\"cl\"", Number(l.center));
+    Line(out, "llmscope_control_limit", labels + ",limit=\"lcl\"", Number(l.lcl));
   }
-  out << "# HELP llmscope_stream_clients Open /api/stream connections.\n"
-         "# TYPE llmscope_stream_clients gauge\n"
-         "llmscope_stream_clients "
-      << stream_clients << "\n";
-  return out.str();
 }
 
 }  // namespace llmscope::server

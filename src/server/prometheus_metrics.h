@@ -1,5 +1,20 @@
-// PrometheusMetrics: the /metrics exposition (Prometheus text format 0.0.4): per-series sample
-// counters, latency histograms, violation counters by rule, open violations, build info.
+// PrometheusMetrics: the /metrics exposition (Prometheus text format 0.0.4), clean under
+// `promtool check metrics`. Families (labels of a source: provider, model, site, profile):
+//   llmscope_samples_total, llmscope_sample_errors_total          counters per source
+//   llmscope_latency_seconds{metric="e2e_ms"|"ttft_ms"}           histogram per source
+//   llmscope_violations_total{metric, rule}                       counter, monitoring phase only
+//   llmscope_open_violations                                      gauge, from the store
+//   llmscope_series_learning, llmscope_series_in_violation        gauges (0/1) per series
+//   llmscope_series_value, llmscope_series_last_point_timestamp_seconds   the latest point
+//   llmscope_control_limit{limit="ucl"|"cl"|"lcl"}                the current stage's limits
+//   llmscope_samples_omitted_total, llmscope_series_omitted        what the cardinality cap hid
+//   llmscope_stream_clients, llmscope_build_info
+// Series values and limits are in the metric's original unit (ms for e2e_ms, ttft_ms, tpot_ms);
+// the histogram is in seconds, as Prometheus names it.
+//
+// Cardinality is bounded: at most `max_sources` sources are exported. Counters keep the first
+// sources seen (samples of later ones only add to llmscope_samples_omitted_total); the per-series
+// gauges export the first sources in key order and count the series they leave out.
 // Fed by SeriesMonitor events; rendered on scrape. Thread-safe.
 #pragma once
 
@@ -16,29 +31,38 @@ namespace llmscope::server {
 
 class PrometheusMetrics {
  public:
-  // Upper bounds (ms) of the latency histogram buckets; +Inf is implied.
-  static constexpr std::array<double, 12> kLatencyBucketsMs = {
-      25, 50, 100, 250, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000};
+  // Upper bounds (seconds) of the latency histogram buckets; +Inf is implied.
+  static constexpr std::array<double, 12> kLatencyBucketsS = {
+      0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60};
+  static constexpr size_t kDefaultMaxSources = 1000;
+
+  explicit PrometheusMetrics(size_t max_sources = kDefaultMaxSources)
+      : max_sources_(max_sources) {}
 
   void Observe(const std::vector<monitor::MonitorEvent>& events);
 
-  // The exposition text. `open_violations` comes from the store at scrape time, `series` from
-  // the monitor, `stream_clients` from the SSE hub.
+  // The exposition text. `open_violations` comes from the store at scrape time (negative when
+  // the store could not say: the family is then left empty), `series` from the monitor,
+  // `stream_clients` from the SSE hub.
   std::string Render(const std::vector<monitor::SeriesView>& series, int64_t open_violations,
                      size_t stream_clients) const;
 
  private:
   struct Histogram {
-    std::array<uint64_t, kLatencyBucketsMs.size()> buckets{};  // cumulative at render time
+    std::array<uint64_t, kLatencyBucketsS.size()> buckets{};  // cumulative at render time
     uint64_t count = 0;
-    double sum = 0;
+    double sum = 0;  // seconds
   };
   struct SourceCounters {
     uint64_t samples = 0, errors = 0;
     std::map<Metric, Histogram> latency;
   };
+  void RenderSeries(const std::vector<monitor::SeriesView>& series, std::string& out) const;
+
+  const size_t max_sources_;
   mutable std::mutex mu_;
   std::map<SourceKey, SourceCounters> sources_;
+  uint64_t samples_omitted_ = 0;
   std::map<std::pair<SeriesKey, spc::Rule>, uint64_t> violations_;
 };
 

@@ -806,11 +806,11 @@ TEST(ServerApiTest, MetricsAreValidPrometheusText) {
   const std::string& text = r.body;
   const std::string labels = R"(provider="ollama",model="llama3",site="",profile="")";
   EXPECT_NE(text.find("llmscope_samples_total{" + labels + "} 101\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("llmscope_latency_ms_bucket{" + labels +
+  EXPECT_NE(text.find("llmscope_latency_seconds_bucket{" + labels +
                       R"(,metric="e2e_ms",le="+Inf"} 101)" + "\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("llmscope_latency_ms_count{" + labels + R"(,metric="e2e_ms"} 101)"),
+  EXPECT_NE(text.find("llmscope_latency_seconds_count{" + labels + R"(,metric="e2e_ms"} 101)"),
             std::string::npos);
   EXPECT_NE(text.find("llmscope_violations_total{" + labels + R"(,metric="e2e_ms",rule="R1"} 1)"),
             std::string::npos)

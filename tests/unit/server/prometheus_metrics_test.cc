@@ -1,0 +1,115 @@
+// PrometheusMetrics on hand-made monitor events: escaped labels, seconds in the histogram,
+// the current stage's limits and latest point per series, and the cardinality cap.
+#include "server/prometheus_metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace llmscope::server {
+namespace {
+
+monitor::MonitorEvent SampleEvent(const SourceKey& source, double e2e_ms, bool error = false) {
+  monitor::MonitorEvent e;
+  e.kind = monitor::MonitorEvent::Kind::kSample;
+  e.sample.source = source;
+  e.sample.e2e_ms = e2e_ms;
+  e.sample.error = error;
+  return e;
+}
+
+monitor::MonitorEvent ViolationEvent(const SourceKey& source, spc::Rule rule, spc::Phase phase) {
+  monitor::MonitorEvent e;
+  e.kind = monitor::MonitorEvent::Kind::kViolationOpened;
+  e.violation.series = {source, Metric::kE2eMs};
+  e.violation.rule = rule;
+  e.violation.phase = phase;
+  return e;
+}
+
+bool Has(const std::string& text, const std::string& line) {
+  return text.find(line + "\n") != std::string::npos;
+}
+
+TEST(PrometheusMetricsTest, EscapesLabelValuesAndCountsErrorsApart) {
+  PrometheusMetrics metrics;
+  const SourceKey odd{"pro\"vider", "mo\\del", "line\nbreak", ""};
+  metrics.Observe({SampleEvent(odd, 120), SampleEvent(odd, 9000, /*error=*/true)});
+  const std::string text = metrics.Render({}, 0, 0);
+  const std::string labels = R"(provider="pro\"vider",model="mo\\del",site="line\nbreak",profile="")";
+  EXPECT_TRUE(Has(text, "llmscope_samples_total{" + labels + "} 2")) << text;
+  EXPECT_TRUE(Has(text, "llmscope_sample_errors_total{" + labels + "} 1")) << text;
+  // The failed call's latency measures the failure: only the 120 ms call is in the histogram.
+  EXPECT_TRUE(Has(text, "llmscope_latency_seconds_count{" + labels + R"(,metric="e2e_ms"} 1)"));
+  EXPECT_TRUE(Has(text, "llmscope_latency_seconds_sum{" + labels + R"(,metric="e2e_ms"} 0.12)"));
+  EXPECT_TRUE(Has(text, "llmscope_latency_seconds_bucket{" + labels +
+                            R"(,metric="e2e_ms",le="0.1"} 0)"))
+      << text;
+  EXPECT_TRUE(Has(text, "llmscope_latency_seconds_bucket{" + labels +
+                            R"(,metric="e2e_ms",le="0.25"} 1)"))
+      << text;
+}
+
+TEST(PrometheusMetricsTest, CountsMonitoringViolationsByRuleOnly) {
+  PrometheusMetrics metrics;
+  const SourceKey src{"ollama", "llama3", "", ""};
+  metrics.Observe({SampleEvent(src, 100), ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
+                   ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
+                   ViolationEvent(src, spc::Rule::kR2, spc::Phase::kBaseline)});
+  const std::string text = metrics.Render({}, 3, 0);
+  const std::string series = R"(provider="ollama",model="llama3",site="",profile="",metric="e2e_ms")";
+  EXPECT_TRUE(Has(text, "llmscope_violations_total{" + series + R"(,rule="R1"} 2)")) << text;
+  EXPECT_EQ(text.find(R"(rule="R2")"), std::string::npos) << text;
+  EXPECT_TRUE(Has(text, "llmscope_open_violations 3"));
+}
+
+TEST(PrometheusMetricsTest, ExportsStageLimitsAndLatestPointInOriginalUnit) {
+  monitor::SeriesView v;
+  v.key = {{"ollama", "llama3", "", ""}, Metric::kTtftMs};
+  v.learning = false;
+  v.open_events = 1;
+  v.stage = spc::Stage{0, 0, 100, spc::Transform::kLog, spc::SigmaMethod::kMrMean, std::log(200.0),
+                       0.1};
+  v.last = monitor::ChartPoint{150, 151, 1700000000500, 350.5, {}};
+  const std::string text = PrometheusMetrics().Render({v}, 0, 2);
+  const std::string series = R"(provider="ollama",model="llama3",site="",profile="",metric="ttft_ms")";
+  EXPECT_TRUE(Has(text, "llmscope_series_value{" + series + "} 350.5")) << text;
+  EXPECT_TRUE(Has(text, "llmscope_series_last_point_timestamp_seconds{" + series + "} 1700000000.5"));
+  EXPECT_TRUE(Has(text, "llmscope_series_in_violation{" + series + "} 1"));
+  EXPECT_TRUE(Has(text, "llmscope_series_learning{" + series + "} 0"));
+  EXPECT_TRUE(Has(text, "llmscope_control_limit{" + series + R"(,limit="cl"} 200)")) << text;
+  // Under log the limits are exp(μ̂ ± 3σ̂): asymmetric around the center.
+  const std::string ucl = "llmscope_control_limit{" + series + R"(,limit="ucl"} )";
+  const size_t at = text.find(ucl);
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_NEAR(std::stod(text.substr(at + ucl.size())), 200 * std::exp(0.3), 1e-6);
+  EXPECT_TRUE(Has(text, "llmscope_stream_clients 2"));
+}
+
+TEST(PrometheusMetricsTest, CapsTheExportedSourcesAndCountsWhatItLeavesOut) {
+  PrometheusMetrics metrics(/*max_sources=*/2);
+  std::vector<monitor::MonitorEvent> events;
+  std::vector<monitor::SeriesView> series;
+  for (const char* model : {"a", "b", "c"}) {
+    const SourceKey src{"p", model, "", ""};
+    events.push_back(SampleEvent(src, 100));
+    events.push_back(SampleEvent(src, 100));
+    events.push_back(ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring));
+    for (Metric m : {Metric::kE2eMs, Metric::kTtftMs}) {
+      monitor::SeriesView v;
+      v.key = {src, m};
+      series.push_back(v);
+    }
+  }
+  metrics.Observe(events);
+  const std::string text = metrics.Render(series, 0, 0);
+  EXPECT_TRUE(Has(text, "llmscope_samples_omitted_total 2")) << text;
+  EXPECT_TRUE(Has(text, "llmscope_series_omitted 2")) << text;
+  EXPECT_EQ(text.find(R"(model="c")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(model="b")"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace llmscope::server
