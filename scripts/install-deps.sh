@@ -13,6 +13,7 @@ packages=(
   libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)
   libtomlplusplus-dev               # the TOML config file
   libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
+  clang libclang-rt-14-dev          # libFuzzer targets (tests/fuzz, scripts/fuzz.sh)
 )
 
 missing=()
