@@ -18,6 +18,7 @@ packages=(
   libssl-dev                        # alerting: HMAC-SHA256 webhook signatures (libcrypto)
   python3-aiosmtpd openssl          # alerting tests: a real SMTP server, its TLS certificate
   prometheus-alertmanager           # alerting tests: a real Alertmanager (started by the test)
+  clang libclang-rt-14-dev          # libFuzzer targets (tests/fuzz, scripts/fuzz.sh)
 )
 
 missing=()
