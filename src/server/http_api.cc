@@ -12,11 +12,14 @@
 
 #include "core/time_format.h"
 #include "server/api_key.h"
+#include "server/csv_text.h"
+#include "server/dashboard_routes.h"
 #include "server/json_views.h"
 #include "server/prometheus_metrics.h"
 #include "server/recent_samples.h"
 #include "server/spc_view.h"
 #include "server/sse_hub.h"
+#include "server/static_assets.h"
 
 namespace llmscope::server {
 namespace {
@@ -127,23 +130,6 @@ std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Respon
     q.limit = *limit;
   }
   return q;
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string CsvNumber(double v) {
-  if (!std::isfinite(v)) return "";
-  char buf[32];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, p);
 }
 
 }  // namespace
@@ -582,6 +568,10 @@ void HttpApi::Routes() {
     res.set_content(metrics_->Render(monitor_.ListSeries(), open, hub_->clients()),
                     "text/plain; version=0.0.4; charset=utf-8");
   });
+
+  // The dashboard's own data routes, then its embedded files (last: the SPA fallback).
+  AddDashboardRoutes(s, store_);
+  AddStaticAssetRoutes(s);
 }
 
 }  // namespace llmscope::server
