@@ -13,6 +13,7 @@ packages=(
   libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)
   libtomlplusplus-dev               # the TOML config file
   libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
+  chromium                          # the dashboard's end-to-end tests and bench (web/, issue 5)
 )
 
 missing=()

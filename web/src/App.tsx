@@ -97,7 +97,8 @@ export function App({ base = '' }: { base?: string }) {
   useEffect(() => {
     if (!key || !source) return;
     let stop = false;
-    const started = performance.now();
+    performance.clearMarks('llmscope:data-requested');
+    performance.mark('llmscope:data-requested');
     const load =
       metric === 'error'
         ? api.pchart(source, hours).then((v) => ({
@@ -121,7 +122,8 @@ export function App({ base = '' }: { base?: string }) {
         setLoaded(l);
         setVersion(0);
         setError(null);
-        (window as unknown as { __llmscopeLoad?: number }).__llmscopeLoad = performance.now() - started;
+        performance.clearMarks('llmscope:data-loaded');
+        performance.mark('llmscope:data-loaded', { detail: { points: l.model.x.length } });
       },
       (e) => !stop && fail(e),
     );
@@ -165,6 +167,8 @@ export function App({ base = '' }: { base?: string }) {
           if (!cur.live || !cur.loaded || !cur.source || cur.metric === 'error' || cur.untilMs !== undefined) return;
           if (!sameSource(cur.source, s)) return;
           if (appendSample(cur.loaded.model, s, cur.metric)) {
+            performance.clearMarks('llmscope:live-sample');
+            performance.mark('llmscope:live-sample', { detail: { id: s.id } });
             trimBefore(cur.loaded.model, (Date.now() - cur.hours * 3600000) / 1000);
             bump();
           }

@@ -193,7 +193,6 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
           grid: { stroke: '#2a313b' },
           ticks: { stroke: '#2a313b' },
           size: 70,
-          values: (_u, vals) => vals.map((v) => formatValue(v, p.digits > 2 ? p.digits : undefined)),
         },
       ],
       legend: { show: false },
@@ -213,7 +212,14 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
       ],
       hooks: {
         drawClear: [(u) => drawOverlay(u, modelRef.current, 'zones')],
-        draw: [(u) => drawOverlay(u, modelRef.current, 'lines')],
+        draw: [
+          (u) => {
+            drawOverlay(u, modelRef.current, 'lines');
+            // For bench/: when a chart of how many points was last drawn.
+            performance.clearMarks('llmscope:chart-drawn');
+            performance.mark('llmscope:chart-drawn', { detail: { points: u.data[0].length } });
+          },
+        ],
         setCursor: [
           (u) => {
             const idx = u.cursor.idx ?? null;
