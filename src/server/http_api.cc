@@ -14,12 +14,14 @@
 #include "server/alert_routes.h"
 #include "server/api_key.h"
 #include "server/http_reply.h"
+#include "server/dashboard_routes.h"
 #include "server/json_views.h"
 #include "server/prometheus_metrics.h"
 #include "server/recent_samples.h"
 #include "server/spc_view.h"
 #include "server/sse_hub.h"
 #include "store/record_csv.h"
+#include "server/static_assets.h"
 
 namespace llmscope::server {
 namespace {
@@ -545,6 +547,10 @@ void HttpApi::Routes() {
     res.set_content(metrics_->Render(monitor_.ListSeries(), open, hub_->clients()),
                     "text/plain; version=0.0.4; charset=utf-8");
   });
+
+  // The dashboard's own data routes, then its embedded files (last: the SPA fallback).
+  AddDashboardRoutes(s, store_);
+  AddStaticAssetRoutes(s);
 }
 
 }  // namespace llmscope::server

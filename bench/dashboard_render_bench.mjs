@@ -1,0 +1,71 @@
+// The dashboard in headless Chromium against a real `llmscope serve` holding one series of
+// 43,200 samples (a day at one point per 2 s), posted in batches before the page opens.
+// Prints, over RUNS page loads (default 5): the time from the chart's data request to the first
+// draw of all 43,200 points (fetch + JSON parse + model + uPlot draw; target ≤ 300 ms), the part
+// after the data arrived, and the time from page navigation to that draw; then, over LIVE
+// samples (default 20) posted one at a time, the time from the sample's arrival on the stream to
+// the redraw that shows it, and from the POST to that redraw.
+//
+// Usage (after scripts/build.sh, with web/ built and npm ci done in web/):
+//   node bench/dashboard_render_bench.mjs build/src/app/llmscope
+import { inControlSamples, launchChromium, startServer } from '../web/e2e/harness.mjs';
+
+const binary = process.argv[2] ?? 'build/src/app/llmscope';
+const RUNS = Number(process.env.RUNS ?? 5);
+const LIVE = Number(process.env.LIVE ?? 20);
+const N = 43200;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (xs) => `median ${median(xs).toFixed(1)} ms, min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}`;
+
+const server = await startServer({ binary, args: ['--no-probe'] });
+const browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
+try {
+  const t0 = Date.now();
+  await server.post(inControlSamples({ provider: 'bench', model: 'day', n: N, stepMs: 2000 }));
+  console.log(`prefilled ${N} samples in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const context = browser.context;
+  await context.addInitScript((key) => localStorage.setItem('llmscope.apiKey', key), server.key);
+  const page = await context.newPage();
+  const firstDraw = [], afterData = [], fromNavigation = [];
+  for (let run = 0; run < RUNS; run++) {
+    await page.goto(server.base + '/');
+    await page.locator('button.series-item', { hasText: 'E2E latency' }).first().waitFor();
+    await page.locator('.segmented button', { hasText: '24h' }).click();
+    const m = await page.waitForFunction((n) => {
+      const drawn = performance.getEntriesByName('llmscope:chart-drawn').at(-1);
+      const asked = performance.getEntriesByName('llmscope:data-requested').at(-1);
+      const loaded = performance.getEntriesByName('llmscope:data-loaded').at(-1);
+      if (!drawn || !asked || !loaded || drawn.detail.points !== n || loaded.detail.points !== n) return null;
+      return { drawn: drawn.startTime, asked: asked.startTime, loaded: loaded.startTime };
+    }, N, { polling: 5, timeout: 60000 }).then((h) => h.jsonValue());
+    firstDraw.push(m.drawn - m.asked);
+    afterData.push(m.drawn - m.loaded);
+    fromNavigation.push(m.drawn);
+  }
+  console.log(`first render of ${N} points, data request -> drawn: ${fmt(firstDraw)}  (target <= 300 ms)`);
+  console.log(`  of which after the data arrived (model + uPlot draw): ${fmt(afterData)}`);
+  console.log(`  page navigation -> drawn (includes choosing the 24h window by a click): ${fmt(fromNavigation)}`);
+
+  await page.getByTestId('stream-state').filter({ hasText: 'open' }).waitFor();
+  const streamToDraw = [], postToDraw = [];
+  for (let i = 0; i < LIVE; i++) {
+    const before = await page.evaluate(() => performance.getEntriesByName('llmscope:chart-drawn').at(-1).detail.points);
+    const postedAt = await page.evaluate(() => performance.now());
+    await server.api('POST', '/api/stats', { provider: 'bench', model: 'day', latency_ms: 2000 });
+    const m = await page.waitForFunction((n) => {
+      const drawn = performance.getEntriesByName('llmscope:chart-drawn').at(-1);
+      const live = performance.getEntriesByName('llmscope:live-sample').at(-1);
+      if (!drawn || !live || drawn.detail.points <= n || drawn.startTime < live.startTime) return null;
+      return { drawn: drawn.startTime, live: live.startTime };
+    }, before, { polling: 'raf', timeout: 10000 }).then((h) => h.jsonValue());
+    streamToDraw.push(m.drawn - m.live);
+    postToDraw.push(m.drawn - postedAt);
+  }
+  console.log(`live update of a ${N}-point chart, sample on the stream -> redrawn: ${fmt(streamToDraw)}`);
+  console.log(`  POST /api/stats -> redrawn in the page: ${fmt(postToDraw)}`);
+} finally {
+  await browser.close();
+  await server.stop();
+}

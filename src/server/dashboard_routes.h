@@ -1,0 +1,35 @@
+// The routes the dashboard needs beyond the core API (issue 5). Registered by HttpApi::Routes(),
+// behind the same auth (everything under /api needs the key unless reads are public).
+//
+//   GET /api/stats/pchart?provider=&model=[&site=&profile=][&hours=24][&subgroup=20]
+//       [&baseline_subgroups=5]
+//     The error-rate p-chart of one source (SPC.md §6) over the window: the window's calls, oldest
+//     first, are cut into consecutive subgroups of `subgroup` calls counted from the window's
+//     first call (a trailing incomplete subgroup is left out and counted in `pending_calls`);
+//     p̄ and the limits come from the first `baseline_subgroups` subgroups (spc::PChart), and
+//     every subgroup is judged by R1 against them. Body: {series, subgroup_size,
+//     baseline_subgroups, calls, failed, pending_calls, subgroups: {time_ms, p, failed} (column
+//     arrays; time_ms is the subgroup's last call), limits: {p_bar, ucl, lcl, estimable} or null
+//     while fewer than baseline_subgroups subgroups exist, firings: [{subgroup, time_ms, p,
+//     phase}]}.
+//
+//   GET /api/export/samples?provider=&model=[&site=&profile=][&hours=24 | &since=&until=]
+//       [&limit=100000]
+//     The samples of the window as CSV (oldest first; provider and model filter when given):
+//     id, time, source, the metrics, error, Ollama durations, token counts, host telemetry.
+//
+// Bad parameters get 400 {"error": …}; storage failures 503.
+#pragma once
+
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace llmscope::server {
+
+// `store` must outlive `server`.
+void AddDashboardRoutes(httplib::Server& server, store::Store& store);
+
+}  // namespace llmscope::server

@@ -1,0 +1,151 @@
+// End to end: the built dashboard, embedded in the real `llmscope serve` (simulated provider on,
+// baseline of 20 points), driven in Debian's Chromium through playwright-core. Proves: the key
+// is asked for once and kept; the chart draws points and limits; an R1 violation forced through
+// POST /api/stats reaches the log and its modal opens with the context chart; acknowledging it
+// survives a reload; the violations and samples CSV downloads hold the rows; a live sample grows
+// the chart; a provider named like HTML is shown as text and runs nothing; the page fits a phone.
+// Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
+//
+// Usage: node e2e/dashboard.e2e.mjs <path to llmscope>. Without Chromium it exits 77 (skipped),
+// unless CI=true, where a missing Chromium is a failure.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, chromiumPresent, inControlSamples, launchChromium, startServer } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const binary = process.argv[2] ?? process.env.LLMSCOPE_BINARY;
+const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
+const EVIL = '<img src=x onerror=alert(1)>';
+const MODEL = 'e2e-model';
+
+if (!chromiumPresent()) {
+  if (process.env.CI === 'true') {
+    console.error(`FAIL: Chromium not found at ${CHROMIUM} (CI=true); scripts/install-deps.sh installs it`);
+    process.exit(1);
+  }
+  console.log(`SKIP: Chromium not found at ${CHROMIUM}`);
+  process.exit(77);
+}
+mkdirSync(artifacts, { recursive: true });
+
+const step = (name) => console.log(`-- ${name}`);
+let server;
+let browser;
+let page;
+try {
+  server = await startServer({ binary, env: { LLMSCOPE_SPC_BASELINE: '20' } });
+  const index = await (await fetch(server.base + '/')).text();
+  assert.match(index, /<div id="root">/, 'the binary serves the built dashboard (web/dist was embedded)');
+
+  step('baseline of 20 points and a spike (R1) for a provider named like HTML');
+  await server.post(inControlSamples({ provider: EVIL, model: MODEL, n: 30, stepMs: 1000 }));
+  await server.api('POST', '/api/stats', { provider: EVIL, model: MODEL, latency_ms: 40000, cpu_percent: 97 });
+  const logged = await server.api('GET', `/api/violations?rule=R1&model=${MODEL}`);
+  assert.ok(logged.count >= 1, 'the server logged the R1 violation');
+
+  browser = await launchChromium({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+  page = await browser.context.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => (dialogs.push(d.message()), d.dismiss()));
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+
+  step('the key is asked for; a wrong one is refused in plain words');
+  await page.goto(server.base + '/');
+  await page.getByLabel('API key').fill('not-the-key');
+  await page.getByText('Save key').click();
+  await page.getByRole('alert').filter({ hasText: '401' }).waitFor();
+  await page.getByLabel('API key').fill(server.key);
+  await page.getByText('Save key').click();
+
+  step('the chart of the HTML-named series draws points and limits');
+  await page.locator('.source-name', { hasText: `${EVIL} / ${MODEL}` }).waitFor();
+  await page
+    .locator('.series-list > li', { has: page.locator('.source-name', { hasText: `${EVIL} / ${MODEL}` }) })
+    .locator('button.series-item', { hasText: 'E2E latency' })
+    .click();
+  await page.locator('.chart-head h2', { hasText: `${EVIL} / ${MODEL}` }).waitFor();
+  const chart = page.getByTestId('control-chart');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="control-chart"]');
+    return el && Number(el.dataset.points) >= 31 && Number(el.dataset.limits) >= 1 && Number(el.dataset.markers) >= 1;
+  });
+  // The canvas holds drawn pixels: the limit lines' amber (#E69F00) and the points' blue.
+  const colours = await chart.locator('canvas').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let amber = 0;
+    let blue = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] > 200 && d[i + 1] > 140 && d[i + 1] < 175 && d[i + 2] < 40) amber++;
+      if (d[i] < 150 && d[i + 1] > 160 && d[i + 2] > 230) blue++;
+    }
+    return { amber, blue };
+  });
+  assert.ok(colours.amber > 200, `limit lines drawn (${colours.amber} amber pixels)`);
+  assert.ok(colours.blue > 50, `points drawn (${colours.blue} blue pixels)`);
+  assert.equal(await page.locator('img').count(), 0, 'no <img> element came from a name');
+  await page.screenshot({ path: path.join(artifacts, '01-chart.png'), fullPage: true });
+
+  step('a live sample grows the chart without a reload');
+  await page.getByTestId('stream-state').filter({ hasText: 'open' }).waitFor();
+  const before = Number(await chart.getAttribute('data-points'));
+  await server.api('POST', '/api/stats', { provider: EVIL, model: MODEL, latency_ms: 2010 });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="control-chart"]').dataset.points) > n, before);
+
+  step('the violation is in the log; its modal opens with the context chart');
+  const row = page.locator('table.violations tbody tr', { hasText: 'R1' }).filter({ hasText: MODEL }).first();
+  await row.waitFor();
+  assert.match(await row.innerText(), /<img src=x onerror=alert\(1\)>/);
+  await row.click();
+  const modal = page.getByRole('dialog', { name: 'violation' });
+  await modal.getByTestId('context-chart').waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="context-chart"]').dataset.points) >= 11);
+  await modal.getByText('UCL').waitFor();
+  await page.screenshot({ path: path.join(artifacts, '02-violation-modal.png') });
+
+  step('acknowledging survives a reload');
+  await modal.getByRole('button', { name: 'Acknowledge' }).click();
+  await modal.getByTestId('modal-status').filter({ hasText: 'acknowledged' }).waitFor();
+  await modal.getByRole('button', { name: 'close' }).click();
+  await page.reload();
+  const rowAfter = page.locator('table.violations tbody tr', { hasText: 'R1' }).filter({ hasText: MODEL }).first();
+  await rowAfter.locator('.vstatus', { hasText: 'acknowledged' }).waitFor();
+  assert.equal(await page.getByLabel('API key').count(), 0, 'the key was kept: no prompt after reload');
+
+  step('CSV downloads hold the rows');
+  await page
+    .locator('.series-list > li', { has: page.locator('.source-name', { hasText: `${EVIL} / ${MODEL}` }) })
+    .locator('button.series-item', { hasText: 'E2E latency' })
+    .click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 32);
+  const [violationsCsv] = await Promise.all([page.waitForEvent('download'), page.getByText('Violations CSV').click()]);
+  const vLines = readFileSync(await violationsCsv.path(), 'utf8').trim().split('\n');
+  assert.match(vLines[0], /^id,provider,model,/);
+  assert.ok(vLines.some((l) => l.includes(`${EVIL},${MODEL}`) && l.includes(',R1,') && l.includes('acknowledged')), vLines.join('\n'));
+  const [samplesCsv] = await Promise.all([page.waitForEvent('download'), page.getByText('Samples CSV').click()]);
+  const sLines = readFileSync(await samplesCsv.path(), 'utf8').trim().split('\n');
+  assert.match(sLines[0], /^id,time,provider,model,/);
+  assert.equal(sLines.filter((l) => l.includes(MODEL)).length, 32, 'every sample of the series is in the CSV');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByText('Chart PNG').click()]);
+  assert.equal(readFileSync(await png.path()).subarray(1, 4).toString(), 'PNG');
+
+  step('the simulated provider is charted too; the phone layout');
+  await page.locator('.source-name', { hasText: 'simulated / sim-llm' }).waitFor({ timeout: 20000 });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(artifacts, '03-phone.png'), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no sideways scrolling at phone width (overflow ${overflow}px)`);
+
+  assert.deepEqual(dialogs, [], 'no script from a name ran');
+  assert.deepEqual(pageErrors, [], 'no errors in the page');
+  console.log('PASS: dashboard end to end');
+} catch (e) {
+  console.error('FAIL:', e);
+  if (page) await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  await server?.stop();
+}

@@ -1,0 +1,55 @@
+// ApiClient against a real HTTP server on 127.0.0.1.
+import { ApiClient, ApiError, UNAUTHORIZED_MESSAGE } from './client';
+import { json, startFakeServer, type FakeServer } from '../test/fake_server';
+
+let server: FakeServer;
+afterEach(() => server?.close());
+
+test('sends the key as a Bearer header and reads JSON', async () => {
+  server = await startFakeServer({ 'GET /api/series': (_q, res) => json(res, 200, { series: [] }) });
+  const api = new ApiClient(() => 'k-123', server.base);
+  expect(await api.series()).toEqual({ series: [] });
+  expect(server.requests[0].headers.authorization).toBe('Bearer k-123');
+});
+
+test('a 401 becomes an unauthorized ApiError with a plain message', async () => {
+  server = await startFakeServer({
+    'GET /api/series': (_q, res) => json(res, 401, { error: { code: 'unauthorized', message: 'no' } }),
+  });
+  const err = await new ApiClient(() => 'bad', server.base).series().catch((e) => e);
+  expect(err).toBeInstanceOf(ApiError);
+  expect(err.unauthorized).toBe(true);
+  expect(err.message).toBe(UNAUTHORIZED_MESSAGE);
+});
+
+test("other errors carry the server's code and message", async () => {
+  server = await startFakeServer({
+    'GET /api/stats/spc': (_q, res) => json(res, 400, { error: { code: 'invalid_parameter', message: 'hours: bad' } }),
+  });
+  const api = new ApiClient(() => 'k', server.base);
+  const err = await api.spc({ provider: 'p', model: 'm', site: '', profile: '' }, 'e2e_ms', 1, 10).catch((e) => e);
+  expect(err.status).toBe(400);
+  expect(err.code).toBe('invalid_parameter');
+  expect(err.message).toBe('hours: bad');
+  expect(server.requests[0].url).toBe('/api/stats/spc?provider=p&model=m&metric=e2e_ms&hours=1&limit=10');
+});
+
+test('an unreachable server says so', async () => {
+  const err = await new ApiClient(() => 'k', 'http://127.0.0.1:1').series().catch((e) => e);
+  expect(err.code).toBe('network');
+});
+
+test('a new stage posts to the series path; names are escaped, a model may hold a slash', async () => {
+  server = await startFakeServer({});
+  const api = new ApiClient(() => 'k', server.base);
+  await api.newStage({ provider: 'open ai', model: 'meta/llama 3', metric: 'ttft_ms', site: 'eu', profile: '' }).catch(() => {});
+  expect(server.requests[0].method).toBe('POST');
+  expect(server.requests[0].url).toBe('/api/series/open%20ai/meta/llama%203/ttft_ms/stages?site=eu');
+});
+
+test('acknowledge posts who did it', async () => {
+  server = await startFakeServer({ 'POST /api/violations/7/acknowledge': (_q, res) => json(res, 200, { id: 7, status: 'acknowledged' }) });
+  const v = await new ApiClient(() => 'k', server.base).setStatus(7, 'acknowledge');
+  expect(v.status).toBe('acknowledged');
+  expect(JSON.parse(server.requests[0].body)).toEqual({ by: 'dashboard' });
+});

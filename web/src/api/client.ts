@@ -1,0 +1,144 @@
+// ApiClient: JSON requests to the LLMscope API with the key as "Authorization: Bearer <key>".
+// Every failure becomes an ApiError carrying the HTTP status and the server's error code and
+// message; a 401 has its own plain-language message so the page can ask for the key again.
+import type {
+  Metric,
+  PChartView,
+  SeriesInfo,
+  SourceKey,
+  SpcView,
+  Stage,
+  SystemNow,
+  Violation,
+  ViolationStatus,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  get unauthorized(): boolean {
+    return this.status === 401;
+  }
+}
+
+export const UNAUTHORIZED_MESSAGE =
+  'The server refused the API key (401 Unauthorized). Enter the key that `llmscope serve` uses ' +
+  '(LLMSCOPE_API_KEY, or the file api_key in its data directory).';
+
+export interface ViolationFilter {
+  provider?: string;
+  model?: string;
+  metric?: Metric;
+  rule?: string;
+  status?: ViolationStatus;
+  hours?: number;
+  limit?: number;
+}
+
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+export function sourceParams(s: SourceKey): Record<string, string> {
+  const p: Record<string, string> = { provider: s.provider, model: s.model };
+  if (s.site) p.site = s.site;
+  if (s.profile) p.profile = s.profile;
+  return p;
+}
+
+export class ApiClient {
+  constructor(
+    private readonly key: () => string,
+    private readonly base = '',
+    private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
+  ) {}
+
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { Authorization: `Bearer ${this.key()}`, ...extra };
+  }
+
+  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await this.raw(method, path, body);
+    return (await res.json()) as T;
+  }
+
+  // The response of a successful request, for bodies that are not JSON (CSV).
+  async raw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.base + path, {
+        method,
+        headers: this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, 'network', `The server cannot be reached (${String(e)})`);
+    }
+    if (!res.ok) throw await errorOf(res);
+    return res;
+  }
+
+  series(): Promise<{ series: SeriesInfo[] }> {
+    return this.request('GET', '/api/series');
+  }
+  spc(source: SourceKey, metric: Metric, hours: number, limit: number, slo?: { usl?: number; lsl?: number }) {
+    return this.request<SpcView>(
+      'GET',
+      '/api/stats/spc' + query({ ...sourceParams(source), metric, hours, limit, usl: slo?.usl, lsl: slo?.lsl }),
+    );
+  }
+  pchart(source: SourceKey, hours: number, subgroup?: number) {
+    return this.request<PChartView>('GET', '/api/stats/pchart' + query({ ...sourceParams(source), hours, subgroup }));
+  }
+  violations(f: ViolationFilter = {}) {
+    return this.request<{ violations: Violation[]; count: number }>('GET', '/api/violations' + query({ ...f }));
+  }
+  violation(id: number) {
+    return this.request<Violation>('GET', `/api/violations/${id}`);
+  }
+  setStatus(id: number, action: 'acknowledge' | 'resolve', by = 'dashboard') {
+    return this.request<Violation>('POST', `/api/violations/${id}/${action}`, { by });
+  }
+  newStage(series: { provider: string; model: string; metric: Metric; site: string; profile: string }) {
+    const path =
+      `/api/series/${encodeURIComponent(series.provider)}/${series.model.split('/').map(encodeURIComponent).join('/')}` +
+      `/${series.metric}/stages` +
+      query({ site: series.site, profile: series.profile });
+    return this.request<Stage>('POST', path, {});
+  }
+  system() {
+    return this.request<SystemNow>('GET', '/api/system');
+  }
+  violationsCsv(f: ViolationFilter = {}) {
+    return this.raw('GET', '/api/export/violations' + query({ ...f })).then((r) => r.text());
+  }
+  samplesCsv(source: SourceKey | null, hours: number) {
+    return this.raw('GET', '/api/export/samples' + query({ ...(source ? sourceParams(source) : {}), hours })).then(
+      (r) => r.text(),
+    );
+  }
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  if (res.status === 401) return new ApiError(401, 'unauthorized', UNAUTHORIZED_MESSAGE);
+  let code = 'http_' + res.status;
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    if (body.error?.code) code = body.error.code;
+    if (body.error?.message) message = body.error.message;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(res.status, code, message);
+}

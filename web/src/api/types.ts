@@ -1,0 +1,195 @@
+// The shapes of the LLMscope HTTP API as the dashboard reads them (src/server/json_views.cc,
+// spc_view.cc, dashboard_routes.cc). Numbers that the server cannot compute are null.
+
+export type Metric = 'e2e_ms' | 'ttft_ms' | 'tpot_ms' | 'tokens_per_s' | 'cost_usd' | 'error';
+export type SeriesState = 'in_control' | 'violation' | 'learning';
+export type ViolationStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface Limits {
+  cl: number | null;
+  ucl: number | null;
+  lcl: number | null;
+  upper_2s: number | null;
+  lower_2s: number | null;
+  upper_1s: number | null;
+  lower_1s: number | null;
+}
+
+export interface SourceKey {
+  provider: string;
+  model: string;
+  site: string;
+  profile: string;
+}
+
+export interface SeriesKey extends SourceKey {
+  metric: Metric;
+  id: string;
+}
+
+export interface SeriesInfo extends SeriesKey {
+  state: SeriesState;
+  points: number;
+  learning_points: number;
+  baseline_size: number;
+  open_events: number;
+  transform: string;
+  stage?: number;
+  limits?: Limits;
+  last_value?: number | null;
+  last_time?: string;
+}
+
+export interface Stage {
+  number: number;
+  start_index: number;
+  start_time: string;
+  start_time_ms: number;
+  baseline_size: number;
+  transform: string;
+  sigma_method: string;
+  frozen: boolean;
+  mean?: number | null;
+  sigma?: number | null;
+  limits?: Limits;
+}
+
+export interface Telemetry {
+  cpu_percent: number | null;
+  memory_percent: number | null;
+  gpu_percent: number | null;
+  gpu_memory_percent: number | null;
+  gpu_temp_c: number | null;
+}
+
+export interface ContextPoint {
+  index: number;
+  sample_id: number;
+  time_ms: number;
+  value: number;
+  telemetry: Telemetry;
+}
+
+export interface Delivery {
+  sink: string;
+  kind?: string;
+  state: string;
+  attempts?: number;
+  last_error?: string | null;
+  delivered_ms?: number | null;
+}
+
+export interface Violation {
+  id: number;
+  series: SeriesKey;
+  provider: string;
+  model: string;
+  metric: Metric;
+  rule: string;
+  meaning: string;
+  phase: 'baseline' | 'monitoring';
+  stage: number;
+  first_index: number;
+  last_index: number;
+  count: number;
+  first_time: string;
+  last_time: string;
+  first_time_ms: number;
+  last_time_ms: number;
+  value: number | null;
+  worst_value: number | null;
+  deviation_sigma: number | null;
+  mean: number | null;
+  sigma: number | null;
+  limits: Limits;
+  status: ViolationStatus;
+  status_by: string;
+  status_time: string | null;
+  context?: { points: ContextPoint[]; telemetry: Telemetry | null } | null;
+  deliveries?: Delivery[];
+  change?: 'opened' | 'updated' | 'status';
+}
+
+export interface Summary {
+  count: number;
+  mean: number | null;
+  median: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  error_rate: number | null;
+  violations_by_rule: Record<string, number>;
+}
+
+export interface Capability {
+  cp: number | null;
+  cpk: number | null;
+  pp: number | null;
+  ppk: number | null;
+  share_beyond_spec: number | null;
+  n: number;
+}
+
+export interface SpcView {
+  series: SeriesKey | null;
+  count: number;
+  timestamps: string[];
+  values: (number | null)[];
+  time_ms: number[];
+  ids: number[];
+  errors: number[];
+  cpu_percents: (number | null)[];
+  memory_percents: (number | null)[];
+  gpu_percents: (number | null)[];
+  gpu_memory_percents: (number | null)[];
+  chart: {
+    state: string;
+    transform: string;
+    baseline_size: number;
+    learning_points: number;
+    limits_provisional: boolean;
+  };
+  limits: Limits | null;
+  stages: Stage[];
+  summary: Summary;
+  capability: Capability | null;
+  violations: Violation[];
+  violations_truncated: boolean;
+}
+
+export interface PChartView {
+  series: SeriesKey;
+  subgroup_size: number;
+  baseline_subgroups: number;
+  calls: number;
+  failed: number;
+  pending_calls: number;
+  subgroups: { time_ms: number[]; p: number[]; failed: number[] };
+  limits: { p_bar: number; ucl: number; lcl: number; estimable: boolean } | null;
+  firings: { subgroup: number; time_ms: number; p: number; phase: string }[];
+}
+
+export interface SystemNow {
+  cpu_percent: number | null;
+  memory_percent: number | null;
+  gpu_percent: number | null;
+  gpu_memory_percent: number | null;
+  gpu_temp_c: number | null;
+  time: string;
+}
+
+// A sample as the event stream sends it (SampleJson).
+export interface StreamSample extends SourceKey, Telemetry {
+  id: number;
+  time_ms: number;
+  e2e_ms: number | null;
+  ttft_ms: number | null;
+  tpot_ms: number | null;
+  tokens_per_s: number | null;
+  cost_usd: number | null;
+  error: boolean;
+  error_kind: string;
+}

@@ -1,0 +1,337 @@
+// ControlChart: one series on a uPlot canvas with its center line, control limits and shaded
+// zones (C within 1σ, B 1–2σ, A 2–3σ) per stage, dashed stage boundaries and violation markers
+// shaped and coloured by rule. Drag to zoom, mouse wheel to zoom around the cursor, Shift+drag
+// or the arrow buttons to pan, double-click or Reset to see everything again. `version` tells it
+// that the model's arrays grew in place (a live point) without rebuilding the chart.
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { ChartModel } from '../lib/chart_data';
+import { yRange } from '../lib/chart_data';
+import { drawMarker, ruleStyle } from '../lib/rules';
+import { formatTime, formatValue } from '../lib/metrics';
+
+export interface ControlChartHandle {
+  png(): string | null; // data: URL of the chart with its background
+}
+
+interface Props {
+  model: ChartModel;
+  version: number;
+  height?: number;
+  unit: string;
+  digits: number;
+  label: string;
+  onHover?: (index: number | null) => void;
+  onMarkerClick?: (violationId: number) => void;
+  testId?: string;
+}
+
+const BG = '#151a21';
+
+function drawOverlay(u: uPlot, model: ChartModel, layer: 'zones' | 'lines') {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const xMax = u.scales.x.max ?? 0;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  const px = (v: number) => u.valToPos(v, 'x', true);
+  const py = (v: number) => u.valToPos(v, 'y', true);
+  model.segments.forEach((seg, i) => {
+    const x0 = Math.max(left, px(seg.from));
+    const end = i + 1 < model.segments.length ? model.segments[i + 1].from : xMax;
+    const x1 = Math.min(left + width, px(Math.max(end, seg.from)));
+    if (x1 <= x0) return;
+    const l = seg.limits;
+    if (layer === 'zones' && model.zones) {
+      const band = (a: number | null, b: number | null, fill: string) => {
+        if (a === null || b === null) return;
+        ctx.fillStyle = fill;
+        ctx.fillRect(x0, py(a), x1 - x0, py(b) - py(a));
+      };
+      band(l.ucl, l.upper_2s, 'rgba(230,159,0,0.10)'); // zone A
+      band(l.upper_2s, l.upper_1s, 'rgba(86,180,233,0.08)'); // zone B
+      band(l.upper_1s, l.lower_1s, 'rgba(120,200,200,0.06)'); // zone C
+      band(l.lower_1s, l.lower_2s, 'rgba(86,180,233,0.08)');
+      band(l.lower_2s, l.lcl, 'rgba(230,159,0,0.10)');
+    }
+    if (layer === 'lines') {
+      const hline = (v: number | null, colour: string, dash: number[]) => {
+        if (v === null || !Number.isFinite(v)) return;
+        ctx.strokeStyle = colour;
+        ctx.setLineDash(dash);
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        ctx.beginPath();
+        ctx.moveTo(x0, py(v));
+        ctx.lineTo(x1, py(v));
+        ctx.stroke();
+      };
+      const dash = model.provisional ? [6, 4] : [];
+      hline(l.cl, '#9fd3c7', dash);
+      hline(l.ucl, '#E69F00', model.provisional ? [6, 4] : [10, 3]);
+      hline(l.lcl, '#E69F00', model.provisional ? [6, 4] : [10, 3]);
+    }
+  });
+  if (layer === 'lines') {
+    ctx.setLineDash([4, 4]);
+    ctx.strokeStyle = '#c0c0c0';
+    ctx.lineWidth = devicePixelRatio;
+    for (const s of model.stageStarts) {
+      const x = px(s);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    ctx.lineWidth = devicePixelRatio;
+    ctx.strokeStyle = '#000';
+    for (const m of model.markers) {
+      const st = ruleStyle(m.rule);
+      ctx.fillStyle = st.colour;
+      drawMarker(ctx, st.shape, px(m.x), py(m.y), 6 * devicePixelRatio);
+    }
+  }
+  ctx.restore();
+}
+
+// Wheel zoom around the cursor and Shift+drag panning on the x axis.
+function panZoomPlugin(): uPlot.Plugin {
+  return {
+    hooks: {
+      ready: (u) => {
+        const over = u.over;
+        over.addEventListener(
+          'wheel',
+          (e) => {
+            e.preventDefault();
+            const { min, max } = u.scales.x;
+            if (min === undefined || max === undefined) return;
+            const at = u.posToVal(e.offsetX, 'x');
+            const f = e.deltaY < 0 ? 0.8 : 1.25;
+            u.setScale('x', { min: at - (at - min) * f, max: at + (max - at) * f });
+          },
+          { passive: false },
+        );
+        over.addEventListener('mousedown', (e) => {
+          if (!e.shiftKey) return;
+          e.stopPropagation();
+          const { min, max } = u.scales.x;
+          if (min === undefined || max === undefined) return;
+          const x0 = e.clientX;
+          const perPx = (max - min) / u.bbox.width * devicePixelRatio;
+          const move = (ev: MouseEvent) => {
+            const d = (ev.clientX - x0) * perPx;
+            u.setScale('x', { min: min - d, max: max - d });
+          };
+          const up = () => {
+            window.removeEventListener('mousemove', move);
+            window.removeEventListener('mouseup', up);
+          };
+          window.addEventListener('mousemove', move);
+          window.addEventListener('mouseup', up);
+        }, true);
+      },
+    },
+  };
+}
+
+export const ControlChart = forwardRef<ControlChartHandle, Props>(function ControlChart(p, ref) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const modelRef = useRef(p.model);
+  const hoverRef = useRef(p.onHover);
+  const markerClickRef = useRef(p.onMarkerClick);
+  const zoomed = useRef(false);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [tip, setTip] = useState<{ idx: number; left: number; top: number } | null>(null);
+  modelRef.current = p.model;
+  hoverRef.current = p.onHover;
+  markerClickRef.current = p.onMarkerClick;
+
+  useImperativeHandle(ref, () => ({
+    png() {
+      const u = plot.current;
+      if (!u) return null;
+      const src = u.ctx.canvas;
+      const out = document.createElement('canvas');
+      out.width = src.width;
+      out.height = src.height;
+      const ctx = out.getContext('2d');
+      if (!ctx) return null;
+      ctx.fillStyle = BG;
+      ctx.fillRect(0, 0, out.width, out.height);
+      ctx.drawImage(src, 0, 0);
+      return out.toDataURL('image/png');
+    },
+  }));
+
+  // (Re)builds the chart when the model is replaced.
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const probe = document.createElement('canvas');
+    if (!probe.getContext || !probe.getContext('2d')) {
+      setFailed('This browser cannot draw on a canvas.');
+      return;
+    }
+    const width = Math.max(300, el.clientWidth || 800);
+    const opts: uPlot.Options = {
+      width,
+      height: p.height ?? 360,
+      pxAlign: 0,
+      scales: {
+        x: { time: true },
+        y: { range: () => yRange(modelRef.current) },
+      },
+      axes: [
+        { stroke: '#aab', grid: { stroke: '#2a313b' }, ticks: { stroke: '#2a313b' } },
+        {
+          stroke: '#aab',
+          grid: { stroke: '#2a313b' },
+          ticks: { stroke: '#2a313b' },
+          size: 70,
+        },
+      ],
+      legend: { show: false },
+      cursor: {
+        drag: { x: true, y: false, setScale: true },
+        points: { size: 8 },
+      },
+      series: [
+        {},
+        {
+          label: p.label,
+          stroke: '#7fb8ff',
+          width: 1,
+          spanGaps: false,
+          points: { show: (u) => (u.data[0]?.length ?? 0) < 3000, size: 4, fill: '#7fb8ff' },
+        },
+      ],
+      hooks: {
+        drawClear: [(u) => drawOverlay(u, modelRef.current, 'zones')],
+        draw: [
+          (u) => {
+            drawOverlay(u, modelRef.current, 'lines');
+            // For bench/: when a chart of how many points was last drawn.
+            performance.clearMarks('llmscope:chart-drawn');
+            performance.mark('llmscope:chart-drawn', { detail: { points: u.data[0].length } });
+          },
+        ],
+        setCursor: [
+          (u) => {
+            const idx = u.cursor.idx ?? null;
+            hoverRef.current?.(idx);
+            setTip(idx === null || u.cursor.left === undefined || u.cursor.left < 0
+              ? null
+              : { idx, left: u.cursor.left, top: u.cursor.top ?? 0 });
+          },
+        ],
+        setSelect: [() => (zoomed.current = true)],
+        ready: [
+          (u) => {
+            u.over.addEventListener('dblclick', () => (zoomed.current = false));
+            u.over.addEventListener('click', (e) => {
+              const m = modelRef.current.markers.find(
+                (mk) =>
+                  Math.abs(u.valToPos(mk.x, 'x') - e.offsetX) < 8 && Math.abs(u.valToPos(mk.y, 'y') - e.offsetY) < 8,
+              );
+              if (m?.violationId !== undefined) markerClickRef.current?.(m.violationId);
+            });
+          },
+        ],
+      },
+      plugins: [panZoomPlugin()],
+    };
+    const m = p.model;
+    const u = new uPlot(opts, [m.x, m.y as number[]], el);
+    plot.current = u;
+    zoomed.current = false;
+    el.dataset.points = String(m.x.length);
+    el.dataset.limits = String(m.segments.length);
+    el.dataset.markers = String(m.markers.length);
+    const resize = new ResizeObserver(() => {
+      const w = Math.max(300, el.clientWidth);
+      if (w !== u.width) u.setSize({ width: w, height: u.height });
+    });
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [p.model, p.height]);
+
+  // Live points: the same arrays, grown; keep the zoom when the person zoomed.
+  useEffect(() => {
+    const u = plot.current;
+    if (!u || p.version === 0) return;
+    const m = p.model;
+    u.setData([m.x, m.y as number[]], !zoomed.current);
+    const el = host.current;
+    if (el) {
+      el.dataset.points = String(m.x.length);
+      el.dataset.markers = String(m.markers.length);
+    }
+  }, [p.version, p.model]);
+
+  const pan = (dir: number) => {
+    const u = plot.current;
+    if (!u) return;
+    const { min, max } = u.scales.x;
+    if (min === undefined || max === undefined) return;
+    const d = (max - min) * 0.25 * dir;
+    zoomed.current = true;
+    u.setScale('x', { min: min + d, max: max + d });
+  };
+  const reset = () => {
+    const u = plot.current;
+    if (!u) return;
+    zoomed.current = false;
+    u.setData([p.model.x, p.model.y as number[]], true);
+  };
+
+  return (
+    <div className="chart-wrap">
+      <div className="chart-tools" aria-label="zoom and pan">
+        <button type="button" onClick={() => pan(-1)} title="pan left">◀</button>
+        <button type="button" onClick={() => pan(1)} title="pan right">▶</button>
+        <button type="button" onClick={reset} title="show everything">Reset zoom</button>
+        <span className="hint">drag: zoom · wheel: zoom · shift+drag: pan</span>
+      </div>
+      {failed ? <p className="muted">{failed}</p> : null}
+      <div className="chart-host">
+        <div ref={host} className="chart" data-testid={p.testId ?? 'control-chart'} />
+        {tip && tip.idx < p.model.x.length ? <Tooltip model={p.model} tip={tip} unit={p.unit} digits={p.digits} /> : null}
+      </div>
+      {p.model.x.length === 0 ? <p className="muted">No points in this window yet.</p> : null}
+    </div>
+  );
+});
+
+function Tooltip({ model, tip, unit, digits }: { model: ChartModel; tip: { idx: number; left: number; top: number }; unit: string; digits: number }) {
+  const i = tip.idx;
+  const t = model.x[i];
+  const marks = model.markers.filter((m) => Math.abs(m.x - t) < 1e-3);
+  return (
+    <div className="tooltip" role="tooltip" style={{ left: tip.left + 80, top: tip.top + 10 }}>
+      <div>{formatTime(t * 1000)}</div>
+      <div>
+        <b>{formatValue(model.y[i], digits, unit)}</b>
+        {model.ids[i] ? <span className="muted"> · sample #{model.ids[i]}</span> : null}
+      </div>
+      <div className="muted">
+        CPU {formatValue(model.telemetry.cpu[i], 0, '%')} · mem {formatValue(model.telemetry.memory[i], 0, '%')} · GPU{' '}
+        {formatValue(model.telemetry.gpu[i], 0, '%')}
+      </div>
+      {marks.map((m) => (
+        <div key={m.rule + m.x} style={{ color: ruleStyle(m.rule).colour }}>
+          {m.rule}: {ruleStyle(m.rule).meaning}
+        </div>
+      ))}
+    </div>
+  );
+}

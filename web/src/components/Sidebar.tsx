@@ -1,0 +1,120 @@
+// The series (provider / model / metric) with their state, the time window and live/paused.
+import type { Metric, SeriesInfo, SourceKey } from '../api/types';
+import { metricInfo } from '../lib/metrics';
+import { sameSource, sourceId, sourceLabel, sourceOf } from '../lib/series_key';
+import type { TimeWindow, WindowPreset } from '../lib/window';
+import { StatusMark } from './StatusMark';
+
+interface Props {
+  series: SeriesInfo[];
+  selected: SourceKey | null;
+  metric: Metric;
+  onSelect: (s: SourceKey, metric: Metric) => void;
+  window: TimeWindow;
+  onWindow: (w: TimeWindow) => void;
+  live: boolean;
+  onLive: (live: boolean) => void;
+  streamState: string;
+}
+
+const PRESETS: WindowPreset[] = ['1h', '6h', '24h', '7d', 'custom'];
+
+function localInput(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
+  return d.toISOString().slice(0, 16);
+}
+
+export function Sidebar(p: Props) {
+  const groups = new Map<string, { source: SourceKey; items: SeriesInfo[] }>();
+  for (const s of p.series) {
+    const id = sourceId(s);
+    if (!groups.has(id)) groups.set(id, { source: sourceOf(s), items: [] });
+    groups.get(id)!.items.push(s);
+  }
+  return (
+    <aside className="sidebar card" aria-label="series">
+      <h2>Series</h2>
+      {groups.size === 0 ? <p className="muted">No series yet: samples appear as probes report.</p> : null}
+      <ul className="series-list">
+        {[...groups.values()].map((g) => (
+          <li key={sourceId(g.source)}>
+            <div className="source-name">{sourceLabel(g.source)}</div>
+            <ul>
+              {g.items.map((s) => {
+                const active = p.selected !== null && sameSource(p.selected, s) && p.metric === s.metric;
+                return (
+                  <li key={s.id}>
+                    <button
+                      type="button"
+                      className={active ? 'series-item active' : 'series-item'}
+                      aria-pressed={active}
+                      onClick={() => p.onSelect(sourceOf(s), s.metric)}
+                      data-series={s.id}
+                    >
+                      <span className="metric-name">{metricInfo(s.metric).label}</span>
+                      <StatusMark
+                        state={s.state}
+                        detail={s.state === 'learning' ? `${s.learning_points}/${s.baseline_size}` : undefined}
+                      />
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </li>
+        ))}
+      </ul>
+      <h2>Window</h2>
+      <div className="segmented" role="group" aria-label="time window">
+        {PRESETS.map((w) => (
+          <button
+            type="button"
+            key={w}
+            aria-pressed={p.window.preset === w}
+            className={p.window.preset === w ? 'active' : ''}
+            onClick={() =>
+              p.onWindow(w === 'custom' ? { preset: w, fromMs: Date.now() - 3 * 3600000, toMs: undefined } : { preset: w })
+            }
+          >
+            {w}
+          </button>
+        ))}
+      </div>
+      {p.window.preset === 'custom' ? (
+        <div className="custom-window">
+          <label>
+            from
+            <input
+              type="datetime-local"
+              value={localInput(p.window.fromMs)}
+              onChange={(e) => p.onWindow({ ...p.window, fromMs: new Date(e.target.value).getTime() })}
+            />
+          </label>
+          <label>
+            to
+            <input
+              type="datetime-local"
+              value={localInput(p.window.toMs)}
+              onChange={(e) =>
+                p.onWindow({ ...p.window, toMs: e.target.value ? new Date(e.target.value).getTime() : undefined })
+              }
+            />
+          </label>
+        </div>
+      ) : null}
+      <h2>Updates</h2>
+      <div className="segmented" role="group" aria-label="live or paused">
+        <button type="button" aria-pressed={p.live} className={p.live ? 'active' : ''} onClick={() => p.onLive(true)}>
+          ▶ Live
+        </button>
+        <button type="button" aria-pressed={!p.live} className={!p.live ? 'active' : ''} onClick={() => p.onLive(false)}>
+          ❚❚ Paused
+        </button>
+      </div>
+      <p className="muted" data-testid="stream-state">
+        stream: {p.streamState}
+      </p>
+    </aside>
+  );
+}

@@ -1,0 +1,92 @@
+// The statistics of the points on screen, capability against an SLO, violations per rule.
+import type { Capability, Metric } from '../api/types';
+import { describe } from '../lib/stats';
+import { formatValue, metricInfo } from '../lib/metrics';
+import { RULES } from '../lib/rules';
+
+interface Props {
+  values: (number | null)[];
+  version: number;
+  metric: Metric;
+  capability: Capability | null;
+  byRule: Record<string, number>;
+  slo: { usl?: number; lsl?: number };
+  onSlo: (slo: { usl?: number; lsl?: number }) => void;
+}
+
+function num(text: string): number | undefined {
+  const v = Number(text);
+  return text.trim() === '' || !Number.isFinite(v) ? undefined : v;
+}
+
+export function StatsPanel(p: Props) {
+  const d = describe(p.values);
+  const info = metricInfo(p.metric);
+  const f = (v: number | null) => formatValue(v, info.digits, info.unit);
+  const c = p.capability;
+  return (
+    <section className="card stats" aria-label="statistics">
+      <h2>Statistics</h2>
+      <dl className="kv">
+        <dt>n</dt>
+        <dd data-testid="stat-n">{d.n}</dd>
+        <dt>mean</dt>
+        <dd>{f(d.mean)}</dd>
+        <dt>median</dt>
+        <dd>{f(d.median)}</dd>
+        <dt>σ</dt>
+        <dd>{f(d.sigma)}</dd>
+        <dt>p50</dt>
+        <dd>{f(d.p50)}</dd>
+        <dt>p95</dt>
+        <dd>{f(d.p95)}</dd>
+        <dt>p99</dt>
+        <dd>{f(d.p99)}</dd>
+      </dl>
+      {p.metric !== 'error' ? (
+        <form className="slo" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            SLO upper
+            <input
+              inputMode="decimal"
+              defaultValue={p.slo.usl ?? ''}
+              onBlur={(e) => p.onSlo({ ...p.slo, usl: num(e.target.value) })}
+              aria-label="upper spec limit"
+            />
+          </label>
+          <label>
+            lower
+            <input
+              inputMode="decimal"
+              defaultValue={p.slo.lsl ?? ''}
+              onBlur={(e) => p.onSlo({ ...p.slo, lsl: num(e.target.value) })}
+              aria-label="lower spec limit"
+            />
+          </label>
+        </form>
+      ) : null}
+      {c ? (
+        <dl className="kv capability">
+          <dt>Cp</dt>
+          <dd>{formatValue(c.cp, 2)}</dd>
+          <dt>Cpk</dt>
+          <dd>{formatValue(c.cpk, 2)}</dd>
+          <dt>Pp</dt>
+          <dd>{formatValue(c.pp, 2)}</dd>
+          <dt>Ppk</dt>
+          <dd>{formatValue(c.ppk, 2)}</dd>
+        </dl>
+      ) : (
+        p.metric !== 'error' && <p className="muted">Set an SLO for Cp/Cpk/Pp/Ppk.</p>
+      )}
+      <h3>Violations per rule</h3>
+      <ul className="by-rule">
+        {RULES.map((r) => (
+          <li key={r.rule}>
+            {r.rule}: <b>{p.byRule[r.rule] ?? 0}</b>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

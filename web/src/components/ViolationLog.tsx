@@ -1,0 +1,149 @@
+// The violation log: time, series, rule, value, deviation in σ, status; filters by status, rule,
+// metric and name; live events merged in; a row click opens the violation.
+import { useEffect, useState } from 'react';
+import type { ApiClient, ViolationFilter } from '../api/client';
+import type { Violation, ViolationStatus } from '../api/types';
+import { formatTime, formatValue, METRICS, metricInfo } from '../lib/metrics';
+import { RULES, ruleStyle } from '../lib/rules';
+import { sourceLabel } from '../lib/series_key';
+
+interface Props {
+  api: ApiClient;
+  incoming: { seq: number; violation: Violation | null };
+  onOpen: (id: number) => void;
+  onFilter: (f: ViolationFilter) => void;
+  onError: (e: Error) => void;
+}
+
+export function matchesFilter(v: Violation, f: ViolationFilter, text: string): boolean {
+  if (f.status && v.status !== f.status) return false;
+  if (f.rule && v.rule !== f.rule) return false;
+  if (f.metric && v.metric !== f.metric) return false;
+  if (text && !sourceLabel(v.series).toLowerCase().includes(text.toLowerCase())) return false;
+  return true;
+}
+
+export function mergeViolation(list: Violation[], v: Violation): Violation[] {
+  const i = list.findIndex((x) => x.id === v.id);
+  if (i < 0) return [v, ...list];
+  const out = [...list];
+  out[i] = { ...list[i], ...v };
+  return out;
+}
+
+export function ViolationLog({ api, incoming, onOpen, onFilter, onError }: Props) {
+  const [filter, setFilter] = useState<ViolationFilter>({ limit: 500 });
+  const [text, setText] = useState('');
+  const [list, setList] = useState<Violation[]>([]);
+  const [loading, setLoading] = useState(true);
+
+  useEffect(() => {
+    let stop = false;
+    setLoading(true);
+    api
+      .violations(filter)
+      .then((r) => !stop && setList(r.violations))
+      .catch((e: Error) => !stop && onError(e))
+      .finally(() => !stop && setLoading(false));
+    onFilter(filter);
+    return () => {
+      stop = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, filter]);
+
+  useEffect(() => {
+    const v = incoming.violation;
+    if (!v) return;
+    setList((l) => {
+      const known = l.some((x) => x.id === v.id);
+      if (!known && !matchesFilter(v, filter, '')) return l;
+      return mergeViolation(l, v);
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [incoming.seq]);
+
+  const shown = list.filter((v) => matchesFilter(v, filter, text));
+  return (
+    <section className="card log" aria-label="violation log">
+      <h2>Violations</h2>
+      <div className="filters">
+        <select
+          aria-label="status filter"
+          value={filter.status ?? ''}
+          onChange={(e) => setFilter({ ...filter, status: (e.target.value || undefined) as ViolationStatus | undefined })}
+        >
+          <option value="">any status</option>
+          <option value="open">open</option>
+          <option value="acknowledged">acknowledged</option>
+          <option value="resolved">resolved</option>
+        </select>
+        <select
+          aria-label="rule filter"
+          value={filter.rule ?? ''}
+          onChange={(e) => setFilter({ ...filter, rule: e.target.value || undefined })}
+        >
+          <option value="">any rule</option>
+          {RULES.map((r) => (
+            <option key={r.rule} value={r.rule}>
+              {r.rule}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="metric filter"
+          value={filter.metric ?? ''}
+          onChange={(e) => setFilter({ ...filter, metric: (e.target.value || undefined) as ViolationFilter['metric'] })}
+        >
+          <option value="">any metric</option>
+          {METRICS.filter((m) => m.metric !== 'error').map((m) => (
+            <option key={m.metric} value={m.metric}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+        <input aria-label="series filter" placeholder="provider / model" value={text} onChange={(e) => setText(e.target.value)} />
+      </div>
+      <div className="table-scroll">
+        <table className="violations">
+          <thead>
+            <tr>
+              <th>time</th>
+              <th>series</th>
+              <th>rule</th>
+              <th>value</th>
+              <th>dev. σ</th>
+              <th>status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((v) => {
+              const info = metricInfo(v.metric);
+              const st = ruleStyle(v.rule);
+              return (
+                <tr key={v.id} data-violation={v.id} tabIndex={0} onClick={() => onOpen(v.id)} onKeyDown={(e) => e.key === 'Enter' && onOpen(v.id)}>
+                  <td>{formatTime(v.first_time_ms)}</td>
+                  <td className="series-cell">
+                    {sourceLabel(v.series)} · {info.label}
+                  </td>
+                  <td>
+                    <span className="rule-tag" style={{ borderColor: st.colour }} title={v.meaning}>
+                      {v.rule}
+                    </span>
+                    {v.phase === 'baseline' ? <span className="muted"> (baseline)</span> : null}
+                  </td>
+                  <td>{formatValue(v.value, info.digits, info.unit)}</td>
+                  <td>{formatValue(v.deviation_sigma, 1)}</td>
+                  <td>
+                    <span className={`vstatus vstatus-${v.status}`}>{v.status}</span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {!loading && shown.length === 0 ? <p className="muted">No violations match.</p> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+import type { Limits, PChartView, SpcView, Stage, StreamSample, Violation } from '../api/types';
+import { appendSample, limitSegments, lowerBound, modelFromPChart, modelFromSpc, trimBefore, yRange } from './chart_data';
+
+const L = (cl: number): Limits => ({ cl, ucl: cl + 3, lcl: cl - 3, upper_2s: cl + 2, lower_2s: cl - 2, upper_1s: cl + 1, lower_1s: cl - 1 });
+
+function stage(number: number, start: number, limits?: Limits): Stage {
+  return { number, start_index: 0, start_time: '', start_time_ms: start, baseline_size: 20, transform: 'log', sigma_method: 'mr_mean', frozen: !!limits, limits };
+}
+
+function view(n: number): SpcView {
+  const time_ms = Array.from({ length: n }, (_, i) => 1000 * (i + 1));
+  return {
+    series: null,
+    count: n,
+    timestamps: [],
+    values: time_ms.map((_, i) => 100 + i),
+    time_ms,
+    ids: time_ms.map((_, i) => i + 1),
+    errors: time_ms.map(() => 0),
+    cpu_percents: time_ms.map(() => 10),
+    memory_percents: time_ms.map(() => 20),
+    gpu_percents: time_ms.map(() => null),
+    gpu_memory_percents: time_ms.map(() => null),
+    chart: { state: 'monitoring', transform: 'log', baseline_size: 20, learning_points: 20, limits_provisional: false },
+    limits: L(105),
+    stages: [stage(1, 1000, L(100)), stage(2, 6000)],
+    summary: { count: n, mean: 0, median: 0, std: 0, min: 0, max: 0, p50: 0, p95: 0, p99: 0, error_rate: 0, violations_by_rule: {} },
+    capability: null,
+    violations: [
+      { id: 9, rule: 'R1', phase: 'monitoring', first_time_ms: 4000, value: 500 } as Violation,
+      { id: 8, rule: 'R2', phase: 'baseline', first_time_ms: 2000, value: 101 } as Violation,
+    ],
+    violations_truncated: false,
+  };
+}
+
+test('each stage draws its own limits; the newest unfrozen stage the current ones', () => {
+  const segs = limitSegments([stage(2, 6000), stage(1, 1000, L(100))], L(105), 0);
+  expect(segs).toEqual([
+    { from: 1, limits: L(100) },
+    { from: 6, limits: L(105) },
+  ]);
+  expect(limitSegments([], L(1), 42)).toEqual([{ from: 42, limits: L(1) }]);
+});
+
+test('the SPC view becomes points, stage lines and markers of monitoring violations only', () => {
+  const m = modelFromSpc(view(10));
+  expect(m.x).toHaveLength(10);
+  expect(m.x[0]).toBe(1);
+  expect(m.stageStarts).toEqual([6]);
+  expect(m.markers).toEqual([{ x: 4, y: 500, rule: 'R1', violationId: 9 }]);
+  expect(modelFromSpc(view(10), 5000).x).toHaveLength(5);
+});
+
+test('live samples append in order; duplicates and failed latencies are handled', () => {
+  const m = modelFromSpc(view(3));
+  const s = { id: 4, time_ms: 4000, e2e_ms: 321, error: false, cpu_percent: 1, memory_percent: 2, gpu_percent: null } as StreamSample;
+  expect(appendSample(m, s, 'e2e_ms')).toBe(true);
+  expect(appendSample(m, s, 'e2e_ms')).toBe(false);
+  expect(appendSample(m, { ...s, id: 5, time_ms: 5000, error: true }, 'e2e_ms')).toBe(true);
+  expect(m.y.slice(-2)).toEqual([321, null]);
+  trimBefore(m, 3);
+  expect(m.x).toEqual([3, 4, 5]);
+  expect(m.ids).toEqual([3, 4, 5]);
+});
+
+test('the y range holds the points and the limits', () => {
+  const m = modelFromSpc(view(3));
+  const [lo, hi] = yRange(m);
+  expect(lo).toBeLessThan(97);
+  expect(hi).toBeGreaterThan(108);
+  expect(lowerBound([1, 2, 3], 2.5)).toBe(2);
+});
+
+test('the p-chart view draws subgroup shares against p-bar limits and R1 firings', () => {
+  const v: PChartView = {
+    series: {} as PChartView['series'],
+    subgroup_size: 20,
+    baseline_subgroups: 5,
+    calls: 120,
+    failed: 12,
+    pending_calls: 0,
+    subgroups: { time_ms: [1000, 2000], p: [0.05, 0.5], failed: [1, 10] },
+    limits: { p_bar: 0.05, ucl: 0.196, lcl: 0, estimable: true },
+    firings: [
+      { subgroup: 1, time_ms: 2000, p: 0.5, phase: 'monitoring' },
+      { subgroup: 0, time_ms: 1000, p: 0.05, phase: 'baseline' },
+    ],
+  };
+  const m = modelFromPChart(v);
+  expect(m.y).toEqual([0.05, 0.5]);
+  expect(m.segments[0].limits.ucl).toBe(0.196);
+  expect(m.markers).toEqual([{ x: 2, y: 0.5, rule: 'R1' }]);
+  expect(m.zones).toBe(false);
+});

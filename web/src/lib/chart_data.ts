@@ -1,0 +1,162 @@
+// ChartModel: what the control chart draws, built from the API's views; pure functions, so the
+// chart's content is tested without a canvas. Times are seconds (uPlot's x unit).
+import type { Limits, PChartView, SpcView, Stage, StreamSample, Metric, Violation } from '../api/types';
+
+export interface Marker {
+  x: number;
+  y: number;
+  rule: string;
+  violationId?: number;
+}
+
+// Limits that hold from `from` (seconds) until the next segment (or the end).
+export interface LimitSegment {
+  from: number;
+  limits: Limits;
+}
+
+export interface ChartModel {
+  x: number[];
+  y: (number | null)[];
+  ids: number[];
+  telemetry: { cpu: (number | null)[]; memory: (number | null)[]; gpu: (number | null)[] };
+  segments: LimitSegment[];
+  stageStarts: number[];
+  markers: Marker[];
+  provisional: boolean;
+  zones: boolean; // A/B/C zones shaded (not for the p-chart)
+}
+
+// Index of the first x ≥ t (x sorted ascending).
+export function lowerBound(x: number[], t: number): number {
+  let lo = 0;
+  let hi = x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Limit segments: each frozen stage's limits from its start, and the current limits (which may
+// be provisional while learning) for the newest stage when it has none of its own.
+export function limitSegments(stages: Stage[], current: Limits | null, firstX: number): LimitSegment[] {
+  const out: LimitSegment[] = [];
+  const sorted = [...stages].sort((a, b) => a.start_time_ms - b.start_time_ms);
+  sorted.forEach((s, i) => {
+    const limits = s.limits ?? (i === sorted.length - 1 ? current : null);
+    if (limits) out.push({ from: s.start_time_ms / 1000, limits });
+  });
+  if (out.length === 0 && current) out.push({ from: firstX, limits: current });
+  return out;
+}
+
+export function violationMarkers(violations: Violation[], x: number[], y: (number | null)[]): Marker[] {
+  const out: Marker[] = [];
+  for (const v of violations) {
+    if (v.phase !== 'monitoring') continue;
+    const t = v.first_time_ms / 1000;
+    const i = lowerBound(x, t);
+    const yv = v.value ?? (i < y.length ? y[i] : null);
+    if (yv === null || !Number.isFinite(yv)) continue;
+    out.push({ x: t, y: yv, rule: v.rule, violationId: v.id });
+  }
+  return out;
+}
+
+export function modelFromSpc(view: SpcView, untilMs?: number): ChartModel {
+  let n = view.time_ms.length;
+  if (untilMs !== undefined) n = lowerBound(view.time_ms, untilMs + 1);
+  const x = new Array<number>(n);
+  for (let i = 0; i < n; i++) x[i] = view.time_ms[i] / 1000;
+  const y = view.values.slice(0, n);
+  return {
+    x,
+    y,
+    ids: view.ids.slice(0, n),
+    telemetry: {
+      cpu: view.cpu_percents.slice(0, n),
+      memory: view.memory_percents.slice(0, n),
+      gpu: view.gpu_percents.slice(0, n),
+    },
+    segments: limitSegments(view.stages, view.limits, x[0] ?? 0),
+    stageStarts: view.stages.filter((s) => s.number > 1).map((s) => s.start_time_ms / 1000),
+    markers: violationMarkers(view.violations, x, y),
+    provisional: view.chart.limits_provisional,
+    zones: true,
+  };
+}
+
+export function modelFromPChart(view: PChartView): ChartModel {
+  const x = view.subgroups.time_ms.map((t) => t / 1000);
+  const y = [...view.subgroups.p];
+  const l = view.limits;
+  const limits: Limits | null = l
+    ? { cl: l.p_bar, ucl: l.ucl, lcl: l.lcl, upper_2s: null, lower_2s: null, upper_1s: null, lower_1s: null }
+    : null;
+  return {
+    x,
+    y,
+    ids: x.map(() => 0),
+    telemetry: { cpu: x.map(() => null), memory: x.map(() => null), gpu: x.map(() => null) },
+    segments: limits ? [{ from: x[0] ?? 0, limits }] : [],
+    stageStarts: [],
+    markers: view.firings
+      .filter((f) => f.phase === 'monitoring')
+      .map((f) => ({ x: f.time_ms / 1000, y: f.p, rule: 'R1' })),
+    provisional: false,
+    zones: false,
+  };
+}
+
+// The value of `metric` in a streamed sample, as the chart counts it: a failed call's latency
+// does not count (as on the server), its error does.
+export function sampleValue(s: StreamSample, metric: Metric): number | null {
+  if (metric === 'error') return s.error ? 1 : 0;
+  if (s.error) return null;
+  const v = s[metric];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+// Appends a live sample to a model in place (points arrive in time order); returns false when
+// it is not newer than the last point (a duplicate after a reconnect).
+export function appendSample(m: ChartModel, s: StreamSample, metric: Metric): boolean {
+  const t = s.time_ms / 1000;
+  if (m.x.length > 0 && (t < m.x[m.x.length - 1] || s.id <= m.ids[m.ids.length - 1])) return false;
+  m.x.push(t);
+  m.y.push(sampleValue(s, metric));
+  m.ids.push(s.id);
+  m.telemetry.cpu.push(s.cpu_percent);
+  m.telemetry.memory.push(s.memory_percent);
+  m.telemetry.gpu.push(s.gpu_percent);
+  return true;
+}
+
+// The points shown are limited to the window: drops points older than `sinceS` from the front.
+export function trimBefore(m: ChartModel, sinceS: number) {
+  const k = lowerBound(m.x, sinceS);
+  if (k === 0) return;
+  for (const arr of [m.x, m.y, m.ids, m.telemetry.cpu, m.telemetry.memory, m.telemetry.gpu]) arr.splice(0, k);
+}
+
+// The y range that shows the points and every limit line, with a margin.
+export function yRange(m: ChartModel): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of m.y) {
+    if (v === null) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  for (const s of m.segments) {
+    for (const v of [s.limits.ucl, s.limits.lcl, s.limits.cl]) {
+      if (v === null || !Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (!Number.isFinite(lo)) return [0, 1];
+  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || 1;
+  return [lo - pad, hi + pad];
+}
