@@ -1,0 +1,212 @@
+// Several `llmscope serve` processes on one PostgreSQL database (issue 8; docs/design.md
+// "Several servers on one database"): the real binary, twice, with --store postgres://... on a
+// real PostgreSQL 15 server this binary starts (support/postgres_server.h), a fresh database per
+// test. Samples ingested to either server are charted by both, with the same limits, stages and
+// violations, and each violation is stored once; a re-baseline posted to one server begins at
+// the same sample on both; remote probes of two sites pushing to the two servers are seen by
+// both.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/postgres_server.h"
+#include "support/server_process.h"
+#include "support/subprocess.h"
+
+namespace llmscope::testing {
+namespace {
+
+using json = nlohmann::json;
+
+const ::testing::Environment* const kPostgres =
+    ::testing::AddGlobalTestEnvironment(new PostgresEnvironment({{"fsync=off"}}));
+
+constexpr char kSeriesQuery[] = "/api/stats/spc?provider=ollama&model=llama3&metric=e2e_ms";
+
+json Sample(double latency_ms) {
+  return json{{"provider", "ollama"}, {"model", "llama3"}, {"latency_ms", latency_ms}};
+}
+
+// A deterministic in-control latency series around `center` ms.
+double InControl(int i, double center = 2000.0) {
+  return center * std::exp(0.05 * std::sin(static_cast<double>(i)));
+}
+
+json GetJson(const ServerProcess& s, const std::string& path) {
+  const Reply r = s.Call("GET", path);
+  EXPECT_EQ(r.status, 200) << path << ": " << r.body << r.transport_error;
+  return json::parse(r.body, nullptr, false);
+}
+
+void Ingest(const ServerProcess& s, const json& batch) {
+  const Reply r = s.Call("POST", "/api/stats", json{{"samples", batch}}.dump());
+  EXPECT_EQ(r.status, 200) << r.body << r.transport_error;
+}
+
+// Points of the series in GET /api/series (-1 when absent).
+int64_t Points(const ServerProcess& s, const std::string& model, const std::string& site = "") {
+  const json list = GetJson(s, "/api/series");
+  if (!list.is_object()) return -1;
+  for (const json& e : list["series"]) {
+    if (e["model"] == model && e["site"] == site && e["metric"] == "e2e_ms") {
+      return e["points"].get<int64_t>();
+    }
+  }
+  return -1;
+}
+
+// Waits (bounded) until each server charts `points` points of the series: the other server's
+// samples reach a server through its store tailer.
+void WaitForPoints(const std::vector<ServerProcess*>& servers, int64_t points,
+                   const std::string& model = "llama3", const std::string& site = "") {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (ServerProcess* s : servers) {
+    while (Points(*s, model, site) != points && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(Points(*s, model, site), points) << "server on port " << s->port();
+  }
+}
+
+// The first value of a query on the test's database, as text.
+std::string Sql(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  EXPECT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  PGresult* r = PQexec(conn, sql.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << sql << ": " << PQresultErrorMessage(r);
+  std::string value = PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  PQclear(r);
+  PQfinish(conn);
+  return value;
+}
+
+class SharedPostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LLMSCOPE_REQUIRE_POSTGRES();
+    const std::string name = NextDatabaseName();
+    std::string error;
+    ASSERT_TRUE(PostgresEnvironment::server()->CreateDatabase(name, &error)) << error;
+    url_ = PostgresEnvironment::server()->Url(name);
+    for (auto* server : {&a_, &b_}) {
+      ServerOptions options;
+      options.extra_args = {"--store", url_};
+      *server = StartServer(LLMSCOPE_BINARY, options);
+      ASSERT_NE(*server, nullptr);
+    }
+  }
+
+  std::string url_;
+  std::unique_ptr<ServerProcess> a_, b_;
+};
+
+TEST_F(SharedPostgresTest, TwoServersChartOneSequenceAndLogEachViolationOnce) {
+  // The baseline, in batches of 10 sent to the two servers in turn.
+  for (int batch = 0; batch < 10; ++batch) {
+    json items = json::array();
+    for (int i = 0; i < 10; ++i) items.push_back(Sample(InControl(batch * 10 + i)));
+    Ingest(batch % 2 == 0 ? *a_ : *b_, items);
+  }
+  // Two spikes (two R1 events) to the two servers, and a run of 9 points above the center (R2)
+  // split between them.
+  Ingest(*a_, json::array({Sample(20000), Sample(InControl(0))}));
+  Ingest(*b_, json::array({Sample(25000), Sample(InControl(1))}));
+  for (int i = 0; i < 9; ++i) Ingest(i % 2 == 0 ? *b_ : *a_, json::array({Sample(2150 + i)}));
+  WaitForPoints({a_.get(), b_.get()}, 113);
+
+  const json spc_a = GetJson(*a_, kSeriesQuery), spc_b = GetJson(*b_, kSeriesQuery);
+  ASSERT_TRUE(spc_a["limits"].is_object()) << spc_a.dump();
+  EXPECT_EQ(spc_a["limits"], spc_b["limits"]);
+  EXPECT_EQ(spc_a["stages"], spc_b["stages"]);
+  EXPECT_EQ(spc_a["chart"], spc_b["chart"]);
+  EXPECT_EQ(spc_a["violations"], spc_b["violations"]);
+  EXPECT_EQ(spc_a["ids"], spc_b["ids"]);
+  EXPECT_EQ(spc_a, spc_b) << "the whole chart, point for point";
+
+  // Each event once, under one id that both servers report.
+  const json violations_a = GetJson(*a_, "/api/violations"),
+             violations_b = GetJson(*b_, "/api/violations");
+  EXPECT_EQ(violations_a, violations_b);
+  EXPECT_GE(std::stoi(Sql(url_, "SELECT count(*) FROM violations WHERE rule = 'R1'")), 2);
+  EXPECT_GE(std::stoi(Sql(url_, "SELECT count(*) FROM violations WHERE rule = 'R2'")), 1);
+  EXPECT_EQ(Sql(url_, "SELECT count(*) FROM violations"),
+            Sql(url_,
+                "SELECT count(*) FROM (SELECT DISTINCT provider, model, site, profile, "
+                "metric, stage, phase, rule, first_index FROM violations) AS events"));
+  EXPECT_EQ(Sql(url_, "SELECT count(*) FROM samples"), "113");
+}
+
+TEST_F(SharedPostgresTest, AReBaselinePostedToOneServerBeginsAtTheSameSampleOnBoth) {
+  for (int batch = 0; batch < 10; ++batch) {
+    json items = json::array();
+    for (int i = 0; i < 10; ++i) items.push_back(Sample(InControl(batch * 10 + i)));
+    Ingest(batch % 2 == 0 ? *a_ : *b_, items);
+  }
+  WaitForPoints({a_.get(), b_.get()}, 100);
+  const Reply posted = a_->Call("POST", "/api/series/ollama/llama3/e2e_ms/stages", "{}");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+
+  // The service moved to ~3000 ms; the new stage learns it from the next 100 points, sent to
+  // both servers in turn.
+  for (int batch = 0; batch < 10; ++batch) {
+    json items = json::array();
+    for (int i = 0; i < 10; ++i) items.push_back(Sample(InControl(batch * 10 + i, 3000.0)));
+    Ingest(batch % 2 == 0 ? *b_ : *a_, items);
+  }
+  WaitForPoints({a_.get(), b_.get()}, 200);
+  const json spc_a = GetJson(*a_, kSeriesQuery), spc_b = GetJson(*b_, kSeriesQuery);
+  ASSERT_EQ(spc_a["stages"].size(), 2u) << spc_a["stages"].dump();
+  EXPECT_EQ(spc_a["stages"], spc_b["stages"]);
+  EXPECT_EQ(spc_a["stages"][1]["start_index"], 100) << spc_a["stages"].dump();
+  EXPECT_EQ(spc_a["stages"][1]["frozen"], true);
+  EXPECT_EQ(spc_a["limits"], spc_b["limits"]);
+  EXPECT_GT(spc_a["limits"]["cl"].get<double>(), 2900);
+  EXPECT_EQ(spc_a["chart"], spc_b["chart"]);
+  EXPECT_EQ(Sql(url_, "SELECT count(*) FROM violations"), "0");
+}
+
+// Two sites, each with a remote probe pushing to its own server; both servers chart both.
+TEST_F(SharedPostgresTest, RemoteProbesOfTwoSitesPushingToTwoServersAreSeenByBoth) {
+  char tmpl[] = "/tmp/llmscope-shared-spool-XXXXXX";
+  const std::string spool = mkdtemp(tmpl);
+  struct Site {
+    std::string name;
+    ServerProcess* server;
+  };
+  std::vector<std::thread> probes;
+  std::vector<CommandResult> results(2);
+  const std::vector<Site> sites = {{"east", a_.get()}, {"west", b_.get()}};
+  for (size_t i = 0; i < sites.size(); ++i) {
+    probes.emplace_back([&, i] {
+      const Site& site = sites[i];
+      results[i] =
+          RunCommand({LLMSCOPE_BINARY, "probe", "--target",
+                      "provider=simulated,model=sim,median_e2e_ms=5,stream=false,site=" + site.name,
+                      "--count", "6", "--interval", "0", "--push",
+                      "http://127.0.0.1:" + std::to_string(site.server->port()), "--key",
+                      site.server->api_key(), "--spool-dir", spool + "/" + site.name});
+    });
+  }
+  for (std::thread& t : probes) t.join();
+  std::filesystem::remove_all(spool);
+  for (const CommandResult& r : results) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("pushed 6, 0 waiting"), std::string::npos) << r.err;
+  }
+  for (const Site& site : sites) WaitForPoints({a_.get(), b_.get()}, 6, "sim", site.name);
+  EXPECT_EQ(Sql(url_, "SELECT count(DISTINCT site) FROM samples"), "2");
+  EXPECT_EQ(GetJson(*a_, "/api/stats")["count"], 12);
+  EXPECT_EQ(GetJson(*b_, "/api/stats")["count"], 12);
+}
+
+}  // namespace
+}  // namespace llmscope::testing
