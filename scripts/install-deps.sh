@@ -13,6 +13,8 @@ packages=(
   libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)
   libtomlplusplus-dev               # the TOML config file
   libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
+  prometheus                        # deploy/: promtool and a Prometheus server for the tests
+  systemd dpkg-dev                  # deploy/: systemd-analyze verify; cpack's dpkg-shlibdeps
 )
 
 missing=()
@@ -29,3 +31,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Debian's prometheus package may start its own service: the tests start their own servers.
+if command -v systemctl >/dev/null && systemctl is-enabled --quiet prometheus 2>/dev/null; then
+  $SUDO systemctl disable --now prometheus || true
+fi
