@@ -20,6 +20,8 @@ packages=(
   prometheus-alertmanager           # alerting tests: a real Alertmanager (started by the test)
   clang libclang-rt-14-dev          # libFuzzer targets (tests/fuzz, scripts/fuzz.sh)
   chromium                          # the dashboard's end-to-end tests and bench (web/, issue 5)
+  prometheus                        # deploy/: promtool and a Prometheus server for the tests
+  systemd dpkg-dev                  # deploy/: systemd-analyze verify; cpack's dpkg-shlibdeps
 )
 
 missing=()
@@ -36,7 +38,12 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-# The alerting tests start their own Alertmanager on free ports; the Debian service is not needed.
-if command -v systemctl > /dev/null && systemctl is-active --quiet prometheus-alertmanager 2> /dev/null; then
-  $SUDO systemctl disable --now prometheus-alertmanager || true
+# Debian's prometheus and prometheus-alertmanager packages may start their own services: the
+# tests start their own servers on free ports.
+if command -v systemctl >/dev/null; then
+  for service in prometheus prometheus-alertmanager; do
+    if systemctl is-enabled --quiet "$service" 2>/dev/null || systemctl is-active --quiet "$service" 2>/dev/null; then
+      $SUDO systemctl disable --now "$service" || true
+    fi
+  done
 fi

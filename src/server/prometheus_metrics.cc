@@ -113,7 +113,8 @@ std::string PrometheusMetrics::Render(const std::vector<monitor::SeriesView>& se
   Family(out, "llmscope_build_info", "gauge", "LLMscope build information.");
   Line(out, "llmscope_build_info", "version=\"0.1.0\"", "1");
 
-  Family(out, "llmscope_samples_total", "counter", "Probe samples ingested since the server started.");
+  Family(out, "llmscope_samples_total", "counter",
+         "Probe samples ingested since the server started.");
   for (const auto& [k, c] : sources_) {
     Line(out, "llmscope_samples_total", SourceLabels(k), std::to_string(c.samples));
   }

@@ -32,12 +32,11 @@ namespace llmscope::server {
 class PrometheusMetrics {
  public:
   // Upper bounds (seconds) of the latency histogram buckets; +Inf is implied.
-  static constexpr std::array<double, 12> kLatencyBucketsS = {
-      0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60};
+  static constexpr std::array<double, 12> kLatencyBucketsS = {0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                              2,     5,    10,  20,   30,  60};
   static constexpr size_t kDefaultMaxSources = 1000;
 
-  explicit PrometheusMetrics(size_t max_sources = kDefaultMaxSources)
-      : max_sources_(max_sources) {}
+  explicit PrometheusMetrics(size_t max_sources = kDefaultMaxSources) : max_sources_(max_sources) {}
 
   void Observe(const std::vector<monitor::MonitorEvent>& events);
 

@@ -33,33 +33,43 @@ bool Has(const std::string& text, const std::string& line) {
   return text.find(line + "\n") != std::string::npos;
 }
 
+// The value on the line that starts with `name_and_labels`; NaN when there is none.
+double ValueOf(const std::string& text, const std::string& name_and_labels) {
+  const size_t at = text.find("\n" + name_and_labels + " ");
+  return at == std::string::npos ? std::nan("")
+                                 : std::stod(text.substr(at + name_and_labels.size() + 2));
+}
+
 TEST(PrometheusMetricsTest, EscapesLabelValuesAndCountsErrorsApart) {
   PrometheusMetrics metrics;
   const SourceKey odd{"pro\"vider", "mo\\del", "line\nbreak", ""};
   metrics.Observe({SampleEvent(odd, 120), SampleEvent(odd, 9000, /*error=*/true)});
   const std::string text = metrics.Render({}, 0, 0);
-  const std::string labels = R"(provider="pro\"vider",model="mo\\del",site="line\nbreak",profile="")";
+  const std::string labels =
+      R"(provider="pro\"vider",model="mo\\del",site="line\nbreak",profile="")";
   EXPECT_TRUE(Has(text, "llmscope_samples_total{" + labels + "} 2")) << text;
   EXPECT_TRUE(Has(text, "llmscope_sample_errors_total{" + labels + "} 1")) << text;
   // The failed call's latency measures the failure: only the 120 ms call is in the histogram.
   EXPECT_TRUE(Has(text, "llmscope_latency_seconds_count{" + labels + R"(,metric="e2e_ms"} 1)"));
   EXPECT_TRUE(Has(text, "llmscope_latency_seconds_sum{" + labels + R"(,metric="e2e_ms"} 0.12)"));
-  EXPECT_TRUE(Has(text, "llmscope_latency_seconds_bucket{" + labels +
-                            R"(,metric="e2e_ms",le="0.1"} 0)"))
+  EXPECT_TRUE(
+      Has(text, "llmscope_latency_seconds_bucket{" + labels + R"(,metric="e2e_ms",le="0.1"} 0)"))
       << text;
-  EXPECT_TRUE(Has(text, "llmscope_latency_seconds_bucket{" + labels +
-                            R"(,metric="e2e_ms",le="0.25"} 1)"))
+  EXPECT_TRUE(
+      Has(text, "llmscope_latency_seconds_bucket{" + labels + R"(,metric="e2e_ms",le="0.25"} 1)"))
       << text;
 }
 
 TEST(PrometheusMetricsTest, CountsMonitoringViolationsByRuleOnly) {
   PrometheusMetrics metrics;
   const SourceKey src{"ollama", "llama3", "", ""};
-  metrics.Observe({SampleEvent(src, 100), ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
+  metrics.Observe({SampleEvent(src, 100),
+                   ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
                    ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
                    ViolationEvent(src, spc::Rule::kR2, spc::Phase::kBaseline)});
   const std::string text = metrics.Render({}, 3, 0);
-  const std::string series = R"(provider="ollama",model="llama3",site="",profile="",metric="e2e_ms")";
+  const std::string series =
+      R"(provider="ollama",model="llama3",site="",profile="",metric="e2e_ms")";
   EXPECT_TRUE(Has(text, "llmscope_violations_total{" + series + R"(,rule="R1"} 2)")) << text;
   EXPECT_EQ(text.find(R"(rule="R2")"), std::string::npos) << text;
   EXPECT_TRUE(Has(text, "llmscope_open_violations 3"));
@@ -70,21 +80,22 @@ TEST(PrometheusMetricsTest, ExportsStageLimitsAndLatestPointInOriginalUnit) {
   v.key = {{"ollama", "llama3", "", ""}, Metric::kTtftMs};
   v.learning = false;
   v.open_events = 1;
-  v.stage = spc::Stage{0, 0, 100, spc::Transform::kLog, spc::SigmaMethod::kMrMean, std::log(200.0),
-                       0.1};
+  v.stage =
+      spc::Stage{0, 0, 100, spc::Transform::kLog, spc::SigmaMethod::kMrMean, std::log(200.0), 0.1};
   v.last = monitor::ChartPoint{150, 151, 1700000000500, 350.5, {}};
   const std::string text = PrometheusMetrics().Render({v}, 0, 2);
-  const std::string series = R"(provider="ollama",model="llama3",site="",profile="",metric="ttft_ms")";
+  const std::string series =
+      R"(provider="ollama",model="llama3",site="",profile="",metric="ttft_ms")";
   EXPECT_TRUE(Has(text, "llmscope_series_value{" + series + "} 350.5")) << text;
-  EXPECT_TRUE(Has(text, "llmscope_series_last_point_timestamp_seconds{" + series + "} 1700000000.5"));
+  EXPECT_TRUE(
+      Has(text, "llmscope_series_last_point_timestamp_seconds{" + series + "} 1700000000.5"));
   EXPECT_TRUE(Has(text, "llmscope_series_in_violation{" + series + "} 1"));
   EXPECT_TRUE(Has(text, "llmscope_series_learning{" + series + "} 0"));
-  EXPECT_TRUE(Has(text, "llmscope_control_limit{" + series + R"(,limit="cl"} 200)")) << text;
   // Under log the limits are exp(μ̂ ± 3σ̂): asymmetric around the center.
-  const std::string ucl = "llmscope_control_limit{" + series + R"(,limit="ucl"} )";
-  const size_t at = text.find(ucl);
-  ASSERT_NE(at, std::string::npos) << text;
-  EXPECT_NEAR(std::stod(text.substr(at + ucl.size())), 200 * std::exp(0.3), 1e-6);
+  const std::string limit = "llmscope_control_limit{" + series + ",limit=";
+  EXPECT_NEAR(ValueOf(text, limit + R"("cl"})"), 200, 1e-9) << text;
+  EXPECT_NEAR(ValueOf(text, limit + R"("ucl"})"), 200 * std::exp(0.3), 1e-9) << text;
+  EXPECT_NEAR(ValueOf(text, limit + R"("lcl"})"), 200 * std::exp(-0.3), 1e-9) << text;
   EXPECT_TRUE(Has(text, "llmscope_stream_clients 2"));
 }
 
