@@ -3,10 +3,21 @@
 #   1. installs what is missing and builds (scripts/build.sh), then runs ctest on ./build;
 #   2. builds the tests under AddressSanitizer + UndefinedBehaviorSanitizer (preset "asan",
 #      ./build-asan) and runs them again.
-# Set LLMSCOPE_SKIP_SANITIZERS=1 to skip step 2 on a quick local run.
+#   3. builds the server, probe, monitor and store tests under ThreadSanitizer (preset "tsan",
+#      ./build-tsan) and runs them;
+#   4. runs each libFuzzer target for a bounded time (scripts/fuzz.sh, ./build-fuzz);
+#   5. puts 64 ingest clients and 16 readers on the real server (scripts/load-check.sh);
+#   and at the end, whatever happened, prints the reliability report
+#   (scripts/reliability-report.sh).
+# Set LLMSCOPE_SKIP_SANITIZERS=1 to skip steps 2 and 3 on a quick local run; LLMSCOPE_SKIP_TSAN,
+# LLMSCOPE_SKIP_FUZZ and LLMSCOPE_SKIP_LOAD=1 skip one step each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+rm -f build-tsan/tsan-report.txt build-fuzz/fuzz-report.txt build/load-report.json
+trap 'bash scripts/reliability-report.sh' EXIT
+step_start() { step_t0=$(date +%s); }
+step_end() { echo "== $1 took $(( $(date +%s) - step_t0 )) s"; }
 
 bash scripts/build.sh
 echo "== tests (build/)"
@@ -18,4 +29,38 @@ if [ "${LLMSCOPE_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake --build --preset asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan -j "$jobs"
+fi
+
+# ThreadSanitizer: only the tests of the threaded parts (and the real binary they start).
+tsan_targets=(llmscope server_unit_tests server_integration_tests monitor_unit_tests
+              store_unit_tests probe_scheduler_unit_tests probe_spool_unit_tests
+              probe_provider_tests remote_push_integration_tests probe_cli_tests)
+if [ "${LLMSCOPE_SKIP_SANITIZERS:-0}" != "1" ] && [ "${LLMSCOPE_SKIP_TSAN:-0}" != "1" ]; then
+  echo "== server, probe, monitor and store tests under ThreadSanitizer (build-tsan/)"
+  step_start
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j "$jobs" --target "${tsan_targets[@]}"
+  # Tests of targets not built here show up as *_NOT_BUILT: excluded.
+  tsan_status=0
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --preset tsan -j "$jobs" -E '_NOT_BUILT$' >build-tsan/ctest.log 2>&1 || tsan_status=$?
+  cat build-tsan/ctest.log
+  grep -o '[0-9]*% tests passed, [0-9]* tests failed out of [0-9]*' build-tsan/ctest.log |
+    sed "s|$| ($(( $(date +%s) - step_t0 )) s with the build)|" >build-tsan/tsan-report.txt
+  step_end "ThreadSanitizer"
+  [ "$tsan_status" -eq 0 ]
+fi
+
+if [ "${LLMSCOPE_SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== fuzzing (build-fuzz/)"
+  step_start
+  bash scripts/fuzz.sh
+  step_end "fuzzing"
+fi
+
+if [ "${LLMSCOPE_SKIP_LOAD:-0}" != "1" ]; then
+  echo "== load: 64 ingest clients + 16 readers (build/)"
+  step_start
+  bash scripts/load-check.sh
+  step_end "load check"
 fi

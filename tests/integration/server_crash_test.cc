@@ -6,30 +6,30 @@
 // series, limits (to the bit), violations and contexts after a clean SIGTERM restart and after a
 // SIGKILL restart, and judges the next point as if it had never stopped.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "support/ingest_load.h"
 #include "support/server_process.h"
+#include "support/sqlite_file.h"
 
 namespace {
 
+using llmscope::testing::IngestLoad;
+using llmscope::testing::IngestLoadOptions;
 using llmscope::testing::Reply;
 using llmscope::testing::ServerOptions;
 using llmscope::testing::ServerProcess;
+using llmscope::testing::SqliteFile;
 using llmscope::testing::StartServer;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 json Sample(double latency_ms, const std::string& provider, const std::string& model) {
   return json{{"provider", provider}, {"model", model}, {"latency_ms", latency_ms}};
@@ -48,119 +48,21 @@ std::vector<int64_t> Ingest(const ServerProcess& s, const json& body) {
   return json::parse(r.body)["ids"].get<std::vector<int64_t>>();
 }
 
-// A SQLite file opened directly, closed on scope exit.
-class Db {
- public:
-  explicit Db(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-      ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db_);
-    }
-  }
-  ~Db() { sqlite3_close(db_); }
-  // The rows of a query, each as its columns' text (NULL as "").
-  std::vector<std::vector<std::string>> Rows(const std::string& sql) {
-    std::vector<std::vector<std::string>> out;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
-      return out;
-    }
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-        const unsigned char* text = sqlite3_column_text(stmt, i);
-        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
 TEST(ServerCrashTest, SigkillUnderIngestLoadLosesNoAcknowledgedSample) {
   auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
-  constexpr int kThreads = 4;
-  constexpr int kMaxRequests = 4000;  // all threads together: the load is bounded
   constexpr int kKillAfterAcknowledged = 800;
   constexpr auto kKillAfter = std::chrono::seconds(2);
-  constexpr int kBatch = 50;
-
-  std::atomic<int> issued{0}, acknowledged{0}, unexpected{0};
-  std::atomic<bool> killed{false};
-  std::mutex mu;
-  std::vector<int64_t> acked_ids;
-  std::set<std::string> acked_tags;  // prompt_hash of every acknowledged sample
-  std::vector<std::string> unexpected_replies;
-  const int port = server->port();
-  const httplib::Headers auth = server->AuthHeaders();
-
-  auto client = [&](int t) {
-    httplib::Client c("127.0.0.1", port);
-    c.set_keep_alive(true);
-    c.set_tcp_nodelay(true);
-    c.set_connection_timeout(1, 0);
-    c.set_read_timeout(10, 0);
-    for (int n = 0; issued.fetch_add(1) < kMaxRequests; ++n) {
-      const bool batch = n % 10 == 9;
-      const std::string tag = (batch ? "b-" : "s-") + std::to_string(t) + "-" + std::to_string(n);
-      json body;
-      if (batch) {
-        json items = json::array();
-        for (int k = 0; k < kBatch; ++k) {
-          json s = Sample(1000 + (n * 7 + k) % 100, "load", "m");
-          s["prompt_hash"] = tag;
-          items.push_back(std::move(s));
-        }
-        body = json{{"samples", std::move(items)}};
-      } else {
-        body = Sample(1000 + (n * 7) % 100, "load", "m");
-        body["prompt_hash"] = tag;
-      }
-      httplib::Result r = c.Post("/api/stats", auth, body.dump(), "application/json");
-      if (!r) {
-        if (killed) break;  // the server is gone: stop
-        ++unexpected;
-        std::lock_guard<std::mutex> lock(mu);
-        unexpected_replies.push_back(tag + ": " + httplib::to_string(r.error()));
-        continue;
-      }
-      if (r->status != 200) {
-        ++unexpected;
-        std::lock_guard<std::mutex> lock(mu);
-        unexpected_replies.push_back(tag + ": " + std::to_string(r->status) + " " + r->body);
-        continue;
-      }
-      const std::vector<int64_t> ids = json::parse(r->body)["ids"].get<std::vector<int64_t>>();
-      std::lock_guard<std::mutex> lock(mu);
-      if (ids.size() != static_cast<size_t>(batch ? kBatch : 1)) {
-        ++unexpected;
-        unexpected_replies.push_back(tag + ": " + r->body);
-      }
-      acked_ids.insert(acked_ids.end(), ids.begin(), ids.end());
-      acked_tags.insert(tag);
-      ++acknowledged;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(client, t);
-  const auto start = Clock::now();
-  while (acknowledged < kKillAfterAcknowledged && Clock::now() - start < kKillAfter &&
-         issued < kMaxRequests) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  killed = true;
+  IngestLoad load(server->port(), server->AuthHeaders(), IngestLoadOptions{});
+  load.WaitForAcknowledged(kKillAfterAcknowledged, kKillAfter);
+  load.ServerGone();
   server->Kill();
-  for (std::thread& t : threads) t.join();
-  EXPECT_EQ(unexpected.load(), 0) << ::testing::PrintToString(unexpected_replies);
+  load.Join();
+  EXPECT_TRUE(load.unexpected().empty()) << ::testing::PrintToString(load.unexpected());
+  const std::vector<int64_t>& acked_ids = load.acknowledged_ids();
   ASSERT_GT(acked_ids.size(), 0u) << "no request was acknowledged before the kill";
-  std::cout << "[ info ] acknowledged " << acknowledged << " requests (" << acked_ids.size()
-            << " samples) of " << std::min<int>(issued, kMaxRequests) << " issued before SIGKILL"
-            << std::endl;
+  std::cout << "[ info ] acknowledged " << load.acknowledged() << " requests (" << acked_ids.size()
+            << " samples) of " << load.issued() << " issued before SIGKILL" << std::endl;
 
   // Restart on the same data directory: the store opens, the charts rebuild.
   std::string error;
@@ -177,10 +79,8 @@ TEST(ServerCrashTest, SigkillUnderIngestLoadLosesNoAcknowledgedSample) {
   ASSERT_EQ(Ingest(*server, Sample(1000, "load", "m")).size(), 1u);
   ASSERT_EQ(server->Stop(), 0) << server->Stderr();
 
-  Db db(server->db_path());
-  const auto check = db.Rows("PRAGMA integrity_check");
-  ASSERT_EQ(check.size(), 1u);
-  EXPECT_EQ(check[0][0], "ok");
+  SqliteFile db(server->db_path());
+  EXPECT_EQ(db.IntegrityCheck(), "ok");
   std::set<int64_t> stored;
   std::map<std::string, int> per_tag;
   for (const auto& row : db.Rows("SELECT id, prompt_hash FROM samples WHERE provider = 'load'")) {
@@ -192,13 +92,13 @@ TEST(ServerCrashTest, SigkillUnderIngestLoadLosesNoAcknowledgedSample) {
   EXPECT_EQ(missing, 0) << "acknowledged samples lost by SIGKILL";
   EXPECT_EQ(std::set<int64_t>(acked_ids.begin(), acked_ids.end()).size(), acked_ids.size())
       << "an id was acknowledged twice";
-  for (const std::string& tag : acked_tags) {
-    EXPECT_EQ(per_tag[tag], tag[0] == 'b' ? kBatch : 1) << tag;
+  for (const std::string& tag : load.acknowledged_tags()) {
+    EXPECT_EQ(per_tag[tag], load.samples_per_tag(tag)) << tag;
   }
   // All or nothing, acknowledged or not: no half batch, no duplicated single.
   for (const auto& [tag, n] : per_tag) {
     if (tag.empty()) continue;  // the sample posted after the restart
-    EXPECT_EQ(n, tag[0] == 'b' ? kBatch : 1) << tag;
+    EXPECT_EQ(n, load.samples_per_tag(tag)) << tag;
   }
   // The chart rebuilt from the store saw every stored sample (the one after restart excluded).
   EXPECT_EQ(points, static_cast<int64_t>(stored.size()) - 1);
@@ -289,10 +189,8 @@ TEST(ServerCrashTest, RestartGivesTheSameLimitsAndViolations) {
   }
   EXPECT_GT(next_r1, max_before) << "violation ids are not reused";
   EXPECT_EQ(server->Stop(), 0);
-  Db db(server->db_path());
-  const auto check = db.Rows("PRAGMA integrity_check");
-  ASSERT_EQ(check.size(), 1u);
-  EXPECT_EQ(check[0][0], "ok");
+  SqliteFile db(server->db_path());
+  EXPECT_EQ(db.IntegrityCheck(), "ok");
 }
 
 }  // namespace

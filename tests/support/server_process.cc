@@ -2,12 +2,10 @@
 // (see server_process.h). Every wait is bounded.
 #include "support/server_process.h"
 
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
-#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +17,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "support/subprocess.h"
 
 extern char** environ;
 
@@ -115,41 +115,9 @@ bool ServerProcess::SpawnOnce(std::string* error, bool* bind_failed) {
                                    "--data-dir",    data_dir_};
   if (!options_.simulated_probe) argv.push_back("--no-simulated");
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings = ChildEnv();
-  std::vector<char*> env;
-  for (std::string& e : env_strings) env.push_back(e.data());
-  env.push_back(nullptr);
-
   const std::string out_path = LogPath("stdout", runs_), err_path = LogPath("stderr", runs_);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t empty, defaults;
-  sigemptyset(&empty);
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGINT);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  const int rc = posix_spawn(&pid_, args[0], &actions, &attr, args.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    pid_ = -1;
-    *error = "cannot start " + options_.binary + ": " + std::strerror(rc);
-    return false;
-  }
+  pid_ = SpawnWithOutputFiles(argv, ChildEnv(), out_path, err_path, error);
+  if (pid_ < 0) return false;
 
   const auto deadline = Clock::now() + options_.start_timeout;
   while (Clock::now() < deadline) {

@@ -1,6 +1,8 @@
 // Runs a program to completion for tests: its exit code, stdout and stderr.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -13,5 +15,13 @@ struct CommandResult {
 
 // Runs argv[0] (a path) with argv, no shell, stdin from /dev/null. Blocks until it exits.
 CommandResult RunCommand(const std::vector<std::string>& argv);
+
+// Starts argv[0] (a path) with argv and `env` ("NAME=value" each) in the background, no shell,
+// stdin from /dev/null, stdout and stderr to the files given (created or truncated), with an
+// empty signal mask and SIGPIPE, SIGTERM and SIGINT at their defaults. Returns the child's pid
+// (the caller reaps it), or -1 with `error` set.
+pid_t SpawnWithOutputFiles(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& env, const std::string& out_path,
+                           const std::string& err_path, std::string* error);
 
 }  // namespace llmscope::testing
