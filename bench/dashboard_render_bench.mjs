@@ -1,5 +1,5 @@
 // The dashboard in headless Chromium against a real `llmscope serve` holding one series of
-// 43,200 samples (a day at one point per 2 s), posted in batches before the page opens.
+// 43,200 samples (a day at about one point per 2 s), posted in batches before the page opens.
 // Prints, over RUNS page loads (default 5): the time from the chart's data request to the first
 // draw of all 43,200 points (fetch + JSON parse + model + uPlot draw; target ≤ 300 ms), the part
 // after the data arrived, and the time from page navigation to that draw; then, over LIVE
@@ -22,7 +22,8 @@ const server = await startServer({ binary, args: ['--no-probe'] });
 const browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
 try {
   const t0 = Date.now();
-  await server.post(inControlSamples({ provider: 'bench', model: 'day', n: N, stepMs: 2000 }));
+  // 1.99 s apart: all of them stay inside the last 24 h for the few minutes the bench runs.
+  await server.post(inControlSamples({ provider: 'bench', model: 'day', n: N, stepMs: 1990 }));
   console.log(`prefilled ${N} samples in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const context = browser.context;
