@@ -76,7 +76,7 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
       {chosen.length < 2 ? <p className="muted">Pick two or more series.</p> : null}
       <div ref={host} className="chart" data-testid="compare-chart" />
       <div className="table-scroll">
-        <table>
+        <table className="compare-summary">
           <thead>
             <tr>
               <th>series</th>
