@@ -60,6 +60,7 @@ export function App({ base = '' }: { base?: string }) {
   const [hover, setHover] = useState<number | null>(null);
   const logFilter = useRef<ViolationFilter>({});
   const chartRef = useRef<ControlChartHandle>(null);
+  const rememberLogFilter = useCallback((f: ViolationFilter) => (logFilter.current = f), []);
 
   const fail = useCallback((e: unknown) => {
     if (e instanceof ApiError && e.unauthorized) {
@@ -354,7 +355,7 @@ export function App({ base = '' }: { base?: string }) {
             api={api}
             incoming={incoming}
             onOpen={setOpenId}
-            onFilter={(f) => (logFilter.current = f)}
+            onFilter={rememberLogFilter}
             onError={fail}
           />
         </main>
