@@ -92,7 +92,8 @@ export function App({ base = '' }: { base?: string }) {
     return () => clearInterval(t);
   }, [key, loadSeries]);
 
-  const { hours, untilMs } = windowHours(win, Date.now());
+  // Computed when the window is picked (not per render: a custom window counts back from now).
+  const { hours, untilMs } = useMemo(() => windowHours(win, Date.now()), [win]);
 
   // The chart's data: fetched when the series, metric, window or SLO change.
   useEffect(() => {
@@ -131,7 +132,6 @@ export function App({ base = '' }: { base?: string }) {
     return () => {
       stop = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, key, source?.provider, source?.model, source?.site, source?.profile, metric, hours, untilMs, slo, reload]);
 
   // Live events: samples grow the chart in place (one redraw per animation frame), violations
@@ -194,7 +194,6 @@ export function App({ base = '' }: { base?: string }) {
         }
       },
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, key, base]);
 
   // Resuming from pause fetches what was missed.

@@ -36,7 +36,6 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
     return () => {
       stop = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, chosen.join('|'), m, hours]);
 
   useEffect(() => {

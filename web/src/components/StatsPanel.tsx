@@ -23,7 +23,6 @@ function num(text: string): number | undefined {
 // Memoized: the page re-renders on every cursor move, and sorting a day of points each time would
 // make the cursor lag; `version` says when live points grew the values in place.
 export const StatsPanel = memo(function StatsPanel(p: Props) {
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const d = useMemo(() => describe(p.values), [p.values, p.version]);
   const info = metricInfo(p.metric);
   const f = (v: number | null) => formatValue(v, info.digits, info.unit);

@@ -49,7 +49,6 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
     return () => {
       stop = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, filter]);
 
   useEffect(() => {
@@ -60,7 +59,6 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
       if (!known && !matchesFilter(v, filter, '')) return l;
       return mergeViolation(l, v);
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [incoming.seq]);
 
   const shown = list.filter((v) => matchesFilter(v, filter, text));
