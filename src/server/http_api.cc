@@ -18,6 +18,7 @@
 #include "server/json_views.h"
 #include "server/prometheus_metrics.h"
 #include "server/recent_samples.h"
+#include "server/response_encoding.h"
 #include "server/spc_view.h"
 #include "server/sse_hub.h"
 #include "store/record_csv.h"
@@ -240,6 +241,8 @@ void HttpApi::Routes() {
 
   // Auth and CORS before routing, so that every route is covered, including unknown ones.
   s.set_pre_routing_handler([this](const Request& req, Response& res) {
+    // The library's request object is not const (only this handler's view of it is).
+    OfferGzipNotBrotli(const_cast<Request&>(req));
     if (!options_.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options_.cors_origin);
       res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
@@ -376,6 +379,12 @@ void HttpApi::Routes() {
     r.limit = limit.value_or(std::min<int64_t>(static_cast<int64_t>(hours * 1800) + 1, 500000));
     r.usl = usl;
     r.lsl = lsl;
+    if (req.has_param("columns")) {
+      if (Param(req, "columns") != "chart") {
+        return SendError(res, 400, "invalid_parameter", "columns: only 'chart' (or leave it out)");
+      }
+      r.chart_columns_only = true;
+    }
     Result<std::string> body = BuildSpcView(r, store_, monitor_, *recent_);
     if (!body) return SendFailure(res, body.error());
     res.set_content(std::move(*body), "application/json");

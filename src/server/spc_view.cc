@@ -239,28 +239,33 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   ColumnWriter w(out);
   w.Raw("series", r.series ? SeriesKeyJson(*r.series).dump() : "null");
   w.Raw("count", std::to_string(n));
-  w.Times("timestamps", n, [&](size_t i) { return points[i].time_ms; });
+  // The columns a chart draws, then (unless only those were asked for) the original's text and
+  // Ollama columns.
   w.Numbers("values", n, value);
-  if (r.series) {
-    w.Repeated("models", n, r.series->source.model);
-    w.Repeated("providers", n, r.series->source.provider);
-  } else {
-    w.Strings("models", n, [&](size_t i) { return sources[i].model; });
-    w.Strings("providers", n, [&](size_t i) { return sources[i].provider; });
-  }
-  w.Numbers("total_durations", n, [&](size_t i) { return Known(points[i].total_duration_ms); });
-  w.Numbers("eval_durations", n, [&](size_t i) { return Known(points[i].eval_duration_ms); });
-  w.Numbers("prompt_counts", n, [&](size_t i) { return Known(points[i].prompt_eval_count); });
-  w.Numbers("eval_counts", n, [&](size_t i) { return Known(points[i].eval_count); });
   w.Numbers("cpu_percents", n, [&](size_t i) { return Known(points[i].cpu_percent); });
   w.Numbers("memory_percents", n, [&](size_t i) { return Known(points[i].memory_percent); });
   w.Numbers("gpu_percents", n, [&](size_t i) { return Known(points[i].gpu_percent); });
   w.Numbers("gpu_memory_percents", n,
             [&](size_t i) { return Known(points[i].gpu_memory_percent); });
-  w.Strings("prompt_hashes", n, [&](size_t i) -> std::string_view { return points[i].prompt_hash; });
   w.Numbers("ids", n, [&](size_t i) { return Known(points[i].id); });
   w.Numbers("time_ms", n, [&](size_t i) { return Known(points[i].time_ms); });
   w.Numbers("errors", n, [&](size_t i) { return std::optional<double>(points[i].error); });
+  if (!r.chart_columns_only) {
+    w.Times("timestamps", n, [&](size_t i) { return points[i].time_ms; });
+    if (r.series) {
+      w.Repeated("models", n, r.series->source.model);
+      w.Repeated("providers", n, r.series->source.provider);
+    } else {
+      w.Strings("models", n, [&](size_t i) { return sources[i].model; });
+      w.Strings("providers", n, [&](size_t i) { return sources[i].provider; });
+    }
+    w.Numbers("total_durations", n, [&](size_t i) { return Known(points[i].total_duration_ms); });
+    w.Numbers("eval_durations", n, [&](size_t i) { return Known(points[i].eval_duration_ms); });
+    w.Numbers("prompt_counts", n, [&](size_t i) { return Known(points[i].prompt_eval_count); });
+    w.Numbers("eval_counts", n, [&](size_t i) { return Known(points[i].eval_count); });
+    w.Strings("prompt_hashes", n,
+              [&](size_t i) -> std::string_view { return points[i].prompt_hash; });
+  }
   w.Raw("chart", chart.dump());
   w.Raw("limits", limits.dump());
   w.Raw("stages", stage_list.dump());

@@ -28,6 +28,10 @@ struct SpcViewRequest {
   int64_t since_ms = 0, until_ms = INT64_MAX;
   int64_t limit = 43200;  // the newest `limit` points of the window
   std::optional<double> usl, lsl;
+  // Only the columns a chart draws (time_ms, values, ids, errors and the host telemetry
+  // percents), without the original's per-point text and Ollama columns: at 43,200 points the
+  // body is ~2 MB instead of ~5 MB (the dashboard asks with ?columns=chart).
+  bool chart_columns_only = false;
 };
 
 // The JSON text. The points come from `recent` when it holds the whole window, else from the

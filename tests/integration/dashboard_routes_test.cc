@@ -126,7 +126,9 @@ TEST(DashboardRoutes, SamplesCsvHoldsTheWindowWithEscapedNames) {
   auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
   Ingest(*server, json::array({
-                      json{{"provider", "acme, \"inc\""}, {"model", "m1"}, {"latency_ms", 100.5},
+                      json{{"provider", "acme, \"inc\""},
+                           {"model", "m1"},
+                           {"latency_ms", 100.5},
                            {"cpu_percent", 12.5}},
                       json{{"provider", "acme, \"inc\""}, {"model", "m1"}, {"latency_ms", 200}},
                       json{{"provider", "other"}, {"model", "m2"}, {"latency_ms", 300}},
@@ -146,6 +148,59 @@ TEST(DashboardRoutes, SamplesCsvHoldsTheWindowWithEscapedNames) {
   lines = Lines(one.body);
   ASSERT_EQ(lines.size(), 2u) << one.body;
   EXPECT_NE(lines[1].find(",other,m2,,,300,"), std::string::npos) << lines[1];
+}
+
+TEST(DashboardRoutes, ChartColumnsAreTheSameNumbersWithoutTheTextColumns) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  json samples = json::array();
+  for (int i = 0; i < 30; ++i) {
+    samples.push_back(json{{"provider", "p"},
+                           {"model", "m"},
+                           {"latency_ms", 1000 + i},
+                           {"cpu_percent", i},
+                           {"prompt_hash", "abc"}});
+  }
+  Ingest(*server, samples);
+  const std::string query = "/api/stats/spc?provider=p&model=m&metric=e2e_ms&hours=1";
+  const Reply full = server->Call("GET", query);
+  const Reply chart = server->Call("GET", query + "&columns=chart");
+  ASSERT_EQ(full.status, 200) << full.body;
+  ASSERT_EQ(chart.status, 200) << chart.body;
+  EXPECT_LT(chart.body.size(), full.body.size());
+  const json f = json::parse(full.body), c = json::parse(chart.body);
+  for (const char* kept :
+       {"values", "time_ms", "ids", "errors", "cpu_percents", "memory_percents", "gpu_percents",
+        "gpu_memory_percents", "limits", "stages", "summary", "violations", "chart"}) {
+    EXPECT_EQ(c[kept], f[kept]) << kept;
+  }
+  for (const char* dropped :
+       {"timestamps", "models", "providers", "prompt_hashes", "total_durations", "eval_counts"}) {
+    EXPECT_TRUE(f.contains(dropped)) << dropped;
+    EXPECT_FALSE(c.contains(dropped)) << dropped;
+  }
+  ExpectJsonError(server->Call("GET", query + "&columns=all"), 400, "invalid_parameter");
+}
+
+// Browsers offer "br"; the library's brotli (quality 11) takes seconds on a large view, so the
+// server answers them with gzip.
+TEST(DashboardRoutes, BrowsersGetGzipNotBrotli) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  auto client = server->Client();
+  httplib::Headers headers = server->AuthHeaders();
+  headers.emplace("Accept-Encoding", "gzip, deflate, br, zstd");
+  client->set_decompress(false);
+  auto res = client->Get("/api/series", headers);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  headers = server->AuthHeaders();
+  headers.emplace("Accept-Encoding", "br");
+  res = client->Get("/api/series", headers);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(json::parse(res->body)["series"], json::array());
 }
 
 TEST(DashboardRoutes, BadParametersGetJsonErrors) {

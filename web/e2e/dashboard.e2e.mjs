@@ -3,7 +3,8 @@
 // is asked for once and kept; the chart draws points and limits; an R1 violation forced through
 // POST /api/stats reaches the log and its modal opens with the context chart; acknowledging it
 // survives a reload; the violations and samples CSV downloads hold the rows; a live sample grows
-// the chart; a provider named like HTML is shown as text and runs nothing; the page fits a phone.
+// the chart; two series are compared; a new stage (after its confirmation) restarts learning;
+// a provider named like HTML is shown as text and runs nothing; the page fits a phone.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
 // Usage: node e2e/dashboard.e2e.mjs <path to llmscope>. Without Chromium it exits 77 (skipped),
@@ -131,10 +132,38 @@ try {
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByText('Chart PNG').click()]);
   assert.equal(readFileSync(await png.path()).subarray(1, 4).toString(), 'PNG');
 
-  step('the simulated provider is charted too; the phone layout');
+  step('the simulated provider is charted too; two series compared on one time axis');
   await page.locator('.source-name', { hasText: 'simulated / sim-llm' }).waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Compare' }).click();
+  const compare = page.getByRole('region', { name: 'comparison' });
+  await compare.locator('table.compare-summary tbody tr').nth(1).waitFor();
+  assert.equal(await compare.locator('table.compare-summary tbody tr').count(), 2);
+  await compare.getByTestId('compare-chart').locator('canvas').waitFor();
+  await page.screenshot({ path: path.join(artifacts, '03-compare.png') });
+
+  step('a new stage, after a confirmation, sends the series back to learning');
+  await page
+    .locator('.series-list > li', { has: page.locator('.source-name', { hasText: `${EVIL} / ${MODEL}` }) })
+    .locator('button.series-item', { hasText: 'E2E latency' })
+    .click();
+  await page.getByRole('button', { name: 'New stage' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Start new stage' }).click();
+  await page
+    .locator('.series-list > li', { has: page.locator('.source-name', { hasText: `${EVIL} / ${MODEL}` }) })
+    .locator('button.series-item', { hasText: 'E2E latency' })
+    .locator('.status-learning')
+    .waitFor();
+  const series = await server.api('GET', '/api/series');
+  assert.equal(series.series.find((s) => s.provider === EVIL && s.metric === 'e2e_ms').state, 'learning');
+
+  step('the error rate as a p-chart of subgroups');
+  await page.getByRole('button', { name: 'Error rate (p-chart)' }).click();
+  await page.getByText('subgroups of 20 calls').waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 1);
+
+  step('the phone layout');
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(artifacts, '03-phone.png'), fullPage: true });
+  await page.screenshot({ path: path.join(artifacts, '04-phone.png'), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no sideways scrolling at phone width (overflow ${overflow}px)`);
 

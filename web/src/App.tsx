@@ -60,6 +60,7 @@ export function App({ base = '' }: { base?: string }) {
   const [hover, setHover] = useState<number | null>(null);
   const logFilter = useRef<ViolationFilter>({});
   const chartRef = useRef<ControlChartHandle>(null);
+  const rememberLogFilter = useCallback((f: ViolationFilter) => (logFilter.current = f), []);
 
   const fail = useCallback((e: unknown) => {
     if (e instanceof ApiError && e.unauthorized) {
@@ -91,7 +92,8 @@ export function App({ base = '' }: { base?: string }) {
     return () => clearInterval(t);
   }, [key, loadSeries]);
 
-  const { hours, untilMs } = windowHours(win, Date.now());
+  // Computed when the window is picked (not per render: a custom window counts back from now).
+  const { hours, untilMs } = useMemo(() => windowHours(win, Date.now()), [win]);
 
   // The chart's data: fetched when the series, metric, window or SLO change.
   useEffect(() => {
@@ -130,7 +132,6 @@ export function App({ base = '' }: { base?: string }) {
     return () => {
       stop = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, key, source?.provider, source?.model, source?.site, source?.profile, metric, hours, untilMs, slo, reload]);
 
   // Live events: samples grow the chart in place (one redraw per animation frame), violations
@@ -193,7 +194,6 @@ export function App({ base = '' }: { base?: string }) {
         }
       },
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, key, base]);
 
   // Resuming from pause fetches what was missed.
@@ -354,7 +354,7 @@ export function App({ base = '' }: { base?: string }) {
             api={api}
             incoming={incoming}
             onOpen={setOpenId}
-            onFilter={(f) => (logFilter.current = f)}
+            onFilter={rememberLogFilter}
             onError={fail}
           />
         </main>

@@ -31,7 +31,7 @@ test("other errors carry the server's code and message", async () => {
   expect(err.status).toBe(400);
   expect(err.code).toBe('invalid_parameter');
   expect(err.message).toBe('hours: bad');
-  expect(server.requests[0].url).toBe('/api/stats/spc?provider=p&model=m&metric=e2e_ms&hours=1&limit=10');
+  expect(server.requests[0].url).toBe('/api/stats/spc?provider=p&model=m&metric=e2e_ms&hours=1&limit=10&columns=chart');
 });
 
 test('an unreachable server says so', async () => {

@@ -94,7 +94,8 @@ export class ApiClient {
   spc(source: SourceKey, metric: Metric, hours: number, limit: number, slo?: { usl?: number; lsl?: number }) {
     return this.request<SpcView>(
       'GET',
-      '/api/stats/spc' + query({ ...sourceParams(source), metric, hours, limit, usl: slo?.usl, lsl: slo?.lsl }),
+      '/api/stats/spc' +
+        query({ ...sourceParams(source), metric, hours, limit, usl: slo?.usl, lsl: slo?.lsl, columns: 'chart' }),
     );
   }
   pchart(source: SourceKey, hours: number, subgroup?: number) {

@@ -136,7 +136,7 @@ export interface Capability {
 export interface SpcView {
   series: SeriesKey | null;
   count: number;
-  timestamps: string[];
+  timestamps?: string[]; // left out with columns=chart
   values: (number | null)[];
   time_ms: number[];
   ids: number[];

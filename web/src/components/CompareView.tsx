@@ -36,7 +36,6 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
     return () => {
       stop = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, chosen.join('|'), m, hours]);
 
   useEffect(() => {
@@ -76,7 +75,7 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
       {chosen.length < 2 ? <p className="muted">Pick two or more series.</p> : null}
       <div ref={host} className="chart" data-testid="compare-chart" />
       <div className="table-scroll">
-        <table>
+        <table className="compare-summary">
           <thead>
             <tr>
               <th>series</th>

@@ -262,7 +262,6 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
       u.destroy();
       plot.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [p.model, p.height]);
 
   // Live points: the same arrays, grown; keep the zoom when the person zoomed.

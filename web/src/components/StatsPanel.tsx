@@ -1,4 +1,5 @@
 // The statistics of the points on screen, capability against an SLO, violations per rule.
+import { memo, useMemo } from 'react';
 import type { Capability, Metric } from '../api/types';
 import { describe } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
@@ -19,8 +20,10 @@ function num(text: string): number | undefined {
   return text.trim() === '' || !Number.isFinite(v) ? undefined : v;
 }
 
-export function StatsPanel(p: Props) {
-  const d = describe(p.values);
+// Memoized: the page re-renders on every cursor move, and sorting a day of points each time would
+// make the cursor lag; `version` says when live points grew the values in place.
+export const StatsPanel = memo(function StatsPanel(p: Props) {
+  const d = useMemo(() => describe(p.values), [p.values, p.version]);
   const info = metricInfo(p.metric);
   const f = (v: number | null) => formatValue(v, info.digits, info.unit);
   const c = p.capability;
@@ -89,4 +92,4 @@ export function StatsPanel(p: Props) {
       </ul>
     </section>
   );
-}
+});

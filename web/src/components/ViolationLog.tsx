@@ -1,6 +1,6 @@
 // The violation log: time, series, rule, value, deviation in σ, status; filters by status, rule,
 // metric and name; live events merged in; a row click opens the violation.
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { ApiClient, ViolationFilter } from '../api/client';
 import type { Violation, ViolationStatus } from '../api/types';
 import { formatTime, formatValue, METRICS, metricInfo } from '../lib/metrics';
@@ -31,7 +31,7 @@ export function mergeViolation(list: Violation[], v: Violation): Violation[] {
   return out;
 }
 
-export function ViolationLog({ api, incoming, onOpen, onFilter, onError }: Props) {
+export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, onFilter, onError }: Props) {
   const [filter, setFilter] = useState<ViolationFilter>({ limit: 500 });
   const [text, setText] = useState('');
   const [list, setList] = useState<Violation[]>([]);
@@ -49,7 +49,6 @@ export function ViolationLog({ api, incoming, onOpen, onFilter, onError }: Props
     return () => {
       stop = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, filter]);
 
   useEffect(() => {
@@ -60,7 +59,6 @@ export function ViolationLog({ api, incoming, onOpen, onFilter, onError }: Props
       if (!known && !matchesFilter(v, filter, '')) return l;
       return mergeViolation(l, v);
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [incoming.seq]);
 
   const shown = list.filter((v) => matchesFilter(v, filter, text));
@@ -146,4 +144,4 @@ export function ViolationLog({ api, incoming, onOpen, onFilter, onError }: Props
       </div>
     </section>
   );
-}
+});
