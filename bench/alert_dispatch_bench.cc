@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   sink.url = receiver.Url("/hook");
   config.sinks.push_back(sink);
   alert::AlertDispatcher::SinkMap sinks;
-  sinks.emplace("hook", std::move(*alert::MakeSink(sink, [](const std::string&) { return std::nullopt; })));
+  sinks.emplace("hook", alert::MakeSink(sink, [](const std::string&) { return std::nullopt; }).value());
   alert::DispatcherOptions options;
   options.owner = alert::ProcessOwnerId();
   options.now = WallMs;
