@@ -89,6 +89,14 @@ TEST(DeployFilesTest, DockerfileBuildsWithTheRepositoryScripts) {
   EXPECT_NE(ReadFile(kSourceDir + "/scripts/build.sh").find("bash scripts/install-deps.sh"),
             std::string::npos);
   EXPECT_NE(d.build.find("cmake --install build --prefix /usr"), std::string::npos) << d.build;
+  // The dashboard is built by build_web.sh's commands on a Node.js new enough for Vite 7, and
+  // its dist/ is embedded by the build stage.
+  const std::string build_web = ReadFile(kSourceDir + "/scripts/build_web.sh");
+  for (const char* command : {"npm ci --no-audit --no-fund", "npm run build"}) {
+    EXPECT_NE(d.build.find(std::string("RUN ") + command), std::string::npos) << command;
+    EXPECT_NE(build_web.find(command), std::string::npos) << command;
+  }
+  EXPECT_NE(d.build.find("COPY --from=web /src/web/dist web/dist"), std::string::npos);
 
   // The runtime stage: a non-root user, the volume is the service config's data_dir, the port
   // is the one it listens on, and the health check asks /health there.
