@@ -242,7 +242,7 @@ void HttpApi::Routes() {
   // Auth and CORS before routing, so that every route is covered, including unknown ones.
   s.set_pre_routing_handler([this](const Request& req, Response& res) {
     // The library's request object is not const (only this handler's view of it is).
-    OfferGzipNotBrotli(const_cast<Request&>(req));
+    LimitResponseEncoding(const_cast<Request&>(req));
     if (!options_.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options_.cors_origin);
       res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");

@@ -13,9 +13,14 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+bool Loopback(std::string_view addr) {
+  return addr.starts_with("127.") || addr == "::1" || addr.starts_with("::ffff:127.");
+}
+
 }  // namespace
 
-std::string WithoutBrotli(const std::string& accept_encoding) {
+std::string AcceptedEncoding(const std::string& accept_encoding, const std::string& remote_addr) {
+  if (Loopback(remote_addr)) return "";
   std::string out;
   std::string_view rest = accept_encoding;
   while (!rest.empty()) {
@@ -32,9 +37,11 @@ std::string WithoutBrotli(const std::string& accept_encoding) {
   return out;
 }
 
-void OfferGzipNotBrotli(httplib::Request& req) {
+void LimitResponseEncoding(httplib::Request& req) {
   auto range = req.headers.equal_range("Accept-Encoding");
-  for (auto it = range.first; it != range.second; ++it) it->second = WithoutBrotli(it->second);
+  for (auto it = range.first; it != range.second; ++it) {
+    it->second = AcceptedEncoding(it->second, req.remote_addr);
+  }
 }
 
 }  // namespace llmscope::server

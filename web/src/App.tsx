@@ -14,7 +14,7 @@ import {
 import { downloadText, downloadUrl } from './lib/download';
 import { formatTime, METRICS, metricInfo } from './lib/metrics';
 import { sameSource, sourceLabel, sourceOf } from './lib/series_key';
-import { pointLimit, windowHours, type TimeWindow } from './lib/window';
+import { pointLimit, windowHours, type TimeWindow, type WindowPreset } from './lib/window';
 import { CompareView } from './components/CompareView';
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { ControlChart, type ControlChartHandle } from './components/ControlChart';
@@ -27,6 +27,13 @@ import { ViolationLog } from './components/ViolationLog';
 import { ViolationModal } from './components/ViolationModal';
 
 export const KEY_STORAGE = 'llmscope.apiKey';
+// The window preset last picked (1h, 6h, 24h, 7d), kept for the next visit.
+export const WINDOW_STORAGE = 'llmscope.window';
+
+function storedPreset(): WindowPreset {
+  const p = localStorage.getItem(WINDOW_STORAGE);
+  return p === '6h' || p === '24h' || p === '7d' ? p : '1h';
+}
 
 interface Loaded {
   model: ChartModel;
@@ -45,7 +52,10 @@ export function App({ base = '' }: { base?: string }) {
   const [series, setSeries] = useState<SeriesInfo[]>([]);
   const [source, setSource] = useState<SourceKey | null>(null);
   const [metric, setMetric] = useState<Metric>('e2e_ms');
-  const [win, setWin] = useState<TimeWindow>({ preset: '1h' });
+  const [win, setWin] = useState<TimeWindow>(() => ({ preset: storedPreset() }));
+  useEffect(() => {
+    if (win.preset !== 'custom') localStorage.setItem(WINDOW_STORAGE, win.preset);
+  }, [win.preset]);
   const [live, setLive] = useState(true);
   const [tab, setTab] = useState<'chart' | 'compare'>('chart');
   const [slo, setSlo] = useState<{ usl?: number; lsl?: number }>({});

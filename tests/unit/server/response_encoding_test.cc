@@ -5,13 +5,21 @@
 namespace llmscope::server {
 namespace {
 
-TEST(ResponseEncoding, BrotliIsNoLongerOffered) {
-  EXPECT_EQ(WithoutBrotli("gzip, deflate, br, zstd"), "gzip, deflate, zstd");
-  EXPECT_EQ(WithoutBrotli("br;q=1.0, gzip;q=0.8"), "gzip;q=0.8");
-  EXPECT_EQ(WithoutBrotli("BR"), "");
-  EXPECT_EQ(WithoutBrotli("gzip"), "gzip");
-  EXPECT_EQ(WithoutBrotli(" identity ,, brx"), "identity, brx");
-  EXPECT_EQ(WithoutBrotli(""), "");
+TEST(ResponseEncoding, RemoteClientsAreNotOfferedBrotli) {
+  const std::string remote = "10.1.2.3";
+  EXPECT_EQ(AcceptedEncoding("gzip, deflate, br, zstd", remote), "gzip, deflate, zstd");
+  EXPECT_EQ(AcceptedEncoding("br;q=1.0, gzip;q=0.8", remote), "gzip;q=0.8");
+  EXPECT_EQ(AcceptedEncoding("BR", "2001:db8::1"), "");
+  EXPECT_EQ(AcceptedEncoding("gzip", remote), "gzip");
+  EXPECT_EQ(AcceptedEncoding(" identity ,, brx", remote), "identity, brx");
+  EXPECT_EQ(AcceptedEncoding("", remote), "");
+}
+
+TEST(ResponseEncoding, LoopbackClientsGetNoCompression) {
+  for (const char* addr : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_EQ(AcceptedEncoding("gzip, deflate, br", addr), "") << addr;
+  }
+  EXPECT_EQ(AcceptedEncoding("gzip", "128.0.0.1"), "gzip");
 }
 
 }  // namespace
