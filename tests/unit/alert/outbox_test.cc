@@ -62,7 +62,8 @@ class OutboxTest : public ::testing::Test {
   }
 
   AlertOutbox Outbox(store::Store& store) {
-    return AlertOutbox(store, config_, [this] { return now_.load(); }, [](const std::string&) {});
+    return AlertOutbox(
+        store, config_, [this] { return now_.load(); }, [](const std::string&) {});
   }
 
   store::ViolationRecord Violation() {
