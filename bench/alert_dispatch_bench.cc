@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
   sink.url = receiver.Url("/hook");
   config.sinks.push_back(sink);
   alert::AlertDispatcher::SinkMap sinks;
-  sinks.emplace("hook", alert::MakeSink(sink, [](const std::string&) { return std::nullopt; }).value());
+  sinks.emplace("hook",
+                alert::MakeSink(sink, [](const std::string&) { return std::nullopt; }).value());
   alert::DispatcherOptions options;
   options.owner = alert::ProcessOwnerId();
   options.now = WallMs;
@@ -88,8 +89,9 @@ int main(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const size_t got = receiver.Requests().size();
-  std::printf("throughput: %zu deliveries in %.2f s = %.0f deliveries/s (%d senders, claim batch 16)\n",
-              got, seconds, static_cast<double>(got) / seconds, senders);
+  std::printf(
+      "throughput: %zu deliveries in %.2f s = %.0f deliveries/s (%d senders, claim batch 16)\n",
+      got, seconds, static_cast<double>(got) / seconds, senders);
 
   // Latency: one alert at a time, enqueue + wake → arrival.
   std::vector<double> latency_ms;
@@ -104,8 +106,9 @@ int main(int argc, char** argv) {
     latency_ms.push_back(
         std::chrono::duration<double, std::milli>(receiver.Requests().back().at - t0).count());
   }
-  std::printf("latency enqueue→arrival over 100 single alerts: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-              Percentile(latency_ms, 0.5), Percentile(latency_ms, 0.99), Percentile(latency_ms, 1.0));
+  std::printf(
+      "latency enqueue→arrival over 100 single alerts: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+      Percentile(latency_ms, 0.5), Percentile(latency_ms, 0.99), Percentile(latency_ms, 1.0));
   dispatcher.Stop();
   receiver.Stop();
   std::filesystem::remove_all(dir);

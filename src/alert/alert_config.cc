@@ -30,13 +30,13 @@ Status ValidateSink(const SinkConfig& s, const std::string& key) {
   if (!ValidName(s.name)) return Bad(key + ".name", "1..64 characters of A-Z a-z 0-9 _ - .");
   if (!s.url.empty() && !s.url_env.empty()) return Bad(key, "give url or url_env, not both");
   const bool needs_url = s.type != SinkType::kPagerDuty;
-  if (needs_url && s.url.empty() && s.url_env.empty()) return Bad(key + ".url", "required (or url_env)");
+  if (needs_url && s.url.empty() && s.url_env.empty())
+    return Bad(key + ".url", "required (or url_env)");
   // A url given in the file is checked now; one from url_env when it is read.
   if (!s.url.empty()) {
     if (s.type == SinkType::kEmail ? !SmtpUrl(s.url) : !HttpUrl(s.url)) {
-      return Bad(key + ".url", s.type == SinkType::kEmail
-                                   ? "must start with smtp:// or smtps://"
-                                   : "must start with http:// or https://");
+      return Bad(key + ".url", s.type == SinkType::kEmail ? "must start with smtp:// or smtps://"
+                                                          : "must start with http:// or https://");
     }
   }
   if (s.type == SinkType::kPagerDuty && s.routing_key_env.empty()) {
@@ -56,7 +56,8 @@ Status ValidateSink(const SinkConfig& s, const std::string& key) {
       return Bad(key + ".username", "required with password_env");
     }
   }
-  if (!(s.timeout_s > 0 && s.timeout_s <= 600)) return Bad(key + ".timeout_s", "must be in (0, 600]");
+  if (!(s.timeout_s > 0 && s.timeout_s <= 600))
+    return Bad(key + ".timeout_s", "must be in (0, 600]");
   if (!(s.rate_per_minute >= 0 && s.rate_per_minute <= 60000)) {
     return Bad(key + ".rate_per_minute", "must be within 0..60000");
   }
@@ -69,11 +70,16 @@ Status ValidateSink(const SinkConfig& s, const std::string& key) {
 
 std::string_view SinkTypeName(SinkType t) {
   switch (t) {
-    case SinkType::kSlack: return "slack";
-    case SinkType::kEmail: return "email";
-    case SinkType::kWebhook: return "webhook";
-    case SinkType::kPagerDuty: return "pagerduty";
-    case SinkType::kAlertmanager: return "alertmanager";
+    case SinkType::kSlack:
+      return "slack";
+    case SinkType::kEmail:
+      return "email";
+    case SinkType::kWebhook:
+      return "webhook";
+    case SinkType::kPagerDuty:
+      return "pagerduty";
+    case SinkType::kAlertmanager:
+      return "alertmanager";
   }
   return "webhook";
 }
@@ -117,7 +123,8 @@ Status Validate(const AlertConfig& c) {
       if (*m.start_ms >= *m.end_ms) return Bad(key, "start must be before end");
     } else {
       if (m.days == 0) return Bad(key, "give start and end, or days with from and to");
-      if (m.start_minute < 0 || m.start_minute >= 1440 || m.end_minute < 0 || m.end_minute >= 1440) {
+      if (m.start_minute < 0 || m.start_minute >= 1440 || m.end_minute < 0 ||
+          m.end_minute >= 1440) {
         return Bad(key, "from and to must be times of day, HH:MM");
       }
     }
@@ -126,7 +133,8 @@ Status Validate(const AlertConfig& c) {
       c.public_url.rfind("https://", 0) != 0) {
     return Bad("alerts.public_url", "must start with http:// or https://");
   }
-  if (c.max_attempts < 1 || c.max_attempts > 1000) return Bad("alerts.max_attempts", "must be within 1..1000");
+  if (c.max_attempts < 1 || c.max_attempts > 1000)
+    return Bad("alerts.max_attempts", "must be within 1..1000");
   if (c.backoff_base_ms < 10 || c.backoff_cap_ms < c.backoff_base_ms) {
     return Bad("alerts.backoff", "need 10 ms <= base <= cap");
   }

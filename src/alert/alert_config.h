@@ -55,7 +55,7 @@ struct SinkConfig {
   int burst = 5;
   bool send_resolved = true;  // also send a notice when the violation is resolved
   // alertmanager: how long an open alert keeps firing there without a resolve (its endsAt).
-  int64_t firing_for_s = 7 * 86400;
+  int64_t firing_for_s = int64_t{7} * 86400;
 };
 
 // Every route whose match covers a violation sends it to its sinks (the union, each sink once).
@@ -72,8 +72,8 @@ struct MuteWindow {
   std::string name;
   AlertMatch match;
   std::optional<int64_t> start_ms, end_ms;  // absolute, both set
-  uint8_t days = 0;                          // weekly, when no absolute window
-  int start_minute = 0, end_minute = 0;      // 0..1439; equal: the whole day
+  uint8_t days = 0;                         // weekly, when no absolute window
+  int start_minute = 0, end_minute = 0;     // 0..1439; equal: the whole day
 };
 
 struct AlertConfig {

@@ -43,7 +43,9 @@ AlertDispatcher::AlertDispatcher(store::Store& store, AlertConfig config, SinkMa
   lease_ms_ = static_cast<int64_t>(options_.claim_batch * slowest_s * 1000) + 5000;
 }
 
-AlertDispatcher::~AlertDispatcher() { Stop(); }
+AlertDispatcher::~AlertDispatcher() {
+  Stop();
+}
 
 void AlertDispatcher::Start() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -149,9 +151,11 @@ void AlertDispatcher::Handle(store::DeliveryRecord& d,
       RecordSuppressed(d, *held, now);
     } else if (d.attempts == 0 && !TakeToken(d.sink, now)) {
       const SinkConfig* c = config_.FindSink(d.sink);
-      RecordSuppressed(d, "over the rate limit of sink '" + d.sink + "' (" +
-                              Number(c->rate_per_minute) + " per minute, burst " +
-                              std::to_string(c->burst) + ")", now);
+      RecordSuppressed(d,
+                       "over the rate limit of sink '" + d.sink + "' (" +
+                           Number(c->rate_per_minute) + " per minute, burst " +
+                           std::to_string(c->burst) + ")",
+                       now);
     } else {
       decided = false;
     }

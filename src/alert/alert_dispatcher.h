@@ -34,10 +34,10 @@ namespace llmscope::alert {
 std::string ProcessOwnerId();
 
 struct DispatcherOptions {
-  std::string owner;             // claims are made in this name
-  int64_t idle_poll_ms = 1000;   // how often an idle sender looks for due rows
-  int claim_batch = 4;           // rows one sender claims at once
-  std::function<int64_t()> now;  // wall clock, ms since the epoch
+  std::string owner;               // claims are made in this name
+  int64_t idle_poll_ms = 1000;     // how often an idle sender looks for due rows
+  int claim_batch = 4;             // rows one sender claims at once
+  std::function<int64_t()> now;    // wall clock, ms since the epoch
   std::function<double()> random;  // uniform in [0, 1), for jitter
   std::function<void(const std::string&)> log;
 };
@@ -47,7 +47,8 @@ class AlertDispatcher {
   using SinkMap = std::map<std::string, std::unique_ptr<AlertSink>>;
 
   // `store` must outlive the dispatcher. `sinks` by name, as configured.
-  AlertDispatcher(store::Store& store, AlertConfig config, SinkMap sinks, DispatcherOptions options);
+  AlertDispatcher(store::Store& store, AlertConfig config, SinkMap sinks,
+                  DispatcherOptions options);
   ~AlertDispatcher();  // Stop()s
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;

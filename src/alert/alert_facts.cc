@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
@@ -97,24 +96,29 @@ std::string FactsToJson(const AlertFacts& f) {
 
 Result<AlertFacts> FactsFromJson(std::string_view text) {
   const Json j = Json::parse(text, nullptr, false);
-  auto bad = [](const std::string& what) { return Error{"invalid_payload", "alert payload: " + what}; };
+  auto bad = [](const std::string& what) {
+    return Error{"invalid_payload", "alert payload: " + what};
+  };
   if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
   AlertFacts f;
   try {
-    std::optional<store::DeliveryKind> kind = store::ParseDeliveryKind(j.at("kind").get<std::string>());
+    std::optional<store::DeliveryKind> kind =
+        store::ParseDeliveryKind(j.at("kind").get<std::string>());
     std::optional<Metric> metric = ParseMetric(j.at("metric").get<std::string>());
     std::optional<spc::Rule> rule = spc::ParseRuleName(j.at("rule").get<std::string>());
     std::optional<Severity> severity = ParseSeverity(j.at("severity").get<std::string>());
-    if (!kind || !metric || !rule || !severity) return bad("unknown kind, metric, rule or severity");
+    if (!kind || !metric || !rule || !severity)
+      return bad("unknown kind, metric, rule or severity");
     auto number = [&j](const char* key) {
       const Json& v = j.at(key);
       return v.is_number() ? v.get<double>() : std::nan("");
     };
     f.kind = *kind;
     f.violation_id = j.at("violation_id").get<int64_t>();
-    f.series = SeriesKey{SourceKey{j.at("provider").get<std::string>(), j.at("model").get<std::string>(),
-                                   j.at("site").get<std::string>(), j.at("profile").get<std::string>()},
-                         *metric};
+    f.series =
+        SeriesKey{SourceKey{j.at("provider").get<std::string>(), j.at("model").get<std::string>(),
+                            j.at("site").get<std::string>(), j.at("profile").get<std::string>()},
+                  *metric};
     f.rule = *rule;
     f.severity = *severity;
     f.stage = j.at("stage").get<int>();
@@ -151,10 +155,14 @@ std::string FormatMetricValue(Metric metric, double value) {
   switch (metric) {
     case Metric::kE2eMs:
     case Metric::kTtftMs:
-    case Metric::kTpotMs: return out + " ms";
-    case Metric::kTokensPerS: return out + " tok/s";
-    case Metric::kCostUsd: return out + " USD";
-    case Metric::kError: return out;
+    case Metric::kTpotMs:
+      return out + " ms";
+    case Metric::kTokensPerS:
+      return out + " tok/s";
+    case Metric::kCostUsd:
+      return out + " USD";
+    case Metric::kError:
+      return out;
   }
   return out;
 }

@@ -39,8 +39,9 @@ void AlertOutbox::OnMonitorEvents(const std::vector<monitor::MonitorEvent>& even
       continue;
     }
     // Not lost: CatchUp on the next start enqueues it again.
-    if (!r) log_("alert: cannot enqueue alerts of violation " + std::to_string(e.violation.id) +
-                 ": " + r.error().message);
+    if (!r)
+      log_("alert: cannot enqueue alerts of violation " + std::to_string(e.violation.id) + ": " +
+           r.error().message);
     if (r) added += *r;
   }
   if (added > 0 && on_enqueued_) on_enqueued_();
@@ -49,7 +50,8 @@ void AlertOutbox::OnMonitorEvents(const std::vector<monitor::MonitorEvent>& even
 Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
   if (v.phase != spc::Phase::kMonitoring || v.id <= 0) return 0;
   const Severity severity = SeverityOf(v.rule, config_.severities);
-  const AlertFacts facts = FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config_.public_url);
+  const AlertFacts facts =
+      FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config_.public_url);
   const std::string payload = FactsToJson(facts);
   int added = 0;
   for (const std::string& sink : RouteSinks(config_.routes, facts)) {
@@ -70,8 +72,8 @@ Result<int> AlertOutbox::EnqueueResolve(const store::ViolationRecord& v) {
   if (v.status != store::ViolationStatus::kResolved) return 0;
   Result<std::vector<store::DeliveryRecord>> rows = store_.DeliveriesOfViolation(v.id);
   if (!rows) return rows.error();
-  const AlertFacts facts = FactsOfViolation(v, store::DeliveryKind::kResolve,
-                                            SeverityOf(v.rule, config_.severities), config_.public_url);
+  const AlertFacts facts = FactsOfViolation(
+      v, store::DeliveryKind::kResolve, SeverityOf(v.rule, config_.severities), config_.public_url);
   const std::string payload = FactsToJson(facts);
   int added = 0;
   for (const store::DeliveryRecord& open : *rows) {

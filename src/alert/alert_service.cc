@@ -18,7 +18,7 @@ int64_t WallMs() {
 Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& config,
                                                           store::Store& store,
                                                           monitor::SeriesMonitor& monitor,
-                                                          const EnvLookup& env, Log log) {
+                                                          const EnvLookup& env, const Log& log) {
   AlertDispatcher::SinkMap sinks;
   for (const SinkConfig& s : config.sinks) {
     Result<std::unique_ptr<AlertSink>> sink = MakeSink(s, env);

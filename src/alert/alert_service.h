@@ -23,8 +23,8 @@ class AlertService {
   // Errors "config_value" (a secret's variable unset) and storage errors of the catch-up.
   // `store` and `monitor` must outlive the service; the monitor's listener holds the outbox.
   static Result<std::unique_ptr<AlertService>> Start(const AlertConfig& config, store::Store& store,
-                                                     monitor::SeriesMonitor& monitor, const EnvLookup& env,
-                                                     Log log);
+                                                     monitor::SeriesMonitor& monitor,
+                                                     const EnvLookup& env, const Log& log);
   ~AlertService();  // stops the dispatcher (sends in flight finish)
 
   AlertOutbox& outbox() { return *outbox_; }

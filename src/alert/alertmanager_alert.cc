@@ -16,8 +16,8 @@ std::string RenderAlertmanagerAlerts(const AlertFacts& f, int64_t firing_for_ms)
               {"metric", MetricName(m)},
               {"rule", spc::RuleName(f.rule)},
               {"severity", SeverityName(f.severity)},
-              {"violation_id", test ? "test-" + std::to_string(f.event_time_ms)
-                                    : std::to_string(f.violation_id)}};
+              {"violation_id",
+               test ? "test-" + std::to_string(f.event_time_ms) : std::to_string(f.violation_id)}};
   if (!f.series.source.site.empty()) labels["site"] = f.series.source.site;
   if (!f.series.source.profile.empty()) labels["profile"] = f.series.source.profile;
   Json annotations{{"summary", Headline(f)},

@@ -3,7 +3,8 @@
 // and site, profile when set), annotations (summary, description, rule_meaning, value,
 // deviation_sigma, center, ucl, lcl, dashboard_url), startsAt (the violation's first point),
 // endsAt (resolve: when it was resolved; open: startsAt + firing_for, so Alertmanager does not
-// resolve it on its own after its resolve_timeout; a test alert: startsAt + 5 min) and generatorURL (the dashboard link). Pure.
+// resolve it on its own after its resolve_timeout; a test alert: startsAt + 5 min) and generatorURL
+// (the dashboard link). Pure.
 #pragma once
 
 #include <cstdint>

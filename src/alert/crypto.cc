@@ -12,7 +12,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(length * 2);
+  out.reserve(static_cast<size_t>(length) * 2);
   for (unsigned int i = 0; i < length; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0x0f];

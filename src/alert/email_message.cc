@@ -51,12 +51,23 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -64,8 +75,8 @@ std::string HtmlEscape(std::string_view text) {
 
 EmailContent RenderEmail(const AlertFacts& f) {
   const Metric m = f.series.metric;
-  const std::string rule = std::string(spc::RuleName(f.rule)) + ": " +
-                           std::string(spc::RuleMeaning(f.rule));
+  const std::string rule =
+      std::string(spc::RuleName(f.rule)) + ": " + std::string(spc::RuleMeaning(f.rule));
   std::vector<std::pair<std::string, std::string>> rows = {
       {"Series", SeriesId(f.series)},
       {"Rule", rule},
@@ -88,7 +99,7 @@ EmailContent RenderEmail(const AlertFacts& f) {
   out.text = Headline(f) + "\n\n";
   out.html = "<!DOCTYPE html>\n<html><body>\n<h2>" + HtmlEscape(Headline(f)) + "</h2>\n<table>\n";
   for (const auto& [name, value] : rows) {
-    out.text += name + ": " + value + "\n";
+    out.text.append(name).append(": ").append(value).append("\n");
     out.html += Row(name, value);
   }
   out.html += "</table>\n";
@@ -114,7 +125,8 @@ std::string MessageIdFor(std::string_view key, std::string_view from) {
 }
 
 std::string BuildMimeMessage(const MimeHeaders& h, const EmailContent& c) {
-  const std::string boundary = "=_llmscope_" + HmacSha256Hex("boundary", h.idempotency_key).substr(0, 24);
+  const std::string boundary =
+      "=_llmscope_" + HmacSha256Hex("boundary", h.idempotency_key).substr(0, 24);
   std::string to;
   for (const std::string& a : h.to) to += (to.empty() ? "" : ", ") + a;
   std::string m;
@@ -128,8 +140,9 @@ std::string BuildMimeMessage(const MimeHeaders& h, const EmailContent& c) {
   m += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n";
   m += "\r\n";
   m += "This is a MIME message with a plain-text and an HTML part.\r\n";
-  for (const auto& [type, body] : {std::pair<const char*, const std::string*>{"text/plain", &c.text},
-                                   {"text/html", &c.html}}) {
+  for (const auto& [type, body] :
+       {std::pair<const char*, const std::string*>{"text/plain", &c.text},
+        {"text/html", &c.html}}) {
     m += "\r\n--" + boundary + "\r\n";
     m += std::string("Content-Type: ") + type + "; charset=UTF-8\r\n";
     m += "Content-Transfer-Encoding: base64\r\n\r\n";

@@ -58,7 +58,8 @@ SendResult JudgeHttpReply(int status, probe::TransportError error, std::string_v
     r.detail = "HTTP " + std::to_string(status);
     return r;
   }
-  const bool transient = status == 408 || status == 425 || status == 429 || status >= 500 || status == 0;
+  const bool transient =
+      status == 408 || status == 425 || status == 429 || status >= 500 || status == 0;
   r.outcome = transient ? SendResult::Outcome::kRetry : SendResult::Outcome::kReject;
   r.detail = "HTTP " + std::to_string(status);
   if (!body.empty()) r.detail += ": " + std::string(body.substr(0, 200));

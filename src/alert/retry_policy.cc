@@ -28,8 +28,8 @@ std::optional<int> Digits(std::string_view s) {
 std::optional<int64_t> ParseImfFixdate(std::string_view s) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s[25] != ' ' || s.substr(26) != "GMT") {
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s[25] != ' ' || s.substr(26) != "GMT") {
     return std::nullopt;
   }
   std::optional<int> day = Digits(s.substr(5, 2)), year = Digits(s.substr(12, 4)),
@@ -38,8 +38,8 @@ std::optional<int64_t> ParseImfFixdate(std::string_view s) {
   const auto month = std::find(kMonths.begin(), kMonths.end(), s.substr(8, 3));
   if (!day || !year || !hour || !minute || !second || month == kMonths.end()) return std::nullopt;
   if (*day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  const int64_t days =
-      DaysFromCivil(*year, static_cast<unsigned>(month - kMonths.begin() + 1), static_cast<unsigned>(*day));
+  const int64_t days = DaysFromCivil(*year, static_cast<unsigned>(month - kMonths.begin() + 1),
+                                     static_cast<unsigned>(*day));
   return ((days * 24 + *hour) * 60 + *minute) * 60000 + int64_t{*second} * 1000;
 }
 
@@ -50,7 +50,8 @@ int64_t BackoffDelayMs(const BackoffPolicy& p, int attempt, double u) {
   for (int i = 1; i < attempt && d < p.cap_ms; ++i) d *= 2;
   d = std::min(d, p.cap_ms);
   u = std::clamp(u, 0.0, 1.0);
-  return d / 2 + static_cast<int64_t>(u * static_cast<double>(d - d / 2));
+  const int64_t half = d / 2;
+  return half + static_cast<int64_t>(u * static_cast<double>(d - half));
 }
 
 std::optional<int64_t> ParseRetryAfterMs(std::string_view v, int64_t now_ms) {

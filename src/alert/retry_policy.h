@@ -14,9 +14,9 @@ struct BackoffPolicy {
   int64_t cap_ms = 600000;  // no delay exceeds this
 };
 
-// The delay after failed attempt number `attempt` (1 = the first): d = min(cap, base·2^(attempt−1)),
-// then "equal jitter": d/2 + u·d/2 with u in [0, 1) drawn by the caller, so delays spread
-// between half and all of d and never collapse to zero.
+// The delay after failed attempt number `attempt` (1 = the first): d = min(cap,
+// base·2^(attempt−1)), then "equal jitter": d/2 + u·d/2 with u in [0, 1) drawn by the caller, so
+// delays spread between half and all of d and never collapse to zero.
 int64_t BackoffDelayMs(const BackoffPolicy& policy, int attempt, double u);
 
 // A Retry-After header value as a delay from `now_ms`: delta-seconds ("120") or an HTTP date

@@ -14,9 +14,13 @@ constexpr int64_t kDayMs = 86400000;
 constexpr int64_t kMinuteMs = 60000;
 
 // 0 = Monday .. 6 = Sunday of the UTC day that holds `ms`. 1970-01-01 was a Thursday (3).
-int Weekday(int64_t day_number) { return static_cast<int>(((day_number % 7) + 7 + 3) % 7); }
+int Weekday(int64_t day_number) {
+  return static_cast<int>(((day_number % 7) + 7 + 3) % 7);
+}
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 }  // namespace
 

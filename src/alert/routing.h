@@ -17,7 +17,8 @@ namespace llmscope::alert {
 bool Matches(const AlertMatch& match, const AlertFacts& facts);
 
 // The sinks of every route that matches, in config order, each once.
-std::vector<std::string> RouteSinks(const std::vector<RouteConfig>& routes, const AlertFacts& facts);
+std::vector<std::string> RouteSinks(const std::vector<RouteConfig>& routes,
+                                    const AlertFacts& facts);
 
 // Whether the mute window is on at `now_ms` (UTC), whatever it matches.
 bool MuteWindowActive(const MuteWindow& window, int64_t now_ms);

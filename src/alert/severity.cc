@@ -4,9 +4,12 @@ namespace llmscope::alert {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
@@ -21,11 +24,14 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
 Severity SeverityOf(spc::Rule rule, const SeverityOverrides& overrides) {
   if (auto it = overrides.find(rule); it != overrides.end()) return it->second;
   switch (rule) {
-    case spc::Rule::kR1: return Severity::kCritical;
+    case spc::Rule::kR1:
+      return Severity::kCritical;
     case spc::Rule::kR2:
     case spc::Rule::kR3:
-    case spc::Rule::kR5: return Severity::kWarning;
-    default: return Severity::kInfo;
+    case spc::Rule::kR5:
+      return Severity::kWarning;
+    default:
+      return Severity::kInfo;
   }
 }
 

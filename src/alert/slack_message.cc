@@ -20,10 +20,17 @@ std::string SlackEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -49,14 +56,16 @@ std::string RenderSlackMessage(const AlertFacts& f) {
                           FormatMetricValue(m, f.limits.ucl)),
       Field("First seen", FormatIsoUtc(f.first_time_ms)),
   });
-  Json blocks = Json::array({Json{{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", intro}}}},
-                             Json{{"type", "section"}, {"fields", fields}}});
+  Json blocks =
+      Json::array({Json{{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", intro}}}},
+                   Json{{"type", "section"}, {"fields", fields}}});
   if (!f.link.empty()) {
-    const std::string label = f.violation_id > 0
-                                  ? "View violation " + std::to_string(f.violation_id) + " in LLMscope"
-                                  : "Open LLMscope";
-    blocks.push_back(Json{{"type", "section"},
-                          {"text", {{"type", "mrkdwn"}, {"text", "<" + f.link + "|" + label + ">"}}}});
+    const std::string label =
+        f.violation_id > 0 ? "View violation " + std::to_string(f.violation_id) + " in LLMscope"
+                           : "Open LLMscope";
+    blocks.push_back(
+        Json{{"type", "section"},
+             {"text", {{"type", "mrkdwn"}, {"text", "<" + f.link + "|" + label + ">"}}}});
   }
   Json body{{"text", headline + (f.link.empty() ? "" : " " + f.link)}, {"blocks", blocks}};
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);

@@ -2,7 +2,7 @@
 
 #include <curl/curl.h>
 
-#include <cstring>
+#include <algorithm>
 #include <mutex>
 
 #include "alert/email_message.h"
@@ -18,7 +18,7 @@ struct Upload {
 size_t ReadMessage(char* buffer, size_t size, size_t count, void* user) {
   auto* u = static_cast<Upload*>(user);
   const size_t n = std::min(size * count, u->data->size() - u->offset);
-  std::memcpy(buffer, u->data->data() + u->offset, n);
+  u->data->copy(buffer, n, u->offset);
   u->offset += n;
   return n;
 }

@@ -25,7 +25,8 @@ int64_t WallMs() {
 CLI::App* AddAlertCommand(CLI::App& app, AlertTestOptions& o) {
   CLI::App* alert = app.add_subcommand("alert", "Alerting tools");
   alert->require_subcommand(1);
-  CLI::App* test = alert->add_subcommand("test", "Send a test alert to one sink and say whether it arrived");
+  CLI::App* test =
+      alert->add_subcommand("test", "Send a test alert to one sink and say whether it arrived");
   test->add_option("sink", o.sink, "the sink's name in [[alerts.sinks]]")->required();
   test->add_option("--config", o.config_file, "TOML config file (see llmscope.example.toml)");
   test->add_option("--timeout", o.timeout_s, "give up after this many seconds (default 30)")
@@ -73,12 +74,12 @@ int RunAlertTest(const AlertTestOptions& o, std::ostream& out, std::ostream& err
     }
     err << "llmscope alert test: attempt " << attempt << " failed: " << r.detail << "\n";
     const int64_t now = WallMs();
-    const int64_t next = alert::NextAttemptMs(backoff, attempt,
-                                              std::uniform_real_distribution<double>(0, 1)(rng), now,
-                                              r.retry_after_ms, alerts.retry_after_cap_ms);
+    const int64_t next =
+        alert::NextAttemptMs(backoff, attempt, std::uniform_real_distribution<double>(0, 1)(rng),
+                             now, r.retry_after_ms, alerts.retry_after_cap_ms);
     if (r.outcome == alert::SendResult::Outcome::kReject || next >= deadline) {
-      out << "not delivered: sink '" << o.sink << "' did not accept the test alert ("
-          << r.detail << ")\n";
+      out << "not delivered: sink '" << o.sink << "' did not accept the test alert (" << r.detail
+          << ")\n";
       return kExitRuntime;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(next - now));

@@ -5,10 +5,9 @@
 // for a config error or when it did not arrive.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <iosfwd>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace llmscope::app {
 

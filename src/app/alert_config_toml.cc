@@ -14,6 +14,13 @@ Error Bad(const std::string& key, const std::string& what) {
   return Error{"config_value", key + ": " + what};
 }
 
+// "alerts.sinks[0]" + "url" → "alerts.sinks[0].url".
+std::string Join(const std::string& key, const std::string& name) {
+  std::string out = key;
+  out.append(".").append(name);
+  return out;
+}
+
 Status GetString(std::string& out, const std::string& key, const toml::node& n) {
   if (!n.is_string()) return Bad(key, "must be a string");
   out = n.as_string()->get();
@@ -38,7 +45,8 @@ template <typename T>
 Status GetInt(T& out, const std::string& key, const toml::node& n, int64_t min, int64_t max) {
   if (!n.is_integer()) return Bad(key, "must be a whole number");
   const int64_t v = n.as_integer()->get();
-  if (v < min || v > max) return Bad(key, "must be within " + std::to_string(min) + ".." + std::to_string(max));
+  if (v < min || v > max)
+    return Bad(key, "must be within " + std::to_string(min) + ".." + std::to_string(max));
   out = static_cast<T>(v);
   return {};
 }
@@ -78,16 +86,18 @@ Status ParseMatch(AlertMatch& m, const std::string& key, const toml::node& n) {
   if (!t) return Bad(key, "must be a table, e.g. { provider = \"openai\", rule = [\"R1\"] }");
   for (auto&& [name, value] : *t) {
     const std::string k(name.str());
-    const std::string full = key + "." + k;
+    const std::string full = Join(key, k);
     Status s;
     if (k == "provider") {
       s = GetStrings(m.providers, full, value);
     } else if (k == "model") {
       s = GetStrings(m.models, full, value);
     } else if (k == "metric") {
-      s = ParseEach(m.metrics, full, value, "metric", [](const std::string& x) { return ParseMetric(x); });
+      s = ParseEach(m.metrics, full, value, "metric",
+                    [](const std::string& x) { return ParseMetric(x); });
     } else if (k == "rule") {
-      s = ParseEach(m.rules, full, value, "rule", [](const std::string& x) { return spc::ParseRuleName(x); });
+      s = ParseEach(m.rules, full, value, "rule",
+                    [](const std::string& x) { return spc::ParseRuleName(x); });
     } else if (k == "severity") {
       s = ParseEach(m.severities, full, value, "severity",
                     [](const std::string& x) { return alert::ParseSeverity(x); });
@@ -102,7 +112,7 @@ Status ParseMatch(AlertMatch& m, const std::string& key, const toml::node& n) {
 Status ParseSink(alert::SinkConfig& s, const std::string& key, const toml::table& t) {
   for (auto&& [name, value] : t) {
     const std::string k(name.str());
-    const std::string full = key + "." + k;
+    const std::string full = Join(key, k);
     Status r;
     if (k == "name") {
       r = GetString(s.name, full, value);
@@ -111,7 +121,8 @@ Status ParseSink(alert::SinkConfig& s, const std::string& key, const toml::table
       r = GetString(type, full, value);
       if (r) {
         std::optional<alert::SinkType> parsed = alert::ParseSinkType(type);
-        if (!parsed) return Bad(full, "'" + type + "' (slack | email | webhook | pagerduty | alertmanager)");
+        if (!parsed)
+          return Bad(full, "'" + type + "' (slack | email | webhook | pagerduty | alertmanager)");
         s.type = *parsed;
       }
     } else if (k == "url") {
@@ -146,14 +157,16 @@ Status ParseSink(alert::SinkConfig& s, const std::string& key, const toml::table
     } else if (k == "firing_for_s") {
       r = GetInt(s.firing_for_s, full, value, 60, int64_t{10} * 365 * 86400);
     } else if (k == "password" || k == "secret" || k == "routing_key") {
-      return Bad(full, "secrets are not written in the config: name the variable that holds it with " +
-                           k + "_env");
+      return Bad(
+          full, "secrets are not written in the config: name the variable that holds it with " + k +
+                    "_env");
     } else {
       r = Bad(full, "unknown key");
     }
     if (!r) return r;
   }
-  if (!t.contains("type")) return Bad(key + ".type", "required (slack | email | webhook | pagerduty | alertmanager)");
+  if (!t.contains("type"))
+    return Bad(key + ".type", "required (slack | email | webhook | pagerduty | alertmanager)");
   return {};
 }
 
@@ -197,7 +210,7 @@ Status ParseMute(alert::MuteWindow& w, const std::string& key, const toml::table
   bool has_from = false, has_to = false;
   for (auto&& [name, value] : t) {
     const std::string k(name.str());
-    const std::string full = key + "." + k;
+    const std::string full = Join(key, k);
     Status r;
     if (k == "name") {
       r = GetString(w.name, full, value);
@@ -227,7 +240,8 @@ Status ParseMute(alert::MuteWindow& w, const std::string& key, const toml::table
     }
     if (!r) return r;
   }
-  if (w.days != 0 && has_from != has_to) return Bad(key, "give both from and to (or neither: all day)");
+  if (w.days != 0 && has_from != has_to)
+    return Bad(key, "give both from and to (or neither: all day)");
   if (w.name.empty()) w.name = key;
   return {};
 }
@@ -253,7 +267,7 @@ Status ParseRoute(alert::RouteConfig& r, const std::string& key, const toml::tab
     const std::string k(name.str());
     Status s = k == "match"   ? ParseMatch(r.match, key + ".match", value)
                : k == "sinks" ? GetStrings(r.sinks, key + ".sinks", value)
-                              : Status(Bad(key + "." + k, "unknown key (match, sinks)"));
+                              : Status(Bad(Join(key, k), "unknown key (match, sinks)"));
     if (!s) return s;
   }
   return {};
@@ -287,8 +301,9 @@ Status ParseAlertsSection(const toml::node& node, alert::AlertConfig& c) {
       s = GetNumber(seconds, key, value);
       if (s && !(seconds > 0 && seconds <= 86400)) s = Bad(key, "must be in (0, 86400]");
       const int64_t ms = static_cast<int64_t>(seconds * 1000);
-      (k == "backoff_base_s" ? c.backoff_base_ms : k == "backoff_cap_s" ? c.backoff_cap_ms
-                                                                        : c.retry_after_cap_ms) = ms;
+      (k == "backoff_base_s"  ? c.backoff_base_ms
+       : k == "backoff_cap_s" ? c.backoff_cap_ms
+                              : c.retry_after_cap_ms) = ms;
     } else if (k == "severity") {
       const toml::table* overrides = value.as_table();
       if (!overrides) return Bad(key, "must be a table, e.g. { EWMA = \"warning\" }");

@@ -191,8 +191,8 @@ int RunServe(const ServeOptions& o) {
     alerting = std::move(*started);
     std::string names;
     for (const alert::SinkConfig& sink : config.alerts.sinks) names += " " + sink.name;
-    std::cerr << "llmscope serve: alerting to " << config.alerts.sinks.size() << " sink(s):" << names
-              << std::endl;
+    std::cerr << "llmscope serve: alerting to " << config.alerts.sinks.size()
+              << " sink(s):" << names << std::endl;
   }
 
   server::HttpOptions http;

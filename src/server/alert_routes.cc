@@ -20,7 +20,9 @@ int64_t NowMs() {
       .count();
 }
 
-Json TimeOrNull(int64_t ms) { return ms > 0 ? Json(FormatIsoUtc(ms)) : Json(nullptr); }
+Json TimeOrNull(int64_t ms) {
+  return ms > 0 ? Json(FormatIsoUtc(ms)) : Json(nullptr);
+}
 
 // "90s", "30m", "2h", "1d" or a number of seconds → ms; nullopt when it is neither.
 std::optional<int64_t> DurationMs(const Json& v) {
@@ -34,13 +36,19 @@ std::optional<int64_t> DurationMs(const Json& v) {
   if (t.size() < 2) return std::nullopt;
   int64_t n = 0;
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size() - 1, n);
-  if (ec != std::errc() || p != t.data() + t.size() - 1 || n <= 0 || n > 1000000) return std::nullopt;
+  if (ec != std::errc() || p != t.data() + t.size() - 1 || n <= 0 || n > 1000000)
+    return std::nullopt;
   switch (t.back()) {
-    case 's': return n * 1000;
-    case 'm': return n * 60000;
-    case 'h': return n * 3600000;
-    case 'd': return n * 86400000;
-    default: return std::nullopt;
+    case 's':
+      return n * 1000;
+    case 'm':
+      return n * 60000;
+    case 'h':
+      return n * 3600000;
+    case 'd':
+      return n * 86400000;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -52,7 +60,8 @@ std::optional<store::SilenceRecord> ParseSilence(const std::string& text, int64_
     return std::nullopt;
   };
   const Json body = Json::parse(text, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return fail("invalid_json", "the body must be a JSON object");
+  if (body.is_discarded() || !body.is_object())
+    return fail("invalid_json", "the body must be a JSON object");
   store::SilenceRecord s;
   s.starts_ms = now;
   s.created_ms = now;
@@ -72,7 +81,8 @@ std::optional<store::SilenceRecord> ParseSilence(const std::string& text, int64_
       }
     } else if (k == "metric") {
       if (!text_field(s.metric, 50) || !ParseMetric(s.metric)) {
-        return fail("invalid_field", "metric: one of e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, error");
+        return fail("invalid_field",
+                    "metric: one of e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, error");
       }
     } else if (k == "rule") {
       std::optional<spc::Rule> rule;
@@ -80,9 +90,11 @@ std::optional<store::SilenceRecord> ParseSilence(const std::string& text, int64_
       if (!rule) return fail("invalid_field", "rule: one of R1..R8, EWMA, CUSUM");
       s.rule = std::string(spc::RuleName(*rule));
     } else if (k == "created_by") {
-      if (!text_field(s.created_by, 200)) return fail("invalid_field", "created_by: a name (<= 200 bytes)");
+      if (!text_field(s.created_by, 200))
+        return fail("invalid_field", "created_by: a name (<= 200 bytes)");
     } else if (k == "comment") {
-      if (!text_field(s.comment, 1000)) return fail("invalid_field", "comment: text (<= 1000 bytes)");
+      if (!text_field(s.comment, 1000))
+        return fail("invalid_field", "comment: text (<= 1000 bytes)");
     } else if (k == "starts_at" || k == "ends_at") {
       std::optional<int64_t> t;
       if (v.is_string()) t = ParseIsoUtc(v.get<std::string>());
@@ -94,7 +106,8 @@ std::optional<store::SilenceRecord> ParseSilence(const std::string& text, int64_
       }
     } else if (k == "duration") {
       duration = DurationMs(v);
-      if (!duration) return fail("invalid_field", "duration: seconds, or text like \"30m\", \"2h\", \"1d\"");
+      if (!duration)
+        return fail("invalid_field", "duration: seconds, or text like \"30m\", \"2h\", \"1d\"");
     } else {
       return fail("unknown_field", k + ": expected provider, model, metric, rule, starts_at, "
                                        "ends_at, duration, created_by, comment");

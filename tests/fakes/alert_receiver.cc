@@ -11,7 +11,9 @@ std::string ReceivedRequest::Header(const std::string& name) const {
 
 AlertReceiver::AlertReceiver(int port) : port_(port) {}
 
-AlertReceiver::~AlertReceiver() { Stop(); }
+AlertReceiver::~AlertReceiver() {
+  Stop();
+}
 
 bool AlertReceiver::Start() {
   Stop();
@@ -27,7 +29,8 @@ bool AlertReceiver::Start() {
     }
     if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
     res.status = reply.status;
-    if (reply.retry_after_s >= 0) res.set_header("Retry-After", std::to_string(reply.retry_after_s));
+    if (reply.retry_after_s >= 0)
+      res.set_header("Retry-After", std::to_string(reply.retry_after_s));
     if (reply.status == 200 && req.path.find("pagerduty") != std::string::npos) {
       res.status = 202;
       res.set_content(R"({"status":"success","message":"Event processed"})", "application/json");
@@ -35,7 +38,8 @@ bool AlertReceiver::Start() {
       res.set_content(reply.status < 300 ? "ok" : "try later", "text/plain");
     }
     std::lock_guard<std::mutex> lock(mu_);
-    requests_.push_back({req.path, req.body, req.headers, std::chrono::steady_clock::now(), res.status});
+    requests_.push_back(
+        {req.path, req.body, req.headers, std::chrono::steady_clock::now(), res.status});
   });
   if (port_ == 0) {
     const int bound = server_->bind_to_any_port("127.0.0.1");

@@ -4,8 +4,9 @@
 Each message accepted is written to DIR/NNNN.json with the envelope, whether the session was
 TLS and authenticated, the raw message, and the message as Python's email package parses it
 (decoded headers, and each MIME part's type and decoded text), so the test checks the message
-with a MIME parser that is not LLMscope's. With --cert and --key the server requires STARTTLS;
-with --user and --password it requires AUTH (LOGIN or PLAIN). Prints "ready" when it accepts.
+with a MIME parser that is not LLMscope's. With --cert and --key the server requires STARTTLS,
+or with --smtps too it speaks TLS from the start (SMTPS); with --user and --password it requires
+AUTH (LOGIN or PLAIN). Prints "ready" when it accepts.
 """
 import argparse
 import email
@@ -21,8 +22,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Saver:
-    def __init__(self, directory):
+    def __init__(self, directory, implicit_tls):
         self.directory = directory
+        self.implicit_tls = implicit_tls
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
@@ -37,7 +39,7 @@ class Saver:
         record = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or self.implicit_tls,
             "authenticated": bool(session.authenticated),
             "headers": {k: str(v) for k, v in message.items()},
             "content_type": message.get_content_type(),
@@ -58,6 +60,7 @@ def main():
     p.add_argument("--dir", required=True)
     p.add_argument("--cert")
     p.add_argument("--key")
+    p.add_argument("--smtps", action="store_true")
     p.add_argument("--user")
     p.add_argument("--password")
     a = p.parse_args()
@@ -66,14 +69,18 @@ def main():
     if a.cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(a.cert, a.key)
-        kwargs.update(tls_context=context, require_starttls=True)
+        if a.smtps:
+            kwargs.update(ssl_context=context)
+        else:
+            kwargs.update(tls_context=context, require_starttls=True)
     if a.user:
         def check(server, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword) and auth_data.login == a.user.encode()
                   and auth_data.password == a.password.encode())
             return AuthResult(success=ok, handled=False)
-        kwargs.update(authenticator=check, auth_required=True, auth_require_tls=bool(a.cert))
-    controller = Controller(Saver(a.dir), hostname="127.0.0.1", port=a.port, **kwargs)
+        kwargs.update(authenticator=check, auth_required=True,
+                      auth_require_tls=bool(a.cert) and not a.smtps)
+    controller = Controller(Saver(a.dir, a.smtps), hostname="127.0.0.1", port=a.port, **kwargs)
     controller.start()
     print("ready", flush=True)
     try:

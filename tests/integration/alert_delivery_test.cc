@@ -47,7 +47,8 @@ max_attempts = 1000
 [[alerts.sinks]]
 name = "team-slack"
 type = "slack"
-url = ")" + r.Url("/slack") + R"("
+url = ")" +
+         r.Url("/slack") + R"("
 timeout_s = 1.5
 
 [[alerts.sinks]]
@@ -60,7 +61,8 @@ timeout_s = 1.5
 [[alerts.sinks]]
 name = "pager"
 type = "pagerduty"
-url = ")" + r.Url("/pagerduty") + R"("
+url = ")" +
+         r.Url("/pagerduty") + R"("
 routing_key_env = "TEST_PD_KEY"
 timeout_s = 1.5
 
@@ -157,7 +159,8 @@ TEST(AlertDeliveryTest, ReceiverDownThenFlakyWithAKilledServerEveryAlertArrivesO
     }
     body_of[key] = r.body;
   }
-  for (const ReceivedRequest& r : receiver.AcceptedUnique()) keys.insert(r.Header("Idempotency-Key"));
+  for (const ReceivedRequest& r : receiver.AcceptedUnique())
+    keys.insert(r.Header("Idempotency-Key"));
   EXPECT_EQ(keys, expected);
 
   for (const ReceivedRequest& r : receiver.AcceptedUnique()) {
@@ -167,7 +170,8 @@ TEST(AlertDeliveryTest, ReceiverDownThenFlakyWithAKilledServerEveryAlertArrivesO
     const std::string link = "http://dash.example:8080/#/violations/" + std::to_string(id);
     if (r.path == "/slack") {
       EXPECT_NE(body["text"].get<std::string>().find("R1 on acme/" + violations[id] + "/e2e_ms"),
-                std::string::npos) << r.body;
+                std::string::npos)
+          << r.body;
       EXPECT_NE(r.body.find("<" + link + "|View violation"), std::string::npos) << r.body;
     } else if (r.path == "/hook/with-secret-path") {
       EXPECT_EQ(r.Header("X-LLMscope-Signature"), "sha256=" + Hmac(kHookSecret, r.body));
@@ -203,7 +207,8 @@ TEST(AlertDeliveryTest, ReceiverDownThenFlakyWithAKilledServerEveryAlertArrivesO
     ++resolves;
     const json body = json::parse(r.body);
     if (r.path == "/pagerduty") {
-      EXPECT_EQ(body, (json{{"routing_key", kPagerKey}, {"event_action", "resolve"},
+      EXPECT_EQ(body, (json{{"routing_key", kPagerKey},
+                            {"event_action", "resolve"},
                             {"dedup_key", "llmscope-violation-" + std::to_string(resolved)}}));
     } else if (r.path == "/slack") {
       EXPECT_EQ(body["text"].get<std::string>().rfind("RESOLVED", 0), 0u) << r.body;
@@ -237,12 +242,14 @@ backoff_base_s = 0.2
 [[alerts.sinks]]
 name = "hook"
 type = "webhook"
-url = ")" + receiver.Url("/hook") + R"("
+url = ")" + receiver.Url("/hook") +
+                           R"("
 
 [[alerts.sinks]]
 name = "limited"
 type = "webhook"
-url = ")" + receiver.Url("/limited") + R"("
+url = ")" + receiver.Url("/limited") +
+                           R"("
 rate_per_minute = 1
 burst = 1
 
@@ -258,26 +265,29 @@ sinks = ["limited"]
   ASSERT_TRUE(server);
 
   // Bad input: 400 with the error shape, nothing stored.
-  for (const std::string& bad : {std::string("{}"), std::string(R"({"model": "x", "duration": "2x"})"),
-                                 std::string(R"({"rule": "R9", "duration": 60})"),
-                                 std::string(R"({"metric": "speed", "duration": 60})"),
-                                 std::string(R"({"color": "red", "duration": 60})"),
-                                 std::string(R"({"ends_at": "2001-01-01T00:00:00Z"})"),
-                                 std::string(R"({"duration": 60, "ends_at": "2999-01-01T00:00:00Z"})"),
-                                 std::string(R"({"duration": "400d"})"), std::string("[1, 2"),
-                                 std::string(R"({"comment": 5, "duration": 60})")}) {
+  for (const std::string& bad :
+       {std::string("{}"), std::string(R"({"model": "x", "duration": "2x"})"),
+        std::string(R"({"rule": "R9", "duration": 60})"),
+        std::string(R"({"metric": "speed", "duration": 60})"),
+        std::string(R"({"color": "red", "duration": 60})"),
+        std::string(R"({"ends_at": "2001-01-01T00:00:00Z"})"),
+        std::string(R"({"duration": 60, "ends_at": "2999-01-01T00:00:00Z"})"),
+        std::string(R"({"duration": "400d"})"), std::string("[1, 2"),
+        std::string(R"({"comment": 5, "duration": 60})")}) {
     const Reply r = server->Call("POST", "/api/silences", bad);
     EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
     const json e = json::parse(r.body, nullptr, false);
-    EXPECT_TRUE(e.contains("error") && e["error"].contains("code") && e["error"].contains("message"))
+    EXPECT_TRUE(e.contains("error") && e["error"].contains("code") &&
+                e["error"].contains("message"))
         << r.body;
   }
   EXPECT_EQ(GetJson(*server, "/api/silences")["silences"].size(), 0u);
   EXPECT_EQ(server->Call("DELETE", "/api/silences/424242").status, 404);
   EXPECT_EQ(server->Call("POST", "/api/silences", R"({"duration": 60})", Auth::kNone).status, 401);
 
-  const Reply made = server->Call("POST", "/api/silences",
-                                  R"({"model": "quiet", "duration": "2h", "comment": "deploy", "created_by": "bob"})");
+  const Reply made = server->Call(
+      "POST", "/api/silences",
+      R"({"model": "quiet", "duration": "2h", "comment": "deploy", "created_by": "bob"})");
   ASSERT_EQ(made.status, 201) << made.body;
   const json silence = json::parse(made.body);
   EXPECT_EQ(silence["model"], "quiet");
@@ -314,7 +324,8 @@ sinks = ["limited"]
 
   // Only the alerts that were not held back reached the receiver.
   std::set<std::string> keys;
-  for (const ReceivedRequest& r : receiver.AcceptedUnique()) keys.insert(r.Header("Idempotency-Key"));
+  for (const ReceivedRequest& r : receiver.AcceptedUnique())
+    keys.insert(r.Header("Idempotency-Key"));
   EXPECT_EQ(keys, (std::set<std::string>{"v" + std::to_string(loud) + "/hook/open",
                                          "v" + std::to_string(first) + "/limited/open"}));
 }

@@ -47,19 +47,19 @@ class AlertSmtpTest : public ::testing::Test {
       GTEST_SKIP() << "python3-aiosmtpd is missing (apt-get install python3-aiosmtpd)";
     }
     // A certificate for 127.0.0.1, trusted by the sink through ca_file.
-    const CommandResult cert = RunCommand(
-        {kOpenssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir_.File("key.pem"),
-         "-out", dir_.File("cert.pem")});
+    const CommandResult cert =
+        RunCommand({kOpenssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                    dir_.File("key.pem"), "-out", dir_.File("cert.pem")});
     ASSERT_EQ(cert.exit_code, 0) << cert.err;
     std::filesystem::create_directory(mail_dir_);
     port_ = PickFreePort();
-    smtp_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{kPython, SMTP_RECEIVER_SCRIPT, "--port", std::to_string(port_),
-                                 "--dir", mail_dir_, "--cert", dir_.File("cert.pem"), "--key",
-                                 dir_.File("key.pem"), "--user", "alerts", "--password",
-                                 "smtp-pass-9d1e"},
-        dir_.File("smtp.log"));
+    std::vector<std::string> argv = {
+        kPython,      SMTP_RECEIVER_SCRIPT,  "--port", std::to_string(port_), "--dir",  mail_dir_,
+        "--cert",     dir_.File("cert.pem"), "--key",  dir_.File("key.pem"),  "--user", "alerts",
+        "--password", "smtp-pass-9d1e"};
+    if (Smtps()) argv.push_back("--smtps");
+    smtp_ = std::make_unique<BackgroundProcess>(argv, dir_.File("smtp.log"));
     ASSERT_TRUE(smtp_->started());
     ASSERT_TRUE(LogSays(*smtp_, "ready")) << smtp_->Log();
     config_ = dir_.Write("llmscope.toml", R"([alerts]
@@ -68,8 +68,9 @@ public_url = "http://dash.example:8080/"
 [[alerts.sinks]]
 name = "mail"
 type = "email"
-url = "smtp://127.0.0.1:)" + std::to_string(port_) + R"("
-starttls = true
+url = ")" + std::string(Smtps() ? "smtps" : "smtp") +
+                                              "://127.0.0.1:" + std::to_string(port_) + R"("
+starttls = )" + (Smtps() ? "false" : "true") + R"(
 ca_file = ")" + dir_.File("cert.pem") + R"("
 from = "LLMscope <alerts@example.com>"
 to = ["ops@example.com", "oncall@example.com"]
@@ -79,10 +80,13 @@ timeout_s = 5
 )");
   }
 
+  // false: smtp:// with STARTTLS required; true: smtps://, TLS from the start.
+  virtual bool Smtps() const { return false; }
+
   CommandResult AlertTest(const std::string& sink, const std::string& password) {
     setenv("TEST_SMTP_PASSWORD", password.c_str(), 1);
-    CommandResult r = RunCommand({LLMSCOPE_BINARY, "alert", "test", sink, "--config", config_,
-                                  "--timeout", "3"});
+    CommandResult r =
+        RunCommand({LLMSCOPE_BINARY, "alert", "test", sink, "--config", config_, "--timeout", "3"});
     unsetenv("TEST_SMTP_PASSWORD");
     return r;
   }
@@ -114,7 +118,9 @@ TEST_F(AlertSmtpTest, TestAlertArrivesAsMultipartMailOverStarttlsWithAuth) {
   EXPECT_EQ(m["mail_from"], "alerts@example.com");
   EXPECT_EQ(m["rcpt_tos"], (json{"ops@example.com", "oncall@example.com"}));
   const json& h = m["headers"];
-  EXPECT_EQ(h["Subject"], "LLMscope: TEST [CRITICAL] R1 on llmscope/test-alert/e2e_ms: 1500 ms (+4.5" + kSigma + ")");
+  EXPECT_EQ(
+      h["Subject"],
+      "LLMscope: TEST [CRITICAL] R1 on llmscope/test-alert/e2e_ms: 1500 ms (+4.5" + kSigma + ")");
   EXPECT_EQ(h["From"], "LLMscope <alerts@example.com>");
   EXPECT_EQ(h["To"], "ops@example.com, oncall@example.com");
   EXPECT_EQ(h["Message-ID"].get<std::string>().rfind("<llmscope.test.mail.", 0), 0u) << h.dump();
@@ -133,7 +139,9 @@ TEST_F(AlertSmtpTest, TestAlertArrivesAsMultipartMailOverStarttlsWithAuth) {
   EXPECT_NE(t.find("In the dashboard: http://dash.example:8080/"), std::string::npos) << t;
   EXPECT_EQ(html["type"], "text/html");
   const std::string x = html["content"];
-  EXPECT_NE(x.find("<th align=\"left\">Deviation</th><td>+4.5" + kSigma + "</td>"), std::string::npos) << x;
+  EXPECT_NE(x.find("<th align=\"left\">Deviation</th><td>+4.5" + kSigma + "</td>"),
+            std::string::npos)
+      << x;
   EXPECT_NE(x.find("<a href=\"http://dash.example:8080/\">"), std::string::npos) << x;
 }
 
@@ -150,9 +158,27 @@ TEST_F(AlertSmtpTest, WrongPasswordIsNotDeliveredAndNotShownUnknownSinkIsAUsageE
   EXPECT_NE(unknown.err.find("configured: mail"), std::string::npos) << unknown.err;
 
   // No password in the environment: a config error naming the variable.
-  const CommandResult unset = RunCommand({LLMSCOPE_BINARY, "alert", "test", "mail", "--config", config_});
+  const CommandResult unset =
+      RunCommand({LLMSCOPE_BINARY, "alert", "test", "mail", "--config", config_});
   EXPECT_NE(unset.exit_code, 0);
   EXPECT_NE(unset.err.find("TEST_SMTP_PASSWORD is not set"), std::string::npos) << unset.err;
+}
+
+class AlertSmtpsTest : public AlertSmtpTest {
+ protected:
+  bool Smtps() const override { return true; }
+};
+
+TEST_F(AlertSmtpsTest, TestAlertArrivesOverSmtpsWithAuth) {
+  const CommandResult r = AlertTest("mail", "smtp-pass-9d1e");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << smtp_->Log();
+  ASSERT_EQ(Messages(), 1u);
+  const json m = json::parse(ReadFile(mail_dir_ + "/0001.json"));
+  EXPECT_EQ(m["authenticated"], true);
+  EXPECT_EQ(m["content_type"], "multipart/alternative");
+  ASSERT_EQ(m["parts"].size(), 2u);
+  EXPECT_EQ(m["parts"][0]["type"], "text/plain");
+  EXPECT_EQ(m["parts"][1]["type"], "text/html");
 }
 
 TEST(AlertmanagerTest, ViolationFiresInAlertmanagerAndResolves) {
@@ -164,19 +190,21 @@ TEST(AlertmanagerTest, ViolationFiresInAlertmanagerAndResolves) {
 receivers:
   - name: "null"
 )");
-  BackgroundProcess am({kAlertmanager, "--config.file=" + am_config,
-                        "--storage.path=" + dir.File("am-data"),
-                        "--web.listen-address=127.0.0.1:" + std::to_string(am_port),
-                        "--cluster.listen-address="},
-                       dir.File("alertmanager.log"));
+  BackgroundProcess am(
+      {kAlertmanager, "--config.file=" + am_config, "--storage.path=" + dir.File("am-data"),
+       "--web.listen-address=127.0.0.1:" + std::to_string(am_port), "--cluster.listen-address="},
+      dir.File("alertmanager.log"));
   ASSERT_TRUE(am.started());
   httplib::Client client("127.0.0.1", am_port);
   client.set_connection_timeout(1);
   client.set_read_timeout(5);
-  ASSERT_TRUE(WaitUntil([&] {
-    auto r = client.Get("/-/ready");
-    return r && r->status == 200;
-  }, std::chrono::seconds(20))) << am.Log();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = client.Get("/-/ready");
+        return r && r->status == 200;
+      },
+      std::chrono::seconds(20)))
+      << am.Log();
 
   ServerOptions o;
   o.extra_args = {"--config", dir.Write("llmscope.toml", R"([spc]
@@ -200,8 +228,9 @@ sinks = ["am"]
   ASSERT_TRUE(WaitUntil([&] { return AllInState(*server, id, 1, "delivered"); }))
       << Deliveries(*server, id).dump() << server->Stderr();
 
-  const std::string query = "/api/v2/alerts?filter=" +
-                            httplib::detail::encode_query_param("violation_id=\"" + std::to_string(id) + "\"");
+  const std::string query =
+      "/api/v2/alerts?filter=" +
+      httplib::detail::encode_query_param("violation_id=\"" + std::to_string(id) + "\"");
   auto firing = client.Get(query.c_str());
   ASSERT_TRUE(firing && firing->status == 200);
   const json alerts = json::parse(firing->body);
@@ -216,7 +245,8 @@ sinks = ["am"]
   EXPECT_EQ(a["status"]["state"], "active");
   EXPECT_NE(a["annotations"]["summary"].get<std::string>().find("R1 on acme/am-model/e2e_ms"),
             std::string::npos);
-  EXPECT_EQ(a["annotations"]["dashboard_url"], "http://dash.example:8080/#/violations/" + std::to_string(id));
+  EXPECT_EQ(a["annotations"]["dashboard_url"],
+            "http://dash.example:8080/#/violations/" + std::to_string(id));
   EXPECT_EQ(a["generatorURL"], "http://dash.example:8080/#/violations/" + std::to_string(id));
 
   const Reply res = server->Call("POST", "/api/violations/" + std::to_string(id) + "/resolve", "");
@@ -224,10 +254,12 @@ sinks = ["am"]
   ASSERT_TRUE(WaitUntil([&] { return AllInState(*server, id, 2, "delivered"); }))
       << Deliveries(*server, id).dump();
   // A resolved alert (endsAt passed) is no longer listed by Alertmanager.
-  ASSERT_TRUE(WaitUntil([&] {
-    auto r = client.Get(query.c_str());
-    return r && r->status == 200 && json::parse(r->body).empty();
-  }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = client.Get(query.c_str());
+        return r && r->status == 200 && json::parse(r->body).empty();
+      },
+      std::chrono::seconds(10)));
 }
 
 }  // namespace

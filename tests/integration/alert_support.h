@@ -8,10 +8,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "support/background_process.h"
 #include "support/server_process.h"
@@ -21,15 +20,15 @@ namespace llmscope::testing {
 using json = nlohmann::json;
 
 // Skips the test locally, fails it when CI=true: a program the test needs is missing.
-#define REQUIRE_PROGRAM(path, package)                                                      \
-  do {                                                                                      \
-    if (!::llmscope::testing::ProgramAvailable(path)) {                                     \
-      const char* ci = std::getenv("CI");                                                   \
-      if (ci != nullptr && std::string(ci) == "true") {                                     \
-        FAIL() << (path) << " is missing (apt-get install " << (package) << ")";            \
-      }                                                                                     \
-      GTEST_SKIP() << (path) << " is missing (apt-get install " << (package) << ")";        \
-    }                                                                                       \
+#define REQUIRE_PROGRAM(path, package)                                               \
+  do {                                                                               \
+    if (!::llmscope::testing::ProgramAvailable(path)) {                              \
+      const char* ci = std::getenv("CI");                                            \
+      if (ci != nullptr && std::string(ci) == "true") {                              \
+        FAIL() << (path) << " is missing (apt-get install " << (package) << ")";     \
+      }                                                                              \
+      GTEST_SKIP() << (path) << " is missing (apt-get install " << (package) << ")"; \
+    }                                                                                \
   } while (0)
 
 // Polls `done` every 50 ms until it holds or `timeout` passes; returns its last answer.
@@ -54,7 +53,8 @@ inline json GetJson(const ServerProcess& s, const std::string& path) {
 inline int64_t OpenR1Violation(const ServerProcess& s, const std::string& model) {
   json batch = json::array();
   for (int i = 0; i < 20; ++i) {
-    batch.push_back({{"provider", "acme"}, {"model", model},
+    batch.push_back({{"provider", "acme"},
+                     {"model", model},
                      {"latency_ms", 1000.0 * std::exp(0.05 * std::sin(static_cast<double>(i)))}});
   }
   batch.push_back({{"provider", "acme"}, {"model", model}, {"latency_ms", 30000.0}});

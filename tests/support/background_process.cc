@@ -24,7 +24,8 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -38,7 +39,9 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
   posix_spawnattr_destroy(&attr);
 }
 
-BackgroundProcess::~BackgroundProcess() { Stop(); }
+BackgroundProcess::~BackgroundProcess() {
+  Stop();
+}
 
 bool BackgroundProcess::Running() {
   if (pid_ <= 0) return false;
@@ -69,6 +72,8 @@ std::string BackgroundProcess::Log() const {
   return s.str();
 }
 
-bool ProgramAvailable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
+bool ProgramAvailable(const std::string& path) {
+  return access(path.c_str(), X_OK) == 0;
+}
 
 }  // namespace llmscope::testing

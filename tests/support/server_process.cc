@@ -228,9 +228,10 @@ Reply ServerProcess::Call(const std::string& method, const std::string& path,
   if (auth == Auth::kKey) headers = AuthHeaders();
   if (auth == Auth::kWrongKey) headers = {{"Authorization", "Bearer " + api_key_ + "-wrong"}};
   std::unique_ptr<httplib::Client> c = Client();
-  httplib::Result r = method == "POST"     ? c->Post(path.c_str(), headers, body, content_type.c_str())
-                     : method == "DELETE" ? c->Delete(path.c_str(), headers)
-                                          : c->Get(path.c_str(), headers);
+  httplib::Result r =
+      method == "POST"     ? c->Post(path.c_str(), headers, body, content_type.c_str())
+      : method == "DELETE" ? c->Delete(path.c_str(), headers)
+                           : c->Get(path.c_str(), headers);
   Reply out;
   if (!r) {
     out.transport_error = httplib::to_string(r.error());

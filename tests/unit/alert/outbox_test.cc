@@ -62,7 +62,8 @@ class OutboxTest : public ::testing::Test {
   }
 
   AlertOutbox Outbox(store::Store& store) {
-    return AlertOutbox(store, config_, [this] { return now_.load(); }, [](const std::string&) {});
+    return AlertOutbox(
+        store, config_, [this] { return now_.load(); }, [](const std::string&) {});
   }
 
   store::ViolationRecord Violation() {
@@ -206,6 +207,30 @@ TEST_F(OutboxTest, FailedOpenSuppressesItsResolveRejectIsFinalRemovedSinkFails) 
   EXPECT_EQ((*tests)[0].state, store::DeliveryState::kFailed);
   EXPECT_EQ((*tests)[0].last_error, "no sink named 'gone' in the config");
   EXPECT_EQ(receiver_.Requests().size(), 3u);
+}
+
+TEST_F(OutboxTest, AClaimOfADeadSenderLapsesAndTheRowIsSentByAnother) {
+  config_.routes = {RouteConfig{AlertMatch{}, {"hook"}}};
+  AlertOutbox outbox = Outbox(*store_);
+  store::ViolationRecord v = Violation();
+  ASSERT_EQ(*outbox.EnqueueOpen(v), 1);
+  // A sender claims the row and dies before it records anything.
+  auto held = store_->ClaimDueDeliveries("dead-sender", kT0, 10000, 10);
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->size(), 1u);
+  auto dispatcher = Dispatcher(*store_, "alive");
+  EXPECT_EQ(dispatcher->RunOnce(), 0);  // still held
+  now_ = kT0 + 10000;                   // the lease lapsed
+  EXPECT_EQ(dispatcher->RunOnce(), 1);
+  EXPECT_EQ(Rows(v.id)[0].state, store::DeliveryState::kDelivered);
+  EXPECT_EQ(receiver_.Requests().size(), 1u);
+  // The dead sender's late outcome is refused: the row is no longer its own.
+  store::DeliveryRecord late = (*held)[0];
+  late.state = store::DeliveryState::kFailed;
+  Status finished = store_->FinishDelivery(late, "dead-sender");
+  ASSERT_FALSE(finished.ok());
+  EXPECT_EQ(finished.error().code, "conflict");
+  EXPECT_EQ(Rows(v.id)[0].state, store::DeliveryState::kDelivered);
 }
 
 TEST_F(OutboxTest, TwoSendersOnOneDatabaseSendEachRowOnce) {

@@ -26,7 +26,8 @@ TEST(AlertFacts, WordsAndRoundTrip) {
   const AlertFacts f = SampleFacts();
   EXPECT_EQ(f.link, "https://scope.example.com/#/violations/42");
   EXPECT_EQ(Headline(f), "[CRITICAL] R1 on openai/gpt-4o/e2e_ms: 2400 ms (+4.2" + kSigma + ")");
-  EXPECT_EQ(Headline(SampleFacts(store::DeliveryKind::kResolve)).rfind("RESOLVED [CRITICAL]", 0), 0u);
+  EXPECT_EQ(Headline(SampleFacts(store::DeliveryKind::kResolve)).rfind("RESOLVED [CRITICAL]", 0),
+            0u);
   EXPECT_EQ(FormatMetricValue(Metric::kTokensPerS, 41.54), "41.5 tok/s");
   EXPECT_EQ(FormatMetricValue(Metric::kCostUsd, 0.001234), "0.00123 USD");
   EXPECT_EQ(FormatDeviation(std::nullopt), "n/a");
@@ -97,23 +98,30 @@ TEST(PagerDutyEvent, TriggerAndResolveShareTheDedupKey) {
   EXPECT_EQ(t["payload"]["class"], "R1");
   EXPECT_EQ(t["payload"]["custom_details"]["ucl"], 1500.0);
   EXPECT_EQ(t["links"][0]["href"], "https://scope.example.com/#/violations/42");
-  const Json r = Json::parse(RenderPagerDutyEvent(SampleFacts(store::DeliveryKind::kResolve), "RKEY"));
-  EXPECT_EQ(r, (Json{{"routing_key", "RKEY"}, {"event_action", "resolve"},
+  const Json r =
+      Json::parse(RenderPagerDutyEvent(SampleFacts(store::DeliveryKind::kResolve), "RKEY"));
+  EXPECT_EQ(r, (Json{{"routing_key", "RKEY"},
+                     {"event_action", "resolve"},
                      {"dedup_key", "llmscope-violation-42"}}));
 }
 
 TEST(AlertmanagerAlert, LabelsAnnotationsAndEndsAt) {
   const Json a = Json::parse(RenderAlertmanagerAlerts(SampleFacts(), 3600000));
   ASSERT_EQ(a.size(), 1u);
-  EXPECT_EQ(a[0]["labels"], (Json{{"alertname", "LLMscopeViolation"}, {"provider", "openai"},
-                                  {"model", "gpt-4o"}, {"metric", "e2e_ms"}, {"rule", "R1"},
-                                  {"severity", "critical"}, {"violation_id", "42"}}));
+  EXPECT_EQ(a[0]["labels"], (Json{{"alertname", "LLMscopeViolation"},
+                                  {"provider", "openai"},
+                                  {"model", "gpt-4o"},
+                                  {"metric", "e2e_ms"},
+                                  {"rule", "R1"},
+                                  {"severity", "critical"},
+                                  {"violation_id", "42"}}));
   EXPECT_EQ(a[0]["annotations"]["ucl"], "1500 ms");
   EXPECT_EQ(a[0]["annotations"]["dashboard_url"], "https://scope.example.com/#/violations/42");
   EXPECT_EQ(a[0]["startsAt"], "2024-01-01T00:00:00.000Z");
   EXPECT_EQ(a[0]["endsAt"], "2024-01-01T01:00:00.000Z");  // firing for one hour
   EXPECT_EQ(a[0]["generatorURL"], "https://scope.example.com/#/violations/42");
-  const Json r = Json::parse(RenderAlertmanagerAlerts(SampleFacts(store::DeliveryKind::kResolve), 3600000 * 24));
+  const Json r = Json::parse(
+      RenderAlertmanagerAlerts(SampleFacts(store::DeliveryKind::kResolve), 3600000 * 24));
   EXPECT_EQ(r[0]["endsAt"], "2024-01-01T01:00:00.000Z");  // the resolve time
 }
 
@@ -129,8 +137,11 @@ TEST(Email, EscapedHtmlAndMultipartAlternative) {
             std::string::npos);
   EXPECT_EQ(HtmlEscape("\"'"), "&quot;&#39;");
 
-  const std::string m = BuildMimeMessage({"LLMscope <alerts@example.com>", {"ops@example.com", "b@example.com"},
-                                          "v42/mail/open", 1704067200000}, c);
+  const std::string m = BuildMimeMessage({"LLMscope <alerts@example.com>",
+                                          {"ops@example.com", "b@example.com"},
+                                          "v42/mail/open",
+                                          1704067200000},
+                                         c);
   EXPECT_NE(m.find("From: LLMscope <alerts@example.com>\r\n"), std::string::npos);
   EXPECT_NE(m.find("To: ops@example.com, b@example.com\r\n"), std::string::npos);
   EXPECT_NE(m.find("Date: Mon, 01 Jan 2024 00:00:00 +0000\r\n"), std::string::npos);
@@ -183,7 +194,8 @@ TEST(HttpAlertRequest, WebhookIsSignedAndCarriesTheKey) {
 
   c.type = SinkType::kAlertmanager;
   s.url = "http://127.0.0.1:9093/";
-  EXPECT_EQ(BuildHttpAlertRequest(c, s, SampleFacts(), "k").url, "http://127.0.0.1:9093/api/v2/alerts");
+  EXPECT_EQ(BuildHttpAlertRequest(c, s, SampleFacts(), "k").url,
+            "http://127.0.0.1:9093/api/v2/alerts");
   c.type = SinkType::kPagerDuty;
   s.routing_key = "RK";
   EXPECT_EQ(Json::parse(BuildHttpAlertRequest(c, s, SampleFacts(), "k").body)["routing_key"], "RK");
@@ -192,17 +204,22 @@ TEST(HttpAlertRequest, WebhookIsSignedAndCarriesTheKey) {
 TEST(HttpAlertRequest, RepliesJudged) {
   using O = SendResult::Outcome;
   using probe::TransportError;
-  EXPECT_EQ(JudgeHttpReply(200, TransportError::kNone, "", std::nullopt, "", 0).outcome, O::kDelivered);
-  EXPECT_EQ(JudgeHttpReply(202, TransportError::kNone, "", std::nullopt, "", 0).outcome, O::kDelivered);
+  EXPECT_EQ(JudgeHttpReply(200, TransportError::kNone, "", std::nullopt, "", 0).outcome,
+            O::kDelivered);
+  EXPECT_EQ(JudgeHttpReply(202, TransportError::kNone, "", std::nullopt, "", 0).outcome,
+            O::kDelivered);
   const SendResult busy = JudgeHttpReply(429, TransportError::kNone, "", "7", "slow down", 0);
   EXPECT_EQ(busy.outcome, O::kRetry);
   EXPECT_EQ(busy.retry_after_ms, 7000);
   EXPECT_EQ(busy.detail, "HTTP 429: slow down");
   EXPECT_EQ(JudgeHttpReply(503, TransportError::kNone, "", std::nullopt, "", 0).outcome, O::kRetry);
   EXPECT_EQ(JudgeHttpReply(500, TransportError::kNone, "", std::nullopt, "", 0).outcome, O::kRetry);
-  EXPECT_EQ(JudgeHttpReply(400, TransportError::kNone, "", std::nullopt, "bad", 0).outcome, O::kReject);
-  EXPECT_EQ(JudgeHttpReply(404, TransportError::kNone, "", std::nullopt, "", 0).outcome, O::kReject);
-  const SendResult down = JudgeHttpReply(0, TransportError::kRefused, "Couldn't connect", std::nullopt, "", 0);
+  EXPECT_EQ(JudgeHttpReply(400, TransportError::kNone, "", std::nullopt, "bad", 0).outcome,
+            O::kReject);
+  EXPECT_EQ(JudgeHttpReply(404, TransportError::kNone, "", std::nullopt, "", 0).outcome,
+            O::kReject);
+  const SendResult down =
+      JudgeHttpReply(0, TransportError::kRefused, "Couldn't connect", std::nullopt, "", 0);
   EXPECT_EQ(down.outcome, O::kRetry);
   EXPECT_EQ(down.detail, "refused: Couldn't connect");
   EXPECT_EQ(JudgeHttpReply(500, TransportError::kNone, "", std::nullopt, std::string(500, 'x'), 0)

@@ -25,7 +25,8 @@ TEST(Severity, DefaultsPerRuleAndOverrides) {
                       spc::Rule::kEwma, spc::Rule::kCusum}) {
     EXPECT_EQ(SeverityOf(r), Severity::kInfo) << spc::RuleName(r);
   }
-  SeverityOverrides o{{spc::Rule::kEwma, Severity::kCritical}, {spc::Rule::kR1, Severity::kWarning}};
+  SeverityOverrides o{{spc::Rule::kEwma, Severity::kCritical},
+                      {spc::Rule::kR1, Severity::kWarning}};
   EXPECT_EQ(SeverityOf(spc::Rule::kEwma, o), Severity::kCritical);
   EXPECT_EQ(SeverityOf(spc::Rule::kR1, o), Severity::kWarning);
   EXPECT_EQ(SeverityOf(spc::Rule::kR2, o), Severity::kWarning);
@@ -57,7 +58,8 @@ TEST(Routing, UnionOfMatchingRoutesInConfigOrderEachSinkOnce) {
   routes[1].match.rules = {spc::Rule::kR1};
   routes[1].sinks = {"pager", "slack"};
   routes[2].sinks = {"slack", "mail"};  // empty match: every violation
-  EXPECT_EQ(RouteSinks(routes, SampleFacts()), (std::vector<std::string>{"pager", "slack", "mail"}));
+  EXPECT_EQ(RouteSinks(routes, SampleFacts()),
+            (std::vector<std::string>{"pager", "slack", "mail"}));
 }
 
 TEST(Muting, AbsoluteWindowIsHalfOpen) {
@@ -81,7 +83,8 @@ TEST(Muting, WeeklyWindowOnChosenDaysUtc) {
   EXPECT_TRUE(MuteWindowActive(w, saturday + 16 * kHour + 59 * 60000));
   EXPECT_FALSE(MuteWindowActive(w, saturday + 17 * kHour));
   EXPECT_FALSE(MuteWindowActive(w, saturday + 24 * kHour + 10 * kHour));  // Sunday 10:00
-  EXPECT_FALSE(MuteWindowActive(w, saturday - 7 * 24 * kHour - 24 * kHour + 10 * kHour));  // a Friday
+  EXPECT_FALSE(
+      MuteWindowActive(w, saturday - 7 * 24 * kHour - 24 * kHour + 10 * kHour));  // a Friday
 }
 
 TEST(Muting, WeeklyWindowPastMidnightBelongsToTheDayItStarts) {
@@ -94,7 +97,7 @@ TEST(Muting, WeeklyWindowPastMidnightBelongsToTheDayItStarts) {
   EXPECT_FALSE(MuteWindowActive(w, kMonday0000 + 24 * kHour + 6 * kHour));  // Tuesday 06:00
   EXPECT_FALSE(MuteWindowActive(w, kMonday0000 + 5 * kHour));  // Monday 05:00: Sunday's night
   EXPECT_FALSE(MuteWindowActive(w, kMonday0000 + 24 * kHour + 23 * kHour));  // Tuesday 23:00
-  w.end_minute = w.start_minute;  // the whole day
+  w.end_minute = w.start_minute;                                             // the whole day
   EXPECT_TRUE(MuteWindowActive(w, kMonday0000 + 1));
   EXPECT_FALSE(MuteWindowActive(w, kMonday0000 - 1));  // Sunday 23:59:59.999
 }
@@ -142,7 +145,7 @@ TEST(TokenBucket, BurstThenRefillAtTheRate) {
 
 TEST(RetryPolicy, ExponentialCappedWithEqualJitter) {
   const BackoffPolicy p{1000, 8000};
-  EXPECT_EQ(BackoffDelayMs(p, 1, 0.0), 500);   // d = 1000: [500, 1000)
+  EXPECT_EQ(BackoffDelayMs(p, 1, 0.0), 500);  // d = 1000: [500, 1000)
   EXPECT_EQ(BackoffDelayMs(p, 1, 0.5), 750);
   EXPECT_EQ(BackoffDelayMs(p, 2, 0.0), 1000);  // d = 2000
   EXPECT_EQ(BackoffDelayMs(p, 3, 0.5), 3000);  // d = 4000: 2000 + 0.5·2000
@@ -182,19 +185,22 @@ TEST(DeliveryOutcome, DeliveredRetriedFailed) {
   EXPECT_EQ(d.attempts, 1);
   EXPECT_EQ(d.next_attempt_ms, 21000);  // Retry-After 20 s beats the 500 ms backoff
   EXPECT_EQ(d.last_error, "HTTP 429");
-  RecordAttempt(d, SendResult{SendResult::Outcome::kRetry, std::nullopt, "HTTP 500"}, p, 0.0, 22000);
+  RecordAttempt(d, SendResult{SendResult::Outcome::kRetry, std::nullopt, "HTTP 500"}, p, 0.0,
+                22000);
   EXPECT_EQ(d.state, store::DeliveryState::kFailed);
   EXPECT_EQ(d.last_error, "HTTP 500 (gave up after 2 attempts)");
 
   store::DeliveryRecord ok;
   ok.last_error = "earlier";
-  RecordAttempt(ok, SendResult{SendResult::Outcome::kDelivered, std::nullopt, "HTTP 202"}, p, 0.5, 5);
+  RecordAttempt(ok, SendResult{SendResult::Outcome::kDelivered, std::nullopt, "HTTP 202"}, p, 0.5,
+                5);
   EXPECT_EQ(ok.state, store::DeliveryState::kDelivered);
   EXPECT_EQ(ok.delivered_ms, 5);
   EXPECT_EQ(ok.last_error, "");
 
   store::DeliveryRecord rejected;
-  RecordAttempt(rejected, SendResult{SendResult::Outcome::kReject, std::nullopt, "HTTP 400"}, p, 0, 5);
+  RecordAttempt(rejected, SendResult{SendResult::Outcome::kReject, std::nullopt, "HTTP 400"}, p, 0,
+                5);
   EXPECT_EQ(rejected.state, store::DeliveryState::kFailed);
   EXPECT_EQ(rejected.attempts, 1);
   EXPECT_EQ(rejected.last_error, "HTTP 400");

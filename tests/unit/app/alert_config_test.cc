@@ -83,7 +83,8 @@ end = 2026-12-25T06:00:00Z
   ASSERT_EQ(a.routes.size(), 2u);
   EXPECT_EQ(a.routes[0].match.providers, (std::vector<std::string>{"openai"}));
   EXPECT_EQ(a.routes[0].match.rules, (std::vector<spc::Rule>{spc::Rule::kR1, spc::Rule::kR2}));
-  EXPECT_EQ(a.routes[0].match.severities, (std::vector<alert::Severity>{alert::Severity::kCritical}));
+  EXPECT_EQ(a.routes[0].match.severities,
+            (std::vector<alert::Severity>{alert::Severity::kCritical}));
   EXPECT_EQ(a.routes[0].match.metrics, (std::vector<Metric>{Metric::kE2eMs}));
   EXPECT_TRUE(a.routes[1].match.providers.empty());
   ASSERT_EQ(a.mutes.size(), 2u);
@@ -98,7 +99,8 @@ TEST(AlertConfigToml, MistakesNameTheirKey) {
   EXPECT_NE(ErrorOf(std::string(kSinks) + "[[alerts.routes]]\nsinks = [\"pager\"]\n")
                 .find("alerts.routes[0].sinks: no sink is named 'pager'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("[[alerts.sinks]]\nname = \"x\"\ntype = \"sms\"\n").find("alerts.sinks[0].type: 'sms'"),
+  EXPECT_NE(ErrorOf("[[alerts.sinks]]\nname = \"x\"\ntype = \"sms\"\n")
+                .find("alerts.sinks[0].type: 'sms'"),
             std::string::npos);
   EXPECT_NE(ErrorOf("[[alerts.sinks]]\nname = \"x\"\ntype = \"webhook\"\nurl = \"ftp://h/\"\n")
                 .find("alerts.sinks[0].url: must start with http:// or https://"),
@@ -109,18 +111,23 @@ TEST(AlertConfigToml, MistakesNameTheirKey) {
   EXPECT_NE(ErrorOf("[[alerts.routes]]\nmatch = { rule = \"R9\" }\nsinks = []\n")
                 .find("alerts.routes[0].match.rule: unknown rule 'R9'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("[[alerts.mute]]\ndays = [\"someday\"]\n").find("alerts.mute[0].days: 'someday'"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf("[[alerts.mute]]\ndays = [\"someday\"]\n").find("alerts.mute[0].days: 'someday'"),
+      std::string::npos);
   EXPECT_NE(ErrorOf("[[alerts.mute]]\ndays = [\"mon\"]\nfrom = \"25:00\"\nto = \"01:00\"\n")
                 .find("alerts.mute[0].from: '25:00' is not HH:MM"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("[alerts]\nseverity = { R1 = \"urgent\" }\n").find("alerts.severity.R1: 'urgent'"),
+  EXPECT_NE(
+      ErrorOf("[alerts]\nseverity = { R1 = \"urgent\" }\n").find("alerts.severity.R1: 'urgent'"),
+      std::string::npos);
+  EXPECT_NE(ErrorOf("[alerts]\ncolour = 1\n").find("alerts.colour: unknown key"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("[alerts]\ncolour = 1\n").find("alerts.colour: unknown key"), std::string::npos);
   // A secret written into the file is refused, and not repeated.
-  const std::string e = ErrorOf(
-      "[[alerts.sinks]]\nname = \"m\"\ntype = \"email\"\npassword = \"hunter2-secret\"\n");
-  EXPECT_NE(e.find("alerts.sinks[0].password: secrets are not written in the config"), std::string::npos) << e;
+  const std::string e =
+      ErrorOf("[[alerts.sinks]]\nname = \"m\"\ntype = \"email\"\npassword = \"hunter2-secret\"\n");
+  EXPECT_NE(e.find("alerts.sinks[0].password: secrets are not written in the config"),
+            std::string::npos)
+      << e;
   EXPECT_EQ(e.find("hunter2-secret"), std::string::npos);
 }
 
@@ -132,8 +139,8 @@ TEST(AlertConfigToml, SecretsComeFromTheEnvironmentOnly) {
       alert::ResolveSinkSecrets(mail, [](const std::string&) { return std::nullopt; });
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("SMTP_PASSWORD is not set"), std::string::npos);
-  Result<alert::SinkSecrets> found = alert::ResolveSinkSecrets(
-      mail, [](const std::string& n) -> std::optional<std::string> {
+  Result<alert::SinkSecrets> found =
+      alert::ResolveSinkSecrets(mail, [](const std::string& n) -> std::optional<std::string> {
         if (n == "SMTP_PASSWORD") return "pw";
         return std::nullopt;
       });
