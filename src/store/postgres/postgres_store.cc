@@ -12,9 +12,19 @@
 #include "spc/stage.h"
 #include "spc/transform.h"
 #include "store/postgres/postgres_schema.h"
+#include "store/record_fields.h"
 
 namespace llmscope::store {
 namespace {
+
+using record_fields::BindSample;
+using record_fields::BindStage;
+using record_fields::ParsePhase;
+using record_fields::ReadDelivery;
+using record_fields::ReadSample;
+using record_fields::ReadSilence;
+using record_fields::ReadStage;
+using record_fields::ReadViolation;
 
 using pg::PgConnection;
 using pg::PgParams;
@@ -83,133 +93,15 @@ Error NotFound(std::string_view what, int64_t id) {
   return Error{"not_found", std::string(what) + " " + std::to_string(id) + " not found"};
 }
 
-std::optional<spc::Phase> ParsePhase(std::string_view name) {
-  for (spc::Phase p : {spc::Phase::kBaseline, spc::Phase::kMonitoring}) {
-    if (name == spc::PhaseName(p)) return p;
-  }
-  return std::nullopt;
-}
-
 // Rows a command changed (UPDATE, DELETE, INSERT without RETURNING).
 int64_t RowsChanged(const PgResult& result) {
   return std::strtoll(PQcmdTuples(result.get()), nullptr, 10);
 }
 
-void BindSample(PgParams& p, const Sample& s) {
-  p.Int(s.time_ms).Source(s.source);
-  p.OptDouble(s.e2e_ms).OptDouble(s.ttft_ms).OptDouble(s.tpot_ms).OptDouble(s.tokens_per_s);
-  p.OptDouble(s.cost_usd);
-  p.Bool(s.error).Text(s.error_kind).Text(s.error_message);
-  p.OptDouble(s.total_duration_ms).OptDouble(s.load_duration_ms);
-  p.OptDouble(s.prompt_eval_duration_ms).OptDouble(s.eval_duration_ms);
-  p.OptInt(s.prompt_eval_count).OptInt(s.eval_count).OptInt(s.tokens_in).OptInt(s.tokens_out);
-  const Telemetry& t = s.telemetry;
-  p.OptDouble(t.cpu_percent).OptDouble(t.memory_percent).OptDouble(t.gpu_percent);
-  p.OptDouble(t.gpu_memory_percent).OptDouble(t.gpu_temp_c);
-  p.Text(s.prompt_hash).OptText(s.prompt_text);
-}
-
-Sample ReadSample(PgRow& c) {
-  Sample s;
-  s.id = c.Int();
-  s.time_ms = c.Int();
-  s.source = c.Source();
-  s.e2e_ms = c.OptDouble();
-  s.ttft_ms = c.OptDouble();
-  s.tpot_ms = c.OptDouble();
-  s.tokens_per_s = c.OptDouble();
-  s.cost_usd = c.OptDouble();
-  s.error = c.Bool();
-  s.error_kind = c.Text();
-  s.error_message = c.Text();
-  s.total_duration_ms = c.OptDouble();
-  s.load_duration_ms = c.OptDouble();
-  s.prompt_eval_duration_ms = c.OptDouble();
-  s.eval_duration_ms = c.OptDouble();
-  s.prompt_eval_count = c.OptInt();
-  s.eval_count = c.OptInt();
-  s.tokens_in = c.OptInt();
-  s.tokens_out = c.OptInt();
-  s.telemetry.cpu_percent = c.OptDouble();
-  s.telemetry.memory_percent = c.OptDouble();
-  s.telemetry.gpu_percent = c.OptDouble();
-  s.telemetry.gpu_memory_percent = c.OptDouble();
-  s.telemetry.gpu_temp_c = c.OptDouble();
-  s.prompt_hash = c.Text();
-  s.prompt_text = c.OptText();
-  return s;
-}
-
-void BindStage(PgParams& p, const StageRecord& r) {
-  const spc::Stage& s = r.stage;
-  p.Series(r.series).Int(s.number).Int(s.start_index).Int(s.baseline_size);
-  p.Text(spc::TransformName(s.transform)).Text(spc::SigmaMethodName(s.sigma_method));
-  p.Double(s.mean).Double(s.sigma).Bool(r.frozen).Bool(r.external_baseline);
-  p.Int(r.start_sample_id).Int(r.start_time_ms).Int(r.created_ms);
-}
-
-StageRecord ReadStage(PgRow& c) {
-  StageRecord r;
-  r.series = c.Series();
-  spc::Stage& s = r.stage;
-  s.number = c.Int32();
-  s.start_index = c.Int();
-  s.baseline_size = c.Int32();
-  s.transform = c.Name(spc::ParseTransform, "transform");
-  s.sigma_method = c.Name(spc::ParseSigmaMethod, "sigma_method");
-  s.mean = c.Double();
-  s.sigma = c.Double();
-  r.frozen = c.Bool();
-  r.external_baseline = c.Bool();
-  r.start_sample_id = c.Int();
-  r.start_time_ms = c.Int();
-  r.created_ms = c.Int();
-  return r;
-}
-
 // Every column but id, in kInsertViolation's order, then `keyed`.
 void BindViolation(PgParams& p, const ViolationRecord& v, bool keyed) {
-  p.Series(v.series).Text(spc::RuleName(v.rule)).Text(spc::PhaseName(v.phase)).Int(v.stage);
-  p.Int(v.first_index).Int(v.last_index).Int(v.count).Int(v.first_time_ms).Int(v.last_time_ms);
-  p.Double(v.value).Double(v.worst_value).OptDouble(v.deviation).Double(v.mean).Double(v.sigma);
-  const spc::Limits& l = v.limits;
-  p.Double(l.center).Double(l.ucl).Double(l.lcl).Double(l.upper_2s).Double(l.lower_2s);
-  p.Double(l.upper_1s).Double(l.lower_1s);
-  p.Text(v.context_json).Text(ViolationStatusName(v.status)).Text(v.status_by);
-  p.Int(v.status_time_ms).Int(v.created_ms).Bool(keyed);
-}
-
-ViolationRecord ReadViolation(PgRow& c) {
-  ViolationRecord v;
-  v.id = c.Int();
-  v.series = c.Series();
-  v.rule = c.Name(spc::ParseRuleName, "rule");
-  v.phase = c.Name(ParsePhase, "phase");
-  v.stage = c.Int32();
-  v.first_index = c.Int();
-  v.last_index = c.Int();
-  v.count = c.Int();
-  v.first_time_ms = c.Int();
-  v.last_time_ms = c.Int();
-  v.value = c.Double();
-  v.worst_value = c.Double();
-  v.deviation = c.OptDouble();
-  v.mean = c.Double();
-  v.sigma = c.Double();
-  spc::Limits& l = v.limits;
-  l.center = c.Double();
-  l.ucl = c.Double();
-  l.lcl = c.Double();
-  l.upper_2s = c.Double();
-  l.lower_2s = c.Double();
-  l.upper_1s = c.Double();
-  l.lower_1s = c.Double();
-  v.context_json = c.Text();
-  v.status = c.Name(ParseViolationStatus, "status");
-  v.status_by = c.Text();
-  v.status_time_ms = c.Int();
-  v.created_ms = c.Int();
-  return v;
+  record_fields::BindViolation(p, v);
+  p.Bool(keyed);
 }
 
 // Every column but id, in kDeliveryColumns' order.
@@ -218,41 +110,6 @@ void BindDelivery(PgParams& p, const DeliveryRecord& d) {
   p.Text(d.payload_json).Text(DeliveryStateName(d.state)).Int(d.attempts);
   p.Int(d.next_attempt_ms).Text(d.last_error).Text(d.claimed_by).Int(d.claimed_until_ms);
   p.Int(d.created_ms).Int(d.created_ms).Int(d.delivered_ms);  // updated_ms = created_ms
-}
-
-DeliveryRecord ReadDelivery(PgRow& c) {
-  DeliveryRecord d;
-  d.id = c.Int();
-  d.key = c.Text();
-  d.violation_id = c.Int();
-  d.sink = c.Text();
-  d.kind = c.Name(ParseDeliveryKind, "kind");
-  d.payload_json = c.Text();
-  d.state = c.Name(ParseDeliveryState, "state");
-  d.attempts = c.Int32();
-  d.next_attempt_ms = c.Int();
-  d.last_error = c.Text();
-  d.claimed_by = c.Text();
-  d.claimed_until_ms = c.Int();
-  d.created_ms = c.Int();
-  d.updated_ms = c.Int();
-  d.delivered_ms = c.Int();
-  return d;
-}
-
-SilenceRecord ReadSilence(PgRow& c) {
-  SilenceRecord s;
-  s.id = c.Int();
-  s.provider = c.Text();
-  s.model = c.Text();
-  s.metric = c.Text();
-  s.rule = c.Text();
-  s.starts_ms = c.Int();
-  s.ends_ms = c.Int();
-  s.created_by = c.Text();
-  s.comment = c.Text();
-  s.created_ms = c.Int();
-  return s;
 }
 
 // Every row of `result`, read with `read`; or the first malformed row's error.
@@ -399,7 +256,7 @@ Result<std::vector<Sample>> PostgresStore::QuerySamples(const SampleQuery& q) {
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(sql, p, "QuerySamples");
   if (!r) return r.error();
-  return ReadAll<Sample>(*r, ReadSample);
+  return ReadAll<Sample>(*r, ReadSample<PgRow>);
 }
 
 Result<std::vector<SourceKey>> PostgresStore::ListSources() {
@@ -461,7 +318,7 @@ Result<std::vector<StageRecord>> PostgresStore::LoadStages(const SeriesKey& seri
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, PgParams().Series(series), "LoadStages");
   if (!r) return r.error();
-  return ReadAll<StageRecord>(*r, ReadStage);
+  return ReadAll<StageRecord>(*r, ReadStage<PgRow>);
 }
 
 Result<std::vector<StageRecord>> PostgresStore::LoadLatestStages() {
@@ -472,7 +329,7 @@ Result<std::vector<StageRecord>> PostgresStore::LoadLatestStages() {
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, PgParams(), "LoadLatestStages");
   if (!r) return r.error();
-  return ReadAll<StageRecord>(*r, ReadStage);
+  return ReadAll<StageRecord>(*r, ReadStage<PgRow>);
 }
 
 Status PostgresStore::InsertViolation(ViolationRecord& violation) {
@@ -566,7 +423,7 @@ Result<std::optional<ViolationRecord>> PostgresStore::GetViolation(int64_t id) {
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, PgParams().Int(id), "GetViolation");
   if (!r) return r.error();
-  Result<std::vector<ViolationRecord>> rows = ReadAll<ViolationRecord>(*r, ReadViolation);
+  Result<std::vector<ViolationRecord>> rows = ReadAll<ViolationRecord>(*r, ReadViolation<PgRow>);
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<ViolationRecord>();
   return std::optional<ViolationRecord>(std::move(rows->front()));
@@ -610,7 +467,7 @@ Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const Violat
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(sql, p, "QueryViolations");
   if (!r) return r.error();
-  return ReadAll<ViolationRecord>(*r, ReadViolation);
+  return ReadAll<ViolationRecord>(*r, ReadViolation<PgRow>);
 }
 
 Result<int64_t> PostgresStore::DeleteOlderThan(int64_t cutoff_ms) {
@@ -688,7 +545,7 @@ Result<std::vector<DeliveryRecord>> PostgresStore::ClaimDueDeliveries(const std:
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, p, "ClaimDueDeliveries");
   if (!r) return r.error();
-  Result<std::vector<DeliveryRecord>> rows = ReadAll<DeliveryRecord>(*r, ReadDelivery);
+  Result<std::vector<DeliveryRecord>> rows = ReadAll<DeliveryRecord>(*r, ReadDelivery<PgRow>);
   if (!rows) return rows.error();
   std::sort(rows->begin(), rows->end(), [](const DeliveryRecord& a, const DeliveryRecord& b) {
     return std::tie(a.next_attempt_ms, a.id) < std::tie(b.next_attempt_ms, b.id);
@@ -725,7 +582,7 @@ Result<std::vector<DeliveryRecord>> PostgresStore::DeliveriesOfViolation(int64_t
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, PgParams().Int(violation_id), "DeliveriesOfViolation");
   if (!r) return r.error();
-  return ReadAll<DeliveryRecord>(*r, ReadDelivery);
+  return ReadAll<DeliveryRecord>(*r, ReadDelivery<PgRow>);
 }
 
 Result<std::vector<DeliveryRecord>> PostgresStore::RecentDeliveries(
@@ -742,7 +599,7 @@ Result<std::vector<DeliveryRecord>> PostgresStore::RecentDeliveries(
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(state ? kInState : kAll, p, "RecentDeliveries");
   if (!r) return r.error();
-  return ReadAll<DeliveryRecord>(*r, ReadDelivery);
+  return ReadAll<DeliveryRecord>(*r, ReadDelivery<PgRow>);
 }
 
 // ---- silences --------------------------------------------------------------------------------
@@ -771,7 +628,7 @@ Result<std::vector<SilenceRecord>> PostgresStore::ActiveSilences(int64_t now_ms)
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, PgParams().Int(now_ms), "ActiveSilences");
   if (!r) return r.error();
-  return ReadAll<SilenceRecord>(*r, ReadSilence);
+  return ReadAll<SilenceRecord>(*r, ReadSilence<PgRow>);
 }
 
 Status PostgresStore::ExpireSilence(int64_t id, int64_t now_ms) {

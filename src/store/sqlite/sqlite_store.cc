@@ -17,9 +17,20 @@
 #include "spc/rule.h"
 #include "spc/stage.h"
 #include "spc/transform.h"
+#include "store/record_fields.h"
 
 namespace llmscope::store {
 namespace {
+
+using record_fields::BindSample;
+using record_fields::BindStage;
+using record_fields::BindViolation;
+using record_fields::ParsePhase;
+using record_fields::ReadDelivery;
+using record_fields::ReadSample;
+using record_fields::ReadSilence;
+using record_fields::ReadStage;
+using record_fields::ReadViolation;
 
 constexpr int kBusyTimeoutMs = 5000;
 constexpr int64_t kJournalSizeLimitBytes = 64 << 20;
@@ -214,13 +225,6 @@ constexpr const char* kSilenceColumns =
 
 Error StorageError(std::string message) {
   return Error{"storage_error", std::move(message)};
-}
-
-std::optional<spc::Phase> ParsePhase(std::string_view name) {
-  for (spc::Phase p : {spc::Phase::kBaseline, spc::Phase::kMonitoring}) {
-    if (name == spc::PhaseName(p)) return p;
-  }
-  return std::nullopt;
 }
 
 // A cached prepared statement for the duration of one use: reset and unbound on destruction, so
@@ -467,158 +471,6 @@ class Columns {
   std::optional<Error> error_;
 };
 
-void BindSample(Binder& b, const Sample& s) {
-  b.Int(s.time_ms).Source(s.source);
-  b.OptDouble(s.e2e_ms).OptDouble(s.ttft_ms).OptDouble(s.tpot_ms).OptDouble(s.tokens_per_s);
-  b.OptDouble(s.cost_usd);
-  b.Bool(s.error).Text(s.error_kind).Text(s.error_message);
-  b.OptDouble(s.total_duration_ms).OptDouble(s.load_duration_ms);
-  b.OptDouble(s.prompt_eval_duration_ms).OptDouble(s.eval_duration_ms);
-  b.OptInt(s.prompt_eval_count).OptInt(s.eval_count).OptInt(s.tokens_in).OptInt(s.tokens_out);
-  const Telemetry& t = s.telemetry;
-  b.OptDouble(t.cpu_percent).OptDouble(t.memory_percent).OptDouble(t.gpu_percent);
-  b.OptDouble(t.gpu_memory_percent).OptDouble(t.gpu_temp_c);
-  b.Text(s.prompt_hash).OptText(s.prompt_text);
-}
-
-Sample ReadSample(Columns& c) {
-  Sample s;
-  s.id = c.Int();
-  s.time_ms = c.Int();
-  s.source = c.Source();
-  s.e2e_ms = c.OptDouble();
-  s.ttft_ms = c.OptDouble();
-  s.tpot_ms = c.OptDouble();
-  s.tokens_per_s = c.OptDouble();
-  s.cost_usd = c.OptDouble();
-  s.error = c.Bool();
-  s.error_kind = c.Text();
-  s.error_message = c.Text();
-  s.total_duration_ms = c.OptDouble();
-  s.load_duration_ms = c.OptDouble();
-  s.prompt_eval_duration_ms = c.OptDouble();
-  s.eval_duration_ms = c.OptDouble();
-  s.prompt_eval_count = c.OptInt();
-  s.eval_count = c.OptInt();
-  s.tokens_in = c.OptInt();
-  s.tokens_out = c.OptInt();
-  s.telemetry.cpu_percent = c.OptDouble();
-  s.telemetry.memory_percent = c.OptDouble();
-  s.telemetry.gpu_percent = c.OptDouble();
-  s.telemetry.gpu_memory_percent = c.OptDouble();
-  s.telemetry.gpu_temp_c = c.OptDouble();
-  s.prompt_hash = c.Text();
-  s.prompt_text = c.OptText();
-  return s;
-}
-
-void BindStage(Binder& b, const StageRecord& r) {
-  const spc::Stage& s = r.stage;
-  b.Series(r.series).Int(s.number).Int(s.start_index).Int(s.baseline_size);
-  b.Text(spc::TransformName(s.transform)).Text(spc::SigmaMethodName(s.sigma_method));
-  b.Double(s.mean).Double(s.sigma).Bool(r.frozen).Bool(r.external_baseline);
-  b.Int(r.start_sample_id).Int(r.start_time_ms).Int(r.created_ms);
-}
-
-StageRecord ReadStage(Columns& c) {
-  StageRecord r;
-  r.series = c.Series();
-  spc::Stage& s = r.stage;
-  s.number = c.Int32();
-  s.start_index = c.Int();
-  s.baseline_size = c.Int32();
-  s.transform = c.Name(spc::ParseTransform, "transform");
-  s.sigma_method = c.Name(spc::ParseSigmaMethod, "sigma_method");
-  s.mean = c.Double();
-  s.sigma = c.Double();
-  r.frozen = c.Bool();
-  r.external_baseline = c.Bool();
-  r.start_sample_id = c.Int();
-  r.start_time_ms = c.Int();
-  r.created_ms = c.Int();
-  return r;
-}
-
-// Every column but id, in kInsertViolation's order.
-void BindViolation(Binder& b, const ViolationRecord& v) {
-  b.Series(v.series).Text(spc::RuleName(v.rule)).Text(spc::PhaseName(v.phase)).Int(v.stage);
-  b.Int(v.first_index).Int(v.last_index).Int(v.count).Int(v.first_time_ms).Int(v.last_time_ms);
-  b.Double(v.value).Double(v.worst_value).OptDouble(v.deviation).Double(v.mean).Double(v.sigma);
-  const spc::Limits& l = v.limits;
-  b.Double(l.center).Double(l.ucl).Double(l.lcl).Double(l.upper_2s).Double(l.lower_2s);
-  b.Double(l.upper_1s).Double(l.lower_1s);
-  b.Text(v.context_json).Text(ViolationStatusName(v.status)).Text(v.status_by);
-  b.Int(v.status_time_ms).Int(v.created_ms);
-}
-
-ViolationRecord ReadViolation(Columns& c) {
-  ViolationRecord v;
-  v.id = c.Int();
-  v.series = c.Series();
-  v.rule = c.Name(spc::ParseRuleName, "rule");
-  v.phase = c.Name(ParsePhase, "phase");
-  v.stage = c.Int32();
-  v.first_index = c.Int();
-  v.last_index = c.Int();
-  v.count = c.Int();
-  v.first_time_ms = c.Int();
-  v.last_time_ms = c.Int();
-  v.value = c.Double();
-  v.worst_value = c.Double();
-  v.deviation = c.OptDouble();
-  v.mean = c.Double();
-  v.sigma = c.Double();
-  spc::Limits& l = v.limits;
-  l.center = c.Double();
-  l.ucl = c.Double();
-  l.lcl = c.Double();
-  l.upper_2s = c.Double();
-  l.lower_2s = c.Double();
-  l.upper_1s = c.Double();
-  l.lower_1s = c.Double();
-  v.context_json = c.Text();
-  v.status = c.Name(ParseViolationStatus, "status");
-  v.status_by = c.Text();
-  v.status_time_ms = c.Int();
-  v.created_ms = c.Int();
-  return v;
-}
-
-DeliveryRecord ReadDelivery(Columns& c) {
-  DeliveryRecord d;
-  d.id = c.Int();
-  d.key = c.Text();
-  d.violation_id = c.Int();
-  d.sink = c.Text();
-  d.kind = c.Name(ParseDeliveryKind, "kind");
-  d.payload_json = c.Text();
-  d.state = c.Name(ParseDeliveryState, "state");
-  d.attempts = c.Int32();
-  d.next_attempt_ms = c.Int();
-  d.last_error = c.Text();
-  d.claimed_by = c.Text();
-  d.claimed_until_ms = c.Int();
-  d.created_ms = c.Int();
-  d.updated_ms = c.Int();
-  d.delivered_ms = c.Int();
-  return d;
-}
-
-SilenceRecord ReadSilence(Columns& c) {
-  SilenceRecord r;
-  r.id = c.Int();
-  r.provider = c.Text();
-  r.model = c.Text();
-  r.metric = c.Text();
-  r.rule = c.Text();
-  r.starts_ms = c.Int();
-  r.ends_ms = c.Int();
-  r.created_by = c.Text();
-  r.comment = c.Text();
-  r.created_ms = c.Int();
-  return r;
-}
-
 // Steps `stmt` to the end, reading each row with `read`; the rows, or the first failure.
 template <typename T, typename Read>
 Result<std::vector<T>> ReadAll(Db& db, Statement& stmt, Read read, std::string_view what) {
@@ -805,7 +657,7 @@ Result<std::vector<Sample>> SqliteStore::QuerySamples(const SampleQuery& q) {
   if (q.after_id != 0) b.Int(q.after_id);
   b.Int(q.limit);
   if (Status s = b.Done("QuerySamples"); !s) return s.error();
-  return ReadAll<Sample>(*reader_, *stmt, ReadSample, "QuerySamples");
+  return ReadAll<Sample>(*reader_, *stmt, ReadSample<Columns>, "QuerySamples");
 }
 
 Result<std::vector<SourceKey>> SqliteStore::ListSources() {
@@ -887,7 +739,7 @@ Result<std::vector<StageRecord>> SqliteStore::LoadStages(const SeriesKey& series
   Binder b(stmt->get());
   b.Series(series);
   if (Status s = b.Done("LoadStages"); !s) return s.error();
-  return ReadAll<StageRecord>(*reader_, *stmt, ReadStage, "LoadStages");
+  return ReadAll<StageRecord>(*reader_, *stmt, ReadStage<Columns>, "LoadStages");
 }
 
 Result<std::vector<StageRecord>> SqliteStore::LoadLatestStages() {
@@ -900,7 +752,7 @@ Result<std::vector<StageRecord>> SqliteStore::LoadLatestStages() {
   std::lock_guard lock(reader_->mu);
   Result<Statement> stmt = reader_->Prepare(kSql);
   if (!stmt) return stmt.error();
-  return ReadAll<StageRecord>(*reader_, *stmt, ReadStage, "LoadLatestStages");
+  return ReadAll<StageRecord>(*reader_, *stmt, ReadStage<Columns>, "LoadLatestStages");
 }
 
 Status SqliteStore::InsertViolation(ViolationRecord& violation) {
@@ -958,7 +810,7 @@ Result<std::optional<ViolationRecord>> SqliteStore::GetViolation(int64_t id) {
   if (!stmt) return stmt.error();
   if (Status s = Binder(stmt->get()).Int(id).Done("GetViolation"); !s) return s.error();
   Result<std::vector<ViolationRecord>> rows =
-      ReadAll<ViolationRecord>(*reader_, *stmt, ReadViolation, "GetViolation");
+      ReadAll<ViolationRecord>(*reader_, *stmt, ReadViolation<Columns>, "GetViolation");
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<ViolationRecord>();
   return std::optional<ViolationRecord>(std::move(rows->front()));
@@ -995,7 +847,7 @@ Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const Violatio
   if (q.until_ms != INT64_MAX) b.Int(q.until_ms);
   b.Int(q.limit);
   if (Status s = b.Done("QueryViolations"); !s) return s.error();
-  return ReadAll<ViolationRecord>(*reader_, *stmt, ReadViolation, "QueryViolations");
+  return ReadAll<ViolationRecord>(*reader_, *stmt, ReadViolation<Columns>, "QueryViolations");
 }
 
 Result<int64_t> SqliteStore::DeleteOlderThan(int64_t cutoff_ms) {
@@ -1089,7 +941,7 @@ Result<std::vector<DeliveryRecord>> SqliteStore::ClaimDueDeliveries(const std::s
     Binder b(stmt->get());
     b.Text(owner).Int(now_ms + lease_ms).Int(now_ms).Int(now_ms).Int(limit);
     if (Status s = b.Done("ClaimDueDeliveries"); !s) return s.error();
-    return ReadAll<DeliveryRecord>(*writer_, *stmt, ReadDelivery, "ClaimDueDeliveries");
+    return ReadAll<DeliveryRecord>(*writer_, *stmt, ReadDelivery<Columns>, "ClaimDueDeliveries");
   }();
   if (!rows) return rows.error();
   if (Status s = txn.Commit(); !s) return s.error();
@@ -1136,7 +988,7 @@ Result<std::vector<DeliveryRecord>> SqliteStore::DeliveriesOfViolation(int64_t v
   if (Status s = Binder(stmt->get()).Int(violation_id).Done("DeliveriesOfViolation"); !s) {
     return s.error();
   }
-  return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery, "DeliveriesOfViolation");
+  return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery<Columns>, "DeliveriesOfViolation");
 }
 
 Result<std::vector<DeliveryRecord>> SqliteStore::RecentDeliveries(
@@ -1152,7 +1004,7 @@ Result<std::vector<DeliveryRecord>> SqliteStore::RecentDeliveries(
   if (state) b.Text(DeliveryStateName(*state));
   b.Int(limit);
   if (Status s = b.Done("RecentDeliveries"); !s) return s.error();
-  return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery, "RecentDeliveries");
+  return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery<Columns>, "RecentDeliveries");
 }
 
 Status SqliteStore::InsertSilence(SilenceRecord& r) {
@@ -1178,7 +1030,7 @@ Result<std::vector<SilenceRecord>> SqliteStore::ActiveSilences(int64_t now_ms) {
   Result<Statement> stmt = reader_->Prepare(kSql);
   if (!stmt) return stmt.error();
   if (Status s = Binder(stmt->get()).Int(now_ms).Done("ActiveSilences"); !s) return s.error();
-  return ReadAll<SilenceRecord>(*reader_, *stmt, ReadSilence, "ActiveSilences");
+  return ReadAll<SilenceRecord>(*reader_, *stmt, ReadSilence<Columns>, "ActiveSilences");
 }
 
 Status SqliteStore::ExpireSilence(int64_t id, int64_t now_ms) {

@@ -1,0 +1,189 @@
+// How each record's fields map to a row's columns, once for every Store implementation: the
+// bind functions write the fields in their table's column order (every column but id), the read
+// functions read them back in their SELECT column order (id first). `Params` and `Row` are an
+// implementation's parameter binder and row reader with the same small vocabulary: Int, Int32,
+// Bool, Double, Text, OptDouble, OptInt, OptText, Source, Series, and Name(parse, column) for an
+// enumerator stored by name, which records a corrupt name as the row's error.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "core/sample.h"
+#include "spc/baseline.h"
+#include "spc/firing.h"
+#include "spc/rule.h"
+#include "spc/stage.h"
+#include "spc/transform.h"
+#include "store/records.h"
+
+namespace llmscope::store::record_fields {
+
+inline std::optional<spc::Phase> ParsePhase(std::string_view name) {
+  for (spc::Phase p : {spc::Phase::kBaseline, spc::Phase::kMonitoring}) {
+    if (name == spc::PhaseName(p)) return p;
+  }
+  return std::nullopt;
+}
+
+template <typename Params>
+void BindSample(Params& b, const Sample& s) {
+  b.Int(s.time_ms).Source(s.source);
+  b.OptDouble(s.e2e_ms).OptDouble(s.ttft_ms).OptDouble(s.tpot_ms).OptDouble(s.tokens_per_s);
+  b.OptDouble(s.cost_usd);
+  b.Bool(s.error).Text(s.error_kind).Text(s.error_message);
+  b.OptDouble(s.total_duration_ms).OptDouble(s.load_duration_ms);
+  b.OptDouble(s.prompt_eval_duration_ms).OptDouble(s.eval_duration_ms);
+  b.OptInt(s.prompt_eval_count).OptInt(s.eval_count).OptInt(s.tokens_in).OptInt(s.tokens_out);
+  const Telemetry& t = s.telemetry;
+  b.OptDouble(t.cpu_percent).OptDouble(t.memory_percent).OptDouble(t.gpu_percent);
+  b.OptDouble(t.gpu_memory_percent).OptDouble(t.gpu_temp_c);
+  b.Text(s.prompt_hash).OptText(s.prompt_text);
+}
+
+template <typename Row>
+Sample ReadSample(Row& c) {
+  Sample s;
+  s.id = c.Int();
+  s.time_ms = c.Int();
+  s.source = c.Source();
+  s.e2e_ms = c.OptDouble();
+  s.ttft_ms = c.OptDouble();
+  s.tpot_ms = c.OptDouble();
+  s.tokens_per_s = c.OptDouble();
+  s.cost_usd = c.OptDouble();
+  s.error = c.Bool();
+  s.error_kind = c.Text();
+  s.error_message = c.Text();
+  s.total_duration_ms = c.OptDouble();
+  s.load_duration_ms = c.OptDouble();
+  s.prompt_eval_duration_ms = c.OptDouble();
+  s.eval_duration_ms = c.OptDouble();
+  s.prompt_eval_count = c.OptInt();
+  s.eval_count = c.OptInt();
+  s.tokens_in = c.OptInt();
+  s.tokens_out = c.OptInt();
+  s.telemetry.cpu_percent = c.OptDouble();
+  s.telemetry.memory_percent = c.OptDouble();
+  s.telemetry.gpu_percent = c.OptDouble();
+  s.telemetry.gpu_memory_percent = c.OptDouble();
+  s.telemetry.gpu_temp_c = c.OptDouble();
+  s.prompt_hash = c.Text();
+  s.prompt_text = c.OptText();
+  return s;
+}
+
+template <typename Params>
+void BindStage(Params& b, const StageRecord& r) {
+  const spc::Stage& s = r.stage;
+  b.Series(r.series).Int(s.number).Int(s.start_index).Int(s.baseline_size);
+  b.Text(spc::TransformName(s.transform)).Text(spc::SigmaMethodName(s.sigma_method));
+  b.Double(s.mean).Double(s.sigma).Bool(r.frozen).Bool(r.external_baseline);
+  b.Int(r.start_sample_id).Int(r.start_time_ms).Int(r.created_ms);
+}
+
+template <typename Row>
+StageRecord ReadStage(Row& c) {
+  StageRecord r;
+  r.series = c.Series();
+  spc::Stage& s = r.stage;
+  s.number = c.Int32();
+  s.start_index = c.Int();
+  s.baseline_size = c.Int32();
+  s.transform = c.Name(spc::ParseTransform, "transform");
+  s.sigma_method = c.Name(spc::ParseSigmaMethod, "sigma_method");
+  s.mean = c.Double();
+  s.sigma = c.Double();
+  r.frozen = c.Bool();
+  r.external_baseline = c.Bool();
+  r.start_sample_id = c.Int();
+  r.start_time_ms = c.Int();
+  r.created_ms = c.Int();
+  return r;
+}
+
+// Every column but id, in kInsertViolation's order.
+template <typename Params>
+void BindViolation(Params& b, const ViolationRecord& v) {
+  b.Series(v.series).Text(spc::RuleName(v.rule)).Text(spc::PhaseName(v.phase)).Int(v.stage);
+  b.Int(v.first_index).Int(v.last_index).Int(v.count).Int(v.first_time_ms).Int(v.last_time_ms);
+  b.Double(v.value).Double(v.worst_value).OptDouble(v.deviation).Double(v.mean).Double(v.sigma);
+  const spc::Limits& l = v.limits;
+  b.Double(l.center).Double(l.ucl).Double(l.lcl).Double(l.upper_2s).Double(l.lower_2s);
+  b.Double(l.upper_1s).Double(l.lower_1s);
+  b.Text(v.context_json).Text(ViolationStatusName(v.status)).Text(v.status_by);
+  b.Int(v.status_time_ms).Int(v.created_ms);
+}
+
+template <typename Row>
+ViolationRecord ReadViolation(Row& c) {
+  ViolationRecord v;
+  v.id = c.Int();
+  v.series = c.Series();
+  v.rule = c.Name(spc::ParseRuleName, "rule");
+  v.phase = c.Name(ParsePhase, "phase");
+  v.stage = c.Int32();
+  v.first_index = c.Int();
+  v.last_index = c.Int();
+  v.count = c.Int();
+  v.first_time_ms = c.Int();
+  v.last_time_ms = c.Int();
+  v.value = c.Double();
+  v.worst_value = c.Double();
+  v.deviation = c.OptDouble();
+  v.mean = c.Double();
+  v.sigma = c.Double();
+  spc::Limits& l = v.limits;
+  l.center = c.Double();
+  l.ucl = c.Double();
+  l.lcl = c.Double();
+  l.upper_2s = c.Double();
+  l.lower_2s = c.Double();
+  l.upper_1s = c.Double();
+  l.lower_1s = c.Double();
+  v.context_json = c.Text();
+  v.status = c.Name(ParseViolationStatus, "status");
+  v.status_by = c.Text();
+  v.status_time_ms = c.Int();
+  v.created_ms = c.Int();
+  return v;
+}
+
+template <typename Row>
+DeliveryRecord ReadDelivery(Row& c) {
+  DeliveryRecord d;
+  d.id = c.Int();
+  d.key = c.Text();
+  d.violation_id = c.Int();
+  d.sink = c.Text();
+  d.kind = c.Name(ParseDeliveryKind, "kind");
+  d.payload_json = c.Text();
+  d.state = c.Name(ParseDeliveryState, "state");
+  d.attempts = c.Int32();
+  d.next_attempt_ms = c.Int();
+  d.last_error = c.Text();
+  d.claimed_by = c.Text();
+  d.claimed_until_ms = c.Int();
+  d.created_ms = c.Int();
+  d.updated_ms = c.Int();
+  d.delivered_ms = c.Int();
+  return d;
+}
+
+template <typename Row>
+SilenceRecord ReadSilence(Row& c) {
+  SilenceRecord r;
+  r.id = c.Int();
+  r.provider = c.Text();
+  r.model = c.Text();
+  r.metric = c.Text();
+  r.rule = c.Text();
+  r.starts_ms = c.Int();
+  r.ends_ms = c.Int();
+  r.created_by = c.Text();
+  r.comment = c.Text();
+  r.created_ms = c.Int();
+  return r;
+}
+
+}  // namespace llmscope::store::record_fields
