@@ -3,6 +3,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "app/toml_values.h"
 #include "core/time_format.h"
 
 namespace llmscope::app {
@@ -11,7 +12,7 @@ namespace {
 using alert::AlertMatch;
 
 Error Bad(const std::string& key, const std::string& what) {
-  return Error{"config_value", key + ": " + what};
+  return ConfigValueError(key, what);
 }
 
 // "alerts.sinks[0]" + "url" → "alerts.sinks[0].url".
@@ -21,57 +22,12 @@ std::string Join(const std::string& key, const std::string& name) {
   return out;
 }
 
-Status GetString(std::string& out, const std::string& key, const toml::node& n) {
-  if (!n.is_string()) return Bad(key, "must be a string");
-  out = n.as_string()->get();
-  return {};
-}
-Status GetBool(bool& out, const std::string& key, const toml::node& n) {
-  if (!n.is_boolean()) return Bad(key, "must be true or false");
-  out = n.as_boolean()->get();
-  return {};
-}
-Status GetNumber(double& out, const std::string& key, const toml::node& n) {
-  if (n.is_integer()) {
-    out = static_cast<double>(n.as_integer()->get());
-  } else if (n.is_floating_point()) {
-    out = n.as_floating_point()->get();
-  } else {
-    return Bad(key, "must be a number");
-  }
-  return {};
-}
-template <typename T>
-Status GetInt(T& out, const std::string& key, const toml::node& n, int64_t min, int64_t max) {
-  if (!n.is_integer()) return Bad(key, "must be a whole number");
-  const int64_t v = n.as_integer()->get();
-  if (v < min || v > max)
-    return Bad(key, "must be within " + std::to_string(min) + ".." + std::to_string(max));
-  out = static_cast<T>(v);
-  return {};
-}
-// A string or an array of strings.
-Status GetStrings(std::vector<std::string>& out, const std::string& key, const toml::node& n) {
-  out.clear();
-  if (n.is_string()) {
-    out.push_back(n.as_string()->get());
-    return {};
-  }
-  const toml::array* a = n.as_array();
-  if (!a) return Bad(key, "must be a string or an array of strings");
-  for (const toml::node& item : *a) {
-    if (!item.is_string()) return Bad(key, "must hold strings");
-    out.push_back(item.as_string()->get());
-  }
-  return {};
-}
-
 // Each of `names` parsed by `parse`; "unknown <what> 'x'" otherwise.
 template <typename T, typename Parse>
 Status ParseEach(std::vector<T>& out, const std::string& key, const toml::node& n, const char* what,
                  Parse parse) {
   std::vector<std::string> names;
-  if (Status s = GetStrings(names, key, n); !s) return s;
+  if (Status s = TomlStrings(names, key, n); !s) return s;
   out.clear();
   for (const std::string& name : names) {
     std::optional<T> v = parse(name);
@@ -89,9 +45,9 @@ Status ParseMatch(AlertMatch& m, const std::string& key, const toml::node& n) {
     const std::string full = Join(key, k);
     Status s;
     if (k == "provider") {
-      s = GetStrings(m.providers, full, value);
+      s = TomlStrings(m.providers, full, value);
     } else if (k == "model") {
-      s = GetStrings(m.models, full, value);
+      s = TomlStrings(m.models, full, value);
     } else if (k == "metric") {
       s = ParseEach(m.metrics, full, value, "metric",
                     [](const std::string& x) { return ParseMetric(x); });
@@ -115,10 +71,10 @@ Status ParseSink(alert::SinkConfig& s, const std::string& key, const toml::table
     const std::string full = Join(key, k);
     Status r;
     if (k == "name") {
-      r = GetString(s.name, full, value);
+      r = TomlString(s.name, full, value);
     } else if (k == "type") {
       std::string type;
-      r = GetString(type, full, value);
+      r = TomlString(type, full, value);
       if (r) {
         std::optional<alert::SinkType> parsed = alert::ParseSinkType(type);
         if (!parsed)
@@ -127,35 +83,35 @@ Status ParseSink(alert::SinkConfig& s, const std::string& key, const toml::table
       }
     } else if (k == "url") {
       // The value is not quoted in errors: a Slack webhook URL is itself a secret.
-      r = GetString(s.url, full, value);
+      r = TomlString(s.url, full, value);
     } else if (k == "url_env") {
-      r = GetString(s.url_env, full, value);
+      r = TomlString(s.url_env, full, value);
     } else if (k == "secret_env") {
-      r = GetString(s.secret_env, full, value);
+      r = TomlString(s.secret_env, full, value);
     } else if (k == "routing_key_env") {
-      r = GetString(s.routing_key_env, full, value);
+      r = TomlString(s.routing_key_env, full, value);
     } else if (k == "password_env") {
-      r = GetString(s.password_env, full, value);
+      r = TomlString(s.password_env, full, value);
     } else if (k == "from") {
-      r = GetString(s.from, full, value);
+      r = TomlString(s.from, full, value);
     } else if (k == "to") {
-      r = GetStrings(s.to, full, value);
+      r = TomlStrings(s.to, full, value);
     } else if (k == "username") {
-      r = GetString(s.username, full, value);
+      r = TomlString(s.username, full, value);
     } else if (k == "starttls") {
-      r = GetBool(s.starttls, full, value);
+      r = TomlBool(s.starttls, full, value);
     } else if (k == "ca_file") {
-      r = GetString(s.ca_file, full, value);
+      r = TomlString(s.ca_file, full, value);
     } else if (k == "timeout_s") {
-      r = GetNumber(s.timeout_s, full, value);
+      r = TomlNumber(s.timeout_s, full, value);
     } else if (k == "rate_per_minute") {
-      r = GetNumber(s.rate_per_minute, full, value);
+      r = TomlNumber(s.rate_per_minute, full, value);
     } else if (k == "burst") {
-      r = GetInt(s.burst, full, value, 1, 10000);
+      r = TomlInt(s.burst, full, value, 1, 10000);
     } else if (k == "send_resolved") {
-      r = GetBool(s.send_resolved, full, value);
+      r = TomlBool(s.send_resolved, full, value);
     } else if (k == "firing_for_s") {
-      r = GetInt(s.firing_for_s, full, value, 60, int64_t{10} * 365 * 86400);
+      r = TomlInt(s.firing_for_s, full, value, 60, int64_t{10} * 365 * 86400);
     } else if (k == "password" || k == "secret" || k == "routing_key") {
       return Bad(
           full, "secrets are not written in the config: name the variable that holds it with " + k +
@@ -213,7 +169,7 @@ Status ParseMute(alert::MuteWindow& w, const std::string& key, const toml::table
     const std::string full = Join(key, k);
     Status r;
     if (k == "name") {
-      r = GetString(w.name, full, value);
+      r = TomlString(w.name, full, value);
     } else if (k == "match") {
       r = ParseMatch(w.match, full, value);
     } else if (k == "start") {
@@ -222,7 +178,7 @@ Status ParseMute(alert::MuteWindow& w, const std::string& key, const toml::table
       r = GetTime(w.end_ms, full, value);
     } else if (k == "days") {
       std::vector<std::string> days;
-      r = GetStrings(days, full, value);
+      r = TomlStrings(days, full, value);
       for (const std::string& d : days) {
         std::optional<int> bit = DayBit(d);
         if (!bit) return Bad(full, "'" + d + "' (mon, tue, wed, thu, fri, sat, sun)");
@@ -230,7 +186,7 @@ Status ParseMute(alert::MuteWindow& w, const std::string& key, const toml::table
       }
     } else if (k == "from" || k == "to") {
       std::string hhmm;
-      r = GetString(hhmm, full, value);
+      r = TomlString(hhmm, full, value);
       std::optional<int> minute = MinuteOfDay(hhmm);
       if (r && !minute) return Bad(full, "'" + hhmm + "' is not HH:MM");
       (k == "from" ? w.start_minute : w.end_minute) = minute.value_or(0);
@@ -266,7 +222,7 @@ Status ParseRoute(alert::RouteConfig& r, const std::string& key, const toml::tab
   for (auto&& [name, value] : t) {
     const std::string k(name.str());
     Status s = k == "match"   ? ParseMatch(r.match, key + ".match", value)
-               : k == "sinks" ? GetStrings(r.sinks, key + ".sinks", value)
+               : k == "sinks" ? TomlStrings(r.sinks, key + ".sinks", value)
                               : Status(Bad(Join(key, k), "unknown key (match, sinks)"));
     if (!s) return s;
   }
@@ -290,15 +246,15 @@ Status ParseAlertsSection(const toml::node& node, alert::AlertConfig& c) {
     } else if (k == "mute") {
       s = ParseTables(c.mutes, key, value, ParseMute);
     } else if (k == "public_url") {
-      s = GetString(c.public_url, key, value);
+      s = TomlString(c.public_url, key, value);
     } else if (k == "max_attempts") {
-      s = GetInt(c.max_attempts, key, value, 1, 1000);
+      s = TomlInt(c.max_attempts, key, value, 1, 1000);
     } else if (k == "senders") {
-      s = GetInt(c.senders, key, value, 1, 64);
+      s = TomlInt(c.senders, key, value, 1, 64);
     } else if (k == "catch_up_s") {
-      s = GetInt(c.catch_up_s, key, value, 0, int64_t{365} * 86400);
+      s = TomlInt(c.catch_up_s, key, value, 0, int64_t{365} * 86400);
     } else if (k == "backoff_base_s" || k == "backoff_cap_s" || k == "retry_after_cap_s") {
-      s = GetNumber(seconds, key, value);
+      s = TomlNumber(seconds, key, value);
       if (s && !(seconds > 0 && seconds <= 86400)) s = Bad(key, "must be in (0, 86400]");
       const int64_t ms = static_cast<int64_t>(seconds * 1000);
       (k == "backoff_base_s"  ? c.backoff_base_ms
@@ -312,7 +268,7 @@ Status ParseAlertsSection(const toml::node& node, alert::AlertConfig& c) {
         std::optional<spc::Rule> rule = spc::ParseRuleName(rule_name.str());
         if (!rule) return Bad(full, "unknown rule");
         std::string sev_name;
-        if (Status r = GetString(sev_name, full, sev); !r) return r;
+        if (Status r = TomlString(sev_name, full, sev); !r) return r;
         std::optional<alert::Severity> parsed = alert::ParseSeverity(sev_name);
         if (!parsed) return Bad(full, "'" + sev_name + "' (info | warning | critical)");
         c.severities[*rule] = *parsed;

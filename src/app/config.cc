@@ -1,19 +1,20 @@
 #include "app/config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <map>
 
-#include <toml++/toml.h>
-
 #include "app/alert_config_toml.h"
+#include "app/toml_values.h"
 #include "probe/provider_factory.h"
 
 namespace llmscope::app {
 namespace {
 
 Error Bad(const std::string& key, const std::string& what) {
-  return Error{"config_value", key + ": " + what};
+  return ConfigValueError(key, what);
 }
 
 // One settable key: how to read it from TOML and from an environment string.
@@ -23,26 +24,6 @@ struct Key {
   std::function<Status(const std::string&)> from_env;
 };
 
-Status SetString(std::string& out, const std::string& key, const toml::node& n) {
-  if (!n.is_string()) return Bad(key, "must be a string");
-  out = n.as_string()->get();
-  return {};
-}
-Status SetBool(bool& out, const std::string& key, const toml::node& n) {
-  if (!n.is_boolean()) return Bad(key, "must be true or false");
-  out = n.as_boolean()->get();
-  return {};
-}
-template <typename T>
-Status SetInt(T& out, const std::string& key, const toml::node& n, int64_t min, int64_t max) {
-  if (!n.is_integer()) return Bad(key, "must be a whole number");
-  const int64_t v = n.as_integer()->get();
-  if (v < min || v > max) {
-    return Bad(key, "must be within " + std::to_string(min) + ".." + std::to_string(max));
-  }
-  out = static_cast<T>(v);
-  return {};
-}
 Status EnvBool(bool& out, const std::string& key, const std::string& v) {
   if (v == "true" || v == "1" || v == "yes") {
     out = true;
@@ -69,7 +50,8 @@ std::vector<Key> Keys(Config& c) {
   std::vector<Key> keys;
   auto str = [&](const char* section, const char* name, std::string& field) {
     const std::string key = std::string(section) + "." + name;
-    keys.push_back({section, name, [&field, key](const toml::node& n) { return SetString(field, key, n); },
+    keys.push_back({section, name,
+                    [&field, key](const toml::node& n) { return TomlString(field, key, n); },
                     [&field](const std::string& v) -> Status {
                       field = v;
                       return {};
@@ -77,14 +59,18 @@ std::vector<Key> Keys(Config& c) {
   };
   auto boolean = [&](const char* section, const char* name, bool& field) {
     const std::string key = std::string(section) + "." + name;
-    keys.push_back({section, name, [&field, key](const toml::node& n) { return SetBool(field, key, n); },
+    keys.push_back({section, name,
+                    [&field, key](const toml::node& n) { return TomlBool(field, key, n); },
                     [&field, key](const std::string& v) { return EnvBool(field, key, v); }});
   };
   auto integer = [&](const char* section, const char* name, auto& field, int64_t min, int64_t max) {
     const std::string key = std::string(section) + "." + name;
-    keys.push_back({section, name,
-                    [&field, key, min, max](const toml::node& n) { return SetInt(field, key, n, min, max); },
-                    [&field, key, min, max](const std::string& v) { return EnvInt(field, key, v, min, max); }});
+    keys.push_back(
+        {section, name,
+         [&field, key, min, max](const toml::node& n) { return TomlInt(field, key, n, min, max); },
+         [&field, key, min, max](const std::string& v) {
+           return EnvInt(field, key, v, min, max);
+         }});
   };
   str("server", "listen", c.listen);
   str("server", "data_dir", c.data_dir);
@@ -120,17 +106,6 @@ std::vector<Key> Keys(Config& c) {
   return keys;
 }
 
-Status SetNumber(double& out, const std::string& key, const toml::node& n) {
-  if (n.is_integer()) {
-    out = static_cast<double>(n.as_integer()->get());
-  } else if (n.is_floating_point()) {
-    out = n.as_floating_point()->get();
-  } else {
-    return Bad(key, "must be a number");
-  }
-  return {};
-}
-
 // One [[targets]] table → a target (not yet complete: see probe::CompleteTarget). `key` is the
 // target's prefix in errors, "targets[3]".
 Status ParseProfile(probe::PromptProfile& p, const std::string& key, const toml::node& n) {
@@ -139,9 +114,9 @@ Status ParseProfile(probe::PromptProfile& p, const std::string& key, const toml:
   for (auto&& [name, value] : *t) {
     const std::string k(name.str());
     const std::string full = key + "." + k;
-    Status s = k == "name"         ? SetString(p.name, full, value)
-               : k == "prompt"     ? SetString(p.prompt, full, value)
-               : k == "max_tokens" ? SetInt(p.max_tokens, full, value, 1, 1000000)
+    Status s = k == "name"         ? TomlString(p.name, full, value)
+               : k == "prompt"     ? TomlString(p.prompt, full, value)
+               : k == "max_tokens" ? TomlInt(p.max_tokens, full, value, 1, 1000000)
                                    : Status(Bad(full, "unknown key"));
     if (!s) return s;
   }
@@ -157,29 +132,29 @@ Status ParseTarget(probe::Target& t, const std::string& key, const toml::node& n
     const std::string full = key + "." + k;
     Status s;
     if (k == "name") {
-      s = SetString(t.name, full, value);
+      s = TomlString(t.name, full, value);
     } else if (k == "provider") {
-      s = SetString(t.provider, full, value);
+      s = TomlString(t.provider, full, value);
     } else if (k == "base_url") {
-      s = SetString(t.base_url, full, value);
+      s = TomlString(t.base_url, full, value);
     } else if (k == "model") {
-      s = SetString(t.model, full, value);
+      s = TomlString(t.model, full, value);
     } else if (k == "key_env") {
-      s = SetString(t.key_env, full, value);
+      s = TomlString(t.key_env, full, value);
     } else if (k == "ollama_api") {
-      s = SetString(t.ollama_api, full, value);
+      s = TomlString(t.ollama_api, full, value);
     } else if (k == "stream") {
-      s = SetBool(t.stream, full, value);
+      s = TomlBool(t.stream, full, value);
     } else if (k == "interval_s") {
-      s = SetNumber(t.interval_s, full, value);
+      s = TomlNumber(t.interval_s, full, value);
     } else if (k == "timeout_s") {
-      s = SetNumber(t.timeout_s, full, value);
+      s = TomlNumber(t.timeout_s, full, value);
     } else if (k == "connect_timeout_s") {
-      s = SetNumber(t.connect_timeout_s, full, value);
+      s = TomlNumber(t.connect_timeout_s, full, value);
     } else if (k == "first_byte_timeout_s") {
-      s = SetNumber(t.first_byte_timeout_s, full, value);
+      s = TomlNumber(t.first_byte_timeout_s, full, value);
     } else if (k == "site") {
-      s = SetString(t.site, full, value);
+      s = TomlString(t.site, full, value);
     } else if (k == "profiles") {
       const toml::array* a = value.as_array();
       if (!a) return Bad(full, "must be an array of {name, prompt, max_tokens}");
@@ -191,19 +166,19 @@ Status ParseTarget(probe::Target& t, const std::string& key, const toml::node& n
         t.profiles.push_back(p);
       }
     } else if (k == "seed") {
-      s = SetInt(sim.seed, full, value, 0, INT64_MAX);
+      s = TomlInt(sim.seed, full, value, 0, INT64_MAX);
     } else if (k == "median_e2e_ms") {
-      s = SetNumber(sim.median_e2e_ms, full, value);
+      s = TomlNumber(sim.median_e2e_ms, full, value);
     } else if (k == "sigma_log") {
-      s = SetNumber(sim.sigma_log, full, value);
+      s = TomlNumber(sim.sigma_log, full, value);
     } else if (k == "ttft_share") {
-      s = SetNumber(sim.ttft_share, full, value);
+      s = TomlNumber(sim.ttft_share, full, value);
     } else if (k == "tokens_out") {
-      s = SetInt(sim.tokens_out, full, value, 1, 1000000);
+      s = TomlInt(sim.tokens_out, full, value, 1, 1000000);
     } else if (k == "error_rate") {
-      s = SetNumber(sim.error_rate, full, value);
+      s = TomlNumber(sim.error_rate, full, value);
     } else if (k == "incidents") {
-      s = SetBool(sim.incidents, full, value);
+      s = TomlBool(sim.incidents, full, value);
     } else {
       s = Bad(full, "unknown key");
     }
@@ -279,9 +254,8 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
       }
       for (auto&& [key_name, value] : *t) {
         const std::string key(key_name.str());
-        auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) {
-          return k.section == section && k.name == key;
-        });
+        auto it = std::find_if(keys.begin(), keys.end(),
+                               [&](const Key& k) { return k.section == section && k.name == key; });
         if (it == keys.end()) {
           return Error{"config_value", path + ": unknown key " + section + "." + key};
         }
@@ -294,7 +268,8 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   for (const Key& k : keys) {
     const std::string var = "LLMSCOPE_" + Upper(k.section) + "_" + Upper(k.name);
     if (std::optional<std::string> v = env(var)) {
-      if (Status s = k.from_env(*v); !s) return Error{"config_value", var + ": " + s.error().message};
+      if (Status s = k.from_env(*v); !s)
+        return Error{"config_value", var + ": " + s.error().message};
     }
   }
   return c;
@@ -324,7 +299,8 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
     return Bad("server.listen", "'" + listen + "' is not HOST:PORT");
   }
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = 0;
   const std::string p = listen.substr(colon + 1);
   auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
