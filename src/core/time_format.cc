@@ -1,5 +1,8 @@
 #include "core/time_format.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdio>
 
 namespace llmscope {
@@ -38,7 +41,17 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+// A whole number filling all of `s`.
+std::optional<int> WholeNumber(std::string_view s) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
 
 }  // namespace
 
@@ -56,14 +69,15 @@ void AppendIsoUtc(std::string& out, int64_t time_ms) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                   static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),
-                  static_cast<long long>(rem / 60000 % 60),
-                  static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+                  static_cast<long long>(rem / 60000 % 60), static_cast<long long>(rem / 1000 % 60),
+                  static_cast<long long>(rem % 1000));
     out += buf;
     return;
   }
   char buf[24];
   auto put = [&buf](int at, int64_t value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10) buf[at + i] = static_cast<char>('0' + value % 10);
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      buf[at + i] = static_cast<char>('0' + value % 10);
   };
   put(0, y, 4);
   buf[4] = '-';
@@ -99,13 +113,13 @@ std::optional<int64_t> ParseIsoUtc(std::string_view s) {
       day > kMonthDays[month - 1] + (month == 2 && IsLeap(year))) {
     return std::nullopt;
   }
-  int64_t ms = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-               86400000;
+  int64_t ms =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400000;
   if (s.size() == 10) return ms;
   int hour, minute, second;
-  if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, hour) ||
-      s.size() < 19 || s[13] != ':' || !Digits(s, 14, 2, minute) || s[16] != ':' ||
-      !Digits(s, 17, 2, second) || hour > 23 || minute > 59 || second > 60) {
+  if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, hour) || s.size() < 19 ||
+      s[13] != ':' || !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second) ||
+      hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   ms += (hour * 3600 + minute * 60 + second) * 1000LL;
@@ -132,6 +146,24 @@ std::optional<int64_t> ParseIsoUtc(std::string_view s) {
   if (mpos < s.size() && s[mpos] == ':') ++mpos;
   if (!Digits(s, mpos, 2, om) || mpos + 2 != s.size() || oh > 23 || om > 59) return std::nullopt;
   return ms - static_cast<int64_t>(sign) * (oh * 3600 + om * 60) * 1000;
+}
+
+std::optional<int64_t> ParseHttpDate(std::string_view s) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s[25] != ' ' || s.substr(26) != "GMT") {
+    return std::nullopt;
+  }
+  std::optional<int> day = WholeNumber(s.substr(5, 2)), year = WholeNumber(s.substr(12, 4)),
+                     hour = WholeNumber(s.substr(17, 2)), minute = WholeNumber(s.substr(20, 2)),
+                     second = WholeNumber(s.substr(23, 2));
+  const auto month = std::find(kMonths.begin(), kMonths.end(), s.substr(8, 3));
+  if (!day || !year || !hour || !minute || !second || month == kMonths.end()) return std::nullopt;
+  if (*day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  const int64_t days = DaysFromCivil(*year, static_cast<unsigned>(month - kMonths.begin() + 1),
+                                     static_cast<unsigned>(*day));
+  return ((days * 24 + *hour) * 60 + *minute) * 60000 + int64_t{*second} * 1000;
 }
 
 }  // namespace llmscope

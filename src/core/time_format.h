@@ -20,4 +20,8 @@ void AppendIsoUtc(std::string& out, int64_t time_ms);
 // ("YYYY-MM-DD") is midnight UTC. Returns milliseconds since the epoch, or nullopt.
 std::optional<int64_t> ParseIsoUtc(std::string_view text);
 
+// Parses an HTTP date in the IMF-fixdate form of RFC 9110 §5.6.7 ("Sun, 06 Nov 1994 08:49:37
+// GMT"), as in a Retry-After header. Returns milliseconds since the epoch, or nullopt.
+std::optional<int64_t> ParseHttpDate(std::string_view text);
+
 }  // namespace llmscope

@@ -13,6 +13,7 @@
 #include "spc/transform.h"
 #include "store/postgres/postgres_schema.h"
 #include "store/record_fields.h"
+#include "store/sql_conditions.h"
 
 namespace llmscope::store {
 namespace {
@@ -135,21 +136,6 @@ Result<int64_t> ReadOneInt(const PgResult& result) {
   return v;
 }
 
-// Appends " WHERE cond" for the first condition, " AND cond" for the next ones.
-class Conditions {
- public:
-  explicit Conditions(std::string& sql) : sql_(sql) {}
-  void Add(std::string_view condition) {
-    sql_ += first_ ? " WHERE " : " AND ";
-    sql_ += condition;
-    first_ = false;
-  }
-
- private:
-  std::string& sql_;
-  bool first_ = true;
-};
-
 std::string Select(std::string_view columns, std::string_view rest) {
   std::string sql = "SELECT ";
   sql += columns;
@@ -223,7 +209,7 @@ Status PostgresStore::AppendSamples(std::vector<Sample>& samples) {
 Result<std::vector<Sample>> PostgresStore::QuerySamples(const SampleQuery& q) {
   if (q.limit <= 0) return std::vector<Sample>();
   std::string sql = Select(kSampleColumns, "FROM samples");
-  Conditions where(sql);
+  SqlConditions where(sql);
   PgParams p;
   if (q.source) {
     where.Add("provider = ? AND model = ? AND site = ? AND profile = ?");
@@ -432,7 +418,7 @@ Result<std::optional<ViolationRecord>> PostgresStore::GetViolation(int64_t id) {
 Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const ViolationQuery& q) {
   if (q.limit <= 0) return std::vector<ViolationRecord>();
   std::string sql = Select(kViolationColumns, "FROM violations");
-  Conditions where(sql);
+  SqlConditions where(sql);
   PgParams p;
   if (q.series) {
     where.Add("provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?");

@@ -18,6 +18,7 @@
 #include "spc/stage.h"
 #include "spc/transform.h"
 #include "store/record_fields.h"
+#include "store/sql_conditions.h"
 
 namespace llmscope::store {
 namespace {
@@ -485,21 +486,6 @@ Result<std::vector<T>> ReadAll(Db& db, Statement& stmt, Read read, std::string_v
   return rows;
 }
 
-// Appends " WHERE cond" for the first condition, " AND cond" for the next ones.
-class Conditions {
- public:
-  explicit Conditions(std::string& sql) : sql_(sql) {}
-  void Add(std::string_view condition) {
-    sql_ += first_ ? " WHERE " : " AND ";
-    sql_ += condition;
-    first_ = false;
-  }
-
- private:
-  std::string& sql_;
-  bool first_ = true;
-};
-
 Result<sqlite3*> OpenHandle(const std::string& path, int flags) {
   sqlite3* handle = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &handle, flags | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -623,7 +609,7 @@ Result<std::vector<Sample>> SqliteStore::QuerySamples(const SampleQuery& q) {
   if (q.limit <= 0) return std::vector<Sample>();
   // The SQL text depends only on which filters are set, so each shape is prepared once.
   std::string sql = std::string("SELECT ") + kSampleColumns + " FROM samples";
-  Conditions where(sql);
+  SqlConditions where(sql);
   if (q.source) {
     where.Add("provider = ? AND model = ? AND site = ? AND profile = ?");
   } else {
@@ -820,7 +806,7 @@ Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const Violatio
   if (q.limit <= 0) return std::vector<ViolationRecord>();
   // Every filter that is set applies (they are ANDed); the SQL text depends only on which are.
   std::string sql = std::string("SELECT ") + kViolationColumns + " FROM violations";
-  Conditions where(sql);
+  SqlConditions where(sql);
   if (q.series) where.Add("provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?");
   if (q.provider) where.Add("provider = ?");
   if (q.model) where.Add("model = ?");
