@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "integration/alert_support.h"
-#include "support/background_process.h"
+#include "support/child_process.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -30,10 +30,15 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-bool LogSays(BackgroundProcess& p, const std::string& word) {
-  return WaitUntil([&] { return !p.Running() || p.Log().find(word) != std::string::npos; },
+// Its stdout and stderr together.
+std::string Log(const ChildProcess& p) {
+  return p.Stdout() + p.Stderr();
+}
+
+bool LogSays(ChildProcess& p, const std::string& word) {
+  return WaitUntil([&] { return !p.Running() || Log(p).find(word) != std::string::npos; },
                    std::chrono::seconds(20)) &&
-         p.Log().find(word) != std::string::npos;
+         Log(p).find(word) != std::string::npos;
 }
 
 class AlertSmtpTest : public ::testing::Test {
@@ -59,9 +64,10 @@ class AlertSmtpTest : public ::testing::Test {
         "--cert",     dir_.File("cert.pem"), "--key",  dir_.File("key.pem"),  "--user", "alerts",
         "--password", "smtp-pass-9d1e"};
     if (Smtps()) argv.push_back("--smtps");
-    smtp_ = std::make_unique<BackgroundProcess>(argv, dir_.File("smtp.log"));
-    ASSERT_TRUE(smtp_->started());
-    ASSERT_TRUE(LogSays(*smtp_, "ready")) << smtp_->Log();
+    smtp_ = std::make_unique<ChildProcess>(argv, dir_.path(), "smtp");
+    std::string error;
+    ASSERT_TRUE(smtp_->Start(&error)) << error;
+    ASSERT_TRUE(LogSays(*smtp_, "ready")) << Log(*smtp_);
     config_ = dir_.Write("llmscope.toml", R"([alerts]
 public_url = "http://dash.example:8080/"
 
@@ -102,13 +108,13 @@ timeout_s = 5
   TempDir dir_{"llmscope-smtp"};
   std::string mail_dir_ = dir_.File("mail");
   int port_ = 0;
-  std::unique_ptr<BackgroundProcess> smtp_;
+  std::unique_ptr<ChildProcess> smtp_;
   std::string config_;
 };
 
 TEST_F(AlertSmtpTest, TestAlertArrivesAsMultipartMailOverStarttlsWithAuth) {
   const CommandResult r = AlertTest("mail", "smtp-pass-9d1e");
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << smtp_->Log();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << Log(*smtp_);
   EXPECT_NE(r.out.find("delivered: test alert test/mail/"), std::string::npos) << r.out;
   ASSERT_EQ(Messages(), 1u);
 
@@ -171,7 +177,7 @@ class AlertSmtpsTest : public AlertSmtpTest {
 
 TEST_F(AlertSmtpsTest, TestAlertArrivesOverSmtpsWithAuth) {
   const CommandResult r = AlertTest("mail", "smtp-pass-9d1e");
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << smtp_->Log();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << Log(*smtp_);
   ASSERT_EQ(Messages(), 1u);
   const json m = json::parse(ReadFile(mail_dir_ + "/0001.json"));
   EXPECT_EQ(m["authenticated"], true);
@@ -190,11 +196,12 @@ TEST(AlertmanagerTest, ViolationFiresInAlertmanagerAndResolves) {
 receivers:
   - name: "null"
 )");
-  BackgroundProcess am(
+  ChildProcess am(
       {kAlertmanager, "--config.file=" + am_config, "--storage.path=" + dir.File("am-data"),
        "--web.listen-address=127.0.0.1:" + std::to_string(am_port), "--cluster.listen-address="},
-      dir.File("alertmanager.log"));
-  ASSERT_TRUE(am.started());
+      dir.path(), "alertmanager");
+  std::string am_error;
+  ASSERT_TRUE(am.Start(&am_error)) << am_error;
   httplib::Client client("127.0.0.1", am_port);
   client.set_connection_timeout(1);
   client.set_read_timeout(5);
@@ -204,7 +211,7 @@ receivers:
         return r && r->status == 200;
       },
       std::chrono::seconds(20)))
-      << am.Log();
+      << Log(am);
 
   ServerOptions o;
   o.extra_args = {"--config", dir.Write("llmscope.toml", R"([spc]

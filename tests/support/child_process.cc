@@ -1,14 +1,13 @@
 #include "support/child_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "support/subprocess.h"
 
 extern char** environ;
 
@@ -34,24 +33,10 @@ ChildProcess::~ChildProcess() {
 }
 
 bool ChildProcess::Start(std::string* error) {
-  std::vector<char*> args;
-  for (std::string& a : argv_) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    pid_ = -1;
-    *error = "cannot start " + argv_[0] + ": " + std::strerror(rc);
-    return false;
-  }
-  return true;
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  pid_ = SpawnWithOutputFiles(argv_, env, out_path_, err_path_, error);
+  return pid_ > 0;
 }
 
 bool ChildProcess::Running() {
