@@ -283,8 +283,10 @@ TEST(SampleSpoolTest, AppendLargerThanTheBoundIsRefused) {
 }
 
 // The child appends batches of 3 and every fourth call commits up to 5, telling the parent over
-// a pipe after each call returned ok; the parent kills it with SIGKILL after a number of
-// messages, so mid-append or mid-commit. The reopened spool must hold, in order and without
+// a pipe after each call returned ok and waiting for the parent's ack before the next call (so
+// it is never more than one call ahead of what the parent has read, however the two are
+// scheduled); the parent kills it with SIGKILL after a number of messages, so mid-append or
+// mid-commit. The reopened spool must hold, in order and without
 // gaps, the samples from the last reported commit (or up to one batch later: a commit may reach
 // the disk before it is reported) through the last reported append (or one batch later).
 // Three rounds on the same directory, each continuing where the recovered spool stands.
@@ -293,12 +295,14 @@ TEST(SampleSpoolTest, ChildKilledWhileAppendingLosesNothingAcknowledged) {
   int64_t next = 0;       // the first index the next child appends
   int64_t committed = 0;  // the spool's read position, as an index
   for (int round = 0; round < 3; ++round) {
-    int fds[2];
+    int fds[2], acks[2];
     ASSERT_EQ(::pipe(fds), 0);
+    ASSERT_EQ(::pipe(acks), 0);
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
+      ::close(acks[1]);
       Result<std::unique_ptr<SampleSpool>> spool = SampleSpool::Open(dir.path(), 1 << 20);
       if (!spool.ok()) ::_exit(2);
       for (int i = 0;; ++i) {
@@ -315,9 +319,12 @@ TEST(SampleSpoolTest, ChildKilledWhileAppendingLosesNothingAcknowledged) {
           msg[1] = next;
         }
         if (::write(fds[1], msg, sizeof(msg)) != sizeof(msg)) ::_exit(5);
+        char ack;
+        if (::read(acks[0], &ack, 1) != 1) ::_exit(6);
       }
     }
     ::close(fds[1]);
+    ::close(acks[0]);
     int64_t appended = next;
     int messages = 0;
     const int kill_after = 40 + 37 * round;
@@ -325,12 +332,17 @@ TEST(SampleSpoolTest, ChildKilledWhileAppendingLosesNothingAcknowledged) {
     while (messages < kill_after && ::read(fds[0], msg, sizeof(msg)) == sizeof(msg)) {
       if (msg[0] == 1) appended = msg[1];
       if (msg[0] == 0) committed = msg[1];
+      // The ack lets the child make its next call; the last one is sent too, so the kill may
+      // land in the middle of that call.
+      const char ack = 1;
+      ASSERT_EQ(::write(acks[1], &ack, 1), 1);
       ++messages;
     }
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
     ::close(fds[0]);
+    ::close(acks[1]);
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
     ASSERT_EQ(messages, kill_after);
 
