@@ -29,6 +29,8 @@ import { ViolationModal } from './components/ViolationModal';
 export const KEY_STORAGE = 'llmscope.apiKey';
 // The window preset last picked (1h, 6h, 24h, 7d), kept for the next visit.
 export const WINDOW_STORAGE = 'llmscope.window';
+// How often at most a live p-chart (the error rate) is fetched again while samples arrive.
+export const PCHART_REFRESH_MS = 3000;
 
 function storedPreset(): WindowPreset {
   const p = localStorage.getItem(WINDOW_STORAGE);
@@ -149,6 +151,7 @@ export function App({ base = '' }: { base?: string }) {
   const liveRef = useRef({ live, source, metric, loaded, untilMs, hours });
   liveRef.current = { live, source, metric, loaded, untilMs, hours };
   const frame = useRef<number | null>(null);
+  const pchartRefresh = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     if (!key) return;
     const bump = () => {
@@ -158,7 +161,7 @@ export function App({ base = '' }: { base?: string }) {
         setVersion((v) => v + 1);
       });
     };
-    return openStream({
+    const close = openStream({
       url: base + '/api/stream',
       key: () => keyRef.current,
       onState: (s, detail) => {
@@ -175,8 +178,19 @@ export function App({ base = '' }: { base?: string }) {
         }
         if (e.type === 'sample') {
           const s = data as StreamSample;
-          if (!cur.live || !cur.loaded || !cur.source || cur.metric === 'error' || cur.untilMs !== undefined) return;
+          if (!cur.live || !cur.loaded || !cur.source || cur.untilMs !== undefined) return;
           if (!sameSource(cur.source, s)) return;
+          if (cur.metric === 'error') {
+            // The p-chart's points are subgroups the server forms: refetch it, at most once per
+            // PCHART_REFRESH_MS however fast samples come.
+            if (pchartRefresh.current === null) {
+              pchartRefresh.current = setTimeout(() => {
+                pchartRefresh.current = null;
+                setReload((r) => r + 1);
+              }, PCHART_REFRESH_MS);
+            }
+            return;
+          }
           if (appendSample(cur.loaded.model, s, cur.metric)) {
             performance.clearMarks('llmscope:live-sample');
             performance.mark('llmscope:live-sample', { detail: { id: s.id } });
@@ -204,6 +218,11 @@ export function App({ base = '' }: { base?: string }) {
         }
       },
     });
+    return () => {
+      close();
+      if (pchartRefresh.current !== null) clearTimeout(pchartRefresh.current);
+      pchartRefresh.current = null;
+    };
   }, [api, key, base]);
 
   // Resuming from pause fetches what was missed.

@@ -151,3 +151,43 @@ test('the app asks for the key, keeps it, and says plainly when the server refus
   expect(localStorage.getItem(KEY_STORAGE)).toBe('good');
   await waitFor(() => expect(screen.getByText('12 %')).toBeTruthy());
 });
+
+test('a live error-rate p-chart is fetched again as samples of its source arrive, at most once per interval', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  const source = { provider: 'ollama', model: 'llama3.2', site: '', profile: '' };
+  let stream: import('node:http').ServerResponse | null = null;
+  let pcharts = 0;
+  server = await startFakeServer({
+    'GET /api/series': (_q, res) =>
+      json(res, 200, {
+        series: [{ ...source, metric: 'e2e_ms', id: 's1', state: 'in_control', points: 3, learning_points: 3, baseline_size: 100, open_events: 0, transform: 'log' }],
+      }),
+    'GET /api/violations': (_q, res) => json(res, 200, { violations: [], count: 0 }),
+    'GET /api/system': (_q, res) => json(res, 200, { cpu_percent: 1, memory_percent: 2, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null, time: '' }),
+    'GET /api/stats/spc': (_q, res) => json(res, 404, { error: { code: 'not_found', message: 'not in this test' } }),
+    'GET /api/stats/pchart': (_q, res) => {
+      pcharts += 1;
+      json(res, 200, {
+        series: source, subgroup_size: 20, baseline_subgroups: 5, calls: 40, failed: 1, pending_calls: 0,
+        subgroups: { time_ms: [1_700_000_000_000, 1_700_000_060_000], p: [0, 0.05], failed: [0, 1] },
+        limits: null, firings: [],
+      });
+    },
+    'GET /api/stream': (_q, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('event: hello\ndata: {}\n\n');
+      stream = res;
+    },
+  });
+  render(<App base={server.base} />);
+  fireEvent.click(await screen.findByText('Error rate (p-chart)'));
+  await waitFor(() => expect(pcharts).toBe(1));
+  await waitFor(() => expect(stream).not.toBeNull());
+  const sample = (id: number, provider: string) =>
+    `event: sample\ndata: ${JSON.stringify({ ...source, provider, id, time_ms: 1_700_000_100_000 + id, error: id % 2 === 0, e2e_ms: 100 })}\n\n`;
+  stream!.write(sample(1, 'openai')); // another source: no refetch
+  for (let id = 2; id < 12; id++) stream!.write(sample(id, source.provider));
+  await waitFor(() => expect(pcharts).toBe(2), { timeout: 6000 });
+  await new Promise((r) => setTimeout(r, 500));
+  expect(pcharts).toBe(2); // ten samples, one refetch
+}, 15000);
