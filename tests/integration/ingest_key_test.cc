@@ -59,7 +59,8 @@ int64_t StoredCount(const ServerProcess& s) {
 
 // The e2e_ms series of ollama/llama3 in GET /api/series.
 json E2eSeries(const ServerProcess& s) {
-  for (const json& e : GetJson(s, "/api/series")["series"]) {
+  const json list = GetJson(s, "/api/series");
+  for (const json& e : list["series"]) {
     if (e["provider"] == "ollama" && e["metric"] == "e2e_ms") return e;
   }
   return nullptr;

@@ -139,10 +139,12 @@ TEST(IngestPayload, IngestKeyIsOptionalAndValidated) {
   ExpectRefused(keyed(R"("")"), "invalid_field", "samples[1].ingest_key: must not be empty");
   ExpectRefused(keyed(R"(")" + std::string(kMaxIngestKeyBytes + 1, 'k') + R"(")"), "invalid_field",
                 "samples[1].ingest_key: is longer than 128 bytes");
-  ExpectRefused(keyed(R"("ab")"), "invalid_field", "samples[1].ingest_key: must be printable");
-  ExpectRefused(keyed(R"("tab	here")"), "invalid_field",
+  ExpectRefused(keyed(R"("a\u0001b")"), "invalid_field",
                 "samples[1].ingest_key: must be printable");
-  ExpectRefused(keyed(R"("café")"), "invalid_field", "samples[1].ingest_key: must be printable");
+  ExpectRefused(keyed(R"("tab\there")"), "invalid_field",
+                "samples[1].ingest_key: must be printable");
+  ExpectRefused(keyed(R"("caf\u00e9")"), "invalid_field",
+                "samples[1].ingest_key: must be printable");
   ExpectRefused(keyed("42"), "invalid_field", "samples[1].ingest_key: must be a string");
 }
 
