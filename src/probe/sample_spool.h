@@ -119,7 +119,7 @@ class SampleSpool {
   const size_t max_bytes_;
   const uint64_t segment_bytes_;
   mutable std::mutex mu_;
-  std::string probe_id_;  // set by Recover
+  std::string probe_id_;          // set by Recover
   std::deque<Segment> segments_;  // oldest first; the last one takes appends
   int active_fd_ = -1;            // the last segment, open for writing
   SpoolPosition read_;            // the acknowledged position, in segments_.front()
