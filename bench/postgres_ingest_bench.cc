@@ -57,7 +57,7 @@ double Measure(PostgresStore& store, int batches, int batch_size, int64_t& next)
     std::vector<Sample> batch;
     batch.reserve(static_cast<size_t>(batch_size));
     for (int i = 0; i < batch_size; ++i) batch.push_back(MakeSample(next++));
-    if (llmscope::Status s = store.AppendSamples(batch); !s) {
+    if (auto s = store.AppendSamples(batch); !s) {
       std::fprintf(stderr, "append failed: %s\n", s.error().message.c_str());
       return -1;
     }

@@ -70,6 +70,10 @@ struct Sample {
   std::string prompt_hash;
   std::optional<std::string> prompt_text;  // stored only when configured
 
+  // The sender's idempotency key (POST /api/stats "ingest_key"): a store keeps one sample per
+  // key, so a resent sample is not stored twice. nullopt for a sample sent without one.
+  std::optional<std::string> ingest_key;
+
   // The value of metric m in this sample, if measured. kError is 1 for a failed call, else 0.
   std::optional<double> value(Metric m) const;
 };

@@ -201,22 +201,32 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
   for (PendingBatch* b : group) {
     std::move(b->samples->begin(), b->samples->end(), std::back_inserter(all));
   }
-  Status committed = store_.AppendSamples(all);
+  Result<store::AppendResult> committed = store_.AppendSamples(all);
   if (!committed) {
     for (PendingBatch* b : group) b->result = committed.error();
     return;
   }
-  if (shared_ != nullptr) {
-    // Judged, with the samples of other servers, in the store's id order. A failed catch-up
-    // leaves them to the next one (the tailer's); they are committed either way.
-    Result<int> opened = CatchUp();
+  // A duplicate (its ingest key was stored already) was judged and published when it was first
+  // stored: it is acknowledged with the stored sample's id and goes no further.
+  const std::vector<bool>& duplicate = committed->duplicate;
+  auto hand_out_receipts = [&](int opened) {
     size_t next = 0;
     for (PendingBatch* b : group) {
       IngestReceipt receipt;
-      for (size_t i = 0; i < b->samples->size(); ++i) receipt.ids.push_back(all[next++].id);
+      for (size_t i = 0; i < b->samples->size(); ++i, ++next) {
+        receipt.ids.push_back(all[next].id);
+        if (duplicate[next]) ++receipt.duplicates;
+      }
       b->result = std::move(receipt);
     }
-    if (!group.empty()) group.front()->result->violations_opened = opened.ok() ? *opened : 0;
+    if (!group.empty()) group.front()->result->violations_opened = opened;
+  };
+  if (shared_ != nullptr) {
+    // Judged, with the samples of other servers, in the store's id order (a duplicate adds no
+    // row, so no catch-up meets it again). A failed catch-up leaves them to the next one (the
+    // tailer's); they are committed either way.
+    Result<int> opened = CatchUp();
+    hand_out_receipts(opened.ok() ? *opened : 0);
     return;
   }
   std::vector<MonitorEvent> events;
@@ -224,26 +234,22 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
   int opened = 0;
   {
     std::lock_guard<std::mutex> lock(state_mu_);
-    for (const Sample& s : all) {
-      max_sample_id_ = std::max(max_sample_id_, s.id);
-      Judge(s);
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (duplicate[i]) continue;
+      max_sample_id_ = std::max(max_sample_id_, all[i].id);
+      Judge(all[i]);
     }
     Flush(events, &opened);
   }
-  // Hand each caller its samples' ids; the samples themselves go to the listeners.
-  size_t next = 0;
-  for (PendingBatch* b : group) {
-    IngestReceipt receipt;
-    for (size_t i = 0; i < b->samples->size(); ++i) receipt.ids.push_back(all[next++].id);
-    b->result = std::move(receipt);
-  }
-  if (!group.empty()) group.front()->result->violations_opened = opened;
+  // Each caller gets its samples' ids; the new samples themselves go to the listeners.
+  hand_out_receipts(opened);
   std::vector<MonitorEvent> published;
   published.reserve(all.size() + events.size());
-  for (Sample& s : all) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (duplicate[i]) continue;
     MonitorEvent e;
     e.kind = MonitorEvent::Kind::kSample;
-    e.sample = std::move(s);
+    e.sample = std::move(all[i]);
     published.push_back(std::move(e));
   }
   std::move(events.begin(), events.end(), std::back_inserter(published));

@@ -5,7 +5,10 @@
 // each (source, metric) series has a SeriesTracker; stages that freeze and violation events that
 // open or grow are written to the store and published to listeners (the SSE stream, alerting).
 // Concurrent Ingest calls are group-committed: one caller writes the samples of everyone
-// waiting in one transaction, so many single-sample requests cost few commits.
+// waiting in one transaction, so many single-sample requests cost few commits. A sample whose
+// ingest key the store holds already (a resend) is not stored again: Ingest acknowledges it
+// with the stored sample's id and counts it in IngestReceipt::duplicates, and it is neither
+// judged nor published again.
 //
 // On start, Rebuild() restores every series from the store: the newest stage of each, and the
 // samples since that stage began replayed through the same code, so a restart changes no limit
@@ -63,7 +66,8 @@ struct MonitorEvent {
 using MonitorListener = std::function<void(const std::vector<MonitorEvent>& events)>;
 
 struct IngestReceipt {
-  std::vector<int64_t> ids;  // one per sample, in order
+  std::vector<int64_t> ids;  // one per sample, in order (a duplicate's: the stored sample's)
+  int duplicates = 0;        // samples whose ingest key was stored already: not stored again
   int violations_opened = 0;
 };
 

@@ -18,10 +18,15 @@
 //   when the server sends it, up to the same cap. New samples wake an idle sender at once but
 //   do not cut a backoff short.
 //
-// Delivery is at least once: a batch the server committed whose acknowledgement the probe did
-// not record (a crash, Stop() during the request, a lost reply) is sent again and stored twice;
-// the server has no dedupe key yet. While the server is down the spool keeps at most
-// spool_max_bytes, dropping the oldest samples first (stats().dropped_oldest).
+// Delivery is exactly once: a batch the server committed whose acknowledgement the probe did
+// not record (a crash, Stop() during the request, a lost reply) is sent again, but each sample
+// carries its spool record's ingest key (sample_spool.h), the same at every resend and restart,
+// and the server stores one sample per key: a resent sample is acknowledged with the id it was
+// stored under, not stored again (the server's reply counts it in "duplicates"). This needs a
+// server that knows "ingest_key" (an older one refuses the field with 400, and every sample
+// would be dropped as refused): upgrade the server before its probes. While the server is down
+// the spool keeps at most spool_max_bytes, dropping the oldest samples first
+// (stats().dropped_oldest).
 //
 // The key is sent only in the Authorization header and never logged or put in last_error.
 //

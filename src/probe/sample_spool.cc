@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 
 #include "core/time_format.h"
 
@@ -24,6 +26,8 @@ namespace fs = std::filesystem;
 constexpr size_t kHeaderBytes = 8;
 constexpr uint32_t kMaxRecordBytes = 16u << 20;
 constexpr char kCursorMagic[] = "llmscope-spool-cursor";
+constexpr char kProbeIdFile[] = "probe-id";
+constexpr size_t kProbeIdHexDigits = 32;  // 128 random bits
 
 uint32_t Crc32(const char* data, size_t n) {
   static const std::array<uint32_t, 256> table = [] {
@@ -113,6 +117,56 @@ std::optional<uint64_t> SegmentNumber(const std::string& name) {
     n = n * 10 + static_cast<uint64_t>(name[i] - '0');
   }
   return n;
+}
+
+// Writes `text` to dir/name atomically: a temporary file, fsynced, renamed over the old one, and
+// the directory fsynced.
+Status ReplaceFile(const std::string& dir, const std::string& name, const std::string& text) {
+  const std::string tmp = dir + "/" + name + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot create", tmp);
+  Status written = WriteAll(fd, text, 0, tmp);
+  if (written && ::fsync(fd) != 0) written = IoError("cannot fsync", tmp);
+  ::close(fd);
+  if (!written) return written;
+  if (::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0) return IoError("cannot rename", tmp);
+  return FsyncDir(dir);
+}
+
+// The probe id kept in dir/probe-id, when that file holds one.
+std::optional<std::string> ReadProbeId(const std::string& dir) {
+  std::FILE* f = std::fopen((dir + "/" + kProbeIdFile).c_str(), "r");
+  if (f == nullptr) return std::nullopt;
+  char text[kProbeIdHexDigits + 2] = {};
+  const size_t n = std::fread(text, 1, sizeof(text) - 1, f);
+  std::fclose(f);
+  std::string id(text, n);
+  if (id.ends_with('\n')) id.pop_back();
+  if (id.size() != kProbeIdHexDigits) return std::nullopt;
+  for (char c : id) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  return id;
+}
+
+std::string NewProbeId() {
+  std::random_device random;
+  std::string id;
+  while (id.size() < kProbeIdHexDigits) {
+    char digits[9];
+    std::snprintf(digits, sizeof(digits), "%08x", static_cast<unsigned>(random()));
+    id += digits;
+  }
+  return id.substr(0, kProbeIdHexDigits);
+}
+
+// The record (a JSON object's text, as SampleIngestJson wrote it) with "ingest_key" added.
+std::optional<std::string> WithIngestKey(std::string record, const std::string& key) {
+  if (record.size() < 2 || record.front() != '{' || record.back() != '}') return std::nullopt;
+  record.pop_back();
+  if (record.size() > 1) record += ',';
+  record += "\"ingest_key\":\"" + key + "\"}";
+  return record;
 }
 
 }  // namespace
@@ -216,6 +270,22 @@ Status SampleSpool::Recover() {
   if (ec) return Error{"io_error", "cannot list spool directory " + dir_ + ": " + ec.message()};
   std::sort(numbers.begin(), numbers.end());
 
+  // A new spool (numbering starts at segment 1) gets a new probe id, so its keys are new too.
+  // When the cursor's segment and every later one are gone (deleted by hand), numbering goes on
+  // after the cursor's segment, so no key is made twice.
+  if (numbers.empty() && !cursor) {
+    probe_id_ = NewProbeId();
+    if (Status s = ReplaceFile(dir_, kProbeIdFile, probe_id_ + "\n"); !s) return s;
+  } else if (std::optional<std::string> id = ReadProbeId(dir_)) {
+    probe_id_ = *id;
+  } else {  // lost: the pending records' keys change, so a resent one may be stored twice
+    probe_id_ = NewProbeId();
+    if (Status s = ReplaceFile(dir_, kProbeIdFile, probe_id_ + "\n"); !s) return s;
+  }
+  if (cursor && std::none_of(numbers.begin(), numbers.end(),
+                             [&](uint64_t n) { return n >= cursor->segment; })) {
+    cursor = SpoolPosition{cursor->segment + 1, 0};
+  }
   read_ = cursor.value_or(SpoolPosition{numbers.empty() ? 1 : numbers.front(), 0});
   bool cursor_found = false;
   std::string payload;
@@ -266,6 +336,7 @@ Status SampleSpool::Recover() {
   }
   pending_ -= read_records_;
   std::remove((dir_ + "/cursor.tmp").c_str());
+  std::remove((dir_ + "/" + kProbeIdFile + ".tmp").c_str());
 
   if (segments_.empty()) return StartSegment();
   const std::string active = SegmentPath(segments_.back().number);
@@ -275,17 +346,9 @@ Status SampleSpool::Recover() {
 }
 
 Status SampleSpool::PersistCursor(SpoolPosition position, int64_t dropped) {
-  const std::string tmp = dir_ + "/cursor.tmp";
-  std::string text = std::string(kCursorMagic) + " 1 " + std::to_string(position.segment) + " " +
-                     std::to_string(position.offset) + " " + std::to_string(dropped) + "\n";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot create", tmp);
-  Status written = WriteAll(fd, text, 0, tmp);
-  if (written && ::fsync(fd) != 0) written = IoError("cannot fsync", tmp);
-  ::close(fd);
-  if (!written) return written;
-  if (::rename(tmp.c_str(), (dir_ + "/cursor").c_str()) != 0) return IoError("cannot rename", tmp);
-  return FsyncDir(dir_);
+  return ReplaceFile(dir_, "cursor",
+                     std::string(kCursorMagic) + " 1 " + std::to_string(position.segment) + " " +
+                         std::to_string(position.offset) + " " + std::to_string(dropped) + "\n");
 }
 
 Status SampleSpool::StartSegment() {
@@ -403,12 +466,14 @@ Result<SpoolBatch> SampleSpool::Peek(int max_records) {
   std::string payload;
   while (static_cast<int>(batch.records.size()) < max_records && batch.end.offset < front.bytes) {
     const uint64_t n = ReadRecord(fd, batch.end.offset, front.bytes, payload);
-    if (n == 0) {
+    std::optional<std::string> keyed;
+    if (n != 0) keyed = WithIngestKey(payload, IngestKeyAt(batch.end));
+    if (!keyed) {
       ::close(fd);
       return Error{"corrupt_spool", path + ": the record at byte " +
                                         std::to_string(batch.end.offset) + " is unreadable"};
     }
-    batch.records.push_back(payload);
+    batch.records.push_back(std::move(*keyed));
     batch.end.offset += n;
   }
   ::close(fd);
@@ -423,6 +488,10 @@ Status SampleSpool::Commit(const SpoolBatch& batch) {
   read_records_ += static_cast<int64_t>(batch.records.size());
   pending_ -= static_cast<int64_t>(batch.records.size());
   return ReleaseReadSegments();
+}
+
+std::string SampleSpool::IngestKeyAt(SpoolPosition position) const {
+  return probe_id_ + "-" + std::to_string(position.segment) + "-" + std::to_string(position.offset);
 }
 
 int64_t SampleSpool::pending() const {

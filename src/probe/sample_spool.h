@@ -13,9 +13,18 @@
 // later point. Open() after a crash drops a torn or corrupt tail (short header, short payload or
 // CRC mismatch: the part of the last append that had not been acknowledged) by truncating the
 // segment there, and yields exactly the acknowledged samples not yet marked by Commit().
-// Delivery is at least once: a batch sent to the server whose Commit() did not reach the disk
-// is read again after a restart and sent again, and the server (which has no dedupe key yet)
-// stores it twice.
+// A batch sent to the server whose Commit() did not reach the disk is read again after a
+// restart and sent again; each record's ingest key (below) lets the server store it once.
+//
+// Ingest keys: Peek() gives each record an "ingest_key", "<probe id>-<segment>-<byte offset>".
+// The probe id is 32 random hex digits, made when the spool is new and kept in `probe-id` in its
+// directory (replaced atomically like the cursor), so keys differ between probes; the segment
+// number and the record's offset in it are its place in the spool, which never changes and is
+// never given to another record (segment numbers only grow, a segment only grows at its end, and
+// a torn tail that is cut off was never read). A key thus stays the same across resends and
+// restarts. Keys are made at reading, so records spooled by an older version get them too. If
+// `probe-id` is lost while records are pending, a new id is made: their keys change, and one
+// the server had already stored may be stored again (nothing is lost).
 //
 // Bound: the segments together stay under max_bytes. When an append would pass it, whole oldest
 // segments are deleted (oldest samples first) and dropped_oldest() counts the unacknowledged
@@ -55,8 +64,9 @@ struct SpoolPosition {
 
 // Records read from the front of the spool. Commit(batch) marks them acknowledged.
 struct SpoolBatch {
-  std::vector<std::string> records;  // SampleIngestJson texts, oldest first
-  SpoolPosition begin, end;          // the batch spans [begin, end) of one segment
+  // SampleIngestJson texts with each record's "ingest_key" added, oldest first.
+  std::vector<std::string> records;
+  SpoolPosition begin, end;  // the batch spans [begin, end) of one segment
   bool empty() const { return records.empty(); }
 };
 
@@ -102,11 +112,14 @@ class SampleSpool {
   Status ReleaseReadSegments();
   Status DropOldestSegment();
   std::string SegmentPath(uint64_t number) const;
+  // The ingest key of the record at `position`.
+  std::string IngestKeyAt(SpoolPosition position) const;
 
   const std::string dir_;
   const size_t max_bytes_;
   const uint64_t segment_bytes_;
   mutable std::mutex mu_;
+  std::string probe_id_;          // set by Recover
   std::deque<Segment> segments_;  // oldest first; the last one takes appends
   int active_fd_ = -1;            // the last segment, open for writing
   SpoolPosition read_;            // the acknowledged position, in segments_.front()

@@ -310,7 +310,7 @@ void HttpApi::Routes() {
       return;
     }
     SendJson(res, 200, Json{{"status", "ok"}, {"logged", true}, {"count", receipt->ids.size()},
-                            {"ids", receipt->ids},
+                            {"ids", receipt->ids}, {"duplicates", receipt->duplicates},
                             {"violations_detected", receipt->violations_opened}});
   });
 

@@ -19,7 +19,7 @@ enum class Field {
   kCostUsd, kTotalDuration, kLoadDuration, kPromptEvalDuration, kEvalDuration,
   kPromptEvalCount, kEvalCount, kTokensIn, kTokensOut, kCpuPercent, kMemoryPercent,
   kGpuPercent, kGpuMemoryPercent, kGpuTempC, kTimestamp, kError, kErrorKind, kErrorMessage,
-  kPromptHash, kPromptText
+  kPromptHash, kPromptText, kIngestKey
 };
 
 const std::unordered_map<std::string_view, Field>& Fields() {
@@ -53,6 +53,7 @@ const std::unordered_map<std::string_view, Field>& Fields() {
       {"error_message", Field::kErrorMessage},
       {"prompt_hash", Field::kPromptHash},
       {"prompt_text", Field::kPromptText},
+      {"ingest_key", Field::kIngestKey},
   };
   return fields;
 }
@@ -116,6 +117,7 @@ class SampleReader {
           if (ok && !v.is_null()) prompt_text = std::move(text);
           break;
         }
+        case Field::kIngestKey: ok = IngestKey(k, v, s.ingest_key); break;
       }
       if (!ok) return error_;
     }
@@ -186,6 +188,18 @@ class SampleReader {
     for (unsigned char c : out) {
       if (c < 0x20 || c == 0x7f) return Reject(k, "must not contain control characters");
     }
+    return true;
+  }
+  // The sender's idempotency key: 1 to kMaxIngestKeyBytes printable ASCII characters.
+  bool IngestKey(const std::string& k, const json& v, std::optional<std::string>& out) {
+    if (v.is_null()) return true;
+    std::string key;
+    if (!Text(k, v, key, kMaxIngestKeyBytes)) return false;
+    if (key.empty()) return Reject(k, "must not be empty");
+    for (unsigned char c : key) {
+      if (c < 0x20 || c > 0x7e) return Reject(k, "must be printable ASCII");
+    }
+    out = std::move(key);
     return true;
   }
   bool Bool(const std::string& k, const json& v, bool& out) {

@@ -9,6 +9,10 @@
 // error, error_kind, error_message, gpu_temp_c. `latency_ms` is stored as e2e_ms (SPC.md §1).
 // A null value means "not measured". Any other key is rejected, so a typo never silently drops
 // a metric.
+//
+// `ingest_key` (optional: 1 to 128 printable ASCII characters) is the sender's idempotency key
+// (Sample::ingest_key): the server stores one sample per key, so a sender that resends a sample
+// whose acknowledgement it lost (a remote probe) gets it stored once.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,8 @@
 #include "core/sample.h"
 
 namespace llmscope::server {
+
+inline constexpr size_t kMaxIngestKeyBytes = 128;
 
 struct IngestLimits {
   int64_t max_batch = 10000;             // samples per request

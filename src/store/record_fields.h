@@ -38,7 +38,7 @@ void BindSample(Params& b, const Sample& s) {
   const Telemetry& t = s.telemetry;
   b.OptDouble(t.cpu_percent).OptDouble(t.memory_percent).OptDouble(t.gpu_percent);
   b.OptDouble(t.gpu_memory_percent).OptDouble(t.gpu_temp_c);
-  b.Text(s.prompt_hash).OptText(s.prompt_text);
+  b.Text(s.prompt_hash).OptText(s.prompt_text).OptText(s.ingest_key);
 }
 
 template <typename Row>
@@ -70,6 +70,7 @@ Sample ReadSample(Row& c) {
   s.telemetry.gpu_temp_c = c.OptDouble();
   s.prompt_hash = c.Text();
   s.prompt_text = c.OptText();
+  s.ingest_key = c.OptText();
   return s;
 }
 

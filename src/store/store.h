@@ -43,6 +43,14 @@ struct ViolationQuery {
   int64_t limit = 1000;          // newest (highest id) first
 };
 
+// What AppendSamples did with each sample of a batch.
+struct AppendResult {
+  // duplicate[i]: samples[i] carried an ingest key that was already stored, so nothing was
+  // stored for it; its id is the stored sample's. One entry per sample.
+  std::vector<bool> duplicate;
+  int64_t duplicates = 0;  // how many entries of `duplicate` are true
+};
+
 struct StoreStats {
   int64_t samples = 0;
   int64_t violations = 0, open_violations = 0;
@@ -54,8 +62,11 @@ class Store {
   virtual ~Store() = default;
 
   // Appends the samples in one transaction and assigns their ids (increasing, in the given
-  // order). All or nothing.
-  virtual Status AppendSamples(std::vector<Sample>& samples) = 0;
+  // order). All or nothing. A sample whose ingest_key is already stored (by an earlier call, or
+  // earlier in this batch) is not stored again: it gets the stored sample's id and is marked a
+  // duplicate in the result; the stored sample stays as it is. Samples without a key never
+  // collide. A key is remembered as long as its sample is stored (retention forgets it).
+  virtual Result<AppendResult> AppendSamples(std::vector<Sample>& samples) = 0;
   virtual Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) = 0;
   // Every source that has samples, in key order.
   virtual Result<std::vector<SourceKey>> ListSources() = 0;

@@ -11,7 +11,9 @@
 //
 // Probe: rounds of SIGKILL to `llmscope probe --push` while its spool is full (the server down),
 // and while it is sending; a last run drains the spool. Every sample the probe printed (each is
-// printed after it is on disk in the spool) is stored by the server.
+// printed after it is on disk in the spool) is stored by the server, once: a batch whose reply
+// the killed probe never recorded is sent again, and its ingest keys keep it from being stored
+// twice.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -238,14 +240,18 @@ class ProbeProcess {
 
 // The (model, e2e_ms) of every sample a probe printed; a line cut short by SIGKILL is skipped
 // (it was printed after its sample was spooled, so that sample counts as not acknowledged).
-void ReadPrinted(const std::string& path, std::multiset<std::pair<std::string, double>>& out,
-                 int* lines) {
+// A sample the probe printed or the server stored: model, time_ms and e2e_ms, which tell the
+// samples apart (each round repeats the same seeded values, at other times).
+using PrintedSample = std::tuple<std::string, int64_t, double>;
+
+void ReadPrinted(const std::string& path, std::multiset<PrintedSample>& out, int* lines) {
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
     const json s = json::parse(line, nullptr, false);
     if (s.is_discarded() || !s.contains("e2e_ms") || s["e2e_ms"].is_null()) continue;
-    out.emplace(s["model"].get<std::string>(), s["e2e_ms"].get<double>());
+    out.emplace(s["model"].get<std::string>(), s["time_ms"].get<int64_t>(),
+                s["e2e_ms"].get<double>());
     ++*lines;
   }
 }
@@ -264,7 +270,7 @@ TEST(CrashConsistencyTest, SigkilledRemoteProbeLosesNoSpooledSample) {
   const std::string spool = dir.File("spool");
   const std::string down = "http://127.0.0.1:" + std::to_string(PickFreePort());
   const std::string up = "http://127.0.0.1:" + std::to_string(server->port());
-  std::multiset<std::pair<std::string, double>> printed;
+  std::multiset<PrintedSample> printed;
   int printed_lines = 0;
   for (int round = 0; round < kRounds; ++round) {
     // Even rounds: the server is unreachable, the spool fills. Odd rounds: the probe sends the
@@ -289,20 +295,25 @@ TEST(CrashConsistencyTest, SigkilledRemoteProbeLosesNoSpooledSample) {
   last_err << std::ifstream(err).rdbuf();
   EXPECT_NE(last_err.str().find(" 0 waiting"), std::string::npos) << last_err.str();
 
-  std::multiset<std::pair<std::string, double>> stored;
+  std::multiset<PrintedSample> stored;
   {
     SqliteFile db(server->db_path());
     EXPECT_EQ(db.IntegrityCheck(), "ok");
-    for (const auto& row : db.Rows("SELECT model, printf('%!.17g', e2e_ms) FROM samples "
+    for (const auto& row : db.Rows("SELECT model, time_ms, printf('%!.17g', e2e_ms) FROM samples "
                                    "WHERE model LIKE 'spool%' AND e2e_ms IS NOT NULL")) {
-      stored.emplace(row[0], json::parse(row[1]).get<double>());
+      stored.emplace(row[0], std::stoll(row[1]), json::parse(row[2]).get<double>());
     }
   }
-  int missing = 0;
-  for (const auto& sample : printed) missing += stored.count(sample) ? 0 : 1;
-  EXPECT_EQ(missing, 0) << "of " << printed.size() << " samples spooled by killed probes";
+  size_t missing = 0, repeated = 0;
+  for (auto it = printed.begin(); it != printed.end(); it = printed.upper_bound(*it)) {
+    const size_t want = printed.count(*it), got = stored.count(*it);
+    if (got < want) missing += want - got;
+    if (got > want) repeated += got - want;
+  }
+  EXPECT_EQ(missing, 0u) << "of " << printed.size() << " samples spooled by killed probes";
+  EXPECT_EQ(repeated, 0u) << "stored more than once, of " << printed.size();
   std::cout << "[ info ] " << kRounds << " probe SIGKILL rounds: " << printed.size()
-            << " samples spooled, " << stored.size() << " stored (at least once)" << std::endl;
+            << " samples spooled, " << stored.size() << " stored" << std::endl;
   EXPECT_EQ(server->Stop(), 0) << server->Stderr();
 }
 

@@ -1,8 +1,10 @@
 // RemotePush against the real `llmscope serve` (a child process on 127.0.0.1): samples submitted
 // while the server is down are spooled and all arrive once it is up; a probe restart (the
 // RemotePush destroyed and reopened on the same spool directory) while the server is down loses
-// none; a sample the server refuses (400) is dropped and counted without blocking the others; a
-// wrong key (401) drops nothing; a 429's Retry-After is waited out. The probe talks to a small forwarding proxy on a fixed port, so
+// none; a batch the server committed whose reply was lost, resent many times and again after a
+// probe restart, is stored once (the spool's ingest keys); a sample the server refuses (400) is
+// dropped and counted without blocking the others; a wrong key (401) drops nothing; a 429's
+// Retry-After is waited out. The probe talks to a small forwarding proxy on a fixed port, so
 // "the server is down" is the proxy not listening (connection refused) while the server itself,
 // which takes a new port on every start, keeps running.
 #include <gtest/gtest.h>
@@ -50,7 +52,9 @@ class TempDir {
 
 // Forwards POST /api/stats from 127.0.0.1:port() to the server while started; refuses
 // connections while stopped. Throttle(n, s) answers the next n requests itself with 429 and
-// Retry-After: s.
+// Retry-After: s. LoseReplies(true) forwards each request but answers 502 in place of the
+// server's reply, as if the reply were lost after the server committed; lost() counts them.
+// duplicates() sums the server's "duplicates" over every reply it forwarded or lost.
 class Proxy {
  public:
   explicit Proxy(int backend_port) : backend_port_(backend_port), port_(testing::PickFreePort()) {}
@@ -61,6 +65,9 @@ class Proxy {
     retry_after_s_ = retry_after_s;
     throttle_ = requests;
   }
+  void LoseReplies(bool lose) { lose_replies_ = lose; }
+  int lost() const { return lost_; }
+  int duplicates() const { return duplicates_; }
 
   bool Start() {
     server_ = std::make_unique<httplib::Server>();
@@ -84,6 +91,15 @@ class Proxy {
         res.status = 502;
         return;
       }
+      const json reply = json::parse(r->body, nullptr, false);
+      if (reply.is_object() && reply.contains("duplicates")) {
+        duplicates_ += reply["duplicates"].get<int>();
+      }
+      if (lose_replies_) {
+        ++lost_;
+        res.status = 502;
+        return;
+      }
       res.status = r->status;
       res.set_content(r->body, "application/json");
     });
@@ -104,6 +120,9 @@ class Proxy {
   int port_;
   std::atomic<int> throttle_{0};
   std::atomic<int> retry_after_s_{0};
+  std::atomic<bool> lose_replies_{false};
+  std::atomic<int> lost_{0};
+  std::atomic<int> duplicates_{0};
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };
@@ -259,6 +278,38 @@ TEST(RemotePushTest, ProbeRestartWhileServerIsDownLosesNothing) {
   EXPECT_EQ(push->stats().spooled, 0);
   // Nothing was sent before the server came up, so nothing is stored twice.
   EXPECT_EQ(StoredIndexes(*server), Once(0, 20));
+}
+
+TEST(RemotePushTest, LostAcknowledgementsLeaveEverySampleStoredOnce) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_NE(server, nullptr);
+  Proxy proxy(server->port());
+  ASSERT_TRUE(proxy.Start());
+  proxy.LoseReplies(true);
+  TempDir dir;
+  const RemotePushOptions options = PushOptions(proxy.url(), server->api_key(), dir.spool());
+  {
+    auto push = OpenPush(options);
+    ASSERT_NE(push, nullptr);
+    ASSERT_TRUE(push->Submit(Samples(0, 20)).ok());
+    // The first batch (8 samples) is committed by the server each time, and its reply lost
+    // each time: the probe never acknowledges it and sends it again.
+    ASSERT_TRUE(WaitFor([&] { return proxy.lost() >= 3; })) << push->stats().last_error;
+    push->Stop();  // the probe goes down with the batch unacknowledged
+    EXPECT_EQ(push->stats().sent, 0);
+    EXPECT_EQ(push->stats().spooled, 20);
+  }
+  EXPECT_EQ(StoredIndexes(*server), Once(0, 8));
+  EXPECT_GE(proxy.duplicates(), 16);  // the second and third sends
+
+  // Restarted, the probe reads the batch from its spool again, with the same keys.
+  proxy.LoseReplies(false);
+  auto push = OpenPush(options);
+  ASSERT_NE(push, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return push->stats().sent == 20; })) << push->stats().last_error;
+  EXPECT_EQ(push->stats().spooled, 0);
+  EXPECT_EQ(StoredIndexes(*server), Once(0, 20));
+  EXPECT_GE(proxy.duplicates(), 24);
 }
 
 TEST(RemotePushTest, RefusedSampleIsDroppedAndCountedWithoutBlockingTheRest) {

@@ -164,6 +164,11 @@ CREATE TABLE silences (
 );
 CREATE INDEX silences_by_end ON silences (ends_ms, id);
 )sql",
+    // 2: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
+    R"sql(
+ALTER TABLE samples ADD COLUMN ingest_key TEXT COLLATE "C";
+CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) WHERE ingest_key IS NOT NULL;
+)sql",
 };
 
 Error StorageError(std::string message) {

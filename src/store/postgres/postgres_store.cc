@@ -39,15 +39,17 @@ constexpr std::string_view kSampleColumns =
     "cost_usd, error, error_kind, error_message, total_duration_ms, load_duration_ms, "
     "prompt_eval_duration_ms, eval_duration_ms, prompt_eval_count, eval_count, tokens_in, "
     "tokens_out, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, gpu_temp_c, "
-    "prompt_hash, prompt_text";
+    "prompt_hash, prompt_text, ingest_key";
+// Returns no row for a sample whose ingest key is stored already (it inserts nothing).
 constexpr const char* kInsertSample =
     "INSERT INTO samples (time_ms, provider, model, site, profile, e2e_ms, ttft_ms, tpot_ms, "
     "tokens_per_s, cost_usd, error, error_kind, error_message, total_duration_ms, "
     "load_duration_ms, prompt_eval_duration_ms, eval_duration_ms, prompt_eval_count, eval_count, "
     "tokens_in, tokens_out, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, "
-    "gpu_temp_c, prompt_hash, prompt_text) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "RETURNING id";
+    "gpu_temp_c, prompt_hash, prompt_text, ingest_key) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?) ON CONFLICT (ingest_key) WHERE ingest_key IS NOT NULL DO NOTHING RETURNING id";
+constexpr const char* kSampleIdOfKey = "SELECT id FROM samples WHERE ingest_key = ?";
 
 constexpr std::string_view kStageColumns =
     "provider, model, site, profile, metric, number, start_index, baseline_size, transform, "
@@ -178,15 +180,18 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& ur
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
 }
 
-Status PostgresStore::AppendSamples(std::vector<Sample>& samples) {
-  if (samples.empty()) return {};
+Result<AppendResult> PostgresStore::AppendSamples(std::vector<Sample>& samples) {
+  AppendResult result;
+  result.duplicate.assign(samples.size(), false);
+  if (samples.empty()) return result;
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
   std::vector<PgParams> rows(samples.size());
   for (size_t i = 0; i < samples.size(); ++i) BindSample(rows[i], samples[i]);
   PgTransaction txn(*conn);
-  if (Status s = txn.Begin(); !s) return s;
-  // Held to the commit: the appends of every server are serialized, so ids commit in order.
+  if (Status s = txn.Begin(); !s) return s.error();
+  // Held to the commit: the appends of every server are serialized, so ids commit in order and
+  // two servers never insert one ingest key at once.
   if (auto r = conn->Run("SELECT pg_advisory_xact_lock(?)", PgParams().Int(pg::kAppendLockKey),
                          "AppendSamples: lock");
       !r) {
@@ -196,14 +201,28 @@ Status PostgresStore::AppendSamples(std::vector<Sample>& samples) {
   if (!inserted) return inserted.error();
   std::vector<int64_t> ids;
   ids.reserve(samples.size());
-  for (const PgResult& r : *inserted) {
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const PgResult& r = (*inserted)[i];
+    if (PQntuples(r.get()) == 0) {
+      // The key is stored already (the only conflict the insert ignores): that sample's id,
+      // which an earlier statement of this transaction may have inserted.
+      Result<PgResult> stored =
+          conn->Run(kSampleIdOfKey, PgParams().OptText(samples[i].ingest_key), "AppendSamples");
+      if (!stored) return stored.error();
+      Result<int64_t> id = ReadOneInt(*stored);
+      if (!id) return id.error();
+      ids.push_back(*id);
+      result.duplicate[i] = true;
+      ++result.duplicates;
+      continue;
+    }
     Result<int64_t> id = ReadOneInt(r);
     if (!id) return id.error();
     ids.push_back(*id);
   }
-  if (Status s = txn.Commit(); !s) return s;
+  if (Status s = txn.Commit(); !s) return s.error();
   for (size_t i = 0; i < samples.size(); ++i) samples[i].id = ids[i];
-  return {};
+  return result;
 }
 
 Result<std::vector<Sample>> PostgresStore::QuerySamples(const SampleQuery& q) {

@@ -11,7 +11,8 @@
 // form, bit for bit (NaN, infinities, -0.0 and subnormals included); integers as int8; text as
 // text (PostgreSQL's text cannot hold a NUL character: such a string fails the write). Text keys
 // compare and sort byte by byte (COLLATE "C"), whatever the database's locale. Ids are BIGSERIAL,
-// increasing, never reused.
+// increasing, never reused; a duplicate sample (an ingest key stored already) uses one up, so
+// sample ids may skip.
 //
 // Coordination (SharedStore): AppendSamples and PlaceStage take one transaction-level advisory
 // lock, so the appends of all servers are serialized and their ids commit in increasing order,
@@ -46,7 +47,7 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 
@@ -57,7 +58,7 @@ class PostgresStore final : public SharedStore {
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
-  Status AppendSamples(std::vector<Sample>& samples) override;
+  Result<AppendResult> AppendSamples(std::vector<Sample>& samples) override;
   Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
   Result<std::vector<SourceKey>> ListSources() override;
   Result<StoreStats> Stats() override;

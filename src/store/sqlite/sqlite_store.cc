@@ -169,6 +169,11 @@ CREATE TABLE silences (
 );
 CREATE INDEX silences_by_end ON silences (ends_ms);
 )sql",
+    // 3: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
+    R"sql(
+ALTER TABLE samples ADD COLUMN ingest_key TEXT;
+CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) WHERE ingest_key IS NOT NULL;
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
@@ -179,14 +184,17 @@ constexpr const char* kSampleColumns =
     "cost_usd, error, error_kind, error_message, total_duration_ms, load_duration_ms, "
     "prompt_eval_duration_ms, eval_duration_ms, prompt_eval_count, eval_count, tokens_in, "
     "tokens_out, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, gpu_temp_c, "
-    "prompt_hash, prompt_text";
+    "prompt_hash, prompt_text, ingest_key";
+// A sample whose ingest key is stored already inserts nothing (no row changes).
 constexpr const char* kInsertSample =
     "INSERT INTO samples (time_ms, provider, model, site, profile, e2e_ms, ttft_ms, tpot_ms, "
     "tokens_per_s, cost_usd, error, error_kind, error_message, total_duration_ms, "
     "load_duration_ms, prompt_eval_duration_ms, eval_duration_ms, prompt_eval_count, eval_count, "
     "tokens_in, tokens_out, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, "
-    "gpu_temp_c, prompt_hash, prompt_text) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "gpu_temp_c, prompt_hash, prompt_text, ingest_key) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?) ON CONFLICT (ingest_key) WHERE ingest_key IS NOT NULL DO NOTHING";
+constexpr const char* kSampleIdOfKey = "SELECT id FROM samples WHERE ingest_key = ?";
 
 constexpr const char* kStageColumns =
     "provider, model, site, profile, metric, number, start_index, baseline_size, transform, "
@@ -583,26 +591,39 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(writer), std::move(reader)));
 }
 
-Status SqliteStore::AppendSamples(std::vector<Sample>& samples) {
-  if (samples.empty()) return {};
+Result<AppendResult> SqliteStore::AppendSamples(std::vector<Sample>& samples) {
+  AppendResult result;
+  result.duplicate.assign(samples.size(), false);
+  if (samples.empty()) return result;
   std::lock_guard lock(writer_->mu);
   Transaction txn(*writer_);
-  if (Status s = txn.Begin(/*immediate=*/true); !s) return s;
+  if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
   Result<Statement> insert = writer_->Prepare(kInsertSample);
   if (!insert) return insert.error();
   std::vector<int64_t> ids;
   ids.reserve(samples.size());
-  for (const Sample& sample : samples) {
+  for (size_t i = 0; i < samples.size(); ++i) {
     Binder b(insert->get());
-    BindSample(b, sample);
-    if (Status s = b.Done("AppendSamples"); !s) return s;
+    BindSample(b, samples[i]);
+    if (Status s = b.Done("AppendSamples"); !s) return s.error();
     if (insert->Step() != SQLITE_DONE) return writer_->Fail("AppendSamples");
     insert->Reset();
-    ids.push_back(sqlite3_last_insert_rowid(writer_->handle()));
+    if (sqlite3_changes(writer_->handle()) == 1) {
+      ids.push_back(sqlite3_last_insert_rowid(writer_->handle()));
+      continue;
+    }
+    // The key is stored already (the only conflict the insert ignores): that sample's id.
+    Result<std::optional<int64_t>> stored =
+        writer_->QueryOptInt(kSampleIdOfKey, samples[i].ingest_key.value_or(""));
+    if (!stored) return stored.error();
+    if (!stored->has_value()) return StorageError("AppendSamples: a stored key without an id");
+    ids.push_back(**stored);
+    result.duplicate[i] = true;
+    ++result.duplicates;
   }
-  if (Status s = txn.Commit(); !s) return s;
+  if (Status s = txn.Commit(); !s) return s.error();
   for (size_t i = 0; i < samples.size(); ++i) samples[i].id = ids[i];
-  return {};
+  return result;
 }
 
 Result<std::vector<Sample>> SqliteStore::QuerySamples(const SampleQuery& q) {

@@ -38,7 +38,7 @@ namespace llmscope::store {
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
@@ -51,7 +51,7 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
-  Status AppendSamples(std::vector<Sample>& samples) override;
+  Result<AppendResult> AppendSamples(std::vector<Sample>& samples) override;
   Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
   Result<std::vector<SourceKey>> ListSources() override;
   Result<StoreStats> Stats() override;

@@ -264,6 +264,65 @@ TEST(SeriesMonitor, ConcurrentIngestIsGroupCommittedWithoutLoss) {
   EXPECT_EQ(m.View(e2e)->points, 1600);
 }
 
+TEST(SeriesMonitor, ResentSamplesAreAcknowledgedButNeitherJudgedNorPublishedAgain) {
+  TempDir dir;
+  auto st = Open(Url(dir, "resend.db"));
+  SeriesMonitor m(*st, MonitorConfig::Defaults());
+  ASSERT_TRUE(m.Rebuild().ok());
+  int published_samples = 0, opened_events = 0;
+  m.AddListener([&](const std::vector<MonitorEvent>& events) {
+    for (const MonitorEvent& e : events) {
+      if (e.kind == MonitorEvent::Kind::kSample) ++published_samples;
+      if (e.kind == MonitorEvent::Kind::kViolationOpened) ++opened_events;
+    }
+  });
+  std::vector<Sample> keyed = Series();
+  keyed.resize(200);  // the spike at 150 opens an R1 event
+  for (size_t i = 0; i < keyed.size(); ++i) keyed[i].ingest_key = "probe-1-" + std::to_string(i);
+  std::vector<int64_t> ids;
+  for (size_t at = 0; at < keyed.size(); at += 20) {
+    Result<IngestReceipt> r =
+        m.Ingest(std::vector<Sample>(keyed.begin() + at, keyed.begin() + at + 20));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->duplicates, 0);
+    ids.insert(ids.end(), r->ids.begin(), r->ids.end());
+  }
+  SeriesKey e2e{SourceKey{"ollama", "llama3", "", ""}, Metric::kE2eMs};
+  const std::vector<store::ViolationRecord> violations = Violations(*st);
+  ASSERT_FALSE(violations.empty());
+  const int published_before = published_samples, opened_before = opened_events;
+  EXPECT_EQ(published_before, 200);
+
+  // Everything again, in other batches, with one new sample in the last: only that one counts.
+  std::vector<Sample> again = keyed;
+  Sample fresh = Make(200, 2000);
+  fresh.ingest_key = "probe-1-200";
+  again.push_back(fresh);
+  std::vector<int64_t> again_ids;
+  int duplicates = 0;
+  for (size_t at = 0; at < again.size(); at += 67) {
+    Result<IngestReceipt> r = m.Ingest(
+        std::vector<Sample>(again.begin() + at, again.begin() + std::min(again.size(), at + 67)));
+    ASSERT_TRUE(r.ok());
+    duplicates += r->duplicates;
+    again_ids.insert(again_ids.end(), r->ids.begin(), r->ids.end());
+  }
+  EXPECT_EQ(duplicates, 200);
+  ASSERT_EQ(again_ids.size(), 201u);
+  EXPECT_EQ(std::vector<int64_t>(again_ids.begin(), again_ids.end() - 1), ids);
+  EXPECT_GT(again_ids.back(), ids.back());
+  EXPECT_EQ(m.View(e2e)->points, 201);
+  EXPECT_EQ(published_samples, published_before + 1);
+  EXPECT_EQ(opened_events, opened_before);
+  EXPECT_EQ(st->Stats()->samples, 201);
+  std::vector<store::ViolationRecord> after = Violations(*st);
+  ASSERT_EQ(after.size(), violations.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].id, violations[i].id);
+    EXPECT_EQ(after[i].first_index, violations[i].first_index);
+  }
+}
+
 TEST(SeriesMonitor, FailedCallsDoNotEnterTheLatencyChart) {
   TempDir dir;
   auto st = Open(Url(dir, "err.db"));

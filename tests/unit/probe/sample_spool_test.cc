@@ -13,7 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +62,9 @@ std::unique_ptr<SampleSpool> OpenSpool(const std::string& dir, size_t max_bytes 
   Result<std::unique_ptr<SampleSpool>> spool = SampleSpool::Open(dir, max_bytes);
   EXPECT_TRUE(spool.ok()) << (spool.ok() ? "" : spool.error().message);
   return spool.ok() ? std::move(*spool) : nullptr;
+}
+std::string KeyOf(const std::string& record) {
+  return json::parse(record)["ingest_key"];
 }
 
 // Every pending record, oldest first, read (and committed) batch by batch; the spool ends empty.
@@ -177,6 +183,96 @@ TEST(SampleSpoolTest, ReopenKeepsWhatWasNotCommitted) {
   spool = OpenSpool(dir.path());
   ASSERT_NE(spool, nullptr);
   EXPECT_EQ(spool->pending(), 0);
+}
+
+// Every pending record's sample index and ingest key, read (and committed) batch by batch.
+std::map<int64_t, std::string> DrainKeys(SampleSpool& spool, int batch = 5) {
+  std::map<int64_t, std::string> out;
+  for (;;) {
+    Result<SpoolBatch> b = spool.Peek(batch);
+    EXPECT_TRUE(b.ok());
+    if (!b.ok() || b->empty()) break;
+    for (const std::string& r : b->records) out[IndexOf(r)] = KeyOf(r);
+    EXPECT_TRUE(spool.Commit(*b).ok());
+  }
+  return out;
+}
+
+TEST(SampleSpoolTest, IngestKeysStayTheSameAcrossRereadsAndReopening) {
+  TempDir dir;
+  constexpr size_t kBound = 8192;  // segments of 1 KiB: the records span several
+  std::map<int64_t, std::string> first_read;
+  {
+    auto spool = OpenSpool(dir.path(), kBound);
+    ASSERT_NE(spool, nullptr);
+    ASSERT_TRUE(spool->Append(Range(0, 30)).ok());
+    Result<SpoolBatch> b = spool->Peek(4);
+    ASSERT_TRUE(b.ok());
+    Result<SpoolBatch> again = spool->Peek(4);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(b->records, again->records);
+    ASSERT_TRUE(spool->Commit(*b).ok());
+    // Read, never committed: comes again after the restart, with the same keys.
+    Result<SpoolBatch> unacknowledged = spool->Peek(6);
+    ASSERT_TRUE(unacknowledged.ok());
+    for (const std::string& r : unacknowledged->records) first_read[IndexOf(r)] = KeyOf(r);
+  }
+  auto spool = OpenSpool(dir.path(), kBound);
+  ASSERT_NE(spool, nullptr);
+  ASSERT_TRUE(spool->Append(Range(30, 40)).ok());
+  std::map<int64_t, std::string> keys = DrainKeys(*spool);
+  ASSERT_EQ(keys.size(), 36u);
+  for (const auto& [index, key] : first_read) EXPECT_EQ(keys[index], key) << "sample " << index;
+  std::set<std::string> distinct;
+  const std::regex shape("[0-9a-f]{32}-[0-9]+-[0-9]+");
+  for (const auto& [index, key] : keys) {
+    EXPECT_TRUE(std::regex_match(key, shape)) << key;
+    EXPECT_LE(key.size(), 128u);
+    distinct.insert(key);
+  }
+  EXPECT_EQ(distinct.size(), keys.size());
+  // The records spanned several segments, which the keys name.
+  auto segment_of = [](const std::string& key) { return key.substr(33, key.rfind('-') - 33); };
+  EXPECT_NE(segment_of(keys.begin()->second), segment_of(keys.rbegin()->second));
+}
+
+TEST(SampleSpoolTest, IngestKeysDifferBetweenSpools) {
+  TempDir a, b;
+  auto one = OpenSpool(a.path());
+  auto two = OpenSpool(b.path());
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  ASSERT_TRUE(one->Append(Range(0, 3)).ok());
+  ASSERT_TRUE(two->Append(Range(0, 3)).ok());
+  std::map<int64_t, std::string> keys_one = DrainKeys(*one), keys_two = DrainKeys(*two);
+  ASSERT_EQ(keys_one.size(), 3u);
+  ASSERT_EQ(keys_two.size(), 3u);
+  for (int64_t i = 0; i < 3; ++i) {
+    EXPECT_NE(keys_one[i], keys_two[i]);
+    // The same place in each spool: only the probe id differs.
+    EXPECT_EQ(keys_one[i].substr(32), keys_two[i].substr(32));
+  }
+}
+
+TEST(SampleSpoolTest, IngestKeysAreNotMadeAgainWhenSegmentsAreDeletedByHand) {
+  TempDir dir;
+  std::map<int64_t, std::string> sent;
+  {
+    auto spool = OpenSpool(dir.path());
+    ASSERT_NE(spool, nullptr);
+    ASSERT_TRUE(spool->Append(Range(0, 5)).ok());
+    sent = DrainKeys(*spool);
+  }
+  for (const fs::path& segment : Segments(dir.path())) fs::remove(segment);
+  auto spool = OpenSpool(dir.path());
+  ASSERT_NE(spool, nullptr);
+  ASSERT_TRUE(spool->Append(Range(5, 10)).ok());
+  std::map<int64_t, std::string> later = DrainKeys(*spool);
+  ASSERT_EQ(later.size(), 5u);
+  for (const auto& [index, key] : later) {
+    for (const auto& [old_index, old_key] : sent) EXPECT_NE(key, old_key) << index;
+  }
+  EXPECT_EQ(later[5].substr(0, 32), sent[0].substr(0, 32)) << "the probe id is kept";
 }
 
 TEST(SampleSpoolTest, TornFinalRecordIsDropped) {

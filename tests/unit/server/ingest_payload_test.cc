@@ -118,6 +118,36 @@ TEST(IngestPayload, RefusesEachBadField) {
                 "provider");
 }
 
+TEST(IngestPayload, IngestKeyIsOptionalAndValidated) {
+  Result<std::vector<Sample>> r = Parse(
+      R"({"samples":[{"provider":"p","model":"m","ingest_key":"probe-7f3a:1:0"},
+                     {"provider":"p","model":"m"},
+                     {"provider":"p","model":"m","ingest_key":null}]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0].ingest_key, std::optional<std::string>("probe-7f3a:1:0"));
+  EXPECT_FALSE((*r)[1].ingest_key.has_value());
+  EXPECT_FALSE((*r)[2].ingest_key.has_value());
+  const std::string longest(kMaxIngestKeyBytes, '~');
+  r = Parse(R"({"provider":"p","model":"m","ingest_key":")" + longest + R"("})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0].ingest_key, std::optional<std::string>(longest));
+
+  auto keyed = [](const std::string& key_json) {
+    return R"({"samples":[{"provider":"p","model":"m"},{"provider":"p","model":"m","ingest_key":)" +
+           key_json + "}]}";
+  };
+  ExpectRefused(keyed(R"("")"), "invalid_field", "samples[1].ingest_key: must not be empty");
+  ExpectRefused(keyed(R"(")" + std::string(kMaxIngestKeyBytes + 1, 'k') + R"(")"), "invalid_field",
+                "samples[1].ingest_key: is longer than 128 bytes");
+  ExpectRefused(keyed(R"("a\u0001b")"), "invalid_field",
+                "samples[1].ingest_key: must be printable");
+  ExpectRefused(keyed(R"("tab\there")"), "invalid_field",
+                "samples[1].ingest_key: must be printable");
+  ExpectRefused(keyed(R"("caf\u00e9")"), "invalid_field",
+                "samples[1].ingest_key: must be printable");
+  ExpectRefused(keyed("42"), "invalid_field", "samples[1].ingest_key: must be a string");
+}
+
 TEST(IngestPayload, BatchSizeIsBounded) {
   std::string body = R"({"samples":[)";
   for (int i = 0; i < 11; ++i) body += std::string(i ? "," : "") + R"({"provider":"p","model":"m"})";

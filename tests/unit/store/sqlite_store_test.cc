@@ -161,17 +161,22 @@ TEST_F(SqliteStoreTest, CreatesTheParentDirectory) {
 TEST_F(SqliteStoreTest, AFailingRowLeavesNothingOfItsBatch) {
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
-  std::vector<Sample> first = {MakeSample(1, Source("ok", "m"))};
+  auto keyed = [](int64_t time_ms, const char* provider, const char* key) {
+    Sample s = MakeSample(time_ms, Source(provider, "m"));
+    s.ingest_key = key;
+    return s;
+  };
+  std::vector<Sample> first = {keyed(1, "ok", "k-1")};
   ASSERT_TRUE(store->AppendSamples(first).ok());
 
   // Created while the store is open: its cached INSERT is re-prepared under the new schema.
   RawDb(path_).Exec(
       "CREATE TRIGGER refuse_poison BEFORE INSERT ON samples WHEN NEW.provider = 'poison' "
       "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END");
-  std::vector<Sample> batch = {MakeSample(2, Source("ok", "m")), MakeSample(3, Source("ok", "m")),
-                               MakeSample(4, Source("poison", "m")),
-                               MakeSample(5, Source("ok", "m"))};
-  Status status = store->AppendSamples(batch);
+  // A duplicate and new keys in the failing batch: none of its keys is remembered either.
+  std::vector<Sample> batch = {keyed(2, "ok", "k-2"), keyed(3, "ok", "k-1"),
+                               MakeSample(4, Source("poison", "m")), keyed(5, "ok", "k-5")};
+  Result<AppendResult> status = store->AppendSamples(batch);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, "storage_error");
   EXPECT_NE(status.error().message.find("poisoned row"), std::string::npos)
@@ -185,8 +190,11 @@ TEST_F(SqliteStoreTest, AFailingRowLeavesNothingOfItsBatch) {
 
   // The store goes on working.
   batch.erase(batch.begin() + 2);
-  ASSERT_TRUE(store->AppendSamples(batch).ok());
-  EXPECT_EQ(store->Stats()->samples, 4);
+  Result<AppendResult> appended = store->AppendSamples(batch);
+  ASSERT_TRUE(appended.ok()) << appended.error().message;
+  EXPECT_EQ(appended->duplicate, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(batch[1].id, first.front().id);
+  EXPECT_EQ(store->Stats()->samples, 3);
 }
 
 TEST_F(SqliteStoreTest, IntegrityCheckIsOkAfterABulkLoad) {

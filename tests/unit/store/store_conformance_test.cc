@@ -74,6 +74,7 @@ void ExpectSameSample(const Sample& got, const Sample& want) {
   ExpectSameDouble(got.telemetry.gpu_temp_c, want.telemetry.gpu_temp_c, "gpu_temp_c");
   EXPECT_EQ(got.prompt_hash, want.prompt_hash);
   EXPECT_EQ(got.prompt_text, want.prompt_text);
+  EXPECT_EQ(got.ingest_key, want.ingest_key);
 }
 
 void ExpectSameStage(const StageRecord& got, const StageRecord& want) {
@@ -150,6 +151,7 @@ Sample FullSample() {
   s.telemetry.gpu_temp_c = -40.0;
   s.prompt_hash = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
   s.prompt_text = "Say \"hi\" and 'bye'";
+  s.ingest_key = "probe-0f1e2d3c-7-4096";
   return s;
 }
 
@@ -313,6 +315,88 @@ TEST_P(StoreConformanceTest, AssignsIncreasingIdsInGivenOrder) {
   Result<std::vector<Sample>> got = All(store());
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Ids(*got), ids);
+}
+
+// A sample of `source` at `time_ms` carrying `key` (nullopt: none).
+Sample Keyed(int64_t time_ms, std::optional<std::string> key, double e2e_ms = 100.0) {
+  Sample s = MakeSample(time_ms, Source("p", "m"), e2e_ms);
+  s.ingest_key = std::move(key);
+  return s;
+}
+
+TEST_P(StoreConformanceTest, SameIngestKeyTwiceKeepsOneRowAndOneId) {
+  std::vector<Sample> first = {Keyed(1, "probe-a-1-0", 10.0)};
+  Result<AppendResult> stored = store().AppendSamples(first);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(stored->duplicate, std::vector<bool>{false});
+  EXPECT_EQ(stored->duplicates, 0);
+  ASSERT_GT(first[0].id, 0);
+
+  // Sent again (even with other values): acknowledged with the stored id, not stored.
+  std::vector<Sample> again = {Keyed(2, "probe-a-1-0", 99.0)};
+  Result<AppendResult> repeated = store().AppendSamples(again);
+  ASSERT_TRUE(repeated.ok()) << repeated.error().message;
+  EXPECT_EQ(repeated->duplicate, std::vector<bool>{true});
+  EXPECT_EQ(repeated->duplicates, 1);
+  EXPECT_EQ(again[0].id, first[0].id);
+
+  Reopen();  // the key is durable
+  std::vector<Sample> after_restart = {Keyed(3, "probe-a-1-0", 7.0)};
+  Result<AppendResult> third = store().AppendSamples(after_restart);
+  ASSERT_TRUE(third.ok()) << third.error().message;
+  EXPECT_EQ(third->duplicates, 1);
+  EXPECT_EQ(after_restart[0].id, first[0].id);
+
+  Result<std::vector<Sample>> all = All(store());
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  ExpectSameSample(all->front(), first[0]);  // the stored sample is left as it was
+  EXPECT_EQ(store().Stats()->samples, 1);
+}
+
+TEST_P(StoreConformanceTest, SamplesWithoutAKeyNeverCollide) {
+  std::vector<Sample> batch = {Keyed(1, std::nullopt), Keyed(1, std::nullopt)};
+  Result<AppendResult> stored = store().AppendSamples(batch);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(stored->duplicates, 0);
+  std::vector<Sample> same_again = {Keyed(1, std::nullopt)};
+  stored = store().AppendSamples(same_again);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(stored->duplicate, std::vector<bool>{false});
+  EXPECT_LT(batch[0].id, batch[1].id);
+  EXPECT_LT(batch[1].id, same_again[0].id);
+  Result<std::vector<Sample>> all = All(store());
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  for (const Sample& s : *all) EXPECT_FALSE(s.ingest_key.has_value());
+}
+
+TEST_P(StoreConformanceTest, BatchMixingDuplicatesAndNewSamplesStoresOnlyTheNewOnes) {
+  std::vector<Sample> earlier = {Keyed(1, "k-1"), Keyed(2, "k-2")};
+  ASSERT_TRUE(store().AppendSamples(earlier).ok());
+
+  std::vector<Sample> batch = {Keyed(3, "k-3"), Keyed(4, "k-1"), Keyed(5, std::nullopt),
+                               Keyed(6, "k-3"), Keyed(7, "k-4"), Keyed(8, "k-2")};
+  Result<AppendResult> stored = store().AppendSamples(batch);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  // k-1 and k-2 were stored before; the second k-3 repeats one earlier in this batch.
+  EXPECT_EQ(stored->duplicate, (std::vector<bool>{false, true, false, true, false, true}));
+  EXPECT_EQ(stored->duplicates, 3);
+  EXPECT_EQ(batch[1].id, earlier[0].id);
+  EXPECT_EQ(batch[5].id, earlier[1].id);
+  EXPECT_EQ(batch[3].id, batch[0].id);
+  // The new samples get new ids, increasing in the given order.
+  EXPECT_GT(batch[0].id, earlier[1].id);
+  EXPECT_LT(batch[0].id, batch[2].id);
+  EXPECT_LT(batch[2].id, batch[4].id);
+
+  Result<std::vector<Sample>> all = All(store());
+  ASSERT_TRUE(all.ok());
+  std::vector<int64_t> times;
+  for (const Sample& s : *all) times.push_back(s.time_ms);
+  EXPECT_EQ(times, (std::vector<int64_t>{1, 2, 3, 5, 7}));
+  EXPECT_EQ(Ids(*all), (std::vector<int64_t>{earlier[0].id, earlier[1].id, batch[0].id, batch[2].id,
+                                             batch[4].id}));
 }
 
 TEST_P(StoreConformanceTest, EmptyBatchIsANoOp) {
