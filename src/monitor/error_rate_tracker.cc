@@ -51,7 +51,8 @@ std::vector<ChartPoint> ErrorRateTracker::ContextAround(int64_t number) const {
 
 bool ErrorRateTracker::AwaitsContext(const TrackedViolation& v, int64_t number) const {
   // Context never reaches across a stage boundary, as rule windows do not.
-  return v.record.stage == stage_number_ && SubgroupOf(v.record.first_index) + context_points_ >= number;
+  return v.record.stage == stage_number_ &&
+         SubgroupOf(v.record.first_index) + context_points_ >= number;
 }
 
 void ErrorRateTracker::Feed(const Sample& sample) {
@@ -95,8 +96,8 @@ void ErrorRateTracker::OnFiring(const spc::PChartFiring& f) {
   const bool estimable = !s.degenerate();
   // Not estimable: the grouper still orders subgroups by their distance from p̄.
   const double off = f.p - s.mean;
-  const spc::Firing firing{f.subgroup, spc::Rule::kR1, f.phase, stage_number_, f.p,
-                           estimable ? off / s.sigma : off};
+  const spc::Firing firing{
+      f.subgroup, spc::Rule::kR1, f.phase, stage_number_, f.p, estimable ? off / s.sigma : off};
   auto [event, change] = grouper_.Add(firing);
   const Subgroup* g = SubgroupAt(f.subgroup);
   const std::optional<double> deviation =

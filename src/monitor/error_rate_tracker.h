@@ -114,7 +114,7 @@ class ErrorRateTracker {
   int context_points_;
   spc::PChart chart_;
   spc::EventGrouper grouper_;
-  TrackedViolation* open_ = nullptr;    // the extendable R1 event
+  TrackedViolation* open_ = nullptr;     // the extendable R1 event
   std::list<TrackedViolation> tracked_;  // stable addresses
   // While learning: the stage's subgroups so far (the Phase I review needs their context); once
   // frozen: the last context_points subgroups.

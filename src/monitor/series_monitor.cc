@@ -47,6 +47,11 @@ bool SameExtent(const store::ViolationRecord& a, const store::ViolationRecord& b
 
 }  // namespace
 
+spc::Limits ShownLimits(Metric metric, const spc::Stage& stage, const spc::ChartConfig& config) {
+  if (metric == Metric::kError) return spc::PChartStageLimits(stage, config.rules.r1_sigma);
+  return spc::OriginalUnitLimits(stage, config.rules.r1_sigma, config.non_negative_metric);
+}
+
 MonitorConfig MonitorConfig::Defaults() {
   MonitorConfig c;
   c.latency_chart.transform = spc::Transform::kLog;
@@ -56,7 +61,10 @@ MonitorConfig MonitorConfig::Defaults() {
 
 SeriesMonitor::SeriesMonitor(store::Store& store, const MonitorConfig& config,
                              store::SharedStore* shared)
-    : store_(store), shared_(shared), config_(config), error_view_config_(ErrorViewConfig(config)) {}
+    : store_(store),
+      shared_(shared),
+      config_(config),
+      error_view_config_(ErrorViewConfig(config)) {}
 
 template <typename Visit>
 Status SeriesMonitor::ForEachTracker(SourceTrackers& trackers, Visit&& visit) {
@@ -88,7 +96,8 @@ SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& sourc
     t.by_metric[static_cast<size_t>(m)] = std::make_unique<SeriesTracker>(
         SeriesKey{source, m}, ChartConfigFor(m), config_.context_points);
   }
-  t.errors = std::make_unique<ErrorRateTracker>(source, config_.error_chart, config_.context_points);
+  t.errors =
+      std::make_unique<ErrorRateTracker>(source, config_.error_chart, config_.context_points);
   return t;
 }
 

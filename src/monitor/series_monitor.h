@@ -89,6 +89,11 @@ struct SeriesView {
   spc::ChartConfig config;
 };
 
+// The limits a stage of the metric's series is shown with, in the metric's original unit:
+// spc::OriginalUnitLimits at the config's k, and for the error series the p-chart's, clipped to
+// [0, 1] (spc::PChartStageLimits). `config`: ChartConfigFor(metric).
+spc::Limits ShownLimits(Metric metric, const spc::Stage& stage, const spc::ChartConfig& config);
+
 class SeriesMonitor {
  public:
   // `store` must outlive the monitor. `shared`: the same store as a SharedStore when other
@@ -172,7 +177,7 @@ class SeriesMonitor {
   store::SharedStore* shared_;  // non-null: shared mode
   MonitorConfig config_;
   spc::ChartConfig error_view_config_;  // ChartConfigFor(kError)
-  std::mutex catch_up_mu_;  // one CatchUp at a time
+  std::mutex catch_up_mu_;              // one CatchUp at a time
 
   mutable std::mutex state_mu_;  // guards everything below up to the queue
   std::map<SourceKey, SourceTrackers> sources_;

@@ -100,7 +100,7 @@ Json LivePChart(const monitor::SeriesMonitor& monitor, const SourceKey& source) 
   if (!v || v->points == 0) return nullptr;
   Json limits = nullptr;
   if (v->stage) {
-    const spc::Limits l = spc::PChartStageLimits(*v->stage, monitor.config().error_chart.k);
+    const spc::Limits l = monitor::ShownLimits(Metric::kError, *v->stage, v->config);
     limits = Json{{"p_bar", v->stage->mean},
                   {"ucl", l.ucl},
                   {"lcl", l.lcl},

@@ -35,7 +35,8 @@ Stage PChartStage(double p_bar, const PChartConfig& config) {
 
 Limits PChartStageLimits(const Stage& stage, double k) {
   Limits l = ChartScaleLimits(stage, k);
-  for (double* x : {&l.center, &l.ucl, &l.lcl, &l.upper_2s, &l.lower_2s, &l.upper_1s, &l.lower_1s}) {
+  for (double* x :
+       {&l.center, &l.ucl, &l.lcl, &l.upper_2s, &l.lower_2s, &l.upper_1s, &l.lower_1s}) {
     *x = std::clamp(*x, 0.0, 1.0);
   }
   return l;

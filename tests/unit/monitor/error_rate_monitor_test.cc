@@ -1,12 +1,12 @@
 // The live p-chart of probe errors (SPC.md §6) in SeriesMonitor over a real SQLite store: R1 on a
 // subgroup's share of failed calls, worked by hand; p̄ = 0 (limits not estimable); consecutive
-// firing subgroups as one event; the frozen stage saved; a restart anywhere changes no stage and
-// no violation; a re-baseline learns a new p̄ and survives a restart.
+// firing subgroups as one event; a Phase I review of the baseline; limits shown within [0, 1];
+// the frozen stage saved; a restart anywhere changes no stage and no violation; a re-baseline
+// learns a new p̄ and survives a restart.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 
@@ -227,6 +227,25 @@ TEST(ErrorRateMonitor, BaselineOutOfControlIsReviewedAsPhaseOne) {
   EXPECT_EQ(v[0].phase, spc::Phase::kBaseline);
   EXPECT_EQ(v[0].first_index, 80);
   EXPECT_DOUBLE_EQ(v[0].mean, 0.1);
+}
+
+TEST(ErrorRateMonitor, ShownLimitsAreClippedToZeroAndOne) {
+  TempDir dir;
+  auto store = Open(dir, "shown.db");
+  SeriesMonitor m(*store, MonitorConfig::Defaults());
+  const spc::ChartConfig& config = m.ChartConfigFor(Metric::kError);
+  const spc::Stage high = spc::PChartStage(0.9, m.config().error_chart);
+  const double sigma = std::sqrt(0.9 * 0.1 / 20);
+  EXPECT_DOUBLE_EQ(high.sigma, sigma);
+  const spc::Limits l = ShownLimits(Metric::kError, high, config);
+  EXPECT_EQ(l.ucl, 1.0);
+  EXPECT_EQ(l.upper_2s, 1.0);
+  EXPECT_DOUBLE_EQ(l.upper_1s, 0.9 + sigma);
+  EXPECT_DOUBLE_EQ(l.lcl, 0.9 - 3 * sigma);
+  const spc::Limits low =
+      ShownLimits(Metric::kError, spc::PChartStage(0.02, m.config().error_chart), config);
+  EXPECT_EQ(low.lcl, 0.0);
+  EXPECT_EQ(low.lower_2s, 0.0);
 }
 
 // 400 calls: about 2 % failing, a surge over subgroups 12–13 (calls 240–279) and a lone bad one.
