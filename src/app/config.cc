@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -290,6 +291,8 @@ Result<monitor::MonitorConfig> MonitorConfigFrom(const Config& c) {
   }
   m.latency_chart.transform = *t;
   if (Status s = spc::Validate(m.latency_chart); !s) return Bad("spc", s.error().message);
+  // The error p-chart's baseline is the same B calls, in whole subgroups (B = 100: 5 of 20).
+  m.error_chart.baseline_subgroups = std::max(1, c.baseline / m.error_chart.subgroup_size);
   return m;
 }
 

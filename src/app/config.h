@@ -32,7 +32,7 @@ struct Config {
   std::string store_url;  // empty: sqlite://<data_dir>/llmscope.db
   int retention_days = 30;
   // [spc]
-  int baseline = 100;
+  int baseline = 100;  // B; the error p-chart takes B / 20 subgroups of 20 calls (at least 1)
   std::string transform = "log";  // of the latency metrics; the others are charted as they are
   std::string sigma = "mr_mean";
   std::string rules = "R1,R2,R3,R4,R5,R6,R7,R8";

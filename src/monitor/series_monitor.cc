@@ -11,8 +11,27 @@ namespace {
 // Replay reads the store in pages of this many samples.
 constexpr int64_t kReplayPage = 2000;
 
-bool IsChartedMetric(Metric m) {
+// Metrics with a SeriesTracker; the error series has the source's ErrorRateTracker.
+bool IsContinuous(Metric m) {
   return m != Metric::kError;
+}
+
+// The p-chart shown as a chart configuration, for the views and stage JSON of the error series.
+spc::ChartConfig ErrorViewConfig(const MonitorConfig& c) {
+  spc::ChartConfig v = c.other_chart;
+  v.transform = spc::Transform::kNone;
+  v.sigma_method = spc::SigmaMethod::kStdDev;
+  v.baseline_size = c.error_chart.subgroup_size * c.error_chart.baseline_subgroups;
+  v.rules.r1_sigma = c.error_chart.k;
+  v.non_negative_metric = true;
+  return v;
+}
+
+// The re-baseline of the error series takes no window: its p̄ comes from the next calls.
+Error NoWindowForErrors() {
+  return Error{"invalid_field",
+               "the error series learns its baseline from the next calls; since and until are "
+               "not supported for it"};
 }
 
 // Identity of a violation event across a restart.
@@ -28,6 +47,11 @@ bool SameExtent(const store::ViolationRecord& a, const store::ViolationRecord& b
 
 }  // namespace
 
+spc::Limits ShownLimits(Metric metric, const spc::Stage& stage, const spc::ChartConfig& config) {
+  if (metric == Metric::kError) return spc::PChartStageLimits(stage, config.rules.r1_sigma);
+  return spc::OriginalUnitLimits(stage, config.rules.r1_sigma, config.non_negative_metric);
+}
+
 MonitorConfig MonitorConfig::Defaults() {
   MonitorConfig c;
   c.latency_chart.transform = spc::Transform::kLog;
@@ -37,7 +61,19 @@ MonitorConfig MonitorConfig::Defaults() {
 
 SeriesMonitor::SeriesMonitor(store::Store& store, const MonitorConfig& config,
                              store::SharedStore* shared)
-    : store_(store), shared_(shared), config_(config) {}
+    : store_(store),
+      shared_(shared),
+      config_(config),
+      error_view_config_(ErrorViewConfig(config)) {}
+
+template <typename Visit>
+Status SeriesMonitor::ForEachTracker(SourceTrackers& trackers, Visit&& visit) {
+  for (auto& tracker : trackers.by_metric) {
+    if (!tracker) continue;
+    if (Status s = visit(*tracker); !s) return s;
+  }
+  return visit(*trackers.errors);
+}
 
 Status SeriesMonitor::InsertNewViolation(store::ViolationRecord& v) {
   if (shared_ == nullptr) return store_.InsertViolation(v);
@@ -47,6 +83,7 @@ Status SeriesMonitor::InsertNewViolation(store::ViolationRecord& v) {
 }
 
 const spc::ChartConfig& SeriesMonitor::ChartConfigFor(Metric m) const {
+  if (m == Metric::kError) return error_view_config_;
   return MetricIsLatency(m) ? config_.latency_chart : config_.other_chart;
 }
 
@@ -55,19 +92,22 @@ SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& sourc
   if (it != sources_.end()) return it->second;
   SourceTrackers& t = sources_[source];
   for (Metric m : kAllMetrics) {
-    if (!IsChartedMetric(m)) continue;
+    if (!IsContinuous(m)) continue;
     t.by_metric[static_cast<size_t>(m)] = std::make_unique<SeriesTracker>(
         SeriesKey{source, m}, ChartConfigFor(m), config_.context_points);
   }
+  t.errors =
+      std::make_unique<ErrorRateTracker>(source, config_.error_chart, config_.context_points);
   return t;
 }
 
 void SeriesMonitor::Judge(const Sample& s) {
+  SourceTrackers& t = TrackersFor(s.source);
+  t.errors->Feed(s);
   // A failed call's latency measures the failure, not the service: it feeds the error rate only.
   if (s.error) return;
-  SourceTrackers& t = TrackersFor(s.source);
   for (Metric m : kAllMetrics) {
-    if (!IsChartedMetric(m)) continue;
+    if (!IsContinuous(m)) continue;
     if (std::optional<double> v = s.value(m)) t.by_metric[static_cast<size_t>(m)]->Feed(s, *v);
   }
 }
@@ -96,26 +136,26 @@ Status SeriesMonitor::Rebuild() {
 
   for (const SourceKey& source : *sources) {
     SourceTrackers& trackers = TrackersFor(source);
-    // Each series resumes at its newest stage; the replay starts at the earliest of them.
+    // Each series (the error series too) resumes at its newest stage and takes the samples from
+    // that stage's first on; the replay starts at the earliest of them.
     std::array<int64_t, kMetricCount> start_id{};
-    int64_t replay_from = INT64_MAX;
     std::map<SeriesKey, std::map<EventKey, store::ViolationRecord>> stored;
-    for (Metric m : kAllMetrics) {
-      if (!IsChartedMetric(m)) continue;
-      SeriesTracker& t = *trackers.by_metric[static_cast<size_t>(m)];
+    Status resumed = ForEachTracker(trackers, [&](auto& t) -> Status {
       auto it = latest_by_series.find(t.key());
       if (it != latest_by_series.end()) {
         t.Resume(it->second);
-        start_id[static_cast<size_t>(m)] = it->second.start_sample_id;
+        start_id[static_cast<size_t>(t.key().metric)] = it->second.start_sample_id;
       }
-      replay_from = std::min(replay_from, start_id[static_cast<size_t>(m)]);
       store::ViolationQuery q;
       q.series = t.key();
       q.limit = INT64_MAX;
       Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(q);
       if (!found) return found.error();
       for (store::ViolationRecord& v : *found) stored[t.key()][KeyOf(v)] = std::move(v);
-    }
+      return {};
+    });
+    if (!resumed) return resumed;
+    const int64_t replay_from = *std::min_element(start_id.begin(), start_id.end());
 
     // Replay through the same path as live ingest; persist only what the store lacks.
     auto reconcile = [&](const SeriesKey& key) {
@@ -135,14 +175,12 @@ Status SeriesMonitor::Rebuild() {
       };
     };
     auto flush = [&]() -> Status {
-      for (auto& tracker : trackers.by_metric) {
-        if (!tracker) continue;
-        for (const store::StageRecord& r : tracker->TakeStageChanges()) {
+      return ForEachTracker(trackers, [&](auto& tracker) -> Status {
+        for (const store::StageRecord& r : tracker.TakeStageChanges()) {
           if (Status s = store_.SaveStage(r); !s) return s;
         }
-        if (Status s = tracker->FlushViolations(reconcile(tracker->key())); !s) return s;
-      }
-      return {};
+        return tracker.FlushViolations(reconcile(tracker.key()));
+      });
     };
 
     store::SampleQuery q;
@@ -156,9 +194,10 @@ Status SeriesMonitor::Rebuild() {
         if (s.id > replay_until) break;
         max_sample_id_ = std::max(max_sample_id_, s.id);
         if (shared_ != nullptr) BeginPlacedStages(s, unpublished);
+        if (s.id >= start_id[static_cast<size_t>(Metric::kError)]) trackers.errors->Feed(s);
         if (s.error) continue;
         for (Metric m : kAllMetrics) {
-          if (!IsChartedMetric(m) || s.id < start_id[static_cast<size_t>(m)]) continue;
+          if (!IsContinuous(m) || s.id < start_id[static_cast<size_t>(m)]) continue;
           if (std::optional<double> v = s.value(m)) {
             trackers.by_metric[static_cast<size_t>(m)]->Feed(s, *v);
           }
@@ -258,9 +297,8 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
 
 void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
   for (auto& [source, trackers] : sources_) {
-    for (auto& tracker : trackers.by_metric) {
-      if (!tracker) continue;
-      for (const store::StageRecord& r : tracker->TakeStageChanges()) {
+    (void)ForEachTracker(trackers, [&](auto& tracker) -> Status {
+      for (const store::StageRecord& r : tracker.TakeStageChanges()) {
         // A failed write is retried on restart, when the replay freezes the stage again.
         if (store_.SaveStage(r)) {
           MonitorEvent e;
@@ -270,7 +308,7 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
         }
       }
       // A failed write stays dirty and is retried on the next flush.
-      (void)tracker->FlushViolations([&](store::ViolationRecord& v) -> Status {
+      (void)tracker.FlushViolations([&](store::ViolationRecord& v) -> Status {
         const bool is_new = v.id == 0;
         Status s = is_new ? InsertNewViolation(v) : store_.UpdateViolationExtent(v);
         if (!s) return s;
@@ -282,7 +320,8 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
         if (is_new && v.phase == spc::Phase::kMonitoring) ++*opened;
         return {};
       });
-    }
+      return {};
+    });
   }
 }
 
@@ -301,18 +340,25 @@ void SeriesMonitor::BeginPlacedStages(const Sample& sample, std::vector<MonitorE
     return p.stage.series.source == sample.source && p.stage.start_sample_id <= sample.id;
   };
   for (const store::PlacedStage& p : placed_pending_) {
-    if (!reached(p) || !IsChartedMetric(p.stage.series.metric)) continue;
-    SeriesTracker& t =
-        *TrackersFor(sample.source).by_metric[static_cast<size_t>(p.stage.series.metric)];
-    // Begun already (before a restart, saved with its number) or overtaken by a later stage.
-    if (p.stage.stage.number <= t.current_stage_number()) continue;
-    store::StageRecord begun = t.ApplyStage(p.stage);
-    // A failed write is repeated by the next server to begin the stage, or on restart.
-    if (store_.SaveStage(begun)) {
-      MonitorEvent e;
-      e.kind = MonitorEvent::Kind::kStageChanged;
-      e.stage = begun;
-      events.push_back(std::move(e));
+    if (!reached(p)) continue;
+    auto begin = [&](auto& t) {
+      // Begun already (before a restart, saved with its number) or overtaken by a later stage.
+      if (p.stage.stage.number <= t.current_stage_number()) return;
+      store::StageRecord begun = t.ApplyStage(p.stage);
+      // A failed write is repeated by the next server to begin the stage, or on restart.
+      if (store_.SaveStage(begun)) {
+        MonitorEvent e;
+        e.kind = MonitorEvent::Kind::kStageChanged;
+        e.stage = begun;
+        events.push_back(std::move(e));
+      }
+    };
+    SourceTrackers& trackers = TrackersFor(sample.source);
+    const Metric m = p.stage.series.metric;
+    if (IsContinuous(m)) {
+      begin(*trackers.by_metric[static_cast<size_t>(m)]);
+    } else {
+      begin(*trackers.errors);
     }
   }
   std::erase_if(placed_pending_, reached);
@@ -388,11 +434,12 @@ Result<store::StageRecord> SeriesMonitor::PlaceStage(
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     auto it = sources_.find(key.source);
-    const SeriesTracker* t = it == sources_.end() || !IsChartedMetric(key.metric)
-                                 ? nullptr
-                                 : it->second.by_metric[static_cast<size_t>(key.metric)].get();
-    if (t == nullptr) return planned;
-    if (window) {
+    if (it == sources_.end()) return planned;
+    const SeriesTracker* t = it->second.by_metric[static_cast<size_t>(key.metric)].get();
+    if (t == nullptr) {  // the error series
+      if (window) return NoWindowForErrors();
+      planned = it->second.errors->PlanStage(now_ms);
+    } else if (window) {
       Result<std::vector<double>> values = WindowBaseline(key, *t, *window);
       if (!values) return values.error();
       planned = t->PlanStage(std::span<const double>(*values), now_ms);
@@ -425,11 +472,12 @@ Result<store::StageRecord> SeriesMonitor::StartNewStage(
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     auto it = sources_.find(key.source);
-    SeriesTracker* t = it == sources_.end() || !IsChartedMetric(key.metric)
-                           ? nullptr
-                           : it->second.by_metric[static_cast<size_t>(key.metric)].get();
-    if (t) {
-      if (window) {
+    if (it != sources_.end()) {
+      SeriesTracker* t = it->second.by_metric[static_cast<size_t>(key.metric)].get();
+      if (t == nullptr) {  // the error series
+        out = window ? Result<store::StageRecord>(NoWindowForErrors())
+                     : it->second.errors->StartNewStage(max_sample_id_ + 1, now_ms);
+      } else if (window) {
         Result<std::vector<double>> values = WindowBaseline(key, *t, *window);
         out = values ? t->StartStageFrom(*values, max_sample_id_ + 1, now_ms)
                      : Result<store::StageRecord>(values.error());
@@ -463,15 +511,15 @@ Result<store::ViolationRecord> SeriesMonitor::SetViolationStatus(int64_t id,
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     for (auto& [source, trackers] : sources_) {
-      for (auto& tracker : trackers.by_metric) {
-        if (!tracker) continue;
-        for (TrackedViolation& t : tracker->tracked()) {
+      (void)ForEachTracker(trackers, [&](auto& tracker) -> Status {
+        for (TrackedViolation& t : tracker.tracked()) {
           if (t.record.id != id) continue;
           t.record.status = status;
           t.record.status_by = by;
           t.record.status_time_ms = now_ms;
         }
-      }
+        return {};
+      });
     }
   }
   MonitorEvent e;
@@ -497,6 +545,20 @@ SeriesView SeriesMonitor::MakeView(const SeriesTracker& t) {
   return v;
 }
 
+SeriesView SeriesMonitor::MakeView(const ErrorRateTracker& t) const {
+  SeriesView v;
+  v.key = t.key();
+  v.learning = t.learning();
+  v.learning_points = t.learning_calls();
+  v.baseline_size = t.baseline_calls();
+  v.stage = t.stage();
+  v.points = t.calls();
+  v.open_events = t.open_events();
+  v.last = t.last_subgroup();
+  v.config = error_view_config_;
+  return v;
+}
+
 std::vector<SeriesView> SeriesMonitor::ListSeries() const {
   std::lock_guard<std::mutex> lock(state_mu_);
   std::vector<SeriesView> out;
@@ -504,6 +566,7 @@ std::vector<SeriesView> SeriesMonitor::ListSeries() const {
     for (const auto& tracker : trackers.by_metric) {
       if (tracker && tracker->chart().size() > 0) out.push_back(MakeView(*tracker));
     }
+    if (trackers.errors->calls() > 0) out.push_back(MakeView(*trackers.errors));
   }
   return out;
 }
@@ -511,7 +574,8 @@ std::vector<SeriesView> SeriesMonitor::ListSeries() const {
 std::optional<SeriesView> SeriesMonitor::View(const SeriesKey& key) const {
   std::lock_guard<std::mutex> lock(state_mu_);
   auto it = sources_.find(key.source);
-  if (it == sources_.end() || !IsChartedMetric(key.metric)) return std::nullopt;
+  if (it == sources_.end()) return std::nullopt;
+  if (!IsContinuous(key.metric)) return MakeView(*it->second.errors);
   const auto& tracker = it->second.by_metric[static_cast<size_t>(key.metric)];
   if (!tracker) return std::nullopt;
   return MakeView(*tracker);

@@ -2,8 +2,10 @@
 // path that the built-in probe, remote probes and the API all use.
 //
 // Ingest commits the samples first (a 2xx answer means they are durable), then judges them:
-// each (source, metric) series has a SeriesTracker; stages that freeze and violation events that
-// open or grow are written to the store and published to listeners (the SSE stream, alerting).
+// each (source, metric) series of a continuous metric has a SeriesTracker, and each source's
+// error series (source, error) an ErrorRateTracker, the p-chart of SPC.md §6 over all its calls;
+// stages that freeze and violation events that open or grow are written to the store and
+// published to listeners (the SSE stream, alerting).
 // Concurrent Ingest calls are group-committed: one caller writes the samples of everyone
 // waiting in one transaction, so many single-sample requests cost few commits. A sample whose
 // ingest key the store holds already (a resend) is not stored again: Ingest acknowledges it
@@ -40,6 +42,7 @@
 
 #include "core/result.h"
 #include "core/sample.h"
+#include "monitor/error_rate_tracker.h"
 #include "monitor/series_tracker.h"
 #include "store/shared_store.h"
 #include "store/store.h"
@@ -49,9 +52,11 @@ namespace llmscope::monitor {
 struct MonitorConfig {
   spc::ChartConfig latency_chart;  // e2e_ms, ttft_ms, tpot_ms (SPC.md §1: transform log)
   spc::ChartConfig other_chart;    // tokens_per_s, cost_usd (transform none)
+  spc::PChartConfig error_chart;   // error: n = 20 calls a subgroup, p̄ from 5 subgroups
   int context_points = 10;         // the ±N points kept with each violation
 
-  // The SPC.md defaults: B = 100, mr_mean, R1–R8; log for latencies, none for the rest.
+  // The SPC.md defaults: B = 100, mr_mean, R1–R8; log for latencies, none for the rest; the
+  // p-chart's n = 20 and 5 baseline subgroups.
   static MonitorConfig Defaults();
 };
 
@@ -71,7 +76,10 @@ struct IngestReceipt {
   int violations_opened = 0;
 };
 
-// A series' live state, for the API and /metrics.
+// A series' live state, for the API and /metrics. The error series counts calls: points and
+// learning_points are calls, baseline_size is n × baseline subgroups, stage holds μ̂ = p̄ and the
+// binomial σ̂ (spc::PChartStage), last is the newest complete subgroup (value: its share of failed
+// calls), and config is ChartConfigFor(Metric::kError).
 struct SeriesView {
   SeriesKey key;
   bool learning = true;
@@ -84,6 +92,11 @@ struct SeriesView {
   std::optional<ChartPoint> last;
   spc::ChartConfig config;
 };
+
+// The limits a stage of the metric's series is shown with, in the metric's original unit:
+// spc::OriginalUnitLimits at the config's k, and for the error series the p-chart's, clipped to
+// [0, 1] (spc::PChartStageLimits). `config`: ChartConfigFor(metric).
+spc::Limits ShownLimits(Metric metric, const spc::Stage& stage, const spc::ChartConfig& config);
 
 class SeriesMonitor {
  public:
@@ -105,8 +118,10 @@ class SeriesMonitor {
 
   // Re-baseline: the next B points of the series form a new stage, or, with a window, a frozen
   // stage starts at once with limits from the series' samples in [since_ms, until_ms). Shared
-  // mode: the stage begins at the next sample appended to the store.
-  // Errors: "not_found" (unknown series), "too_few_points", storage errors.
+  // mode: the stage begins at the next sample appended to the store. The error series learns
+  // from its next calls only.
+  // Errors: "not_found" (unknown series), "too_few_points", "invalid_field" (a window for the
+  // error series), storage errors.
   Result<store::StageRecord> StartNewStage(const SeriesKey& key,
                                            std::optional<std::pair<int64_t, int64_t>> window,
                                            int64_t now_ms);
@@ -118,14 +133,18 @@ class SeriesMonitor {
   std::vector<SeriesView> ListSeries() const;
   std::optional<SeriesView> View(const SeriesKey& key) const;
   const MonitorConfig& config() const { return config_; }
+  // The chart configuration a metric's series are shown with; for kError, the p-chart's as a
+  // ChartConfig (transform none, B = n × baseline subgroups, k as R1's σ multiple).
   const spc::ChartConfig& ChartConfigFor(Metric m) const;
 
   void AddListener(MonitorListener listener);
 
  private:
-  // Trackers of one source, one per continuous metric (kError has none yet).
+  // Trackers of one source: one per continuous metric (by_metric's kError slot stays empty) and
+  // the p-chart of its errors.
   struct SourceTrackers {
     std::array<std::unique_ptr<SeriesTracker>, kMetricCount> by_metric;
+    std::unique_ptr<ErrorRateTracker> errors;
   };
   struct PendingBatch {
     std::vector<Sample>* samples;
@@ -152,12 +171,17 @@ class SeriesMonitor {
   // Writes stage changes and dirty violations; appends the matching events.
   void Flush(std::vector<MonitorEvent>& events, int* opened);
   void Publish(const std::vector<MonitorEvent>& events);
+  // Calls `visit` on every tracker of the source, the error rate's last; stops at the first error.
+  template <typename Visit>
+  static Status ForEachTracker(SourceTrackers& trackers, Visit&& visit);
   static SeriesView MakeView(const SeriesTracker& t);
+  SeriesView MakeView(const ErrorRateTracker& t) const;
 
   store::Store& store_;
   store::SharedStore* shared_;  // non-null: shared mode
   MonitorConfig config_;
-  std::mutex catch_up_mu_;  // one CatchUp at a time
+  spc::ChartConfig error_view_config_;  // ChartConfigFor(kError)
+  std::mutex catch_up_mu_;              // one CatchUp at a time
 
   mutable std::mutex state_mu_;  // guards everything below up to the queue
   std::map<SourceKey, SourceTrackers> sources_;

@@ -31,7 +31,7 @@ std::string ContextJson(const TrackedViolation& v) {
         {"index", p.index}, {"sample_id", p.sample_id}, {"time_ms", p.time_ms}, {"value", p.value}};
     point["telemetry"] = TelemetryJson(p.telemetry);
     points.push_back(std::move(point));
-    if (p.index == v.record.first_index) at_first = &p.telemetry;
+    if (p.index == v.telemetry_index) at_first = &p.telemetry;
   }
   ordered_json out{{"points", std::move(points)}};
   out["telemetry"] = at_first ? TelemetryJson(*at_first) : ordered_json(nullptr);
@@ -134,6 +134,7 @@ void SeriesTracker::OnFiring(const spc::Firing& f) {
   r.limits = spc::OriginalUnitLimits(stage, config_.rules.r1_sigma, config_.non_negative_metric);
   r.created_ms = r.first_time_ms;
   v.context = ContextAround(f.index);
+  v.telemetry_index = f.index;
   open = &v;
 }
 

@@ -35,11 +35,28 @@ struct ChartPoint {
 struct TrackedViolation {
   store::ViolationRecord record;  // record.id is 0 until the monitor has inserted it
   std::vector<ChartPoint> context;
-  bool dirty = true;  // changed since last persisted
+  int64_t telemetry_index = 0;  // the context point whose telemetry the event carries
+  bool dirty = true;            // changed since last persisted
 };
 
-// The context of a violation as stored in ViolationRecord::context_json.
+// The context of a violation as stored in ViolationRecord::context_json:
+// {"points": [{index, sample_id, time_ms, value, telemetry}, ...], "telemetry": that of the point
+// at telemetry_index, or null}.
 std::string ContextJson(const TrackedViolation& v);
+
+// Calls `persist` for every violation of `tracked` changed since the last call (the callee
+// inserts it when record.id is 0 and sets the id, else updates it), with its context_json
+// filled in. Stops at the first error, keeping the rest dirty.
+template <typename Persist>
+Status PersistChanged(std::list<TrackedViolation>& tracked, Persist&& persist) {
+  for (TrackedViolation& v : tracked) {
+    if (!v.dirty) continue;
+    v.record.context_json = ContextJson(v);
+    if (Status s = persist(v.record); !s) return s;
+    v.dirty = false;
+  }
+  return {};
+}
 
 class SeriesTracker {
  public:
@@ -84,12 +101,7 @@ class SeriesTracker {
   // change. Stops at the first error, keeping the rest dirty.
   template <typename Persist>
   Status FlushViolations(Persist&& persist) {
-    for (TrackedViolation& v : tracked_) {
-      if (!v.dirty) continue;
-      v.record.context_json = ContextJson(v);
-      if (Status s = persist(v.record); !s) return s;
-      v.dirty = false;
-    }
+    if (Status s = PersistChanged(tracked_, persist); !s) return s;
     ForgetSettled();
     return {};
   }

@@ -94,7 +94,28 @@ Result<std::vector<Sample>> NewestOfWindow(store::Store& store, store::SampleQue
   return found;
 }
 
-Result<Json> PChartView(const Request& req, store::Store& store) {
+// The live p-chart's state for the source (see the header), or null.
+Json LivePChart(const monitor::SeriesMonitor& monitor, const SourceKey& source) {
+  const std::optional<monitor::SeriesView> v = monitor.View(SeriesKey{source, Metric::kError});
+  if (!v || v->points == 0) return nullptr;
+  Json limits = nullptr;
+  if (v->stage) {
+    const spc::Limits l = monitor::ShownLimits(Metric::kError, *v->stage, v->config);
+    limits = Json{{"p_bar", v->stage->mean},
+                  {"ucl", l.ucl},
+                  {"lcl", l.lcl},
+                  {"estimable", !v->stage->degenerate()}};
+  }
+  return Json{{"state", v->learning ? "learning" : "monitoring"},
+              {"stage", v->stage ? Json(v->stage->number) : Json(nullptr)},
+              {"calls", v->points},
+              {"learning_calls", v->learning_points},
+              {"baseline_calls", v->baseline_size},
+              {"limits", limits}};
+}
+
+Result<Json> PChartView(const Request& req, store::Store& store,
+                        const monitor::SeriesMonitor& monitor) {
   Result<store::SampleQuery> q = WindowQuery(req, true);
   if (!q) return q.error();
   if (!req.has_param("limit")) q->limit = kMaxWindowSamples;
@@ -146,7 +167,8 @@ Result<Json> PChartView(const Request& req, store::Store& store) {
               {"pending_calls", samples->size() % config.subgroup_size},
               {"subgroups", Json{{"time_ms", times}, {"p", shares}, {"failed", failed_counts}}},
               {"limits", limits},
-              {"firings", firing_list}};
+              {"firings", firing_list},
+              {"live", LivePChart(monitor, *q->source)}};
 }
 
 std::string SamplesCsv(const std::vector<Sample>& samples) {
@@ -158,9 +180,10 @@ std::string SamplesCsv(const std::vector<Sample>& samples) {
 
 }  // namespace
 
-void AddDashboardRoutes(httplib::Server& server, store::Store& store) {
-  server.Get("/api/stats/pchart", [&store](const Request& req, Response& res) {
-    Result<Json> view = PChartView(req, store);
+void AddDashboardRoutes(httplib::Server& server, store::Store& store,
+                        const monitor::SeriesMonitor& monitor) {
+  server.Get("/api/stats/pchart", [&store, &monitor](const Request& req, Response& res) {
+    Result<Json> view = PChartView(req, store, monitor);
     if (!view) return ReplyError(res, view.error());
     Reply(res, 200, *view);
   });

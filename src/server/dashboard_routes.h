@@ -11,7 +11,12 @@
 //     baseline_subgroups, calls, failed, pending_calls, subgroups: {time_ms, p, failed} (column
 //     arrays; time_ms is the subgroup's last call), limits: {p_bar, ucl, lcl, estimable} or null
 //     while fewer than baseline_subgroups subgroups exist, firings: [{subgroup, time_ms, p,
-//     phase}]}.
+//     phase}], live}. This is a view of the window for display; the errors are judged by the
+//     live p-chart of SeriesMonitor (its subgroups count from its stage's first call, not from the
+//     window's), whose violations are in /api/violations (metric error). `live` is that chart's
+//     state: {state: "learning" | "monitoring", stage, calls, learning_calls, baseline_calls,
+//     limits: {p_bar, ucl, lcl, estimable} or null while learning}, or null when the server has
+//     not seen the source.
 //
 //   GET /api/export/samples?provider=&model=[&site=&profile=][&hours=24 | &since=&until=]
 //       [&limit=100000]
@@ -21,6 +26,7 @@
 // Bad parameters get 400 {"error": …}; storage failures 503.
 #pragma once
 
+#include "monitor/series_monitor.h"
 #include "store/store.h"
 
 namespace httplib {
@@ -29,7 +35,8 @@ class Server;
 
 namespace llmscope::server {
 
-// `store` must outlive `server`.
-void AddDashboardRoutes(httplib::Server& server, store::Store& store);
+// `store` and `monitor` must outlive `server`.
+void AddDashboardRoutes(httplib::Server& server, store::Store& store,
+                        const monitor::SeriesMonitor& monitor);
 
 }  // namespace llmscope::server

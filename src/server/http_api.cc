@@ -558,7 +558,7 @@ void HttpApi::Routes() {
   });
 
   // The dashboard's own data routes, then its embedded files (last: the SPA fallback).
-  AddDashboardRoutes(s, store_);
+  AddDashboardRoutes(s, store_, monitor_);
   AddStaticAssetRoutes(s);
 }
 

@@ -83,8 +83,7 @@ Json StageJson(const store::StageRecord& r, const spc::ChartConfig& config) {
     j["mean"] = Num(r.stage.mean);
     j["sigma"] = Num(r.stage.sigma);
     j["degenerate"] = r.stage.degenerate();
-    j["limits"] = LimitsJson(
-        spc::OriginalUnitLimits(r.stage, config.rules.r1_sigma, config.non_negative_metric));
+    j["limits"] = LimitsJson(monitor::ShownLimits(r.series.metric, r.stage, config));
   }
   return j;
 }
@@ -132,8 +131,7 @@ Json SeriesViewJson(const monitor::SeriesView& v) {
   j["transform"] = spc::TransformName(v.config.transform);
   if (v.stage) {
     j["stage"] = v.stage->number;
-    j["limits"] = LimitsJson(spc::OriginalUnitLimits(*v.stage, v.config.rules.r1_sigma,
-                                                     v.config.non_negative_metric));
+    j["limits"] = LimitsJson(monitor::ShownLimits(v.key.metric, *v.stage, v.config));
   }
   if (v.last) {
     j["last_value"] = Num(v.last->value);

@@ -207,8 +207,7 @@ void PrometheusMetrics::RenderSeries(const std::vector<monitor::SeriesView>& ser
          "The current stage's control limits (limit: ucl, cl, lcl), metric's original unit.");
   for (const monitor::SeriesView* v : shown) {
     if (!v->stage) continue;
-    const spc::Limits l =
-        spc::OriginalUnitLimits(*v->stage, v->config.rules.r1_sigma, v->config.non_negative_metric);
+    const spc::Limits l = monitor::ShownLimits(v->key.metric, *v->stage, v->config);
     const std::string labels = SeriesLabels(v->key);
     Line(out, "llmscope_control_limit", labels + ",limit=\"ucl\"", Number(l.ucl));
     Line(out, "llmscope_control_limit", labels + ",limit=\"cl\"", Number(l.center));

@@ -210,9 +210,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     limits_stage = provisional;
   }
   chart["limits_provisional"] = !(view && view->stage) && limits_stage.has_value();
-  Json limits = limits_stage ? LimitsJson(spc::OriginalUnitLimits(*limits_stage,
-                                                                  config.rules.r1_sigma,
-                                                                  config.non_negative_metric))
+  Json limits = limits_stage ? LimitsJson(monitor::ShownLimits(metric, *limits_stage, config))
                              : Json(nullptr);
   Json stage_list = Json::array();
   for (const store::StageRecord& s : stages) stage_list.push_back(StageJson(s, config));

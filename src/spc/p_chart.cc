@@ -23,6 +23,25 @@ PChartLimits ComputePChartLimits(double p_bar, int n, double k) {
                       p_bar > 0 && p_bar < 1};
 }
 
+Stage PChartStage(double p_bar, const PChartConfig& config) {
+  Stage s;
+  s.baseline_size = config.subgroup_size * config.baseline_subgroups;
+  s.transform = Transform::kNone;
+  s.sigma_method = SigmaMethod::kStdDev;
+  s.mean = p_bar;
+  s.sigma = std::sqrt(p_bar * (1 - p_bar) / config.subgroup_size);
+  return s;
+}
+
+Limits PChartStageLimits(const Stage& stage, double k) {
+  Limits l = ChartScaleLimits(stage, k);
+  for (double* x :
+       {&l.center, &l.ucl, &l.lcl, &l.upper_2s, &l.lower_2s, &l.upper_1s, &l.lower_1s}) {
+    *x = std::clamp(*x, 0.0, 1.0);
+  }
+  return l;
+}
+
 PChart::PChart(const PChartConfig& config) : config_(config) {
   baseline_p_.reserve(config.baseline_subgroups);
 }

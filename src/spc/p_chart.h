@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "spc/firing.h"
+#include "spc/stage.h"
 
 namespace llmscope::spc {
 
@@ -28,6 +29,17 @@ struct PChartLimits {
 };
 
 PChartLimits ComputePChartLimits(double p_bar, int subgroup_size, double k);
+
+// The frozen p-chart as a Stage, for what keeps and shows limits as stages (the store, the API,
+// violation records): μ̂ = p̄ and σ̂ = √(p̄(1 − p̄)/n), the binomial standard deviation of a
+// subgroup's share, so that μ̂ ± kσ̂ are the p-chart's limits before clipping; transform none,
+// σ method `stddev` (the binomial one: no moving ranges). σ̂ = 0 (degenerate) exactly when the
+// limits are not estimable. baseline_size counts calls (n × baseline subgroups); number and
+// start_index are left to the caller.
+Stage PChartStage(double p_bar, const PChartConfig& config);
+
+// Center, limits and zone boundaries (μ̂ ± σ̂, 2σ̂, kσ̂) of a p-chart stage, clipped to [0, 1].
+Limits PChartStageLimits(const Stage& stage, double k);
 
 // R1 on a subgroup: its share of failures is beyond the limits (strictly).
 struct PChartFiring {

@@ -1,7 +1,8 @@
 // Crash consistency over many rounds (issue 7).
 //
 // Server: 20 rounds of SIGKILL to `llmscope serve` under ingest load from 6 client threads on 3
-// series (single samples and batches, with spikes that fire rules). After each restart on the
+// sources (single samples and batches, with spikes that fire rules); each source has its latency
+// series and its error series. After each restart on the
 // same data directory: every acknowledged sample is stored, each batch whole; PRAGMA
 // integrity_check is ok; every series whose limits were frozen before the round has the same
 // limits, to the bit; every violation seen before the round is still there unchanged (id, rule,
@@ -168,7 +169,8 @@ TEST(CrashConsistencyTest, TwentySigkillsUnderIngestLoadLoseNothingAndChangeNoCh
     limits_before = limits;
     violations_before = violations;
   }
-  ASSERT_EQ(limits_before.size(), 3u) << "every series froze its limits during the rounds";
+  // 3 sources, each with its latency series and the p-chart of its errors.
+  ASSERT_EQ(limits_before.size(), 6u) << "every series froze its limits during the rounds";
   std::set<std::string> rules;
   for (const auto& [id, v] : violations_before) rules.insert(v["rule"].get<std::string>());
   EXPECT_TRUE(rules.count("R1")) << "the spikes fire R1";

@@ -1,7 +1,8 @@
 // The dashboard's server side on the real `llmscope serve` over 127.0.0.1 (issue 5): the page
 // and its assets need no key and come with the right Content-Type and cache headers (or, in a
 // build without web/dist, a page that says how to build it), any other path outside /api is the
-// app; GET /api/stats/pchart judges error-rate subgroups with p̄ from the first subgroups;
+// app; GET /api/stats/pchart judges error-rate subgroups with p̄ from the first subgroups and
+// shows the live p-chart, whose R1 violations are in the log (metric error);
 // GET /api/export/samples is CSV with escaped names; ?columns=chart drops the text columns; a
 // browser on the loopback gets uncompressed bodies; bad parameters get 400 JSON errors.
 #include <gtest/gtest.h>
@@ -115,12 +116,59 @@ TEST(DashboardRoutes, PChartJudgesSubgroupsAgainstBaselineShare) {
   EXPECT_EQ(j["firings"][0]["subgroup"], 5);
   EXPECT_EQ(j["firings"][0]["phase"], "monitoring");
   EXPECT_DOUBLE_EQ(j["firings"][0]["p"].get<double>(), 0.8);
+  // The live chart (n = 20, 5 baseline subgroups) is still learning.
+  EXPECT_EQ(j["live"]["state"], "learning") << j["live"];
+  EXPECT_EQ(j["live"]["calls"], 73);
+  EXPECT_EQ(j["live"]["learning_calls"], 73);
+  EXPECT_EQ(j["live"]["baseline_calls"], 100);
+  EXPECT_TRUE(j["live"]["limits"].is_null());
 
   // Fewer calls than the baseline: subgroups, no limits yet.
   const Reply early = server->Call(
       "GET", "/api/stats/pchart?provider=openai&model=gpt-4o&subgroup=10&baseline_subgroups=50");
   ASSERT_EQ(early.status, 200);
   EXPECT_TRUE(json::parse(early.body)["limits"].is_null());
+}
+
+TEST(DashboardRoutes, LivePChartLogsViolationsAndShowsItsLimits) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  // 100 calls with 2 failures (p̄ = 0.02, UCL = 0.02 + 3√(0.02 · 0.98/20) ≈ 0.114), then a
+  // subgroup of 20 with 3 failures (0.15).
+  json samples = json::array();
+  for (int i = 0; i < 120; ++i) {
+    const bool failed = i == 10 || i == 60 || (i >= 100 && i < 103);
+    json s{{"provider", "openai"}, {"model", "gpt-4o"}};
+    if (failed) {
+      s["error"] = true;
+    } else {
+      s["latency_ms"] = 800;
+    }
+    samples.push_back(s);
+  }
+  Ingest(*server, samples);
+
+  const Reply v = server->Call("GET", "/api/violations?metric=error");
+  ASSERT_EQ(v.status, 200) << v.body;
+  const json list = json::parse(v.body)["violations"];
+  ASSERT_EQ(list.size(), 1u) << list;
+  EXPECT_EQ(list[0]["rule"], "R1");
+  EXPECT_EQ(list[0]["phase"], "monitoring");
+  EXPECT_EQ(list[0]["first_index"], 100);
+  EXPECT_EQ(list[0]["last_index"], 119);
+  EXPECT_DOUBLE_EQ(list[0]["value"].get<double>(), 0.15);
+  EXPECT_NEAR(list[0]["limits"]["ucl"].get<double>(), 0.1139, 1e-4);
+
+  const Reply r = server->Call("GET", "/api/stats/pchart?provider=openai&model=gpt-4o");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json live = json::parse(r.body)["live"];
+  EXPECT_EQ(live["state"], "monitoring") << live;
+  EXPECT_EQ(live["stage"], 0);
+  EXPECT_EQ(live["calls"], 120);
+  EXPECT_DOUBLE_EQ(live["limits"]["p_bar"].get<double>(), 0.02);
+  EXPECT_NEAR(live["limits"]["ucl"].get<double>(), 0.02 + 3 * std::sqrt(0.02 * 0.98 / 20), 1e-12);
+  EXPECT_EQ(live["limits"]["lcl"], 0.0);
+  EXPECT_EQ(live["limits"]["estimable"], true);
 }
 
 TEST(DashboardRoutes, SamplesCsvHoldsTheWindowWithEscapedNames) {

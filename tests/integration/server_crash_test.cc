@@ -154,7 +154,12 @@ TEST(ServerCrashTest, RestartGivesTheSameLimitsAndViolations) {
   ASSERT_EQ(ack.status, 200) << ack.body;
 
   const json before = Snapshot(*server);
-  ASSERT_EQ(before["series"]["series"].size(), 1u) << before["series"].dump();
+  // The latency series and the p-chart of the source's errors (none failed: p̄ = 0).
+  ASSERT_EQ(before["series"]["series"].size(), 2u) << before["series"].dump();
+  EXPECT_EQ(before["series"]["series"][0]["metric"], "e2e_ms");
+  EXPECT_EQ(before["series"]["series"][1]["metric"], "error");
+  EXPECT_EQ(before["series"]["series"][1]["points"], 118);
+  EXPECT_EQ(before["series"]["series"][1]["state"], "in_control");
   const json limits = before["series"]["series"][0]["limits"];
   ASSERT_TRUE(limits.is_object());
   EXPECT_GT(limits["ucl"].get<double>(), limits["cl"].get<double>());
