@@ -157,8 +157,10 @@ try {
   assert.equal(series.series.find((s) => s.provider === EVIL && s.metric === 'e2e_ms').state, 'learning');
 
   step('the error rate as a p-chart of subgroups');
-  await page.getByRole('button', { name: 'Error rate (p-chart)' }).click();
+  await page.getByRole('button', { name: 'Error rate (p-chart)', exact: true }).click();
   await page.getByText('subgroups of 20 calls').waitFor();
+  // The server's live p-chart of the source: its baseline (one subgroup at this B of 20) had no failure.
+  await page.getByText(/live chart \(stage 0\): p̄ = 0, limits not estimable/).waitFor();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 1);
 
   step('the phone layout');

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiClient, ApiError, type ViolationFilter } from './api/client';
 import { openStream, type StreamState } from './api/stream';
-import type { Capability, Metric, SeriesInfo, SourceKey, StreamSample, Violation } from './api/types';
+import type { Capability, Metric, PChartView, SeriesInfo, SourceKey, StreamSample, Violation } from './api/types';
 import {
   appendSample,
   modelFromPChart,
@@ -31,6 +31,16 @@ export const KEY_STORAGE = 'llmscope.apiKey';
 export const WINDOW_STORAGE = 'llmscope.window';
 // How often at most a live p-chart (the error rate) is fetched again while samples arrive.
 export const PCHART_REFRESH_MS = 3000;
+
+// What the server's live p-chart (the one that logs violations) says, beside the window's view.
+function liveNote(live: PChartView['live']): string {
+  if (!live) return '';
+  if (live.state === 'learning') return ` · live chart: learning ${live.learning_calls}/${live.baseline_calls} calls`;
+  const l = live.limits;
+  if (!l) return '';
+  if (!l.estimable) return ` · live chart (stage ${live.stage}): p̄ = ${l.p_bar}, limits not estimable: any failed subgroup fires R1`;
+  return ` · live chart (stage ${live.stage}): p̄ = ${l.p_bar.toFixed(4)}, UCL ${l.ucl.toFixed(4)}, LCL ${l.lcl.toFixed(4)}`;
+}
 
 function storedPreset(): WindowPreset {
   const p = localStorage.getItem(WINDOW_STORAGE);
@@ -119,7 +129,7 @@ export function App({ base = '' }: { base?: string }) {
             model: modelFromPChart(v),
             capability: null,
             byRule: { R1: v.firings.filter((f) => f.phase === 'monitoring').length },
-            note: `subgroups of ${v.subgroup_size} calls; p̄ from the first ${v.baseline_subgroups}`,
+            note: `subgroups of ${v.subgroup_size} calls in this window; p̄ from its first ${v.baseline_subgroups}` + liveNote(v.live),
           }))
         : api.spc(source, metric, hours, pointLimit(hours), slo).then((v) => ({
             model: modelFromSpc(v, untilMs),
@@ -254,7 +264,7 @@ export function App({ base = '' }: { base?: string }) {
   };
   const newStage = () => {
     setConfirmStage(false);
-    if (!source || metric === 'error') return;
+    if (!source) return;
     api.newStage({ ...source, metric }).then(() => {
       loadSeries();
       setReload((r) => r + 1);
@@ -327,7 +337,7 @@ export function App({ base = '' }: { base?: string }) {
                 <button
                   type="button"
                   className="danger"
-                  disabled={!source || metric === 'error'}
+                  disabled={!source}
                   onClick={() => setConfirmStage(true)}
                   title="re-baseline: the next points form new limits"
                 >

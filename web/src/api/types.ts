@@ -170,6 +170,15 @@ export interface PChartView {
   subgroups: { time_ms: number[]; p: number[]; failed: number[] };
   limits: { p_bar: number; ucl: number; lcl: number; estimable: boolean } | null;
   firings: { subgroup: number; time_ms: number; p: number; phase: string }[];
+  // The server's live p-chart of the source (the one whose violations are logged), or null.
+  live: {
+    state: 'learning' | 'monitoring';
+    stage: number;
+    calls: number;
+    learning_calls: number;
+    baseline_calls: number;
+    limits: { p_bar: number; ucl: number; lcl: number; estimable: boolean } | null;
+  } | null;
 }
 
 export interface SystemNow {

@@ -7,7 +7,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 're
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ChartModel } from '../lib/chart_data';
-import { yRange } from '../lib/chart_data';
+import { xRange, yRange } from '../lib/chart_data';
 import { drawMarker, ruleStyle } from '../lib/rules';
 import { formatTime, formatValue } from '../lib/metrics';
 
@@ -183,7 +183,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
       height: p.height ?? 360,
       pxAlign: 0,
       scales: {
-        x: { time: true },
+        x: { time: true, range: (_u, min, max) => xRange(modelRef.current, min, max) },
         y: { range: () => yRange(modelRef.current) },
       },
       axes: [

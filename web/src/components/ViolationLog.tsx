@@ -94,7 +94,7 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
           onChange={(e) => setFilter({ ...filter, metric: (e.target.value || undefined) as ViolationFilter['metric'] })}
         >
           <option value="">any metric</option>
-          {METRICS.filter((m) => m.metric !== 'error').map((m) => (
+          {METRICS.map((m) => (
             <option key={m.metric} value={m.metric}>
               {m.label}
             </option>

@@ -171,6 +171,7 @@ test('a live error-rate p-chart is fetched again as samples of its source arrive
         series: source, subgroup_size: 20, baseline_subgroups: 5, calls: 40, failed: 1, pending_calls: 0,
         subgroups: { time_ms: [1_700_000_000_000, 1_700_000_060_000], p: [0, 0.05], failed: [0, 1] },
         limits: null, firings: [],
+        live: { state: 'monitoring', stage: 0, calls: 140, learning_calls: 100, baseline_calls: 100, limits: { p_bar: 0.02, ucl: 0.11391, lcl: 0, estimable: true } },
       });
     },
     'GET /api/stream': (_q, res) => {
@@ -180,8 +181,9 @@ test('a live error-rate p-chart is fetched again as samples of its source arrive
     },
   });
   render(<App base={server.base} />);
-  fireEvent.click(await screen.findByText('Error rate (p-chart)'));
+  fireEvent.click(await screen.findByRole('button', { name: 'Error rate (p-chart)' }));
   await waitFor(() => expect(pcharts).toBe(1));
+  expect((await screen.findByText(/live chart/)).textContent).toMatch(/live chart \(stage 0\): p̄ = 0\.0200, UCL 0\.1139, LCL 0\.0000/);
   await waitFor(() => expect(stream).not.toBeNull());
   const sample = (id: number, provider: string) =>
     `event: sample\ndata: ${JSON.stringify({ ...source, provider, id, time_ms: 1_700_000_100_000 + id, error: id % 2 === 0, e2e_ms: 100 })}\n\n`;

@@ -1,5 +1,5 @@
 import type { Limits, PChartView, SpcView, Stage, StreamSample, Violation } from '../api/types';
-import { appendSample, limitSegments, lowerBound, modelFromPChart, modelFromSpc, trimBefore, yRange } from './chart_data';
+import { appendSample, limitSegments, lowerBound, modelFromPChart, modelFromSpc, trimBefore, xRange, yRange } from './chart_data';
 
 const L = (cl: number): Limits => ({ cl, ucl: cl + 3, lcl: cl - 3, upper_2s: cl + 2, lower_2s: cl - 2, upper_1s: cl + 1, lower_1s: cl - 1 });
 
@@ -86,10 +86,41 @@ test('the p-chart view draws subgroup shares against p-bar limits and R1 firings
       { subgroup: 1, time_ms: 2000, p: 0.5, phase: 'monitoring' },
       { subgroup: 0, time_ms: 1000, p: 0.05, phase: 'baseline' },
     ],
+    live: null,
   };
   const m = modelFromPChart(v);
   expect(m.y).toEqual([0.05, 0.5]);
   expect(m.segments[0].limits.ucl).toBe(0.196);
   expect(m.markers).toEqual([{ x: 2, y: 0.5, rule: 'R1' }]);
   expect(m.zones).toBe(false);
+});
+
+test('one point gets a minute either side; a p-chart stays within 0 and 1', () => {
+  const p = modelFromPChart({
+    series: {} as PChartView['series'],
+    subgroup_size: 20,
+    baseline_subgroups: 1,
+    calls: 20,
+    failed: 0,
+    pending_calls: 0,
+    subgroups: { time_ms: [1_000_000], p: [0] },
+    limits: { p_bar: 0, ucl: 0, lcl: 0, estimable: false },
+    firings: [],
+    live: null,
+  } as unknown as PChartView);
+  expect(xRange(p, 1000, 1000 + 86_400_000)).toEqual([940, 1060]);
+  p.x = [1000, 5000];
+  p.y = [0, 0];
+  expect(xRange(p, 1000, 5000)).toEqual([1000, 5000]);
+  p.x = [];
+  p.y = [];
+  const [lo, hi] = xRange(p, null, null);
+  expect(hi - lo).toBe(3600);
+  p.x = [1000];
+  p.y = [0];
+  expect(yRange(p)).toEqual([0, 0.05]);
+  p.y = [0.2, 1];
+  const [plo, phi] = yRange(p);
+  expect(plo).toBe(0); // p̄ = 0 is in the range; the padding below it is clipped
+  expect(phi).toBe(1);
 });

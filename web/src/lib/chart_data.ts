@@ -25,6 +25,7 @@ export interface ChartModel {
   markers: Marker[];
   provisional: boolean;
   zones: boolean; // A/B/C zones shaded (not for the p-chart)
+  shares?: boolean; // the values are shares in [0, 1] (the p-chart)
 }
 
 // Index of the first x ≥ t (x sorted ascending).
@@ -107,6 +108,7 @@ export function modelFromPChart(view: PChartView): ChartModel {
       .map((f) => ({ x: f.time_ms / 1000, y: f.p, rule: 'R1' })),
     provisional: false,
     zones: false,
+    shares: true,
   };
 }
 
@@ -141,6 +143,20 @@ export function trimBefore(m: ChartModel, sinceS: number) {
 }
 
 // The y range that shows the points and every limit line, with a margin.
+// The x range (seconds) uPlot asks for: its own for two or more distinct times; a single time
+// (one sample, or one p-chart subgroup) gets a minute either side, where uPlot would give it
+// 86,400,000 s (a day in its milliseconds, read as seconds: years on the axis).
+export function xRange(m: ChartModel, min: number | null, max: number | null): [number, number] {
+  const n = m.x.length;
+  if (n > 0 && m.x[0] === m.x[n - 1]) return [m.x[0] - 60, m.x[0] + 60];
+  if (min === null || max === null) {
+    const now = Date.now() / 1000;
+    return [now - 3600, now];
+  }
+  return [min, max];
+}
+
+// The y range: the points and the limits, padded by 5 %; a p-chart (shares) stays within [0, 1].
 export function yRange(m: ChartModel): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
@@ -157,6 +173,7 @@ export function yRange(m: ChartModel): [number, number] {
     }
   }
   if (!Number.isFinite(lo)) return [0, 1];
-  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || 1;
+  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || (m.shares ? 0.05 : 1);
+  if (m.shares) return [Math.max(0, lo - pad), Math.min(1, hi + pad)];
   return [lo - pad, hi + pad];
 }
