@@ -28,10 +28,10 @@ namespace llmscope::server {
 inline constexpr size_t kMaxIngestKeyBytes = 128;
 
 struct IngestLimits {
-  int64_t max_batch = 10000;             // samples per request
-  size_t max_name = 200;                 // provider, model, site, profile
-  size_t max_text = 64 * 1024;           // prompt_text, error_message
-  int64_t max_future_ms = 5 * 60 * 1000; // timestamps later than now + this are refused
+  int64_t max_batch = 10000;                       // samples per request
+  size_t max_name = 200;                           // provider, model, site, profile
+  size_t max_text = size_t{64} * 1024;             // prompt_text, error_message
+  int64_t max_future_ms = int64_t{5} * 60 * 1000;  // timestamps later than now + this are refused
   bool store_prompt_text = true;
 };
 

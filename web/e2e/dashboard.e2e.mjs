@@ -4,13 +4,14 @@
 // POST /api/stats reaches the log and its modal opens with the context chart; acknowledging it
 // survives a reload; the violations and samples CSV downloads hold the rows; a live sample grows
 // the chart; two series are compared; a new stage (after its confirmation) restarts learning;
-// a provider named like HTML is shown as text and runs nothing; the page fits a phone.
+// the error rate as a p-chart with the live chart's state; a provider named like HTML is shown
+// as text and runs nothing; the page fits a phone.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
 // Usage: node e2e/dashboard.e2e.mjs <path to llmscope>. Without Chromium it exits 77 (skipped),
 // unless CI=true, where a missing Chromium is a failure.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, chromiumPresent, inControlSamples, launchChromium, startServer } from './harness.mjs';
@@ -30,6 +31,8 @@ if (!chromiumPresent()) {
   process.exit(77);
 }
 mkdirSync(artifacts, { recursive: true });
+// No screenshot of an earlier run is left to mislead (only this script's own files go).
+for (const f of readdirSync(artifacts)) if (/^(\d\d-[\w-]+|failure)\.png$/.test(f)) rmSync(path.join(artifacts, f));
 
 const step = (name) => console.log(`-- ${name}`);
 let server;

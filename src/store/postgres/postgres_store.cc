@@ -20,14 +20,12 @@ namespace {
 
 using record_fields::BindSample;
 using record_fields::BindStage;
-using record_fields::ParsePhase;
 using record_fields::ReadDelivery;
 using record_fields::ReadSample;
 using record_fields::ReadSilence;
 using record_fields::ReadStage;
 using record_fields::ReadViolation;
 
-using pg::PgConnection;
 using pg::PgParams;
 using pg::PgResult;
 using pg::PgRow;

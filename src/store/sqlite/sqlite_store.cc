@@ -26,7 +26,6 @@ namespace {
 using record_fields::BindSample;
 using record_fields::BindStage;
 using record_fields::BindViolation;
-using record_fields::ParsePhase;
 using record_fields::ReadDelivery;
 using record_fields::ReadSample;
 using record_fields::ReadSilence;
