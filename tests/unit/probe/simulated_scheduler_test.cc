@@ -226,14 +226,15 @@ TEST(ProbeScheduler, IntervalsAreRespectedAndCallsNeverOverlap) {
   EXPECT_TRUE(scheduler.Stop());
   EXPECT_EQ(overlaps.load(), 0);
   const std::vector<TargetStats> stats = scheduler.stats();
-  // quick: 1.5 s / 100 ms ≈ 15 ticks (±10% jitter, the first within 10 ms).
-  EXPECT_GE(got.Count("quick"), 11u);
+  // quick: 1.5 s / 100 ms ≈ 15 ticks (±10% jitter, the first within 10 ms): never more, and
+  // at least half even when this machine stalls the timer (a loaded runner, a sanitizer).
+  EXPECT_GE(got.Count("quick"), 7u);
   EXPECT_LE(got.Count("quick"), 17u);
   EXPECT_EQ(stats[1].skipped_ticks, 0);
   // busy: a call every 3rd tick at most (250 ms per call), the other ticks skipped.
-  EXPECT_GE(got.Count("busy"), 4u);
+  EXPECT_GE(got.Count("busy"), 2u);
   EXPECT_LE(got.Count("busy"), 7u);
-  EXPECT_GE(stats[0].skipped_ticks, 6);
+  EXPECT_GE(stats[0].skipped_ticks, 3);
 }
 
 TEST(ProbeScheduler, SlowTargetDoesNotDelayFastOne) {
@@ -242,7 +243,10 @@ TEST(ProbeScheduler, SlowTargetDoesNotDelayFastOne) {
   Collector got;
   std::atomic<int> overlaps{0};
   std::vector<ScheduledTarget> targets;
-  targets.push_back(Slow("dead", 0.05, milliseconds(3000), &overlaps, 0.2));
+  // A call stuck for 30 s (its timeout says 0.2 s: a provider that ignores it) beside a fast
+  // target. The bounds below are far from both 30 s and the expected figures, so a stalled
+  // machine does not blur them.
+  targets.push_back(Slow("dead", 0.05, milliseconds(30000), &overlaps, 0.2));
   targets.push_back(Slow("fast", 0.1, milliseconds(1), &overlaps));
   ProbeScheduler scheduler(std::move(targets), got.Sink(), telemetry);
   scheduler.Start();
@@ -250,17 +254,17 @@ TEST(ProbeScheduler, SlowTargetDoesNotDelayFastOne) {
   {
     std::lock_guard<std::mutex> lock(got.mu);
     const std::vector<Clock::time_point>& fast = got.arrivals["fast"];
-    EXPECT_GE(fast.size(), 8u);
+    EXPECT_GE(fast.size(), 4u);  // about 10; behind the stuck call it would be at most 1
     for (size_t i = 1; i < fast.size(); ++i) {
-      EXPECT_LT(fast[i] - fast[i - 1], milliseconds(200)) << i;
+      EXPECT_LT(fast[i] - fast[i - 1], milliseconds(1000)) << i;
     }
     EXPECT_EQ(got.arrivals["dead"].size(), 0u);
   }
   // Stop is bounded by the stuck call's timeout (0.2 s, long past) plus the grace (1 s), not by
-  // the 3 s call.
+  // the 30 s call.
   const auto start = Clock::now();
   EXPECT_FALSE(scheduler.Stop());
-  EXPECT_LT(Clock::now() - start, milliseconds(2000));
+  EXPECT_LT(Clock::now() - start, milliseconds(15000));
   EXPECT_EQ(got.Count("dead"), 0u);  // the stuck call's sample is dropped
   EXPECT_TRUE(scheduler.stats()[0].in_flight);
 }
