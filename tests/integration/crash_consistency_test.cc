@@ -315,7 +315,11 @@ TEST(CrashConsistencyTest, SigkilledRemoteProbeLosesNoSpooledSample) {
   EXPECT_EQ(missing, 0u) << "of " << printed.size() << " samples spooled by killed probes";
   EXPECT_EQ(repeated, 0u) << "stored more than once, of " << printed.size();
   std::cout << "[ info ] " << kRounds << " probe SIGKILL rounds: " << printed.size()
-            << " samples spooled, " << stored.size() << " stored" << std::endl;
+            << " samples printed as spooled, " << stored.size()
+            << " stored, " << repeated
+            << " twice (a probe killed between a sample's spool append and its print stores it "
+               "unprinted)"
+            << std::endl;
   EXPECT_EQ(server->Stop(), 0) << server->Stderr();
 }
 
