@@ -11,6 +11,7 @@
 #include <set>
 
 #include "monitor/series_monitor.h"
+#include "monitor_test_support.h"
 #include "store/open_store.h"
 #include "support/temp_dir.h"
 
@@ -23,11 +24,8 @@ const SeriesKey kErrors{kSource, Metric::kError};
 
 using llmscope::testing::TempDir;
 
-std::unique_ptr<store::Store> Open(const TempDir& dir, const std::string& name) {
-  Result<std::unique_ptr<store::Store>> s = store::OpenStore("sqlite://" + dir.File(name));
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  return std::move(*s);
-}
+using testing::IngestAll;
+using testing::OpenSqliteStore;
 
 // Call i of the source. Only the error series is charted: the latency is left out (failed calls
 // carry the latency of the failure, which no chart takes).
@@ -57,14 +55,6 @@ std::vector<bool> Failing(const std::vector<int>& failures) {
   return out;
 }
 
-void IngestAll(SeriesMonitor& m, const std::vector<Sample>& samples, size_t from, size_t to,
-               size_t batch) {
-  for (size_t at = from; at < to; at += batch) {
-    std::vector<Sample> b(samples.begin() + at, samples.begin() + std::min(to, at + batch));
-    ASSERT_TRUE(m.Ingest(std::move(b)).ok());
-  }
-}
-
 std::vector<store::ViolationRecord> ErrorViolations(store::Store& s) {
   store::ViolationQuery q;
   q.series = kErrors;
@@ -85,7 +75,7 @@ std::vector<store::StageRecord> ErrorStages(store::Store& s) {
 
 TEST(ErrorRateMonitor, R1FiresOnASubgroupBeyondTheHandWorkedUcl) {
   TempDir dir;
-  auto store = Open(dir, "hand.db");
+  auto store = OpenSqliteStore(dir, "hand.db");
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   std::vector<store::ViolationRecord> heard;
@@ -171,7 +161,7 @@ TEST(ErrorRateMonitor, R1FiresOnASubgroupBeyondTheHandWorkedUcl) {
 
 TEST(ErrorRateMonitor, ConsecutiveFiringSubgroupsFormOneEvent) {
   TempDir dir;
-  auto store = Open(dir, "run.db");
+  auto store = OpenSqliteStore(dir, "run.db");
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   std::vector<Sample> s = Calls(Failing({1, 0, 0, 1, 0, 4, 5, 0, 6}));
@@ -192,7 +182,7 @@ TEST(ErrorRateMonitor, ConsecutiveFiringSubgroupsFormOneEvent) {
 
 TEST(ErrorRateMonitor, ZeroBaselineFiresOnAnyFailureWithLimitsNotEstimable) {
   TempDir dir;
-  auto store = Open(dir, "zero.db");
+  auto store = OpenSqliteStore(dir, "zero.db");
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   std::vector<bool> failed(140, false);
@@ -215,7 +205,7 @@ TEST(ErrorRateMonitor, ZeroBaselineFiresOnAnyFailureWithLimitsNotEstimable) {
 
 TEST(ErrorRateMonitor, BaselineOutOfControlIsReviewedAsPhaseOne) {
   TempDir dir;
-  auto store = Open(dir, "phase1.db");
+  auto store = OpenSqliteStore(dir, "phase1.db");
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   int opened = 0;
@@ -231,7 +221,7 @@ TEST(ErrorRateMonitor, BaselineOutOfControlIsReviewedAsPhaseOne) {
 
 TEST(ErrorRateMonitor, ShownLimitsAreClippedToZeroAndOne) {
   TempDir dir;
-  auto store = Open(dir, "shown.db");
+  auto store = OpenSqliteStore(dir, "shown.db");
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   const spc::ChartConfig& config = m.ChartConfigFor(Metric::kError);
   const spc::Stage high = spc::PChartStage(0.9, m.config().error_chart);
@@ -262,7 +252,7 @@ std::vector<Sample> Noisy() {
 TEST(ErrorRateMonitor, RestartAnywhereChangesNoStageAndNoViolation) {
   TempDir dir;
   std::vector<Sample> s = Noisy();
-  auto straight = Open(dir, "straight.db");
+  auto straight = OpenSqliteStore(dir, "straight.db");
   {
     SeriesMonitor m(*straight, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
@@ -279,12 +269,12 @@ TEST(ErrorRateMonitor, RestartAnywhereChangesNoStageAndNoViolation) {
   for (size_t cut : {size_t{57}, size_t{100}, size_t{130}, size_t{263}}) {
     const std::string name = "cut" + std::to_string(cut) + ".db";
     {
-      auto st = Open(dir, name);
+      auto st = OpenSqliteStore(dir, name);
       SeriesMonitor m(*st, MonitorConfig::Defaults());
       ASSERT_TRUE(m.Rebuild().ok());
       IngestAll(m, s, 0, cut, 3);
     }
-    auto st = Open(dir, name);
+    auto st = OpenSqliteStore(dir, name);
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     EXPECT_EQ(m.View(kErrors)->points, static_cast<int64_t>(cut));
@@ -317,7 +307,7 @@ TEST(ErrorRateMonitor, NewStageRelearnsAndSurvivesRestart) {
   for (int j = 0; j < 10; ++j) failures.push_back(2);
   std::vector<Sample> s = Calls(Failing(failures));
   {
-    auto st = Open(dir, "stage.db");
+    auto st = OpenSqliteStore(dir, "stage.db");
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, 0, 165, 5);  // a subgroup unfinished at the re-baseline
@@ -333,7 +323,7 @@ TEST(ErrorRateMonitor, NewStageRelearnsAndSurvivesRestart) {
     EXPECT_TRUE(m.View(kErrors)->learning);
     EXPECT_EQ(m.View(kErrors)->learning_points, 50);
   }
-  auto st = Open(dir, "stage.db");
+  auto st = OpenSqliteStore(dir, "stage.db");
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   EXPECT_TRUE(m.View(kErrors)->learning);

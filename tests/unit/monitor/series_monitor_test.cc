@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "monitor/series_monitor.h"
+#include "monitor_test_support.h"
 #include "store/open_store.h"
 #include "support/temp_dir.h"
 
@@ -22,15 +23,8 @@ constexpr int64_t kT0 = 1795446245000;
 
 using llmscope::testing::TempDir;
 
-std::string Url(const TempDir& dir, const std::string& name) {
-  return "sqlite://" + dir.File(name);
-}
-
-std::unique_ptr<store::Store> Open(const std::string& url) {
-  Result<std::unique_ptr<store::Store>> s = store::OpenStore(url);
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  return std::move(*s);
-}
+using testing::IngestAll;
+using testing::OpenSqliteStore;
 
 Sample Make(int i, double e2e, const std::string& model = "llama3") {
   Sample s;
@@ -83,17 +77,9 @@ void ExpectSameViolations(const std::vector<store::ViolationRecord>& a,
   }
 }
 
-void IngestAll(SeriesMonitor& m, const std::vector<Sample>& samples, size_t from, size_t to,
-               size_t batch) {
-  for (size_t at = from; at < to; at += batch) {
-    std::vector<Sample> b(samples.begin() + at, samples.begin() + std::min(to, at + batch));
-    ASSERT_TRUE(m.Ingest(std::move(b)).ok());
-  }
-}
-
 TEST(SeriesMonitor, StoresViolationsWithLimitsAndContext) {
   TempDir dir;
-  auto store = Open(Url(dir, "a.db"));
+  auto store = OpenSqliteStore(dir, "a.db");
   SeriesMonitor monitor(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(monitor.Rebuild().ok());
   std::vector<Sample> s = Series();
@@ -135,7 +121,7 @@ TEST(SeriesMonitor, StoresViolationsWithLimitsAndContext) {
 TEST(SeriesMonitor, RestartAnywhereChangesNoStageAndNoViolation) {
   TempDir dir;
   std::vector<Sample> s = Series();
-  auto straight = Open(Url(dir, "straight.db"));
+  auto straight = OpenSqliteStore(dir, "straight.db");
   {
     SeriesMonitor m(*straight, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
@@ -153,12 +139,12 @@ TEST(SeriesMonitor, RestartAnywhereChangesNoStageAndNoViolation) {
   for (size_t cut : {size_t{57}, size_t{100}, size_t{155}, size_t{263}}) {
     const std::string name = "cut" + std::to_string(cut) + ".db";
     {
-      auto st = Open(Url(dir, name));
+      auto st = OpenSqliteStore(dir, name);
       SeriesMonitor m(*st, MonitorConfig::Defaults());
       ASSERT_TRUE(m.Rebuild().ok());
       IngestAll(m, s, 0, cut, 3);
     }
-    auto st = Open(Url(dir, name));
+    auto st = OpenSqliteStore(dir, name);
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, cut, s.size(), 5);
@@ -176,7 +162,7 @@ TEST(SeriesMonitor, ReplayRestoresViolationsLostBeforeTheirWrite) {
   std::vector<Sample> s = Series();
   std::vector<store::ViolationRecord> before;
   {
-    auto st = Open(Url(dir, "lost.db"));
+    auto st = OpenSqliteStore(dir, "lost.db");
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, 0, s.size(), 50);
@@ -190,7 +176,7 @@ TEST(SeriesMonitor, ReplayRestoresViolationsLostBeforeTheirWrite) {
                          nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  auto st = Open(Url(dir, "lost.db"));
+  auto st = OpenSqliteStore(dir, "lost.db");
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   ExpectSameViolations(before, Violations(*st));
@@ -201,7 +187,7 @@ TEST(SeriesMonitor, NewStageRelearnsAndSurvivesRestart) {
   std::vector<Sample> s = Series();
   SeriesKey e2e{SourceKey{"ollama", "llama3", "", ""}, Metric::kE2eMs};
   {
-    auto st = Open(Url(dir, "stage.db"));
+    auto st = OpenSqliteStore(dir, "stage.db");
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, 0, 120, 10);
@@ -215,7 +201,7 @@ TEST(SeriesMonitor, NewStageRelearnsAndSurvivesRestart) {
     EXPECT_TRUE(m.View(e2e)->learning);
     EXPECT_EQ(m.View(e2e)->learning_points, 30);
   }
-  auto st = Open(Url(dir, "stage.db"));
+  auto st = OpenSqliteStore(dir, "stage.db");
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   EXPECT_TRUE(m.View(e2e)->learning);
@@ -239,7 +225,7 @@ TEST(SeriesMonitor, NewStageRelearnsAndSurvivesRestart) {
 
 TEST(SeriesMonitor, ConcurrentIngestIsGroupCommittedWithoutLoss) {
   TempDir dir;
-  auto st = Open(Url(dir, "group.db"));
+  auto st = OpenSqliteStore(dir, "group.db");
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   std::vector<std::thread> threads;
@@ -266,7 +252,7 @@ TEST(SeriesMonitor, ConcurrentIngestIsGroupCommittedWithoutLoss) {
 
 TEST(SeriesMonitor, ResentSamplesAreAcknowledgedButNeitherJudgedNorPublishedAgain) {
   TempDir dir;
-  auto st = Open(Url(dir, "resend.db"));
+  auto st = OpenSqliteStore(dir, "resend.db");
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   int published_samples = 0, opened_events = 0;
@@ -325,7 +311,7 @@ TEST(SeriesMonitor, ResentSamplesAreAcknowledgedButNeitherJudgedNorPublishedAgai
 
 TEST(SeriesMonitor, FailedCallsDoNotEnterTheLatencyChart) {
   TempDir dir;
-  auto st = Open(Url(dir, "err.db"));
+  auto st = OpenSqliteStore(dir, "err.db");
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   Sample failed = Make(0, 30000);
