@@ -8,7 +8,7 @@ namespace llmscope::spc {
 namespace {
 
 constexpr std::array<std::string_view, kRuleCount> kNames = {
-    "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "EWMA", "CUSUM"};
+    "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "EWMA", "CUSUM", "SHIFT", "JUMP", "ERRORS"};
 
 constexpr std::array<std::string_view, kRuleCount> kMeanings = {
     "one point beyond 3 sigma: a sudden spike or drop",
@@ -21,6 +21,9 @@ constexpr std::array<std::string_view, kRuleCount> kMeanings = {
     "8 points in a row beyond 1 sigma on either side: a mixture of two regimes",
     "the exponentially weighted mean left its limits: a small persistent shift",
     "the cumulative sum of deviations passed its threshold: a small persistent shift",
+    "the level moved in its bad direction and stayed there: a sustained regression",
+    "the level jumped far in its bad direction within one subgroup: a sudden regression",
+    "the share of failed calls rose above what the baseline allows: an error surge",
 };
 
 Error Invalid(std::string message) { return Error{"invalid_rule_config", std::move(message)}; }
@@ -49,7 +52,8 @@ std::string_view RuleName(Rule r) { return kNames[static_cast<size_t>(r)]; }
 std::string_view RuleMeaning(Rule r) { return kMeanings[static_cast<size_t>(r)]; }
 
 std::optional<Rule> ParseRuleName(std::string_view name) {
-  for (Rule r : kAllRules) {
+  for (int i = 0; i < kRuleCount; ++i) {
+    const Rule r = static_cast<Rule>(i);
     std::string_view n = RuleName(r);
     if (n.size() != name.size()) continue;
     bool same = true;
@@ -95,7 +99,7 @@ Result<RuleConfig> ParseRuleList(std::string_view list, RuleConfig base) {
     size_t eq = item.find('=');
     std::string_view name = Trim(item.substr(0, eq));
     auto rule = ParseRuleName(name);
-    if (!rule) {
+    if (!rule || IsAlarmRule(*rule)) {
       return Error{"unknown_rule", "unknown rule '" + std::string(name) +
                                        "' (known: R1..R8, EWMA, CUSUM)"};
     }
@@ -113,6 +117,9 @@ Result<RuleConfig> ParseRuleList(std::string_view list, RuleConfig base) {
       case Rule::kR8: ok = ParseInt(k, config.r8_run); break;
       case Rule::kEwma: ok = ParseDouble(k, config.ewma_lambda); break;
       case Rule::kCusum: ok = ParseDouble(k, config.cusum_h); break;
+      case Rule::kShift:
+      case Rule::kJump:
+      case Rule::kErrors: break;  // refused above
       case Rule::kR5:
       case Rule::kR6: {
         size_t slash = k.find('/');

@@ -1,4 +1,5 @@
-// The detection rules of SPC.md §5 and §6: their names, one-line meanings and parameters.
+// The detection rules: the chart rules of SPC.md §5 and §6 (R1–R8, EWMA, CUSUM), and the alarm
+// detectors of SPC.md §9 (SHIFT, JUMP, ERRORS); their names, one-line meanings and parameters.
 #pragma once
 
 #include <array>
@@ -11,18 +12,27 @@
 
 namespace llmscope::spc {
 
-enum class Rule : uint8_t { kR1, kR2, kR3, kR4, kR5, kR6, kR7, kR8, kEwma, kCusum };
-inline constexpr int kRuleCount = 10;
-inline constexpr std::array<Rule, kRuleCount> kAllRules = {
+enum class Rule : uint8_t {
+  kR1, kR2, kR3, kR4, kR5, kR6, kR7, kR8, kEwma, kCusum,  // the chart rules
+  kShift, kJump, kErrors                                  // the alarm detectors (SPC.md §9)
+};
+// Every rule: arrays indexed by Rule have this size.
+inline constexpr int kRuleCount = 13;
+// The chart rules, which a ControlChart evaluates per point and `llmscope analyze` reports.
+inline constexpr int kChartRuleCount = 10;
+inline constexpr std::array<Rule, kChartRuleCount> kAllRules = {
     Rule::kR1, Rule::kR2, Rule::kR3, Rule::kR4, Rule::kR5,
     Rule::kR6, Rule::kR7, Rule::kR8, Rule::kEwma, Rule::kCusum};
+inline constexpr std::array<Rule, 3> kAlarmRules = {Rule::kShift, Rule::kJump, Rule::kErrors};
+constexpr bool IsAlarmRule(Rule r) { return r >= Rule::kShift; }
 
 // A set of rules, one bit per Rule.
 using RuleMask = uint16_t;
 constexpr RuleMask Bit(Rule r) { return static_cast<RuleMask>(1u << static_cast<unsigned>(r)); }
 constexpr bool Has(RuleMask m, Rule r) { return (m & Bit(r)) != 0; }
 
-// "R1".."R8", "EWMA", "CUSUM": the names used in config, the API and alerts.
+// "R1".."R8", "EWMA", "CUSUM", "SHIFT", "JUMP", "ERRORS": the names used in config, the API and
+// alerts. ParseRuleName knows them all (case-insensitive).
 std::string_view RuleName(Rule r);
 std::optional<Rule> ParseRuleName(std::string_view name);
 // One line saying what the rule detects, for legends, alerts and the terminal.
@@ -58,6 +68,7 @@ Status Validate(const RuleConfig& config);
 // Parses a rule list such as "R1,R2=12,R5=3/4,EWMA,CUSUM": the named rules are enabled, all
 // others disabled; "=K" sets a rule's K (R1: σ multiple; R2, R3, R4, R7, R8: run length;
 // R5, R6: "count/window"; EWMA: λ; CUSUM: h). Parameters not named keep `base`'s values.
+// Only chart rules: an alarm detector's name is "unknown_rule" here.
 // Errors: "unknown_rule", "invalid_rule_config".
 Result<RuleConfig> ParseRuleList(std::string_view list, RuleConfig base = {});
 
