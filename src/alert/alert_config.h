@@ -80,6 +80,8 @@ struct AlertConfig {
   std::vector<SinkConfig> sinks;
   std::vector<RouteConfig> routes;
   SeverityOverrides severities;
+  // Violations of a lower severity are not sent (info: the chart rules' signals, by default).
+  Severity min_severity = Severity::kWarning;
   std::vector<MuteWindow> mutes;
   std::string public_url;  // the dashboard's address, for links in alerts
   int max_attempts = 12;   // then a delivery is failed

@@ -50,6 +50,7 @@ void AlertOutbox::OnMonitorEvents(const std::vector<monitor::MonitorEvent>& even
 Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
   if (v.phase != spc::Phase::kMonitoring || v.id <= 0) return 0;
   const Severity severity = SeverityOf(v.rule, config_.severities);
+  if (severity < config_.min_severity) return 0;
   const AlertFacts facts =
       FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config_.public_url);
   const std::string payload = FactsToJson(facts);

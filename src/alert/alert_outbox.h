@@ -2,7 +2,8 @@
 // durable outbox rows, one per (violation event, sink, kind), with idempotency keys
 // "v<id>/<sink>/open" and "v<id>/<sink>/resolve"; the AlertDispatcher sends them.
 //
-// - A violation event that opens in the monitoring phase is routed (alerts.routes) and gets one
+// - A violation event that opens in the monitoring phase, of a severity at least min_severity
+//   (warning by default: the alarm detectors' SHIFT, JUMP and ERRORS), is routed (alerts.routes) and gets one
 //   "open" row per sink: one alert per event, never per firing (updates of a growing event and
 //   Phase I findings raise none).
 // - A violation resolved (POST /api/violations/{id}/resolve) gets a "resolve" row for each sink

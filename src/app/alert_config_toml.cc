@@ -260,6 +260,12 @@ Status ParseAlertsSection(const toml::node& node, alert::AlertConfig& c) {
       (k == "backoff_base_s"  ? c.backoff_base_ms
        : k == "backoff_cap_s" ? c.backoff_cap_ms
                               : c.retry_after_cap_ms) = ms;
+    } else if (k == "min_severity") {
+      std::string name;
+      s = TomlString(name, key, value);
+      std::optional<alert::Severity> parsed = alert::ParseSeverity(name);
+      if (s && !parsed) s = Bad(key, "'" + name + "' (info | warning | critical)");
+      if (s) c.min_severity = *parsed;
     } else if (k == "severity") {
       const toml::table* overrides = value.as_table();
       if (!overrides) return Bad(key, "must be a table, e.g. { EWMA = \"warning\" }");

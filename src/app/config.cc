@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
@@ -35,6 +36,17 @@ Status EnvBool(bool& out, const std::string& key, const std::string& v) {
   }
   return {};
 }
+
+Status EnvNumber(double& out, const std::string& key, const std::string& v) {
+  double parsed = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+  if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(parsed)) {
+    return Bad(key, "'" + v + "' is not a number");
+  }
+  out = parsed;
+  return {};
+}
+
 template <typename T>
 Status EnvInt(T& out, const std::string& key, const std::string& v, int64_t min, int64_t max) {
   int64_t parsed = 0;
@@ -73,6 +85,12 @@ std::vector<Key> Keys(Config& c) {
            return EnvInt(field, key, v, min, max);
          }});
   };
+  auto number = [&](const char* section, const char* name, double& field) {
+    const std::string key = std::string(section) + "." + name;
+    keys.push_back({section, name,
+                    [&field, key](const toml::node& n) { return TomlNumber(field, key, n); },
+                    [&field, key](const std::string& v) { return EnvNumber(field, key, v); }});
+  };
   str("server", "listen", c.listen);
   str("server", "data_dir", c.data_dir);
   boolean("server", "public_reads", c.public_reads);
@@ -104,6 +122,15 @@ std::vector<Key> Keys(Config& c) {
                     c.rules = v;
                     return {};
                   }});
+  number("alerting", "false_alerts_per_30d", c.false_alerts_per_30d);
+  number("alerting", "degraded_per_30d", c.degraded_per_30d);
+  number("alerting", "tolerance", c.tolerance);
+  number("alerting", "target_change", c.target_change);
+  number("alerting", "jump_change", c.jump_change);
+  number("alerting", "error_rise", c.error_rise);
+  integer("alerting", "subgroup_size", c.subgroup_size, 1, 1000);
+  integer("alerting", "baseline_subgroups", c.baseline_subgroups, 10, 10000);
+  integer("alerting", "error_baseline_calls", c.error_baseline_calls, 50, 1000000);
   return keys;
 }
 
@@ -250,7 +277,8 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
         continue;
       }
       const toml::table* t = node.as_table();
-      if (!t || (section != "server" && section != "store" && section != "spc")) {
+      if (!t || (section != "server" && section != "store" && section != "spc" &&
+                 section != "alerting")) {
         return Error{"config_value", path + ": unknown section [" + section + "]"};
       }
       for (auto&& [key_name, value] : *t) {
@@ -293,6 +321,20 @@ Result<monitor::MonitorConfig> MonitorConfigFrom(const Config& c) {
   if (Status s = spc::Validate(m.latency_chart); !s) return Bad("spc", s.error().message);
   // The error p-chart's baseline is the same B calls, in whole subgroups (B = 100: 5 of 20).
   m.error_chart.baseline_subgroups = std::max(1, c.baseline / m.error_chart.subgroup_size);
+
+  spc::AlarmBudget& budget = m.alarm.budget;
+  budget.false_alerts_per_30d = c.false_alerts_per_30d;
+  budget.degraded_per_30d = c.degraded_per_30d;
+  budget.tolerance = c.tolerance;
+  budget.target_change = c.target_change;
+  budget.jump_change = c.jump_change;
+  budget.error_rise = c.error_rise;
+  m.alarm.subgroup_size = c.subgroup_size;
+  m.alarm.baseline_subgroups = c.baseline_subgroups;
+  m.error_alarm.budget = budget;
+  m.error_alarm.baseline_calls = c.error_baseline_calls;
+  if (Status s = spc::Validate(m.alarm); !s) return Bad("alerting", s.error().message);
+  if (Status s = spc::Validate(m.error_alarm); !s) return Bad("alerting", s.error().message);
   return m;
 }
 

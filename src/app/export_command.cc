@@ -76,12 +76,12 @@ Status WriteSamples(store::Store& store, store::SampleQuery query, bool json, st
 }
 
 Status WriteViolations(store::Store& store, const store::ViolationQuery& query, bool json,
-                       std::ostream& out) {
+                       const alert::SeverityOverrides& severities, std::ostream& out) {
   Result<std::vector<store::ViolationRecord>> found = store.QueryViolations(query);
   if (!found) return found.error();
   if (json) {
     for (const store::ViolationRecord& v : *found) {
-      out << server::ViolationJson(v, /*with_context=*/true).dump() << '\n';
+      out << server::ViolationJson(v, /*with_context=*/true, severities).dump() << '\n';
     }
   } else {
     out << store::kViolationsCsvHeader;
@@ -116,15 +116,13 @@ int RunExport(const ExportOptions& o, std::ostream& out, std::ostream& err) {
   std::optional<ExportPlan> plan = Plan(o, err);
   if (!plan) return kExitUsage;
 
-  std::string url = o.store_url;
-  if (url.empty()) {
-    Result<Config> config = LoadConfig(o.config_file, ProcessEnv);
-    if (!config) {
-      err << "llmscope export: " << config.error().message << '\n';
-      return kExitUsage;
-    }
-    url = config->EffectiveStoreUrl();
+  // The config gives the store (unless --store does) and the severities of violations.
+  Result<Config> config = LoadConfig(o.config_file, ProcessEnv);
+  if (!config) {
+    err << "llmscope export: " << config.error().message << '\n';
+    return kExitUsage;
   }
+  const std::string url = o.store_url.empty() ? config->EffectiveStoreUrl() : o.store_url;
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(url);
   if (!store) {
     err << "llmscope export: " << store.error().message << '\n';
@@ -142,7 +140,8 @@ int RunExport(const ExportOptions& o, std::ostream& out, std::ostream& err) {
   std::ostream& sink = file.is_open() ? static_cast<std::ostream&>(file) : out;
   Status written = o.what == "samples"
                        ? WriteSamples(**store, plan->samples, plan->json, sink)
-                       : WriteViolations(**store, plan->violations, plan->json, sink);
+                       : WriteViolations(**store, plan->violations, plan->json,
+                                         config->alerts.severities, sink);
   if (!written) {
     err << "llmscope export: " << written.error().message << '\n';
     return kExitRuntime;

@@ -205,6 +205,7 @@ int RunServe(const ServeOptions& o) {
   http.max_stream_clients = config.max_stream_clients;
   http.ingest.store_prompt_text = config.store_prompt_text;
   http.store_description = Redacted(store_url);
+  http.severities = config.alerts.severities;
   probe::HostTelemetry telemetry;
   server::HttpApi api(http, monitor, **store, key->value, telemetry);
   if (Status s = api.LoadRecent(); !s) {

@@ -5,11 +5,13 @@
 namespace llmscope::monitor {
 
 ErrorRateTracker::ErrorRateTracker(const SourceKey& source, const spc::PChartConfig& config,
-                                   int context_points)
+                                   int context_points, const spc::ErrorDetectorConfig& alarm)
     : key_{source, Metric::kError},
       config_(config),
       context_points_(context_points),
-      chart_(config) {}
+      chart_(config),
+      alarm_config_(alarm),
+      alarm_(alarm) {}
 
 void ErrorRateTracker::Resume(const store::StageRecord& latest) {
   calls_ = latest.stage.start_index;
@@ -21,6 +23,8 @@ void ErrorRateTracker::BeginStage(int number, int64_t first_sample_id, int64_t t
   chart_ = spc::PChart(config_);
   grouper_ = spc::EventGrouper();
   open_ = nullptr;
+  alarm_ = spc::ErrorSurgeDetector(alarm_config_);
+  alarm_open_ = nullptr;
   history_.clear();
   stage_number_ = number;
   stage_start_index_ = calls_;
@@ -52,7 +56,7 @@ std::vector<ChartPoint> ErrorRateTracker::ContextAround(int64_t number) const {
 bool ErrorRateTracker::AwaitsContext(const TrackedViolation& v, int64_t number) const {
   // Context never reaches across a stage boundary, as rule windows do not.
   return v.record.stage == stage_number_ &&
-         SubgroupOf(v.record.first_index) + context_points_ >= number;
+         SubgroupOf(v.anchor_index) + context_points_ >= number;
 }
 
 void ErrorRateTracker::Feed(const Sample& sample) {
@@ -70,6 +74,7 @@ void ErrorRateTracker::Feed(const Sample& sample) {
   const bool was_learning = learning();
   firings_.clear();
   chart_.Observe(sample.error, firings_);
+  OnVerdict(alarm_.Observe(index, sample.time_ms, sample.error), index, sample);
   if ((in_stage + 1) % config_.subgroup_size != 0) return;
 
   const double p = static_cast<double>(failed_in_subgroup_) / config_.subgroup_size;
@@ -131,8 +136,47 @@ void ErrorRateTracker::OnFiring(const spc::PChartFiring& f) {
   r.limits = spc::PChartStageLimits(s, config_.k);
   r.created_ms = r.first_time_ms;
   v.context = ContextAround(f.subgroup);
+  v.anchor_index = r.first_index;
   v.telemetry_index = last_index;
   open_ = &v;
+}
+
+void ErrorRateTracker::OnVerdict(const spc::CallVerdict& verdict, int64_t index,
+                                 const Sample& sample) {
+  if (alarm_open_ != nullptr) {
+    store::ViolationRecord& r = alarm_open_->record;
+    r.last_index = index;
+    r.last_time_ms = sample.time_ms;
+    ++r.count;
+    r.worst_value = std::max(r.worst_value, verdict.onset_share);
+    alarm_open_->dirty = true;
+    if (!verdict.in_episode) alarm_open_ = nullptr;
+    return;
+  }
+  if (!verdict.signal) return;
+  const spc::ErrorDesign& design = *alarm_.design();
+  TrackedViolation& v = tracked_.emplace_back();
+  store::ViolationRecord& r = v.record;
+  r.series = key_;
+  r.rule = spc::Rule::kErrors;
+  r.phase = spc::Phase::kMonitoring;
+  r.stage = stage_number_;
+  r.first_index = verdict.onset_index;
+  r.last_index = index;
+  r.count = 1;
+  r.first_time_ms = verdict.onset_time_ms;
+  r.last_time_ms = r.created_ms = sample.time_ms;
+  r.value = r.worst_value = verdict.onset_share;
+  r.mean = design.p_hat;
+  r.sigma = 0;
+  r.limits.center = design.p_hat;
+  r.limits.ucl = design.p_target;
+  r.limits.upper_1s = r.limits.upper_2s = design.p_guard;
+  // The context: the ±N subgroups around the one this call belongs to (the later ones as they
+  // complete).
+  v.context = ContextAround(SubgroupOf(index));
+  v.anchor_index = v.telemetry_index = index;
+  alarm_open_ = &v;
 }
 
 std::optional<spc::Stage> ErrorRateTracker::stage() const {
@@ -192,7 +236,7 @@ std::vector<store::StageRecord> ErrorRateTracker::TakeStageChanges() {
 void ErrorRateTracker::ForgetSettled() {
   const int64_t next = SubgroupOf(calls_);  // the subgroup the next complete one will be
   tracked_.remove_if([&](const TrackedViolation& v) {
-    return !v.dirty && open_ != &v && !AwaitsContext(v, next);
+    return !v.dirty && open_ != &v && alarm_open_ != &v && !AwaitsContext(v, next);
   });
 }
 

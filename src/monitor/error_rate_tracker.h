@@ -23,6 +23,14 @@
 // learning. A stage, frozen or not, is resumed by replaying its own calls from the first: the same
 // calls give the same p̄ and the same Phase I firings. Limits from a chosen window are not offered.
 //
+// Beside the p-chart, the source's alarm detector (spc::ErrorSurgeDetector, docs/spc.md §9)
+// judges every call, restarting with each stage; its signal becomes an ERRORS violation event:
+// first index the surge's estimated onset, last the latest call of the episode, count the calls
+// judged in it, value the share of failed calls from the onset to the signal, worst_value the
+// highest such share in the episode; mean the baseline's p̂, sigma 0; limits: center p̂, UCL the
+// rate the detector is designed to catch quickest, upper 1σ line the in-control rate it guards.
+// Its context is the ±N subgroups around the signal's.
+//
 // Pure state: no I/O and no clock. Not thread-safe; the monitor serializes access.
 #pragma once
 
@@ -35,6 +43,7 @@
 #include "core/result.h"
 #include "core/sample.h"
 #include "monitor/series_tracker.h"
+#include "spc/error_surge_detector.h"
 #include "spc/p_chart.h"
 #include "spc/violation_events.h"
 #include "store/records.h"
@@ -44,7 +53,8 @@ namespace llmscope::monitor {
 class ErrorRateTracker {
  public:
   // `config` must be valid. `context_points` is N of the ±N subgroups kept around each event.
-  ErrorRateTracker(const SourceKey& source, const spc::PChartConfig& config, int context_points);
+  ErrorRateTracker(const SourceKey& source, const spc::PChartConfig& config, int context_points,
+                   const spc::ErrorDetectorConfig& alarm = {});
 
   // Continues from the newest stored stage of the series; the samples fed next must be the
   // stage's own, from its first (start_sample_id) on.
@@ -88,6 +98,7 @@ class ErrorRateTracker {
   // The newest complete subgroup as a point at its last call.
   std::optional<ChartPoint> last_subgroup() const;
   int open_events() const { return open_ != nullptr ? 1 : 0; }
+  const spc::ErrorSurgeDetector& alarm() const { return alarm_; }
 
  private:
   struct Subgroup {
@@ -97,6 +108,7 @@ class ErrorRateTracker {
   };
 
   void OnFiring(const spc::PChartFiring& f);
+  void OnVerdict(const spc::CallVerdict& verdict, int64_t index, const Sample& sample);
   void RecordFrozenStage(int64_t time_ms);
   // Begins a learning stage at the next call.
   void BeginStage(int number, int64_t first_sample_id, int64_t time_ms);
@@ -115,6 +127,9 @@ class ErrorRateTracker {
   spc::PChart chart_;
   spc::EventGrouper grouper_;
   TrackedViolation* open_ = nullptr;     // the extendable R1 event
+  spc::ErrorDetectorConfig alarm_config_;
+  spc::ErrorSurgeDetector alarm_;
+  TrackedViolation* alarm_open_ = nullptr;  // the open ERRORS episode's event
   std::list<TrackedViolation> tracked_;  // stable addresses
   // While learning: the stage's subgroups so far (the Phase I review needs their context); once
   // frozen: the last context_points subgroups.

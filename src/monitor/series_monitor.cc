@@ -87,6 +87,12 @@ const spc::ChartConfig& SeriesMonitor::ChartConfigFor(Metric m) const {
   return MetricIsLatency(m) ? config_.latency_chart : config_.other_chart;
 }
 
+spc::ShiftDetectorConfig SeriesMonitor::AlarmConfigFor(Metric m) const {
+  spc::ShiftDetectorConfig c = config_.alarm;
+  c.bad = m == Metric::kTokensPerS ? spc::BadDirection::kDown : spc::BadDirection::kUp;
+  return c;
+}
+
 SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& source) {
   auto it = sources_.find(source);
   if (it != sources_.end()) return it->second;
@@ -94,10 +100,10 @@ SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& sourc
   for (Metric m : kAllMetrics) {
     if (!IsContinuous(m)) continue;
     t.by_metric[static_cast<size_t>(m)] = std::make_unique<SeriesTracker>(
-        SeriesKey{source, m}, ChartConfigFor(m), config_.context_points);
+        SeriesKey{source, m}, ChartConfigFor(m), config_.context_points, AlarmConfigFor(m));
   }
-  t.errors =
-      std::make_unique<ErrorRateTracker>(source, config_.error_chart, config_.context_points);
+  t.errors = std::make_unique<ErrorRateTracker>(source, config_.error_chart,
+                                                config_.context_points, config_.error_alarm);
   return t;
 }
 
@@ -542,6 +548,8 @@ SeriesView SeriesMonitor::MakeView(const SeriesTracker& t) {
   v.open_events = t.open_events();
   v.last = t.last_point();
   v.config = c.config();
+  v.alarm = ViewOf(t.alarm());
+  v.state = StateOf(v.learning, v.alarm);
   return v;
 }
 
@@ -556,6 +564,8 @@ SeriesView SeriesMonitor::MakeView(const ErrorRateTracker& t) const {
   v.open_events = t.open_events();
   v.last = t.last_subgroup();
   v.config = error_view_config_;
+  v.alarm = ViewOf(t.alarm());
+  v.state = StateOf(v.learning, v.alarm);
   return v;
 }
 

@@ -54,6 +54,11 @@ struct MonitorConfig {
   spc::ChartConfig other_chart;    // tokens_per_s, cost_usd (transform none)
   spc::PChartConfig error_chart;   // error: n = 20 calls a subgroup, p̄ from 5 subgroups
   int context_points = 10;         // the ±N points kept with each violation
+  // The alarm detectors (docs/spc.md §9): one ShiftDetector per continuous series (its bad
+  // direction set per metric: tokens_per_s down, the rest up) and one ErrorSurgeDetector per
+  // source.
+  spc::ShiftDetectorConfig alarm;
+  spc::ErrorDetectorConfig error_alarm;
 
   // The SPC.md defaults: B = 100, mr_mean, R1–R8; log for latencies, none for the rest; the
   // p-chart's n = 20 and 5 baseline subgroups.
@@ -91,6 +96,8 @@ struct SeriesView {
   int open_events = 0;  // events still extending (a rule satisfied at the last point)
   std::optional<ChartPoint> last;
   spc::ChartConfig config;
+  AlarmView alarm;  // the series' alarm detector
+  SeriesState state = SeriesState::kLearning;
 };
 
 // The limits a stage of the metric's series is shown with, in the metric's original unit:
@@ -175,6 +182,8 @@ class SeriesMonitor {
   template <typename Visit>
   static Status ForEachTracker(SourceTrackers& trackers, Visit&& visit);
   static SeriesView MakeView(const SeriesTracker& t);
+  // The alarm detector's configuration for the metric's series.
+  spc::ShiftDetectorConfig AlarmConfigFor(Metric m) const;
   SeriesView MakeView(const ErrorRateTracker& t) const;
 
   store::Store& store_;

@@ -39,8 +39,29 @@ std::string ContextJson(const TrackedViolation& v) {
 }
 
 SeriesTracker::SeriesTracker(const SeriesKey& key, const spc::ChartConfig& config,
-                             int context_points)
-    : key_(key), config_(config), context_points_(context_points), chart_(config) {}
+                             int context_points, const spc::ShiftDetectorConfig& alarm)
+    : key_(key),
+      config_(config),
+      context_points_(context_points),
+      chart_(config),
+      alarm_config_(alarm),
+      alarm_(alarm) {}
+
+spc::Limits AlarmLimits(const spc::ShiftDetector& d) {
+  const spc::ShiftDesign& design = *d.design();
+  const double mu = d.mean(), s = d.sigma();
+  const double target = std::log1p(d.config().budget.target_change);
+  spc::Limits l;
+  l.center = std::exp(mu);
+  const double jump = design.jump * d.median_sigma();
+  l.ucl = std::exp(d.median_mean() + jump);
+  l.lcl = std::exp(d.median_mean() - jump);
+  l.upper_2s = std::exp(mu + target);
+  l.lower_2s = std::exp(mu - target);
+  l.upper_1s = std::exp(mu + design.alert.k * s);
+  l.lower_1s = std::exp(mu - design.alert.k * s);
+  return l;
+}
 
 void SeriesTracker::Resume(const store::StageRecord& latest) {
   if (latest.frozen) {
@@ -53,6 +74,7 @@ void SeriesTracker::Resume(const store::StageRecord& latest) {
   stage_first_time_ms_ = latest.start_time_ms;
   stage_external_ = latest.external_baseline;
   history_.clear();
+  alarm_ = spc::ShiftDetector(alarm_config_);
 }
 
 const ChartPoint* SeriesTracker::PointAt(int64_t index) const {
@@ -83,15 +105,19 @@ bool SeriesTracker::Feed(const Sample& sample, double value) {
 
   // Events whose ±N window reaches this point get it.
   for (TrackedViolation& v : tracked_) {
-    if (v.record.first_index + context_points_ >= index &&
+    if (v.anchor_index + context_points_ >= index &&
         (v.context.empty() || v.context.back().index < index)) {
       v.context.push_back(point);
       v.dirty = true;
     }
   }
   for (const spc::Firing& f : firings_) OnFiring(f);
-  for (TrackedViolation*& open : open_) {
+  for (spc::Rule r : spc::kAllRules) {
+    TrackedViolation*& open = open_[static_cast<size_t>(r)];
     if (open && open->record.last_index < index) open = nullptr;  // the run broke
+  }
+  if (std::optional<spc::SubgroupVerdict> verdict = alarm_.Observe(index, sample.time_ms, value)) {
+    OnVerdict(*verdict);
   }
   if (was_learning_ && !chart_.learning()) RecordFrozenStage();
   was_learning_ = chart_.learning();
@@ -134,8 +160,51 @@ void SeriesTracker::OnFiring(const spc::Firing& f) {
   r.limits = spc::OriginalUnitLimits(stage, config_.rules.r1_sigma, config_.non_negative_metric);
   r.created_ms = r.first_time_ms;
   v.context = ContextAround(f.index);
-  v.telemetry_index = f.index;
+  v.anchor_index = v.telemetry_index = f.index;
   open = &v;
+}
+
+void SeriesTracker::OnVerdict(const spc::SubgroupVerdict& verdict) {
+  TrackedViolation*& shift = open_[static_cast<size_t>(spc::Rule::kShift)];
+  TrackedViolation*& jump = open_[static_cast<size_t>(spc::Rule::kJump)];
+  TrackedViolation* open = jump != nullptr ? jump : shift;
+  if (open != nullptr && !verdict.signal) {
+    store::ViolationRecord& r = open->record;
+    r.last_index = verdict.last_index;
+    r.last_time_ms = verdict.last_time_ms;
+    ++r.count;
+    if (r.deviation && verdict.z > *r.deviation) {
+      r.worst_value = verdict.level;
+      r.deviation = verdict.z;
+    }
+    open->dirty = true;
+  }
+  if (!verdict.in_episode) {
+    shift = jump = nullptr;
+    return;
+  }
+  if (!verdict.signal) return;
+  // A new episode, or a JUMP escalating a SHIFT one: a new event (the SHIFT event stays as it is).
+  TrackedViolation& v = tracked_.emplace_back();
+  store::ViolationRecord& r = v.record;
+  r.series = key_;
+  r.rule = *verdict.signal;
+  r.phase = spc::Phase::kMonitoring;
+  r.stage = current_stage_number();
+  r.first_index = verdict.onset_index;
+  r.last_index = verdict.last_index;
+  r.count = 1;
+  r.first_time_ms = verdict.onset_time_ms;
+  r.last_time_ms = r.created_ms = verdict.last_time_ms;
+  r.value = r.worst_value = verdict.level;
+  r.deviation = verdict.z;
+  r.mean = alarm_.mean();
+  r.sigma = alarm_.sigma();
+  r.limits = AlarmLimits(alarm_);
+  v.context = ContextAround(verdict.last_index);
+  v.anchor_index = v.telemetry_index = verdict.last_index;
+  (r.rule == spc::Rule::kJump ? jump : shift) = &v;
+  if (r.rule == spc::Rule::kJump) shift = nullptr;
 }
 
 void SeriesTracker::RecordFrozenStage() {
@@ -173,6 +242,7 @@ store::StageRecord SeriesTracker::BeginStage(int64_t next_sample_id, int64_t now
   grouper_ = spc::EventGrouper();
   open_.fill(nullptr);
   history_.clear();
+  alarm_ = spc::ShiftDetector(alarm_config_);
   was_learning_ = chart_.learning();
   stage_external_ = !chart_.learning();
   stage_first_sample_id_ = next_sample_id;
@@ -232,7 +302,7 @@ void SeriesTracker::ForgetSettled() {
   const int64_t now = chart_.size();  // index of the next point
   tracked_.remove_if([&](const TrackedViolation& v) {
     const bool open = open_[static_cast<size_t>(v.record.rule)] == &v;
-    const bool awaiting_context = v.record.first_index + context_points_ >= now;
+    const bool awaiting_context = v.anchor_index + context_points_ >= now;
     return !v.dirty && !open && !awaiting_context;
   });
 }

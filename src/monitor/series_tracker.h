@@ -3,6 +3,12 @@
 // the context each event carries (the ±N points around its first point, the limits and σ̂ it was
 // judged by, the telemetry at its first point).
 //
+// Beside the chart, the series' alarm detector (spc::ShiftDetector, docs/spc.md §9) judges the
+// same points, restarting with each stage; its signals become SHIFT and JUMP violation events
+// (first point: the change's estimated onset; last: the latest subgroup of the episode; count:
+// subgroups judged in the episode; value: the level of the subgroup that signalled; mean and
+// sigma: the detector's μ̂ and σ̂ of a subgroup statistic on the log scale; limits: AlarmLimits).
+//
 // Pure state: no I/O and no clock. SeriesMonitor feeds it, persists what it reports dirty and
 // publishes the changes. Not thread-safe; the monitor serializes access.
 #pragma once
@@ -16,7 +22,9 @@
 
 #include "core/result.h"
 #include "core/sample.h"
+#include "monitor/alarm_view.h"
 #include "spc/control_chart.h"
+#include "spc/shift_detector.h"
 #include "spc/violation_events.h"
 #include "store/records.h"
 
@@ -35,6 +43,9 @@ struct ChartPoint {
 struct TrackedViolation {
   store::ViolationRecord record;  // record.id is 0 until the monitor has inserted it
   std::vector<ChartPoint> context;
+  // The index the ±N context is centred on: the first point for chart rules, the point of
+  // detection for alarm detectors (whose first point, the onset, may lie far back).
+  int64_t anchor_index = 0;
   int64_t telemetry_index = 0;  // the context point whose telemetry the event carries
   bool dirty = true;            // changed since last persisted
 };
@@ -58,10 +69,18 @@ Status PersistChanged(std::list<TrackedViolation>& tracked, Persist&& persist) {
   return {};
 }
 
+// The limits an alarm event of `d` (frozen) is shown with, original unit: center the learnt
+// level; UCL/LCL the JUMP level on the bad side, mirrored on the other; the 2σ lines the level
+// of the change detected fastest (×(1 + target_change)); the 1σ lines the CUSUM's reference
+// level, beyond which it accumulates.
+spc::Limits AlarmLimits(const spc::ShiftDetector& d);
+
 class SeriesTracker {
  public:
-  // `config` must be valid. `context_points` is N of the ±N points kept around each event.
-  SeriesTracker(const SeriesKey& key, const spc::ChartConfig& config, int context_points);
+  // `config` and `alarm` must be valid. `context_points` is N of the ±N points kept around each
+  // event.
+  SeriesTracker(const SeriesKey& key, const spc::ChartConfig& config, int context_points,
+                const spc::ShiftDetectorConfig& alarm = {});
 
   // Continues from the newest stored stage of the series; the samples fed next must be the
   // stage's own, from its first (start_sample_id) on.
@@ -111,12 +130,14 @@ class SeriesTracker {
 
   const SeriesKey& key() const { return key_; }
   const spc::ControlChart& chart() const { return chart_; }
+  const spc::ShiftDetector& alarm() const { return alarm_; }
   std::optional<ChartPoint> last_point() const;
   // Open violation events (the rule's latest event, still extendable), for status displays.
   int open_events() const;
 
  private:
   void OnFiring(const spc::Firing& f);
+  void OnVerdict(const spc::SubgroupVerdict& v);
   void RecordFrozenStage();
   // After the chart began a stage (learning, or frozen from an external baseline): forgets the
   // old stage's events and points and returns the new stage's record.
@@ -132,8 +153,11 @@ class SeriesTracker {
   spc::ChartConfig config_;
   int context_points_;
   spc::ControlChart chart_;
+  spc::ShiftDetectorConfig alarm_config_;
+  spc::ShiftDetector alarm_;
   spc::EventGrouper grouper_;
-  std::array<TrackedViolation*, spc::kRuleCount> open_{};  // each rule's extendable event
+  // Each rule's extendable event (the alarm rules': the open episode's).
+  std::array<TrackedViolation*, spc::kRuleCount> open_{};
   std::list<TrackedViolation> tracked_;                    // stable addresses
   // While learning: the stage's points so far (the Phase I review needs their context); once
   // frozen: the last context_points points.

@@ -65,8 +65,10 @@ std::string Param(const Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
 }
 
-// Filters shared by GET /api/violations and the CSV export.
-std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Response& res) {
+// Filters shared by GET /api/violations and the CSV export. `severity` (a comma list) selects
+// the rules whose severity, with the config's overrides, is one of those named.
+std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Response& res,
+                                                      const alert::SeverityOverrides& severities) {
   store::ViolationQuery q;
   if (req.has_param("provider")) q.provider = Param(req, "provider");
   if (req.has_param("model")) q.model = Param(req, "model");
@@ -83,6 +85,25 @@ std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Respon
       SendError(res, 400, "invalid_parameter", "rule: unknown '" + Param(req, "rule") + "'");
       return std::nullopt;
     }
+  }
+  if (req.has_param("severity")) {
+    std::vector<alert::Severity> wanted;
+    const std::string list = Param(req, "severity");
+    size_t start = 0;
+    while (start <= list.size()) {
+      const size_t comma = std::min(list.find(',', start), list.size());
+      const std::string name = list.substr(start, comma - start);
+      start = comma + 1;
+      if (name.empty()) continue;
+      std::optional<alert::Severity> s = alert::ParseSeverity(name);
+      if (!s) {
+        SendError(res, 400, "invalid_parameter",
+                  "severity: unknown '" + name + "' (critical, warning, info)");
+        return std::nullopt;
+      }
+      wanted.push_back(*s);
+    }
+    q.rules = alert::RulesOfSeverity(wanted, severities);
   }
   if (req.has_param("status")) {
     q.status = store::ParseViolationStatus(Param(req, "status"));
@@ -154,7 +175,7 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
         case monitor::MonitorEvent::Kind::kViolationOpened:
         case monitor::MonitorEvent::Kind::kViolationUpdated:
         case monitor::MonitorEvent::Kind::kViolationStatus: {
-          Json v = ViolationJson(e.violation, false);
+          Json v = ViolationJson(e.violation, false, options_.severities);
           v["change"] = e.kind == monitor::MonitorEvent::Kind::kViolationOpened    ? "opened"
                         : e.kind == monitor::MonitorEvent::Kind::kViolationUpdated ? "updated"
                                                                                    : "status";
@@ -333,6 +354,7 @@ void HttpApi::Routes() {
 
   s.Get("/api/stats/spc", [this](const Request& req, Response& res) {
     SpcViewRequest r;
+    r.severities = options_.severities;
     const std::string metric = req.has_param("metric") ? Param(req, "metric") : "e2e_ms";
     std::optional<Metric> m = ParseMetric(metric);
     if (!m) {
@@ -445,12 +467,12 @@ void HttpApi::Routes() {
   });
 
   s.Get("/api/violations", [this](const Request& req, Response& res) {
-    std::optional<store::ViolationQuery> q = ViolationFilters(req, res);
+    std::optional<store::ViolationQuery> q = ViolationFilters(req, res, options_.severities);
     if (!q) return;
     Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(*q);
     if (!found) return SendFailure(res, found.error());
     Json list = Json::array();
-    for (const store::ViolationRecord& v : *found) list.push_back(ViolationJson(v, false));
+    for (const store::ViolationRecord& v : *found) list.push_back(ViolationJson(v, false, options_.severities));
     SendJson(res, 200, Json{{"violations", list}, {"count", list.size()}});
   });
 
@@ -458,7 +480,7 @@ void HttpApi::Routes() {
     Result<std::optional<store::ViolationRecord>> v = store_.GetViolation(std::stoll(req.matches[1]));
     if (!v) return SendFailure(res, v.error());
     if (!v->has_value()) return SendError(res, 404, "not_found", "no such violation");
-    Json out = ViolationJson(**v, true);
+    Json out = ViolationJson(**v, true, options_.severities);
     Result<Json> deliveries = DeliveriesJson(store_, (*v)->id);
     if (!deliveries) return SendFailure(res, deliveries.error());
     out["deliveries"] = std::move(*deliveries);
@@ -484,14 +506,14 @@ void HttpApi::Routes() {
       Result<store::ViolationRecord> v =
           monitor_.SetViolationStatus(std::stoll(req.matches[1]), status, by, NowMs());
       if (!v) return SendFailure(res, v.error());
-      SendJson(res, 200, ViolationJson(*v, false));
+      SendJson(res, 200, ViolationJson(*v, false, options_.severities));
     };
   };
   s.Post(R"(/api/violations/(\d{1,18})/acknowledge)", workflow(store::ViolationStatus::kAcknowledged));
   s.Post(R"(/api/violations/(\d{1,18})/resolve)", workflow(store::ViolationStatus::kResolved));
 
   s.Get("/api/export/violations", [this](const Request& req, Response& res) {
-    std::optional<store::ViolationQuery> q = ViolationFilters(req, res);
+    std::optional<store::ViolationQuery> q = ViolationFilters(req, res, options_.severities);
     if (!q) return;
     if (!req.has_param("limit")) q->limit = 100000;
     Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(*q);

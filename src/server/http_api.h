@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "alert/severity.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
 #include "probe/host_telemetry.h"
@@ -49,6 +50,7 @@ struct HttpOptions {
   IngestLimits ingest;
   std::string store_description;  // shown by /health, without credentials
   size_t recent_samples_per_source = 50000;  // kept in memory for GET /api/stats/spc
+  alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
 };
 
 class HttpApi {

@@ -1,6 +1,8 @@
 #include "server/json_views.h"
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "core/time_format.h"
 
@@ -88,7 +90,8 @@ Json StageJson(const store::StageRecord& r, const spc::ChartConfig& config) {
   return j;
 }
 
-Json ViolationJson(const store::ViolationRecord& v, bool with_context) {
+Json ViolationJson(const store::ViolationRecord& v, bool with_context,
+                   const alert::SeverityOverrides& severities) {
   Json j{{"id", v.id},
          {"series", SeriesKeyJson(v.series)},
          {"provider", v.series.source.provider},
@@ -96,6 +99,7 @@ Json ViolationJson(const store::ViolationRecord& v, bool with_context) {
          {"metric", MetricName(v.series.metric)},
          {"rule", spc::RuleName(v.rule)},
          {"meaning", spc::RuleMeaning(v.rule)},
+         {"severity", alert::SeverityName(alert::SeverityOf(v.rule, severities))},
          {"phase", spc::PhaseName(v.phase)},
          {"stage", v.stage},
          {"first_index", v.first_index},
@@ -105,6 +109,8 @@ Json ViolationJson(const store::ViolationRecord& v, bool with_context) {
          {"last_time", FormatIsoUtc(v.last_time_ms)},
          {"first_time_ms", v.first_time_ms},
          {"last_time_ms", v.last_time_ms},
+         {"detected_time", FormatIsoUtc(v.created_ms)},
+         {"detected_time_ms", v.created_ms},
          {"value", Num(v.value)},
          {"worst_value", Num(v.worst_value)},
          {"deviation_sigma", Opt(v.deviation)},
@@ -121,9 +127,50 @@ Json ViolationJson(const store::ViolationRecord& v, bool with_context) {
   return j;
 }
 
+namespace {
+
+// "×1.2" for a shift detector, "+5% errors" for the error one.
+std::string DetectionTarget(const monitor::AlarmView& a) {
+  char text[32];
+  if (a.detector == monitor::AlarmView::Detector::kErrors) {
+    std::snprintf(text, sizeof text, "+%g%% errors", a.target * 100);
+  } else {
+    std::snprintf(text, sizeof text, "\u00d7%g", 1 + a.target);
+  }
+  return text;
+}
+
+}  // namespace
+
+Json AlarmViewJson(const monitor::AlarmView& a) {
+  const bool errors = a.detector == monitor::AlarmView::Detector::kErrors;
+  auto ms_to_s = [](const std::optional<double>& ms) {
+    return ms ? Json(*ms / 1000.0) : Json(nullptr);
+  };
+  return Json{{"detector", errors ? "errors" : "shift"},
+              {"direction", a.direction == spc::BadDirection::kDown ? "down" : "up"},
+              {"learning", a.learning},
+              {"learning_progress", a.progress},
+              {"learning_needed", a.needed},
+              {"subgroup_size", a.subgroup_size},
+              {"interval_s", ms_to_s(a.interval_ms)},
+              {"budget_per_30d", a.budget_per_30d},
+              {"expected_false_alerts_per_30d", Opt(a.expected_false_alerts_per_30d)},
+              {"expected_degraded_per_30d", Opt(a.expected_degraded_per_30d)},
+              {"design_false_alerts_per_30d", Opt(a.design_false_alerts_per_30d)},
+              {"detection_delay_s", ms_to_s(a.detection_delay_ms)},
+              {"detection_target", DetectionTarget(a)},
+              {"statistic", Num(a.statistic)},
+              {"threshold", Opt(a.threshold)},
+              {"degraded_threshold", Opt(a.degraded_threshold)},
+              {"baseline", Opt(a.baseline)},
+              {"in_episode", a.in_episode},
+              {"degraded", a.degraded}};
+}
+
 Json SeriesViewJson(const monitor::SeriesView& v) {
   Json j = SeriesKeyJson(v.key);
-  j["state"] = v.learning ? "learning" : (v.open_events > 0 ? "violation" : "in_control");
+  j["state"] = monitor::SeriesStateName(v.state);
   j["points"] = v.points;
   j["learning_points"] = v.learning_points;
   j["baseline_size"] = v.baseline_size;
@@ -137,12 +184,14 @@ Json SeriesViewJson(const monitor::SeriesView& v) {
     j["last_value"] = Num(v.last->value);
     j["last_time"] = FormatIsoUtc(v.last->time_ms);
   }
+  j["alerting"] = AlarmViewJson(v.alarm);
   return j;
 }
 
 Json SummaryJson(const spc::Summary& s) {
   Json by_rule = Json::object();
-  for (spc::Rule r : spc::kAllRules) {
+  for (int i = 0; i < spc::kRuleCount; ++i) {
+    const auto r = static_cast<spc::Rule>(i);
     by_rule[std::string(spc::RuleName(r))] = s.firings_by_rule[static_cast<size_t>(r)];
   }
   return Json{{"count", s.count},   {"mean", Num(s.mean)},     {"median", Num(s.median)},

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alert/severity.h"
 #include "core/sample.h"
 #include "monitor/series_monitor.h"
 #include "spc/capability.h"
@@ -20,7 +21,13 @@ Json SourceJson(const SourceKey& k);
 Json SeriesKeyJson(const SeriesKey& k);
 Json LimitsJson(const spc::Limits& l);
 Json StageJson(const store::StageRecord& r, const spc::ChartConfig& config);
-Json ViolationJson(const store::ViolationRecord& v, bool with_context);
+// With its severity by the rule's (alert::SeverityOf with the config's overrides), and
+// detected_time: when the rule or detector signalled (created_ms).
+Json ViolationJson(const store::ViolationRecord& v, bool with_context,
+                   const alert::SeverityOverrides& severities);
+// The alarm detector's design and standing (monitor::AlarmView), as "alerting" of a series.
+Json AlarmViewJson(const monitor::AlarmView& a);
+// With its state and "alerting".
 Json SeriesViewJson(const monitor::SeriesView& v);
 Json SummaryJson(const spc::Summary& s);
 Json CapabilityJson(const spc::Capability& c);

@@ -196,6 +196,10 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   chart["state"] = !r.series ? "several_series"
                   : !view   ? "unknown"
                             : (view->learning ? "learning" : "monitoring");
+  if (view) {
+    chart["series_state"] = monitor::SeriesStateName(view->state);
+    chart["alerting"] = AlarmViewJson(view->alarm);
+  }
   chart["transform"] = spc::TransformName(config.transform);
   chart["baseline_size"] = config.baseline_size;
   chart["learning_points"] = view ? view->learning_points : 0;
@@ -217,7 +221,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   Json violation_list = Json::array();
   for (const store::ViolationRecord& v : *violations) {
     if (violation_list.size() == kViolationsListed) break;
-    violation_list.push_back(ViolationJson(v, false));
+    violation_list.push_back(ViolationJson(v, false, r.severities));
   }
   Json capability = nullptr;
   if ((r.usl || r.lsl) && limits_stage) {

@@ -1,7 +1,8 @@
 // The body of GET /api/stats/spc: a series' points over a time window as the original LLMscope's
 // column arrays (timestamps, values, models, providers, total_durations, eval_durations,
 // prompt_counts, eval_counts, cpu_percents, memory_percents, gpu_percents, prompt_hashes) plus
-// ids, errors, memory and GPU columns, and the chart: state, current stage, every stage, limits
+// ids, errors, memory and GPU columns, and the chart: state (and the series' alarm state and
+// detector, as GET /api/series gives them), current stage, every stage, limits
 // and zones in the original unit (provisional ones while learning), summary, capability when
 // spec limits are given, and the newest 200 violations in the window, which the summary counts
 // per rule (`violations_truncated` says whether there were more; the whole log, with filters and
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "alert/severity.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
 #include "server/recent_samples.h"
@@ -32,6 +34,7 @@ struct SpcViewRequest {
   // percents), without the original's per-point text and Ollama columns: at 43,200 points the
   // body is ~2 MB instead of ~5 MB (the dashboard asks with ?columns=chart).
   bool chart_columns_only = false;
+  alert::SeverityOverrides severities;  // each listed violation's severity
 };
 
 // The JSON text. The points come from `recent` when it holds the whole window, else from the

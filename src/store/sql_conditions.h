@@ -23,4 +23,12 @@ class SqlConditions {
   bool first_ = true;
 };
 
+// "rule IN (?, ?, …)" with `count` placeholders; "0 = 1" (nothing) when count is 0.
+inline std::string RuleListCondition(size_t count) {
+  if (count == 0) return "0 = 1";
+  std::string c = "rule IN (?";
+  for (size_t i = 1; i < count; ++i) c += ", ?";
+  return c + ")";
+}
+
 }  // namespace llmscope::store

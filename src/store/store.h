@@ -36,6 +36,7 @@ struct ViolationQuery {
   std::optional<std::string> provider, model;
   std::optional<Metric> metric;
   std::optional<spc::Rule> rule;
+  std::optional<std::vector<spc::Rule>> rules;  // any of these (empty: matches nothing)
   std::optional<ViolationStatus> status;
   std::optional<spc::Phase> phase;
   int64_t since_ms = INT64_MIN;  // last_time_ms ≥ since_ms

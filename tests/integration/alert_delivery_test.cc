@@ -39,6 +39,8 @@ std::string HttpSinksConfig(const AlertReceiver& r) {
 baseline = 20
 
 [alerts]
+# These tests drive delivery with single R1 spikes: R1 is made an alert (it is info by default).
+severity = { R1 = "critical" }
 public_url = "http://dash.example:8080"
 backoff_base_s = 0.2
 backoff_cap_s = 1
@@ -237,6 +239,7 @@ TEST(AlertDeliveryTest, SilencesSuppressAndExpireRateLimitSuppressesBadInputIs40
 baseline = 20
 
 [alerts]
+severity = { R1 = "critical" }
 backoff_base_s = 0.2
 
 [[alerts.sinks]]

@@ -218,6 +218,7 @@ receivers:
 baseline = 20
 
 [alerts]
+severity = { R1 = "critical" }  # the test's spike is an R1, info by default
 public_url = "http://dash.example:8080"
 
 [[alerts.sinks]]

@@ -454,6 +454,10 @@ Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const Violat
   };
   text_filter("metric = ?", name(q.metric, MetricName));
   text_filter("rule = ?", name(q.rule, spc::RuleName));
+  if (q.rules) {
+    where.Add(RuleListCondition(q.rules->size()));
+    for (spc::Rule r : *q.rules) p.Text(spc::RuleName(r));
+  }
   text_filter("status = ?", name(q.status, ViolationStatusName));
   text_filter("phase = ?", name(q.phase, spc::PhaseName));
   if (q.since_ms != INT64_MIN) {

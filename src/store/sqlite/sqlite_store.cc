@@ -832,6 +832,7 @@ Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const Violatio
   if (q.model) where.Add("model = ?");
   if (q.metric) where.Add("metric = ?");
   if (q.rule) where.Add("rule = ?");
+  if (q.rules) where.Add(RuleListCondition(q.rules->size()));
   if (q.status) where.Add("status = ?");
   if (q.phase) where.Add("phase = ?");
   if (q.since_ms != INT64_MIN) where.Add("last_time_ms >= ?");
@@ -847,6 +848,9 @@ Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const Violatio
   if (q.model) b.Text(*q.model);
   if (q.metric) b.Text(MetricName(*q.metric));
   if (q.rule) b.Text(spc::RuleName(*q.rule));
+  if (q.rules) {
+    for (spc::Rule r : *q.rules) b.Text(spc::RuleName(r));
+  }
   if (q.status) b.Text(ViolationStatusName(*q.status));
   if (q.phase) b.Text(spc::PhaseName(*q.phase));
   if (q.since_ms != INT64_MIN) b.Int(q.since_ms);

@@ -39,6 +39,8 @@ class OutboxTest : public ::testing::Test {
     quiet.send_resolved = false;
     config_.sinks = {hook, quiet};
     config_.routes = {RouteConfig{AlertMatch{}, {"hook", "quiet"}}};
+    // SampleViolation is an R1, info by default: these tests make it an alert.
+    config_.severities[spc::Rule::kR1] = Severity::kCritical;
   }
 
   std::unique_ptr<store::Store> Open() {
@@ -123,6 +125,24 @@ TEST_F(OutboxTest, OneOpenRowPerSinkIdempotentNoneForBaselineFindings) {
   EXPECT_EQ(*outbox.EnqueueResolve(v), 1);
   EXPECT_EQ(Rows(v.id).size(), 3u);
   EXPECT_EQ(*outbox.EnqueueResolve(v), 0);
+}
+
+TEST_F(OutboxTest, ByDefaultOnlyWarningAndCriticalAreSent) {
+  config_.severities.clear();  // the defaults: chart rules info, SHIFT warning, JUMP critical
+  AlertOutbox outbox = Outbox(*store_);
+  store::ViolationRecord r1 = Violation();
+  EXPECT_EQ(*outbox.EnqueueOpen(r1), 0);
+  EXPECT_TRUE(Rows(r1.id).empty());
+  for (spc::Rule rule : {spc::Rule::kShift, spc::Rule::kJump}) {
+    store::ViolationRecord v = SampleViolation();
+    v.id = 0;
+    v.rule = rule;
+    ASSERT_TRUE(store_->InsertViolation(v).ok());
+    EXPECT_EQ(*outbox.EnqueueOpen(v), 2) << spc::RuleName(rule);
+  }
+  config_.min_severity = Severity::kInfo;  // a team that wants every signal
+  AlertOutbox everything = Outbox(*store_);
+  EXPECT_EQ(*everything.EnqueueOpen(r1), 2);
 }
 
 TEST_F(OutboxTest, ResolveWaitsForItsOpenAlertWhichIsRetriedWithRetryAfter) {

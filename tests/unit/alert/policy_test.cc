@@ -17,20 +17,22 @@ constexpr int64_t kMonday0000 = 1704067200000;  // 2024-01-01T00:00:00Z, a Monda
 constexpr int64_t kHour = 3600000;
 
 TEST(Severity, DefaultsPerRuleAndOverrides) {
-  EXPECT_EQ(SeverityOf(spc::Rule::kR1), Severity::kCritical);
-  EXPECT_EQ(SeverityOf(spc::Rule::kR2), Severity::kWarning);
-  EXPECT_EQ(SeverityOf(spc::Rule::kR3), Severity::kWarning);
-  EXPECT_EQ(SeverityOf(spc::Rule::kR5), Severity::kWarning);
-  for (spc::Rule r : {spc::Rule::kR4, spc::Rule::kR6, spc::Rule::kR7, spc::Rule::kR8,
-                      spc::Rule::kEwma, spc::Rule::kCusum}) {
-    EXPECT_EQ(SeverityOf(r), Severity::kInfo) << spc::RuleName(r);
-  }
+  // The alarm detectors decide what reaches a person; every chart rule is an info signal.
+  EXPECT_EQ(SeverityOf(spc::Rule::kJump), Severity::kCritical);
+  EXPECT_EQ(SeverityOf(spc::Rule::kErrors), Severity::kCritical);
+  EXPECT_EQ(SeverityOf(spc::Rule::kShift), Severity::kWarning);
+  for (spc::Rule r : spc::kAllRules) EXPECT_EQ(SeverityOf(r), Severity::kInfo) << spc::RuleName(r);
   SeverityOverrides o{{spc::Rule::kEwma, Severity::kCritical},
                       {spc::Rule::kR1, Severity::kWarning}};
   EXPECT_EQ(SeverityOf(spc::Rule::kEwma, o), Severity::kCritical);
   EXPECT_EQ(SeverityOf(spc::Rule::kR1, o), Severity::kWarning);
-  EXPECT_EQ(SeverityOf(spc::Rule::kR2, o), Severity::kWarning);
+  EXPECT_EQ(SeverityOf(spc::Rule::kR2, o), Severity::kInfo);
   EXPECT_EQ(ParseSeverity("warning"), Severity::kWarning);
+  // By severity, for GET /api/violations?severity=…: the overrides count.
+  EXPECT_EQ(RulesOfSeverity({Severity::kCritical}, o),
+            (std::vector<spc::Rule>{spc::Rule::kEwma, spc::Rule::kJump, spc::Rule::kErrors}));
+  EXPECT_EQ(RulesOfSeverity({Severity::kWarning, Severity::kCritical}, {}),
+            (std::vector<spc::Rule>{spc::Rule::kShift, spc::Rule::kJump, spc::Rule::kErrors}));
   EXPECT_FALSE(ParseSeverity("major"));
 }
 
