@@ -1,11 +1,12 @@
 // End to end: the built dashboard, embedded in the real `llmscope serve` (simulated provider on,
 // baseline of 20 points), driven in Debian's Chromium through playwright-core. Proves: the key
 // is asked for once and kept; the chart draws points and limits; an R1 violation forced through
-// POST /api/stats reaches the log and its modal opens with the context chart; acknowledging it
-// survives a reload; the violations and samples CSV downloads hold the rows; a live sample grows
-// the chart; two series are compared; a new stage (after its confirmation) restarts learning;
-// the error rate as a p-chart with the live chart's state; a provider named like HTML is shown
-// as text and runs nothing; the page fits a phone.
+// POST /api/stats reaches the log (an info-level chart signal: the log shows alerts only by
+// default, so the run picks "all severities") and its modal opens with the context chart;
+// acknowledging it survives a reload; the violations and samples CSV downloads hold the rows; a
+// live sample grows the chart; two series are compared; a new stage (after its confirmation)
+// restarts learning; the error rate as a p-chart with the live chart's state; a provider named
+// like HTML is shown as text and runs nothing; the page fits a phone.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
 // Usage: node e2e/dashboard.e2e.mjs <path to llmscope>. Without Chromium it exits 77 (skipped),
@@ -98,10 +99,12 @@ try {
   await server.api('POST', '/api/stats', { provider: EVIL, model: MODEL, latency_ms: 2010 });
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="control-chart"]').dataset.points) > n, before);
 
-  step('the violation is in the log; its modal opens with the context chart');
+  step('the violation is in the log (all severities: R1 is info-level); its modal opens with the context chart');
+  await page.getByLabel('severity filter').selectOption({ label: 'all severities' });
   const row = page.locator('table.violations tbody tr', { hasText: 'R1' }).filter({ hasText: MODEL }).first();
   await row.waitFor();
   assert.match(await row.innerText(), /<img src=x onerror=alert\(1\)>/);
+  assert.match(await row.locator('.severity').innerText(), /\binfo\b/, 'R1 is an info-level chart signal');
   await row.click();
   const modal = page.getByRole('dialog', { name: 'violation' });
   await modal.getByTestId('context-chart').waitFor();
@@ -114,6 +117,7 @@ try {
   await modal.getByTestId('modal-status').filter({ hasText: 'acknowledged' }).waitFor();
   await modal.getByRole('button', { name: 'close' }).click();
   await page.reload();
+  await page.getByLabel('severity filter').selectOption({ label: 'all severities' });
   const rowAfter = page.locator('table.violations tbody tr', { hasText: 'R1' }).filter({ hasText: MODEL }).first();
   await rowAfter.locator('.vstatus', { hasText: 'acknowledged' }).waitFor();
   assert.equal(await page.getByLabel('API key').count(), 0, 'the key was kept: no prompt after reload');

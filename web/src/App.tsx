@@ -9,12 +9,15 @@ import {
   modelFromPChart,
   modelFromSpc,
   trimBefore,
+  violationMarker,
   type ChartModel,
 } from './lib/chart_data';
 import { downloadText, downloadUrl } from './lib/download';
 import { formatTime, METRICS, metricInfo } from './lib/metrics';
 import { sameSource, sourceLabel, sourceOf } from './lib/series_key';
+import { ALERTS, isAlert } from './lib/severity';
 import { pointLimit, windowHours, type TimeWindow, type WindowPreset } from './lib/window';
+import { AlertingPanel } from './components/AlertingPanel';
 import { CompareView } from './components/CompareView';
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { ControlChart, type ControlChartHandle } from './components/ControlChart';
@@ -22,6 +25,7 @@ import { KeyPrompt } from './components/KeyPrompt';
 import { RuleLegend } from './components/RuleLegend';
 import { Sidebar } from './components/Sidebar';
 import { StatsPanel } from './components/StatsPanel';
+import { StatusMark } from './components/StatusMark';
 import { SystemPanel } from './components/SystemPanel';
 import { ViolationLog } from './components/ViolationLog';
 import { ViolationModal } from './components/ViolationModal';
@@ -123,12 +127,27 @@ export function App({ base = '' }: { base?: string }) {
     let stop = false;
     performance.clearMarks('llmscope:data-requested');
     performance.mark('llmscope:data-requested');
+    // The p-chart is computed over the window; the error rate's logged alerts (ERRORS) come from
+    // the violation log (an older server without severities sends none that count).
+    const errorAlerts = () =>
+      api
+        .violations({ provider: source.provider, model: source.model, metric: 'error', hours, severity: ALERTS, limit: 500 })
+        .then(
+          (r) =>
+            r.violations.filter(
+              (v) => v.phase === 'monitoring' && sameSource(v.series, source) && (v.severity === 'critical' || v.severity === 'warning'),
+            ),
+          () => [],
+        );
     const load =
       metric === 'error'
-        ? api.pchart(source, hours).then((v) => ({
-            model: modelFromPChart(v),
+        ? Promise.all([api.pchart(source, hours), errorAlerts()]).then(([v, alerts]) => ({
+            model: modelFromPChart(v, alerts),
             capability: null,
-            byRule: { R1: v.firings.filter((f) => f.phase === 'monitoring').length },
+            byRule: alerts.reduce<Record<string, number>>(
+              (by, a) => ({ ...by, [a.rule]: (by[a.rule] ?? 0) + 1 }),
+              { R1: v.firings.filter((f) => f.phase === 'monitoring').length },
+            ),
             note: `subgroups of ${v.subgroup_size} calls in this window; p̄ from its first ${v.baseline_subgroups}` + liveNote(v.live),
           }))
         : api.spc(source, metric, hours, pointLimit(hours), slo).then((v) => ({
@@ -213,13 +232,17 @@ export function App({ base = '' }: { base?: string }) {
           if (v.change === 'opened') {
             const l = cur.loaded;
             if (cur.live && l && cur.source && sameSource(cur.source, v.series) && v.metric === cur.metric && v.phase === 'monitoring') {
-              l.model.markers.push({ x: v.first_time_ms / 1000, y: v.value ?? 0, rule: v.rule, violationId: v.id });
+              const m = l.model;
+              const marker = violationMarker(v, m.x, m.y, m.shares === true) ?? { x: v.first_time_ms / 1000, y: 0, rule: v.rule, violationId: v.id };
+              m.markers.push(marker);
               l.byRule[v.rule] = (l.byRule[v.rule] ?? 0) + 1;
               bump();
             }
-            setSeries((list) =>
-              list.map((s) => (s.id === v.series.id ? { ...s, state: 'violation' } : s)),
-            );
+            // Only an alert opens an episode on the series; info-level chart signals never change
+            // its state (an older server's unclassified violations still do, as before).
+            if (isAlert(v.severity)) {
+              setSeries((list) => list.map((s) => (s.id === v.series.id ? { ...s, state: 'violation' } : s)));
+            }
           }
         } else if (e.type === 'stage') {
           loadSeries();
@@ -333,7 +356,7 @@ export function App({ base = '' }: { base?: string }) {
             <section className="card chart-card" aria-label="control chart">
               <div className="chart-head">
                 <h2>{source ? sourceLabel(source) : 'No series yet'}</h2>
-                {currentSeries ? <span className={`status status-${currentSeries.state}`}>{currentSeries.state.replace('_', ' ')}</span> : null}
+                {currentSeries ? <StatusMark state={currentSeries.state} /> : null}
                 <button
                   type="button"
                   className="danger"
@@ -370,11 +393,12 @@ export function App({ base = '' }: { base?: string }) {
                     onHover={setHover}
                     onMarkerClick={setOpenId}
                   />
-                  <RuleLegend counts={loaded.byRule} />
                 </>
               ) : (
                 <p className="muted">{source ? 'Loading…' : 'Waiting for the first samples.'}</p>
               )}
+              <AlertingPanel alerting={currentSeries?.alerting} metric={metric} />
+              {loaded ? <RuleLegend counts={loaded.byRule} /> : null}
             </section>
           )}
           <div className="panels">

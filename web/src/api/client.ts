@@ -36,6 +36,7 @@ export interface ViolationFilter {
   metric?: Metric;
   rule?: string;
   status?: ViolationStatus;
+  severity?: string; // a comma list (critical,warning); the server filters, an older one ignores it
   hours?: number;
   limit?: number;
 }

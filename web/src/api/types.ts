@@ -1,8 +1,15 @@
 // The shapes of the LLMscope HTTP API as the dashboard reads them (src/server/json_views.cc,
-// spc_view.cc, dashboard_routes.cc). Numbers that the server cannot compute are null.
+// spc_view.cc, dashboard_routes.cc). Numbers that the server cannot compute are null. Fields
+// the alerting layer added (issue 14: severity, detected time, `degraded`, `alerting`) are
+// optional: a server from before it sends none of them and the dashboard still works.
 
 export type Metric = 'e2e_ms' | 'ttft_ms' | 'tpot_ms' | 'tokens_per_s' | 'cost_usd' | 'error';
-export type SeriesState = 'in_control' | 'violation' | 'learning';
+// violation: an alert (critical or warning) is open on the series; degraded: the shift
+// detector's early-warning level is crossed (no alert); info-level firings never change it.
+export type SeriesState = 'in_control' | 'degraded' | 'violation' | 'learning';
+// critical and warning are alerts (they reach people); info is a chart signal (the Nelson rules,
+// EWMA and CUSUM by default).
+export type Severity = 'critical' | 'warning' | 'info';
 export type ViolationStatus = 'open' | 'acknowledged' | 'resolved';
 
 export interface Limits {
@@ -27,6 +34,28 @@ export interface SeriesKey extends SourceKey {
   id: string;
 }
 
+// The series' alert detector as GET /api/series reports it: a one-sided CUSUM on subgroup means
+// ("shift") or on each call's error ("errors"), with the false-alert budget it was tuned to and
+// what that costs in detection delay. Figures the server cannot know while learning are null.
+export interface Alerting {
+  detector: 'shift' | 'errors';
+  direction: 'up' | 'down'; // the bad direction
+  learning: boolean;
+  learning_progress: number;
+  learning_needed: number; // subgroups (shift) or calls (errors)
+  subgroup_size?: number;
+  interval_s?: number | null; // the sampling interval measured
+  budget_per_30d?: number | null; // configured false alerts per series per 30 days
+  expected_false_alerts_per_30d?: number | null; // at the estimated parameters
+  expected_degraded_per_30d?: number | null;
+  detection_delay_s?: number | null; // to alert `detection_target`
+  detection_target?: string; // "×1.2" or "+5% errors"
+  statistic?: number | null; // the CUSUM now
+  threshold?: number | null; // alert level of the statistic
+  degraded_threshold?: number | null; // early-warning level
+  baseline?: number | null; // the level learnt, in the metric's unit (errors: a share)
+}
+
 export interface SeriesInfo extends SeriesKey {
   state: SeriesState;
   points: number;
@@ -38,6 +67,7 @@ export interface SeriesInfo extends SeriesKey {
   limits?: Limits;
   last_value?: number | null;
   last_time?: string;
+  alerting?: Alerting | null; // absent: no detector on this series (or an older server)
 }
 
 export interface Stage {
@@ -108,6 +138,11 @@ export interface Violation {
   context?: { points: ContextPoint[]; telemetry: Telemetry | null } | null;
   deliveries?: Delivery[];
   change?: 'opened' | 'updated' | 'status';
+  severity?: Severity;
+  // When the detector signalled. For SHIFT/JUMP/ERRORS first_time is the estimated onset of the
+  // change, which can be minutes earlier; for the Nelson rules both are the same.
+  detected_time?: string;
+  detected_time_ms?: number;
 }
 
 export interface Summary {

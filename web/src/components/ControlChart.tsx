@@ -1,14 +1,16 @@
 // ControlChart: one series on a uPlot canvas with its center line, control limits and shaded
 // zones (C within 1σ, B 1–2σ, A 2–3σ) per stage, dashed stage boundaries and violation markers
-// shaped and coloured by rule. Drag to zoom, mouse wheel to zoom around the cursor, Shift+drag
-// or the arrow buttons to pan, double-click or Reset to see everything again. `version` tells it
-// that the model's arrays grew in place (a live point) without rebuilding the chart.
+// shaped and coloured by rule: alerts large, info-level chart signals small and faint. Drag to
+// zoom, mouse wheel to zoom around the cursor, Shift+drag or the arrow buttons to pan,
+// double-click or Reset to see everything again. `version` tells it that the model's arrays grew
+// in place (a live point) without rebuilding the chart.
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartModel } from '../lib/chart_data';
-import { xRange, yRange } from '../lib/chart_data';
+import type { ChartModel, Marker } from '../lib/chart_data';
+import { drawOrder, xRange, yRange } from '../lib/chart_data';
 import { drawMarker, ruleStyle } from '../lib/rules';
+import { isAlert } from '../lib/severity';
 import { formatTime, formatValue } from '../lib/metrics';
 
 export interface ControlChartHandle {
@@ -86,14 +88,46 @@ function drawOverlay(u: uPlot, model: ChartModel, layer: 'zones' | 'lines') {
       ctx.stroke();
     }
     ctx.setLineDash([]);
-    ctx.lineWidth = devicePixelRatio;
-    ctx.strokeStyle = '#000';
-    for (const m of model.markers) {
-      const st = ruleStyle(m.rule);
-      ctx.fillStyle = st.colour;
-      drawMarker(ctx, st.shape, px(m.x), py(m.y), 6 * devicePixelRatio);
-    }
+    for (const m of drawOrder(model.markers)) drawViolationMarker(ctx, m, px, py);
   }
+  ctx.restore();
+}
+
+// An alert-level marker (critical, warning, or unclassified from an older server) large, outlined
+// in white, with a dashed line from the estimated onset to the detection when they differ; an
+// info-level one (a Nelson chart signal) small and faint.
+function drawViolationMarker(ctx: CanvasRenderingContext2D, m: Marker, px: (v: number) => number, py: (v: number) => number) {
+  const st = ruleStyle(m.rule);
+  const dpr = devicePixelRatio;
+  const x = px(m.x);
+  const y = py(m.y);
+  ctx.save();
+  if (!isAlert(m.severity)) {
+    ctx.globalAlpha = 0.55;
+    ctx.lineWidth = 0.5 * dpr;
+    ctx.strokeStyle = '#000';
+    ctx.fillStyle = st.colour;
+    drawMarker(ctx, st.shape, x, y, 4 * dpr);
+    ctx.restore();
+    return;
+  }
+  if (m.detectedX !== undefined) {
+    const xd = px(m.detectedX);
+    ctx.strokeStyle = st.colour;
+    ctx.lineWidth = 2 * dpr;
+    ctx.setLineDash([5 * dpr, 3 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(xd, y);
+    ctx.moveTo(xd, y - 7 * dpr);
+    ctx.lineTo(xd, y + 7 * dpr);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.lineWidth = 1.5 * dpr;
+  ctx.strokeStyle = '#fff';
+  ctx.fillStyle = st.colour;
+  drawMarker(ctx, st.shape, x, y, 8 * dpr);
   ctx.restore();
 }
 
@@ -252,6 +286,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
     el.dataset.points = String(m.x.length);
     el.dataset.limits = String(m.segments.length);
     el.dataset.markers = String(m.markers.length);
+    el.dataset.alertMarkers = String(m.markers.filter((mk) => isAlert(mk.severity)).length);
     const resize = new ResizeObserver(() => {
       const w = Math.max(300, el.clientWidth);
       if (w !== u.width) u.setSize({ width: w, height: u.height });
@@ -274,6 +309,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
     if (el) {
       el.dataset.points = String(m.x.length);
       el.dataset.markers = String(m.markers.length);
+      el.dataset.alertMarkers = String(m.markers.filter((mk) => isAlert(mk.severity)).length);
     }
   }, [p.version, p.model]);
 
@@ -328,7 +364,9 @@ function Tooltip({ model, tip, unit, digits }: { model: ChartModel; tip: { idx: 
       </div>
       {marks.map((m) => (
         <div key={m.rule + m.x} style={{ color: ruleStyle(m.rule).colour }}>
-          {m.rule}: {ruleStyle(m.rule).meaning}
+          {m.rule}
+          {m.severity ? ` (${m.severity})` : ''}: {ruleStyle(m.rule).meaning}
+          {m.detectedX !== undefined ? ` · estimated onset; detected ${formatTime(m.detectedX * 1000).slice(11)}` : ''}
         </div>
       ))}
     </div>

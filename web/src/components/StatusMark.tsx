@@ -1,16 +1,21 @@
 // A series' state as a shape, a colour and a word, so that it never rests on colour alone.
 import type { SeriesState } from '../api/types';
 
-const MARKS: Record<SeriesState, { symbol: string; text: string }> = {
-  in_control: { symbol: '●', text: 'in control' },
-  violation: { symbol: '▲', text: 'violation' },
-  learning: { symbol: '◐', text: 'learning' },
+const MARKS: Record<SeriesState, { symbol: string; text: string; hint: string }> = {
+  in_control: { symbol: '●', text: 'in control', hint: 'in control: no alert open' },
+  degraded: {
+    symbol: '△',
+    text: 'degraded',
+    hint: 'degraded: the shift detector passed its early-warning level (no alert yet)',
+  },
+  violation: { symbol: '▲', text: 'violation', hint: 'violation: an alert (critical or warning) is open' },
+  learning: { symbol: '◐', text: 'learning', hint: 'learning: the baseline is not complete' },
 };
 
 export function StatusMark({ state, detail }: { state: SeriesState; detail?: string }) {
   const m = MARKS[state] ?? MARKS.learning;
   return (
-    <span className={`status status-${state}`} title={m.text}>
+    <span className={`status status-${state}`} title={m.hint}>
       <span aria-hidden="true">{m.symbol}</span> {m.text}
       {detail ? <span className="muted"> {detail}</span> : null}
     </span>

@@ -1,11 +1,14 @@
-// The violation log: time, series, rule, value, deviation in σ, status; filters by status, rule,
-// metric and name; live events merged in; a row click opens the violation.
+// The violation log: time, series, severity, rule, value, deviation in σ, status; filters by
+// severity (alerts, the default: critical and warning; all; or info only), status, rule, metric
+// and name; live events merged in; a row click opens the violation.
 import { memo, useEffect, useState } from 'react';
 import type { ApiClient, ViolationFilter } from '../api/client';
 import type { Violation, ViolationStatus } from '../api/types';
 import { formatTime, formatValue, METRICS, metricInfo } from '../lib/metrics';
-import { RULES, ruleStyle } from '../lib/rules';
+import { ONSET_RULES, RULES, ruleStyle } from '../lib/rules';
 import { sourceLabel } from '../lib/series_key';
+import { ALERTS, matchesSeverity, SEVERITY_CHOICES } from '../lib/severity';
+import { SeverityBadge } from './SeverityBadge';
 
 interface Props {
   api: ApiClient;
@@ -17,10 +20,18 @@ interface Props {
 
 export function matchesFilter(v: Violation, f: ViolationFilter, text: string): boolean {
   if (f.status && v.status !== f.status) return false;
+  if (!matchesSeverity(v, f.severity)) return false;
   if (f.rule && v.rule !== f.rule) return false;
   if (f.metric && v.metric !== f.metric) return false;
   if (text && !sourceLabel(v.series).toLowerCase().includes(text.toLowerCase())) return false;
   return true;
+}
+
+// For a change detector (SHIFT, JUMP, ERRORS) the time shown is the estimated onset: says when
+// it was detected.
+function onsetNote(v: Violation): string | undefined {
+  if (!ONSET_RULES.has(v.rule) || v.detected_time_ms === undefined) return undefined;
+  return `estimated onset; detected ${formatTime(v.detected_time_ms)}`;
 }
 
 export function mergeViolation(list: Violation[], v: Violation): Violation[] {
@@ -32,7 +43,7 @@ export function mergeViolation(list: Violation[], v: Violation): Violation[] {
 }
 
 export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, onFilter, onError }: Props) {
-  const [filter, setFilter] = useState<ViolationFilter>({ limit: 500 });
+  const [filter, setFilter] = useState<ViolationFilter>({ limit: 500, severity: ALERTS });
   const [text, setText] = useState('');
   const [list, setList] = useState<Violation[]>([]);
   const [loading, setLoading] = useState(true);
@@ -66,6 +77,17 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
     <section className="card log" aria-label="violation log">
       <h2>Violations</h2>
       <div className="filters">
+        <select
+          aria-label="severity filter"
+          value={filter.severity ?? ''}
+          onChange={(e) => setFilter({ ...filter, severity: e.target.value || undefined })}
+        >
+          {SEVERITY_CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
         <select
           aria-label="status filter"
           value={filter.status ?? ''}
@@ -108,6 +130,7 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
             <tr>
               <th>time</th>
               <th>series</th>
+              <th>severity</th>
               <th>rule</th>
               <th>value</th>
               <th>dev. σ</th>
@@ -120,9 +143,12 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
               const st = ruleStyle(v.rule);
               return (
                 <tr key={v.id} data-violation={v.id} tabIndex={0} onClick={() => onOpen(v.id)} onKeyDown={(e) => e.key === 'Enter' && onOpen(v.id)}>
-                  <td>{formatTime(v.first_time_ms)}</td>
+                  <td title={onsetNote(v)}>{formatTime(v.first_time_ms)}</td>
                   <td className="series-cell">
                     {sourceLabel(v.series)} · {info.label}
+                  </td>
+                  <td>
+                    <SeverityBadge severity={v.severity} />
                   </td>
                   <td>
                     <span className="rule-tag" style={{ borderColor: st.colour }} title={v.meaning}>
@@ -140,7 +166,12 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
             })}
           </tbody>
         </table>
-        {!loading && shown.length === 0 ? <p className="muted">No violations match.</p> : null}
+        {!loading && shown.length === 0 ? (
+          <p className="muted">
+            No violations match.
+            {filter.severity === ALERTS ? ' Chart signals (info) are hidden: choose "all severities" to see them.' : ''}
+          </p>
+        ) : null}
       </div>
     </section>
   );

@@ -1,13 +1,17 @@
-// One violation: the ±10 points around it on a small chart with the limits of the time, the
-// telemetry snapshot, alert deliveries when the server reports them, and the workflow buttons.
+// One violation: its severity, when it began and (for the change detectors SHIFT, JUMP, ERRORS,
+// whose first time is an estimated onset) when it was detected, the ±10 points around it on a
+// small chart with the limits of the time, the telemetry snapshot, alert deliveries when the
+// server reports them, and the workflow buttons.
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Violation } from '../api/types';
 import type { ChartModel } from '../lib/chart_data';
 import { formatTime, formatValue, metricInfo, TELEMETRY_FIELDS } from '../lib/metrics';
-import { ruleStyle } from '../lib/rules';
+import { formatDuration } from '../lib/alerting';
+import { ONSET_RULES, ruleStyle } from '../lib/rules';
 import { sourceLabel } from '../lib/series_key';
 import { ControlChart } from './ControlChart';
+import { SeverityBadge } from './SeverityBadge';
 
 export function contextModel(v: Violation): ChartModel {
   const pts = v.context?.points ?? [];
@@ -25,10 +29,33 @@ export function contextModel(v: Violation): ChartModel {
     stageStarts: [],
     markers: pts
       .filter((p) => p.index >= v.first_index && p.index <= v.last_index)
-      .map((p) => ({ x: p.time_ms / 1000, y: p.value, rule: v.rule })),
+      .map((p) => ({ x: p.time_ms / 1000, y: p.value, rule: v.rule, ...(v.severity ? { severity: v.severity } : {}) })),
     provisional: false,
     zones: true,
   };
+}
+
+// When it happened. A change detector dates the change back: its first time is the estimated
+// onset, which can be minutes before it was detected; a Nelson rule fires at the point itself.
+function WhenLine({ v }: { v: Violation }) {
+  const tail = ` · ${v.count} point(s) · stage ${v.stage} · ${v.phase}`;
+  const detected = v.detected_time_ms;
+  if (ONSET_RULES.has(v.rule) && detected !== undefined) {
+    const lag = (detected - v.first_time_ms) / 1000;
+    return (
+      <p className="muted" data-testid="modal-when">
+        estimated onset {formatTime(v.first_time_ms)} · detected {formatTime(detected)}
+        {lag > 0 ? ` (${formatDuration(lag)} after the onset)` : ''} · last {formatTime(v.last_time_ms)}
+        {tail}. The onset is the detector's estimate of when the change began, not when it was seen.
+      </p>
+    );
+  }
+  return (
+    <p className="muted" data-testid="modal-when">
+      {formatTime(v.first_time_ms)} – {formatTime(v.last_time_ms)}
+      {tail}
+    </p>
+  );
 }
 
 interface Props {
@@ -78,18 +105,20 @@ export function ViolationModal({ api, id, onClose, onChanged }: Props) {
         ) : (
           <>
             <h2>
+              <SeverityBadge severity={v.severity} />{' '}
               <span style={{ color: ruleStyle(v.rule).colour }}>{v.rule}</span> on {sourceLabel(v.series)} · {info.label}
             </h2>
             <p>{v.meaning}</p>
-            <p className="muted">
-              {formatTime(v.first_time_ms)} – {formatTime(v.last_time_ms)} · {v.count} point(s) · stage {v.stage} ·{' '}
-              {v.phase}
-            </p>
+            <WhenLine v={v} />
             <ControlChart model={model} version={0} height={220} unit={info.unit} digits={info.digits} label={info.label} testId="context-chart" />
             <div className="modal-grid">
               <div>
                 <h3>At the time</h3>
                 <dl className="kv">
+                  <dt>severity</dt>
+                  <dd data-testid="modal-severity">{v.severity ?? '—'}</dd>
+                  <dt>detected</dt>
+                  <dd data-testid="modal-detected">{formatTime(v.detected_time_ms ?? v.first_time_ms)}</dd>
                   <dt>value</dt>
                   <dd>{formatValue(v.value, info.digits, info.unit)}</dd>
                   <dt>worst</dt>

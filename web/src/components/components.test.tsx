@@ -1,9 +1,10 @@
 // The main components in jsdom, talking to a real HTTP server on 127.0.0.1 where they fetch.
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import type { SeriesInfo, Violation } from '../api/types';
+import type { Alerting, SeriesInfo, SpcView, Violation } from '../api/types';
 import { ApiClient } from '../api/client';
 import { App, KEY_STORAGE } from '../App';
-import { json, startFakeServer, type FakeServer } from '../test/fake_server';
+import { json, openEventStream, queryOf, requestsTo, startFakeServer, type FakeServer } from '../test/fake_server';
+import { AlertingPanel } from './AlertingPanel';
 import { Sidebar } from './Sidebar';
 import { StatsPanel } from './StatsPanel';
 import { ViolationLog } from './ViolationLog';
@@ -49,6 +50,7 @@ test('the sidebar shows each series with a state in words and names as text', ()
   const series: SeriesInfo[] = [
     { provider: EVIL, model: 'm', site: '', profile: '', metric: 'e2e_ms', id: 'a', state: 'violation', points: 5, learning_points: 20, baseline_size: 20, open_events: 1, transform: 'log' },
     { provider: EVIL, model: 'm', site: '', profile: '', metric: 'ttft_ms', id: 'b', state: 'learning', points: 5, learning_points: 5, baseline_size: 20, open_events: 0, transform: 'log' },
+    { provider: EVIL, model: 'm', site: '', profile: '', metric: 'tpot_ms', id: 'c', state: 'degraded', points: 50, learning_points: 20, baseline_size: 20, open_events: 0, transform: 'log' },
   ];
   const picked: string[] = [];
   const { container } = render(
@@ -58,6 +60,10 @@ test('the sidebar shows each series with a state in words and names as text', ()
   expect(screen.getByText(`${EVIL} / m`)).toBeTruthy();
   expect(screen.getByText('violation')).toBeTruthy();
   expect(screen.getByText('5/20')).toBeTruthy();
+  // degraded (the shift detector's early warning) has its own word and shape, not only a colour
+  const degraded = container.querySelector('[data-series="c"] .status')!;
+  expect(degraded.className).toContain('status-degraded');
+  expect(degraded.textContent).toBe('△ degraded');
   fireEvent.click(screen.getByText('TTFT'));
   expect(picked).toEqual(['ttft_ms']);
 });
@@ -192,4 +198,162 @@ test('a live error-rate p-chart is fetched again as samples of its source arrive
   await waitFor(() => expect(pcharts).toBe(2), { timeout: 6000 });
   await new Promise((r) => setTimeout(r, 500));
   expect(pcharts).toBe(2); // ten samples, one refetch
+}, 15000);
+
+const ALERTING: Alerting = {
+  detector: 'shift',
+  direction: 'up',
+  learning: false,
+  learning_progress: 40,
+  learning_needed: 40,
+  subgroup_size: 15,
+  interval_s: 2,
+  budget_per_30d: 1,
+  expected_false_alerts_per_30d: 0.02,
+  expected_degraded_per_30d: 3.1,
+  detection_delay_s: 95,
+  detection_target: '×1.2',
+  statistic: 3.2,
+  threshold: 4.2,
+  degraded_threshold: 2.9,
+  baseline: 812,
+};
+
+test('the alerting panel says the budget, the detection delay, learning and the statistic against its levels', () => {
+  const { rerender, container } = render(<AlertingPanel alerting={ALERTING} metric="e2e_ms" />);
+  expect(screen.getByTestId('alert-budget').textContent).toBe('Alert budget: 1 false alert / 30 days · expected 0.02 at current settings');
+  expect(screen.getByTestId('alert-delay').textContent).toBe('A ×1.2 shift is alerted in about 1.6 min');
+  expect(screen.getByTestId('alert-baseline').textContent).toBe('Baseline level: 812 ms');
+  expect(screen.getByTestId('alert-statistic').textContent).toBe('CUSUM 3.2: past the early-warning level (early warning at 2.9, alert at 4.2)');
+  expect(screen.queryByTestId('alerting-learning')).toBeNull();
+  rerender(
+    <AlertingPanel
+      alerting={{ ...ALERTING, learning: true, learning_progress: 12, expected_false_alerts_per_30d: null, detection_delay_s: null, statistic: null }}
+      metric="e2e_ms"
+    />,
+  );
+  expect(screen.getByTestId('alerting-learning').textContent).toMatch(/learning 12\/40 subgroups/);
+  expect(screen.getByTestId('alert-delay').textContent).toBe('A ×1.2 shift: detection delay known once learnt');
+  rerender(<AlertingPanel alerting={undefined} metric="e2e_ms" />); // an older server, or no detector
+  expect(container.textContent).toBe('');
+});
+
+test('the violation log shows alerts by default (severity=critical,warning, filtered by the server), all or info on request', async () => {
+  const all = [
+    violation(1, { rule: 'SHIFT', severity: 'warning', detected_time_ms: 1_700_000_095_000 }),
+    violation(2, { rule: 'JUMP', severity: 'critical' }),
+    violation(3, { rule: 'R1', severity: 'info' }),
+  ];
+  server = await startFakeServer({
+    'GET /api/violations': (q, res) => {
+      const wanted = queryOf(q).get('severity')?.split(',');
+      const list = wanted ? all.filter((v) => wanted.includes(v.severity!)) : all;
+      json(res, 200, { violations: list, count: list.length });
+    },
+  });
+  const api = new ApiClient(() => 'k', server.base);
+  const filters: (string | undefined)[] = [];
+  const props = { api, onOpen: () => {}, onFilter: (f: { severity?: string }) => filters.push(f.severity), onError: () => {} };
+  const { container, rerender } = render(<ViolationLog {...props} incoming={{ seq: 0, violation: null }} />);
+  await waitFor(() => expect(container.querySelectorAll('tbody tr')).toHaveLength(2));
+  expect((screen.getByLabelText('severity filter') as HTMLSelectElement).value).toBe('critical,warning');
+  const first = requestsTo(server, 'GET', '/api/violations')[0];
+  expect(queryOf(first).get('severity')).toBe('critical,warning');
+  expect(filters[0]).toBe('critical,warning'); // the CSV export gets the same filter
+  // severity in words and shapes
+  expect(container.querySelector('tr[data-violation="2"] .severity')!.textContent).toBe('◆ critical');
+  expect(container.querySelector('tr[data-violation="1"] .severity')!.textContent).toBe('▲ warning');
+  expect(container.querySelector('tr[data-violation="3"]')).toBeNull();
+  // a live info-level signal is not merged into the alerts view; a live alert is
+  rerender(<ViolationLog {...props} incoming={{ seq: 1, violation: violation(4, { rule: 'R5', severity: 'info', change: 'opened' }) }} />);
+  rerender(<ViolationLog {...props} incoming={{ seq: 2, violation: violation(5, { rule: 'ERRORS', severity: 'critical', change: 'opened' }) }} />);
+  expect(container.querySelector('tr[data-violation="4"]')).toBeNull();
+  expect(container.querySelector('tr[data-violation="5"]')).not.toBeNull();
+  // all severities: no severity parameter, the info row appears
+  fireEvent.change(screen.getByLabelText('severity filter'), { target: { value: '' } });
+  await waitFor(() => expect(container.querySelector('tr[data-violation="3"] .severity')?.textContent).toBe('○ info'));
+  expect(queryOf(requestsTo(server, 'GET', '/api/violations').at(-1)!).has('severity')).toBe(false);
+  // info only
+  fireEvent.change(screen.getByLabelText('severity filter'), { target: { value: 'info' } });
+  await waitFor(() => expect(queryOf(requestsTo(server, 'GET', '/api/violations').at(-1)!).get('severity')).toBe('info'));
+  await waitFor(() => expect(container.querySelectorAll('tbody tr')).toHaveLength(1));
+  expect(container.querySelector('tr[data-violation="3"]')).not.toBeNull();
+});
+
+test('the modal of a SHIFT says its severity, that its first time is the estimated onset, and when it was detected', async () => {
+  const onset = new Date(2024, 0, 2, 10, 0, 0).getTime();
+  const shift = violation(6, { rule: 'SHIFT', severity: 'warning', first_time_ms: onset, last_time_ms: onset + 120_000, detected_time_ms: onset + 95_000 });
+  server = await startFakeServer({ 'GET /api/violations/6': (_q, res) => json(res, 200, shift) });
+  render(<ViolationModal api={new ApiClient(() => 'k', server.base)} id={6} onClose={() => {}} onChanged={() => {}} />);
+  const when = await screen.findByTestId('modal-when');
+  expect(when.textContent).toMatch(/^estimated onset 2024-01-02 10:00:00 · detected 2024-01-02 10:01:35 \(1\.6 min after the onset\)/);
+  expect(screen.getByTestId('modal-severity').textContent).toBe('warning');
+  expect(screen.getByTestId('modal-detected').textContent).toBe('2024-01-02 10:01:35');
+  expect(screen.getByRole('dialog').querySelector('h2 .severity')!.textContent).toBe('▲ warning');
+});
+
+function spcView(source: { provider: string; model: string; site: string; profile: string }): SpcView {
+  const time_ms = [1_700_000_000_000, 1_700_000_001_000, 1_700_000_002_000];
+  return {
+    series: { ...source, metric: 'e2e_ms', id: 's1' },
+    count: 3,
+    values: [800, 810, 820],
+    time_ms,
+    ids: [1, 2, 3],
+    errors: [0, 0, 0],
+    cpu_percents: [null, null, null],
+    memory_percents: [null, null, null],
+    gpu_percents: [null, null, null],
+    gpu_memory_percents: [null, null, null],
+    chart: { state: 'monitoring', transform: 'log', baseline_size: 3, learning_points: 3, limits_provisional: false },
+    limits: null,
+    stages: [],
+    summary: { count: 3, mean: 810, median: 810, std: 10, min: 800, max: 820, p50: 810, p95: 820, p99: 820, error_rate: 0, violations_by_rule: {} },
+    capability: null,
+    violations: [],
+    violations_truncated: false,
+  };
+}
+
+test('the app shows a degraded series, its alerting figures, and only alerts change a series to violation', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  const source = { provider: 'ollama', model: 'llama3.2', site: '', profile: '' };
+  let stream: ReturnType<typeof openEventStream> | null = null;
+  server = await startFakeServer({
+    'GET /api/series': (_q, res) =>
+      json(res, 200, {
+        series: [{ ...source, metric: 'e2e_ms', id: 's1', state: 'degraded', points: 900, learning_points: 100, baseline_size: 100, open_events: 0, transform: 'log', alerting: ALERTING }],
+      }),
+    'GET /api/violations': (_q, res) => json(res, 200, { violations: [], count: 0 }),
+    'GET /api/system': (_q, res) => json(res, 200, { cpu_percent: 1, memory_percent: 2, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null, time: '' }),
+    'GET /api/stats/spc': (_q, res) => json(res, 200, spcView(source)),
+    'GET /api/stream': (_q, res) => {
+      stream = openEventStream(res);
+    },
+  });
+  const { container } = render(<App base={server.base} />);
+  const item = () => container.querySelector('[data-series="s1"] .status')!;
+  await waitFor(() => expect(item()?.textContent).toBe('△ degraded'));
+  expect(container.querySelector('.chart-head .status')!.textContent).toBe('△ degraded');
+  expect((await screen.findByTestId('alert-budget')).textContent).toBe('Alert budget: 1 false alert / 30 days · expected 0.02 at current settings');
+  expect(screen.getByTestId('alert-delay').textContent).toBe('A ×1.2 shift is alerted in about 1.6 min');
+  // the log asked the server for alerts only
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/violations').length).toBeGreaterThan(0));
+  expect(queryOf(requestsTo(server, 'GET', '/api/violations')[0]).get('severity')).toBe('critical,warning');
+  // an info-level chart signal opens no episode: the series stays degraded
+  await waitFor(() => expect(stream).not.toBeNull());
+  const s1 = { ...source, metric: 'e2e_ms' as const, id: 's1' };
+  await act(async () => {
+    stream!.send('violation', violation(21, { series: s1, provider: source.provider, model: source.model, rule: 'R1', severity: 'info', change: 'opened' }));
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  expect(item().textContent).toBe('△ degraded');
+  expect(container.querySelector('tr[data-violation="21"]')).toBeNull();
+  // an alert does
+  await act(async () => {
+    stream!.send('violation', violation(22, { series: s1, provider: source.provider, model: source.model, rule: 'SHIFT', severity: 'warning', change: 'opened' }));
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  await waitFor(() => expect(item().textContent).toBe('▲ violation'));
+  expect(container.querySelector('tr[data-violation="22"] .severity')!.textContent).toBe('▲ warning');
 }, 15000);

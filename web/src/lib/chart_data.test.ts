@@ -1,5 +1,16 @@
 import type { Limits, PChartView, SpcView, Stage, StreamSample, Violation } from '../api/types';
-import { appendSample, limitSegments, lowerBound, modelFromPChart, modelFromSpc, trimBefore, xRange, yRange } from './chart_data';
+import {
+  appendSample,
+  drawOrder,
+  limitSegments,
+  lowerBound,
+  modelFromPChart,
+  modelFromSpc,
+  trimBefore,
+  violationMarkers,
+  xRange,
+  yRange,
+} from './chart_data';
 
 const L = (cl: number): Limits => ({ cl, ucl: cl + 3, lcl: cl - 3, upper_2s: cl + 2, lower_2s: cl - 2, upper_1s: cl + 1, lower_1s: cl - 1 });
 
@@ -72,7 +83,7 @@ test('the y range holds the points and the limits', () => {
   expect(lowerBound([1, 2, 3], 2.5)).toBe(2);
 });
 
-test('the p-chart view draws subgroup shares against p-bar limits and R1 firings', () => {
+test('the p-chart view draws subgroup shares against p-bar limits, R1 firings (info) and logged ERRORS alerts', () => {
   const v: PChartView = {
     series: {} as PChartView['series'],
     subgroup_size: 20,
@@ -91,8 +102,32 @@ test('the p-chart view draws subgroup shares against p-bar limits and R1 firings
   const m = modelFromPChart(v);
   expect(m.y).toEqual([0.05, 0.5]);
   expect(m.segments[0].limits.ucl).toBe(0.196);
-  expect(m.markers).toEqual([{ x: 2, y: 0.5, rule: 'R1' }]);
+  expect(m.markers).toEqual([{ x: 2, y: 0.5, rule: 'R1', severity: 'info' }]);
   expect(m.zones).toBe(false);
+  // An ERRORS alert whose onset falls in the second subgroup sits on that subgroup's share, not
+  // at its own value; its detection time is kept for the onset-to-detection line.
+  const errors = { id: 7, rule: 'ERRORS', phase: 'monitoring', first_time_ms: 1500, detected_time_ms: 1900, value: 1, severity: 'critical' } as Violation;
+  expect(modelFromPChart(v, [errors]).markers[1]).toEqual({ x: 1.5, y: 0.5, rule: 'ERRORS', violationId: 7, severity: 'critical', detectedX: 1.9 });
+});
+
+test('markers keep severity and detection time; alerts are drawn over info-level signals', () => {
+  const x = [1, 2, 3];
+  const y = [10, 20, 30];
+  const ms = violationMarkers(
+    [
+      { id: 1, rule: 'SHIFT', phase: 'monitoring', first_time_ms: 1000, detected_time_ms: 3000, value: null, severity: 'warning' } as Violation,
+      { id: 2, rule: 'R1', phase: 'monitoring', first_time_ms: 2000, detected_time_ms: 2000, value: 25, severity: 'info' } as Violation,
+      { id: 3, rule: 'R2', phase: 'monitoring', first_time_ms: 3000, value: 31 } as Violation, // an older server: no severity
+    ],
+    x,
+    y,
+  );
+  expect(ms).toEqual([
+    { x: 1, y: 10, rule: 'SHIFT', violationId: 1, severity: 'warning', detectedX: 3 },
+    { x: 2, y: 25, rule: 'R1', violationId: 2, severity: 'info' },
+    { x: 3, y: 31, rule: 'R2', violationId: 3 },
+  ]);
+  expect(drawOrder(ms).map((m) => m.rule)).toEqual(['R1', 'SHIFT', 'R2']);
 });
 
 test('one point gets a minute either side; a p-chart stays within 0 and 1', () => {

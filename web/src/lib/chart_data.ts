@@ -1,12 +1,18 @@
 // ChartModel: what the control chart draws, built from the API's views; pure functions, so the
 // chart's content is tested without a canvas. Times are seconds (uPlot's x unit).
-import type { Limits, PChartView, SpcView, Stage, StreamSample, Metric, Violation } from '../api/types';
+import type { Limits, PChartView, Severity, SpcView, Stage, StreamSample, Metric, Violation } from '../api/types';
+import { isAlert } from './severity';
 
+// A violation on the chart at its first time (for SHIFT/JUMP/ERRORS the estimated onset), with
+// its severity (info: drawn small and faint; absent: an older server, drawn as an alert) and,
+// when the detector signalled later, the time it did (a line joins the two).
 export interface Marker {
   x: number;
   y: number;
   rule: string;
   violationId?: number;
+  severity?: Severity;
+  detectedX?: number;
 }
 
 // Limits that hold from `from` (seconds) until the next segment (or the end).
@@ -53,17 +59,34 @@ export function limitSegments(stages: Stage[], current: Limits | null, firstX: n
   return out;
 }
 
-export function violationMarkers(violations: Violation[], x: number[], y: (number | null)[]): Marker[] {
+// The marker of one violation: at its value, or (no value, or `atPoint`: a p-chart, whose
+// points are subgroups the violation's value does not describe) at the first point at or after
+// its time; null when neither is known.
+export function violationMarker(v: Violation, x: number[], y: (number | null)[], atPoint = false): Marker | null {
+  const t = v.first_time_ms / 1000;
+  const i = lowerBound(x, t);
+  const point = i < y.length ? y[i] : null;
+  const yv = atPoint ? (point ?? v.value) : (v.value ?? point);
+  if (yv === null || !Number.isFinite(yv)) return null;
+  const m: Marker = { x: t, y: yv, rule: v.rule, violationId: v.id };
+  if (v.severity) m.severity = v.severity;
+  if (v.detected_time_ms !== undefined && v.detected_time_ms > v.first_time_ms) m.detectedX = v.detected_time_ms / 1000;
+  return m;
+}
+
+export function violationMarkers(violations: Violation[], x: number[], y: (number | null)[], atPoint = false): Marker[] {
   const out: Marker[] = [];
   for (const v of violations) {
     if (v.phase !== 'monitoring') continue;
-    const t = v.first_time_ms / 1000;
-    const i = lowerBound(x, t);
-    const yv = v.value ?? (i < y.length ? y[i] : null);
-    if (yv === null || !Number.isFinite(yv)) continue;
-    out.push({ x: t, y: yv, rule: v.rule, violationId: v.id });
+    const m = violationMarker(v, x, y, atPoint);
+    if (m) out.push(m);
   }
   return out;
+}
+
+// Info-level markers first, alert-level ones last, so that an alert is drawn on top.
+export function drawOrder(markers: Marker[]): Marker[] {
+  return [...markers.filter((m) => !isAlert(m.severity)), ...markers.filter((m) => isAlert(m.severity))];
 }
 
 export function modelFromSpc(view: SpcView, untilMs?: number): ChartModel {
@@ -89,7 +112,10 @@ export function modelFromSpc(view: SpcView, untilMs?: number): ChartModel {
   };
 }
 
-export function modelFromPChart(view: PChartView): ChartModel {
+// The p-chart of a window: its subgroups, p̄ and limits, R1 firings of the window (info-level
+// chart signals), and `alerts`: the logged alert-level violations of the source's error rate
+// (ERRORS), each at the subgroup that holds its onset.
+export function modelFromPChart(view: PChartView, alerts: Violation[] = []): ChartModel {
   const x = view.subgroups.time_ms.map((t) => t / 1000);
   const y = [...view.subgroups.p];
   const l = view.limits;
@@ -103,9 +129,12 @@ export function modelFromPChart(view: PChartView): ChartModel {
     telemetry: { cpu: x.map(() => null), memory: x.map(() => null), gpu: x.map(() => null) },
     segments: limits ? [{ from: x[0] ?? 0, limits }] : [],
     stageStarts: [],
-    markers: view.firings
-      .filter((f) => f.phase === 'monitoring')
-      .map((f) => ({ x: f.time_ms / 1000, y: f.p, rule: 'R1' })),
+    markers: [
+      ...view.firings
+        .filter((f) => f.phase === 'monitoring')
+        .map((f): Marker => ({ x: f.time_ms / 1000, y: f.p, rule: 'R1', severity: 'info' })),
+      ...violationMarkers(alerts, x, y, true),
+    ],
     provisional: false,
     zones: false,
     shares: true,

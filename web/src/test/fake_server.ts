@@ -19,6 +19,23 @@ export interface FakeServer {
   close: () => Promise<void>;
 }
 
+// The query parameters of a recorded request, decoded (a comma list arrives as %2C).
+export function queryOf(req: Recorded): URLSearchParams {
+  return new URL(req.url, 'http://fake').searchParams;
+}
+
+// The requests made to `path` (without the query), in order.
+export function requestsTo(server: FakeServer, method: string, path: string): Recorded[] {
+  return server.requests.filter((r) => r.method === method && r.url.split('?')[0] === path);
+}
+
+// An event-stream response held open: `send` writes one event to it.
+export function openEventStream(res: http.ServerResponse): { send: (event: string, data: unknown) => void } {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+  res.write('event: hello\ndata: {}\n\n');
+  return { send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`) };
+}
+
 export function json(res: http.ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
