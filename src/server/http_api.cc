@@ -150,7 +150,8 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
       telemetry_(telemetry),
       http_(std::make_unique<httplib::Server>()),
       hub_(std::make_unique<SseHub>(options.max_stream_clients, options.stream_queue_frames)),
-      metrics_(std::make_unique<PrometheusMetrics>()),
+      metrics_(std::make_unique<PrometheusMetrics>(PrometheusMetrics::kDefaultMaxSources,
+                                                   options.severities)),
       recent_(std::make_unique<RecentSamples>(options.recent_samples_per_source)) {
   const int threads = options.api_threads + options.max_stream_clients;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

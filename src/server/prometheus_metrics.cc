@@ -146,10 +146,13 @@ std::string PrometheusMetrics::Render(const std::vector<monitor::SeriesView>& se
   }
 
   Family(out, "llmscope_violations_total", "counter",
-         "Violation events opened while monitoring, by rule, since the server started.");
+         "Violation events opened while monitoring, by rule and severity (critical and warning "
+         "are alerts; info the exact chart's signals), since the server started.");
   for (const auto& [key, n] : violations_) {
+    const std::string severity(alert::SeverityName(alert::SeverityOf(key.second, severities_)));
     Line(out, "llmscope_violations_total",
-         SeriesLabels(key.first) + ",rule=\"" + std::string(spc::RuleName(key.second)) + "\"",
+         SeriesLabels(key.first) + ",rule=\"" + std::string(spc::RuleName(key.second)) +
+             "\",severity=\"" + severity + "\"",
          std::to_string(n));
   }
   Family(out, "llmscope_open_violations", "gauge",
@@ -185,10 +188,33 @@ void PrometheusMetrics::RenderSeries(const std::vector<monitor::SeriesView>& ser
     Line(out, "llmscope_series_learning", SeriesLabels(v->key), v->learning ? "1" : "0");
   }
   Family(out, "llmscope_series_in_violation", "gauge",
-         "1 while a rule is satisfied at the series' latest point, else 0.");
+         "1 while an alarm episode (SHIFT, JUMP, ERRORS) is open on the series, else 0.");
   for (const monitor::SeriesView* v : shown) {
     Line(out, "llmscope_series_in_violation", SeriesLabels(v->key),
-         !v->learning && v->open_events > 0 ? "1" : "0");
+         v->state == monitor::SeriesState::kViolation ? "1" : "0");
+  }
+  Family(out, "llmscope_series_degraded", "gauge",
+         "1 while the series' alarm statistic is past its early-warning level, else 0.");
+  for (const monitor::SeriesView* v : shown) {
+    Line(out, "llmscope_series_degraded", SeriesLabels(v->key),
+         v->state == monitor::SeriesState::kDegraded ? "1" : "0");
+  }
+  Family(out, "llmscope_series_expected_false_alerts_30d", "gauge",
+         "False alerts per 30 days the series' alarm detector is expected to raise at its "
+         "estimates and sampling rate.");
+  for (const monitor::SeriesView* v : shown) {
+    if (v->alarm.expected_false_alerts_per_30d) {
+      Line(out, "llmscope_series_expected_false_alerts_30d", SeriesLabels(v->key),
+           Number(*v->alarm.expected_false_alerts_per_30d));
+    }
+  }
+  Family(out, "llmscope_series_detection_delay_seconds", "gauge",
+         "Expected delay from a x1.2 shift (errors: a rise of 5 points) to its alert.");
+  for (const monitor::SeriesView* v : shown) {
+    if (v->alarm.detection_delay_ms) {
+      Line(out, "llmscope_series_detection_delay_seconds", SeriesLabels(v->key),
+           Number(*v->alarm.detection_delay_ms / 1000.0));
+    }
   }
   Family(out, "llmscope_series_value", "gauge",
          "The series' latest point, in the metric's original unit (ms for latencies).");

@@ -2,9 +2,13 @@
 // `promtool check metrics`. Families (labels of a source: provider, model, site, profile):
 //   llmscope_samples_total, llmscope_sample_errors_total          counters per source
 //   llmscope_latency_seconds{metric="e2e_ms"|"ttft_ms"}           histogram per source
-//   llmscope_violations_total{metric, rule}                       counter, monitoring phase only
+//   llmscope_violations_total{metric, rule, severity}             counter, monitoring phase only
 //   llmscope_open_violations                                      gauge, from the store
-//   llmscope_series_learning, llmscope_series_in_violation        gauges (0/1) per series
+//   llmscope_series_learning, llmscope_series_in_violation,
+//   llmscope_series_degraded                                      gauges (0/1) per series: the
+//       series' state (in_violation: an alarm episode is open; chart-rule signals never count)
+//   llmscope_series_expected_false_alerts_30d,
+//   llmscope_series_detection_delay_seconds                       the alarm detector's design
 //   llmscope_series_value, llmscope_series_last_point_timestamp_seconds   the latest point
 //   llmscope_control_limit{limit="ucl"|"cl"|"lcl"}                the current stage's limits
 //   llmscope_samples_omitted_total, llmscope_series_omitted        what the cardinality cap hid
@@ -23,8 +27,10 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "alert/severity.h"
 #include "monitor/series_monitor.h"
 
 namespace llmscope::server {
@@ -36,7 +42,10 @@ class PrometheusMetrics {
                                                               2,     5,    10,  20,   30,  60};
   static constexpr size_t kDefaultMaxSources = 1000;
 
-  explicit PrometheusMetrics(size_t max_sources = kDefaultMaxSources) : max_sources_(max_sources) {}
+  // `severities`: the config's overrides, for the severity label of violations.
+  explicit PrometheusMetrics(size_t max_sources = kDefaultMaxSources,
+                             alert::SeverityOverrides severities = {})
+      : max_sources_(max_sources), severities_(std::move(severities)) {}
 
   void Observe(const std::vector<monitor::MonitorEvent>& events);
 
@@ -59,6 +68,7 @@ class PrometheusMetrics {
   void RenderSeries(const std::vector<monitor::SeriesView>& series, std::string& out) const;
 
   const size_t max_sources_;
+  const alert::SeverityOverrides severities_;
   mutable std::mutex mu_;
   std::map<SourceKey, SourceCounters> sources_;
   uint64_t samples_omitted_ = 0;

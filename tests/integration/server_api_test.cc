@@ -816,7 +816,7 @@ TEST(ServerApiTest, MetricsAreValidPrometheusText) {
       << text;
   EXPECT_NE(text.find("llmscope_latency_seconds_count{" + labels + R"(,metric="e2e_ms"} 101)"),
             std::string::npos);
-  EXPECT_NE(text.find("llmscope_violations_total{" + labels + R"(,metric="e2e_ms",rule="R1"} 1)"),
+  EXPECT_NE(text.find("llmscope_violations_total{" + labels + R"(,metric="e2e_ms",rule="R1",severity="info"} 1)"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("llmscope_build_info{"), std::string::npos);

@@ -66,11 +66,16 @@ TEST(PrometheusMetricsTest, CountsMonitoringViolationsByRuleOnly) {
   metrics.Observe({SampleEvent(src, 100),
                    ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
                    ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
-                   ViolationEvent(src, spc::Rule::kR2, spc::Phase::kBaseline)});
+                   ViolationEvent(src, spc::Rule::kR2, spc::Phase::kBaseline),
+                   ViolationEvent(src, spc::Rule::kShift, spc::Phase::kMonitoring)});
   const std::string text = metrics.Render({}, 3, 0);
   const std::string series =
       R"(provider="ollama",model="llama3",site="",profile="",metric="e2e_ms")";
-  EXPECT_TRUE(Has(text, "llmscope_violations_total{" + series + R"(,rule="R1"} 2)")) << text;
+  EXPECT_TRUE(Has(text, "llmscope_violations_total{" + series + R"(,rule="R1",severity="info"} 2)"))
+      << text;
+  EXPECT_TRUE(Has(text, "llmscope_violations_total{" + series +
+                            R"(,rule="SHIFT",severity="warning"} 1)"))
+      << text;
   EXPECT_EQ(text.find(R"(rule="R2")"), std::string::npos) << text;
   EXPECT_TRUE(Has(text, "llmscope_open_violations 3"));
 }
@@ -79,7 +84,8 @@ TEST(PrometheusMetricsTest, ExportsStageLimitsAndLatestPointInOriginalUnit) {
   monitor::SeriesView v;
   v.key = {{"ollama", "llama3", "", ""}, Metric::kTtftMs};
   v.learning = false;
-  v.open_events = 1;
+  v.state = monitor::SeriesState::kViolation;
+  v.alarm.detection_delay_ms = 95000;
   v.stage =
       spc::Stage{0, 0, 100, spc::Transform::kLog, spc::SigmaMethod::kMrMean, std::log(200.0), 0.1};
   v.last = monitor::ChartPoint{150, 151, 1700000000500, 350.5, {}};
@@ -91,6 +97,8 @@ TEST(PrometheusMetricsTest, ExportsStageLimitsAndLatestPointInOriginalUnit) {
       Has(text, "llmscope_series_last_point_timestamp_seconds{" + series + "} 1700000000.5"));
   EXPECT_TRUE(Has(text, "llmscope_series_in_violation{" + series + "} 1"));
   EXPECT_TRUE(Has(text, "llmscope_series_learning{" + series + "} 0"));
+  EXPECT_TRUE(Has(text, "llmscope_series_degraded{" + series + "} 0"));
+  EXPECT_TRUE(Has(text, "llmscope_series_detection_delay_seconds{" + series + "} 95"));
   // Under log the limits are exp(μ̂ ± 3σ̂): asymmetric around the center.
   const std::string limit = "llmscope_control_limit{" + series + ",limit=";
   EXPECT_NEAR(ValueOf(text, limit + R"("cl"})"), 200, 1e-9) << text;
