@@ -147,6 +147,11 @@ int RunServe(const ServeOptions& o) {
   // glibc gives each busy thread a malloc arena of its own, and the API pool has dozens of
   // threads: two arenas keep the memory of large responses from lingering in many of them.
   mallopt(M_ARENA_MAX, 2);
+  // A fixed mmap threshold (glibc raises it each time a large block is freed, after which large
+  // response buffers come from the heap and stay there): blocks over 256 kB are mapped and
+  // returned to the system when freed, and the heap gives back what is free above 16 MB.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
   // Signals are taken by one thread with sigwait; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -246,8 +251,14 @@ int RunServe(const ServeOptions& o) {
   scheduler.Start();
 
   std::thread signal_watcher([&] {
-    int signal_number = 0;
-    sigwait(&signals, &signal_number);
+    // Every 5 s without a signal, the heap's free pages go back to the system (a large
+    // response, a replay, a burst of ingest leave them behind); malloc_trim takes a few ms.
+    int signal_number = -1;
+    const timespec every{5, 0};
+    while (signal_number < 0) {
+      signal_number = sigtimedwait(&signals, nullptr, &every);
+      if (signal_number < 0) malloc_trim(0);
+    }
     std::cerr << "llmscope serve: stopping (signal " << signal_number << ")" << std::endl;
     scheduler.Stop();
     api.Stop();

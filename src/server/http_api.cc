@@ -70,6 +70,7 @@ std::string Param(const Request& req, const char* name) {
 std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Response& res,
                                                       const alert::SeverityOverrides& severities) {
   store::ViolationQuery q;
+  q.with_context = false;  // neither the list nor the CSV shows it
   if (req.has_param("provider")) q.provider = Param(req, "provider");
   if (req.has_param("model")) q.model = Param(req, "model");
   if (req.has_param("metric")) {
@@ -473,7 +474,9 @@ void HttpApi::Routes() {
     Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(*q);
     if (!found) return SendFailure(res, found.error());
     Json list = Json::array();
-    for (const store::ViolationRecord& v : *found) list.push_back(ViolationJson(v, false, options_.severities));
+    for (const store::ViolationRecord& v : *found) {
+      list.push_back(ViolationJson(v, false, options_.severities));
+    }
     SendJson(res, 200, Json{{"violations", list}, {"count", list.size()}});
   });
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <tuple>
 #include <utility>
 
 namespace llmscope::spc {
@@ -15,10 +14,17 @@ double Median(std::vector<double> v) {
   return SortedMedian(v);
 }
 
+constexpr double kRefineMs = 24.0 * 3600 * 1000;
+
+struct RobustEstimate {
+  double mean = 0, sigma = 0;
+  double kept = 0;  // values the estimates came from
+};
+
 // Robust between-subgroup estimates of one statistic: drop values beyond 3.5 robust σ of the
 // median (a baseline with an incident in it must not widen the limits), then mean and sample σ,
 // floored at 0.2 % (log scale) so that a constant series (a fixed price) gets finite limits.
-std::pair<double, double> RobustMeanAndSigma(const std::vector<double>& values) {
+RobustEstimate RobustMeanAndSigma(const std::vector<double>& values) {
   const double median = Median(values);
   std::vector<double> dev;
   dev.reserve(values.size());
@@ -34,7 +40,7 @@ std::pair<double, double> RobustMeanAndSigma(const std::vector<double>& values) 
   double ss = 0;
   for (double x : kept) ss += (x - mean) * (x - mean);
   const double sd = kept.size() > 1 ? std::sqrt(ss / static_cast<double>(kept.size() - 1)) : 0;
-  return {mean, std::max(sd, 0.002)};
+  return {mean, std::max(sd, 0.002), static_cast<double>(kept.size())};
 }
 
 }  // namespace
@@ -95,13 +101,22 @@ std::optional<SubgroupVerdict> ShiftDetector::Observe(int64_t index, int64_t tim
 }
 
 void ShiftDetector::Freeze() {
-  std::tie(mean_, sigma_) = RobustMeanAndSigma(baseline_);
-  std::tie(median_mean_, median_sigma_) = RobustMeanAndSigma(baseline_medians_);
+  const RobustEstimate trimmed = RobustMeanAndSigma(baseline_);
+  const RobustEstimate medians = RobustMeanAndSigma(baseline_medians_);
+  mean_ = trimmed.mean;
+  sigma_ = trimmed.sigma;
+  median_mean_ = medians.mean;
+  median_sigma_ = medians.sigma;
   const double points = static_cast<double>(baseline_.size()) * config_.subgroup_size;
   interval_ms_ = std::max(1.0, static_cast<double>(last_time_ms_ - baseline_first_time_ms_) /
                                    std::max(1.0, points - 1));
-  design_ = DesignShift(sigma_, median_sigma_, config_.baseline_subgroups,
-                        interval_ms_ * config_.subgroup_size, config_.budget);
+  const double subgroup_ms = interval_ms_ * config_.subgroup_size;
+  design_ = DesignShift(sigma_, median_sigma_, config_.baseline_subgroups, subgroup_ms,
+                        config_.budget);
+  refine_left_ = static_cast<int64_t>(kRefineMs / subgroup_ms);
+  refine_count_ = trimmed.kept;
+  refine_sum_ = trimmed.mean * trimmed.kept;
+  refine_median_sum_ = medians.mean * trimmed.kept;
   baseline_ = {};
   baseline_medians_ = {};
 }
@@ -140,6 +155,16 @@ SubgroupVerdict ShiftDetector::Judge(double stat, double median) {
   if (episode_) {
     cusum_ = std::min(cusum_, s.h);  // the episode ends as soon as the level is back
     if (cusum_ == 0 && !v.signal) episode_.reset();
+  }
+  if (refine_left_ > 0) {
+    --refine_left_;
+    if (!episode_ && std::fabs(v.z) < s.k) {
+      refine_count_ += 1;
+      refine_sum_ += stat;
+      refine_median_sum_ += median;
+      mean_ = refine_sum_ / refine_count_;
+      median_mean_ = refine_median_sum_ / refine_count_;
+    }
   }
   v.statistic = cusum_;
   v.in_episode = episode_.has_value();

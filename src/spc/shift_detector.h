@@ -14,6 +14,11 @@
 //   SHIFT (warning): the CUSUM of the trimmed means' z reaches h, a sustained change beyond the
 //     tolerated band (two subgroups at least: one adds at most h/2);
 //   JUMP (critical): one subgroup's median beyond the jump level, a sudden large change.
+// Over the stage's first 24 hours the centers keep being refined: every subgroup judged in
+// control (no episode, |z| < k) joins the baseline's mean, so that by the end of the first day
+// μ̂ is the level over a whole daily cycle, not the level of the 20 minutes the baseline happened
+// to see (learnt at the trough of a ±4 % cycle, the peak would otherwise sit 8 % above it). σ̂
+// and the design stay as the baseline fixed them.
 // A signal opens an alarm episode that lasts until the CUSUM is back at 0 (a JUMP sets it to h,
 // so its episode too lasts until the level is back); within an episode nothing signals again,
 // except a JUMP escalating a SHIFT episode. The CUSUM above its degraded level, outside an
@@ -105,6 +110,10 @@ class ShiftDetector {
   double cusum_ = 0;
   int64_t onset_index_ = 0, onset_time_ms_ = 0;
   std::optional<Rule> episode_;
+  // The refinement of the centers over the first day: subgroups left, and the sums so far
+  // (baseline values kept included).
+  int64_t refine_left_ = 0;
+  double refine_count_ = 0, refine_sum_ = 0, refine_median_sum_ = 0;
 };
 
 }  // namespace llmscope::spc

@@ -42,6 +42,7 @@ struct ViolationQuery {
   int64_t since_ms = INT64_MIN;  // last_time_ms ≥ since_ms
   int64_t until_ms = INT64_MAX;  // first_time_ms < until_ms
   int64_t limit = 1000;          // newest (highest id) first
+  bool with_context = true;      // false: context_json is left empty (lists need none of it)
 };
 
 // What AppendSamples did with each sample of a batch.

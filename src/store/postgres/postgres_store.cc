@@ -434,7 +434,7 @@ Result<std::optional<ViolationRecord>> PostgresStore::GetViolation(int64_t id) {
 
 Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const ViolationQuery& q) {
   if (q.limit <= 0) return std::vector<ViolationRecord>();
-  std::string sql = Select(kViolationColumns, "FROM violations");
+  std::string sql = Select(ViolationColumnList(kViolationColumns, q.with_context), "FROM violations");
   SqlConditions where(sql);
   PgParams p;
   if (q.series) {

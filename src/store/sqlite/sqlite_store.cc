@@ -825,7 +825,8 @@ Result<std::optional<ViolationRecord>> SqliteStore::GetViolation(int64_t id) {
 Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const ViolationQuery& q) {
   if (q.limit <= 0) return std::vector<ViolationRecord>();
   // Every filter that is set applies (they are ANDed); the SQL text depends only on which are.
-  std::string sql = std::string("SELECT ") + kViolationColumns + " FROM violations";
+  std::string sql =
+      "SELECT " + ViolationColumnList(kViolationColumns, q.with_context) + " FROM violations";
   SqlConditions where(sql);
   if (q.series) where.Add("provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?");
   if (q.provider) where.Add("provider = ?");
