@@ -89,6 +89,10 @@ struct AlertConfig {
   int64_t retry_after_cap_ms = 3600000;  // a receiver's Retry-After is honoured up to this
   int senders = 2;                       // threads sending at once
   int64_t catch_up_s = 3600;  // on start, enqueue open violations this recent (missed alerts)
+  // An alert of a source that another alert of the same source, as severe or more, opened
+  // within this window is grouped with it: recorded, not sent (one page per incident, not one
+  // per metric). 0: every alert is sent.
+  int64_t group_window_s = 900;
 
   const SinkConfig* FindSink(std::string_view name) const;
 };

@@ -18,9 +18,10 @@ AlertOutbox::AlertOutbox(store::Store& store, AlertConfig config, Clock now, Log
       log_(std::move(log)),
       on_enqueued_(std::move(on_enqueued)) {}
 
-Result<bool> AlertOutbox::Enqueue(store::DeliveryRecord& row) {
+Result<bool> AlertOutbox::Enqueue(store::DeliveryRecord& row, const std::string& held_back) {
   const int64_t now = now_();
-  row.state = store::DeliveryState::kPending;
+  row.state = held_back.empty() ? store::DeliveryState::kPending : store::DeliveryState::kSuppressed;
+  row.last_error = held_back;
   row.next_attempt_ms = now;
   row.created_ms = row.updated_ms = now;
   return store_.EnqueueDelivery(row);
@@ -51,6 +52,13 @@ Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
   if (v.phase != spc::Phase::kMonitoring || v.id <= 0) return 0;
   const Severity severity = SeverityOf(v.rule, config_.severities);
   if (severity < config_.min_severity) return 0;
+  Result<std::optional<int64_t>> grouped = GroupedWith(v, severity);
+  if (!grouped) return grouped.error();
+  const std::string held_back =
+      *grouped ? "grouped with violation " + std::to_string(**grouped) +
+                     " (same source, opened within " + std::to_string(config_.group_window_s) +
+                     " s)"
+               : "";
   const AlertFacts facts =
       FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config_.public_url);
   const std::string payload = FactsToJson(facts);
@@ -62,11 +70,39 @@ Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
     row.sink = sink;
     row.kind = store::DeliveryKind::kOpen;
     row.payload_json = payload;
-    Result<bool> inserted = Enqueue(row);
+    Result<bool> inserted = Enqueue(row, held_back);
     if (!inserted) return inserted.error();
     added += *inserted ? 1 : 0;
   }
   return added;
+}
+
+Result<std::optional<int64_t>> AlertOutbox::GroupedWith(const store::ViolationRecord& v,
+                                                         Severity severity) {
+  if (config_.group_window_s <= 0) return std::optional<int64_t>();
+  const int64_t window_ms = config_.group_window_s * 1000;
+  std::vector<Severity> as_severe;
+  for (Severity s : {Severity::kInfo, Severity::kWarning, Severity::kCritical}) {
+    if (s >= severity) as_severe.push_back(s);
+  }
+  store::ViolationQuery q;
+  q.provider = v.series.source.provider;
+  q.model = v.series.source.model;
+  q.rules = RulesOfSeverity(as_severe, config_.severities);
+  q.phase = spc::Phase::kMonitoring;
+  q.since_ms = v.created_ms - window_ms;
+  q.until_ms = v.created_ms + 1;
+  q.limit = 200;
+  q.with_context = false;
+  Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(q);
+  if (!found) return found.error();
+  std::optional<int64_t> first;
+  for (const store::ViolationRecord& other : *found) {
+    if (other.id >= v.id || other.series.source != v.series.source) continue;
+    if (other.created_ms < v.created_ms - window_ms || other.created_ms > v.created_ms) continue;
+    if (!first || other.id < *first) first = other.id;
+  }
+  return first;
 }
 
 Result<int> AlertOutbox::EnqueueResolve(const store::ViolationRecord& v) {

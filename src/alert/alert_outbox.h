@@ -6,6 +6,10 @@
 //   (warning by default: the alarm detectors' SHIFT, JUMP and ERRORS), is routed (alerts.routes) and gets one
 //   "open" row per sink: one alert per event, never per firing (updates of a growing event and
 //   Phase I findings raise none).
+// - Grouping: when another monitoring violation of the same source, at least as severe, opened
+//   within group_window_s before it, its rows are stored suppressed ("grouped with violation
+//   N"), not sent: a regression that moves e2e, TTFT, TPOT and tokens/s at once pages once.
+//   A more severe one (a JUMP after a SHIFT) is sent.
 // - A violation resolved (POST /api/violations/{id}/resolve) gets a "resolve" row for each sink
 //   that has its open row and send_resolved: PagerDuty resolves the incident, Alertmanager gets
 //   endsAt, Slack, e-mail and webhooks a resolved notice. Acknowledging sends nothing.
@@ -17,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,7 +58,10 @@ class AlertOutbox {
   Result<std::string> EnqueueTest(const std::string& sink);
 
  private:
-  Result<bool> Enqueue(store::DeliveryRecord& row);
+  // Inserts `row` due now: pending, or suppressed with `held_back` as its reason.
+  Result<bool> Enqueue(store::DeliveryRecord& row, const std::string& held_back = "");
+  // The id of a violation `v` is grouped with (see above); nullopt when none.
+  Result<std::optional<int64_t>> GroupedWith(const store::ViolationRecord& v, Severity severity);
 
   store::Store& store_;
   AlertConfig config_;

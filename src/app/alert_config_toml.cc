@@ -253,6 +253,8 @@ Status ParseAlertsSection(const toml::node& node, alert::AlertConfig& c) {
       s = TomlInt(c.senders, key, value, 1, 64);
     } else if (k == "catch_up_s") {
       s = TomlInt(c.catch_up_s, key, value, 0, int64_t{365} * 86400);
+    } else if (k == "group_window_s") {
+      s = TomlInt(c.group_window_s, key, value, 0, int64_t{86400});
     } else if (k == "backoff_base_s" || k == "backoff_cap_s" || k == "retry_after_cap_s") {
       s = TomlNumber(seconds, key, value);
       if (s && !(seconds > 0 && seconds <= 86400)) s = Bad(key, "must be in (0, 86400]");

@@ -39,8 +39,10 @@ class OutboxTest : public ::testing::Test {
     quiet.send_resolved = false;
     config_.sinks = {hook, quiet};
     config_.routes = {RouteConfig{AlertMatch{}, {"hook", "quiet"}}};
-    // SampleViolation is an R1, info by default: these tests make it an alert.
+    // SampleViolation is an R1, info by default: these tests make it an alert, and send the
+    // violations of its one source each (grouping has a test of its own).
     config_.severities[spc::Rule::kR1] = Severity::kCritical;
+    config_.group_window_s = 0;
   }
 
   std::unique_ptr<store::Store> Open() {
@@ -143,6 +145,43 @@ TEST_F(OutboxTest, ByDefaultOnlyWarningAndCriticalAreSent) {
   config_.min_severity = Severity::kInfo;  // a team that wants every signal
   AlertOutbox everything = Outbox(*store_);
   EXPECT_EQ(*everything.EnqueueOpen(r1), 2);
+}
+
+TEST_F(OutboxTest, AlertsOfOneSourceWithinTheWindowAreGroupedUnlessMoreSevere) {
+  config_.severities.clear();
+  config_.group_window_s = 900;
+  AlertOutbox outbox = Outbox(*store_);
+  auto alarm = [&](spc::Rule rule, Metric metric, int64_t created_ms, const std::string& model) {
+    store::ViolationRecord v = SampleViolation();
+    v.id = 0;
+    v.rule = rule;
+    v.series.metric = metric;
+    v.series.source.model = model;
+    v.created_ms = created_ms;
+    v.first_time_ms = v.last_time_ms = created_ms - 60000;
+    EXPECT_TRUE(store_->InsertViolation(v).ok());
+    return v;
+  };
+  const store::ViolationRecord e2e = alarm(spc::Rule::kShift, Metric::kE2eMs, kT0, "m");
+  EXPECT_EQ(*outbox.EnqueueOpen(e2e), 2);
+  // TTFT of the same source two minutes later: recorded, not sent.
+  const store::ViolationRecord ttft = alarm(spc::Rule::kShift, Metric::kTtftMs, kT0 + 120000, "m");
+  EXPECT_EQ(*outbox.EnqueueOpen(ttft), 2);
+  for (const store::DeliveryRecord& r : Rows(ttft.id)) {
+    EXPECT_EQ(r.state, store::DeliveryState::kSuppressed);
+    EXPECT_EQ(r.last_error, "grouped with violation " + std::to_string(e2e.id) +
+                                " (same source, opened within 900 s)");
+  }
+  // More severe (a JUMP after the SHIFTs), another source, or after the window: sent.
+  const store::ViolationRecord jump = alarm(spc::Rule::kJump, Metric::kTtftMs, kT0 + 180000, "m");
+  const store::ViolationRecord other = alarm(spc::Rule::kShift, Metric::kE2eMs, kT0 + 1000, "n");
+  const store::ViolationRecord later = alarm(spc::Rule::kShift, Metric::kTpotMs, kT0 + 3600000, "m");
+  for (const store::ViolationRecord* v : {&jump, &other, &later}) {
+    EXPECT_EQ(*outbox.EnqueueOpen(*v), 2);
+    for (const store::DeliveryRecord& r : Rows(v->id)) {
+      EXPECT_EQ(r.state, store::DeliveryState::kPending) << spc::RuleName(v->rule);
+    }
+  }
 }
 
 TEST_F(OutboxTest, ResolveWaitsForItsOpenAlertWhichIsRetriedWithRetryAfter) {
