@@ -13,11 +13,8 @@
 // A server without severities (before issue 14) still works: its violations count as "unknown".
 //
 //   ./build/bench/alarm_budget --days 3 [--binary ./build/src/app/llmscope] [--seed 1] [--json]
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +41,7 @@
 #include <vector>
 
 #include "core/time_format.h"
+#include "support/free_port.h"
 #include "support/subprocess.h"
 
 extern char** environ;
@@ -227,24 +225,6 @@ std::string Tail(const std::string& text, size_t n) {
   return text.size() <= n ? text : "…" + text.substr(text.size() - n);
 }
 
-// A port on 127.0.0.1 that was free a moment ago.
-int PickFreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot bind a port on 127.0.0.1");
-  }
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
 std::string RandomKey() {
   std::random_device rd;
   std::string key;
@@ -282,7 +262,7 @@ class ServerUnderTest {
   // between picking and binding is retried with another.
   bool Start(std::string* error) {
     for (int attempt = 0; attempt < 3; ++attempt) {
-      port_ = o_.port ? o_.port : PickFreePort();
+      port_ = o_.port ? o_.port : llmscope::testing::PickFreePort();
       if (SpawnAndWait(error)) return true;
       if (o_.port || Stderr().find("cannot listen") == std::string::npos) return false;
     }

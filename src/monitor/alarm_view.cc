@@ -3,21 +3,20 @@
 #include <cmath>
 
 namespace llmscope::monitor {
+namespace {
 
-AlarmView ViewOf(const spc::ShiftDetector& d) {
+// What both detectors show alike: their standing, and their design once learnt.
+template <typename Detector>
+AlarmView CommonView(const Detector& d, int64_t needed, int64_t progress) {
   AlarmView v;
-  v.detector = AlarmView::Detector::kShift;
-  v.direction = d.config().bad;
   v.learning = d.learning();
-  v.needed = d.config().baseline_subgroups;
-  v.progress = d.learning() ? d.baseline_progress() : v.needed;
-  v.subgroup_size = d.config().subgroup_size;
+  v.needed = needed;
+  v.progress = d.learning() ? progress : needed;
   v.budget_per_30d = d.config().budget.false_alerts_per_30d;
-  v.target = d.config().budget.target_change;
   v.statistic = d.statistic();
   v.in_episode = d.in_episode();
   v.degraded = d.degraded();
-  if (const std::optional<spc::ShiftDesign>& design = d.design()) {
+  if (const auto& design = d.design()) {
     v.interval_ms = d.interval_ms();
     v.expected_false_alerts_per_30d = design->expected_false_alerts_per_30d;
     v.expected_degraded_per_30d = design->expected_degraded_per_30d;
@@ -25,32 +24,27 @@ AlarmView ViewOf(const spc::ShiftDetector& d) {
     v.detection_delay_ms = design->detection_delay_ms;
     v.threshold = design->alert.h;
     v.degraded_threshold = design->degraded_h;
-    v.baseline = std::exp(d.mean());
   }
   return v;
 }
 
+}  // namespace
+
+AlarmView ViewOf(const spc::ShiftDetector& d) {
+  AlarmView v = CommonView(d, d.config().baseline_subgroups, d.baseline_progress());
+  v.detector = AlarmView::Detector::kShift;
+  v.direction = d.config().bad;
+  v.subgroup_size = d.config().subgroup_size;
+  v.target = d.config().budget.target_change;
+  if (d.design()) v.baseline = std::exp(d.mean());
+  return v;
+}
+
 AlarmView ViewOf(const spc::ErrorSurgeDetector& d) {
-  AlarmView v;
+  AlarmView v = CommonView(d, d.config().baseline_calls, d.baseline_progress());
   v.detector = AlarmView::Detector::kErrors;
-  v.learning = d.learning();
-  v.needed = d.config().baseline_calls;
-  v.progress = d.learning() ? d.baseline_progress() : v.needed;
-  v.budget_per_30d = d.config().budget.false_alerts_per_30d;
   v.target = d.config().budget.error_rise;
-  v.statistic = d.statistic();
-  v.in_episode = d.in_episode();
-  v.degraded = d.degraded();
-  if (const std::optional<spc::ErrorDesign>& design = d.design()) {
-    v.interval_ms = d.interval_ms();
-    v.expected_false_alerts_per_30d = design->expected_false_alerts_per_30d;
-    v.expected_degraded_per_30d = design->expected_degraded_per_30d;
-    v.design_false_alerts_per_30d = design->design_false_alerts_per_30d;
-    v.detection_delay_ms = design->detection_delay_ms;
-    v.threshold = design->alert.h;
-    v.degraded_threshold = design->degraded_h;
-    v.baseline = design->p_hat;
-  }
+  if (d.design()) v.baseline = d.design()->p_hat;
   return v;
 }
 

@@ -37,6 +37,23 @@ std::vector<double> SolveDense(std::vector<double> a, std::vector<double> b, int
   return x;
 }
 
+// The smallest threshold in (0, cap] whose ARL reaches `target`, to `resolution` (ARLs grow with
+// the threshold): doubling from 1 to bracket it, then bisection. `cap` when none does.
+template <typename T, typename Arl>
+T SmallestReaching(double target, T cap, T resolution, Arl arl) {
+  T lo = 0, hi = 1;
+  while (hi < cap && arl(hi) < target) {
+    lo = hi;
+    hi = std::min(cap, hi * 2);
+  }
+  if (arl(hi) < target) return cap;
+  while (hi - lo > resolution) {
+    const T mid = lo + (hi - lo) / 2;
+    (arl(mid) < target ? lo : hi) = mid;
+  }
+  return hi;
+}
+
 double ArlsToPer30Days(double arl, double step_ms) {
   if (!std::isfinite(arl) || arl <= 0) return 0;
   return kMsPer30Days / (arl * step_ms);
@@ -131,24 +148,12 @@ double ShiftArl(const ShiftScheme& s, NormalModel z, int states) {
 }
 
 double ShiftThresholdFor(double target, ShiftScheme scheme, double clip_fraction, NormalModel z) {
-  auto arl = [&](double h) {
+  return SmallestReaching(target, 200.0, 1e-3, [&](double h) {
     ShiftScheme s = scheme;
     s.h = h;
     if (clip_fraction > 0) s.clip = clip_fraction * h;
     return ShiftArl(s, z);
-  };
-  constexpr double kCap = 200;
-  double lo = 0, hi = 1;
-  while (hi < kCap && arl(hi) < target) {
-    lo = hi;
-    hi = std::min(kCap, hi * 2);
-  }
-  if (arl(hi) < target) return kCap;
-  while (hi - lo > 1e-3) {
-    const double mid = 0.5 * (lo + hi);
-    (arl(mid) < target ? lo : hi) = mid;
-  }
-  return hi;
+  });
 }
 
 BernoulliScheme BernoulliSchemeFor(double p0, double p1) {
@@ -187,22 +192,10 @@ double BernoulliArl(const BernoulliScheme& s, double p) {
 }
 
 int BernoulliThresholdFor(double target, BernoulliScheme scheme, double p) {
-  auto arl = [&](int h) {
+  return SmallestReaching(target, 100000, 1, [&](int h) {
     scheme.h = h;
     return BernoulliArl(scheme, p);
-  };
-  constexpr int kCap = 100000;
-  int lo = 0, hi = 1;
-  while (hi < kCap && arl(hi) < target) {
-    lo = hi;
-    hi = std::min(kCap, hi * 2);
-  }
-  if (arl(hi) < target) return kCap;
-  while (hi - lo > 1) {
-    const int mid = lo + (hi - lo) / 2;
-    (arl(mid) < target ? lo : hi) = mid;
-  }
-  return hi;
+  });
 }
 
 ShiftDesign DesignShift(double sigma, double sigma_median, int baseline_subgroups,

@@ -7,11 +7,11 @@
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
+#include "core/time_format.h"
 #include "support/server_process.h"
 
 namespace {
@@ -20,17 +20,6 @@ using llmscope::testing::Reply;
 using llmscope::testing::ServerProcess;
 using llmscope::testing::StartServer;
 using nlohmann::json;
-
-std::string IsoUtc(int64_t ms) {
-  const time_t seconds = static_cast<time_t>(ms / 1000);
-  tm t{};
-  gmtime_r(&seconds, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
-                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
 
 json GetJson(const ServerProcess& s, const std::string& path) {
   const Reply r = s.Call("GET", path);
@@ -53,7 +42,7 @@ TEST(AlarmApiTest, ARegressionIsAWarningWithItsBudgetAndTheLogFiltersBySeverity)
     const double factor = i >= kShiftAt ? 1.3 : 1.0;
     batch.push_back(json{{"provider", "ollama"},
                          {"model", "llama3"},
-                         {"timestamp", IsoUtc(t0 + int64_t{i} * 2000)},
+                         {"timestamp", llmscope::FormatIsoUtc(t0 + int64_t{i} * 2000)},
                          {"latency_ms", 2000 * factor * std::exp(noise(rng))}});
     if (batch.size() == 1000 || i + 1 == kPoints) {
       const Reply r = server->Call("POST", "/api/stats", json{{"samples", batch}}.dump());

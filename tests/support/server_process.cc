@@ -48,24 +48,6 @@ bool WaitFor(pid_t pid, std::chrono::milliseconds timeout, int* status) {
 
 }  // namespace
 
-int PickFreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot bind a port on 127.0.0.1");
-  }
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
 ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {
   if (options_.binary.empty()) throw std::runtime_error("ServerOptions.binary is required");
   char tmpl[] = "/tmp/llmscope-serve-test-XXXXXX";

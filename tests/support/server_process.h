@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/free_port.h"
+
 namespace llmscope::testing {
 
 // Which Authorization header a request carries.
@@ -97,8 +99,6 @@ class ServerProcess {
   int runs_ = 0;
 };
 
-// A port that was free on 127.0.0.1 a moment ago (bound to port 0, then released).
-int PickFreePort();
 
 // Starts `binary` as a server with `options` (their binary is replaced); a failure to start is a
 // test failure and gives nullptr.
