@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <random>
 #include <vector>
@@ -195,6 +196,61 @@ TEST(ShiftDetector, OneOutlyingSubgroupCannotMakeAShift) {
     signals += v && v->signal ? 1 : 0;
   }
   EXPECT_EQ(signals, 0);
+}
+
+TEST(ShiftDetector, ItsFalseAlertFigureMatchesSimulation) {
+  // A budget high enough to count (300 per 30 days), no tolerance and a guard at the estimates
+  // (confidence ½), a long baseline (1000 subgroups) so that the estimates are close to the
+  // truth, and a wide series (log-sd 0.5) so that the reference value k is near 0.7σ̂ and false
+  // alerts are frequent enough to count: three i.i.d. series of 10 days each signal as often as
+  // the design expects, within 25 % (the count's own Poisson error is about 7 %).
+  ShiftDetectorConfig c;
+  c.baseline_subgroups = 1000;
+  c.budget.false_alerts_per_30d = 300;
+  c.budget.tolerance = 0;
+  c.budget.confidence = 0.5;
+  double expected = 0;
+  int observed = 0;
+  for (uint64_t seed : {91u, 92u, 93u}) {
+    ShiftDetector d(c);
+    LatencyGenerator g({"wide", 0.5}, 300, seed);
+    const int64_t baseline_points = int64_t{1000} * 15;
+    const int64_t points = baseline_points + 10 * 24 * kHour;
+    for (int64_t i = 0; i < points; ++i) {
+      std::optional<SubgroupVerdict> v = d.Observe(i, i * kStepMs, g.Next(0));
+      observed += v && v->signal ? 1 : 0;
+    }
+    expected += d.design()->expected_false_alerts_per_30d * 10 / 30;
+  }
+  ASSERT_GT(expected, 100);
+  EXPECT_NEAR(observed / expected, 1.0, 0.25) << observed << " observed, " << expected;
+  std::printf("false alerts: %d observed, %.1f expected\n", observed, expected);
+}
+
+TEST(ShiftDetector, ItsDetectionDelayFigureMatchesSimulation) {
+  // One series, twenty ×1.2 regressions of 20 minutes, 40 minutes apart: the mean delay to the
+  // alert is the one the series reports, within 30 %.
+  ShiftDetector d({});
+  LatencyGenerator g({"narrow"}, 300, 95);
+  const int64_t period = kHour, first = 2 * kHour;
+  double total_delay = 0;
+  int detected = 0;
+  int64_t current_start = -1;
+  for (int64_t i = 0; i < first + 20 * period; ++i) {
+    const int64_t since = i - first;
+    const bool shifted = since >= 0 && since % period < 20 * kMinute;
+    if (shifted && since % period == 0) current_start = i;
+    std::optional<SubgroupVerdict> v = d.Observe(i, i * kStepMs, g.Next(0, shifted ? 1.2 : 1.0));
+    if (v && v->signal && current_start >= 0) {
+      total_delay += static_cast<double>((i - current_start) * kStepMs);
+      ++detected;
+      current_start = -1;
+    }
+  }
+  ASSERT_EQ(detected, 20);
+  EXPECT_NEAR(total_delay / detected / d.design()->detection_delay_ms, 1.0, 0.3);
+  std::printf("delay: %.0f ms measured, %.0f ms expected\n", total_delay / detected,
+              d.design()->detection_delay_ms);
 }
 
 TEST(ErrorSurgeDetector, ZeroToFivePercentIsAlertedWithinFiveMinutesAndHealthyIsSilent) {
