@@ -93,7 +93,7 @@ Result<std::optional<int64_t>> AlertOutbox::GroupedWith(const store::ViolationRe
   q.since_ms = v.created_ms - window_ms;
   q.until_ms = v.created_ms + 1;
   q.limit = 200;
-  q.with_context = false;
+  q.context = store::ViolationQuery::Context::kNone;
   Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(q);
   if (!found) return found.error();
   std::optional<int64_t> first;

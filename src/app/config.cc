@@ -47,6 +47,12 @@ Status EnvNumber(double& out, const std::string& key, const std::string& v) {
   return {};
 }
 
+Status SetPositive(double& out, const std::string& key, double v) {
+  if (!(v > 0)) return Bad(key, "must be > 0");
+  out = v;
+  return {};
+}
+
 template <typename T>
 Status EnvInt(T& out, const std::string& key, const std::string& v, int64_t min, int64_t max) {
   int64_t parsed = 0;
@@ -91,6 +97,21 @@ std::vector<Key> Keys(Config& c) {
                     [&field, key](const toml::node& n) { return TomlNumber(field, key, n); },
                     [&field, key](const std::string& v) { return EnvNumber(field, key, v); }});
   };
+  // A number > 0, such as an upper bound.
+  auto positive = [&](const char* section, const char* name, double& field) {
+    const std::string key = std::string(section) + "." + name;
+    keys.push_back({section, name,
+                    [&field, key](const toml::node& n) {
+                      double v = 0;
+                      Status read = TomlNumber(v, key, n);
+                      return read ? SetPositive(field, key, v) : read;
+                    },
+                    [&field, key](const std::string& text) {
+                      double v = 0;
+                      Status read = EnvNumber(v, key, text);
+                      return read ? SetPositive(field, key, v) : read;
+                    }});
+  };
   str("server", "listen", c.listen);
   str("server", "data_dir", c.data_dir);
   boolean("server", "public_reads", c.public_reads);
@@ -100,6 +121,10 @@ std::vector<Key> Keys(Config& c) {
   integer("server", "body_limit", c.body_limit, 1024, int64_t{1} << 30);
   integer("server", "max_stream_clients", c.max_stream_clients, 1, 1024);
   boolean("server", "store_prompt_text", c.store_prompt_text);
+  positive("ingest", "max_latency_ms", c.max_latency_ms);
+  positive("ingest", "max_tokens_per_s", c.max_tokens_per_s);
+  positive("ingest", "max_cost_usd", c.max_cost_usd);
+  integer("ingest", "max_token_count", c.max_token_count, 1, INT64_MAX);
   str("store", "url", c.store_url);
   integer("store", "retention_days", c.retention_days, 1, 36500);
   integer("spc", "baseline", c.baseline, 20, 100000);
@@ -277,8 +302,8 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
         continue;
       }
       const toml::table* t = node.as_table();
-      if (!t || (section != "server" && section != "store" && section != "spc" &&
-                 section != "alerting")) {
+      if (!t || (section != "server" && section != "ingest" && section != "store" &&
+                 section != "spc" && section != "alerting")) {
         return Error{"config_value", path + ": unknown section [" + section + "]"};
       }
       for (auto&& [key_name, value] : *t) {

@@ -27,7 +27,12 @@ struct Config {
   std::string cors_origin;
   int64_t body_limit = 1 << 20;
   int max_stream_clients = 32;
-  bool store_prompt_text = true;
+  bool store_prompt_text = false;  // off: samples keep their prompt_hash only
+  // [ingest]: sane bounds of a pushed sample (server::IngestLimits); beyond one it is refused.
+  double max_latency_ms = 86'400'000;  // e2e (latency), ttft, tpot, Ollama's durations: a day
+  double max_tokens_per_s = 1e7;       // tokens_per_s, prompt_efficiency
+  double max_cost_usd = 1e4;           // per call
+  int64_t max_token_count = 1'000'000'000;
   // [store]
   std::string store_url;  // empty: sqlite://<data_dir>/llmscope.db
   int retention_days = 30;

@@ -208,6 +208,10 @@ int RunServe(const ServeOptions& o) {
   http.cors_origin = config.cors_origin;
   http.body_limit = static_cast<size_t>(config.body_limit);
   http.max_stream_clients = config.max_stream_clients;
+  http.ingest.max_latency_ms = config.max_latency_ms;
+  http.ingest.max_tokens_per_s = config.max_tokens_per_s;
+  http.ingest.max_cost_usd = config.max_cost_usd;
+  http.ingest.max_token_count = config.max_token_count;
   http.ingest.store_prompt_text = config.store_prompt_text;
   http.store_description = Redacted(store_url);
   http.severities = config.alerts.severities;

@@ -70,7 +70,7 @@ std::string Param(const Request& req, const char* name) {
 std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Response& res,
                                                       const alert::SeverityOverrides& severities) {
   store::ViolationQuery q;
-  q.with_context = false;  // neither the list nor the CSV shows it
+  q.context = store::ViolationQuery::Context::kNone;  // the list shows none of it
   if (req.has_param("provider")) q.provider = Param(req, "provider");
   if (req.has_param("model")) q.model = Param(req, "model");
   if (req.has_param("metric")) {
@@ -322,19 +322,20 @@ void HttpApi::Routes() {
       SendError(res, 415, "unsupported_media_type", "send application/json");
       return;
     }
-    Result<std::vector<Sample>> samples = ParseIngestBody(req.body, NowMs(), options_.ingest);
-    if (!samples) {
-      SendError(res, 400, samples.error().code, samples.error().message);
+    Result<IngestBody> body = ParseIngestBody(req.body, NowMs(), options_.ingest);
+    if (!body) {
+      SendError(res, 400, body.error().code, body.error().message);
       return;
     }
-    Result<monitor::IngestReceipt> receipt = monitor_.Ingest(std::move(*samples));
+    Result<monitor::IngestReceipt> receipt = monitor_.Ingest(std::move(body->samples));
     if (!receipt) {
       SendError(res, 503, "storage_error", "the samples were not stored: " + receipt.error().message);
       return;
     }
     SendJson(res, 200, Json{{"status", "ok"}, {"logged", true}, {"count", receipt->ids.size()},
                             {"ids", receipt->ids}, {"duplicates", receipt->duplicates},
-                            {"violations_detected", receipt->violations_opened}});
+                            {"violations_detected", receipt->violations_opened},
+                            {"ignored_fields", body->ignored_fields}});
   });
 
   s.Get("/api/stats", [this](const Request&, Response& res) {
@@ -519,6 +520,8 @@ void HttpApi::Routes() {
   s.Get("/api/export/violations", [this](const Request& req, Response& res) {
     std::optional<store::ViolationQuery> q = ViolationFilters(req, res, options_.severities);
     if (!q) return;
+    // Each row carries the telemetry at the violation's first point, and only that.
+    q->context = store::ViolationQuery::Context::kTelemetry;
     if (!req.has_param("limit")) q->limit = 100000;
     Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(*q);
     if (!found) return SendFailure(res, found.error());

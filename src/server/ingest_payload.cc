@@ -1,7 +1,9 @@
 #include "server/ingest_payload.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -19,7 +21,7 @@ enum class Field {
   kCostUsd, kTotalDuration, kLoadDuration, kPromptEvalDuration, kEvalDuration,
   kPromptEvalCount, kEvalCount, kTokensIn, kTokensOut, kCpuPercent, kMemoryPercent,
   kGpuPercent, kGpuMemoryPercent, kGpuTempC, kTimestamp, kError, kErrorKind, kErrorMessage,
-  kPromptHash, kPromptText, kIngestKey
+  kPromptHash, kPromptText, kIngestKey, kSuccess, kTokensPerSecond, kPromptEfficiency
 };
 
 const std::unordered_map<std::string_view, Field>& Fields() {
@@ -54,28 +56,48 @@ const std::unordered_map<std::string_view, Field>& Fields() {
       {"prompt_hash", Field::kPromptHash},
       {"prompt_text", Field::kPromptText},
       {"ingest_key", Field::kIngestKey},
+      // The original monitor's own names.
+      {"success", Field::kSuccess},
+      {"tokens_per_second", Field::kTokensPerSecond},
+      {"prompt_efficiency", Field::kPromptEfficiency},
   };
   return fields;
 }
 
+// Whether a sample measured one of the charted metrics of SPC.md §1 (the error flag aside).
+bool HasMeasurement(const Sample& s) {
+  for (Metric m : kAllMetrics) {
+    if (m != Metric::kError && s.value(m)) return true;
+  }
+  return false;
+}
+
 class SampleReader {
  public:
-  SampleReader(const json& object, std::string path, int64_t now_ms, const IngestLimits& limits)
-      : object_(object), path_(std::move(path)), now_ms_(now_ms), limits_(limits) {}
+  // Keys that are no sample field are added to `ignored`.
+  SampleReader(const json& object, std::string path, int64_t now_ms, const IngestLimits& limits,
+               std::set<std::string>& ignored)
+      : object_(object),
+        path_(std::move(path)),
+        now_ms_(now_ms),
+        limits_(limits),
+        ignored_(ignored) {}
 
   Result<Sample> Read() {
     if (!object_.is_object()) return Fail("invalid_field", "", "must be a JSON object");
     Sample s;
-    constexpr double kInf = std::numeric_limits<double>::infinity();
-    std::optional<double> latency_ms;
+    std::optional<double> latency_ms, tokens_per_second, prompt_efficiency;
+    std::optional<bool> error, success;
     std::optional<int64_t> timestamp;
     std::optional<std::string> prompt_text;
+    const double max_ms = limits_.max_latency_ms;
     for (auto it = object_.begin(); it != object_.end(); ++it) {
       const std::string& k = it.key();
       const json& v = it.value();
       auto f = Fields().find(k);
       if (f == Fields().end()) {
-        return Fail("unknown_field", k, "is not a sample field (see the API reference in README.md)");
+        ignored_.insert(k);
+        continue;
       }
       bool ok = true;
       switch (f->second) {
@@ -83,18 +105,34 @@ class SampleReader {
         case Field::kModel: ok = Name(k, v, s.source.model); break;
         case Field::kSite: ok = Name(k, v, s.source.site); break;
         case Field::kProfile: ok = Name(k, v, s.source.profile); break;
-        case Field::kLatencyMs: ok = Number(k, v, latency_ms, 0, kInf); break;
-        case Field::kE2eMs: ok = Number(k, v, s.e2e_ms, 0, kInf); break;
-        case Field::kTtftMs: ok = Number(k, v, s.ttft_ms, 0, kInf); break;
-        case Field::kTpotMs: ok = Number(k, v, s.tpot_ms, 0, kInf); break;
-        case Field::kTokensPerS: ok = Number(k, v, s.tokens_per_s, 0, kInf); break;
-        case Field::kCostUsd: ok = Number(k, v, s.cost_usd, 0, kInf); break;
-        case Field::kTotalDuration: ok = Number(k, v, s.total_duration_ms, 0, kInf); break;
-        case Field::kLoadDuration: ok = Number(k, v, s.load_duration_ms, 0, kInf); break;
-        case Field::kPromptEvalDuration:
-          ok = Number(k, v, s.prompt_eval_duration_ms, 0, kInf);
+        case Field::kLatencyMs: ok = Bounded(k, v, latency_ms, max_ms, "max_latency_ms"); break;
+        case Field::kE2eMs: ok = Bounded(k, v, s.e2e_ms, max_ms, "max_latency_ms"); break;
+        case Field::kTtftMs: ok = Bounded(k, v, s.ttft_ms, max_ms, "max_latency_ms"); break;
+        case Field::kTpotMs: ok = Bounded(k, v, s.tpot_ms, max_ms, "max_latency_ms"); break;
+        case Field::kTokensPerS:
+          ok = Bounded(k, v, s.tokens_per_s, limits_.max_tokens_per_s, "max_tokens_per_s");
           break;
-        case Field::kEvalDuration: ok = Number(k, v, s.eval_duration_ms, 0, kInf); break;
+        case Field::kTokensPerSecond:
+          ok = Bounded(k, v, tokens_per_second, limits_.max_tokens_per_s, "max_tokens_per_s");
+          break;
+        case Field::kPromptEfficiency:  // checked only: the counts and durations give it
+          ok = Bounded(k, v, prompt_efficiency, limits_.max_tokens_per_s, "max_tokens_per_s");
+          break;
+        case Field::kCostUsd:
+          ok = Bounded(k, v, s.cost_usd, limits_.max_cost_usd, "max_cost_usd");
+          break;
+        case Field::kTotalDuration:
+          ok = Bounded(k, v, s.total_duration_ms, max_ms, "max_latency_ms");
+          break;
+        case Field::kLoadDuration:
+          ok = Bounded(k, v, s.load_duration_ms, max_ms, "max_latency_ms");
+          break;
+        case Field::kPromptEvalDuration:
+          ok = Bounded(k, v, s.prompt_eval_duration_ms, max_ms, "max_latency_ms");
+          break;
+        case Field::kEvalDuration:
+          ok = Bounded(k, v, s.eval_duration_ms, max_ms, "max_latency_ms");
+          break;
         case Field::kPromptEvalCount: ok = Count(k, v, s.prompt_eval_count); break;
         case Field::kEvalCount: ok = Count(k, v, s.eval_count); break;
         case Field::kTokensIn: ok = Count(k, v, s.tokens_in); break;
@@ -107,7 +145,8 @@ class SampleReader {
           break;
         case Field::kGpuTempC: ok = Number(k, v, s.telemetry.gpu_temp_c, -50, 150); break;
         case Field::kTimestamp: ok = Time(k, v, timestamp); break;
-        case Field::kError: ok = Bool(k, v, s.error); break;
+        case Field::kError: ok = Bool(k, v, error); break;
+        case Field::kSuccess: ok = Bool(k, v, success); break;
         case Field::kErrorKind: ok = Text(k, v, s.error_kind, limits_.max_name); break;
         case Field::kErrorMessage: ok = Text(k, v, s.error_message, limits_.max_text); break;
         case Field::kPromptHash: ok = Text(k, v, s.prompt_hash, limits_.max_name); break;
@@ -123,16 +162,23 @@ class SampleReader {
     }
     if (s.source.provider.empty()) return Fail("missing_field", "provider", "is required");
     if (s.source.model.empty()) return Fail("missing_field", "model", "is required");
-    if (latency_ms) {
-      if (s.e2e_ms && *s.e2e_ms != *latency_ms) {
-        return Fail("invalid_field", "latency_ms", "differs from e2e_ms; send one of them");
-      }
-      s.e2e_ms = latency_ms;
+    if (!Alias("latency_ms", latency_ms, "e2e_ms", s.e2e_ms)) return error_;
+    if (!Alias("tokens_per_second", tokens_per_second, "tokens_per_s", s.tokens_per_s)) {
+      return error_;
     }
+    if (error && success && *error == *success) {
+      return Fail("invalid_field", "success", "contradicts error; send one of them");
+    }
+    s.error = error ? *error : success.has_value() && !*success;
     s.time_ms = timestamp.value_or(now_ms_);
     if (s.time_ms > now_ms_ + limits_.max_future_ms) {
       return Fail("invalid_field", "timestamp", "is in the future (" + FormatIsoUtc(s.time_ms) +
                                                     "; now is " + FormatIsoUtc(now_ms_) + ")");
+    }
+    if (!s.error && !HasMeasurement(s)) {
+      return Fail("missing_field", "",
+                  "no measurement: send latency_ms (or e2e_ms), ttft_ms, tpot_ms, tokens_per_s or "
+                  "cost_usd, or error: true for a failed call");
     }
     if (limits_.store_prompt_text) s.prompt_text = std::move(prompt_text);
     return s;
@@ -162,16 +208,38 @@ class SampleReader {
     out = d;
     return true;
   }
+  // A number >= 0 and at most `max`, the sane bound of [ingest] key `bound`.
+  bool Bounded(const std::string& k, const json& v, std::optional<double>& out, double max,
+               const char* bound) {
+    std::optional<double> d;
+    if (!Number(k, v, d, 0, std::numeric_limits<double>::infinity())) return false;
+    if (d && *d > max) return OverBound(k, Short(max), bound);
+    out = d;
+    return true;
+  }
+  bool OverBound(const std::string& k, const std::string& max, const char* bound) {
+    return Reject(k, "must be at most " + max + " ([ingest] " + bound + ")");
+  }
+  // The original's name for one of LLMscope's fields: either may be sent, both when they agree.
+  bool Alias(const std::string& alias, const std::optional<double>& value, const std::string& field,
+             std::optional<double>& out) {
+    if (!value) return true;
+    if (out && *out != *value) return Reject(alias, "differs from " + field + "; send one of them");
+    out = value;
+    return true;
+  }
+  // A token count: a whole number within [0, max_token_count].
   bool Count(const std::string& k, const json& v, std::optional<int64_t>& out) {
     if (v.is_null()) return true;
-    if (v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0)) {
-      if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-        return Reject(k, "is too large");
-      }
-      out = v.get<int64_t>();
-      return true;
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0)) {
+      return Reject(k, "must be a whole number >= 0");
     }
-    return Reject(k, "must be a whole number >= 0");
+    const int64_t max = limits_.max_token_count;
+    if (v.get<uint64_t>() > static_cast<uint64_t>(max)) {
+      return OverBound(k, std::to_string(max), "max_token_count");
+    }
+    out = v.get<int64_t>();
+    return true;
   }
   bool Text(const std::string& k, const json& v, std::string& out, size_t max) {
     if (v.is_null()) return true;
@@ -202,7 +270,7 @@ class SampleReader {
     out = std::move(key);
     return true;
   }
-  bool Bool(const std::string& k, const json& v, bool& out) {
+  bool Bool(const std::string& k, const json& v, std::optional<bool>& out) {
     if (v.is_null()) return true;
     if (v.is_boolean()) {
       out = v.get<bool>();
@@ -221,24 +289,25 @@ class SampleReader {
     if (!out) return Reject(k, "is not an ISO 8601 time, e.g. 2026-11-23T15:04:05Z");
     return true;
   }
+  // The shortest plain decimal that reads back as d: "100", "0.5", "10000000".
   static std::string Short(double d) {
-    std::string s = std::to_string(d);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
+    char buf[400];  // the longest: a subnormal's "0.000…" of about 330 characters
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+    return std::string(buf, end);
   }
 
   const json& object_;
   std::string path_;
   int64_t now_ms_;
   const IngestLimits& limits_;
+  std::set<std::string>& ignored_;
   Error error_;
 };
 
 }  // namespace
 
-Result<std::vector<Sample>> ParseIngestBody(std::string_view body, int64_t now_ms,
-                                            const IngestLimits& limits) {
+Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
+                                   const IngestLimits& limits) {
   json doc;
   try {
     doc = json::parse(body);
@@ -254,7 +323,8 @@ Result<std::vector<Sample>> ParseIngestBody(std::string_view body, int64_t now_m
     }
     return Error{"invalid_json", "the body is not valid JSON: " + why};
   }
-  std::vector<Sample> out;
+  IngestBody out;
+  std::set<std::string> ignored;
   if (doc.is_object() && doc.contains("samples")) {
     const json& items = doc["samples"];
     if (doc.size() != 1) return Error{"unknown_field", "a batch holds only \"samples\""};
@@ -264,18 +334,20 @@ Result<std::vector<Sample>> ParseIngestBody(std::string_view body, int64_t now_m
       return Error{"batch_too_large", "samples: at most " + std::to_string(limits.max_batch) +
                                           " per request, got " + std::to_string(items.size())};
     }
-    out.reserve(items.size());
+    out.samples.reserve(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
       Result<Sample> s =
-          SampleReader(items[i], "samples[" + std::to_string(i) + "]", now_ms, limits).Read();
+          SampleReader(items[i], "samples[" + std::to_string(i) + "]", now_ms, limits, ignored)
+              .Read();
       if (!s) return s.error();
-      out.push_back(std::move(*s));
+      out.samples.push_back(std::move(*s));
     }
-    return out;
+  } else {
+    Result<Sample> s = SampleReader(doc, "", now_ms, limits, ignored).Read();
+    if (!s) return s.error();
+    out.samples.push_back(std::move(*s));
   }
-  Result<Sample> s = SampleReader(doc, "", now_ms, limits).Read();
-  if (!s) return s.error();
-  out.push_back(std::move(*s));
+  out.ignored_fields.assign(ignored.begin(), ignored.end());
   return out;
 }
 

@@ -175,7 +175,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   vq.since_ms = r.since_ms;
   vq.until_ms = r.until_ms;
   vq.limit = kViolationsListed + 1;  // one more tells whether the list is cut
-  vq.with_context = false;
+  vq.context = store::ViolationQuery::Context::kNone;
   Result<std::vector<store::ViolationRecord>> violations = store.QueryViolations(vq);
   if (!violations) return violations.error();
   std::vector<store::StageRecord> stages;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "core/time_format.h"
@@ -18,6 +19,25 @@ std::string OptInt(const std::optional<int64_t>& v) {
   return v ? std::to_string(*v) : "";
 }
 
+// ",cpu,memory,gpu,gpu_memory,gpu_temp" from a violation's context_json: the "telemetry" object
+// (that of its first point); a field is empty where it is null or absent.
+std::string TelemetryFields(const std::string& context_json) {
+  const nlohmann::json context = nlohmann::json::parse(context_json, nullptr, false);
+  const nlohmann::json* telemetry = nullptr;
+  if (context.is_object() && context.contains("telemetry") && context["telemetry"].is_object()) {
+    telemetry = &context["telemetry"];
+  }
+  std::string out;
+  for (const char* name :
+       {"cpu_percent", "memory_percent", "gpu_percent", "gpu_memory_percent", "gpu_temp_c"}) {
+    out += ',';
+    if (telemetry && telemetry->contains(name) && (*telemetry)[name].is_number()) {
+      out += CsvNumber((*telemetry)[name].get<double>());
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const char kSamplesCsvHeader[] =
@@ -28,7 +48,8 @@ const char kSamplesCsvHeader[] =
 
 const char kViolationsCsvHeader[] =
     "id,provider,model,site,profile,metric,rule,phase,stage,first_index,last_index,count,"
-    "first_time,last_time,value,worst_value,deviation_sigma,cl,ucl,lcl,status,status_by\n";
+    "first_time,last_time,value,worst_value,deviation_sigma,cl,ucl,lcl,status,status_by,"
+    "cpu_percent,memory_percent,gpu_percent,gpu_memory_percent,gpu_temp_c\n";
 
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
@@ -77,7 +98,7 @@ void WriteViolationCsvRows(std::ostream& out, const std::vector<ViolationRecord>
         << CsvNumber(v.value) << ',' << CsvNumber(v.worst_value) << ',' << OptNumber(v.deviation)
         << ',' << CsvNumber(v.limits.center) << ',' << CsvNumber(v.limits.ucl) << ','
         << CsvNumber(v.limits.lcl) << ',' << ViolationStatusName(v.status) << ','
-        << CsvField(v.status_by) << '\n';
+        << CsvField(v.status_by) << TelemetryFields(v.context_json) << '\n';
   }
 }
 

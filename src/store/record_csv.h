@@ -18,6 +18,8 @@ extern const char kSamplesCsvHeader[];
 extern const char kViolationsCsvHeader[];
 
 void WriteSampleCsvRows(std::ostream& out, const std::vector<Sample>& samples);
+// The last five columns, the host telemetry at each violation's first point, come from its
+// context_json: read the violations with (at least) its telemetry (ViolationQuery::context).
 void WriteViolationCsvRows(std::ostream& out, const std::vector<ViolationRecord>& violations);
 
 // One field: verbatim, or quoted with inner quotes doubled when it must be.

@@ -23,14 +23,13 @@ class SqlConditions {
   bool first_ = true;
 };
 
-// A violations column list with context_json replaced by an empty text when `with_context` is
-// false: a list of violations reads a few hundred bytes a row instead of several kB.
-inline std::string ViolationColumnList(std::string_view columns, bool with_context) {
+// A violations column list with its context_json column replaced by `context_expression`
+// (e.g. "'' AS context_json" when a list needs none of it).
+inline std::string ViolationColumnList(std::string_view columns,
+                                       std::string_view context_expression) {
   std::string out(columns);
-  if (!with_context) {
-    const size_t at = out.find("context_json");
-    if (at != std::string::npos) out.replace(at, 12, "'' AS context_json");
-  }
+  const size_t at = out.find("context_json");
+  if (at != std::string::npos) out.replace(at, 12, context_expression);
   return out;
 }
 

@@ -42,7 +42,10 @@ struct ViolationQuery {
   int64_t since_ms = INT64_MIN;  // last_time_ms ≥ since_ms
   int64_t until_ms = INT64_MAX;  // first_time_ms < until_ms
   int64_t limit = 1000;          // newest (highest id) first
-  bool with_context = true;      // false: context_json is left empty (lists need none of it)
+  // How much of context_json to read: all of it, only {"telemetry": …} (the CSV's columns; a few
+  // dozen bytes instead of several kB a row), or none (lists).
+  enum class Context : uint8_t { kAll, kTelemetry, kNone };
+  Context context = Context::kAll;
 };
 
 // What AppendSamples did with each sample of a batch.

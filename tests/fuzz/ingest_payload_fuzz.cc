@@ -23,12 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!r.error().message.empty());
     return 0;
   }
-  FUZZ_CHECK(!r->empty());
-  FUZZ_CHECK(static_cast<int64_t>(r->size()) <= limits.max_batch);
-  for (const llmscope::Sample& s : *r) {
+  FUZZ_CHECK(!r->samples.empty());
+  FUZZ_CHECK(static_cast<int64_t>(r->samples.size()) <= limits.max_batch);
+  for (const llmscope::Sample& s : r->samples) {
     FUZZ_CHECK(!s.source.provider.empty() && s.source.provider.size() <= limits.max_name);
     FUZZ_CHECK(!s.source.model.empty() && s.source.model.size() <= limits.max_name);
     FUZZ_CHECK(s.time_ms <= kNow + limits.max_future_ms);
+    FUZZ_CHECK(!s.e2e_ms || *s.e2e_ms <= limits.max_latency_ms);
   }
   return 0;
 }

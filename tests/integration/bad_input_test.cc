@@ -1,9 +1,10 @@
 // The bad-input corpus (issue 7) against the real `llmscope serve` on 127.0.0.1.
 //
 // Every request of bad_inputs/http_cases.json (malformed and truncated JSON, wrong types, NaN,
-// Inf, negative and huge numbers, huge bodies, deep nesting, invalid UTF-8, missing and wrong
-// keys, bad query parameters, bad keys) is sent as raw bytes and gets its 4xx status and a JSON
-// error {"error":{"code","message"}} with its code; the server answers /health after each.
+// Inf, negative and huge numbers, values beyond the sane bounds, huge bodies, deep nesting,
+// invalid UTF-8, missing keys, calls that measured nothing, contradicting keys, bad query
+// parameters, bad keys) is sent as raw bytes and gets its 4xx status and a JSON error
+// {"error":{"code","message"}} with its code; the server answers /health after each.
 // Partial requests (slow-loris: headers never finished, bodies shorter than their
 // Content-Length, then silence or a half-close) are held open on raw sockets the whole time and
 // never stop the server from answering others, and none of them is stored. After all of it the

@@ -74,7 +74,9 @@ class ExportCliTest : public ::testing::Test {
       v.limits.center = 100;
       v.limits.ucl = 150;
       v.limits.lcl = 50;
-      v.context_json = R"({"points":[]})";
+      v.context_json =
+          R"({"points":[],"telemetry":{"cpu_percent":91.5,"memory_percent":40,"gpu_percent":null,)"
+          R"("gpu_memory_percent":12.25,"gpu_temp_c":71}})";
       v.status = status;
       ASSERT_TRUE(s->InsertViolation(v).ok());
     }
@@ -124,7 +126,14 @@ TEST_F(ExportCliTest, ViolationsAsCsvAndByStatusToAFile) {
   std::vector<std::string> lines = Lines(all.out);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0].rfind("id,provider,model,site,profile,metric,rule,", 0), 0u);
+  EXPECT_EQ(
+      lines[0].substr(lines[0].find(",status,")),
+      ",status,status_by,cpu_percent,memory_percent,gpu_percent,gpu_memory_percent,gpu_temp_c");
   EXPECT_NE(lines[1].find(",250.5,250.5,3.5,100,150,50,resolved,"), std::string::npos) << lines[1];
+  // The telemetry at the violation's first point, from its context; null is an empty field.
+  EXPECT_EQ(lines[1].substr(lines[1].size() - std::string(",91.5,40,,12.25,71").size()),
+            ",91.5,40,,12.25,71")
+      << lines[1];
 
   const std::string path = dir_.path() + "/open.jsonl";
   CommandResult open = Export({"violations", "--status", "open", "--format", "json", "-o", path});

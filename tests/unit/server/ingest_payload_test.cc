@@ -1,5 +1,7 @@
 // POST /api/stats bodies (server/ingest_payload.h): the original LLMscope monitor's payload is
-// taken unchanged; batches are all or nothing; every bad field is refused with its path.
+// taken unchanged (success: false is a failed call); batches are all or nothing; unknown keys are
+// ignored and named; every bad field, a value beyond a sane bound and a call that measured
+// nothing are refused with their path.
 #include <gtest/gtest.h>
 
 #include "server/ingest_payload.h"
@@ -9,27 +11,39 @@ namespace {
 
 constexpr int64_t kNow = 1795446245000;  // 2026-11-23T15:04:05Z
 
-Result<std::vector<Sample>> Parse(const std::string& body) { return ParseIngestBody(body, kNow); }
+Result<IngestBody> Parse(const std::string& body, const IngestLimits& limits = {}) {
+  return ParseIngestBody(body, kNow, limits);
+}
 
-void ExpectRefused(const std::string& body, const std::string& code, const std::string& where) {
-  Result<std::vector<Sample>> r = Parse(body);
+void ExpectRefused(const std::string& body, const std::string& code, const std::string& where,
+                   const IngestLimits& limits = {}) {
+  Result<IngestBody> r = Parse(body, limits);
   ASSERT_FALSE(r.ok()) << body;
   EXPECT_EQ(r.error().code, code) << body << " → " << r.error().message;
   EXPECT_NE(r.error().message.find(where), std::string::npos)
       << body << " → " << r.error().message;
 }
 
+IngestLimits WithPromptText() {
+  IngestLimits limits;
+  limits.store_prompt_text = true;
+  return limits;
+}
+
 TEST(IngestPayload, TakesTheOriginalMonitorPayloadUnchanged) {
-  Result<std::vector<Sample>> r = Parse(R"({
+  Result<IngestBody> r = Parse(R"({
     "provider": "ollama", "model": "llama3", "latency_ms": 2034.5,
-    "timestamp": "2026-11-23T15:00:00.250000",
+    "timestamp": "2026-11-23T15:00:00.250000", "success": true,
     "total_duration_ms": 2029.5, "load_duration_ms": 50.2, "prompt_eval_duration_ms": 100.3,
     "eval_duration_ms": 1874.5, "prompt_eval_count": 26, "eval_count": 42,
+    "tokens_per_second": 22.41, "prompt_efficiency": 259.22,
     "cpu_percent": 35.2, "memory_percent": 45.6, "gpu_percent": 78.5, "gpu_memory_percent": 62.3,
-    "prompt_hash": "a1b2c3d4", "prompt_text": "Write one sentence."})");
+    "prompt_hash": "a1b2c3d4", "prompt_text": "Write one sentence."})",
+                               WithPromptText());
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 1u);
-  const Sample& s = (*r)[0];
+  EXPECT_TRUE(r->ignored_fields.empty());
+  ASSERT_EQ(r->samples.size(), 1u);
+  const Sample& s = r->samples[0];
   EXPECT_EQ(s.source.provider, "ollama");
   EXPECT_EQ(s.source.model, "llama3");
   EXPECT_EQ(s.e2e_ms, 2034.5);  // latency_ms is stored as e2e_ms
@@ -40,6 +54,7 @@ TEST(IngestPayload, TakesTheOriginalMonitorPayloadUnchanged) {
   EXPECT_EQ(s.eval_duration_ms, 1874.5);
   EXPECT_EQ(s.prompt_eval_count, 26);
   EXPECT_EQ(s.eval_count, 42);
+  EXPECT_EQ(s.tokens_per_s, 22.41);  // tokens_per_second is stored as tokens_per_s
   EXPECT_EQ(s.telemetry.cpu_percent, 35.2);
   EXPECT_EQ(s.telemetry.memory_percent, 45.6);
   EXPECT_EQ(s.telemetry.gpu_percent, 78.5);
@@ -51,21 +66,21 @@ TEST(IngestPayload, TakesTheOriginalMonitorPayloadUnchanged) {
 }
 
 TEST(IngestPayload, DefaultsAndNulls) {
-  Result<std::vector<Sample>> r =
+  Result<IngestBody> r =
       Parse(R"({"provider":"openai","model":"gpt-4o","ttft_ms":null,"e2e_ms":900})");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ((*r)[0].time_ms, kNow);  // no timestamp: now
-  EXPECT_FALSE((*r)[0].ttft_ms.has_value());
-  EXPECT_EQ((*r)[0].e2e_ms, 900);
+  EXPECT_EQ(r->samples[0].time_ms, kNow);  // no timestamp: now
+  EXPECT_FALSE(r->samples[0].ttft_ms.has_value());
+  EXPECT_EQ(r->samples[0].e2e_ms, 900);
 }
 
 TEST(IngestPayload, FailedCallsAndOwnFields) {
-  Result<std::vector<Sample>> r = Parse(
+  Result<IngestBody> r = Parse(
       R"({"provider":"anthropic","model":"claude","site":"eu","profile":"long","error":true,
           "error_kind":"timeout","error_message":"no answer in 30 s","tokens_in":12,
           "tokens_out":0,"cost_usd":0,"gpu_temp_c":61})");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  const Sample& s = (*r)[0];
+  const Sample& s = r->samples[0];
   EXPECT_TRUE(s.error);
   EXPECT_EQ(s.error_kind, "timeout");
   EXPECT_EQ(s.source.site, "eu");
@@ -75,11 +90,11 @@ TEST(IngestPayload, FailedCallsAndOwnFields) {
 }
 
 TEST(IngestPayload, BatchIsAllOrNothingAndNamesTheItem) {
-  Result<std::vector<Sample>> ok = Parse(
+  Result<IngestBody> ok = Parse(
       R"({"samples":[{"provider":"a","model":"m","latency_ms":1},
                      {"provider":"a","model":"m","latency_ms":2}]})");
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->size(), 2u);
+  EXPECT_EQ(ok->samples.size(), 2u);
   ExpectRefused(R"({"samples":[{"provider":"a","model":"m","latency_ms":1},
                                {"provider":"a","model":"m","latency_ms":-2}]})",
                 "invalid_field", "samples[1].latency_ms");
@@ -104,7 +119,6 @@ TEST(IngestPayload, RefusesEachBadField) {
                 "cpu_percent");
   ExpectRefused(R"({"provider":"p","model":"m","eval_count":1.5})", "invalid_field", "eval_count");
   ExpectRefused(R"({"provider":"p","model":"m","eval_count":-3})", "invalid_field", "eval_count");
-  ExpectRefused(R"({"provider":"p","model":"m","latnecy_ms":1})", "unknown_field", "latnecy_ms");
   ExpectRefused(R"({"provider":"p","model":"m","timestamp":"soon"})", "invalid_field",
                 "timestamp");
   ExpectRefused(R"({"provider":"p","model":"m","timestamp":"2027-01-01T00:00:00Z"})",
@@ -114,26 +128,31 @@ TEST(IngestPayload, RefusesEachBadField) {
   ExpectRefused(R"({"provider":"p","model":"m","error":"yes"})", "invalid_field", "error");
   ExpectRefused(R"({"provider":"p","model":"m","latency_ms":5,"e2e_ms":6})", "invalid_field",
                 "latency_ms");
+  ExpectRefused(R"({"provider":"p","model":"m","tokens_per_second":5,"tokens_per_s":6})",
+                "invalid_field", "tokens_per_second: differs from tokens_per_s");
+  ExpectRefused(R"({"provider":"p","model":"m","latency_ms":1,"success":"yes"})", "invalid_field",
+                "success");
   ExpectRefused(R"({"provider":")" + std::string(201, 'x') + R"(","model":"m"})", "invalid_field",
                 "provider");
 }
 
 TEST(IngestPayload, IngestKeyIsOptionalAndValidated) {
-  Result<std::vector<Sample>> r = Parse(
-      R"({"samples":[{"provider":"p","model":"m","ingest_key":"probe-7f3a:1:0"},
-                     {"provider":"p","model":"m"},
-                     {"provider":"p","model":"m","ingest_key":null}]})");
+  Result<IngestBody> r = Parse(
+      R"({"samples":[{"provider":"p","model":"m","e2e_ms":1,"ingest_key":"probe-7f3a:1:0"},
+                     {"provider":"p","model":"m","e2e_ms":1},
+                     {"provider":"p","model":"m","e2e_ms":1,"ingest_key":null}]})");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ((*r)[0].ingest_key, std::optional<std::string>("probe-7f3a:1:0"));
-  EXPECT_FALSE((*r)[1].ingest_key.has_value());
-  EXPECT_FALSE((*r)[2].ingest_key.has_value());
+  EXPECT_EQ(r->samples[0].ingest_key, std::optional<std::string>("probe-7f3a:1:0"));
+  EXPECT_FALSE(r->samples[1].ingest_key.has_value());
+  EXPECT_FALSE(r->samples[2].ingest_key.has_value());
   const std::string longest(kMaxIngestKeyBytes, '~');
-  r = Parse(R"({"provider":"p","model":"m","ingest_key":")" + longest + R"("})");
+  r = Parse(R"({"provider":"p","model":"m","e2e_ms":1,"ingest_key":")" + longest + R"("})");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ((*r)[0].ingest_key, std::optional<std::string>(longest));
+  EXPECT_EQ(r->samples[0].ingest_key, std::optional<std::string>(longest));
 
   auto keyed = [](const std::string& key_json) {
-    return R"({"samples":[{"provider":"p","model":"m"},{"provider":"p","model":"m","ingest_key":)" +
+    return R"({"samples":[{"provider":"p","model":"m","e2e_ms":1},)"
+           R"({"provider":"p","model":"m","e2e_ms":1,"ingest_key":)" +
            key_json + "}]}";
   };
   ExpectRefused(keyed(R"("")"), "invalid_field", "samples[1].ingest_key: must not be empty");
@@ -154,18 +173,126 @@ TEST(IngestPayload, BatchSizeIsBounded) {
   body += "]}";
   IngestLimits limits;
   limits.max_batch = 10;
-  Result<std::vector<Sample>> r = ParseIngestBody(body, kNow, limits);
+  Result<IngestBody> r = ParseIngestBody(body, kNow, limits);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "batch_too_large");
 }
 
-TEST(IngestPayload, PromptTextCanBeLeftOut) {
+TEST(IngestPayload, PromptTextIsKeptOnlyWhenTurnedOn) {
+  const std::string body = R"({"provider":"p","model":"m","e2e_ms":1,"prompt_text":"secret"})";
+  Result<IngestBody> r = Parse(body);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->samples[0].prompt_text.has_value());
+  r = Parse(body, WithPromptText());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->samples[0].prompt_text, "secret");
+}
+
+TEST(IngestPayload, SuccessFalseIsAFailedCall) {
+  Result<IngestBody> r = Parse(R"({"provider":"ollama","model":"llama3","latency_ms":120001.5,
+      "success":false,"error_message":"Cannot connect to host localhost:11434"})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->samples[0].error);
+  EXPECT_EQ(r->samples[0].error_message, "Cannot connect to host localhost:11434");
+  r = Parse(R"({"provider":"p","model":"m","e2e_ms":1,"success":true,"error":false})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->samples[0].error);
+  r = Parse(R"({"provider":"p","model":"m","success":false,"error":true})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->samples[0].error);
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":1,"success":true,"error":true})",
+                "invalid_field", "success: contradicts error");
+  ExpectRefused(R"({"samples":[{"provider":"p","model":"m","success":false,"error":false}]})",
+                "invalid_field", "samples[0].success: contradicts error");
+}
+
+TEST(IngestPayload, UnknownFieldsAreIgnoredAndNamedOnceInOrder) {
+  Result<IngestBody> r = Parse(
+      R"({"samples":[{"provider":"p","model":"m","e2e_ms":1,"zeta":1,"endpoint":"/x"},
+                     {"provider":"p","model":"m","e2e_ms":2,"metadata":{"a":[1]},"zeta":null}]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->samples.size(), 2u);
+  EXPECT_EQ(r->ignored_fields, (std::vector<std::string>{"endpoint", "metadata", "zeta"}));
+  // Known fields are still checked where unknown ones sit beside them.
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":"1","zeta":1})", "invalid_field",
+                "e2e_ms");
+}
+
+TEST(IngestPayload, ACallThatDidNotFailMustMeasureSomething) {
+  for (const char* metric : {"latency_ms", "e2e_ms", "ttft_ms", "tpot_ms", "tokens_per_s",
+                             "tokens_per_second", "cost_usd"}) {
+    Result<IngestBody> r =
+        Parse(std::string(R"({"provider":"p","model":"m",")") + metric + R"(":0})");
+    EXPECT_TRUE(r.ok()) << metric << ": " << r.error().message;
+  }
+  ExpectRefused(R"({"provider":"p","model":"m"})", "missing_field", "no measurement");
+  // A misspelt metric is ignored, and so leaves no measurement.
+  ExpectRefused(R"({"provider":"p","model":"m","latnecy_ms":1})", "missing_field",
+                "no measurement: send latency_ms (or e2e_ms)");
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":null,"total_duration_ms":5,
+                    "eval_count":3,"cpu_percent":20})",
+                "missing_field", "no measurement");
+  ExpectRefused(R"({"samples":[{"provider":"p","model":"m","e2e_ms":1},
+                               {"provider":"p","model":"m","success":true}]})",
+                "missing_field", "samples[1]: no measurement");
+  EXPECT_TRUE(Parse(R"({"provider":"p","model":"m","error":true})").ok());
+}
+
+TEST(IngestPayload, ValuesBeyondTheSaneBoundsAreRefused) {
+  struct Case {
+    const char* field;
+    const char* value;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"latency_ms", "1e300",
+                "latency_ms: must be at most 86400000 ([ingest] max_latency_ms)"},
+           Case{"e2e_ms", "86400000.5", "e2e_ms: must be at most 86400000"},
+           Case{"ttft_ms", "9e7", "ttft_ms: must be at most 86400000"},
+           Case{"tpot_ms", "9e7", "tpot_ms: must be at most 86400000"},
+           Case{"total_duration_ms", "9e7", "total_duration_ms: must be at most 86400000"},
+           Case{"load_duration_ms", "9e7", "load_duration_ms: must be at most 86400000"},
+           Case{"prompt_eval_duration_ms", "9e7", "prompt_eval_duration_ms: must be at most"},
+           Case{"eval_duration_ms", "9e7", "eval_duration_ms: must be at most 86400000"},
+           Case{"tokens_per_s", "1.5e7",
+                "tokens_per_s: must be at most 10000000 ([ingest] max_tokens_per_s)"},
+           Case{"tokens_per_second", "1.5e7", "tokens_per_second: must be at most 10000000"},
+           Case{"prompt_efficiency", "1.5e7", "prompt_efficiency: must be at most 10000000"},
+           Case{"cost_usd", "10000.01", "cost_usd: must be at most 10000 ([ingest] max_cost_usd)"},
+           Case{"tokens_in", "1000000001",
+                "tokens_in: must be at most 1000000000 ([ingest] max_token_count)"},
+           Case{"tokens_out", "1000000001", "tokens_out: must be at most 1000000000"},
+           Case{"prompt_eval_count", "1000000001", "prompt_eval_count: must be at most 1000000000"},
+           Case{"eval_count", "18446744073709551615", "eval_count: must be at most 1000000000"},
+       }) {
+    ExpectRefused(std::string(R"({"provider":"p","model":"m","error":true,")") + c.field + R"(":)" +
+                      c.value + "}",
+                  "invalid_field", c.message);
+  }
+  // The bounds themselves are accepted.
+  Result<IngestBody> r = Parse(
+      R"({"provider":"p","model":"m","latency_ms":86400000,"ttft_ms":86400000,"tokens_per_s":1e7,
+          "cost_usd":10000,"tokens_in":1000000000,"eval_duration_ms":86400000})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->samples[0].e2e_ms, 86400000);
+}
+
+TEST(IngestPayload, TheBoundsAreThoseGiven) {
   IngestLimits limits;
-  limits.store_prompt_text = false;
-  Result<std::vector<Sample>> r =
-      ParseIngestBody(R"({"provider":"p","model":"m","prompt_text":"secret"})", kNow, limits);
-  ASSERT_TRUE(r.ok());
-  EXPECT_FALSE((*r)[0].prompt_text.has_value());
+  limits.max_latency_ms = 60000;
+  limits.max_tokens_per_s = 500;
+  limits.max_cost_usd = 0.5;
+  limits.max_token_count = 4096;
+  ExpectRefused(R"({"provider":"p","model":"m","latency_ms":60000.5})", "invalid_field",
+                "latency_ms: must be at most 60000 ([ingest] max_latency_ms)", limits);
+  ExpectRefused(R"({"provider":"p","model":"m","tokens_per_s":501})", "invalid_field",
+                "tokens_per_s: must be at most 500", limits);
+  ExpectRefused(R"({"provider":"p","model":"m","cost_usd":0.75})", "invalid_field",
+                "cost_usd: must be at most 0.5", limits);
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":1,"tokens_out":4097})", "invalid_field",
+                "tokens_out: must be at most 4096", limits);
+  EXPECT_TRUE(
+      Parse(R"({"provider":"p","model":"m","latency_ms":60000,"tokens_out":4096})", limits).ok());
 }
 
 }  // namespace

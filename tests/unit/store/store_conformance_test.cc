@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -842,6 +844,33 @@ TEST_P(StoreConformanceTest, QueryViolationsAppliesEachFilter) {
   EXPECT_EQ(f.Query(q), (IdList{v4}));
   q.rule = spc::Rule::kCusum;
   EXPECT_EQ(f.Query(q), (IdList{}));
+  // Any of several rules (a query by severity); none of none.
+  q = {};
+  q.rules = std::vector<spc::Rule>{spc::Rule::kR1, spc::Rule::kShift};
+  EXPECT_EQ(f.Query(q), (IdList{v3, v1}));
+  q.rules = std::vector<spc::Rule>{};
+  EXPECT_EQ(f.Query(q), (IdList{}));
+}
+
+TEST_P(StoreConformanceTest, QueryViolationsReadsAllOfTheContextOnlyItsTelemetryOrNone) {
+  const SeriesKey key{Source("p", "m"), Metric::kE2eMs};
+  ViolationRecord v = MakeViolation(key, spc::Rule::kShift, 100, 200);
+  v.context_json = R"({"points":[{"index":1}],"telemetry":{"cpu_percent":12.5,"gpu_temp_c":null}})";
+  ASSERT_TRUE(store().InsertViolation(v).ok());
+  ViolationRecord plain = MakeViolation(key, spc::Rule::kJump, 100, 200);
+  plain.context_json = "not json";
+  ASSERT_TRUE(store().InsertViolation(plain).ok());
+  ViolationQuery q;
+  q.rules = std::vector<spc::Rule>{spc::Rule::kShift};
+  EXPECT_EQ(store().QueryViolations(q)->at(0).context_json, v.context_json);
+  q.context = ViolationQuery::Context::kNone;
+  EXPECT_EQ(store().QueryViolations(q)->at(0).context_json, "");
+  q.context = ViolationQuery::Context::kTelemetry;
+  const nlohmann::json telemetry =
+      nlohmann::json::parse(store().QueryViolations(q)->at(0).context_json);
+  EXPECT_EQ(telemetry, nlohmann::json::parse(R"({"telemetry":{"cpu_percent":12.5,"gpu_temp_c":null}})"));
+  q.rules = std::vector<spc::Rule>{spc::Rule::kJump};
+  EXPECT_EQ(store().QueryViolations(q)->at(0).context_json, "");  // not JSON: no telemetry
 }
 
 TEST_P(StoreConformanceTest, QueryViolationsLimitKeepsTheNewest) {
