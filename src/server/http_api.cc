@@ -368,7 +368,10 @@ void HttpApi::Routes() {
     r.metric = *m;
     if (req.has_param("provider")) r.provider = Param(req, "provider");
     if (req.has_param("model")) r.model = Param(req, "model");
-    // The chart needs one series: the filters name it, or the store holds only one match.
+    // The chart needs one series: provider and model with a site or a profile name it (the other
+    // empty when not given), or one series matches the filters given. Provider and model alone
+    // (the original's query) cover every site and profile: one match is its chart; several
+    // (a model probed with several profiles) give their points in time order and their list.
     std::vector<SourceKey> matching;
     for (const monitor::SeriesView& v : monitor_.ListSeries()) {
       const SourceKey& k = v.key.source;
@@ -380,12 +383,16 @@ void HttpApi::Routes() {
       }
       matching.push_back(k);
     }
-    if (r.provider && r.model) {
+    const bool names_one =
+        r.provider && r.model && (req.has_param("site") || req.has_param("profile"));
+    if (names_one || (r.provider && r.model && matching.empty())) {
       r.series = SeriesKey{SourceKey{*r.provider, *r.model, Param(req, "site"),
                                      Param(req, "profile")},
                            r.metric};
     } else if (matching.size() == 1) {
       r.series = SeriesKey{matching[0], r.metric};
+    } else {
+      r.matching = std::move(matching);
     }
     bool bad = false;
     const double hours = NumberParam<double>(req, "hours", res, bad).value_or(24);

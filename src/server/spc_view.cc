@@ -1,5 +1,6 @@
 #include "server/spc_view.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -129,6 +130,11 @@ Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Stor
   std::vector<ViewPoint> points;
   points.reserve(fetched->size());
   for (auto it = fetched->rbegin(); it != fetched->rend(); ++it) {
+    // A site or profile given narrows `matching`: the provider's and model's other sources out.
+    if (!r.series && !r.matching.empty() &&
+        std::find(r.matching.begin(), r.matching.end(), it->source) == r.matching.end()) {
+      continue;
+    }
     points.push_back(ViewPoint::From(*it));
     if (!r.series) sources.push_back(std::move(it->source));
   }
@@ -197,6 +203,15 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   chart["state"] = !r.series ? "several_series"
                   : !view   ? "unknown"
                             : (view->learning ? "learning" : "monitoring");
+  if (!r.series) {
+    Json each = Json::array();
+    for (const SourceKey& source : r.matching) {
+      if (std::optional<monitor::SeriesView> v = monitor.View(SeriesKey{source, metric})) {
+        each.push_back(SeriesViewJson(*v));
+      }
+    }
+    chart["series"] = std::move(each);
+  }
   if (view) {
     chart["series_state"] = monitor::SeriesStateName(view->state);
     chart["alerting"] = AlarmViewJson(view->alarm);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "alert/severity.h"
 #include "core/result.h"
@@ -22,10 +23,13 @@
 namespace llmscope::server {
 
 struct SpcViewRequest {
-  // One series: the chart is included. Without `series` (the original API allowed no filter),
-  // the points of every source matching `provider` / `model` are listed, without a chart.
+  // One series: the chart is included. Without `series` (the original API allowed no filter; a
+  // provider and model probed with several profiles or sites), the points of every source
+  // matching `provider` / `model` are listed in time order, and the chart lists the series of
+  // `matching` (each as GET /api/series shows it) instead of one chart.
   std::optional<SeriesKey> series;
   std::optional<std::string> provider, model;
+  std::vector<SourceKey> matching;
   Metric metric = Metric::kE2eMs;
   int64_t since_ms = 0, until_ms = INT64_MAX;
   int64_t limit = 43200;  // the newest `limit` points of the window

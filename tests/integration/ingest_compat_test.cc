@@ -8,6 +8,7 @@
 // applied; prompt text is stored only when the config turns it on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -347,6 +348,50 @@ TEST(IngestCompatTest, ABadBoundInTheConfigStopsTheStart) {
   std::string error;
   EXPECT_FALSE(server.Start(&error));
   EXPECT_NE(error.find("ingest.max_latency_ms: must be > 0"), std::string::npos) << error;
+}
+
+}  // namespace
+
+namespace {
+
+// The original's own query, GET /api/stats/spc?provider=X&model=Y, finds every series of that
+// provider and model: the built-in probe stores a profile ("short"), which the original never
+// sent. Several series: their points merged in time order and their list; one (or a site and a
+// profile given): its chart.
+TEST(IngestCompatTest, TheOriginalsQueryByProviderAndModelCoversEveryProfile) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  const int64_t t0 = NowMs() - 600000;
+  json batch = json::array();
+  for (int i = 0; i < 30; ++i) {
+    batch.push_back(json{{"provider", "ollama"}, {"model", "llama3"}, {"profile", "short"},
+                         {"timestamp", PythonUtcIso(t0 + i * 2000, 0)},
+                         {"latency_ms", 1000 + i}});
+    batch.push_back(json{{"provider", "ollama"}, {"model", "llama3"}, {"profile", "long"},
+                         {"timestamp", PythonUtcIso(t0 + i * 2000 + 1000, 0)},
+                         {"latency_ms", 5000 + i}});
+  }
+  ASSERT_EQ(Post(*server, json{{"samples", batch}}).status, 200);
+
+  const json both = Parse(server->Call("GET", "/api/stats/spc?provider=ollama&model=llama3"));
+  ASSERT_EQ(both["values"].size(), 60u) << both.dump().substr(0, 300);
+  EXPECT_EQ(both["values"][0], 1000.0);  // merged in time order: short, long, short, ...
+  EXPECT_EQ(both["values"][1], 5000.0);
+  EXPECT_EQ(both["values"][59], 5029.0);
+  EXPECT_EQ(both["chart"]["state"], "several_series");
+  ASSERT_EQ(both["chart"]["series"].size(), 2u);
+  std::vector<std::string> profiles;
+  for (const json& s : both["chart"]["series"]) profiles.push_back(s["profile"]);
+  std::sort(profiles.begin(), profiles.end());
+  EXPECT_EQ(profiles, (std::vector<std::string>{"long", "short"}));
+
+  const json one =
+      Parse(server->Call("GET", "/api/stats/spc?provider=ollama&model=llama3&profile=long"));
+  ASSERT_EQ(one["values"].size(), 30u);
+  EXPECT_EQ(one["values"][0], 5000.0);
+  EXPECT_EQ(one["chart"]["state"], "learning");  // one series: its chart
+  const json none = Parse(server->Call("GET", "/api/stats/spc?provider=ollama&model=other"));
+  EXPECT_EQ(none["values"].size(), 0u);
 }
 
 }  // namespace
