@@ -156,6 +156,7 @@ std::vector<Key> Keys(Config& c) {
   integer("alerting", "subgroup_size", c.subgroup_size, 1, 1000);
   integer("alerting", "baseline_subgroups", c.baseline_subgroups, 10, 10000);
   integer("alerting", "error_baseline_calls", c.error_baseline_calls, 50, 1000000);
+  boolean("alerting", "auto_resolve", c.auto_resolve);
   return keys;
 }
 
@@ -358,6 +359,7 @@ Result<monitor::MonitorConfig> MonitorConfigFrom(const Config& c) {
   m.alarm.baseline_subgroups = c.baseline_subgroups;
   m.error_alarm.budget = budget;
   m.error_alarm.baseline_calls = c.error_baseline_calls;
+  m.auto_resolve = c.auto_resolve;
   if (Status s = spc::Validate(m.alarm); !s) return Bad("alerting", s.error().message);
   if (Status s = spc::Validate(m.error_alarm); !s) return Bad("alerting", s.error().message);
   return m;

@@ -51,6 +51,7 @@ struct Config {
   int subgroup_size = 15;        // points per subgroup (30 s at a 2 s probe)
   int baseline_subgroups = 40;   // subgroups of a detector's baseline
   int error_baseline_calls = 600;
+  bool auto_resolve = true;      // resolve an alarm event when its level is back
   // [[targets]]: the built-in probe's targets, complete (probe::CompleteTarget) and checked.
   std::vector<probe::Target> targets;
   // [alerts]: sinks, routes, mute windows, severities, retry policy (app/alert_config_toml).

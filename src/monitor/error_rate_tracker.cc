@@ -150,7 +150,10 @@ void ErrorRateTracker::OnVerdict(const spc::CallVerdict& verdict, int64_t index,
     ++r.count;
     r.worst_value = std::max(r.worst_value, verdict.onset_share);
     alarm_open_->dirty = true;
-    if (!verdict.in_episode) alarm_open_ = nullptr;
+    if (!verdict.in_episode) {
+      alarm_open_->recovered = true;
+      alarm_open_ = nullptr;
+    }
     return;
   }
   if (!verdict.signal) return;
@@ -236,7 +239,8 @@ std::vector<store::StageRecord> ErrorRateTracker::TakeStageChanges() {
 void ErrorRateTracker::ForgetSettled() {
   const int64_t next = SubgroupOf(calls_);  // the subgroup the next complete one will be
   tracked_.remove_if([&](const TrackedViolation& v) {
-    return !v.dirty && open_ != &v && alarm_open_ != &v && !AwaitsContext(v, next);
+    return !v.dirty && open_ != &v && alarm_open_ != &v && !AwaitsContext(v, next) &&
+           !(v.recovered && !v.recovery_applied);
   });
 }
 

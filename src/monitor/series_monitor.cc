@@ -34,6 +34,9 @@ Error NoWindowForErrors() {
                "not supported for it"};
 }
 
+// What auto-resolve writes as the resolver of an alarm event whose level came back.
+constexpr char kRecoveredBy[] = "llmscope (recovered)";
+
 // Identity of a violation event across a restart.
 using EventKey = std::tuple<spc::Rule, int, spc::Phase, int64_t>;
 EventKey KeyOf(const store::ViolationRecord& v) {
@@ -326,8 +329,40 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
         if (is_new && v.phase == spc::Phase::kMonitoring) ++*opened;
         return {};
       });
+      ResolveRecovered(tracker, events);
       return {};
     });
+  }
+}
+
+template <typename Tracker>
+void SeriesMonitor::ResolveRecovered(Tracker& tracker, std::vector<MonitorEvent>& events) {
+  for (TrackedViolation& t : tracker.tracked()) {
+    if (!t.recovered || t.recovery_applied || t.record.id <= 0 || t.dirty) continue;
+    if (!config_.auto_resolve) {
+      t.recovery_applied = true;
+      continue;
+    }
+    // The store has the truth: a person may have resolved it already (or another server).
+    Result<std::optional<store::ViolationRecord>> stored = store_.GetViolation(t.record.id);
+    if (!stored || !stored->has_value()) continue;
+    if ((*stored)->status != store::ViolationStatus::kResolved) {
+      if (!store_.SetViolationStatus(t.record.id, store::ViolationStatus::kResolved, kRecoveredBy,
+                                     t.record.last_time_ms)) {
+        continue;
+      }
+      (*stored)->status = store::ViolationStatus::kResolved;
+      (*stored)->status_by = kRecoveredBy;
+      (*stored)->status_time_ms = t.record.last_time_ms;
+      MonitorEvent e;
+      e.kind = MonitorEvent::Kind::kViolationStatus;
+      e.violation = **stored;
+      events.push_back(std::move(e));
+    }
+    t.record.status = (*stored)->status;
+    t.record.status_by = (*stored)->status_by;
+    t.record.status_time_ms = (*stored)->status_time_ms;
+    t.recovery_applied = true;
   }
 }
 

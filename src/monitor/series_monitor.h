@@ -59,6 +59,9 @@ struct MonitorConfig {
   // source.
   spc::ShiftDetectorConfig alarm;
   spc::ErrorDetectorConfig error_alarm;
+  // An alarm event is resolved (by "llmscope (recovered)") when its episode ends, so sinks get
+  // their resolve (PagerDuty, Alertmanager) without a person; unless a person resolved it first.
+  bool auto_resolve = true;
 
   // The SPC.md defaults: B = 100, mr_mean, R1–R8; log for latencies, none for the rest; the
   // p-chart's n = 20 and 5 baseline subgroups.
@@ -177,6 +180,10 @@ class SeriesMonitor {
   void Judge(const Sample& sample);
   // Writes stage changes and dirty violations; appends the matching events.
   void Flush(std::vector<MonitorEvent>& events, int* opened);
+  // Resolves the stored alarm events whose episode ended (auto_resolve), appending their
+  // status events; a failed write is retried on the next flush.
+  template <typename Tracker>
+  void ResolveRecovered(Tracker& tracker, std::vector<MonitorEvent>& events);
   void Publish(const std::vector<MonitorEvent>& events);
   // Calls `visit` on every tracker of the source, the error rate's last; stops at the first error.
   template <typename Visit>

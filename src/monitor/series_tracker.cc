@@ -180,6 +180,9 @@ void SeriesTracker::OnVerdict(const spc::SubgroupVerdict& verdict) {
     open->dirty = true;
   }
   if (!verdict.in_episode) {
+    for (TrackedViolation* ended : {shift, jump}) {
+      if (ended != nullptr) ended->recovered = true;
+    }
     shift = jump = nullptr;
     return;
   }
@@ -203,8 +206,8 @@ void SeriesTracker::OnVerdict(const spc::SubgroupVerdict& verdict) {
   r.limits = AlarmLimits(alarm_);
   v.context = ContextAround(verdict.last_index);
   v.anchor_index = v.telemetry_index = verdict.last_index;
+  // An escalated SHIFT event stays in its slot: it no longer grows, and ends with the episode.
   (r.rule == spc::Rule::kJump ? jump : shift) = &v;
-  if (r.rule == spc::Rule::kJump) shift = nullptr;
 }
 
 void SeriesTracker::RecordFrozenStage() {
@@ -303,7 +306,8 @@ void SeriesTracker::ForgetSettled() {
   tracked_.remove_if([&](const TrackedViolation& v) {
     const bool open = open_[static_cast<size_t>(v.record.rule)] == &v;
     const bool awaiting_context = v.anchor_index + context_points_ >= now;
-    return !v.dirty && !open && !awaiting_context;
+    const bool awaiting_recovery = v.recovered && !v.recovery_applied;
+    return !v.dirty && !open && !awaiting_context && !awaiting_recovery;
   });
 }
 

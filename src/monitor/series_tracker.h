@@ -48,6 +48,10 @@ struct TrackedViolation {
   int64_t anchor_index = 0;
   int64_t telemetry_index = 0;  // the context point whose telemetry the event carries
   bool dirty = true;            // changed since last persisted
+  // An alarm event whose episode has ended (the level is back): the monitor resolves it
+  // (SeriesMonitor::ResolveRecovered), after which the tracker may forget it.
+  bool recovered = false;
+  bool recovery_applied = false;
 };
 
 // The context of a violation as stored in ViolationRecord::context_json:

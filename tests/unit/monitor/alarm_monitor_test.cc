@@ -67,6 +67,13 @@ TEST(AlarmMonitor, ARegressionOpensOneShiftPerMetricAndTheStateFollowsIt) {
   auto store = OpenSqliteStore(dir, "a.db");
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
+  int resolved_events = 0;
+  m.AddListener([&](const std::vector<MonitorEvent>& events) {
+    for (const MonitorEvent& e : events) {
+      resolved_events += e.kind == MonitorEvent::Kind::kViolationStatus &&
+                         e.violation.status == store::ViolationStatus::kResolved;
+    }
+  });
   const int start = 2 * kPerHour + 5, end = start + kPerHour / 2;  // 30 minutes ×1.3
   const auto samples = Source(
       3 * kPerHour, 7, [&](int i) { return i >= start && i < end ? 1.3 : 1.0; },
@@ -93,6 +100,7 @@ TEST(AlarmMonitor, ARegressionOpensOneShiftPerMetricAndTheStateFollowsIt) {
   std::map<Metric, int64_t> episode_end;
   for (const store::ViolationRecord& v : AlarmEvents(*store)) {
     episode_end[v.series.metric] = std::max(episode_end[v.series.metric], v.last_index);
+    EXPECT_EQ(v.status, store::ViolationStatus::kResolved) << spc::RuleName(v.rule);
     if (v.rule == spc::Rule::kJump) continue;
     ++per_metric[v.series.metric];
     EXPECT_EQ(v.rule, spc::Rule::kShift) << MetricName(v.series.metric);
@@ -102,6 +110,9 @@ TEST(AlarmMonitor, ARegressionOpensOneShiftPerMetricAndTheStateFollowsIt) {
     EXPECT_GT(v.created_ms, samples[start].time_ms);
     EXPECT_LE(v.created_ms - samples[start].time_ms, 5 * 60000);
     EXPECT_GT(v.count, 3);
+    // The level came back: resolved without a person, so sinks get their resolve.
+    EXPECT_EQ(v.status, store::ViolationStatus::kResolved) << MetricName(v.series.metric);
+    EXPECT_EQ(v.status_by, "llmscope (recovered)");
     EXPECT_NE(v.context_json.find("\"telemetry\""), std::string::npos);
     if (v.series.metric == Metric::kTokensPerS) {
       EXPECT_LT(v.value, v.limits.center);  // judged downwards
@@ -114,6 +125,8 @@ TEST(AlarmMonitor, ARegressionOpensOneShiftPerMetricAndTheStateFollowsIt) {
     EXPECT_GE(episode_end[metric], end - 1) << MetricName(metric);
   }
 
+  EXPECT_EQ(resolved_events, static_cast<int>(AlarmEvents(*store).size()));
+
   // A restart replays the stage and finds the same events: none is added or changed.
   const auto stored = AlarmEvents(*store);
   SeriesMonitor again(*store, MonitorConfig::Defaults());
@@ -125,6 +138,24 @@ TEST(AlarmMonitor, ARegressionOpensOneShiftPerMetricAndTheStateFollowsIt) {
     EXPECT_EQ(after[i].last_index, stored[i].last_index);
     EXPECT_EQ(after[i].count, stored[i].count);
   }
+}
+
+TEST(AlarmMonitor, WithoutAutoResolveAnEndedEpisodeStaysOpen) {
+  TempDir dir("llmscope-alarm-monitor");
+  auto store = OpenSqliteStore(dir, "n.db");
+  MonitorConfig config = MonitorConfig::Defaults();
+  config.auto_resolve = false;
+  SeriesMonitor m(*store, config);
+  ASSERT_TRUE(m.Rebuild().ok());
+  const int start = kPerHour, end = start + kPerHour / 2;
+  const auto samples = Source(
+      2 * kPerHour, 7, [&](int i) { return i >= start && i < end ? 1.3 : 1.0; },
+      [](int) { return false; });
+  IngestAll(m, samples, 0, samples.size(), 500);
+  const auto events = AlarmEvents(*store);
+  ASSERT_FALSE(events.empty());
+  for (const store::ViolationRecord& v : events) EXPECT_EQ(v.status, store::ViolationStatus::kOpen);
+  EXPECT_EQ(ViewOf(m, Metric::kE2eMs)->state, SeriesState::kInControl);
 }
 
 TEST(AlarmMonitor, AnErrorSurgeOpensErrors) {
