@@ -9,6 +9,7 @@ import { Sidebar } from './Sidebar';
 import { StatsPanel } from './StatsPanel';
 import { ViolationLog } from './ViolationLog';
 import { ViolationModal } from './ViolationModal';
+import { learntAlerting } from '../test/alerting_fixture';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 let server: FakeServer;
@@ -200,24 +201,7 @@ test('a live error-rate p-chart is fetched again as samples of its source arrive
   expect(pcharts).toBe(2); // ten samples, one refetch
 }, 15000);
 
-const ALERTING: Alerting = {
-  detector: 'shift',
-  direction: 'up',
-  learning: false,
-  learning_progress: 40,
-  learning_needed: 40,
-  subgroup_size: 15,
-  interval_s: 2,
-  budget_per_30d: 1,
-  expected_false_alerts_per_30d: 0.02,
-  expected_degraded_per_30d: 3.1,
-  detection_delay_s: 95,
-  detection_target: '×1.2',
-  statistic: 3.2,
-  threshold: 4.2,
-  degraded_threshold: 2.9,
-  baseline: 812,
-};
+const ALERTING: Alerting = learntAlerting({ statistic: 3.2 });
 
 test('the alerting panel says the budget, the detection delay, learning and the statistic against its levels', () => {
   const { rerender, container } = render(<AlertingPanel alerting={ALERTING} metric="e2e_ms" />);

@@ -1,25 +1,9 @@
 import type { Alerting } from '../api/types';
 import { baselineText, budgetText, delayText, formatDuration, learningText, short, statisticGauge } from './alerting';
 import { matchesSeverity } from './severity';
+import { learntAlerting } from '../test/alerting_fixture';
 
-const LEARNT: Alerting = {
-  detector: 'shift',
-  direction: 'up',
-  learning: false,
-  learning_progress: 40,
-  learning_needed: 40,
-  subgroup_size: 15,
-  interval_s: 2,
-  budget_per_30d: 1,
-  expected_false_alerts_per_30d: 0.02,
-  expected_degraded_per_30d: 3.1,
-  detection_delay_s: 95,
-  detection_target: '×1.2',
-  statistic: 1.3,
-  threshold: 4.2,
-  degraded_threshold: 2.9,
-  baseline: 812,
-};
+const LEARNT: Alerting = learntAlerting();
 
 test('figures read as a person says them', () => {
   expect(short(0.02)).toBe('0.02');
