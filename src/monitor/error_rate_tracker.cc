@@ -10,7 +10,6 @@ ErrorRateTracker::ErrorRateTracker(const SourceKey& source, const spc::PChartCon
       config_(config),
       context_points_(context_points),
       chart_(config),
-      alarm_config_(alarm),
       alarm_(alarm) {}
 
 void ErrorRateTracker::Resume(const store::StageRecord& latest) {
@@ -23,7 +22,7 @@ void ErrorRateTracker::BeginStage(int number, int64_t first_sample_id, int64_t t
   chart_ = spc::PChart(config_);
   grouper_ = spc::EventGrouper();
   open_ = nullptr;
-  alarm_ = spc::ErrorSurgeDetector(alarm_config_);
+  alarm_ = spc::ErrorSurgeDetector(alarm_.config());
   alarm_open_ = nullptr;
   history_.clear();
   stage_number_ = number;
@@ -240,7 +239,7 @@ void ErrorRateTracker::ForgetSettled() {
   const int64_t next = SubgroupOf(calls_);  // the subgroup the next complete one will be
   tracked_.remove_if([&](const TrackedViolation& v) {
     return !v.dirty && open_ != &v && alarm_open_ != &v && !AwaitsContext(v, next) &&
-           !(v.recovered && !v.recovery_applied);
+           !v.AwaitsRecovery();
   });
 }
 

@@ -127,8 +127,7 @@ class ErrorRateTracker {
   spc::PChart chart_;
   spc::EventGrouper grouper_;
   TrackedViolation* open_ = nullptr;     // the extendable R1 event
-  spc::ErrorDetectorConfig alarm_config_;
-  spc::ErrorSurgeDetector alarm_;
+  spc::ErrorSurgeDetector alarm_;  // restarted with its own config at each stage
   TrackedViolation* alarm_open_ = nullptr;  // the open ERRORS episode's event
   std::list<TrackedViolation> tracked_;  // stable addresses
   // While learning: the stage's subgroups so far (the Phase I review needs their context); once

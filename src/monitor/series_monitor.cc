@@ -338,7 +338,7 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
 template <typename Tracker>
 void SeriesMonitor::ResolveRecovered(Tracker& tracker, std::vector<MonitorEvent>& events) {
   for (TrackedViolation& t : tracker.tracked()) {
-    if (!t.recovered || t.recovery_applied || t.record.id <= 0 || t.dirty) continue;
+    if (!t.AwaitsRecovery() || t.record.id <= 0 || t.dirty) continue;
     if (!config_.auto_resolve) {
       t.recovery_applied = true;
       continue;

@@ -44,7 +44,6 @@ SeriesTracker::SeriesTracker(const SeriesKey& key, const spc::ChartConfig& confi
       config_(config),
       context_points_(context_points),
       chart_(config),
-      alarm_config_(alarm),
       alarm_(alarm) {}
 
 spc::Limits AlarmLimits(const spc::ShiftDetector& d) {
@@ -74,7 +73,7 @@ void SeriesTracker::Resume(const store::StageRecord& latest) {
   stage_first_time_ms_ = latest.start_time_ms;
   stage_external_ = latest.external_baseline;
   history_.clear();
-  alarm_ = spc::ShiftDetector(alarm_config_);
+  alarm_ = spc::ShiftDetector(alarm_.config());
 }
 
 const ChartPoint* SeriesTracker::PointAt(int64_t index) const {
@@ -245,7 +244,7 @@ store::StageRecord SeriesTracker::BeginStage(int64_t next_sample_id, int64_t now
   grouper_ = spc::EventGrouper();
   open_.fill(nullptr);
   history_.clear();
-  alarm_ = spc::ShiftDetector(alarm_config_);
+  alarm_ = spc::ShiftDetector(alarm_.config());
   was_learning_ = chart_.learning();
   stage_external_ = !chart_.learning();
   stage_first_sample_id_ = next_sample_id;
@@ -306,8 +305,7 @@ void SeriesTracker::ForgetSettled() {
   tracked_.remove_if([&](const TrackedViolation& v) {
     const bool open = open_[static_cast<size_t>(v.record.rule)] == &v;
     const bool awaiting_context = v.anchor_index + context_points_ >= now;
-    const bool awaiting_recovery = v.recovered && !v.recovery_applied;
-    return !v.dirty && !open && !awaiting_context && !awaiting_recovery;
+    return !v.dirty && !open && !awaiting_context && !v.AwaitsRecovery();
   });
 }
 

@@ -52,6 +52,7 @@ struct TrackedViolation {
   // (SeriesMonitor::ResolveRecovered), after which the tracker may forget it.
   bool recovered = false;
   bool recovery_applied = false;
+  bool AwaitsRecovery() const { return recovered && !recovery_applied; }
 };
 
 // The context of a violation as stored in ViolationRecord::context_json:
@@ -157,8 +158,7 @@ class SeriesTracker {
   spc::ChartConfig config_;
   int context_points_;
   spc::ControlChart chart_;
-  spc::ShiftDetectorConfig alarm_config_;
-  spc::ShiftDetector alarm_;
+  spc::ShiftDetector alarm_;  // restarted with its own config at each stage
   spc::EventGrouper grouper_;
   // Each rule's extendable event (the alarm rules': the open episode's).
   std::array<TrackedViolation*, spc::kRuleCount> open_{};

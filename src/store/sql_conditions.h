@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/store.h"
+
 namespace llmscope::store {
 
 // Appends " WHERE cond" for the first condition, " AND cond" for the next ones.
@@ -23,13 +25,16 @@ class SqlConditions {
   bool first_ = true;
 };
 
-// A violations column list with its context_json column replaced by `context_expression`
-// (e.g. "'' AS context_json" when a list needs none of it).
-inline std::string ViolationColumnList(std::string_view columns,
-                                       std::string_view context_expression) {
+// A violations column list whose context_json column reads as ViolationQuery::Context asks:
+// itself, `telemetry_expression` (the dialect's SQL for {"telemetry": …} of it, "AS
+// context_json"), or an empty text.
+inline std::string ViolationColumnList(std::string_view columns, ViolationQuery::Context context,
+                                       std::string_view telemetry_expression) {
   std::string out(columns);
   const size_t at = out.find("context_json");
-  if (at != std::string::npos) out.replace(at, 12, context_expression);
+  if (at == std::string::npos) return out;
+  if (context == ViolationQuery::Context::kNone) out.replace(at, 12, "'' AS context_json");
+  if (context == ViolationQuery::Context::kTelemetry) out.replace(at, 12, telemetry_expression);
   return out;
 }
 

@@ -71,20 +71,11 @@ constexpr std::string_view kViolationColumns =
     "count, first_time_ms, last_time_ms, value, worst_value, deviation, mean, sigma, center, ucl, "
     "lcl, upper_2s, lower_2s, upper_1s, lower_1s, context_json, status, status_by, "
     "status_time_ms, created_ms";
-// The context_json column as ViolationQuery::Context asks (PostgreSQL's JSON operators).
-const char* ContextExpression(ViolationQuery::Context c) {
-  switch (c) {
-    case ViolationQuery::Context::kNone:
-      return "'' AS context_json";
-    case ViolationQuery::Context::kTelemetry:
-      // The server writes every context as a JSON object; anything else reads as none.
-      return "CASE WHEN context_json LIKE '{%}' THEN json_build_object('telemetry', "
-             "context_json::json -> 'telemetry')::text ELSE '' END AS context_json";
-    case ViolationQuery::Context::kAll:
-      break;
-  }
-  return "context_json";
-}
+// {"telemetry": …} of a violation's context, with PostgreSQL's JSON operators. The server
+// writes every context as a JSON object; anything else reads as none.
+constexpr const char* kContextTelemetry =
+    "CASE WHEN context_json LIKE '{%}' THEN json_build_object('telemetry', "
+    "context_json::json -> 'telemetry')::text ELSE '' END AS context_json";
 
 // The insert of every column but id, followed by `keyed`.
 constexpr const char* kInsertViolation =
@@ -450,7 +441,7 @@ Result<std::optional<ViolationRecord>> PostgresStore::GetViolation(int64_t id) {
 Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const ViolationQuery& q) {
   if (q.limit <= 0) return std::vector<ViolationRecord>();
   std::string sql =
-      Select(ViolationColumnList(kViolationColumns, ContextExpression(q.context)), "FROM violations");
+      Select(ViolationColumnList(kViolationColumns, q.context, kContextTelemetry), "FROM violations");
   SqlConditions where(sql);
   PgParams p;
   if (q.series) {

@@ -217,19 +217,10 @@ constexpr const char* kViolationColumns =
     "count, first_time_ms, last_time_ms, value, worst_value, deviation, mean, sigma, center, ucl, "
     "lcl, upper_2s, lower_2s, upper_1s, lower_1s, context_json, status, status_by, "
     "status_time_ms, created_ms";
-// The context_json column as ViolationQuery::Context asks (SQLite's JSON functions).
-const char* ContextExpression(ViolationQuery::Context c) {
-  switch (c) {
-    case ViolationQuery::Context::kNone:
-      return "'' AS context_json";
-    case ViolationQuery::Context::kTelemetry:
-      return "CASE WHEN json_valid(context_json) THEN json_object('telemetry', "
-             "json_extract(context_json, '$.telemetry')) ELSE '' END AS context_json";
-    case ViolationQuery::Context::kAll:
-      break;
-  }
-  return "context_json";
-}
+// {"telemetry": …} of a violation's context, with SQLite's JSON functions.
+constexpr const char* kContextTelemetry =
+    "CASE WHEN json_valid(context_json) THEN json_object('telemetry', "
+    "json_extract(context_json, '$.telemetry')) ELSE '' END AS context_json";
 
 constexpr const char* kInsertViolation =
     "INSERT INTO violations (provider, model, site, profile, metric, rule, phase, stage, "
@@ -840,7 +831,7 @@ Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const Violatio
   if (q.limit <= 0) return std::vector<ViolationRecord>();
   // Every filter that is set applies (they are ANDed); the SQL text depends only on which are.
   std::string sql =
-      "SELECT " + ViolationColumnList(kViolationColumns, ContextExpression(q.context)) +
+      "SELECT " + ViolationColumnList(kViolationColumns, q.context, kContextTelemetry) +
       " FROM violations";
   SqlConditions where(sql);
   if (q.series) where.Add("provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?");
