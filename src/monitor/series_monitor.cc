@@ -110,13 +110,14 @@ SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& sourc
   return t;
 }
 
-void SeriesMonitor::Judge(const Sample& s) {
+void SeriesMonitor::Judge(const Sample& s, const FirstSampleIds& first_ids) {
   SourceTrackers& t = TrackersFor(s.source);
-  t.errors->Feed(s);
+  auto takes = [&](Metric m) { return s.id >= first_ids[static_cast<size_t>(m)]; };
+  if (takes(Metric::kError)) t.errors->Feed(s);
   // A failed call's latency measures the failure, not the service: it feeds the error rate only.
   if (s.error) return;
   for (Metric m : kAllMetrics) {
-    if (!IsContinuous(m)) continue;
+    if (!IsContinuous(m) || !takes(m)) continue;
     if (std::optional<double> v = s.value(m)) t.by_metric[static_cast<size_t>(m)]->Feed(s, *v);
   }
 }
@@ -147,7 +148,7 @@ Status SeriesMonitor::Rebuild() {
     SourceTrackers& trackers = TrackersFor(source);
     // Each series (the error series too) resumes at its newest stage and takes the samples from
     // that stage's first on; the replay starts at the earliest of them.
-    std::array<int64_t, kMetricCount> start_id{};
+    FirstSampleIds start_id{};
     std::map<SeriesKey, std::map<EventKey, store::ViolationRecord>> stored;
     Status resumed = ForEachTracker(trackers, [&](auto& t) -> Status {
       auto it = latest_by_series.find(t.key());
@@ -203,14 +204,7 @@ Status SeriesMonitor::Rebuild() {
         if (s.id > replay_until) break;
         max_sample_id_ = std::max(max_sample_id_, s.id);
         if (shared_ != nullptr) BeginPlacedStages(s, unpublished);
-        if (s.id >= start_id[static_cast<size_t>(Metric::kError)]) trackers.errors->Feed(s);
-        if (s.error) continue;
-        for (Metric m : kAllMetrics) {
-          if (!IsContinuous(m) || s.id < start_id[static_cast<size_t>(m)]) continue;
-          if (std::optional<double> v = s.value(m)) {
-            trackers.by_metric[static_cast<size_t>(m)]->Feed(s, *v);
-          }
-        }
+        Judge(s, start_id);
       }
       if (Status st = flush(); !st) return st;
       if (static_cast<int64_t>(page->size()) < q.limit || page->back().id >= replay_until) break;

@@ -32,6 +32,7 @@
 // thread that committed the group (shared mode: the thread catching up); they must be quick.
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -176,8 +177,12 @@ class SeriesMonitor {
   // Shared mode: reads stages placed since the last call into placed_pending_.
   Status ReadPlacedStages();
   SourceTrackers& TrackersFor(const SourceKey& source);
-  // Feeds one stored sample to its series; returns the metrics it counted for.
-  void Judge(const Sample& sample);
+  // The id from which each series (by metric) takes samples: the replay resumes each series at
+  // its newest stage's first sample; live ingest feeds every series (all zeros).
+  using FirstSampleIds = std::array<int64_t, kMetricCount>;
+  // Feeds one stored sample to its source's series: the error rate always, the continuous
+  // series with its values unless the call failed. Live ingest and the replay both judge here.
+  void Judge(const Sample& sample, const FirstSampleIds& first_ids = {});
   // Writes stage changes and dirty violations; appends the matching events.
   void Flush(std::vector<MonitorEvent>& events, int* opened);
   // Resolves the stored alarm events whose episode ended (auto_resolve), appending their
