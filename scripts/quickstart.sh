@@ -4,7 +4,7 @@
 # 127.0.0.1:8080). Ctrl-C stops it. Extra arguments go to `llmscope serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+bash scripts/build.sh --target llmscope
 echo
 echo "== llmscope analyze examples/ollama_llama3_shift.csv (a latency shift from point 250)"
 ./build/src/app/llmscope analyze examples/ollama_llama3_shift.csv --baseline 200 | head -40
