@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "probe/host_telemetry.h"
+#include "telemetry/host_telemetry.h"
 #include "probe/scheduler.h"
 
 namespace {
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
     t.interval_s = 1;
     targets.push_back({t, std::make_unique<RecordingProvider>(&calls[i])});
   }
-  llmscope::probe::HostTelemetry telemetry;
+  llmscope::telemetry::HostTelemetry telemetry;
   llmscope::probe::SchedulerOptions options;
   options.jitter = 0;
   llmscope::probe::ProbeScheduler scheduler(std::move(targets), [](std::vector<llmscope::Sample>) {},

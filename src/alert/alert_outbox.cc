@@ -27,21 +27,14 @@ Result<bool> AlertOutbox::Enqueue(store::DeliveryRecord& row, const std::string&
   return store_.EnqueueDelivery(row);
 }
 
-void AlertOutbox::OnMonitorEvents(const std::vector<monitor::MonitorEvent>& events) {
+void AlertOutbox::OnViolationChanges(const std::vector<ViolationChange>& changes) {
   int added = 0;
-  for (const monitor::MonitorEvent& e : events) {
-    Result<int> r = 0;
-    if (e.kind == monitor::MonitorEvent::Kind::kViolationOpened) {
-      r = EnqueueOpen(e.violation);
-    } else if (e.kind == monitor::MonitorEvent::Kind::kViolationStatus &&
-               e.violation.status == store::ViolationStatus::kResolved) {
-      r = EnqueueResolve(e.violation);
-    } else {
-      continue;
-    }
+  for (const ViolationChange& c : changes) {
+    const store::ViolationRecord& v = *c.violation;
+    Result<int> r = c.kind == ViolationChange::Kind::kOpened ? EnqueueOpen(v) : EnqueueResolve(v);
     // Not lost: CatchUp on the next start enqueues it again.
     if (!r)
-      log_("alert: cannot enqueue alerts of violation " + std::to_string(e.violation.id) + ": " +
+      log_("alert: cannot enqueue alerts of violation " + std::to_string(v.id) + ": " +
            r.error().message);
     if (r) added += *r;
   }

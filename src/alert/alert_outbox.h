@@ -27,12 +27,18 @@
 
 #include "alert/alert_config.h"
 #include "core/result.h"
-#include "monitor/series_monitor.h"
 #include "store/store.h"
 
 namespace llmscope::alert {
 
 std::string DeliveryKey(int64_t violation_id, const std::string& sink, store::DeliveryKind kind);
+
+// What the outbox hears of the monitor: a violation event opened, or one was resolved.
+struct ViolationChange {
+  enum class Kind : uint8_t { kOpened, kResolved };
+  Kind kind = Kind::kOpened;
+  const store::ViolationRecord* violation = nullptr;  // valid during the call
+};
 
 class AlertOutbox {
  public:
@@ -43,8 +49,8 @@ class AlertOutbox {
   AlertOutbox(store::Store& store, AlertConfig config, Clock now, Log log,
               std::function<void()> on_enqueued = {});
 
-  // A SeriesMonitor listener: opened events and resolutions, as above.
-  void OnMonitorEvents(const std::vector<monitor::MonitorEvent>& events);
+  // Opened events and resolutions, as above (AlertService feeds it the monitor's events).
+  void OnViolationChanges(const std::vector<ViolationChange>& changes);
 
   // Enqueues the open alert of `v` for its routed sinks; returns rows added.
   Result<int> EnqueueOpen(const store::ViolationRecord& v);

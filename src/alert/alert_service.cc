@@ -45,7 +45,18 @@ Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& con
   });
   std::weak_ptr<AlertOutbox> weak = service->outbox_;
   monitor.AddListener([weak](const std::vector<monitor::MonitorEvent>& events) {
-    if (std::shared_ptr<AlertOutbox> outbox = weak.lock()) outbox->OnMonitorEvents(events);
+    std::shared_ptr<AlertOutbox> outbox = weak.lock();
+    if (!outbox) return;
+    std::vector<ViolationChange> changes;
+    for (const monitor::MonitorEvent& e : events) {
+      if (e.kind == monitor::MonitorEvent::Kind::kViolationOpened) {
+        changes.push_back({ViolationChange::Kind::kOpened, &e.violation});
+      } else if (e.kind == monitor::MonitorEvent::Kind::kViolationStatus &&
+                 e.violation.status == store::ViolationStatus::kResolved) {
+        changes.push_back({ViolationChange::Kind::kResolved, &e.violation});
+      }
+    }
+    if (!changes.empty()) outbox->OnViolationChanges(changes);
   });
   Result<int> caught_up = service->outbox_->CatchUp();
   if (!caught_up) return caught_up.error();

@@ -9,10 +9,10 @@
 
 namespace llmscope::alert {
 
-probe::HttpRequest BuildHttpAlertRequest(const SinkConfig& config, const SinkSecrets& secrets,
+net::HttpRequest BuildHttpAlertRequest(const SinkConfig& config, const SinkSecrets& secrets,
                                          const AlertFacts& facts,
                                          const std::string& idempotency_key) {
-  probe::HttpRequest r;
+  net::HttpRequest r;
   r.method = "POST";
   r.url = secrets.url;
   switch (config.type) {
@@ -43,14 +43,14 @@ probe::HttpRequest BuildHttpAlertRequest(const SinkConfig& config, const SinkSec
   return r;
 }
 
-SendResult JudgeHttpReply(int status, probe::TransportError error, std::string_view error_message,
+SendResult JudgeHttpReply(int status, net::TransportError error, std::string_view error_message,
                           std::optional<std::string> retry_after, std::string_view body,
                           int64_t now_ms) {
   SendResult r;
   if (retry_after) r.retry_after_ms = ParseRetryAfterMs(*retry_after, now_ms);
-  if (error != probe::TransportError::kNone) {
+  if (error != net::TransportError::kNone) {
     r.outcome = SendResult::Outcome::kRetry;
-    r.detail = std::string(probe::TransportErrorName(error)) + ": " + std::string(error_message);
+    r.detail = std::string(net::TransportErrorName(error)) + ": " + std::string(error_message);
     return r;
   }
   if (status >= 200 && status < 300) {

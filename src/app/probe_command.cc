@@ -16,7 +16,7 @@
 
 #include "app/config.h"
 #include "app/exit_codes.h"
-#include "probe/host_telemetry.h"
+#include "telemetry/host_telemetry.h"
 #include "probe/price_table.h"
 #include "probe/provider_factory.h"
 #include "probe/remote_push.h"
@@ -279,7 +279,7 @@ int RunProbe(const ProbeOptions& o, std::ostream& out, std::ostream& err) {
     }
   };
 
-  probe::HostTelemetry telemetry;
+  telemetry::HostTelemetry telemetry;
   probe::SchedulerOptions options;
   options.max_calls = o.count;
   probe::ProbeScheduler scheduler(std::move(scheduled), sink, telemetry, options);

@@ -16,7 +16,7 @@
 #include "app/exit_codes.h"
 #include "monitor/series_monitor.h"
 #include "monitor/store_tailer.h"
-#include "probe/host_telemetry.h"
+#include "telemetry/host_telemetry.h"
 #include "probe/provider_factory.h"
 #include "probe/scheduler.h"
 #include "server/api_key.h"
@@ -215,7 +215,7 @@ int RunServe(const ServeOptions& o) {
   http.ingest.store_prompt_text = config.store_prompt_text;
   http.store_description = Redacted(store_url);
   http.severities = config.alerts.severities;
-  probe::HostTelemetry telemetry;
+  telemetry::HostTelemetry telemetry;
   server::HttpApi api(http, monitor, **store, key->value, telemetry);
   if (Status s = api.LoadRecent(); !s) {
     return Fail("cannot read recent samples: " + s.error().message);

@@ -39,7 +39,7 @@ Clock::duration Seconds(double s) {
 // Everything the threads touch, shared with them so that a worker stuck past Stop keeps its
 // provider alive and the scheduler can be destroyed meanwhile.
 struct ProbeScheduler::State {
-  State(SampleSink s, HostTelemetry& t, SchedulerOptions o)
+  State(SampleSink s, telemetry::HostTelemetry& t, SchedulerOptions o)
       : sink(std::move(s)), telemetry(t), options(o) {}
 
   void TimerLoop();
@@ -48,7 +48,7 @@ struct ProbeScheduler::State {
 
   std::vector<Slot> slots;
   SampleSink sink;
-  HostTelemetry& telemetry;
+  telemetry::HostTelemetry& telemetry;
   const SchedulerOptions options;
 
   std::mutex mu;  // guards everything below
@@ -152,7 +152,7 @@ void ProbeScheduler::State::WorkerLoop(size_t worker) {
 }
 
 ProbeScheduler::ProbeScheduler(std::vector<ScheduledTarget> targets, SampleSink sink,
-                               HostTelemetry& telemetry, SchedulerOptions options)
+                               telemetry::HostTelemetry& telemetry, SchedulerOptions options)
     : state_(std::make_shared<State>(std::move(sink), telemetry, options)) {
   for (ScheduledTarget& t : targets) {
     Slot slot;

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "core/sample.h"
-#include "probe/host_telemetry.h"
+#include "telemetry/host_telemetry.h"
 #include "probe/provider.h"
 #include "probe/target.h"
 
@@ -59,7 +59,7 @@ std::string PromptHash(std::string_view prompt);
 
 class ProbeScheduler {
  public:
-  ProbeScheduler(std::vector<ScheduledTarget> targets, SampleSink sink, HostTelemetry& telemetry,
+  ProbeScheduler(std::vector<ScheduledTarget> targets, SampleSink sink, telemetry::HostTelemetry& telemetry,
                  SchedulerOptions options = {});
   // Stops (see Stop).
   ~ProbeScheduler();

@@ -143,7 +143,7 @@ std::optional<store::ViolationQuery> ViolationFilters(const Request& req, Respon
 }  // namespace
 
 HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, store::Store& store,
-                 std::string api_key, probe::HostTelemetry& telemetry)
+                 std::string api_key, telemetry::HostTelemetry& telemetry)
     : options_(options),
       monitor_(monitor),
       store_(store),

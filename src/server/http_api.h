@@ -20,7 +20,7 @@
 #include "alert/severity.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
-#include "probe/host_telemetry.h"
+#include "telemetry/host_telemetry.h"
 #include "server/ingest_payload.h"
 #include "store/store.h"
 
@@ -57,7 +57,7 @@ class HttpApi {
  public:
   // `monitor`, `store` and `telemetry` must outlive this object.
   HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, store::Store& store,
-          std::string api_key, probe::HostTelemetry& telemetry);
+          std::string api_key, telemetry::HostTelemetry& telemetry);
   ~HttpApi();
 
   // Loads the newest samples of each source into memory (call once, before Serve).
@@ -77,7 +77,7 @@ class HttpApi {
   monitor::SeriesMonitor& monitor_;
   store::Store& store_;
   std::string api_key_;
-  probe::HostTelemetry& telemetry_;
+  telemetry::HostTelemetry& telemetry_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<SseHub> hub_;
   std::unique_ptr<PrometheusMetrics> metrics_;

@@ -16,10 +16,10 @@ using internal::json;
 struct StreamState {
   bool done = false;
   std::string error_kind, error_message;
-  std::optional<SteadyTime> first_token;
+  std::optional<net::SteadyTime> first_token;
   std::optional<int64_t> tokens_in, tokens_out;
 
-  void OnEvent(const SseEvent& event, SteadyTime at) {
+  void OnEvent(const SseEvent& event, net::SteadyTime at) {
     if (!error_kind.empty() || done) return;
     const json j = internal::ParseJson(event.data);
     if (!j.is_object()) {
@@ -81,7 +81,7 @@ Sample AnthropicProvider::CallUnguarded(const PromptProfile& profile) {
                      {"max_tokens", profile.max_tokens},
                      {"messages", json::array({{{"role", "user"}, {"content", profile.prompt}}})},
                      {"stream", target_.stream}};
-  HttpRequest request;
+  net::HttpRequest request;
   request.url = internal::JoinUrl(target_.base_url, "/v1/messages");
   request.headers = {{"Content-Type", "application/json"}, {"anthropic-version", kApiVersion}};
   if (target_.stream) request.headers.emplace_back("Accept", "text/event-stream");
@@ -89,7 +89,7 @@ Sample AnthropicProvider::CallUnguarded(const PromptProfile& profile) {
   request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 
   if (!target_.stream) {
-    const HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_));
+    const net::HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_));
     if (internal::FailOnHttpError(response, key_, sample)) {
       internal::HintMissingKey(response, key_, target_.key_env, sample);
       return sample;
@@ -109,7 +109,7 @@ Sample AnthropicProvider::CallUnguarded(const PromptProfile& profile) {
   }
 
   StreamState state;
-  const HttpResponse response =
+  const net::HttpResponse response =
       internal::StreamSse(http_, request, target_, key_, "message_stop", state, sample);
   if (sample.error) return sample;
   sample.tokens_in = state.tokens_in;

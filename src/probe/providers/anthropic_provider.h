@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "probe/http_client.h"
+#include "net/http_client.h"
 #include "probe/price_table.h"
 #include "probe/provider.h"
 
@@ -30,7 +30,7 @@ class AnthropicProvider : public Provider {
   Target target_;
   PriceTable prices_;
   std::string key_;
-  HttpClient http_;
+  net::HttpClient http_;
 };
 
 }  // namespace llmscope::probe

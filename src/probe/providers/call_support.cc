@@ -7,7 +7,7 @@
 namespace llmscope::probe::internal {
 namespace {
 
-double Ms(SteadyTime from, SteadyTime to) {
+double Ms(net::SteadyTime from, net::SteadyTime to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
@@ -35,8 +35,8 @@ Sample StartSample(const Target& target, const PromptProfile& profile) {
   return s;
 }
 
-HttpTimeouts TimeoutsOf(const Target& target) {
-  return HttpTimeouts{ToMs(target.connect_timeout_s), ToMs(target.first_byte_timeout_s),
+net::HttpTimeouts TimeoutsOf(const Target& target) {
+  return net::HttpTimeouts{ToMs(target.connect_timeout_s), ToMs(target.first_byte_timeout_s),
                       ToMs(target.timeout_s)};
 }
 
@@ -51,27 +51,27 @@ void Fail(Sample& sample, std::string_view kind, std::string message) {
   sample.error_message = std::move(message);
 }
 
-bool FailOnHttpError(const HttpResponse& response, std::string_view secret, Sample& sample) {
+bool FailOnHttpError(const net::HttpResponse& response, std::string_view secret, Sample& sample) {
   switch (response.error) {
-    case TransportError::kNone:
+    case net::TransportError::kNone:
       break;
-    case TransportError::kTimeout:
+    case net::TransportError::kTimeout:
       Fail(sample, "timeout", Redacted(response.error_message, secret));
       return true;
-    case TransportError::kReset:
-    case TransportError::kOther:
+    case net::TransportError::kReset:
+    case net::TransportError::kOther:
       Fail(sample, response.status != 0 ? "truncated" : "refused",
-           std::string(TransportErrorName(response.error)) + ": " +
+           std::string(net::TransportErrorName(response.error)) + ": " +
                Redacted(response.error_message, secret));
       return true;
-    case TransportError::kTooLarge:
+    case net::TransportError::kTooLarge:
       Fail(sample, "malformed", response.error_message);
       return true;
-    case TransportError::kRefused:
-    case TransportError::kDns:
-    case TransportError::kTls:
+    case net::TransportError::kRefused:
+    case net::TransportError::kDns:
+    case net::TransportError::kTls:
       Fail(sample, "refused",
-           std::string(TransportErrorName(response.error)) + ": " +
+           std::string(net::TransportErrorName(response.error)) + ": " +
                Redacted(response.error_message, secret));
       return true;
   }
@@ -96,7 +96,7 @@ bool FailOnHttpError(const HttpResponse& response, std::string_view secret, Samp
   return true;
 }
 
-void HintMissingKey(const HttpResponse& response, std::string_view key, std::string_view key_env,
+void HintMissingKey(const net::HttpResponse& response, std::string_view key, std::string_view key_env,
                     Sample& sample) {
   if (key.empty() && !key_env.empty() && (response.status == 401 || response.status == 403)) {
     sample.error_message += " (environment variable " + std::string(key_env) + " is not set)";
@@ -114,9 +114,9 @@ std::string_view StreamErrorKind(std::string_view type) {
   return "http_5xx";
 }
 
-void Finish(Sample& sample, const HttpResponse& response, std::optional<SteadyTime> first_token,
+void Finish(Sample& sample, const net::HttpResponse& response, std::optional<net::SteadyTime> first_token,
             const PriceTable& prices) {
-  const SteadyTime last = response.last_byte.value_or(response.start);
+  const net::SteadyTime last = response.last_byte.value_or(response.start);
   const double e2e = Ms(response.start, last);
   sample.e2e_ms = e2e;
   if (first_token) {

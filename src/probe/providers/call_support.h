@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "core/sample.h"
-#include "probe/http_client.h"
+#include "net/http_client.h"
 #include "probe/price_table.h"
 #include "probe/stream_parsers.h"
 #include "probe/target.h"
@@ -24,7 +24,7 @@ using nlohmann::json;
 // prompt_hash = FNV-1a 64 of the prompt in hex.
 Sample StartSample(const Target& target, const PromptProfile& profile);
 
-HttpTimeouts TimeoutsOf(const Target& target);
+net::HttpTimeouts TimeoutsOf(const Target& target);
 
 // base_url without its trailing '/' followed by path.
 std::string JoinUrl(std::string_view base_url, std::string_view path);
@@ -36,10 +36,10 @@ void Fail(Sample& sample, std::string_view kind, std::string message);
 // (refused, timeout; reset → truncated once a status arrived) or a non-2xx status (http_429 with
 // its Retry-After, http_4xx, http_5xx; the reply's error message is quoted with `secret`
 // redacted). Returns whether it did.
-bool FailOnHttpError(const HttpResponse& response, std::string_view secret, Sample& sample);
+bool FailOnHttpError(const net::HttpResponse& response, std::string_view secret, Sample& sample);
 
 // After a 401 or 403 with no key sent: says which environment variable was not set.
-void HintMissingKey(const HttpResponse& response, std::string_view key, std::string_view key_env,
+void HintMissingKey(const net::HttpResponse& response, std::string_view key, std::string_view key_env,
                     Sample& sample);
 
 // The error kind of a provider's error object met inside a 2xx stream, from its type/code text:
@@ -49,7 +49,7 @@ std::string_view StreamErrorKind(std::string_view type);
 // Sets e2e_ms (start → last byte), ttft_ms (start → first_token, when given), then tpot_ms and
 // tokens_per_s from the provider.h formulas (tokens_per_s only if not already set), and cost_usd
 // when both token counts are known and the model has a price.
-void Finish(Sample& sample, const HttpResponse& response, std::optional<SteadyTime> first_token,
+void Finish(Sample& sample, const net::HttpResponse& response, std::optional<net::SteadyTime> first_token,
             const PriceTable& prices);
 
 // Parses text as JSON; a discarded value when it is not JSON.
@@ -87,13 +87,13 @@ Sample Guarded(const Target& target, const PromptProfile& profile, Work&& work) 
 // (FailOnHttpError), a line over the parser's limit, an error event in the stream, or a stream
 // that ended before its `terminal` event.
 template <typename StreamState>
-HttpResponse StreamSse(HttpClient& http, const HttpRequest& request, const Target& target,
+net::HttpResponse StreamSse(net::HttpClient& http, const net::HttpRequest& request, const Target& target,
                        std::string_view key, std::string_view terminal, StreamState& state,
                        Sample& sample) {
   SseParser parser;
   std::vector<SseEvent> events;
-  HttpResponse response = http.Send(request, TimeoutsOf(target),
-                                    [&](std::string_view chunk, SteadyTime at) {
+  net::HttpResponse response = http.Send(request, TimeoutsOf(target),
+                                    [&](std::string_view chunk, net::SteadyTime at) {
                                       events.clear();
                                       parser.Feed(chunk, events);
                                       for (const SseEvent& e : events) state.OnEvent(e, at);

@@ -46,10 +46,10 @@ struct StreamState {
   bool chat = false;
   bool done = false;
   std::string error_kind, error_message;
-  std::optional<SteadyTime> first_token;
+  std::optional<net::SteadyTime> first_token;
   json final_line;
 
-  void OnLine(const std::string& line, SteadyTime at) {
+  void OnLine(const std::string& line, net::SteadyTime at) {
     if (!error_kind.empty() || done) return;
     json j = internal::ParseJson(line);
     if (!j.is_object()) {
@@ -96,13 +96,13 @@ Sample OllamaProvider::CallUnguarded(const PromptProfile& profile) {
   } else {
     body["prompt"] = profile.prompt;
   }
-  HttpRequest request;
+  net::HttpRequest request;
   request.url = internal::JoinUrl(target_.base_url, chat_ ? "/api/chat" : "/api/generate");
   request.headers = {{"Content-Type", "application/json"}};
   request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 
   if (!target_.stream) {
-    const HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_));
+    const net::HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_));
     if (internal::FailOnHttpError(response, "", sample)) return sample;
     const json j = internal::ParseJson(response.body);
     const json* done = internal::Member(j, "done");
@@ -120,16 +120,16 @@ Sample OllamaProvider::CallUnguarded(const PromptProfile& profile) {
   StreamState state;
   state.chat = chat_;
   std::vector<std::string> lines;
-  SteadyTime last_chunk{};
-  const HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_),
-                                           [&](std::string_view chunk, SteadyTime at) {
+  net::SteadyTime last_chunk{};
+  const net::HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_),
+                                           [&](std::string_view chunk, net::SteadyTime at) {
                                              lines.clear();
                                              splitter.Feed(chunk, lines);
                                              for (const std::string& line : lines)
                                                state.OnLine(line, at);
                                              last_chunk = at;
                                            });
-  if (!state.done && response.error == TransportError::kNone && !splitter.overflowed()) {
+  if (!state.done && response.error == net::TransportError::kNone && !splitter.overflowed()) {
     lines.clear();
     splitter.Finish(lines);
     for (const std::string& line : lines) state.OnLine(line, last_chunk);

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "probe/http_client.h"
+#include "net/http_client.h"
 #include "probe/price_table.h"
 #include "probe/provider.h"
 
@@ -28,7 +28,7 @@ class OllamaProvider : public Provider {
   Target target_;
   PriceTable prices_;
   bool chat_;
-  HttpClient http_;
+  net::HttpClient http_;
 };
 
 }  // namespace llmscope::probe

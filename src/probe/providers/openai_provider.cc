@@ -16,11 +16,11 @@ using internal::json;
 struct StreamState {
   bool done = false;
   std::string error_kind, error_message;
-  std::optional<SteadyTime> first_token;
+  std::optional<net::SteadyTime> first_token;
   int64_t content_chunks = 0;
   std::optional<int64_t> tokens_in, tokens_out;
 
-  void OnEvent(const SseEvent& event, SteadyTime at) {
+  void OnEvent(const SseEvent& event, net::SteadyTime at) {
     if (!error_kind.empty() || done) return;
     if (event.data == "[DONE]") {
       done = true;
@@ -88,7 +88,7 @@ Sample OpenAiProvider::CallUnguarded(const PromptProfile& profile) {
                {"max_tokens", profile.max_tokens},
                {"stream", target_.stream}};
   if (target_.stream) body["stream_options"] = {{"include_usage", true}};
-  HttpRequest request;
+  net::HttpRequest request;
   request.url = url_;
   request.headers = {{"Content-Type", "application/json"}};
   if (target_.stream) request.headers.emplace_back("Accept", "text/event-stream");
@@ -96,7 +96,7 @@ Sample OpenAiProvider::CallUnguarded(const PromptProfile& profile) {
   request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 
   if (!target_.stream) {
-    const HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_));
+    const net::HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_));
     if (internal::FailOnHttpError(response, key_, sample)) {
       internal::HintMissingKey(response, key_, target_.key_env, sample);
       return sample;
@@ -118,7 +118,7 @@ Sample OpenAiProvider::CallUnguarded(const PromptProfile& profile) {
   }
 
   StreamState state;
-  const HttpResponse response =
+  const net::HttpResponse response =
       internal::StreamSse(http_, request, target_, key_, "data: [DONE]", state, sample);
   if (sample.error) return sample;
   sample.tokens_in = state.tokens_in;

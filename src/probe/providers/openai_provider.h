@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "probe/http_client.h"
+#include "net/http_client.h"
 #include "probe/price_table.h"
 #include "probe/provider.h"
 
@@ -31,7 +31,7 @@ class OpenAiProvider : public Provider {
   PriceTable prices_;
   std::string key_;
   std::string url_;
-  HttpClient http_;
+  net::HttpClient http_;
 };
 
 }  // namespace llmscope::probe

@@ -176,7 +176,7 @@ TEST(HttpAlertRequest, WebhookIsSignedAndCarriesTheKey) {
   SinkSecrets s;
   s.url = "http://127.0.0.1:9/hook";
   s.secret = "shh";
-  const probe::HttpRequest r = BuildHttpAlertRequest(c, s, SampleFacts(), "v42/hook/open");
+  const net::HttpRequest r = BuildHttpAlertRequest(c, s, SampleFacts(), "v42/hook/open");
   EXPECT_EQ(r.url, "http://127.0.0.1:9/hook");
   auto header = [&r](const std::string& name) {
     for (const auto& [k, v] : r.headers) {
@@ -189,7 +189,7 @@ TEST(HttpAlertRequest, WebhookIsSignedAndCarriesTheKey) {
   EXPECT_EQ(header("Content-Type"), "application/json");
   s.secret.clear();
   EXPECT_EQ(header("X-LLMscope-Signature").size(), 71u);
-  const probe::HttpRequest unsigned_request = BuildHttpAlertRequest(c, s, SampleFacts(), "k");
+  const net::HttpRequest unsigned_request = BuildHttpAlertRequest(c, s, SampleFacts(), "k");
   for (const auto& [k, v] : unsigned_request.headers) EXPECT_NE(k, "X-LLMscope-Signature");
 
   c.type = SinkType::kAlertmanager;
@@ -203,7 +203,7 @@ TEST(HttpAlertRequest, WebhookIsSignedAndCarriesTheKey) {
 
 TEST(HttpAlertRequest, RepliesJudged) {
   using O = SendResult::Outcome;
-  using probe::TransportError;
+  using net::TransportError;
   EXPECT_EQ(JudgeHttpReply(200, TransportError::kNone, "", std::nullopt, "", 0).outcome,
             O::kDelivered);
   EXPECT_EQ(JudgeHttpReply(202, TransportError::kNone, "", std::nullopt, "", 0).outcome,

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "probe/gpu_telemetry.h"
+#include "telemetry/gpu_telemetry.h"
 #include "probe/provider_factory.h"
 #include "probe/scheduler.h"
 #include "probe/simulated_provider.h"
@@ -186,7 +186,7 @@ ScheduledTarget Slow(const std::string& name, double interval_s, milliseconds de
 }
 
 TEST(ProbeScheduler, SimulatedSamplesGetTelemetryAndPromptHash) {
-  HostTelemetry telemetry;
+  telemetry::HostTelemetry telemetry;
   Collector got;
   std::vector<ScheduledTarget> targets;
   Target t = SimTarget(5);
@@ -211,7 +211,7 @@ TEST(ProbeScheduler, SimulatedSamplesGetTelemetryAndPromptHash) {
 }
 
 TEST(ProbeScheduler, IntervalsAreRespectedAndCallsNeverOverlap) {
-  HostTelemetry telemetry;
+  telemetry::HostTelemetry telemetry;
   telemetry.Read();  // the first reading pauses 100 ms; take it before timing anything
   Collector got;
   std::atomic<int> overlaps{0};
@@ -238,7 +238,7 @@ TEST(ProbeScheduler, IntervalsAreRespectedAndCallsNeverOverlap) {
 }
 
 TEST(ProbeScheduler, SlowTargetDoesNotDelayFastOne) {
-  HostTelemetry telemetry;
+  telemetry::HostTelemetry telemetry;
   telemetry.Read();  // the first reading pauses 100 ms; take it before timing anything
   Collector got;
   std::atomic<int> overlaps{0};
@@ -270,7 +270,7 @@ TEST(ProbeScheduler, SlowTargetDoesNotDelayFastOne) {
 }
 
 TEST(ProbeScheduler, StopWaitsForCallsInFlight) {
-  HostTelemetry telemetry;
+  telemetry::HostTelemetry telemetry;
   Collector got;
   std::atomic<int> overlaps{0};
   std::vector<ScheduledTarget> targets;
@@ -321,11 +321,11 @@ TEST(ProviderFactory, MakesSimulatedAndChecksTargets) {
 
 // No GPU on the machines these tests run on: only the absent path is checked here.
 TEST(GpuTelemetry, NullWithoutNvml) {
-  const GpuReading r = GpuTelemetry::Read();
+  const telemetry::GpuReading r = telemetry::GpuTelemetry::Read();
   if (r.gpu_percent || r.gpu_memory_percent || r.gpu_temp_c) {
     GTEST_SKIP() << "an NVIDIA GPU is present";
   }
-  HostTelemetry host;
+  telemetry::HostTelemetry host;
   const Telemetry t = host.Read();
   EXPECT_FALSE(t.gpu_percent.has_value());
   EXPECT_FALSE(t.gpu_temp_c.has_value());

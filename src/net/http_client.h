@@ -1,4 +1,4 @@
-// HttpClient: one HTTP/1.1 exchange at a time on libcurl, for the probe's provider calls.
+// HttpClient: one HTTP/1.1 exchange at a time on libcurl, for the probe's provider calls and the alert sinks.
 //
 // Contract:
 // - One easy handle (and its connection cache) is reused for every call of one client, so calls
@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace llmscope::probe {
+namespace llmscope::net {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -87,4 +87,4 @@ class HttpClient {
   void* multi_ = nullptr;  // CURLM*
 };
 
-}  // namespace llmscope::probe
+}  // namespace llmscope::net

@@ -9,7 +9,7 @@
 
 #include "core/sample.h"
 
-namespace llmscope::probe {
+namespace llmscope::telemetry {
 
 class HostTelemetry {
  public:
@@ -27,4 +27,4 @@ class HostTelemetry {
   bool have_last_ = false;
 };
 
-}  // namespace llmscope::probe
+}  // namespace llmscope::telemetry

@@ -1,4 +1,4 @@
-#include "probe/host_telemetry.h"
+#include "telemetry/host_telemetry.h"
 
 #include <chrono>
 #include <fstream>
@@ -6,9 +6,9 @@
 #include <string>
 #include <thread>
 
-#include "probe/gpu_telemetry.h"
+#include "telemetry/gpu_telemetry.h"
 
-namespace llmscope::probe {
+namespace llmscope::telemetry {
 namespace {
 
 std::optional<double> MemoryPercent() {
@@ -62,4 +62,4 @@ Telemetry HostTelemetry::Read() {
   return t;
 }
 
-}  // namespace llmscope::probe
+}  // namespace llmscope::telemetry

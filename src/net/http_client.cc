@@ -1,4 +1,4 @@
-#include "probe/http_client.h"
+#include "net/http_client.h"
 
 #include <curl/curl.h>
 
@@ -6,7 +6,7 @@
 #include <cctype>
 #include <mutex>
 
-namespace llmscope::probe {
+namespace llmscope::net {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -259,4 +259,4 @@ HttpResponse HttpClient::Send(const HttpRequest& request, const HttpTimeouts& ti
   return response;
 }
 
-}  // namespace llmscope::probe
+}  // namespace llmscope::net

@@ -1,8 +1,8 @@
-#include "probe/gpu_telemetry.h"
+#include "telemetry/gpu_telemetry.h"
 
 #include <dlfcn.h>
 
-namespace llmscope::probe {
+namespace llmscope::telemetry {
 namespace {
 
 // The few NVML types and entry points used, as nvml.h declares them (ABI-stable since v2).
@@ -66,4 +66,4 @@ GpuReading GpuTelemetry::Read() {
   return r;
 }
 
-}  // namespace llmscope::probe
+}  // namespace llmscope::telemetry

@@ -8,7 +8,7 @@
 
 #include <optional>
 
-namespace llmscope::probe {
+namespace llmscope::telemetry {
 
 struct GpuReading {
   std::optional<double> gpu_percent, gpu_memory_percent, gpu_temp_c;
@@ -21,4 +21,4 @@ class GpuTelemetry {
   static GpuReading Read();
 };
 
-}  // namespace llmscope::probe
+}  // namespace llmscope::telemetry
