@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "telemetry/host_telemetry.h"
 #include "probe/scheduler.h"
+#include "telemetry/host_telemetry.h"
 
 namespace {
 
@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   llmscope::telemetry::HostTelemetry telemetry;
   llmscope::probe::SchedulerOptions options;
   options.jitter = 0;
-  llmscope::probe::ProbeScheduler scheduler(std::move(targets), [](std::vector<llmscope::Sample>) {},
-                                            telemetry, options);
+  llmscope::probe::ProbeScheduler scheduler(
+      std::move(targets), [](std::vector<llmscope::Sample>) {}, telemetry, options);
   scheduler.Start();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   scheduler.Stop();

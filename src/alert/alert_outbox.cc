@@ -20,7 +20,8 @@ AlertOutbox::AlertOutbox(store::Store& store, AlertConfig config, Clock now, Log
 
 Result<bool> AlertOutbox::Enqueue(store::DeliveryRecord& row, const std::string& held_back) {
   const int64_t now = now_();
-  row.state = held_back.empty() ? store::DeliveryState::kPending : store::DeliveryState::kSuppressed;
+  row.state =
+      held_back.empty() ? store::DeliveryState::kPending : store::DeliveryState::kSuppressed;
   row.last_error = held_back;
   row.next_attempt_ms = now;
   row.created_ms = row.updated_ms = now;
@@ -47,11 +48,10 @@ Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
   if (severity < config_.min_severity) return 0;
   Result<std::optional<int64_t>> grouped = GroupedWith(v, severity);
   if (!grouped) return grouped.error();
-  const std::string held_back =
-      *grouped ? "grouped with violation " + std::to_string(**grouped) +
-                     " (same source, opened within " + std::to_string(config_.group_window_s) +
-                     " s)"
-               : "";
+  const std::string held_back = *grouped ? "grouped with violation " + std::to_string(**grouped) +
+                                               " (same source, opened within " +
+                                               std::to_string(config_.group_window_s) + " s)"
+                                         : "";
   const AlertFacts facts =
       FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config_.public_url);
   const std::string payload = FactsToJson(facts);
@@ -71,7 +71,7 @@ Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
 }
 
 Result<std::optional<int64_t>> AlertOutbox::GroupedWith(const store::ViolationRecord& v,
-                                                         Severity severity) {
+                                                        Severity severity) {
   if (config_.group_window_s <= 0) return std::optional<int64_t>();
   const int64_t window_ms = config_.group_window_s * 1000;
   std::vector<Severity> as_severe;

@@ -3,9 +3,9 @@
 // "v<id>/<sink>/open" and "v<id>/<sink>/resolve"; the AlertDispatcher sends them.
 //
 // - A violation event that opens in the monitoring phase, of a severity at least min_severity
-//   (warning by default: the alarm detectors' SHIFT, JUMP and ERRORS), is routed (alerts.routes) and gets one
-//   "open" row per sink: one alert per event, never per firing (updates of a growing event and
-//   Phase I findings raise none).
+//   (warning by default: the alarm detectors' SHIFT, JUMP and ERRORS), is routed (alerts.routes)
+//   and gets one "open" row per sink: one alert per event, never per firing (updates of a growing
+//   event and Phase I findings raise none).
 // - Grouping: when another monitoring violation of the same source, at least as severe, opened
 //   within group_window_s before it, its rows are stored suppressed ("grouped with violation
 //   N"), not sent: a regression that moves e2e, TTFT, TPOT and tokens/s at once pages once.

@@ -10,8 +10,8 @@
 namespace llmscope::alert {
 
 net::HttpRequest BuildHttpAlertRequest(const SinkConfig& config, const SinkSecrets& secrets,
-                                         const AlertFacts& facts,
-                                         const std::string& idempotency_key) {
+                                       const AlertFacts& facts,
+                                       const std::string& idempotency_key) {
   net::HttpRequest r;
   r.method = "POST";
   r.url = secrets.url;

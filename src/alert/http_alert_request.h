@@ -22,8 +22,7 @@ inline constexpr const char* kIdempotencyHeader = "Idempotency-Key";
 // Content-Type application/json, Idempotency-Key, and, for a webhook with a secret,
 // X-LLMscope-Signature: sha256=<hex HMAC-SHA256 of the body>.
 net::HttpRequest BuildHttpAlertRequest(const SinkConfig& config, const SinkSecrets& secrets,
-                                         const AlertFacts& facts,
-                                         const std::string& idempotency_key);
+                                       const AlertFacts& facts, const std::string& idempotency_key);
 
 // 2xx: delivered. 408, 425, 429, 5xx and transport failures: retry (Retry-After read on any of
 // them). Other statuses: reject. The detail quotes at most 200 bytes of the reply's body.

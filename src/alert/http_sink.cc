@@ -11,8 +11,7 @@ HttpSink::HttpSink(SinkConfig config, SinkSecrets secrets)
 
 SendResult HttpSink::Send(const AlertFacts& facts, const std::string& idempotency_key,
                           int64_t now_ms) {
-  const net::HttpRequest request =
-      BuildHttpAlertRequest(config_, secrets_, facts, idempotency_key);
+  const net::HttpRequest request = BuildHttpAlertRequest(config_, secrets_, facts, idempotency_key);
   const auto total = std::chrono::milliseconds(static_cast<int64_t>(config_.timeout_s * 1000));
   net::HttpTimeouts timeouts;
   timeouts.connect = std::min(total, std::chrono::milliseconds(5000));

@@ -16,13 +16,13 @@
 
 #include "app/config.h"
 #include "app/exit_codes.h"
-#include "telemetry/host_telemetry.h"
 #include "probe/price_table.h"
 #include "probe/provider_factory.h"
 #include "probe/remote_push.h"
 #include "probe/scheduler.h"
 #include "server/json_views.h"
 #include "spc/summary.h"
+#include "telemetry/host_telemetry.h"
 
 namespace llmscope::app {
 namespace {
@@ -175,8 +175,9 @@ Result<probe::Target> ParseTargetSpec(const std::string& spec) {
 }
 
 CLI::App* AddProbeCommand(CLI::App& app, ProbeOptions& o) {
-  CLI::App* cmd = app.add_subcommand("probe", "Measure LLM targets without a server: print the "
-                                              "samples (--stdout) or push them (--push)");
+  CLI::App* cmd = app.add_subcommand("probe",
+                                     "Measure LLM targets without a server: print the "
+                                     "samples (--stdout) or push them (--push)");
   cmd->add_option("--target", o.targets,
                   "provider=P,model=M[,base_url=URL][,stream=true][,key_env=VAR][,interval=S]"
                   "[,timeout=S][,site=X][,profile=short|paragraph|long]; repeatable");
@@ -251,8 +252,8 @@ int RunProbe(const ProbeOptions& o, std::ostream& out, std::ostream& err) {
     push_options.api_key = key;
     push_options.spool_dir = o.spool_dir;
     Result<std::unique_ptr<probe::RemotePush>> opened = probe::RemotePush::Open(push_options);
-    if (!opened) return fail("cannot open the spool in " + o.spool_dir + ": " +
-                             opened.error().message);
+    if (!opened)
+      return fail("cannot open the spool in " + o.spool_dir + ": " + opened.error().message);
     push = std::move(*opened);
   }
 

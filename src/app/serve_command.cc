@@ -16,13 +16,13 @@
 #include "app/exit_codes.h"
 #include "monitor/series_monitor.h"
 #include "monitor/store_tailer.h"
-#include "telemetry/host_telemetry.h"
 #include "probe/provider_factory.h"
 #include "probe/scheduler.h"
 #include "server/api_key.h"
 #include "server/http_api.h"
 #include "store/open_store.h"
 #include "store/shared_store.h"
+#include "telemetry/host_telemetry.h"
 
 namespace llmscope::app {
 namespace {
@@ -113,8 +113,9 @@ Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
       return out;
     }
     targets.push_back(DefaultSimulatedTarget());
-    description = "no [[targets]] configured: probing the simulated provider (simulated/sim-llm "
-                  "every 2 s; --no-simulated turns it off)";
+    description =
+        "no [[targets]] configured: probing the simulated provider (simulated/sim-llm "
+        "every 2 s; --no-simulated turns it off)";
   } else {
     description = "probing " + std::to_string(targets.size()) + " target(s):";
     for (const probe::Target& t : targets) description += " " + t.name;
@@ -181,11 +182,13 @@ int RunServe(const ServeOptions& o) {
 
   const std::string store_url = config.EffectiveStoreUrl();
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(store_url);
-  if (!store) return Fail("cannot open the store " + Redacted(store_url) + ": " + store.error().message);
+  if (!store)
+    return Fail("cannot open the store " + Redacted(store_url) + ": " + store.error().message);
   // A store other servers may share (PostgreSQL): charts fed from it in id order (shared mode).
   auto* shared_store = dynamic_cast<store::SharedStore*>(store->get());
   monitor::SeriesMonitor monitor(**store, *monitor_config, shared_store);
-  if (Status s = monitor.Rebuild(); !s) return Fail("cannot restore the charts: " + s.error().message);
+  if (Status s = monitor.Rebuild(); !s)
+    return Fail("cannot restore the charts: " + s.error().message);
   // Alerting: the outbox listens to the monitor and the dispatcher sends (issue 6).
   std::unique_ptr<alert::AlertService> alerting;
   if (!config.alerts.sinks.empty()) {

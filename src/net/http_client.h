@@ -1,4 +1,5 @@
-// HttpClient: one HTTP/1.1 exchange at a time on libcurl, for the probe's provider calls and the alert sinks.
+// HttpClient: one HTTP/1.1 exchange at a time on libcurl, for the probe's provider calls and the
+// alert sinks.
 //
 // Contract:
 // - One easy handle (and its connection cache) is reused for every call of one client, so calls

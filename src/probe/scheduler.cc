@@ -19,7 +19,7 @@ struct Slot {
   Target target;
   std::unique_ptr<Provider> provider;
   size_t next_profile = 0;
-  bool busy = false;  // dispatched or running
+  bool busy = false;               // dispatched or running
   Clock::time_point call_started;  // of the call running, when busy and taken by a worker
   int64_t dispatched = 0, calls = 0, errors = 0, skipped = 0;
 };
@@ -119,8 +119,8 @@ void ProbeScheduler::State::WorkerLoop(size_t worker) {
     const size_t index = jobs.front();
     jobs.pop_front();
     Slot& slot = slots[index];
-    const PromptProfile profile = slot.target.profiles[slot.next_profile++ %
-                                                       slot.target.profiles.size()];
+    const PromptProfile profile =
+        slot.target.profiles[slot.next_profile++ % slot.target.profiles.size()];
     worker_busy[worker] = true;
     slot.call_started = Clock::now();
     lock.unlock();
@@ -167,7 +167,9 @@ ProbeScheduler::ProbeScheduler(std::vector<ScheduledTarget> targets, SampleSink 
   state_->rng.seed(seed);
 }
 
-ProbeScheduler::~ProbeScheduler() { Stop(); }
+ProbeScheduler::~ProbeScheduler() {
+  Stop();
+}
 
 void ProbeScheduler::Start() {
   State& s = *state_;

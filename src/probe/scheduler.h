@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "core/sample.h"
-#include "telemetry/host_telemetry.h"
 #include "probe/provider.h"
 #include "probe/target.h"
+#include "telemetry/host_telemetry.h"
 
 namespace llmscope::probe {
 
@@ -39,10 +39,10 @@ struct ScheduledTarget {
 };
 
 struct SchedulerOptions {
-  int workers = 0;           // 0: min(8, number of targets)
-  double jitter = 0.1;       // each interval is scaled by a uniform factor in [1 − j, 1 + j]
-  int64_t max_calls = 0;     // per target; 0: no limit (the target ticks until Stop)
-  double stop_grace_s = 1;   // Stop waits for each call up to its timeout_s plus this
+  int workers = 0;              // 0: min(8, number of targets)
+  double jitter = 0.1;          // each interval is scaled by a uniform factor in [1 − j, 1 + j]
+  int64_t max_calls = 0;        // per target; 0: no limit (the target ticks until Stop)
+  double stop_grace_s = 1;      // Stop waits for each call up to its timeout_s plus this
   unsigned long long seed = 0;  // of the jitter; 0: from the clock
 };
 
@@ -59,8 +59,8 @@ std::string PromptHash(std::string_view prompt);
 
 class ProbeScheduler {
  public:
-  ProbeScheduler(std::vector<ScheduledTarget> targets, SampleSink sink, telemetry::HostTelemetry& telemetry,
-                 SchedulerOptions options = {});
+  ProbeScheduler(std::vector<ScheduledTarget> targets, SampleSink sink,
+                 telemetry::HostTelemetry& telemetry, SchedulerOptions options = {});
   // Stops (see Stop).
   ~ProbeScheduler();
   ProbeScheduler(const ProbeScheduler&) = delete;

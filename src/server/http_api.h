@@ -20,9 +20,9 @@
 #include "alert/severity.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
-#include "telemetry/host_telemetry.h"
 #include "server/ingest_payload.h"
 #include "store/store.h"
+#include "telemetry/host_telemetry.h"
 
 namespace httplib {
 class Server;
@@ -48,7 +48,7 @@ struct HttpOptions {
   size_t stream_queue_frames = 4096;
   std::chrono::milliseconds stream_heartbeat{15000};
   IngestLimits ingest;
-  std::string store_description;  // shown by /health, without credentials
+  std::string store_description;             // shown by /health, without credentials
   size_t recent_samples_per_source = 50000;  // kept in memory for GET /api/stats/spc
   alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
 };

@@ -37,7 +37,7 @@ Sample StartSample(const Target& target, const PromptProfile& profile) {
 
 net::HttpTimeouts TimeoutsOf(const Target& target) {
   return net::HttpTimeouts{ToMs(target.connect_timeout_s), ToMs(target.first_byte_timeout_s),
-                      ToMs(target.timeout_s)};
+                           ToMs(target.timeout_s)};
 }
 
 std::string JoinUrl(std::string_view base_url, std::string_view path) {
@@ -96,8 +96,8 @@ bool FailOnHttpError(const net::HttpResponse& response, std::string_view secret,
   return true;
 }
 
-void HintMissingKey(const net::HttpResponse& response, std::string_view key, std::string_view key_env,
-                    Sample& sample) {
+void HintMissingKey(const net::HttpResponse& response, std::string_view key,
+                    std::string_view key_env, Sample& sample) {
   if (key.empty() && !key_env.empty() && (response.status == 401 || response.status == 403)) {
     sample.error_message += " (environment variable " + std::string(key_env) + " is not set)";
   }
@@ -114,8 +114,8 @@ std::string_view StreamErrorKind(std::string_view type) {
   return "http_5xx";
 }
 
-void Finish(Sample& sample, const net::HttpResponse& response, std::optional<net::SteadyTime> first_token,
-            const PriceTable& prices) {
+void Finish(Sample& sample, const net::HttpResponse& response,
+            std::optional<net::SteadyTime> first_token, const PriceTable& prices) {
   const net::SteadyTime last = response.last_byte.value_or(response.start);
   const double e2e = Ms(response.start, last);
   sample.e2e_ms = e2e;

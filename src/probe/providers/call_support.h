@@ -4,11 +4,11 @@
 
 #include <cstdint>
 #include <exception>
-#include <vector>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/sample.h"
 #include "net/http_client.h"
@@ -39,8 +39,8 @@ void Fail(Sample& sample, std::string_view kind, std::string message);
 bool FailOnHttpError(const net::HttpResponse& response, std::string_view secret, Sample& sample);
 
 // After a 401 or 403 with no key sent: says which environment variable was not set.
-void HintMissingKey(const net::HttpResponse& response, std::string_view key, std::string_view key_env,
-                    Sample& sample);
+void HintMissingKey(const net::HttpResponse& response, std::string_view key,
+                    std::string_view key_env, Sample& sample);
 
 // The error kind of a provider's error object met inside a 2xx stream, from its type/code text:
 // rate limits → http_429, invalid requests and auth → http_4xx, the rest → http_5xx.
@@ -49,8 +49,8 @@ std::string_view StreamErrorKind(std::string_view type);
 // Sets e2e_ms (start → last byte), ttft_ms (start → first_token, when given), then tpot_ms and
 // tokens_per_s from the provider.h formulas (tokens_per_s only if not already set), and cost_usd
 // when both token counts are known and the model has a price.
-void Finish(Sample& sample, const net::HttpResponse& response, std::optional<net::SteadyTime> first_token,
-            const PriceTable& prices);
+void Finish(Sample& sample, const net::HttpResponse& response,
+            std::optional<net::SteadyTime> first_token, const PriceTable& prices);
 
 // Parses text as JSON; a discarded value when it is not JSON.
 json ParseJson(std::string_view text);
@@ -87,17 +87,17 @@ Sample Guarded(const Target& target, const PromptProfile& profile, Work&& work) 
 // (FailOnHttpError), a line over the parser's limit, an error event in the stream, or a stream
 // that ended before its `terminal` event.
 template <typename StreamState>
-net::HttpResponse StreamSse(net::HttpClient& http, const net::HttpRequest& request, const Target& target,
-                       std::string_view key, std::string_view terminal, StreamState& state,
-                       Sample& sample) {
+net::HttpResponse StreamSse(net::HttpClient& http, const net::HttpRequest& request,
+                            const Target& target, std::string_view key, std::string_view terminal,
+                            StreamState& state, Sample& sample) {
   SseParser parser;
   std::vector<SseEvent> events;
-  net::HttpResponse response = http.Send(request, TimeoutsOf(target),
-                                    [&](std::string_view chunk, net::SteadyTime at) {
-                                      events.clear();
-                                      parser.Feed(chunk, events);
-                                      for (const SseEvent& e : events) state.OnEvent(e, at);
-                                    });
+  net::HttpResponse response =
+      http.Send(request, TimeoutsOf(target), [&](std::string_view chunk, net::SteadyTime at) {
+        events.clear();
+        parser.Feed(chunk, events);
+        for (const SseEvent& e : events) state.OnEvent(e, at);
+      });
   if (!state.done && FailOnHttpError(response, key, sample)) {
     HintMissingKey(response, key, target.key_env, sample);
   } else if (parser.overflowed()) {

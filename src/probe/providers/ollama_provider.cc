@@ -122,13 +122,13 @@ Sample OllamaProvider::CallUnguarded(const PromptProfile& profile) {
   std::vector<std::string> lines;
   net::SteadyTime last_chunk{};
   const net::HttpResponse response = http_.Send(request, internal::TimeoutsOf(target_),
-                                           [&](std::string_view chunk, net::SteadyTime at) {
-                                             lines.clear();
-                                             splitter.Feed(chunk, lines);
-                                             for (const std::string& line : lines)
-                                               state.OnLine(line, at);
-                                             last_chunk = at;
-                                           });
+                                                [&](std::string_view chunk, net::SteadyTime at) {
+                                                  lines.clear();
+                                                  splitter.Feed(chunk, lines);
+                                                  for (const std::string& line : lines)
+                                                    state.OnLine(line, at);
+                                                  last_chunk = at;
+                                                });
   if (!state.done && response.error == net::TransportError::kNone && !splitter.overflowed()) {
     lines.clear();
     splitter.Finish(lines);

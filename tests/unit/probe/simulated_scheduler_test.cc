@@ -1,6 +1,8 @@
 // The simulated provider (reproducible series whose incidents fire their SPC rules), the probe
 // scheduler (intervals, non-overlap, isolation of a slow target, bounded Stop) and the GPU
 // telemetry's absent path. Bounded: each test runs for a few seconds at most.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -8,13 +10,11 @@
 #include <mutex>
 #include <thread>
 
-#include <gtest/gtest.h>
-
-#include "telemetry/gpu_telemetry.h"
 #include "probe/provider_factory.h"
 #include "probe/scheduler.h"
 #include "probe/simulated_provider.h"
 #include "spc/control_chart.h"
+#include "telemetry/gpu_telemetry.h"
 
 namespace llmscope::probe {
 namespace {
