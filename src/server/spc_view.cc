@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/time_format.h"
+#include "server/display_downsample.h"
 #include "server/json_views.h"
 #include "spc/capability.h"
 #include "spc/summary.h"
@@ -141,7 +142,9 @@ Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Stor
   return points;
 }
 
-std::optional<double> Known(double v) { return std::isnan(v) ? std::nullopt : std::optional(v); }
+std::optional<double> Known(double v) {
+  return std::isnan(v) ? std::nullopt : std::optional(v);
+}
 std::optional<double> Known(int64_t count) {
   return count < 0 ? std::nullopt : std::optional(static_cast<double>(count));
 }
@@ -196,13 +199,12 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     if (v.phase == spc::Phase::kMonitoring) ++summary.firings_by_rule[static_cast<size_t>(v.rule)];
   }
 
-  const std::optional<monitor::SeriesView> view =
-      r.series ? monitor.View(*r.series) : std::nullopt;
+  const std::optional<monitor::SeriesView> view = r.series ? monitor.View(*r.series) : std::nullopt;
   const spc::ChartConfig& config = view ? view->config : monitor.ChartConfigFor(metric);
   Json chart = Json::object();
   chart["state"] = !r.series ? "several_series"
-                  : !view   ? "unknown"
-                            : (view->learning ? "learning" : "monitoring");
+                   : !view   ? "unknown"
+                             : (view->learning ? "learning" : "monitoring");
   if (!r.series) {
     Json each = Json::array();
     for (const SourceKey& source : r.matching) {
@@ -251,38 +253,68 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     capability = CapabilityJson(*c);
   }
 
+  // The points listed: every one, or the display points of max_points.
+  std::vector<size_t> shown;
+  DisplayPoints display;
+  if (r.max_points) {
+    std::vector<int64_t> times(n);
+    std::vector<std::optional<double>> shown_values(n);
+    for (size_t i = 0; i < n; ++i) {
+      times[i] = points[i].time_ms;
+      shown_values[i] = value(i);
+    }
+    std::vector<size_t> keep;
+    for (const store::ViolationRecord& v : *violations) {
+      auto at = std::lower_bound(times.begin(), times.end(), v.first_time_ms);
+      if (at != times.end() && *at == v.first_time_ms) keep.push_back(at - times.begin());
+    }
+    display = M4Downsample(times, shown_values, r.since_ms, r.until_ms, *r.max_points, keep);
+    shown = std::move(display.indices);
+  } else {
+    shown.resize(n);
+    for (size_t i = 0; i < n; ++i) shown[i] = i;
+  }
+  const size_t listed = shown.size();
+  auto point = [&](size_t k) -> const ViewPoint& { return points[shown[k]]; };
+
   std::string out;
-  out.reserve(n * 200 + 4096);
+  out.reserve(listed * 200 + 4096);
   out += '{';
   ColumnWriter w(out);
   w.Raw("series", r.series ? SeriesKeyJson(*r.series).dump() : "null");
-  w.Raw("count", std::to_string(n));
+  w.Raw("count", std::to_string(listed));
+  if (r.max_points) {
+    w.Raw("window_count", std::to_string(n));
+    w.Raw("downsampled", display.downsampled ? "true" : "false");
+    w.Raw("bucket_ms", std::to_string(display.bucket_ms));
+  }
   // The columns a chart draws, then (unless only those were asked for) the original's text and
   // Ollama columns.
-  w.Numbers("values", n, value);
-  w.Numbers("cpu_percents", n, [&](size_t i) { return Known(points[i].cpu_percent); });
-  w.Numbers("memory_percents", n, [&](size_t i) { return Known(points[i].memory_percent); });
-  w.Numbers("gpu_percents", n, [&](size_t i) { return Known(points[i].gpu_percent); });
-  w.Numbers("gpu_memory_percents", n,
-            [&](size_t i) { return Known(points[i].gpu_memory_percent); });
-  w.Numbers("ids", n, [&](size_t i) { return Known(points[i].id); });
-  w.Numbers("time_ms", n, [&](size_t i) { return Known(points[i].time_ms); });
-  w.Numbers("errors", n, [&](size_t i) { return std::optional<double>(points[i].error); });
+  w.Numbers("values", listed, [&](size_t k) { return value(shown[k]); });
+  w.Numbers("cpu_percents", listed, [&](size_t i) { return Known(point(i).cpu_percent); });
+  w.Numbers("memory_percents", listed, [&](size_t i) { return Known(point(i).memory_percent); });
+  w.Numbers("gpu_percents", listed, [&](size_t i) { return Known(point(i).gpu_percent); });
+  w.Numbers("gpu_memory_percents", listed,
+            [&](size_t i) { return Known(point(i).gpu_memory_percent); });
+  w.Numbers("ids", listed, [&](size_t i) { return Known(point(i).id); });
+  w.Numbers("time_ms", listed, [&](size_t i) { return Known(point(i).time_ms); });
+  w.Numbers("errors", listed, [&](size_t i) { return std::optional<double>(point(i).error); });
   if (!r.chart_columns_only) {
-    w.Times("timestamps", n, [&](size_t i) { return points[i].time_ms; });
+    w.Times("timestamps", listed, [&](size_t i) { return point(i).time_ms; });
     if (r.series) {
-      w.Repeated("models", n, r.series->source.model);
-      w.Repeated("providers", n, r.series->source.provider);
+      w.Repeated("models", listed, r.series->source.model);
+      w.Repeated("providers", listed, r.series->source.provider);
     } else {
-      w.Strings("models", n, [&](size_t i) { return sources[i].model; });
-      w.Strings("providers", n, [&](size_t i) { return sources[i].provider; });
+      w.Strings("models", listed, [&](size_t i) { return sources[shown[i]].model; });
+      w.Strings("providers", listed, [&](size_t i) { return sources[shown[i]].provider; });
     }
-    w.Numbers("total_durations", n, [&](size_t i) { return Known(points[i].total_duration_ms); });
-    w.Numbers("eval_durations", n, [&](size_t i) { return Known(points[i].eval_duration_ms); });
-    w.Numbers("prompt_counts", n, [&](size_t i) { return Known(points[i].prompt_eval_count); });
-    w.Numbers("eval_counts", n, [&](size_t i) { return Known(points[i].eval_count); });
-    w.Strings("prompt_hashes", n,
-              [&](size_t i) -> std::string_view { return points[i].prompt_hash; });
+    w.Numbers("total_durations", listed,
+              [&](size_t i) { return Known(point(i).total_duration_ms); });
+    w.Numbers("eval_durations", listed, [&](size_t i) { return Known(point(i).eval_duration_ms); });
+    w.Numbers("prompt_counts", listed, [&](size_t i) { return Known(point(i).prompt_eval_count); });
+    w.Numbers("eval_counts", listed, [&](size_t i) { return Known(point(i).eval_count); });
+    w.Strings("prompt_hashes", listed,
+              [&](size_t i) -> std::string_view { return point(i).prompt_hash; });
   }
   w.Raw("chart", chart.dump());
   w.Raw("limits", limits.dump());

@@ -6,7 +6,9 @@
 // and zones in the original unit (provisional ones while learning), summary, capability when
 // spec limits are given, and the newest 200 violations in the window, which the summary counts
 // per rule (`violations_truncated` says whether there were more; the whole log, with filters and
-// paging, is GET /api/violations).
+// paging, is GET /api/violations). With `max_points` the columns hold the display points only,
+// and `downsampled` (whether any were left out), `bucket_ms` and `window_count` (the points the
+// window holds) say so.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +40,10 @@ struct SpcViewRequest {
   // percents), without the original's per-point text and Ollama columns: at 43,200 points the
   // body is ~2 MB instead of ~5 MB (the dashboard asks with ?columns=chart).
   bool chart_columns_only = false;
+  // At most this many display points (M4 per time bucket, display_downsample.h), the points of
+  // the listed violations kept; the summary and capability still cover every point of the window.
+  // nullopt: every point (the original's reply).
+  std::optional<size_t> max_points;
   alert::SeverityOverrides severities;  // each listed violation's severity
 };
 
