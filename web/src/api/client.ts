@@ -5,6 +5,7 @@ import type {
   Metric,
   PChartView,
   SeriesInfo,
+  Slo,
   SourceKey,
   SpcView,
   Stage,
@@ -92,7 +93,7 @@ export class ApiClient {
   series(): Promise<{ series: SeriesInfo[] }> {
     return this.request('GET', '/api/series');
   }
-  spc(source: SourceKey, metric: Metric, hours: number, limit: number, slo?: { usl?: number; lsl?: number }) {
+  spc(source: SourceKey, metric: Metric, hours: number, limit: number, slo?: Slo) {
     return this.request<SpcView>(
       'GET',
       '/api/stats/spc' +

@@ -84,6 +84,12 @@ export interface Stage {
   limits?: Limits;
 }
 
+// A stage as the event stream announces it (a new stage, or a learning baseline frozen), with
+// the series it belongs to.
+export interface StageEvent extends Stage {
+  series: SeriesKey;
+}
+
 export interface Telemetry {
   cpu_percent: number | null;
   memory_percent: number | null;
@@ -157,6 +163,12 @@ export interface Summary {
   p99: number | null;
   error_rate: number | null;
   violations_by_rule: Record<string, number>;
+}
+
+// The specification limits a person enters for capability (Cp, Cpk, Pp, Ppk).
+export interface Slo {
+  usl?: number;
+  lsl?: number;
 }
 
 export interface Capability {

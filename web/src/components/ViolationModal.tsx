@@ -110,7 +110,7 @@ export function ViolationModal({ api, id, onClose, onChanged }: Props) {
             </h2>
             <p>{v.meaning}</p>
             <WhenLine v={v} />
-            <ControlChart model={model} version={0} height={220} unit={info.unit} digits={info.digits} label={info.label} testId="context-chart" />
+            <ControlChart model={model} height={220} unit={info.unit} digits={info.digits} label={info.label} testId="context-chart" />
             <div className="modal-grid">
               <div>
                 <h3>At the time</h3>

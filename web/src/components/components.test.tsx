@@ -2,7 +2,8 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { Alerting, SeriesInfo, SpcView, Violation } from '../api/types';
 import { ApiClient } from '../api/client';
-import { App, KEY_STORAGE } from '../App';
+import { App } from '../App';
+import { KEY_STORAGE } from '../hooks/useApiSession';
 import { json, openEventStream, queryOf, requestsTo, startFakeServer, type FakeServer } from '../test/fake_server';
 import { AlertingPanel } from './AlertingPanel';
 import { Sidebar } from './Sidebar';
@@ -73,7 +74,6 @@ test('the stats panel computes the window statistics and shows capability when g
   render(
     <StatsPanel
       values={[1, 2, 3, 4, 5]}
-      version={0}
       metric="e2e_ms"
       capability={{ cp: 1.5, cpk: 1.2, pp: 1.4, ppk: 1.1, share_beyond_spec: 0, n: 5 }}
       byRule={{ R1: 2 }}
@@ -340,4 +340,39 @@ test('the app shows a degraded series, its alerting figures, and only alerts cha
   });
   await waitFor(() => expect(item().textContent).toBe('▲ violation'));
   expect(container.querySelector('tr[data-violation="22"] .severity')!.textContent).toBe('▲ warning');
+}, 15000);
+
+test('the app grows the chart with live samples of its series and fetches it again on a new stage', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  const source = { provider: 'ollama', model: 'llama3.2', site: '', profile: '' };
+  let stream: ReturnType<typeof openEventStream> | null = null;
+  server = await startFakeServer({
+    'GET /api/series': (_q, res) =>
+      json(res, 200, { series: [{ ...source, metric: 'e2e_ms', id: 's1', state: 'in_control', points: 3, learning_points: 3, baseline_size: 3, open_events: 0, transform: 'log' }] }),
+    'GET /api/violations': (_q, res) => json(res, 200, { violations: [], count: 0 }),
+    'GET /api/system': (_q, res) => json(res, 200, { cpu_percent: 1, memory_percent: 2, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null, time: '' }),
+    // points of the last minute, so that the 1 h window keeps them
+    'GET /api/stats/spc': (_q, res) => json(res, 200, { ...spcView(source), time_ms: [3, 2, 1].map((s) => Date.now() - s * 1000) }),
+    'GET /api/stream': (_q, res) => {
+      stream = openEventStream(res);
+    },
+  });
+  render(<App base={server.base} />);
+  await waitFor(() => expect(screen.getByTestId('stat-n').textContent).toBe('3'));
+  await waitFor(() => expect(stream).not.toBeNull());
+  const sample = (id: number, over: object = {}) => ({ ...source, id, time_ms: Date.now(), e2e_ms: 830, error: false, cpu_percent: 5, memory_percent: 6, gpu_percent: null, ...over });
+  await act(async () => {
+    stream!.send('sample', sample(4));
+    stream!.send('sample', sample(5, { provider: 'openai' })); // another source
+    stream!.send('sample', sample(4)); // a duplicate
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  expect(screen.getByTestId('stat-n').textContent).toBe('4');
+  const spcRequests = requestsTo(server, 'GET', '/api/stats/spc').length;
+  await act(async () => {
+    stream!.send('stage', { number: 2, series: { ...source, metric: 'e2e_ms', id: 's1' } });
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/stats/spc').length).toBe(spcRequests + 1));
+  await waitFor(() => expect(screen.getByTestId('stat-n').textContent).toBe('3'));
 }, 15000);
