@@ -47,6 +47,7 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
   const [text, setText] = useState('');
   const [list, setList] = useState<Violation[]>([]);
   const [loading, setLoading] = useState(true);
+  const [mergedSeq, setMergedSeq] = useState(incoming.seq);
 
   useEffect(() => {
     let stop = false;
@@ -60,17 +61,15 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
     return () => {
       stop = true;
     };
-  }, [api, filter]);
+  }, [api, filter, onFilter, onError]);
 
-  useEffect(() => {
+  // A live event (or a change made in the modal) is merged once, when it comes: a known
+  // violation is updated, a new one added when it passes the filter.
+  if (incoming.seq !== mergedSeq) {
+    setMergedSeq(incoming.seq);
     const v = incoming.violation;
-    if (!v) return;
-    setList((l) => {
-      const known = l.some((x) => x.id === v.id);
-      if (!known && !matchesFilter(v, filter, '')) return l;
-      return mergeViolation(l, v);
-    });
-  }, [incoming.seq]);
+    if (v) setList((l) => (l.some((x) => x.id === v.id) || matchesFilter(v, filter, '') ? mergeViolation(l, v) : l));
+  }
 
   const shown = list.filter((v) => matchesFilter(v, filter, text));
   return (
