@@ -4,6 +4,7 @@
 import type {
   Metric,
   PChartView,
+  Sample,
   SeriesInfo,
   Slo,
   SourceKey,
@@ -108,6 +109,16 @@ export class ApiClient {
   }
   violation(id: number) {
     return this.request<Violation>('GET', `/api/violations/${id}`);
+  }
+  // One stored sample, or null when the server has none by that id (retention deleted it, or a
+  // server from before GET /api/samples/{id}).
+  async getSample(id: number): Promise<Sample | null> {
+    try {
+      return await this.request<Sample>('GET', `/api/samples/${id}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
   }
   setStatus(id: number, action: 'acknowledge' | 'resolve', by = 'dashboard') {
     return this.request<Violation>('POST', `/api/violations/${id}/${action}`, { by });

@@ -249,3 +249,20 @@ export interface StreamSample extends SourceKey, Telemetry {
   error: boolean;
   error_kind: string;
 }
+
+// One stored sample as GET /api/samples/{id} gives it: the fields of the samples export and the
+// event stream (SampleJson), with Ollama's own durations and counts and the prompt's hash. A
+// field not measured is null; one an older server does not send is absent.
+export interface Sample extends StreamSample {
+  timestamp?: string;
+  error_message?: string;
+  total_duration_ms?: number | null;
+  load_duration_ms?: number | null;
+  prompt_eval_duration_ms?: number | null;
+  eval_duration_ms?: number | null;
+  prompt_eval_count?: number | null; // prompt tokens, as Ollama counts them
+  eval_count?: number | null; // output tokens, as Ollama counts them
+  tokens_in?: number | null;
+  tokens_out?: number | null;
+  prompt_hash?: string; // empty when none was recorded
+}

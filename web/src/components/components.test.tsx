@@ -6,11 +6,13 @@ import { App } from '../App';
 import { KEY_STORAGE } from '../hooks/useApiSession';
 import { json, openEventStream, queryOf, requestsTo, startFakeServer, type FakeServer } from '../test/fake_server';
 import { AlertingPanel } from './AlertingPanel';
+import { SampleSection } from './SampleSection';
 import { Sidebar } from './Sidebar';
 import { StatsPanel } from './StatsPanel';
 import { ViolationLog } from './ViolationLog';
 import { ViolationModal } from './ViolationModal';
 import { learntAlerting } from '../test/alerting_fixture';
+import { ollamaSample } from '../test/sample_fixture';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 let server: FakeServer;
@@ -376,3 +378,58 @@ test('the app grows the chart with live samples of its series and fetches it aga
   await waitFor(() => expect(requestsTo(server, 'GET', '/api/stats/spc').length).toBe(spcRequests + 1));
   await waitFor(() => expect(screen.getByTestId('stat-n').textContent).toBe('3'));
 }, 15000);
+
+test("the modal shows the violating sample's Ollama durations, token counts and prompt hash", async () => {
+  const telemetry = { cpu_percent: 55, memory_percent: 40, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null };
+  const points = [28, 29, 30, 31].map((index) => ({ index, sample_id: index + 69, time_ms: 1_700_000_000_000 + index, value: 2000, telemetry }));
+  const spike = violation(5, { context: { points, telemetry } }); // first_index 30: sample 99
+  server = await startFakeServer({
+    'GET /api/violations/5': (_q, res) => json(res, 200, spike),
+    'GET /api/samples/:id': (q, res) =>
+      q.params.id === '99' ? json(res, 200, ollamaSample()) : json(res, 404, { error: { code: 'not_found', message: 'no such sample' } }),
+  });
+  render(<ViolationModal api={new ApiClient(() => 'k', server.base)} id={5} onClose={() => {}} onChanged={() => {}} />);
+  const section = await screen.findByTestId('modal-sample');
+  expect(within(section).getByRole('heading').textContent).toBe('Sample #99');
+  const field = (key: string) => section.querySelector(`[data-field="${key}"]`)?.textContent;
+  expect(field('total_duration_ms')).toBe('8995.2 ms');
+  expect(field('load_duration_ms')).toBe('4210.7 ms');
+  expect(field('prompt_eval_duration_ms')).toBe('180.3 ms');
+  expect(field('eval_duration_ms')).toBe('4600.0 ms');
+  expect(field('prompt_eval_count')).toBe('26');
+  expect(field('eval_count')).toBe('191');
+  expect(field('prompt_hash')).toBe('3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea');
+  expect(field('tokens_in')).toBeUndefined(); // not recorded: no row
+  expect(within(section).getByText('eval count (output tokens)')).toBeTruthy();
+  expect(requestsTo(server, 'GET', '/api/samples/99')).toHaveLength(1);
+});
+
+test('the modal shows no sample section, and no error, when the sample is gone or unknown', async () => {
+  const telemetry = { cpu_percent: null, memory_percent: null, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null };
+  const deleted = violation(6, { context: { points: [{ index: 30, sample_id: 7, time_ms: 1_700_000_000_000, value: 9000, telemetry }], telemetry } });
+  const onsetOutside = violation(8, { rule: 'SHIFT', context: { points: [{ index: 45, sample_id: 120, time_ms: 1_700_000_000_000, value: 9000, telemetry }], telemetry } });
+  server = await startFakeServer({
+    'GET /api/violations/6': (_q, res) => json(res, 200, deleted),
+    'GET /api/violations/8': (_q, res) => json(res, 200, onsetOutside),
+    'GET /api/samples/:id': (_q, res) => json(res, 404, { error: { code: 'not_found', message: 'no such sample' } }),
+  });
+  const api = new ApiClient(() => 'k', server.base);
+  const { unmount } = render(<ViolationModal api={api} id={6} onClose={() => {}} onChanged={() => {}} />);
+  await screen.findByText('At the time');
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/samples/7')).toHaveLength(1));
+  await new Promise((r) => setTimeout(r, 100));
+  expect(screen.queryByTestId('modal-sample')).toBeNull();
+  expect(screen.getByRole('dialog').querySelector('.alert')).toBeNull();
+  unmount();
+  render(<ViolationModal api={api} id={8} onClose={() => {}} onChanged={() => {}} />);
+  await screen.findByText('At the time');
+  await new Promise((r) => setTimeout(r, 100));
+  expect(screen.queryByTestId('modal-sample')).toBeNull();
+  expect(server.requests.filter((r) => r.url.startsWith('/api/samples/'))).toHaveLength(1); // no id: not asked
+});
+
+test('the sample section says so when fetching the sample fails otherwise', async () => {
+  server = await startFakeServer({ 'GET /api/samples/5': (_q, res) => json(res, 500, { error: { code: 'internal', message: 'the store failed' } }) });
+  render(<SampleSection api={new ApiClient(() => 'k', server.base)} id={5} />);
+  expect((await screen.findByTestId('modal-sample')).querySelector('.alert')!.textContent).toBe('the store failed');
+});
