@@ -5,6 +5,7 @@ import { memo, useEffect, useState } from 'react';
 import type { ApiClient, ViolationFilter } from '../api/client';
 import type { Violation, ViolationStatus } from '../api/types';
 import { formatTime, formatValue, METRICS, metricInfo } from '../lib/metrics';
+import { violationsSince, type IncomingViolations } from '../lib/live_state';
 import { ONSET_RULES, RULES, ruleStyle } from '../lib/rules';
 import { sourceLabel } from '../lib/series_key';
 import { ALERTS, matchesSeverity, SEVERITY_CHOICES } from '../lib/severity';
@@ -12,7 +13,7 @@ import { SeverityBadge } from './SeverityBadge';
 
 interface Props {
   api: ApiClient;
-  incoming: { seq: number; violation: Violation | null };
+  incoming: IncomingViolations;
   onOpen: (id: number) => void;
   onFilter: (f: ViolationFilter) => void;
   onError: (e: Error) => void;
@@ -63,12 +64,13 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
     };
   }, [api, filter, onFilter, onError]);
 
-  // A live event (or a change made in the modal) is merged once, when it comes: a known
+  // Live events (and changes made in the modal) are merged once, when they come: a known
   // violation is updated, a new one added when it passes the filter.
   if (incoming.seq !== mergedSeq) {
     setMergedSeq(incoming.seq);
-    const v = incoming.violation;
-    if (v) setList((l) => (l.some((x) => x.id === v.id) || matchesFilter(v, filter, '') ? mergeViolation(l, v) : l));
+    const fresh = violationsSince(incoming, mergedSeq);
+    const merge = (l: Violation[], v: Violation) => (l.some((x) => x.id === v.id) || matchesFilter(v, filter, '') ? mergeViolation(l, v) : l);
+    if (fresh.length > 0) setList((l) => fresh.reduce(merge, l));
   }
 
   const shown = list.filter((v) => matchesFilter(v, filter, text));

@@ -95,13 +95,13 @@ test('the violation log lists, filters, merges live events and opens a row', asy
   const opened: number[] = [];
   const api = new ApiClient(() => 'k', server.base);
   const { container, rerender } = render(
-    <ViolationLog api={api} incoming={{ seq: 0, violation: null }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
+    <ViolationLog api={api} incoming={{ seq: 0, recent: [] }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
   );
   await waitFor(() => expect(container.querySelectorAll('tbody tr')).toHaveLength(2));
   expect(container.querySelector('img')).toBeNull();
   expect(within(container.querySelector('tbody')!).getAllByText(`${EVIL} / m1 · E2E latency`)).toHaveLength(2);
   rerender(
-    <ViolationLog api={api} incoming={{ seq: 1, violation: violation(3, { rule: 'R5' }) }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
+    <ViolationLog api={api} incoming={{ seq: 1, recent: [violation(3, { rule: 'R5' })] }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
   );
   expect(container.querySelectorAll('tbody tr')).toHaveLength(3);
   fireEvent.change(screen.getByLabelText('status filter'), { target: { value: 'open' } });
@@ -240,7 +240,7 @@ test('the violation log shows alerts by default (severity=critical,warning, filt
   const api = new ApiClient(() => 'k', server.base);
   const filters: (string | undefined)[] = [];
   const props = { api, onOpen: () => {}, onFilter: (f: { severity?: string }) => filters.push(f.severity), onError: () => {} };
-  const { container, rerender } = render(<ViolationLog {...props} incoming={{ seq: 0, violation: null }} />);
+  const { container, rerender } = render(<ViolationLog {...props} incoming={{ seq: 0, recent: [] }} />);
   await waitFor(() => expect(container.querySelectorAll('tbody tr')).toHaveLength(2));
   expect((screen.getByLabelText('severity filter') as HTMLSelectElement).value).toBe('critical,warning');
   const first = requestsTo(server, 'GET', '/api/violations')[0];
@@ -251,8 +251,10 @@ test('the violation log shows alerts by default (severity=critical,warning, filt
   expect(container.querySelector('tr[data-violation="1"] .severity')!.textContent).toBe('▲ warning');
   expect(container.querySelector('tr[data-violation="3"]')).toBeNull();
   // a live info-level signal is not merged into the alerts view; a live alert is
-  rerender(<ViolationLog {...props} incoming={{ seq: 1, violation: violation(4, { rule: 'R5', severity: 'info', change: 'opened' }) }} />);
-  rerender(<ViolationLog {...props} incoming={{ seq: 2, violation: violation(5, { rule: 'ERRORS', severity: 'critical', change: 'opened' }) }} />);
+  const info = violation(4, { rule: 'R5', severity: 'info', change: 'opened' });
+  const critical = violation(5, { rule: 'ERRORS', severity: 'critical', change: 'opened' });
+  rerender(<ViolationLog {...props} incoming={{ seq: 1, recent: [info] }} />);
+  rerender(<ViolationLog {...props} incoming={{ seq: 2, recent: [info, critical] }} />);
   expect(container.querySelector('tr[data-violation="4"]')).toBeNull();
   expect(container.querySelector('tr[data-violation="5"]')).not.toBeNull();
   // all severities: no severity parameter, the info row appears
@@ -432,4 +434,24 @@ test('the sample section says so when fetching the sample fails otherwise', asyn
   server = await startFakeServer({ 'GET /api/samples/5': (_q, res) => json(res, 500, { error: { code: 'internal', message: 'the store failed' } }) });
   render(<SampleSection api={new ApiClient(() => 'k', server.base)} id={5} />);
   expect((await screen.findByTestId('modal-sample')).querySelector('.alert')!.textContent).toBe('the store failed');
+});
+
+test('violations that reach the app together all reach the log', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  let stream: ReturnType<typeof openEventStream> | null = null;
+  server = await startFakeServer({
+    'GET /api/series': (_q, res) => json(res, 200, { series: [] }),
+    'GET /api/violations': (_q, res) => json(res, 200, { violations: [], count: 0 }),
+    'GET /api/system': (_q, res) => json(res, 200, { cpu_percent: 1, memory_percent: 2, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null, time: '' }),
+    'GET /api/stream': (_q, res) => {
+      stream = openEventStream(res);
+    },
+  });
+  const { container } = render(<App base={server.base} />);
+  await waitFor(() => expect(stream).not.toBeNull());
+  await act(async () => {
+    for (const id of [31, 32, 33]) stream!.send('violation', violation(id, { rule: 'JUMP', severity: 'critical', change: 'opened' }));
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  await waitFor(() => expect([...container.querySelectorAll('tr[data-violation]')].map((r) => r.getAttribute('data-violation'))).toEqual(['33', '32', '31']));
 });

@@ -6,6 +6,8 @@ import type { ChartModel } from './chart_data';
 import {
   applyStreamEvent,
   INITIAL_LIVE_STATE,
+  RECENT_VIOLATIONS,
+  violationsSince,
   withChartReload,
   withIncoming,
   withSeriesReload,
@@ -180,7 +182,7 @@ describe('a violation', () => {
   test('opened on the shown series reaches the log, marks the chart at its value and counts its rule', () => {
     const s = state();
     const next = apply(s, violation());
-    expect(next.incoming).toEqual({ seq: 1, violation: expect.objectContaining({ id: 9 }) });
+    expect(next.incoming).toEqual({ seq: 1, recent: [expect.objectContaining({ id: 9 })] });
     expect(next.chart!.model.markers).toEqual([{ x: 1_700_000_010, y: 110, rule: 'R1', violationId: 9, severity: 'info' }]);
     expect(next.chart!.byRule).toEqual({ R1: 2 });
     expect(next.chart!.model.x).toBe(s.chart!.model.x); // the points are shared
@@ -233,16 +235,29 @@ describe('a violation', () => {
     const s = state();
     for (const change of ['updated', 'status'] as const) {
       const next = apply(s, violation({ change, severity: 'critical', status: 'acknowledged' }));
-      expect(next.incoming.violation).toMatchObject({ id: 9, change });
+      expect(next.incoming.recent).toEqual([expect.objectContaining({ id: 9, change })]);
       expect(next.chart).toBe(s.chart);
       expect(next.series).toBe(s.series);
     }
   });
 
-  test('events count up, so the log sees each one even when the same violation comes again', () => {
+  test('events count up and the recent ones are kept, so that the log sees each of a burst', () => {
     const once = apply(state(), violation({ change: 'updated' }));
-    expect(apply(once, violation({ change: 'updated' })).incoming.seq).toBe(2);
-    expect(withIncoming(once, once.incoming.violation!).incoming.seq).toBe(2);
+    const twice = apply(once, violation({ id: 10 }));
+    expect(twice.incoming.seq).toBe(2);
+    expect(twice.incoming.recent.map((v) => v.id)).toEqual([9, 10]);
+    expect(violationsSince(twice.incoming, 0).map((v) => v.id)).toEqual([9, 10]); // both came in one render
+    expect(violationsSince(twice.incoming, 1).map((v) => v.id)).toEqual([10]);
+    expect(violationsSince(twice.incoming, 2)).toEqual([]);
+    expect(withIncoming(twice, twice.incoming.recent[0]).incoming.seq).toBe(3);
+  });
+
+  test('only the last RECENT_VIOLATIONS events are kept', () => {
+    let s = INITIAL_LIVE_STATE;
+    for (let id = 1; id <= RECENT_VIOLATIONS + 5; id++) s = withIncoming(s, { id } as Violation);
+    expect(s.incoming.recent).toHaveLength(RECENT_VIOLATIONS);
+    expect(s.incoming.recent[0].id).toBe(6);
+    expect(violationsSince(s.incoming, 0)).toHaveLength(RECENT_VIOLATIONS); // a log that fell far behind gets what is held
   });
 });
 

@@ -19,16 +19,20 @@ export interface LoadedChart {
   load: number; // which fetch it came from: live events keep it, a new fetch draws a new chart
 }
 
-// The newest violation event, or change made on the page, for the log to merge; `seq` counts them.
-export interface IncomingViolation {
+// The newest violation events (from the stream, or changes made on the page) for the log to
+// merge: `seq` counts them all, `recent` holds the last RECENT_VIOLATIONS of them, oldest first,
+// so that events that reach the page together (one render) all reach the log.
+export interface IncomingViolations {
   seq: number;
-  violation: Violation | null;
+  recent: Violation[];
 }
+
+export const RECENT_VIOLATIONS = 100;
 
 export interface LiveState {
   series: SeriesInfo[];
   chart: LoadedChart | null;
-  incoming: IncomingViolation;
+  incoming: IncomingViolations;
   chartReloads: number; // bumped when the chart is to be fetched again
   seriesReloads: number; // bumped when the series list is to be fetched again
   pchartStale: boolean; // samples of the shown p-chart's source came since it was asked for
@@ -37,7 +41,7 @@ export interface LiveState {
 export const INITIAL_LIVE_STATE: LiveState = {
   series: [],
   chart: null,
-  incoming: { seq: 0, violation: null },
+  incoming: { seq: 0, recent: [] },
   chartReloads: 0,
   seriesReloads: 0,
   pchartStale: false,
@@ -54,7 +58,13 @@ export interface LiveView {
 }
 
 export function withIncoming(s: LiveState, violation: Violation): LiveState {
-  return { ...s, incoming: { seq: s.incoming.seq + 1, violation } };
+  return { ...s, incoming: { seq: s.incoming.seq + 1, recent: [...s.incoming.recent, violation].slice(-RECENT_VIOLATIONS) } };
+}
+
+// The events that came after the first `seen` (those still held), oldest first.
+export function violationsSince(incoming: IncomingViolations, seen: number): Violation[] {
+  const n = Math.min(incoming.seq - seen, incoming.recent.length);
+  return n > 0 ? incoming.recent.slice(-n) : [];
 }
 
 // A reload fetches the p-chart too, so it is no longer stale.
