@@ -9,8 +9,9 @@
 // like HTML is shown as text and runs nothing; the page fits a phone.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
-// Usage: node e2e/dashboard.e2e.mjs <path to llmscope>. Without Chromium it exits 77 (skipped),
-// unless CI=true, where a missing Chromium is a failure.
+// Usage: node e2e/dashboard.e2e.mjs <path to llmscope> (or npm run e2e -- <path>; or the path in
+// LLMSCOPE_BINARY). Without Chromium it exits 77 (skipped), unless CI=true, where a missing
+// Chromium is a failure.
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = process.argv[2] ?? process.env.LLMSCOPE_BINARY;
 const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
 const EVIL = '<img src=x onerror=alert(1)>';
+
+if (!binary) {
+  console.error('usage: node e2e/dashboard.e2e.mjs <path to llmscope>  (npm run e2e -- ../build/src/app/llmscope)');
+  process.exit(2);
+}
 const MODEL = 'e2e-model';
 
 if (!chromiumPresent()) {

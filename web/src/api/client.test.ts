@@ -1,6 +1,7 @@
 // ApiClient against a real HTTP server on 127.0.0.1.
 import { ApiClient, ApiError, UNAUTHORIZED_MESSAGE } from './client';
 import { json, startFakeServer, type FakeServer } from '../test/fake_server';
+import { ollamaSample } from '../test/sample_fixture';
 
 let server: FakeServer;
 afterEach(() => server?.close());
@@ -52,4 +53,31 @@ test('acknowledge posts who did it', async () => {
   const v = await new ApiClient(() => 'k', server.base).setStatus(7, 'acknowledge');
   expect(v.status).toBe('acknowledged');
   expect(JSON.parse(server.requests[0].body)).toEqual({ by: 'dashboard' });
+});
+
+test('getSample reads one stored sample; one the server no longer has is null, other failures throw', async () => {
+  const stored = new Map([[99, ollamaSample()]]);
+  server = await startFakeServer({
+    'GET /api/samples/:id': (q, res) => {
+      const s = stored.get(Number(q.params.id));
+      if (s) json(res, 200, s);
+      else json(res, 404, { error: { code: 'not_found', message: 'no such sample' } });
+    },
+    'GET /api/samples/500': (_q, res) => json(res, 500, { error: { code: 'internal', message: 'the store failed' } }),
+  });
+  const api = new ApiClient(() => 'k', server.base);
+  const s = await api.getSample(99);
+  expect(s?.load_duration_ms).toBe(4210.7);
+  expect(s?.prompt_hash).toMatch(/^3f79/);
+  expect(server.requests[0].url).toBe('/api/samples/99');
+  expect(server.requests[0].headers.authorization).toBe('Bearer k');
+  expect(await api.getSample(7)).toBeNull(); // deleted by retention
+  const err = await api.getSample(500).catch((e) => e);
+  expect(err).toBeInstanceOf(ApiError);
+  expect(err.message).toBe('the store failed');
+});
+
+test('a server without the route (404 no such route) has no sample either', async () => {
+  server = await startFakeServer({});
+  expect(await new ApiClient(() => 'k', server.base).getSample(1)).toBeNull();
 });

@@ -4,7 +4,9 @@
 import type {
   Metric,
   PChartView,
+  Sample,
   SeriesInfo,
+  Slo,
   SourceKey,
   SpcView,
   Stage,
@@ -92,7 +94,7 @@ export class ApiClient {
   series(): Promise<{ series: SeriesInfo[] }> {
     return this.request('GET', '/api/series');
   }
-  spc(source: SourceKey, metric: Metric, hours: number, limit: number, slo?: { usl?: number; lsl?: number }) {
+  spc(source: SourceKey, metric: Metric, hours: number, limit: number, slo?: Slo) {
     return this.request<SpcView>(
       'GET',
       '/api/stats/spc' +
@@ -107,6 +109,16 @@ export class ApiClient {
   }
   violation(id: number) {
     return this.request<Violation>('GET', `/api/violations/${id}`);
+  }
+  // One stored sample, or null when the server has none by that id (retention deleted it, or a
+  // server from before GET /api/samples/{id}).
+  async getSample(id: number): Promise<Sample | null> {
+    try {
+      return await this.request<Sample>('GET', `/api/samples/${id}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
   }
   setStatus(id: number, action: 'acknowledge' | 'resolve', by = 'dashboard') {
     return this.request<Violation>('POST', `/api/violations/${id}/${action}`, { by });

@@ -1,5 +1,6 @@
-// openStream against a real SSE server on 127.0.0.1: header auth, events, reconnection, 401.
-import { openStream, type StreamState } from './stream';
+// openStream against a real SSE server on 127.0.0.1: header auth, events, reconnection, 401;
+// and what parseStreamEvent makes of each event the server sends.
+import { openStream, parseStreamEvent, type StreamState } from './stream';
 import { json, startFakeServer, type FakeServer } from '../test/fake_server';
 
 let server: FakeServer;
@@ -62,4 +63,21 @@ test('a 401 stops the stream and says why', async () => {
   stop();
   expect(server.requests).toHaveLength(1);
   expect(detail).toMatch(/401/);
+});
+
+test('each event the server sends is parsed; hello, unknown types and bad data are ignored', () => {
+  expect(parseStreamEvent({ type: 'sample', data: '{"id":3,"e2e_ms":120}' })).toEqual({ type: 'sample', sample: { id: 3, e2e_ms: 120 } });
+  expect(parseStreamEvent({ type: 'violation', data: '{"id":9,"change":"opened"}' })).toEqual({
+    type: 'violation',
+    violation: { id: 9, change: 'opened' },
+  });
+  expect(parseStreamEvent({ type: 'stage', data: '{"number":2,"series":{"metric":"e2e_ms"}}' })).toEqual({
+    type: 'stage',
+    stage: { number: 2, series: { metric: 'e2e_ms' } },
+  });
+  expect(parseStreamEvent({ type: 'hello', data: '{}' })).toBeNull();
+  expect(parseStreamEvent({ type: 'message', data: '{}' })).toBeNull();
+  expect(parseStreamEvent({ type: 'sample', data: '{"id":' })).toBeNull();
+  expect(parseStreamEvent({ type: 'sample', data: 'null' })).toBeNull();
+  expect(parseStreamEvent({ type: 'violation', data: '7' })).toBeNull();
 });

@@ -4,7 +4,31 @@
 // after the server's `retry` delay (3 s), doubling up to 30 s while it keeps failing; a 401
 // stops it (the key is wrong, retrying will not help).
 import { UNAUTHORIZED_MESSAGE } from './client';
+import type { StageEvent, StreamSample, Violation } from './types';
 import { SseParser, type SseEvent } from '../lib/sse_parser';
+
+// The events the server sends (src/server/http_api.cc), their data parsed. `hello` (sent on
+// connecting) and keep-alive comments carry nothing for the page.
+export type StreamEvent =
+  | { type: 'sample'; sample: StreamSample }
+  | { type: 'violation'; violation: Violation } // with `change`: opened, updated or status
+  | { type: 'stage'; stage: StageEvent };
+
+// The event of one SSE block, or null for one the page ignores (hello, an unknown type, data
+// that is not a JSON object).
+export function parseStreamEvent(e: SseEvent): StreamEvent | null {
+  if (e.type !== 'sample' && e.type !== 'violation' && e.type !== 'stage') return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(e.data);
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null) return null;
+  if (e.type === 'sample') return { type: 'sample', sample: data as StreamSample };
+  if (e.type === 'violation') return { type: 'violation', violation: data as Violation };
+  return { type: 'stage', stage: data as StageEvent };
+}
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
 

@@ -84,6 +84,12 @@ export interface Stage {
   limits?: Limits;
 }
 
+// A stage as the event stream announces it (a new stage, or a learning baseline frozen), with
+// the series it belongs to.
+export interface StageEvent extends Stage {
+  series: SeriesKey;
+}
+
 export interface Telemetry {
   cpu_percent: number | null;
   memory_percent: number | null;
@@ -157,6 +163,12 @@ export interface Summary {
   p99: number | null;
   error_rate: number | null;
   violations_by_rule: Record<string, number>;
+}
+
+// The specification limits a person enters for capability (Cp, Cpk, Pp, Ppk).
+export interface Slo {
+  usl?: number;
+  lsl?: number;
 }
 
 export interface Capability {
@@ -236,4 +248,21 @@ export interface StreamSample extends SourceKey, Telemetry {
   cost_usd: number | null;
   error: boolean;
   error_kind: string;
+}
+
+// One stored sample as GET /api/samples/{id} gives it: the fields of the samples export and the
+// event stream (SampleJson), with Ollama's own durations and counts and the prompt's hash. A
+// field not measured is null; one an older server does not send is absent.
+export interface Sample extends StreamSample {
+  timestamp?: string;
+  error_message?: string;
+  total_duration_ms?: number | null;
+  load_duration_ms?: number | null;
+  prompt_eval_duration_ms?: number | null;
+  eval_duration_ms?: number | null;
+  prompt_eval_count?: number | null; // prompt tokens, as Ollama counts them
+  eval_count?: number | null; // output tokens, as Ollama counts them
+  tokens_in?: number | null;
+  tokens_out?: number | null;
+  prompt_hash?: string; // empty when none was recorded
 }

@@ -21,7 +21,7 @@ interface Props {
 export function CompareView({ api, series, metric, hours, onError }: Props) {
   const sources = new Map<string, SourceKey>();
   for (const s of series) sources.set(sourceId(s), sourceOf(s));
-  const [chosen, setChosen] = useState<string[]>(() => [...sources.keys()].slice(0, 2));
+  const [chosen, setChosen] = useState<SourceKey[]>(() => [...sources.values()].slice(0, 2));
   const [views, setViews] = useState<{ source: SourceKey; view: SpcView }[]>([]);
   const host = useRef<HTMLDivElement>(null);
   const m = metric === 'error' ? 'e2e_ms' : metric;
@@ -29,14 +29,13 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
 
   useEffect(() => {
     let stop = false;
-    const picked = chosen.map((id) => sources.get(id)).filter((s): s is SourceKey => !!s);
-    Promise.all(picked.map((s) => api.spc(s, m, hours, pointLimit(hours)).then((view) => ({ source: s, view }))))
+    Promise.all(chosen.map((s) => api.spc(s, m, hours, pointLimit(hours)).then((view) => ({ source: s, view }))))
       .then((v) => !stop && setViews(v))
       .catch((e: Error) => !stop && onError(e));
     return () => {
       stop = true;
     };
-  }, [api, chosen.join('|'), m, hours]);
+  }, [api, chosen, m, hours, onError]);
 
   useEffect(() => {
     const el = host.current;
@@ -65,8 +64,8 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
           <label key={id}>
             <input
               type="checkbox"
-              checked={chosen.includes(id)}
-              onChange={(e) => setChosen(e.target.checked ? [...chosen, id] : chosen.filter((c) => c !== id))}
+              checked={chosen.some((c) => sourceId(c) === id)}
+              onChange={(e) => setChosen(e.target.checked ? [...chosen, s] : chosen.filter((c) => sourceId(c) !== id))}
             />
             {sourceLabel(s)}
           </label>

@@ -2,9 +2,10 @@
 // zones (C within 1σ, B 1–2σ, A 2–3σ) per stage, dashed stage boundaries and violation markers
 // shaped and coloured by rule: alerts large, info-level chart signals small and faint. Drag to
 // zoom, mouse wheel to zoom around the cursor, Shift+drag or the arrow buttons to pan,
-// double-click or Reset to see everything again. `version` tells it that the model's arrays grew
-// in place (a live point) without rebuilding the chart.
-import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+// double-click or Reset to see everything again. A new `model` is drawn into the same chart (live
+// points and markers, the zoom kept); a new set of data (another series, window or fetch) is a
+// new ControlChart: its parent keys it.
+import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ChartModel, Marker } from '../lib/chart_data';
@@ -19,7 +20,6 @@ export interface ControlChartHandle {
 
 interface Props {
   model: ChartModel;
-  version: number;
   height?: number;
   unit: string;
   digits: number;
@@ -172,18 +172,34 @@ function panZoomPlugin(): uPlot.Plugin {
   };
 }
 
+// Whether this browser can draw on a canvas.
+function canvasWorks(): boolean {
+  const probe = document.createElement('canvas');
+  return !!probe.getContext && !!probe.getContext('2d');
+}
+
+// What the end-to-end run and the benchmark read off the chart's element.
+function showCounts(el: HTMLElement, m: ChartModel) {
+  el.dataset.points = String(m.x.length);
+  el.dataset.limits = String(m.segments.length);
+  el.dataset.markers = String(m.markers.length);
+  el.dataset.alertMarkers = String(m.markers.filter((mk) => isAlert(mk.severity)).length);
+}
+
 export const ControlChart = forwardRef<ControlChartHandle, Props>(function ControlChart(p, ref) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // The model drawn, read by uPlot's hooks when it draws.
   const modelRef = useRef(p.model);
   const hoverRef = useRef(p.onHover);
   const markerClickRef = useRef(p.onMarkerClick);
   const zoomed = useRef(false);
-  const [failed, setFailed] = useState<string | null>(null);
+  const [canDraw] = useState(canvasWorks);
   const [tip, setTip] = useState<{ idx: number; left: number; top: number } | null>(null);
-  modelRef.current = p.model;
-  hoverRef.current = p.onHover;
-  markerClickRef.current = p.onMarkerClick;
+  useLayoutEffect(() => {
+    hoverRef.current = p.onHover;
+    markerClickRef.current = p.onMarkerClick;
+  });
 
   useImperativeHandle(ref, () => ({
     png() {
@@ -202,15 +218,21 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
     },
   }));
 
-  // (Re)builds the chart when the model is replaced.
+  // A new model of the same chart (live points, a new marker): its data set again; the zoom is
+  // kept when the person zoomed. Before the build below, so that a rebuild draws the newest.
+  useEffect(() => {
+    if (modelRef.current === p.model) return;
+    modelRef.current = p.model;
+    const u = plot.current;
+    if (!u) return;
+    u.setData([p.model.x, p.model.y as number[]], !zoomed.current);
+    if (host.current) showCounts(host.current, p.model);
+  }, [p.model]);
+
+  // Builds the chart, again when its height or label changes.
   useEffect(() => {
     const el = host.current;
-    if (!el) return;
-    const probe = document.createElement('canvas');
-    if (!probe.getContext || !probe.getContext('2d')) {
-      setFailed('This browser cannot draw on a canvas.');
-      return;
-    }
+    if (!el || !canDraw) return;
     const width = Math.max(300, el.clientWidth || 800);
     const opts: uPlot.Options = {
       width,
@@ -279,14 +301,11 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
       },
       plugins: [panZoomPlugin()],
     };
-    const m = p.model;
+    const m = modelRef.current;
     const u = new uPlot(opts, [m.x, m.y as number[]], el);
     plot.current = u;
     zoomed.current = false;
-    el.dataset.points = String(m.x.length);
-    el.dataset.limits = String(m.segments.length);
-    el.dataset.markers = String(m.markers.length);
-    el.dataset.alertMarkers = String(m.markers.filter((mk) => isAlert(mk.severity)).length);
+    showCounts(el, m);
     const resize = new ResizeObserver(() => {
       const w = Math.max(300, el.clientWidth);
       if (w !== u.width) u.setSize({ width: w, height: u.height });
@@ -297,21 +316,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
       u.destroy();
       plot.current = null;
     };
-  }, [p.model, p.height]);
-
-  // Live points: the same arrays, grown; keep the zoom when the person zoomed.
-  useEffect(() => {
-    const u = plot.current;
-    if (!u || p.version === 0) return;
-    const m = p.model;
-    u.setData([m.x, m.y as number[]], !zoomed.current);
-    const el = host.current;
-    if (el) {
-      el.dataset.points = String(m.x.length);
-      el.dataset.markers = String(m.markers.length);
-      el.dataset.alertMarkers = String(m.markers.filter((mk) => isAlert(mk.severity)).length);
-    }
-  }, [p.version, p.model]);
+  }, [canDraw, p.height, p.label]);
 
   const pan = (dir: number) => {
     const u = plot.current;
@@ -337,7 +342,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
         <button type="button" onClick={reset} title="show everything">Reset zoom</button>
         <span className="hint">drag: zoom · wheel: zoom · shift+drag: pan</span>
       </div>
-      {failed ? <p className="muted">{failed}</p> : null}
+      {canDraw ? null : <p className="muted">This browser cannot draw on a canvas.</p>}
       <div className="chart-host">
         <div ref={host} className="chart" data-testid={p.testId ?? 'control-chart'} />
         {tip && tip.idx < p.model.x.length ? <Tooltip model={p.model} tip={tip} unit={p.unit} digits={p.digits} /> : null}

@@ -1,18 +1,17 @@
 // The statistics of the points on screen, capability against an SLO, violations per rule.
 import { memo, useMemo } from 'react';
-import type { Capability, Metric } from '../api/types';
+import type { Capability, Metric, Slo } from '../api/types';
 import { describe } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { RULES } from '../lib/rules';
 
 interface Props {
   values: (number | null)[];
-  version: number;
   metric: Metric;
   capability: Capability | null;
   byRule: Record<string, number>;
-  slo: { usl?: number; lsl?: number };
-  onSlo: (slo: { usl?: number; lsl?: number }) => void;
+  slo: Slo;
+  onSlo: (slo: Slo) => void;
 }
 
 function num(text: string): number | undefined {
@@ -21,9 +20,9 @@ function num(text: string): number | undefined {
 }
 
 // Memoized: the page re-renders on every cursor move, and sorting a day of points each time would
-// make the cursor lag; `version` says when live points grew the values in place.
+// make the cursor lag. Live points come as a new array.
 export const StatsPanel = memo(function StatsPanel(p: Props) {
-  const d = useMemo(() => describe(p.values), [p.values, p.version]);
+  const d = useMemo(() => describe(p.values), [p.values]);
   const info = metricInfo(p.metric);
   const f = (v: number | null) => formatValue(v, info.digits, info.unit);
   const c = p.capability;

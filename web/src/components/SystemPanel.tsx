@@ -3,16 +3,10 @@
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { SystemNow } from '../api/types';
+import type { TelemetryAt } from '../lib/chart_data';
 import { formatValue } from '../lib/metrics';
 
-interface AtSample {
-  label: string;
-  cpu: number | null;
-  memory: number | null;
-  gpu: number | null;
-}
-
-export function SystemPanel({ api, at }: { api: ApiClient; at: AtSample | null }) {
+export function SystemPanel({ api, at }: { api: ApiClient; at: TelemetryAt | null }) {
   const [now, setNow] = useState<SystemNow | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

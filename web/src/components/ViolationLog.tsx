@@ -5,6 +5,7 @@ import { memo, useEffect, useState } from 'react';
 import type { ApiClient, ViolationFilter } from '../api/client';
 import type { Violation, ViolationStatus } from '../api/types';
 import { formatTime, formatValue, METRICS, metricInfo } from '../lib/metrics';
+import { violationsSince, type IncomingViolations } from '../lib/live_state';
 import { ONSET_RULES, RULES, ruleStyle } from '../lib/rules';
 import { sourceLabel } from '../lib/series_key';
 import { ALERTS, matchesSeverity, SEVERITY_CHOICES } from '../lib/severity';
@@ -12,7 +13,7 @@ import { SeverityBadge } from './SeverityBadge';
 
 interface Props {
   api: ApiClient;
-  incoming: { seq: number; violation: Violation | null };
+  incoming: IncomingViolations;
   onOpen: (id: number) => void;
   onFilter: (f: ViolationFilter) => void;
   onError: (e: Error) => void;
@@ -47,6 +48,7 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
   const [text, setText] = useState('');
   const [list, setList] = useState<Violation[]>([]);
   const [loading, setLoading] = useState(true);
+  const [mergedSeq, setMergedSeq] = useState(incoming.seq);
 
   useEffect(() => {
     let stop = false;
@@ -60,17 +62,16 @@ export const ViolationLog = memo(function ViolationLog({ api, incoming, onOpen, 
     return () => {
       stop = true;
     };
-  }, [api, filter]);
+  }, [api, filter, onFilter, onError]);
 
-  useEffect(() => {
-    const v = incoming.violation;
-    if (!v) return;
-    setList((l) => {
-      const known = l.some((x) => x.id === v.id);
-      if (!known && !matchesFilter(v, filter, '')) return l;
-      return mergeViolation(l, v);
-    });
-  }, [incoming.seq]);
+  // Live events (and changes made in the modal) are merged once, when they come: a known
+  // violation is updated, a new one added when it passes the filter.
+  if (incoming.seq !== mergedSeq) {
+    setMergedSeq(incoming.seq);
+    const fresh = violationsSince(incoming, mergedSeq);
+    const merge = (l: Violation[], v: Violation) => (l.some((x) => x.id === v.id) || matchesFilter(v, filter, '') ? mergeViolation(l, v) : l);
+    if (fresh.length > 0) setList((l) => fresh.reduce(merge, l));
+  }
 
   const shown = list.filter((v) => matchesFilter(v, filter, text));
   return (

@@ -1,7 +1,8 @@
 // One violation: its severity, when it began and (for the change detectors SHIFT, JUMP, ERRORS,
 // whose first time is an estimated onset) when it was detected, the ±10 points around it on a
-// small chart with the limits of the time, the telemetry snapshot, alert deliveries when the
-// server reports them, and the workflow buttons.
+// small chart with the limits of the time, the telemetry snapshot, the violating sample (its
+// Ollama durations, token counts and prompt hash), alert deliveries when the server reports
+// them, and the workflow buttons.
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Violation } from '../api/types';
@@ -10,7 +11,9 @@ import { formatTime, formatValue, metricInfo, TELEMETRY_FIELDS } from '../lib/me
 import { formatDuration } from '../lib/alerting';
 import { ONSET_RULES, ruleStyle } from '../lib/rules';
 import { sourceLabel } from '../lib/series_key';
+import { violatingSampleId } from '../lib/violation_sample';
 import { ControlChart } from './ControlChart';
+import { SampleSection } from './SampleSection';
 import { SeverityBadge } from './SeverityBadge';
 
 export function contextModel(v: Violation): ChartModel {
@@ -110,7 +113,7 @@ export function ViolationModal({ api, id, onClose, onChanged }: Props) {
             </h2>
             <p>{v.meaning}</p>
             <WhenLine v={v} />
-            <ControlChart model={model} version={0} height={220} unit={info.unit} digits={info.digits} label={info.label} testId="context-chart" />
+            <ControlChart model={model} height={220} unit={info.unit} digits={info.digits} label={info.label} testId="context-chart" />
             <div className="modal-grid">
               <div>
                 <h3>At the time</h3>
@@ -145,6 +148,7 @@ export function ViolationModal({ api, id, onClose, onChanged }: Props) {
                 </dl>
               </div>
             </div>
+            <SampleSection api={api} id={violatingSampleId(v)} />
             {v.deliveries && v.deliveries.length > 0 ? (
               <div className="deliveries">
                 <h3>Alert deliveries</h3>

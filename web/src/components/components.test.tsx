@@ -2,14 +2,17 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { Alerting, SeriesInfo, SpcView, Violation } from '../api/types';
 import { ApiClient } from '../api/client';
-import { App, KEY_STORAGE } from '../App';
+import { App } from '../App';
+import { KEY_STORAGE } from '../hooks/useApiSession';
 import { json, openEventStream, queryOf, requestsTo, startFakeServer, type FakeServer } from '../test/fake_server';
 import { AlertingPanel } from './AlertingPanel';
+import { SampleSection } from './SampleSection';
 import { Sidebar } from './Sidebar';
 import { StatsPanel } from './StatsPanel';
 import { ViolationLog } from './ViolationLog';
 import { ViolationModal } from './ViolationModal';
 import { learntAlerting } from '../test/alerting_fixture';
+import { ollamaSample } from '../test/sample_fixture';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 let server: FakeServer;
@@ -73,7 +76,6 @@ test('the stats panel computes the window statistics and shows capability when g
   render(
     <StatsPanel
       values={[1, 2, 3, 4, 5]}
-      version={0}
       metric="e2e_ms"
       capability={{ cp: 1.5, cpk: 1.2, pp: 1.4, ppk: 1.1, share_beyond_spec: 0, n: 5 }}
       byRule={{ R1: 2 }}
@@ -93,13 +95,13 @@ test('the violation log lists, filters, merges live events and opens a row', asy
   const opened: number[] = [];
   const api = new ApiClient(() => 'k', server.base);
   const { container, rerender } = render(
-    <ViolationLog api={api} incoming={{ seq: 0, violation: null }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
+    <ViolationLog api={api} incoming={{ seq: 0, recent: [] }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
   );
   await waitFor(() => expect(container.querySelectorAll('tbody tr')).toHaveLength(2));
   expect(container.querySelector('img')).toBeNull();
   expect(within(container.querySelector('tbody')!).getAllByText(`${EVIL} / m1 · E2E latency`)).toHaveLength(2);
   rerender(
-    <ViolationLog api={api} incoming={{ seq: 1, violation: violation(3, { rule: 'R5' }) }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
+    <ViolationLog api={api} incoming={{ seq: 1, recent: [violation(3, { rule: 'R5' })] }} onOpen={(id) => opened.push(id)} onFilter={() => {}} onError={() => {}} />,
   );
   expect(container.querySelectorAll('tbody tr')).toHaveLength(3);
   fireEvent.change(screen.getByLabelText('status filter'), { target: { value: 'open' } });
@@ -238,7 +240,7 @@ test('the violation log shows alerts by default (severity=critical,warning, filt
   const api = new ApiClient(() => 'k', server.base);
   const filters: (string | undefined)[] = [];
   const props = { api, onOpen: () => {}, onFilter: (f: { severity?: string }) => filters.push(f.severity), onError: () => {} };
-  const { container, rerender } = render(<ViolationLog {...props} incoming={{ seq: 0, violation: null }} />);
+  const { container, rerender } = render(<ViolationLog {...props} incoming={{ seq: 0, recent: [] }} />);
   await waitFor(() => expect(container.querySelectorAll('tbody tr')).toHaveLength(2));
   expect((screen.getByLabelText('severity filter') as HTMLSelectElement).value).toBe('critical,warning');
   const first = requestsTo(server, 'GET', '/api/violations')[0];
@@ -249,8 +251,10 @@ test('the violation log shows alerts by default (severity=critical,warning, filt
   expect(container.querySelector('tr[data-violation="1"] .severity')!.textContent).toBe('▲ warning');
   expect(container.querySelector('tr[data-violation="3"]')).toBeNull();
   // a live info-level signal is not merged into the alerts view; a live alert is
-  rerender(<ViolationLog {...props} incoming={{ seq: 1, violation: violation(4, { rule: 'R5', severity: 'info', change: 'opened' }) }} />);
-  rerender(<ViolationLog {...props} incoming={{ seq: 2, violation: violation(5, { rule: 'ERRORS', severity: 'critical', change: 'opened' }) }} />);
+  const info = violation(4, { rule: 'R5', severity: 'info', change: 'opened' });
+  const critical = violation(5, { rule: 'ERRORS', severity: 'critical', change: 'opened' });
+  rerender(<ViolationLog {...props} incoming={{ seq: 1, recent: [info] }} />);
+  rerender(<ViolationLog {...props} incoming={{ seq: 2, recent: [info, critical] }} />);
   expect(container.querySelector('tr[data-violation="4"]')).toBeNull();
   expect(container.querySelector('tr[data-violation="5"]')).not.toBeNull();
   // all severities: no severity parameter, the info row appears
@@ -341,3 +345,113 @@ test('the app shows a degraded series, its alerting figures, and only alerts cha
   await waitFor(() => expect(item().textContent).toBe('▲ violation'));
   expect(container.querySelector('tr[data-violation="22"] .severity')!.textContent).toBe('▲ warning');
 }, 15000);
+
+test('the app grows the chart with live samples of its series and fetches it again on a new stage', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  const source = { provider: 'ollama', model: 'llama3.2', site: '', profile: '' };
+  let stream: ReturnType<typeof openEventStream> | null = null;
+  server = await startFakeServer({
+    'GET /api/series': (_q, res) =>
+      json(res, 200, { series: [{ ...source, metric: 'e2e_ms', id: 's1', state: 'in_control', points: 3, learning_points: 3, baseline_size: 3, open_events: 0, transform: 'log' }] }),
+    'GET /api/violations': (_q, res) => json(res, 200, { violations: [], count: 0 }),
+    'GET /api/system': (_q, res) => json(res, 200, { cpu_percent: 1, memory_percent: 2, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null, time: '' }),
+    // points of the last minute, so that the 1 h window keeps them
+    'GET /api/stats/spc': (_q, res) => json(res, 200, { ...spcView(source), time_ms: [3, 2, 1].map((s) => Date.now() - s * 1000) }),
+    'GET /api/stream': (_q, res) => {
+      stream = openEventStream(res);
+    },
+  });
+  render(<App base={server.base} />);
+  await waitFor(() => expect(screen.getByTestId('stat-n').textContent).toBe('3'));
+  await waitFor(() => expect(stream).not.toBeNull());
+  const sample = (id: number, over: object = {}) => ({ ...source, id, time_ms: Date.now(), e2e_ms: 830, error: false, cpu_percent: 5, memory_percent: 6, gpu_percent: null, ...over });
+  await act(async () => {
+    stream!.send('sample', sample(4));
+    stream!.send('sample', sample(5, { provider: 'openai' })); // another source
+    stream!.send('sample', sample(4)); // a duplicate
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  expect(screen.getByTestId('stat-n').textContent).toBe('4');
+  const spcRequests = requestsTo(server, 'GET', '/api/stats/spc').length;
+  await act(async () => {
+    stream!.send('stage', { number: 2, series: { ...source, metric: 'e2e_ms', id: 's1' } });
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/stats/spc').length).toBe(spcRequests + 1));
+  await waitFor(() => expect(screen.getByTestId('stat-n').textContent).toBe('3'));
+}, 15000);
+
+test("the modal shows the violating sample's Ollama durations, token counts and prompt hash", async () => {
+  const telemetry = { cpu_percent: 55, memory_percent: 40, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null };
+  const points = [28, 29, 30, 31].map((index) => ({ index, sample_id: index + 69, time_ms: 1_700_000_000_000 + index, value: 2000, telemetry }));
+  const spike = violation(5, { context: { points, telemetry } }); // first_index 30: sample 99
+  server = await startFakeServer({
+    'GET /api/violations/5': (_q, res) => json(res, 200, spike),
+    'GET /api/samples/:id': (q, res) =>
+      q.params.id === '99' ? json(res, 200, ollamaSample()) : json(res, 404, { error: { code: 'not_found', message: 'no such sample' } }),
+  });
+  render(<ViolationModal api={new ApiClient(() => 'k', server.base)} id={5} onClose={() => {}} onChanged={() => {}} />);
+  const section = await screen.findByTestId('modal-sample');
+  expect(within(section).getByRole('heading').textContent).toBe('Sample #99');
+  const field = (key: string) => section.querySelector(`[data-field="${key}"]`)?.textContent;
+  expect(field('total_duration_ms')).toBe('8995.2 ms');
+  expect(field('load_duration_ms')).toBe('4210.7 ms');
+  expect(field('prompt_eval_duration_ms')).toBe('180.3 ms');
+  expect(field('eval_duration_ms')).toBe('4600.0 ms');
+  expect(field('prompt_eval_count')).toBe('26');
+  expect(field('eval_count')).toBe('191');
+  expect(field('prompt_hash')).toBe('3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea');
+  expect(field('tokens_in')).toBeUndefined(); // not recorded: no row
+  expect(within(section).getByText('eval count (output tokens)')).toBeTruthy();
+  expect(requestsTo(server, 'GET', '/api/samples/99')).toHaveLength(1);
+});
+
+test('the modal shows no sample section, and no error, when the sample is gone or unknown', async () => {
+  const telemetry = { cpu_percent: null, memory_percent: null, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null };
+  const deleted = violation(6, { context: { points: [{ index: 30, sample_id: 7, time_ms: 1_700_000_000_000, value: 9000, telemetry }], telemetry } });
+  const onsetOutside = violation(8, { rule: 'SHIFT', context: { points: [{ index: 45, sample_id: 120, time_ms: 1_700_000_000_000, value: 9000, telemetry }], telemetry } });
+  server = await startFakeServer({
+    'GET /api/violations/6': (_q, res) => json(res, 200, deleted),
+    'GET /api/violations/8': (_q, res) => json(res, 200, onsetOutside),
+    'GET /api/samples/:id': (_q, res) => json(res, 404, { error: { code: 'not_found', message: 'no such sample' } }),
+  });
+  const api = new ApiClient(() => 'k', server.base);
+  const { unmount } = render(<ViolationModal api={api} id={6} onClose={() => {}} onChanged={() => {}} />);
+  await screen.findByText('At the time');
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/samples/7')).toHaveLength(1));
+  await new Promise((r) => setTimeout(r, 100));
+  expect(screen.queryByTestId('modal-sample')).toBeNull();
+  expect(screen.getByRole('dialog').querySelector('.alert')).toBeNull();
+  unmount();
+  render(<ViolationModal api={api} id={8} onClose={() => {}} onChanged={() => {}} />);
+  await screen.findByText('At the time');
+  await new Promise((r) => setTimeout(r, 100));
+  expect(screen.queryByTestId('modal-sample')).toBeNull();
+  expect(server.requests.filter((r) => r.url.startsWith('/api/samples/'))).toHaveLength(1); // no id: not asked
+});
+
+test('the sample section says so when fetching the sample fails otherwise', async () => {
+  server = await startFakeServer({ 'GET /api/samples/5': (_q, res) => json(res, 500, { error: { code: 'internal', message: 'the store failed' } }) });
+  render(<SampleSection api={new ApiClient(() => 'k', server.base)} id={5} />);
+  expect((await screen.findByTestId('modal-sample')).querySelector('.alert')!.textContent).toBe('the store failed');
+});
+
+test('violations that reach the app together all reach the log', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  let stream: ReturnType<typeof openEventStream> | null = null;
+  server = await startFakeServer({
+    'GET /api/series': (_q, res) => json(res, 200, { series: [] }),
+    'GET /api/violations': (_q, res) => json(res, 200, { violations: [], count: 0 }),
+    'GET /api/system': (_q, res) => json(res, 200, { cpu_percent: 1, memory_percent: 2, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null, time: '' }),
+    'GET /api/stream': (_q, res) => {
+      stream = openEventStream(res);
+    },
+  });
+  const { container } = render(<App base={server.base} />);
+  await waitFor(() => expect(stream).not.toBeNull());
+  await act(async () => {
+    for (const id of [31, 32, 33]) stream!.send('violation', violation(id, { rule: 'JUMP', severity: 'critical', change: 'opened' }));
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  await waitFor(() => expect([...container.querySelectorAll('tr[data-violation]')].map((r) => r.getAttribute('data-violation'))).toEqual(['33', '32', '31']));
+});

@@ -1,13 +1,14 @@
 import type { Limits, PChartView, SpcView, Stage, StreamSample, Violation } from '../api/types';
 import {
-  appendSample,
   drawOrder,
   limitSegments,
   lowerBound,
   modelFromPChart,
   modelFromSpc,
-  trimBefore,
+  telemetryAt,
+  trimmedBefore,
   violationMarkers,
+  withSample,
   xRange,
   yRange,
 } from './chart_data';
@@ -63,16 +64,25 @@ test('the SPC view becomes points, stage lines and markers of monitoring violati
   expect(modelFromSpc(view(10), 5000).x).toHaveLength(5);
 });
 
-test('live samples append in order; duplicates and failed latencies are handled', () => {
+test('live samples append in order into a new model; duplicates and failed latencies are handled', () => {
   const m = modelFromSpc(view(3));
+  const before = structuredClone(m);
   const s = { id: 4, time_ms: 4000, e2e_ms: 321, error: false, cpu_percent: 1, memory_percent: 2, gpu_percent: null } as StreamSample;
-  expect(appendSample(m, s, 'e2e_ms')).toBe(true);
-  expect(appendSample(m, s, 'e2e_ms')).toBe(false);
-  expect(appendSample(m, { ...s, id: 5, time_ms: 5000, error: true }, 'e2e_ms')).toBe(true);
-  expect(m.y.slice(-2)).toEqual([321, null]);
-  trimBefore(m, 3);
-  expect(m.x).toEqual([3, 4, 5]);
-  expect(m.ids).toEqual([3, 4, 5]);
+  const one = withSample(m, s, 'e2e_ms');
+  expect(one.x).toEqual([1, 2, 3, 4]);
+  expect(one.telemetry.cpu.at(-1)).toBe(1);
+  expect(withSample(one, s, 'e2e_ms')).toBe(one); // a duplicate
+  expect(withSample(one, { ...s, id: 5, time_ms: 3500 }, 'e2e_ms')).toBe(one); // older than the last point
+  const two = withSample(one, { ...s, id: 5, time_ms: 5000, error: true }, 'e2e_ms');
+  expect(two.y.slice(-2)).toEqual([321, null]);
+  expect(two.markers).toBe(m.markers); // what a sample leaves alone is shared
+  const trimmed = trimmedBefore(two, 3);
+  expect(trimmed.x).toEqual([3, 4, 5]);
+  expect(trimmed.ids).toEqual([3, 4, 5]);
+  expect(trimmed.telemetry.memory).toEqual([20, 2, 2]);
+  expect(trimmedBefore(trimmed, 3)).toBe(trimmed);
+  expect(two.x).toHaveLength(5);
+  expect(m).toEqual(before); // the inputs are never changed
 });
 
 test('the y range holds the points and the limits', () => {
@@ -158,4 +168,13 @@ test('one point gets a minute either side; a p-chart stays within 0 and 1', () =
   const [plo, phi] = yRange(p);
   expect(plo).toBe(0); // p̄ = 0 is in the range; the padding below it is clipped
   expect(phi).toBe(1);
+});
+
+test('the telemetry at the point under the cursor, or at the newest', () => {
+  const m = modelFromSpc(view(3));
+  expect(telemetryAt(m, null)).toEqual({ label: 'newest sample', cpu: 10, memory: 20, gpu: null });
+  expect(telemetryAt(m, 0)?.label).toMatch(/^at \d\d:\d\d:01$/);
+  expect(telemetryAt(m, 3)).toBeNull();
+  expect(telemetryAt(modelFromSpc(view(0)), null)).toBeNull();
+  expect(telemetryAt(null, null)).toBeNull();
 });

@@ -1,6 +1,7 @@
 // ChartModel: what the control chart draws, built from the API's views; pure functions, so the
 // chart's content is tested without a canvas. Times are seconds (uPlot's x unit).
 import type { Limits, PChartView, Severity, SpcView, Stage, StreamSample, Metric, Violation } from '../api/types';
+import { formatTime } from './metrics';
 import { isAlert } from './severity';
 
 // A violation on the chart at its first time (for SHIFT/JUMP/ERRORS the estimated onset), with
@@ -150,25 +151,60 @@ export function sampleValue(s: StreamSample, metric: Metric): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-// Appends a live sample to a model in place (points arrive in time order); returns false when
-// it is not newer than the last point (a duplicate after a reconnect).
-export function appendSample(m: ChartModel, s: StreamSample, metric: Metric): boolean {
+// The model with a live sample appended (points arrive in time order), or `m` itself when the
+// sample is not newer than its last point (a duplicate after a reconnect).
+export function withSample(m: ChartModel, s: StreamSample, metric: Metric): ChartModel {
   const t = s.time_ms / 1000;
-  if (m.x.length > 0 && (t < m.x[m.x.length - 1] || s.id <= m.ids[m.ids.length - 1])) return false;
-  m.x.push(t);
-  m.y.push(sampleValue(s, metric));
-  m.ids.push(s.id);
-  m.telemetry.cpu.push(s.cpu_percent);
-  m.telemetry.memory.push(s.memory_percent);
-  m.telemetry.gpu.push(s.gpu_percent);
-  return true;
+  const n = m.x.length;
+  if (n > 0 && (t < m.x[n - 1] || s.id <= m.ids[n - 1])) return m;
+  return {
+    ...m,
+    x: [...m.x, t],
+    y: [...m.y, sampleValue(s, metric)],
+    ids: [...m.ids, s.id],
+    telemetry: {
+      cpu: [...m.telemetry.cpu, s.cpu_percent],
+      memory: [...m.telemetry.memory, s.memory_percent],
+      gpu: [...m.telemetry.gpu, s.gpu_percent],
+    },
+  };
 }
 
-// The points shown are limited to the window: drops points older than `sinceS` from the front.
-export function trimBefore(m: ChartModel, sinceS: number) {
+// The points shown are limited to the window: the model without the points older than `sinceS`,
+// or `m` itself when it has none.
+export function trimmedBefore(m: ChartModel, sinceS: number): ChartModel {
   const k = lowerBound(m.x, sinceS);
-  if (k === 0) return;
-  for (const arr of [m.x, m.y, m.ids, m.telemetry.cpu, m.telemetry.memory, m.telemetry.gpu]) arr.splice(0, k);
+  if (k === 0) return m;
+  const t = m.telemetry;
+  return {
+    ...m,
+    x: m.x.slice(k),
+    y: m.y.slice(k),
+    ids: m.ids.slice(k),
+    telemetry: { cpu: t.cpu.slice(k), memory: t.memory.slice(k), gpu: t.gpu.slice(k) },
+  };
+}
+
+// The host telemetry of one point, for the system panel.
+export interface TelemetryAt {
+  label: string;
+  cpu: number | null;
+  memory: number | null;
+  gpu: number | null;
+}
+
+// The telemetry at the point under the cursor (`hover`, an index), or at the newest point; null
+// when there is no such point.
+export function telemetryAt(m: ChartModel | null, hover: number | null): TelemetryAt | null {
+  if (!m) return null;
+  const i = hover ?? m.x.length - 1;
+  if (i < 0 || i >= m.x.length) return null;
+  return {
+    label: hover === null ? 'newest sample' : 'at ' + formatTime(m.x[i] * 1000).slice(11),
+    cpu: m.telemetry.cpu[i],
+    memory: m.telemetry.memory[i],
+    gpu: m.telemetry.gpu[i],
+  };
 }
 
 // The y range that shows the points and every limit line, with a margin.

@@ -1,6 +1,7 @@
 // A small HTTP server on 127.0.0.1 for component and client tests: each test gives the routes
-// it needs ("GET /api/series" → handler); every request is recorded. The end-to-end suite
-// (e2e/) runs against the real `llmscope serve`.
+// it needs ("GET /api/series" → handler; a `:name` segment, as in "GET /api/samples/:id",
+// matches any one segment and reaches the handler in `params`; an exact route wins); every
+// request is recorded. The end-to-end suite (e2e/) runs against the real `llmscope serve`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,6 +10,7 @@ export interface Recorded {
   url: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  params: Record<string, string>; // the :name segments of the route that matched, decoded
 }
 
 export type Handler = (req: Recorded, res: http.ServerResponse) => void;
@@ -41,6 +43,32 @@ export function json(res: http.ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
+// The values of the :name segments when `path` matches `pattern`, else null.
+function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].startsWith(':')) params[want[i].slice(1)] = decodeURIComponent(got[i]);
+    else if (want[i] !== got[i]) return null;
+  }
+  return params;
+}
+
+// The handler for `method path` with its params: the exact route, else the first pattern that
+// matches; null when none does.
+function route(routes: Record<string, Handler>, method: string, path: string): { handler: Handler; params: Record<string, string> } | null {
+  const exact = routes[`${method} ${path}`];
+  if (exact) return { handler: exact, params: {} };
+  for (const [key, handler] of Object.entries(routes)) {
+    const [m, pattern] = key.split(' ');
+    const params = m === method ? matchPath(pattern, path) : null;
+    if (params) return { handler, params };
+  }
+  return null;
+}
+
 export async function startFakeServer(routes: Record<string, Handler>): Promise<FakeServer> {
   const requests: Recorded[] = [];
   const sockets = new Set<import('node:net').Socket>();
@@ -48,11 +76,11 @@ export async function startFakeServer(routes: Record<string, Handler>): Promise<
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const rec: Recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      const method = req.method ?? '';
+      const found = route(routes, method, (req.url ?? '').split('?')[0]);
+      const rec: Recorded = { method, url: req.url ?? '', headers: req.headers, body, params: found?.params ?? {} };
       requests.push(rec);
-      const path = (req.url ?? '').split('?')[0];
-      const handler = routes[`${req.method} ${path}`];
-      if (handler) handler(rec, res);
+      if (found) found.handler(rec, res);
       else json(res, 404, { error: { code: 'not_found', message: 'no such route' } });
     });
   });
