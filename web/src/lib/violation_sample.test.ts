@@ -3,10 +3,10 @@ import type { ContextPoint, Violation } from '../api/types';
 import { ollamaSample } from '../test/sample_fixture';
 import { sampleRows, violatingSampleId } from './violation_sample';
 
-const point = (index: number, sample_id: number): ContextPoint => ({
+const point = (index: number, sample_id: number, time_ms = 0): ContextPoint => ({
   index,
   sample_id,
-  time_ms: 0,
+  time_ms,
   value: 1,
   telemetry: { cpu_percent: null, memory_percent: null, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null },
 });
@@ -19,6 +19,13 @@ test('the violating sample is the context point at the first index', () => {
   expect(violatingSampleId(v([point(30, 0)]))).toBeNull(); // no sample named
   expect(violatingSampleId(v(null))).toBeNull();
   expect(violatingSampleId({ first_index: 30 } as Violation)).toBeNull();
+});
+
+test("an alarm whose onset precedes its context shows the sample at its detection", () => {
+  const points = [point(40, 120, 80_000), point(41, 121, 82_000), point(42, 122, 84_000)];
+  const alarm = { first_index: 30, detected_time_ms: 82_500, context: { points, telemetry: null } } as Violation;
+  expect(violatingSampleId(alarm)).toBe(121);
+  expect(violatingSampleId({ ...alarm, first_index: 42 })).toBe(122); // the onset itself when kept
 });
 
 test("an Ollama sample's metrics, durations, counts and prompt hash, in order, formatted", () => {

@@ -3,11 +3,16 @@
 import type { Sample, Violation } from '../api/types';
 import { formatValue, METRICS } from './metrics';
 
-// The id of the sample of the violation's first point, or null when its context does not hold
-// that point (an alarm's onset can lie before the points kept around its detection) or the
-// point names no sample.
+// The id of the sample of the violation's first point; for an alarm whose onset lies before the
+// points kept around its detection, the sample at its detection (the context point nearest
+// detected_time_ms). Null when the context holds neither or the point names no sample.
 export function violatingSampleId(v: Violation): number | null {
-  const point = v.context?.points.find((p) => p.index === v.first_index);
+  const points = v.context?.points ?? [];
+  let point = points.find((p) => p.index === v.first_index);
+  if (!point && v.detected_time_ms !== undefined && points.length > 0) {
+    const at = v.detected_time_ms;
+    point = points.reduce((best, p) => (Math.abs(p.time_ms - at) < Math.abs(best.time_ms - at) ? p : best));
+  }
   return point && point.sample_id > 0 ? point.sample_id : null;
 }
 
