@@ -1,6 +1,7 @@
 // QueryParams: each typed read gives nullopt when the parameter is absent, the value when it
 // parses, and otherwise an "invalid_parameter" error whose message begins with the parameter's
-// name and quotes what was sent; and NumberInRange for path segments.
+// name and quotes what was sent; NumberInRange for path segments; and the one table of HTTP
+// statuses of error codes.
 #include "server/query_params.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "alert/severity.h"
+#include "server/http_reply.h"
 #include "spc/rule.h"
 
 namespace llmscope::server {
@@ -107,6 +109,21 @@ TEST(QueryParams, CommaListsSkipEmptyItemsAndNameTheUnknownOne) {
       << "given but empty: a list of nothing, not an absent parameter";
   ExpectInvalid(p.CommaList("bad", alert::ParseSeverity, "critical, warning, info"), "bad",
                 "unknown 'loud' (critical, warning, info)");
+}
+
+TEST(HttpStatusOf, OneStatusPerErrorCode) {
+  for (const char* code : {"invalid_parameter", "invalid_json", "invalid_field", "unknown_field",
+                           "missing_field", "batch_too_large", "too_few_points", "bad_request"}) {
+    EXPECT_EQ(HttpStatusOf(code), 400) << code;
+  }
+  EXPECT_EQ(HttpStatusOf("unauthorized"), 401);
+  EXPECT_EQ(HttpStatusOf("not_found"), 404);
+  EXPECT_EQ(HttpStatusOf("body_too_large"), 413);
+  EXPECT_EQ(HttpStatusOf("unsupported_media_type"), 415);
+  EXPECT_EQ(HttpStatusOf("storage_error"), 503);
+  EXPECT_EQ(HttpStatusOf("too_many_streams"), 503);
+  EXPECT_EQ(HttpStatusOf("internal"), 500);
+  EXPECT_EQ(HttpStatusOf("some_new_code"), 500) << "a code with no entry is the server's fault";
 }
 
 }  // namespace

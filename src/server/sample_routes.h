@@ -1,0 +1,23 @@
+// The routes that read stored samples:
+//
+//   GET /api/export/samples?provider=&model=[&site=&profile=][&hours=24 | &since=&until=]
+//       [&limit=100000]
+//     The samples of the window (sample_window.h) as CSV, oldest first (store/record_csv.h):
+//     id, time, source, the metrics, error, Ollama durations, token counts, host telemetry.
+//
+// Storage failures get 503 "storage_error".
+#pragma once
+
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace llmscope::server {
+
+// `store` must outlive `server`.
+void RegisterSampleRoutes(httplib::Server& server, store::Store& store, Clock clock);
+
+}  // namespace llmscope::server
