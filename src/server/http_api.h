@@ -1,6 +1,6 @@
 // HttpApi: LLMscope's HTTP API (DESIGN.md "HTTP API") on cpp-httplib: the server around the
 // routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
-// (SPC views, series, stages), violations (log, workflow, CSV export), samples (CSV
+// (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
 // export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences) and the
 // dashboard (its p-chart route, then its embedded files).
 //

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 #include "server/http_reply.h"
@@ -16,6 +18,25 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 
+// The store has no read by id: the first sample after id - 1 is the one, if it has that id.
+Result<Json> StoredSample(store::Store& store, const std::string& id_text) {
+  Result<int64_t> id =
+      NumberInRange<int64_t>("id", id_text, 1, std::numeric_limits<int64_t>::max());
+  if (!id) return id.error();
+  store::SampleQuery q;
+  q.after_id = *id - 1;
+  q.limit = 1;
+  Result<std::vector<Sample>> found = store.QuerySamples(q);
+  if (!found) return found.error();
+  if (found->empty() || found->front().id != *id) {
+    return Error{"not_found", "no sample " + std::to_string(*id)};
+  }
+  const Sample& s = found->front();
+  Json out = SampleJson(s);
+  if (s.prompt_text) out["prompt_text"] = *s.prompt_text;
+  return out;
+}
+
 std::string SamplesCsv(const std::vector<Sample>& samples) {
   std::ostringstream csv;
   csv << store::kSamplesCsvHeader;
@@ -26,6 +47,12 @@ std::string SamplesCsv(const std::vector<Sample>& samples) {
 }  // namespace
 
 void RegisterSampleRoutes(httplib::Server& server, store::Store& store, Clock clock) {
+  server.Get(R"(/api/samples/([^/]+))", [&store](const Request& req, Response& res) {
+    Result<Json> sample = StoredSample(store, req.matches[1]);
+    if (!sample) return SendError(res, sample.error());
+    SendJson(res, 200, *sample);
+  });
+
   server.Get("/api/export/samples", [&store, clock](const Request& req, Response& res) {
     Result<store::SampleQuery> q = SampleWindow(QueryParams(req.params), false, clock());
     if (!q) return SendError(res, q.error());

@@ -1,7 +1,7 @@
 // The routes' logic at a time the test chooses (HttpOptions::clock): an HttpApi in this process
 // over a SQLite store in a temporary directory, on 127.0.0.1, with a clock set to 2040 — years
 // after the real one, so a route that read the system clock instead would answer otherwise.
-// Ingest's bound on future timestamps, the default window of the samples
+// Ingest's bound on future timestamps and its default time, the default window of the samples
 // export, and the time /api/system reports all follow the injected clock.
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -99,6 +99,17 @@ TEST_F(RoutesAtFixedClock, IngestRefusesSamplesMoreThanFiveMinutesAfterTheClock)
   now_ms_ += 2 * kMinute;  // the same sample is now only four minutes ahead
   std::tie(status, reply) = PostSample(SampleAt(kT0 + 6 * kMinute));
   EXPECT_EQ(status, 200) << reply;
+}
+
+TEST_F(RoutesAtFixedClock, ASampleWithoutTimestampIsStoredAtTheClocksTime) {
+  json sample = SampleAt(0);
+  sample.erase("timestamp");
+  auto [status, reply] = PostSample(sample);
+  ASSERT_EQ(status, 200) << reply;
+  std::tie(status, reply) = Get("/api/samples/" + std::to_string(reply["ids"][0].get<int64_t>()));
+  ASSERT_EQ(status, 200) << reply;
+  EXPECT_EQ(reply["time_ms"], kT0);
+  EXPECT_EQ(reply["timestamp"], "2040-01-01T00:00:00.000Z");
 }
 
 TEST_F(RoutesAtFixedClock, TheSamplesExportCoversTheDayBeforeTheClock) {
