@@ -3,7 +3,6 @@
 #include <httplib.h>
 
 #include <charconv>
-#include <chrono>
 #include <cmath>
 
 #include "core/time_format.h"
@@ -13,12 +12,6 @@ namespace llmscope::server {
 namespace {
 
 constexpr int64_t kMaxSilenceMs = int64_t{366} * 86400000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Json TimeOrNull(int64_t ms) {
   return ms > 0 ? Json(FormatIsoUtc(ms)) : Json(nullptr);
@@ -52,16 +45,11 @@ std::optional<int64_t> DurationMs(const Json& v) {
   }
 }
 
-// The body of POST /api/silences → a silence, or the 400 already sent.
-std::optional<store::SilenceRecord> ParseSilence(const std::string& text, int64_t now,
-                                                 httplib::Response& res) {
-  auto fail = [&res](const std::string& code, const std::string& message) {
-    SendError(res, 400, code, message);
-    return std::nullopt;
-  };
+// The body of POST /api/silences → a silence.
+Result<store::SilenceRecord> ParseSilence(const std::string& text, int64_t now) {
   const Json body = Json::parse(text, nullptr, false);
   if (body.is_discarded() || !body.is_object())
-    return fail("invalid_json", "the body must be a JSON object");
+    return Error{"invalid_json", "the body must be a JSON object"};
   store::SilenceRecord s;
   s.starts_ms = now;
   s.created_ms = now;
@@ -77,28 +65,28 @@ std::optional<store::SilenceRecord> ParseSilence(const std::string& text, int64_
     };
     if (k == "provider" || k == "model") {
       if (!text_field(k == "provider" ? s.provider : s.model, 200)) {
-        return fail("invalid_field", k + ": a string (<= 200 bytes)");
+        return Error{"invalid_field", k + ": a string (<= 200 bytes)"};
       }
     } else if (k == "metric") {
       if (!text_field(s.metric, 50) || !ParseMetric(s.metric)) {
-        return fail("invalid_field",
-                    "metric: one of e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, error");
+        return Error{"invalid_field",
+                     "metric: one of e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, error"};
       }
     } else if (k == "rule") {
       std::optional<spc::Rule> rule;
       if (v.is_string()) rule = spc::ParseRuleName(v.get<std::string>());
-      if (!rule) return fail("invalid_field", "rule: one of R1..R8, EWMA, CUSUM");
+      if (!rule) return Error{"invalid_field", "rule: one of R1..R8, EWMA, CUSUM"};
       s.rule = std::string(spc::RuleName(*rule));
     } else if (k == "created_by") {
       if (!text_field(s.created_by, 200))
-        return fail("invalid_field", "created_by: a name (<= 200 bytes)");
+        return Error{"invalid_field", "created_by: a name (<= 200 bytes)"};
     } else if (k == "comment") {
       if (!text_field(s.comment, 1000))
-        return fail("invalid_field", "comment: text (<= 1000 bytes)");
+        return Error{"invalid_field", "comment: text (<= 1000 bytes)"};
     } else if (k == "starts_at" || k == "ends_at") {
       std::optional<int64_t> t;
       if (v.is_string()) t = ParseIsoUtc(v.get<std::string>());
-      if (!t) return fail("invalid_field", k + ": an ISO 8601 time");
+      if (!t) return Error{"invalid_field", k + ": an ISO 8601 time"};
       if (k == "starts_at") {
         s.starts_ms = *t;
       } else {
@@ -107,20 +95,20 @@ std::optional<store::SilenceRecord> ParseSilence(const std::string& text, int64_
     } else if (k == "duration") {
       duration = DurationMs(v);
       if (!duration)
-        return fail("invalid_field", "duration: seconds, or text like \"30m\", \"2h\", \"1d\"");
+        return Error{"invalid_field", "duration: seconds, or text like \"30m\", \"2h\", \"1d\""};
     } else {
-      return fail("unknown_field", k + ": expected provider, model, metric, rule, starts_at, "
-                                       "ends_at, duration, created_by, comment");
+      return Error{"unknown_field", k + ": expected provider, model, metric, rule, starts_at, "
+                                        "ends_at, duration, created_by, comment"};
     }
   }
   if (ends.has_value() == duration.has_value()) {
-    return fail("invalid_field", "give ends_at or duration (one of them)");
+    return Error{"invalid_field", "give ends_at or duration (one of them)"};
   }
   s.ends_ms = ends ? *ends : s.starts_ms + *duration;
-  if (s.ends_ms <= s.starts_ms) return fail("invalid_field", "ends_at must be after starts_at");
-  if (s.ends_ms <= now) return fail("invalid_field", "the silence would end in the past");
+  if (s.ends_ms <= s.starts_ms) return Error{"invalid_field", "ends_at must be after starts_at"};
+  if (s.ends_ms <= now) return Error{"invalid_field", "the silence would end in the past"};
   if (s.ends_ms - std::max(s.starts_ms, now) > kMaxSilenceMs) {
-    return fail("invalid_field", "a silence lasts at most 366 days");
+    return Error{"invalid_field", "a silence lasts at most 366 days"};
   }
   return s;
 }
@@ -168,29 +156,30 @@ Json SilenceJson(const store::SilenceRecord& s, int64_t now_ms) {
               {"created_at", FormatIsoUtc(s.created_ms)}};
 }
 
-void RegisterAlertRoutes(httplib::Server& server, store::Store& store) {
-  server.Post("/api/silences", [&store](const httplib::Request& req, httplib::Response& res) {
-    const int64_t now = NowMs();
-    std::optional<store::SilenceRecord> silence = ParseSilence(req.body, now, res);
-    if (!silence) return;
-    if (Status s = store.InsertSilence(*silence); !s) return SendFailure(res, s.error());
-    SendJson(res, 201, SilenceJson(*silence, now));
-  });
+void RegisterAlertRoutes(httplib::Server& server, store::Store& store, Clock clock) {
+  server.Post("/api/silences",
+              [&store, clock](const httplib::Request& req, httplib::Response& res) {
+                const int64_t now = clock();
+                Result<store::SilenceRecord> silence = ParseSilence(req.body, now);
+                if (!silence) return SendError(res, silence.error());
+                if (Status s = store.InsertSilence(*silence); !s) return SendError(res, s.error());
+                SendJson(res, 201, SilenceJson(*silence, now));
+              });
 
-  server.Get("/api/silences", [&store](const httplib::Request&, httplib::Response& res) {
-    const int64_t now = NowMs();
+  server.Get("/api/silences", [&store, clock](const httplib::Request&, httplib::Response& res) {
+    const int64_t now = clock();
     Result<std::vector<store::SilenceRecord>> active = store.ActiveSilences(now);
-    if (!active) return SendFailure(res, active.error());
+    if (!active) return SendError(res, active.error());
     Json list = Json::array();
     for (const store::SilenceRecord& s : *active) list.push_back(SilenceJson(s, now));
     SendJson(res, 200, Json{{"silences", list}});
   });
 
   server.Delete(R"(/api/silences/(\d{1,18}))",
-                [&store](const httplib::Request& req, httplib::Response& res) {
+                [&store, clock](const httplib::Request& req, httplib::Response& res) {
                   const int64_t id = std::stoll(req.matches[1]);
-                  if (Status s = store.ExpireSilence(id, NowMs()); !s) {
-                    return SendFailure(res, s.error());
+                  if (Status s = store.ExpireSilence(id, clock()); !s) {
+                    return SendError(res, s.error());
                   }
                   SendJson(res, 200, Json{{"id", id}, {"expired", true}});
                 });

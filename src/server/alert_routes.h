@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "server/json_views.h"
 #include "store/store.h"
@@ -22,7 +23,7 @@ class Server;
 namespace llmscope::server {
 
 // `store` must outlive the server.
-void RegisterAlertRoutes(httplib::Server& server, store::Store& store);
+void RegisterAlertRoutes(httplib::Server& server, store::Store& store, Clock clock);
 
 Json DeliveryJson(const store::DeliveryRecord& d);
 Result<Json> DeliveriesJson(store::Store& store, int64_t violation_id);

@@ -1,5 +1,5 @@
-// The routes the dashboard needs beyond the core API (issue 5). Registered by HttpApi::Routes(),
-// behind the same auth (everything under /api needs the key unless reads are public).
+// The route the dashboard needs beyond the core API (issue 5). Registered by HttpApi, behind the
+// same auth (everything under /api needs the key unless reads are public).
 //
 //   GET /api/stats/pchart?provider=&model=[&site=&profile=][&hours=24][&subgroup=20]
 //       [&baseline_subgroups=5]
@@ -18,14 +18,11 @@
 //     limits: {p_bar, ucl, lcl, estimable} or null while learning}, or null when the server has
 //     not seen the source.
 //
-//   GET /api/export/samples?provider=&model=[&site=&profile=][&hours=24 | &since=&until=]
-//       [&limit=100000]
-//     The samples of the window as CSV (oldest first; provider and model filter when given):
-//     id, time, source, the metrics, error, Ollama durations, token counts, host telemetry.
-//
-// Bad parameters get 400 {"error": …}; storage failures 503.
+// The window's parameters are those of sample_window.h. Bad parameters get 400 {"error": …};
+// storage failures 503.
 #pragma once
 
+#include "core/clock.h"
 #include "monitor/series_monitor.h"
 #include "store/store.h"
 
@@ -36,7 +33,7 @@ class Server;
 namespace llmscope::server {
 
 // `store` and `monitor` must outlive `server`.
-void AddDashboardRoutes(httplib::Server& server, store::Store& store,
-                        const monitor::SeriesMonitor& monitor);
+void RegisterDashboardRoutes(httplib::Server& server, store::Store& store,
+                             const monitor::SeriesMonitor& monitor, Clock clock);
 
 }  // namespace llmscope::server

@@ -1,6 +1,8 @@
-// HttpApi: LLMscope's HTTP API (DESIGN.md "HTTP API") on cpp-httplib: ingest, the SPC views,
-// series and stages, the violation workflow and export, host telemetry, the SSE stream,
-// /metrics and /health.
+// HttpApi: LLMscope's HTTP API (DESIGN.md "HTTP API") on cpp-httplib: the server around the
+// routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
+// (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
+// export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences) and the
+// dashboard (its p-chart route, then its embedded files).
 //
 // JSON in and out; every failure is {"error": {"code", "message"}} with a 4xx/5xx status.
 // Auth: "Authorization: Bearer <key>" on /api/* (GET routes open when public_reads) and on
@@ -18,6 +20,7 @@
 #include <string>
 
 #include "alert/severity.h"
+#include "core/clock.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
 #include "server/ingest_payload.h"
@@ -51,6 +54,7 @@ struct HttpOptions {
   std::string store_description;             // shown by /health, without credentials
   size_t recent_samples_per_source = 50000;  // kept in memory for GET /api/stats/spc
   alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
+  Clock clock = SystemClock();  // "now" for every route: ingest's future bound, default windows
 };
 
 class HttpApi {
@@ -70,7 +74,8 @@ class HttpApi {
   void Stop();
 
  private:
-  void Routes();
+  void InstallAuthAndErrorHandlers();
+  void RegisterRoutes();
   bool Authorized(const httplib::Request& req) const;
 
   HttpOptions options_;

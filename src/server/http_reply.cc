@@ -2,23 +2,36 @@
 
 #include <httplib.h>
 
+#include <utility>
+
 namespace llmscope::server {
+namespace {
+
+constexpr std::pair<std::string_view, int> kStatusOfCode[] = {
+    {"bad_request", 400},       {"invalid_json", 400},           {"invalid_field", 400},
+    {"invalid_parameter", 400}, {"invalid_spec", 400},           {"invalid_value", 400},
+    {"unknown_field", 400},     {"missing_field", 400},          {"batch_too_large", 400},
+    {"too_few_points", 400},    {"unauthorized", 401},           {"not_found", 404},
+    {"body_too_large", 413},    {"unsupported_media_type", 415}, {"internal", 500},
+    {"storage_error", 503},     {"too_many_streams", 503},
+};
+
+}  // namespace
 
 void SendJson(httplib::Response& res, int status, const Json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
 }
 
-void SendError(httplib::Response& res, int status, const std::string& code,
-               const std::string& message) {
-  SendJson(res, status, ErrorJson(code, message));
+int HttpStatusOf(std::string_view code) {
+  for (const auto& [known, status] : kStatusOfCode) {
+    if (code == known) return status;
+  }
+  return 500;
 }
 
-void SendFailure(httplib::Response& res, const Error& e) {
-  int status = 400;
-  if (e.code == "not_found") status = 404;
-  if (e.code == "storage_error") status = 503;
-  SendError(res, status, e.code, e.message);
+void SendError(httplib::Response& res, const Error& e) {
+  SendJson(res, HttpStatusOf(e.code), ErrorJson(e.code, e.message));
 }
 
 }  // namespace llmscope::server

@@ -1,8 +1,8 @@
 // Writing JSON replies, shared by every route file: a body with its status, and the API's error
-// shape {"error": {"code", "message"}}.
+// shape {"error": {"code", "message"}} with the one HTTP status each error code has.
 #pragma once
 
-#include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "server/json_views.h"
@@ -14,9 +14,20 @@ struct Response;
 namespace llmscope::server {
 
 void SendJson(httplib::Response& res, int status, const Json& body);
-void SendError(httplib::Response& res, int status, const std::string& code,
-               const std::string& message);
-// An error from the layers below: "not_found" → 404, "storage_error" → 503, else 400.
-void SendFailure(httplib::Response& res, const Error& e);
+
+// The HTTP status of an error code, the same for every route:
+//   400  the request is wrong: bad_request, invalid_json, invalid_field, invalid_parameter,
+//        invalid_spec, invalid_value, unknown_field, missing_field, batch_too_large,
+//        too_few_points
+//   401  unauthorized          404  not_found          413  body_too_large
+//   415  unsupported_media_type
+//   503  the server cannot serve it now: storage_error, too_many_streams
+//   500  internal, and any code not listed (a code a route may send belongs in the table)
+int HttpStatusOf(std::string_view code);
+
+// {"error": {"code", "message"}} with HttpStatusOf(e.code). Every error a route or the auth check
+// sends goes through it; only a malformed request that the library refused keeps the library's
+// status (HttpApi's error handler).
+void SendError(httplib::Response& res, const Error& e);
 
 }  // namespace llmscope::server

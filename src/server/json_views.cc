@@ -9,9 +9,15 @@
 namespace llmscope::server {
 namespace {
 
-Json Num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-Json Opt(const std::optional<double>& v) { return v ? Num(*v) : Json(nullptr); }
-Json Opt(const std::optional<int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
+Json Num(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
+Json Opt(const std::optional<double>& v) {
+  return v ? Num(*v) : Json(nullptr);
+}
+Json Opt(const std::optional<int64_t>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
 
 }  // namespace
 
@@ -20,8 +26,8 @@ Json ErrorJson(const std::string& code, const std::string& message) {
 }
 
 Json SourceJson(const SourceKey& k) {
-  return Json{{"provider", k.provider}, {"model", k.model}, {"site", k.site},
-              {"profile", k.profile}};
+  return Json{
+      {"provider", k.provider}, {"model", k.model}, {"site", k.site}, {"profile", k.profile}};
 }
 
 Json SeriesKeyJson(const SeriesKey& k) {
@@ -87,6 +93,12 @@ Json StageJson(const store::StageRecord& r, const spc::ChartConfig& config) {
     j["degenerate"] = r.stage.degenerate();
     j["limits"] = LimitsJson(monitor::ShownLimits(r.series.metric, r.stage, config));
   }
+  return j;
+}
+
+Json StageWithSeriesJson(const store::StageRecord& r, const spc::ChartConfig& config) {
+  Json j = StageJson(r, config);
+  j["series"] = SeriesKeyJson(r.series);
   return j;
 }
 
@@ -188,21 +200,37 @@ Json SeriesViewJson(const monitor::SeriesView& v) {
   return j;
 }
 
+Json SeriesListJson(const std::vector<monitor::SeriesView>& views) {
+  Json list = Json::array();
+  for (const monitor::SeriesView& v : views) list.push_back(SeriesViewJson(v));
+  return list;
+}
+
 Json SummaryJson(const spc::Summary& s) {
   Json by_rule = Json::object();
   for (int i = 0; i < spc::kRuleCount; ++i) {
     const auto r = static_cast<spc::Rule>(i);
     by_rule[std::string(spc::RuleName(r))] = s.firings_by_rule[static_cast<size_t>(r)];
   }
-  return Json{{"count", s.count},   {"mean", Num(s.mean)},     {"median", Num(s.median)},
-              {"std", Num(s.stddev)}, {"min", Num(s.min)},     {"max", Num(s.max)},
-              {"p50", Num(s.p50)},   {"p95", Num(s.p95)},      {"p99", Num(s.p99)},
-              {"error_rate", Opt(s.error_rate)}, {"violations_by_rule", by_rule}};
+  return Json{{"count", s.count},
+              {"mean", Num(s.mean)},
+              {"median", Num(s.median)},
+              {"std", Num(s.stddev)},
+              {"min", Num(s.min)},
+              {"max", Num(s.max)},
+              {"p50", Num(s.p50)},
+              {"p95", Num(s.p95)},
+              {"p99", Num(s.p99)},
+              {"error_rate", Opt(s.error_rate)},
+              {"violations_by_rule", by_rule}};
 }
 
 Json CapabilityJson(const spc::Capability& c) {
-  return Json{{"cp", Opt(c.cp)},   {"cpk", Opt(c.cpk)}, {"pp", Opt(c.pp)},
-              {"ppk", Opt(c.ppk)}, {"share_beyond_spec", Num(c.share_beyond_spec)},
+  return Json{{"cp", Opt(c.cp)},
+              {"cpk", Opt(c.cpk)},
+              {"pp", Opt(c.pp)},
+              {"ppk", Opt(c.ppk)},
+              {"share_beyond_spec", Num(c.share_beyond_spec)},
               {"n", c.n}};
 }
 

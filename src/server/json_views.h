@@ -21,6 +21,9 @@ Json SourceJson(const SourceKey& k);
 Json SeriesKeyJson(const SeriesKey& k);
 Json LimitsJson(const spc::Limits& l);
 Json StageJson(const store::StageRecord& r, const spc::ChartConfig& config);
+// StageJson with its "series" (SeriesKeyJson of r.series): a new stage, as a route or the
+// stream announces it.
+Json StageWithSeriesJson(const store::StageRecord& r, const spc::ChartConfig& config);
 // With its severity by the rule's (alert::SeverityOf with the config's overrides), and
 // detected_time: when the rule or detector signalled (created_ms).
 Json ViolationJson(const store::ViolationRecord& v, bool with_context,
@@ -29,6 +32,8 @@ Json ViolationJson(const store::ViolationRecord& v, bool with_context,
 Json AlarmViewJson(const monitor::AlarmView& a);
 // With its state and "alerting".
 Json SeriesViewJson(const monitor::SeriesView& v);
+// An array of SeriesViewJson.
+Json SeriesListJson(const std::vector<monitor::SeriesView>& views);
 Json SummaryJson(const spc::Summary& s);
 Json CapabilityJson(const spc::Capability& c);
 

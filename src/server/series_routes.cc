@@ -1,0 +1,155 @@
+#include "server/series_routes.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "core/time_format.h"
+#include "server/http_reply.h"
+#include "server/json_views.h"
+#include "server/query_params.h"
+#include "server/spc_view.h"
+
+namespace llmscope::server {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+
+// GET /api/stats/spc's parameters (see the header) → the view to build.
+Result<SpcViewRequest> SpcRequest(const QueryParams& p, const monitor::SeriesMonitor& monitor,
+                                  int64_t now_ms) {
+  SpcViewRequest r;
+  Result<std::optional<Metric>> metric = p.Metric("metric");
+  if (!metric) return metric.error();
+  r.metric = metric->value_or(Metric::kE2eMs);
+  r.provider = p.Text("provider");
+  r.model = p.Text("model");
+  const std::optional<std::string> site = p.Text("site"), profile = p.Text("profile");
+  // The chart needs one series: provider and model with a site or a profile name it (the other
+  // empty when not given), or one series matches the filters given. Provider and model alone
+  // (the original's query) cover every site and profile: one match is its chart; several
+  // (a model probed with several profiles) give their points in time order and their list.
+  std::vector<SourceKey> matching;
+  for (const monitor::SeriesView& v : monitor.ListSeries()) {
+    const SourceKey& k = v.key.source;
+    if (v.key.metric != Metric::kE2eMs) continue;  // each source once
+    if ((r.provider && k.provider != *r.provider) || (r.model && k.model != *r.model) ||
+        (site && k.site != *site) || (profile && k.profile != *profile)) {
+      continue;
+    }
+    matching.push_back(k);
+  }
+  const bool names_one = r.provider && r.model && (site || profile);
+  if (names_one || (r.provider && r.model && matching.empty())) {
+    r.series = SeriesKey{SourceKey{*r.provider, *r.model, site.value_or(""), profile.value_or("")},
+                         r.metric};
+  } else if (matching.size() == 1) {
+    r.series = SeriesKey{matching[0], r.metric};
+  } else {
+    r.matching = std::move(matching);
+  }
+  Result<std::optional<double>> hours = p.Optional<double>("hours");
+  if (!hours) return hours.error();
+  Result<std::optional<int64_t>> limit = p.InRange<int64_t>("limit", 1, 500000);
+  if (!limit) return limit.error();
+  Result<std::optional<double>> usl = p.Optional<double>("usl");
+  if (!usl) return usl.error();
+  Result<std::optional<double>> lsl = p.Optional<double>("lsl");
+  if (!lsl) return lsl.error();
+  const double window_hours = hours->value_or(24);
+  if (!(window_hours > 0 && window_hours <= 24 * 366)) {
+    return Error{"invalid_parameter", "hours: more than 0, at most 8784"};
+  }
+  r.since_ms = now_ms - static_cast<int64_t>(window_hours * 3600000.0);
+  // As the original: one point per 2 s of the window unless a limit is given.
+  r.limit =
+      limit->value_or(std::min<int64_t>(static_cast<int64_t>(window_hours * 1800) + 1, 500000));
+  r.usl = *usl;
+  r.lsl = *lsl;
+  const std::optional<std::string> columns = p.Text("columns");
+  if (columns && *columns != "chart") {
+    return Error{"invalid_parameter", "columns: only 'chart' (or leave it out)"};
+  }
+  r.chart_columns_only = columns.has_value();
+  return r;
+}
+
+// /api/series/PROVIDER/MODEL/METRIC/stages: `path` is PROVIDER/MODEL/METRIC, the model may itself
+// hold '/'; site and profile are query parameters.
+Result<SeriesKey> StageSeries(const std::string& path, const QueryParams& p) {
+  const size_t first = path.find('/'), last = path.rfind('/');
+  std::optional<Metric> metric =
+      last == std::string::npos ? std::nullopt : ParseMetric(path.substr(last + 1));
+  if (first == std::string::npos || first == last || !metric) {
+    return Error{"not_found", "series path must be /api/series/PROVIDER/MODEL/METRIC/stages"};
+  }
+  return SeriesKey{SourceKey{path.substr(0, first), path.substr(first + 1, last - first - 1),
+                             p.Text("site").value_or(""), p.Text("profile").value_or("")},
+                   *metric};
+}
+
+// The body of POST …/stages: empty, or {"since", "until"} (ISO 8601; until defaults to now).
+// nullopt: learn from the next points.
+Result<std::optional<std::pair<int64_t, int64_t>>> StageWindow(const std::string& text,
+                                                               int64_t now_ms) {
+  using Window = std::optional<std::pair<int64_t, int64_t>>;
+  if (text.empty()) return Window();
+  Json body = Json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return Error{"invalid_json", "the body must be a JSON object"};
+  }
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.key() != "since" && it.key() != "until") {
+      return Error{"unknown_field", it.key() + ": expected since, until"};
+    }
+  }
+  if (!body.contains("since") && !body.contains("until")) return Window();
+  std::optional<int64_t> since, until;
+  if (body.contains("since") && body["since"].is_string()) {
+    since = ParseIsoUtc(body["since"].get<std::string>());
+  }
+  if (body.contains("until") && body["until"].is_string()) {
+    until = ParseIsoUtc(body["until"].get<std::string>());
+  } else if (!body.contains("until")) {
+    until = now_ms;
+  }
+  if (!since || !until || *since >= *until) {
+    return Error{"invalid_field", "since and until must be ISO 8601 times with since < until"};
+  }
+  return Window(std::make_pair(*since, *until));
+}
+
+}  // namespace
+
+void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+                          store::Store& store, const RecentSamples& recent,
+                          const alert::SeverityOverrides& severities, Clock clock) {
+  server.Get("/api/stats/spc",
+             [&monitor, &store, &recent, severities, clock](const Request& req, Response& res) {
+               Result<SpcViewRequest> r = SpcRequest(QueryParams(req.params), monitor, clock());
+               if (!r) return SendError(res, r.error());
+               r->severities = severities;
+               Result<std::string> body = BuildSpcView(*r, store, monitor, recent);
+               if (!body) return SendError(res, body.error());
+               res.set_content(std::move(*body), "application/json");
+             });
+
+  server.Get("/api/series", [&monitor](const Request&, Response& res) {
+    SendJson(res, 200, Json{{"series", SeriesListJson(monitor.ListSeries())}});
+  });
+
+  server.Post(R"(/api/series/(.+)/stages)", [&monitor, clock](const Request& req, Response& res) {
+    Result<SeriesKey> key = StageSeries(req.matches[1], QueryParams(req.params));
+    if (!key) return SendError(res, key.error());
+    const int64_t now = clock();
+    Result<std::optional<std::pair<int64_t, int64_t>>> window = StageWindow(req.body, now);
+    if (!window) return SendError(res, window.error());
+    Result<store::StageRecord> stage = monitor.StartNewStage(*key, *window, now);
+    if (!stage) return SendError(res, stage.error());
+    SendJson(res, 201, StageWithSeriesJson(*stage, monitor.ChartConfigFor(key->metric)));
+  });
+}
+
+}  // namespace llmscope::server

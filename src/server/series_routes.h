@@ -1,0 +1,36 @@
+// The series and their SPC charts:
+//
+//   GET  /api/stats/spc?provider=&model=[&site=&profile=][&metric=e2e_ms][&hours=24][&limit=]
+//        [&usl=&lsl=][&columns=chart]
+//     A series' points over the window and its chart (spc_view.h). Provider and model with a
+//     site or a profile name one series; otherwise the series matching the filters given: one
+//     is its chart, several give their points in time order and their list. hours: more than 0,
+//     at most 8784; limit: 1..500000 (default one point per 2 s of the window).
+//   GET  /api/series
+//     → {"series": [...]}: every series with its state, stage, limits and alarm detector.
+//   POST /api/series/{provider}/{model}/{metric}/stages[?site=&profile=]  [{"since", "until"}]
+//     Starts a new stage (re-baseline), learning from the next points, or with the limits of
+//     the window [since, until) (until defaults to now) → 201 the stage with its series. 404
+//     "not_found" for an unknown series or a path that names none (the model may hold '/').
+//
+// Bad parameters and bodies get 400; storage failures 503.
+#pragma once
+
+#include "alert/severity.h"
+#include "core/clock.h"
+#include "monitor/series_monitor.h"
+#include "server/recent_samples.h"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace llmscope::server {
+
+// `monitor`, `store` and `recent` must outlive `server`.
+void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+                          store::Store& store, const RecentSamples& recent,
+                          const alert::SeverityOverrides& severities, Clock clock);
+
+}  // namespace llmscope::server

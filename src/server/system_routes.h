@@ -1,0 +1,41 @@
+// The server's own state:
+//
+//   GET /health       open to all. 200 {status: "ok", store: "ok", store_url (without
+//                     credentials), samples, time}; 503 {status: "degraded", store: "error",
+//                     message} when the store cannot be read.
+//   GET /api/system   the host telemetry now: {cpu_percent, memory_percent, gpu_percent,
+//                     gpu_memory_percent, gpu_temp_c, cpu, memory, gpuTemp (the original's
+//                     names), time}; null where unknown.
+//   GET /metrics      the Prometheus exposition (prometheus_metrics.h), with the store's count of
+//                     open violations (-1 when it cannot be read) and the open streams.
+#pragma once
+
+#include <string>
+
+#include "core/clock.h"
+#include "monitor/series_monitor.h"
+#include "telemetry/host_telemetry.h"
+#include "server/prometheus_metrics.h"
+#include "server/sse_hub.h"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace llmscope::server {
+
+// What the system routes read; each must outlive the server.
+struct SystemSources {
+  store::Store& store;
+  const monitor::SeriesMonitor& monitor;
+  telemetry::HostTelemetry& telemetry;
+  const PrometheusMetrics& metrics;
+  const SseHub& hub;
+  std::string store_description;  // shown by /health
+  Clock clock;
+};
+
+void RegisterSystemRoutes(httplib::Server& server, SystemSources sources);
+
+}  // namespace llmscope::server
