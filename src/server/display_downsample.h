@@ -6,31 +6,83 @@
 // the lines into the neighbouring columns), which averaging or picking every n-th point cannot
 // promise: they erase the spikes a control chart exists to show.
 //
-// Pure: no I/O, no clock. Points are given in time order; a point without a value (a failed
-// call) is never a bucket's min or max but can be its first or last. Points in `keep` (those
-// carrying a violation) are kept as themselves besides the four. The buckets are as many as fit
-// max_points with the kept points counted first (at least one).
+// M4Buckets takes the points one at a time in any order (a store's pages in id order, where a
+// late push arrives out of time order) and holds at most four per bucket plus the kept ones, so
+// a window of millions of points costs O(max_points) memory. Pure: no I/O, no clock.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <vector>
 
 namespace llmscope::server {
 
-struct DisplayPoints {
-  std::vector<size_t> indices;  // into the input, increasing
-  bool downsampled = false;     // false: every point fits max_points and all are listed
-  int64_t bucket_ms = 0;        // the bucket width when downsampled
+// The bucketing of [since_ms, until_ms) for at most `max_points` display points, `kept` of them
+// reserved for points kept as themselves: as many buckets of four as fit (at least one).
+struct DisplayBuckets {
+  int64_t since_ms = 0;
+  int64_t width_ms = 1;
+  size_t count = 1;
+
+  static DisplayBuckets For(int64_t since_ms, int64_t until_ms, size_t max_points, size_t kept);
+  // The bucket of a time in the window (times outside are clamped to the first or last).
+  size_t Of(int64_t time_ms) const;
 };
 
-// `time_ms` and `values` have one entry per point (time order); the window is
-// [since_ms, until_ms). `keep` lists indices to keep (any order, duplicates allowed).
-// max_points ≥ 4.
-DisplayPoints M4Downsample(std::span<const int64_t> time_ms,
-                           std::span<const std::optional<double>> values, int64_t since_ms,
-                           int64_t until_ms, size_t max_points, std::span<const size_t> keep);
+// Point: any copyable type (the caller's point with what it lists).
+template <typename Point>
+class M4Buckets {
+ public:
+  explicit M4Buckets(DisplayBuckets buckets) : buckets_(buckets), slots_(buckets.count) {}
+
+  // A point at `time_ms`; `value` is null for a point without one (a failed call: never a
+  // bucket's min or max, but it can be its first or last). `keep`: listed whatever its rank.
+  void Add(const Point& point, int64_t time_ms, std::optional<double> value, bool keep = false) {
+    const Entry e{point, time_ms, value, next_seq_++};
+    if (keep) kept_.push_back(e);
+    Slot& s = slots_[buckets_.Of(time_ms)];
+    if (!s.first || time_ms < s.first->time_ms) s.first = e;
+    if (!s.last || time_ms >= s.last->time_ms) s.last = e;
+    if (value && (!s.min || *value < *s.min->value)) s.min = e;
+    if (value && (!s.max || *value > *s.max->value)) s.max = e;
+  }
+
+  // The listed points in time order (ties in arrival order), each once.
+  std::vector<Point> Take() {
+    std::vector<Entry> all = std::move(kept_);
+    for (Slot& s : slots_) {
+      for (std::optional<Entry>* e : {&s.first, &s.min, &s.max, &s.last}) {
+        if (*e) all.push_back(std::move(**e));
+      }
+    }
+    std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
+      return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.seq < b.seq;
+    });
+    std::vector<Point> out;
+    out.reserve(all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (i > 0 && all[i].seq == all[i - 1].seq) continue;
+      out.push_back(std::move(all[i].point));
+    }
+    return out;
+  }
+
+ private:
+  struct Entry {
+    Point point;
+    int64_t time_ms;
+    std::optional<double> value;
+    uint64_t seq;  // arrival order: one point's copies compare equal
+  };
+  struct Slot {
+    std::optional<Entry> first, last, min, max;
+  };
+  DisplayBuckets buckets_;
+  std::vector<Slot> slots_;
+  std::vector<Entry> kept_;
+  uint64_t next_seq_ = 0;
+};
 
 }  // namespace llmscope::server

@@ -62,10 +62,22 @@ Result<SpcViewRequest> SpcRequest(const QueryParams& p, const monitor::SeriesMon
   if (!(window_hours > 0 && window_hours <= 24 * 366)) {
     return Error{"invalid_parameter", "hours: more than 0, at most 8784"};
   }
-  r.since_ms = now_ms - static_cast<int64_t>(window_hours * 3600000.0);
+  Result<std::optional<int64_t>> since = p.Time("since");
+  if (!since) return since.error();
+  Result<std::optional<int64_t>> until = p.Time("until");
+  if (!until) return until.error();
+  Result<std::optional<int64_t>> max_points = p.InRange<int64_t>("max_points", 4, 20000);
+  if (!max_points) return max_points.error();
+  r.since_ms = since->value_or(now_ms - static_cast<int64_t>(window_hours * 3600000.0));
+  r.until_ms = until->value_or(INT64_MAX);
+  r.display_until_ms = until->value_or(now_ms);
+  if (r.since_ms >= r.display_until_ms) {
+    return Error{"invalid_parameter", "since must be before until (or before now)"};
+  }
+  if (*max_points) r.max_points = static_cast<size_t>(**max_points);
   // As the original: one point per 2 s of the window unless a limit is given.
-  r.limit =
-      limit->value_or(std::min<int64_t>(static_cast<int64_t>(window_hours * 1800) + 1, 500000));
+  const double span_hours = static_cast<double>(r.display_until_ms - r.since_ms) / 3600000.0;
+  r.limit = limit->value_or(std::min<int64_t>(static_cast<int64_t>(span_hours * 1800) + 1, 500000));
   r.usl = *usl;
   r.lsl = *lsl;
   const std::optional<std::string> columns = p.Text("columns");

@@ -1,11 +1,13 @@
 // The series and their SPC charts:
 //
 //   GET  /api/stats/spc?provider=&model=[&site=&profile=][&metric=e2e_ms][&hours=24][&limit=]
-//        [&usl=&lsl=][&columns=chart]
+//        [&since=&until=][&max_points=][&usl=&lsl=][&columns=chart]
 //     A series' points over the window and its chart (spc_view.h). Provider and model with a
 //     site or a profile name one series; otherwise the series matching the filters given: one
 //     is its chart, several give their points in time order and their list. hours: more than 0,
-//     at most 8784; limit: 1..500000 (default one point per 2 s of the window).
+//     at most 8784; since/until (ISO 8601) the window's ends (since overrides hours; until
+//     defaults to now); limit: 1..500000 (default one point per 2 s of the window);
+//     max_points: 4..20000 display points for the whole window (M4, spc_view.h).
 //   GET  /api/series
 //     → {"series": [...]}: every series with its state, stage, limits and alarm detector.
 //   POST /api/series/{provider}/{model}/{metric}/stages[?site=&profile=]  [{"since", "until"}]

@@ -13,8 +13,10 @@
 namespace llmscope::server {
 namespace {
 
-// The newest violations of the window that are listed, and counted per rule in the summary.
+// The newest violations of the window that are listed in full; every violation of the window (up
+// to kViolationMarks) is marked and counted per rule in the summary.
 constexpr size_t kViolationsListed = 200;
+constexpr size_t kViolationMarks = 20000;
 
 // Column arrays of tens of thousands of points are written straight into the output text: a
 // JSON document tree of that size costs more than the whole query.
@@ -142,11 +144,108 @@ Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Stor
   return points;
 }
 
+// A point as listed, with its source when the view covers several.
+struct ListedPoint {
+  ViewPoint point;
+  SourceKey source;
+};
+
+// The window as the reply lists it: its points (every one, or M4's display points), their
+// sources (several-series views), and every value and failure of the window for the summary.
+struct WindowData {
+  std::vector<ViewPoint> points;
+  std::vector<SourceKey> sources;
+  std::vector<double> values;
+  std::vector<uint8_t> failed;
+  size_t count = 0;  // points in the window
+  std::optional<DisplayBuckets> buckets;
+};
+
+// The metric's value of a point, where it counts: a failed call's latency does not.
+std::optional<double> ValueOf(const ViewPoint& p, Metric metric);
+
+void Count(WindowData& w, const ViewPoint& p, Metric metric) {
+  ++w.count;
+  w.failed.push_back(p.error ? 1 : 0);
+  if (std::optional<double> v = ValueOf(p, metric)) w.values.push_back(*v);
+}
+
+// Every point of the window (max_points unset).
+Result<WindowData> FullWindow(const SpcViewRequest& r, Metric metric, store::Store& store,
+                              const RecentSamples& recent) {
+  WindowData w;
+  Result<std::vector<ViewPoint>> points = WindowPoints(r, store, recent, w.sources);
+  if (!points) return points.error();
+  w.points = std::move(*points);
+  for (const ViewPoint& p : w.points) Count(w, p, metric);
+  return w;
+}
+
+// The display points of the window (max_points set): from the cache when it holds the whole
+// window, else read from the store in pages of kPage in id order, so memory stays
+// O(max_points) plus the window's values (8 bytes a point) whatever the window's length.
+// `keep_times`: sorted first times of listed violations; their points are listed as themselves.
+Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, store::Store& store,
+                                     const RecentSamples& recent,
+                                     const std::vector<int64_t>& keep_times) {
+  constexpr int64_t kPage = 20000;
+  WindowData w;
+  w.buckets = DisplayBuckets::For(r.since_ms, r.display_until_ms, *r.max_points, keep_times.size());
+  M4Buckets<ListedPoint> m4(*w.buckets);
+  auto add = [&](ListedPoint listed) {
+    Count(w, listed.point, metric);
+    const int64_t t = listed.point.time_ms;
+    const bool keep = std::binary_search(keep_times.begin(), keep_times.end(), t);
+    const std::optional<double> value = ValueOf(listed.point, metric);
+    m4.Add(std::move(listed), t, value, keep);
+  };
+  std::optional<std::vector<ViewPoint>> cached;
+  if (r.series) cached = recent.Window(r.series->source, r.since_ms, r.until_ms, INT64_MAX);
+  if (cached) {
+    for (ViewPoint& p : *cached) add(ListedPoint{std::move(p), {}});
+  } else {
+    store::SampleQuery q;
+    if (r.series) {
+      q.source = r.series->source;
+    } else {
+      q.provider = r.provider;
+      q.model = r.model;
+    }
+    q.since_ms = r.since_ms;
+    q.until_ms = r.until_ms;
+    q.limit = kPage;
+    while (true) {
+      Result<std::vector<Sample>> page = store.QuerySamples(q);
+      if (!page) return page.error();
+      for (Sample& s : *page) {
+        if (!r.series && !r.matching.empty() &&
+            std::find(r.matching.begin(), r.matching.end(), s.source) == r.matching.end()) {
+          continue;
+        }
+        ViewPoint p = ViewPoint::From(s);
+        add(ListedPoint{std::move(p), r.series ? SourceKey{} : std::move(s.source)});
+      }
+      if (static_cast<int64_t>(page->size()) < kPage) break;
+      q.after_id = page->back().id;
+    }
+  }
+  for (ListedPoint& listed : m4.Take()) {
+    w.points.push_back(std::move(listed.point));
+    if (!r.series) w.sources.push_back(std::move(listed.source));
+  }
+  return w;
+}
+
 std::optional<double> Known(double v) {
   return std::isnan(v) ? std::nullopt : std::optional(v);
 }
 std::optional<double> Known(int64_t count) {
   return count < 0 ? std::nullopt : std::optional(static_cast<double>(count));
+}
+
+std::optional<double> ValueOf(const ViewPoint& p, Metric metric) {
+  if (p.error && metric != Metric::kError) return std::nullopt;
+  return Known(p.metric[static_cast<size_t>(metric)]);
 }
 
 }  // namespace
@@ -155,27 +254,6 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
                                  const monitor::SeriesMonitor& monitor,
                                  const RecentSamples& recent) {
   const Metric metric = r.series ? r.series->metric : r.metric;
-  std::vector<SourceKey> sources;
-  Result<std::vector<ViewPoint>> window = WindowPoints(r, store, recent, sources);
-  if (!window) return window.error();
-  const std::vector<ViewPoint>& points = *window;
-  const size_t n = points.size();
-  // The metric's value at point i, where it counts: a failed call's latency does not.
-  auto value = [&](size_t i) -> std::optional<double> {
-    const ViewPoint& p = points[i];
-    if (p.error && metric != Metric::kError) return std::nullopt;
-    return Known(p.metric[static_cast<size_t>(metric)]);
-  };
-
-  std::vector<double> values;
-  std::vector<uint8_t> failed;
-  values.reserve(n);
-  failed.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    failed.push_back(points[i].error ? 1 : 0);
-    if (std::optional<double> v = value(i)) values.push_back(*v);
-  }
-
   store::ViolationQuery vq;
   vq.series = r.series;
   vq.provider = r.provider;
@@ -183,7 +261,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   vq.metric = metric;
   vq.since_ms = r.since_ms;
   vq.until_ms = r.until_ms;
-  vq.limit = kViolationsListed + 1;  // one more tells whether the list is cut
+  vq.limit = kViolationMarks + 1;  // one more tells whether the marks are cut
   vq.context = store::ViolationQuery::Context::kNone;
   Result<std::vector<store::ViolationRecord>> violations = store.QueryViolations(vq);
   if (!violations) return violations.error();
@@ -194,7 +272,27 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     stages = std::move(*loaded);
   }
 
-  spc::Summary summary = spc::Summarize(values, failed);
+  const bool marks_truncated = violations->size() > kViolationMarks;
+  if (marks_truncated) violations->resize(kViolationMarks);
+  Result<WindowData> window = [&]() -> Result<WindowData> {
+    if (!r.max_points) return FullWindow(r, metric, store, recent);
+    // The newest listed violations' points, at most a quarter of the display points (the marks
+    // show every violation wherever its point is).
+    const size_t keep = std::min(kViolationsListed, *r.max_points / 4);
+    std::vector<int64_t> keep_times;
+    for (const store::ViolationRecord& v : *violations) {
+      if (keep_times.size() == keep) break;
+      keep_times.push_back(v.first_time_ms);
+    }
+    std::sort(keep_times.begin(), keep_times.end());
+    return DownsampledWindow(r, metric, store, recent, keep_times);
+  }();
+  if (!window) return window.error();
+  const std::vector<ViewPoint>& points = window->points;
+  const std::vector<SourceKey>& sources = window->sources;
+  const size_t listed = points.size();
+
+  spc::Summary summary = spc::Summarize(window->values, window->failed);
   for (const store::ViolationRecord& v : *violations) {
     if (v.phase == spc::Phase::kMonitoring) ++summary.firings_by_rule[static_cast<size_t>(v.rule)];
   }
@@ -244,7 +342,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   Json capability = nullptr;
   if ((r.usl || r.lsl) && limits_stage) {
     std::vector<double> valid;
-    for (double v : values) {
+    for (double v : window->values) {
       if (spc::IsValidInput(config.transform, v)) valid.push_back(v);
     }
     Result<spc::Capability> c =
@@ -253,44 +351,21 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     capability = CapabilityJson(*c);
   }
 
-  // The points listed: every one, or the display points of max_points.
-  std::vector<size_t> shown;
-  DisplayPoints display;
-  if (r.max_points) {
-    std::vector<int64_t> times(n);
-    std::vector<std::optional<double>> shown_values(n);
-    for (size_t i = 0; i < n; ++i) {
-      times[i] = points[i].time_ms;
-      shown_values[i] = value(i);
-    }
-    std::vector<size_t> keep;
-    for (const store::ViolationRecord& v : *violations) {
-      auto at = std::lower_bound(times.begin(), times.end(), v.first_time_ms);
-      if (at != times.end() && *at == v.first_time_ms) keep.push_back(at - times.begin());
-    }
-    display = M4Downsample(times, shown_values, r.since_ms, r.until_ms, *r.max_points, keep);
-    shown = std::move(display.indices);
-  } else {
-    shown.resize(n);
-    for (size_t i = 0; i < n; ++i) shown[i] = i;
-  }
-  const size_t listed = shown.size();
-  auto point = [&](size_t k) -> const ViewPoint& { return points[shown[k]]; };
-
+  auto point = [&](size_t i) -> const ViewPoint& { return points[i]; };
   std::string out;
   out.reserve(listed * 200 + 4096);
   out += '{';
   ColumnWriter w(out);
   w.Raw("series", r.series ? SeriesKeyJson(*r.series).dump() : "null");
   w.Raw("count", std::to_string(listed));
-  if (r.max_points) {
-    w.Raw("window_count", std::to_string(n));
-    w.Raw("downsampled", display.downsampled ? "true" : "false");
-    w.Raw("bucket_ms", std::to_string(display.bucket_ms));
+  if (window->buckets) {
+    w.Raw("window_count", std::to_string(window->count));
+    w.Raw("downsampled", listed < window->count ? "true" : "false");
+    w.Raw("bucket_ms", std::to_string(window->buckets->width_ms));
   }
   // The columns a chart draws, then (unless only those were asked for) the original's text and
   // Ollama columns.
-  w.Numbers("values", listed, [&](size_t k) { return value(shown[k]); });
+  w.Numbers("values", listed, [&](size_t i) { return ValueOf(point(i), metric); });
   w.Numbers("cpu_percents", listed, [&](size_t i) { return Known(point(i).cpu_percent); });
   w.Numbers("memory_percents", listed, [&](size_t i) { return Known(point(i).memory_percent); });
   w.Numbers("gpu_percents", listed, [&](size_t i) { return Known(point(i).gpu_percent); });
@@ -305,8 +380,8 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
       w.Repeated("models", listed, r.series->source.model);
       w.Repeated("providers", listed, r.series->source.provider);
     } else {
-      w.Strings("models", listed, [&](size_t i) { return sources[shown[i]].model; });
-      w.Strings("providers", listed, [&](size_t i) { return sources[shown[i]].provider; });
+      w.Strings("models", listed, [&](size_t i) { return sources[i].model; });
+      w.Strings("providers", listed, [&](size_t i) { return sources[i].provider; });
     }
     w.Numbers("total_durations", listed,
               [&](size_t i) { return Known(point(i).total_duration_ms); });
@@ -324,6 +399,22 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   w.Raw("violations", violation_list.dump());
   // The full log, with filters and paging, is GET /api/violations.
   w.Raw("violations_truncated", violations->size() > kViolationsListed ? "true" : "false");
+  // Every violation of the window, oldest first, for the chart's markers.
+  const size_t marks = violations->size();
+  auto mark = [&](size_t i) -> const store::ViolationRecord& {
+    return (*violations)[marks - 1 - i];
+  };
+  out += ",\"violation_marks\":{";
+  ColumnWriter m(out);
+  m.Numbers("ids", marks, [&](size_t i) { return std::optional<double>(mark(i).id); });
+  m.Numbers("time_ms", marks,
+            [&](size_t i) { return std::optional<double>(mark(i).first_time_ms); });
+  m.Strings("rules", marks, [&](size_t i) { return spc::RuleName(mark(i).rule); });
+  m.Strings("severities", marks, [&](size_t i) {
+    return alert::SeverityName(alert::SeverityOf(mark(i).rule, r.severities));
+  });
+  out += '}';
+  w.Raw("violation_marks_truncated", marks_truncated ? "true" : "false");
   out += '}';
   return out;
 }

@@ -4,9 +4,12 @@
 // ids, errors, memory and GPU columns, and the chart: state (and the series' alarm state and
 // detector, as GET /api/series gives them), current stage, every stage, limits
 // and zones in the original unit (provisional ones while learning), summary, capability when
-// spec limits are given, and the newest 200 violations in the window, which the summary counts
-// per rule (`violations_truncated` says whether there were more; the whole log, with filters and
-// paging, is GET /api/violations). With `max_points` the columns hold the display points only,
+// spec limits are given, and the newest 200 violations in the window in full
+// (`violations_truncated` says whether there were more; the whole log, with filters and
+// paging, is GET /api/violations). `violation_marks` lists every violation of the window (up to
+// 20,000, oldest first; `violation_marks_truncated`) as columns ids, time_ms (onset), rules,
+// severities, for markers; the summary counts them per rule.
+// With `max_points` the columns hold the display points only,
 // and `downsampled` (whether any were left out), `bucket_ms` and `window_count` (the points the
 // window holds) say so.
 #pragma once
@@ -34,15 +37,18 @@ struct SpcViewRequest {
   std::vector<SourceKey> matching;
   Metric metric = Metric::kE2eMs;
   int64_t since_ms = 0, until_ms = INT64_MAX;
-  int64_t limit = 43200;  // the newest `limit` points of the window
+  int64_t display_until_ms = 0;  // the end the display buckets span: until, or now
+  int64_t limit = 43200;         // the newest `limit` points of the window
   std::optional<double> usl, lsl;
   // Only the columns a chart draws (time_ms, values, ids, errors and the host telemetry
   // percents), without the original's per-point text and Ollama columns: at 43,200 points the
   // body is ~2 MB instead of ~5 MB (the dashboard asks with ?columns=chart).
   bool chart_columns_only = false;
-  // At most this many display points (M4 per time bucket, display_downsample.h), the points of
-  // the listed violations kept; the summary and capability still cover every point of the window.
-  // nullopt: every point (the original's reply).
+  // At most about this many display points (M4 per time bucket over [since_ms,
+  // display_until_ms), display_downsample.h), the points of the newest listed violations kept
+  // (at most a quarter of max_points); the
+  // summary and capability still cover every point of the window, which is then read whole
+  // (`limit` does not apply). nullopt: every point up to `limit` (the original's reply).
   std::optional<size_t> max_points;
   alert::SeverityOverrides severities;  // each listed violation's severity
 };
