@@ -20,7 +20,7 @@
 #include "store/open_store.h"
 
 using namespace llmscope;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -81,13 +81,13 @@ int main(int argc, char** argv) {
 
   // Throughput: N rows due at once.
   for (int i = 0; i < n; ++i) enqueue("bulk/" + std::to_string(i));
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   dispatcher.Start();
   while (receiver.Requests().size() < static_cast<size_t>(n) &&
-         Clock::now() - start < std::chrono::seconds(120)) {
+         SteadyClock::now() - start < std::chrono::seconds(120)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   const size_t got = receiver.Requests().size();
   std::printf(
       "throughput: %zu deliveries in %.2f s = %.0f deliveries/s (%d senders, claim batch 16)\n",
@@ -97,10 +97,10 @@ int main(int argc, char** argv) {
   std::vector<double> latency_ms;
   for (int i = 0; i < 100; ++i) {
     const size_t before = receiver.Requests().size();
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     enqueue("one/" + std::to_string(i));
     dispatcher.Wake();
-    while (receiver.Requests().size() == before && Clock::now() - t0 < std::chrono::seconds(10)) {
+    while (receiver.Requests().size() == before && SteadyClock::now() - t0 < std::chrono::seconds(10)) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     latency_ms.push_back(

@@ -26,6 +26,7 @@
 #include "alert/alert_sink.h"
 #include "alert/delivery_outcome.h"
 #include "alert/token_bucket.h"
+#include "core/clock.h"
 #include "store/store.h"
 
 namespace llmscope::alert {
@@ -34,10 +35,10 @@ namespace llmscope::alert {
 std::string ProcessOwnerId();
 
 struct DispatcherOptions {
-  std::string owner;               // claims are made in this name
-  int64_t idle_poll_ms = 1000;     // how often an idle sender looks for due rows
-  int claim_batch = 4;             // rows one sender claims at once
-  std::function<int64_t()> now;    // wall clock, ms since the epoch
+  std::string owner;            // claims are made in this name
+  int64_t idle_poll_ms = 1000;  // how often an idle sender looks for due rows
+  int claim_batch = 4;          // rows one sender claims at once
+  Clock now = SystemClock();
   std::function<double()> random;  // uniform in [0, 1), for jitter
   std::function<void(const std::string&)> log;
 };

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "alert/alert_config.h"
+#include "core/clock.h"
 #include "core/result.h"
 #include "store/store.h"
 
@@ -42,7 +43,7 @@ struct ViolationChange {
 
 class AlertOutbox {
  public:
-  using Clock = std::function<int64_t()>;  // wall clock, ms since the epoch
+  using Clock = llmscope::Clock;
   using Log = std::function<void(const std::string&)>;
 
   // `store` must outlive the outbox.

@@ -4,16 +4,10 @@
 #include <mutex>
 #include <random>
 
+#include "core/clock.h"
+
 namespace llmscope::alert {
-namespace {
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& config,
                                                           store::Store& store,
@@ -29,7 +23,7 @@ Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& con
   service->owner_ = ProcessOwnerId();
   DispatcherOptions options;
   options.owner = service->owner_;
-  options.now = WallMs;
+  options.now = SystemNowMs;
   auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
   auto rng_mu = std::make_shared<std::mutex>();
   options.random = [rng, rng_mu] {
@@ -40,7 +34,7 @@ Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& con
   service->dispatcher_ =
       std::make_shared<AlertDispatcher>(store, config, std::move(sinks), std::move(options));
   std::weak_ptr<AlertDispatcher> dispatcher = service->dispatcher_;
-  service->outbox_ = std::make_shared<AlertOutbox>(store, config, WallMs, log, [dispatcher] {
+  service->outbox_ = std::make_shared<AlertOutbox>(store, config, SystemNowMs, log, [dispatcher] {
     if (std::shared_ptr<AlertDispatcher> d = dispatcher.lock()) d->Wake();
   });
   std::weak_ptr<AlertOutbox> weak = service->outbox_;

@@ -10,17 +10,10 @@
 #include "alert/retry_policy.h"
 #include "app/config.h"
 #include "app/exit_codes.h"
+#include "core/clock.h"
 
 namespace llmscope::app {
-namespace {
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 CLI::App* AddAlertCommand(CLI::App& app, AlertTestOptions& o) {
   CLI::App* alert = app.add_subcommand("alert", "Alerting tools");
@@ -57,7 +50,7 @@ int RunAlertTest(const AlertTestOptions& o, std::ostream& out, std::ostream& err
     err << "llmscope alert test: " << sink.error().message << "\n";
     return kExitRuntime;
   }
-  const int64_t start = WallMs();
+  const int64_t start = SystemNowMs();
   const int64_t deadline = start + static_cast<int64_t>(o.timeout_s * 1000);
   const alert::AlertFacts facts = alert::TestFacts(start, alerts.public_url);
   const std::string key = "test/" + o.sink + "/" + std::to_string(start);
@@ -65,7 +58,7 @@ int RunAlertTest(const AlertTestOptions& o, std::ostream& out, std::ostream& err
                                      std::min<int64_t>(alerts.backoff_cap_ms, 10000)};
   std::mt19937_64 rng(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
-    const alert::SendResult r = (*sink)->Send(facts, key, WallMs());
+    const alert::SendResult r = (*sink)->Send(facts, key, SystemNowMs());
     if (r.outcome == alert::SendResult::Outcome::kDelivered) {
       out << "delivered: test alert " << key << " accepted by sink '" << o.sink << "' ("
           << alert::SinkTypeName(sink_config->type) << ", " << r.detail << ") after " << attempt
@@ -73,7 +66,7 @@ int RunAlertTest(const AlertTestOptions& o, std::ostream& out, std::ostream& err
       return kExitOk;
     }
     err << "llmscope alert test: attempt " << attempt << " failed: " << r.detail << "\n";
-    const int64_t now = WallMs();
+    const int64_t now = SystemNowMs();
     const int64_t next =
         alert::NextAttemptMs(backoff, attempt, std::uniform_real_distribution<double>(0, 1)(rng),
                              now, r.retry_after_ms, alerts.retry_after_cap_ms);

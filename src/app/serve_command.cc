@@ -14,6 +14,7 @@
 #include "alert/alert_service.h"
 #include "app/config.h"
 #include "app/exit_codes.h"
+#include "core/clock.h"
 #include "monitor/series_monitor.h"
 #include "monitor/store_tailer.h"
 #include "probe/provider_factory.h"
@@ -26,12 +27,6 @@
 
 namespace llmscope::app {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int Fail(const std::string& message) {
   std::cerr << "llmscope serve: " << message << std::endl;
@@ -68,7 +63,7 @@ class RetentionLoop {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
       lock.unlock();
-      const int64_t cutoff = NowMs() - static_cast<int64_t>(days_) * 86400000;
+      const int64_t cutoff = SystemNowMs() - static_cast<int64_t>(days_) * 86400000;
       Result<int64_t> deleted = store_.DeleteOlderThan(cutoff);
       if (!deleted) {
         std::cerr << "llmscope serve: retention failed: " << deleted.error().message << std::endl;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <thread>
 
+#include "core/clock.h"
+
 namespace llmscope::probe {
 namespace {
 
@@ -42,22 +44,22 @@ std::pair<SimIncident, int64_t> Locate(int64_t call) {
   return {SimIncident::kNone, 0};
 }
 
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::string_view SimIncidentName(SimIncident incident) {
   switch (incident) {
-    case SimIncident::kNone: return "none";
-    case SimIncident::kSpike: return "spike";
-    case SimIncident::kShift: return "shift";
-    case SimIncident::kDrift: return "drift";
-    case SimIncident::kOscillation: return "oscillation";
-    case SimIncident::kVarianceDrop: return "variance_drop";
+    case SimIncident::kNone:
+      return "none";
+    case SimIncident::kSpike:
+      return "spike";
+    case SimIncident::kShift:
+      return "shift";
+    case SimIncident::kDrift:
+      return "drift";
+    case SimIncident::kOscillation:
+      return "oscillation";
+    case SimIncident::kVarianceDrop:
+      return "variance_drop";
   }
   return "none";
 }
@@ -65,7 +67,9 @@ std::string_view SimIncidentName(SimIncident incident) {
 SimulatedProvider::SimulatedProvider(const Target& target)
     : target_(target), rng_(target.simulated.seed) {}
 
-SimIncident SimulatedProvider::IncidentAt(int64_t call) { return Locate(call).first; }
+SimIncident SimulatedProvider::IncidentAt(int64_t call) {
+  return Locate(call).first;
+}
 
 int64_t SimulatedProvider::FirstCallOf(SimIncident incident) {
   int64_t at = kQuietCalls;
@@ -80,7 +84,7 @@ Sample SimulatedProvider::Call(const PromptProfile& profile) {
   const SimulatedParams& p = target_.simulated;
   const auto started = std::chrono::steady_clock::now();
   Sample s;
-  s.time_ms = WallMs();
+  s.time_ms = SystemNowMs();
   s.source = SourceKey{target_.provider, target_.model, target_.site, profile.name};
 
   // Always two draws per call, so the series depends on the seed and the call count only.
@@ -93,9 +97,14 @@ Sample SimulatedProvider::Call(const PromptProfile& profile) {
   if (p.incidents) {
     const auto [incident, k] = Locate(call);
     switch (incident) {
-      case SimIncident::kNone: break;
-      case SimIncident::kSpike: shift = 8; break;
-      case SimIncident::kShift: shift = 2; break;
+      case SimIncident::kNone:
+        break;
+      case SimIncident::kSpike:
+        shift = 8;
+        break;
+      case SimIncident::kShift:
+        shift = 2;
+        break;
       case SimIncident::kDrift:
         shift = 4.0 * static_cast<double>(k + 1) / 30.0;
         noise = 0.05;
@@ -104,7 +113,9 @@ Sample SimulatedProvider::Call(const PromptProfile& profile) {
         shift = (k % 2 == 0) ? 1 : -1;
         noise = 0.2;
         break;
-      case SimIncident::kVarianceDrop: noise = 0.2; break;
+      case SimIncident::kVarianceDrop:
+        noise = 0.2;
+        break;
     }
   }
   double e2e = p.median_e2e_ms * std::exp(p.sigma_log * (shift + noise * z));
@@ -122,8 +133,8 @@ Sample SimulatedProvider::Call(const PromptProfile& profile) {
   if (timed_out) {
     s.error = true;
     s.error_kind = "timeout";
-    s.error_message = "simulated call exceeded the timeout of " +
-                      std::to_string(target_.timeout_s) + " s";
+    s.error_message =
+        "simulated call exceeded the timeout of " + std::to_string(target_.timeout_s) + " s";
     return s;
   }
   if (failed) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/clock.h"
+
 namespace llmscope::probe::internal {
 namespace {
 
@@ -20,9 +22,7 @@ std::chrono::milliseconds ToMs(double seconds) {
 
 Sample StartSample(const Target& target, const PromptProfile& profile) {
   Sample s;
-  s.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+  s.time_ms = SystemNowMs();
   s.source = SourceKey{target.provider, target.model, target.site, profile.name};
   uint64_t h = 14695981039346656037ull;
   for (const unsigned char c : profile.prompt) {
