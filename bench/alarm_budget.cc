@@ -1,4 +1,4 @@
-// What the alerting layer (issue 14) costs and buys, measured end to end on a real server. It
+// What the alerting layer costs and buys, measured end to end on a real server. It
 // starts `llmscope serve --no-probe` on 127.0.0.1 with a temporary data directory, posts --days
 // of probe-like samples (one call every 2 s per source, timestamps in the past) of seven healthy
 // shapes and four sources with a known incident, then reads GET /api/violations and
@@ -10,7 +10,8 @@
 //  - the server's peak and current RSS, and the wall time.
 // A measurement, not a test: it asserts nothing about the figures. The exit code is 1 only when
 // the run itself failed (the server did not start or died, a request failed, the time ran out).
-// A server without severities (before issue 14) still works: its violations count as "unknown".
+// A server without severities (older than severities) still works: its violations count as
+// "unknown".
 //
 //   ./build/bench/alarm_budget --days 3 [--binary ./build/src/app/llmscope] [--seed 1] [--json]
 #include <httplib.h>
@@ -446,7 +447,7 @@ bool IsAlert(const std::string& severity) {
   return severity == "critical" || severity == "warning";
 }
 
-// When the detector signalled: detected_time_ms, else (before issue 14) first_time_ms.
+// When the detector signalled: detected_time_ms, else (older than severities) first_time_ms.
 int64_t DetectedMs(const Json& v) {
   auto it = v.find("detected_time_ms");
   if (it != v.end() && it->is_number()) return it->get<int64_t>();
@@ -867,8 +868,10 @@ int Run(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::seconds(6));
       const long settled_kb = ProcStatusKb(server.pid(), "VmRSS");
       const int exit_code = server.Stop();
-      report["server"] = Json{{"peak_rss_kb", peak_kb},         {"rss_after_ingest_kb", ingest_rss_kb},
-                              {"rss_kb", rss_kb},               {"rss_settled_kb", settled_kb},
+      report["server"] = Json{{"peak_rss_kb", peak_kb},
+                              {"rss_after_ingest_kb", ingest_rss_kb},
+                              {"rss_kb", rss_kb},
+                              {"rss_settled_kb", settled_kb},
                               {"exit_code", exit_code}};
       report["run"] = Json{{"days", days},
                            {"seed", seed},

@@ -1,5 +1,5 @@
 // Points per second through the streaming SPC engine with all 8 Nelson rules + EWMA + CUSUM,
-// on one core (issue 2's target: at least 50 M points/s over 10 M points).
+// on one core (the target: at least 50 M points/s over 10 M points).
 //
 //   cmake --build build --target spc_engine_bench && ./build/bench/spc_engine_bench
 //
@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <span>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "spc/control_chart.h"

@@ -1,4 +1,4 @@
-// AppendSamples throughput of SqliteStore on a real file in a temporary directory (DESIGN.md
+// AppendSamples throughput of SqliteStore on a real file in a temporary directory (docs/design.md
 // "Measured on this machine"): one transaction per sample, and batches of 500 samples in one
 // transaction. Each sample is a full one (latencies, Ollama durations and counts, telemetry,
 // prompt hash), written with both samples indexes.

@@ -19,7 +19,7 @@ packages=(
   python3-aiosmtpd openssl          # alerting tests: a real SMTP server, its TLS certificate
   prometheus-alertmanager           # alerting tests: a real Alertmanager (started by the test)
   clang libclang-rt-14-dev          # libFuzzer targets (tests/fuzz, scripts/fuzz.sh)
-  chromium                          # the dashboard's end-to-end tests and bench (web/, issue 5)
+  chromium                          # the dashboard's end-to-end tests and bench (web/)
   prometheus                        # deploy/: promtool and a Prometheus server for the tests
   systemd dpkg-dev                  # deploy/: systemd-analyze verify; cpack's dpkg-shlibdeps
 )

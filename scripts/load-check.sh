@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reliability load check (issue 7): the real `llmscope serve` (./build) on 127.0.0.1 with a
+# The reliability load check: the real `llmscope serve` (./build) on 127.0.0.1 with a
 # fresh data directory, 64 concurrent ingest clients (single samples on keep-alive connections)
 # plus 16 dashboard readers (12 cycling GET /api/stats/spc, /api/violations and /api/series,
 # 4 holding SSE /api/stream) for LLMSCOPE_LOAD_SECONDS (default 20) seconds. Prints p50/p99 per

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the reliability report (issue 7) from what scripts/test.sh's steps left behind:
+# Prints the reliability report from what scripts/test.sh's steps left behind:
 # ThreadSanitizer, fuzzing, crash rounds, the bad-input corpus and the load check. A step that
 # did not run (skipped, or failed before writing its figures) says so.
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-// The [alerts] section of the config (DESIGN.md "Configuration"), as plain data: sinks, routes,
+// The [alerts] section of the config (docs/design.md "Shape"), as plain data: sinks, routes,
 // severity overrides, mute windows and the outbox's retry policy. Parsed from TOML by
 // app/alert_config_toml; checked here. Secrets are never in this struct: only the names of the
 // environment variables that hold them (*_env), read by ResolveSinkSecrets when a sink is made.

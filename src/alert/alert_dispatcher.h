@@ -1,4 +1,4 @@
-// AlertDispatcher: the sending side of the durable outbox (issue 6, "Delivery"). `senders`
+// AlertDispatcher: the sending side of the durable outbox. `senders`
 // threads each claim due rows (Store::ClaimDueDeliveries with this process's owner id and a
 // lease), decide, send, and record the outcome with FinishDelivery:
 // - open alerts covered by a silence (POST /api/silences) or a mute window, or over their

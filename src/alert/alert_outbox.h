@@ -1,4 +1,4 @@
-// AlertOutbox: the enqueue side of alerting (DESIGN.md "alert outbox"). Turns violations into
+// AlertOutbox: the enqueue side of alerting (docs/design.md "alert outbox"). Turns violations into
 // durable outbox rows, one per (violation event, sink, kind), with idempotency keys
 // "v<id>/<sink>/open" and "v<id>/<sink>/resolve"; the AlertDispatcher sends them.
 //

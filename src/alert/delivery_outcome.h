@@ -1,4 +1,4 @@
-// What one attempt (or a decision not to attempt) does to an outbox row (issue 6, "Delivery").
+// What one attempt (or a decision not to attempt) does to an outbox row.
 // Pure: the time and the random draw are arguments.
 #pragma once
 

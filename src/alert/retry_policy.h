@@ -1,4 +1,4 @@
-// When to try a failed delivery again (issue 6, "Delivery"): exponential backoff with jitter,
+// When to try a failed delivery again: exponential backoff with jitter,
 // capped, and a receiver's Retry-After honoured. Pure: the random draw and the time are
 // arguments.
 #pragma once

@@ -1,4 +1,4 @@
-// Routing and muting (issue 6, "Routing"): which sinks an alert goes to, and whether a silence
+// Routing and muting: which sinks an alert goes to, and whether a silence
 // or a mute window holds it back. Pure: the time is an argument.
 #pragma once
 

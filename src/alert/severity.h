@@ -1,4 +1,4 @@
-// How urgent a violation is, per rule. Defaults (issue 14, docs/spc.md §9): the alarm detectors
+// How urgent a violation is, per rule. Defaults (docs/spc.md §9): the alarm detectors
 // decide what reaches a person: JUMP and ERRORS critical, SHIFT warning; every chart rule
 // (R1–R8, EWMA, CUSUM) is an `info` signal, shown on the chart and in the log but not sent (their
 // false-alarm rate on a 2 s series is one every few minutes, by design). The config may override

@@ -1,4 +1,4 @@
-// A token bucket: the rate limit of one sink (issue 6, "A rate limit per sink"). Holds up to
+// A token bucket: the rate limit of one sink. Holds up to
 // `capacity` tokens, refilled continuously at `per_minute`; each alert sent takes one. The time
 // is handed in (milliseconds on any monotonic clock), so the bucket is pure. Not thread-safe.
 #pragma once

@@ -1,11 +1,10 @@
-// `llmscope analyze FILE`: offline SPC on a CSV or JSON file of values (DESIGN.md).
+// `llmscope analyze FILE`: offline SPC on a CSV or JSON file of values (docs/design.md).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace llmscope::app {
 

@@ -1,4 +1,4 @@
-// LLMscope's configuration (DESIGN.md "Configuration"): one TOML file, every key overridable by
+// LLMscope's configuration (docs/design.md "Shape"): one TOML file, every key overridable by
 // an environment variable named LLMSCOPE_<SECTION>_<KEY> (e.g. LLMSCOPE_SERVER_LISTEN,
 // LLMSCOPE_STORE_URL, LLMSCOPE_SPC_BASELINE), and the main ones by flags (applied by the
 // command after loading). Precedence: flag > environment > file > default.
@@ -42,16 +42,16 @@ struct Config {
   std::string sigma = "mr_mean";
   std::string rules = "R1,R2,R3,R4,R5,R6,R7,R8";
   // [alerting]: the alarm detectors that decide what reaches a person (docs/spc.md §9).
-  double false_alerts_per_30d = 1.0;  // expected false alerts per series per 30 days
+  double false_alerts_per_30d = 1.0;     // expected false alerts per series per 30 days
   double degraded_per_30d = 30.0 / 7.0;  // expected false `degraded` states: about weekly
-  double tolerance = 0.05;       // a level change this small (relative) is no incident
-  double target_change = 0.20;   // the change detected fastest (×1.2)
-  double jump_change = 0.50;     // a JUMP (critical) needs at least ×1.5 in one subgroup
-  double error_rise = 0.05;      // ERRORS: the rise of the error share detected fastest
-  int subgroup_size = 15;        // points per subgroup (30 s at a 2 s probe)
-  int baseline_subgroups = 40;   // subgroups of a detector's baseline
+  double tolerance = 0.05;               // a level change this small (relative) is no incident
+  double target_change = 0.20;           // the change detected fastest (×1.2)
+  double jump_change = 0.50;             // a JUMP (critical) needs at least ×1.5 in one subgroup
+  double error_rise = 0.05;              // ERRORS: the rise of the error share detected fastest
+  int subgroup_size = 15;                // points per subgroup (30 s at a 2 s probe)
+  int baseline_subgroups = 40;           // subgroups of a detector's baseline
   int error_baseline_calls = 600;
-  bool auto_resolve = true;      // resolve an alarm event when its level is back
+  bool auto_resolve = true;  // resolve an alarm event when its level is back
   // [[targets]]: the built-in probe's targets, complete (probe::CompleteTarget) and checked.
   std::vector<probe::Target> targets;
   // [alerts]: sinks, routes, mute windows, severities, retry policy (app/alert_config_toml).

@@ -1,4 +1,4 @@
-// llmscope: one binary, subcommands (DESIGN.md "Shape").
+// llmscope: one binary, subcommands (docs/design.md "Shape").
 #include <CLI/CLI.hpp>
 #include <iostream>
 

@@ -1,4 +1,4 @@
-// `llmscope probe`: measures targets without a server (DESIGN.md "Shape", issue 4).
+// `llmscope probe`: measures targets without a server (docs/design.md "Shape").
 //
 //   llmscope probe --target provider=openai,base_url=URL,model=M[,stream=true][,key_env=VAR]
 //                  [,interval=S][,timeout=S][,site=X][,profile=NAME] ... [--config FILE]
@@ -12,12 +12,11 @@
 // probe runs until SIGTERM or SIGINT.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/result.h"
 #include "probe/target.h"
@@ -27,8 +26,8 @@ namespace llmscope::app {
 struct ProbeOptions {
   std::vector<std::string> targets;  // --target specs
   std::string config_file;
-  int64_t count = 0;         // calls per target; 0: until a signal
-  double interval_s = -1;    // < 0: each target's own (a spec's interval=, else 2 s)
+  int64_t count = 0;       // calls per target; 0: until a signal
+  double interval_s = -1;  // < 0: each target's own (a spec's interval=, else 2 s)
   bool to_stdout = false;
   std::string push_url, key, spool_dir = "./llmscope-spool";
 };

@@ -184,7 +184,7 @@ int RunServe(const ServeOptions& o) {
   monitor::SeriesMonitor monitor(**store, *monitor_config, shared_store);
   if (Status s = monitor.Rebuild(); !s)
     return Fail("cannot restore the charts: " + s.error().message);
-  // Alerting: the outbox listens to the monitor and the dispatcher sends (issue 6).
+  // Alerting: the outbox listens to the monitor and the dispatcher sends.
   std::unique_ptr<alert::AlertService> alerting;
   if (!config.alerts.sinks.empty()) {
     Result<std::unique_ptr<alert::AlertService>> started = alert::AlertService::Start(

@@ -1,4 +1,4 @@
-// `llmscope serve`: the server (DESIGN.md "Shape"): HTTP API, storage, SPC engine and the
+// `llmscope serve`: the server (docs/design.md "Shape"): HTTP API, storage, SPC engine and the
 // built-in probe scheduler for the config's [[targets]], whose samples take the single ingest
 // path (SeriesMonitor::Ingest). With no target configured it probes one simulated target
 // (simulated/sim-llm every 2 s, in real time) so a new user sees live charts at once, unless
@@ -8,9 +8,8 @@
 // requests finish and the store closes.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace llmscope::app {
 

@@ -1,4 +1,4 @@
-// The domain types every layer shares (DESIGN.md "Data"): a probe sample, the metrics measured
+// The domain types every layer shares (docs/design.md "Data"): a probe sample, the metrics measured
 // from it, and the key of a series. Plain data; no I/O.
 #pragma once
 
@@ -10,17 +10,17 @@
 
 namespace llmscope {
 
-// The metrics of SPC.md §1. Each (source, metric) pair is one series with its own chart.
+// The metrics of docs/spc.md §1. Each (source, metric) pair is one series with its own chart.
 enum class Metric : uint8_t { kE2eMs, kTtftMs, kTpotMs, kTokensPerS, kCostUsd, kError };
 inline constexpr int kMetricCount = 6;
 inline constexpr std::array<Metric, kMetricCount> kAllMetrics = {
-    Metric::kE2eMs, Metric::kTtftMs, Metric::kTpotMs, Metric::kTokensPerS, Metric::kCostUsd,
-    Metric::kError};
+    Metric::kE2eMs,      Metric::kTtftMs,  Metric::kTpotMs,
+    Metric::kTokensPerS, Metric::kCostUsd, Metric::kError};
 
 // "e2e_ms", "ttft_ms", "tpot_ms", "tokens_per_s", "cost_usd", "error".
 std::string_view MetricName(Metric m);
 std::optional<Metric> ParseMetric(std::string_view name);
-// The SPC.md §1 default transform is `log` for the three latencies.
+// The docs/spc.md §1 default transform is `log` for the three latencies.
 bool MetricIsLatency(Metric m);
 
 // Where samples come from: one provider and model, probed from one site with one prompt profile.
@@ -54,10 +54,10 @@ struct Sample {
   int64_t time_ms = 0;  // UTC, milliseconds since the epoch
   SourceKey source;
 
-  // The metrics of SPC.md §1 (null: not measured for this call).
+  // The metrics of docs/spc.md §1 (null: not measured for this call).
   std::optional<double> e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd;
   bool error = false;
-  std::string error_kind;     // refused, timeout, http_429, http_5xx, malformed, truncated, ...
+  std::string error_kind;  // refused, timeout, http_429, http_5xx, malformed, truncated, ...
   std::string error_message;
 
   // Ollama's own durations and counts, when the provider reports them.

@@ -1,4 +1,4 @@
-// ErrorRateTracker: the live p-chart of one source's probe errors (SPC.md §6), the series
+// ErrorRateTracker: the live p-chart of one source's probe errors (docs/spc.md §6), the series
 // (source, error), kept between the store and the server as SeriesTracker keeps a continuous
 // metric's: an spc::PChart over every call of the source, failed or not, the grouping of its R1
 // firings into violation events, and the context each event carries.
@@ -9,7 +9,7 @@
 // re-baseline are not judged.
 //
 // Violation events: consecutive subgroups of one stage and phase that fire R1 form one event
-// (SPC.md §5, grouped by spc::EventGrouper with subgroups as its points). first_index and
+// (docs/spc.md §5, grouped by spc::EventGrouper with subgroups as its points). first_index and
 // last_index are the first call of its first subgroup and the last call of its last, count is
 // the number of subgroups, value the first subgroup's share p of failed calls and worst_value the
 // share furthest from p̄. mean, sigma and limits are the stage's (spc::PChartStage, limits clipped
@@ -126,10 +126,10 @@ class ErrorRateTracker {
   int context_points_;
   spc::PChart chart_;
   spc::EventGrouper grouper_;
-  TrackedViolation* open_ = nullptr;     // the extendable R1 event
-  spc::ErrorSurgeDetector alarm_;  // restarted with its own config at each stage
+  TrackedViolation* open_ = nullptr;        // the extendable R1 event
+  spc::ErrorSurgeDetector alarm_;           // restarted with its own config at each stage
   TrackedViolation* alarm_open_ = nullptr;  // the open ERRORS episode's event
-  std::list<TrackedViolation> tracked_;  // stable addresses
+  std::list<TrackedViolation> tracked_;     // stable addresses
   // While learning: the stage's subgroups so far (the Phase I review needs their context); once
   // frozen: the last context_points subgroups.
   std::deque<Subgroup> history_;

@@ -1,10 +1,10 @@
-// SeriesMonitor: one live chart per series (DESIGN.md "Layout"), fed from the single ingest
+// SeriesMonitor: one live chart per series (docs/design.md "Layout"), fed from the single ingest
 // path that the built-in probe, remote probes and the API all use.
 //
 // Ingest commits the samples first (a 2xx answer means they are durable), then judges them:
 // each (source, metric) series of a continuous metric has a SeriesTracker, and each source's
-// error series (source, error) an ErrorRateTracker, the p-chart of SPC.md §6 over all its calls;
-// stages that freeze and violation events that open or grow are written to the store and
+// error series (source, error) an ErrorRateTracker, the p-chart of docs/spc.md §6 over all its
+// calls; stages that freeze and violation events that open or grow are written to the store and
 // published to listeners (the SSE stream, alerting).
 // Concurrent Ingest calls are group-committed: one caller writes the samples of everyone
 // waiting in one transaction, so many single-sample requests cost few commits. A sample whose
@@ -51,7 +51,7 @@
 namespace llmscope::monitor {
 
 struct MonitorConfig {
-  spc::ChartConfig latency_chart;  // e2e_ms, ttft_ms, tpot_ms (SPC.md §1: transform log)
+  spc::ChartConfig latency_chart;  // e2e_ms, ttft_ms, tpot_ms (docs/spc.md §1: transform log)
   spc::ChartConfig other_chart;    // tokens_per_s, cost_usd (transform none)
   spc::PChartConfig error_chart;   // error: n = 20 calls a subgroup, p̄ from 5 subgroups
   int context_points = 10;         // the ±N points kept with each violation
@@ -64,7 +64,7 @@ struct MonitorConfig {
   // their resolve (PagerDuty, Alertmanager) without a person; unless a person resolved it first.
   bool auto_resolve = true;
 
-  // The SPC.md defaults: B = 100, mr_mean, R1–R8; log for latencies, none for the rest; the
+  // The docs/spc.md defaults: B = 100, mr_mean, R1–R8; log for latencies, none for the rest; the
   // p-chart's n = 20 and 5 baseline subgroups.
   static MonitorConfig Defaults();
 };

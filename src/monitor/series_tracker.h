@@ -1,4 +1,4 @@
-// SeriesTracker: the live state of one continuous-metric series (SPC.md §1–§5) between the
+// SeriesTracker: the live state of one continuous-metric series (docs/spc.md §1–§5) between the
 // store and the server: its ControlChart, the grouping of firings into violation events, and
 // the context each event carries (the ±N points around its first point, the limits and σ̂ it was
 // judged by, the telemetry at its first point).
@@ -162,7 +162,7 @@ class SeriesTracker {
   spc::EventGrouper grouper_;
   // Each rule's extendable event (the alarm rules': the open episode's).
   std::array<TrackedViolation*, spc::kRuleCount> open_{};
-  std::list<TrackedViolation> tracked_;                    // stable addresses
+  std::list<TrackedViolation> tracked_;  // stable addresses
   // While learning: the stage's points so far (the Phase I review needs their context); once
   // frozen: the last context_points points.
   std::deque<ChartPoint> history_;

@@ -1,5 +1,5 @@
-// Targets → providers: the provider names of DESIGN.md's [[targets]], their defaults and checks,
-// and the Provider class that serves each.
+// Targets → providers: the provider names of docs/design.md's [[targets]], their defaults and
+// checks, and the Provider class that serves each.
 #pragma once
 
 #include <memory>

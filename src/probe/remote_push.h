@@ -1,4 +1,4 @@
-// RemotePush: the push path of a remote probe (`llmscope probe --push URL --key KEY`, issue 4).
+// RemotePush: the push path of a remote probe (`llmscope probe --push URL --key KEY`).
 // Samples submitted to it go first into a SampleSpool on local disk; a sender thread reads them
 // in batches of up to batch_max and POSTs each batch as {"samples": [...]} to URL/api/stats with
 // `Authorization: Bearer KEY`. The server stores a batch all or nothing and answers 2xx when it
@@ -50,12 +50,12 @@
 namespace llmscope::probe {
 
 struct RemotePushOptions {
-  std::string url;            // server base URL, e.g. http://127.0.0.1:8080
+  std::string url;  // server base URL, e.g. http://127.0.0.1:8080
   std::string api_key;
-  std::string spool_dir;      // created if missing
+  std::string spool_dir;  // created if missing
   size_t spool_max_bytes = 64 << 20;
   int batch_max = 500;
-  double retry_max_s = 30;    // exponential backoff cap
+  double retry_max_s = 30;  // exponential backoff cap
 };
 
 class RemotePush {

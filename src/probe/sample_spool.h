@@ -1,5 +1,5 @@
 // SampleSpool: a durable, bounded, on-disk FIFO of samples for a remote probe that pushes to a
-// server (issue 4, "Remote probe"). The probe appends what it measures; the sender reads batches
+// server. The probe appends what it measures; the sender reads batches
 // from the front and marks them acknowledged once the server has committed them.
 //
 // On disk, in one directory: segment files `seg-<20-digit number>.log` of length-prefixed records

@@ -1,4 +1,4 @@
-// ProbeScheduler: calls many targets, each on its own interval (issue 4, "Scheduling").
+// ProbeScheduler: calls many targets, each on its own interval.
 //
 // Each target ticks every interval_s, stretched or shrunk by a random ±10% each time (jitter),
 // the first tick within the first 10% of an interval. A tick dispatches one call to a pool of

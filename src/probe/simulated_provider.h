@@ -1,11 +1,11 @@
-// SimulatedProvider: an LLM service that does not exist (issue 4, "Simulated"). End-to-end
+// SimulatedProvider: an LLM service that does not exist. End-to-end
 // latencies are log-normal around `median_e2e_ms` with σ = `sigma_log` on the log scale; the
 // first token arrives after `ttft_share` of the call and the `tokens_out` tokens follow evenly.
 // A call fails with probability `error_rate` (error_kind "http_5xx").
 //
 // With `incidents`, the calls after the first kQuietCalls (so a baseline of 100 forms) cycle
-// through the incidents SPC.md's rules detect, each long enough to fire its rule and separated by
-// quiet stretches: a spike (one call +8σ: R1), a sustained shift (+2σ for 30 calls: R2), a slow
+// through the incidents docs/spc.md's rules detect, each long enough to fire its rule and separated
+// by quiet stretches: a spike (one call +8σ: R1), a sustained shift (+2σ for 30 calls: R2), a slow
 // drift (a steady climb over 30 calls with little noise: R3), an oscillation (alternating ±1σ
 // for 24 calls: R4) and a variance drop (σ/5 for 30 calls: R7). IncidentAt() says which.
 //

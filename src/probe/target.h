@@ -1,4 +1,4 @@
-// A probe target (DESIGN.md config [[targets]], issue 4): which provider and model to call,
+// A probe target (docs/design.md config [[targets]]): which provider and model to call,
 // how, how often, and with which prompts.
 #pragma once
 
@@ -16,7 +16,7 @@ struct PromptProfile {
 };
 
 // Parameters of the simulated provider (log-normal latencies and token streams, with incidents
-// of each kind SPC.md's rules detect); seeded and reproducible.
+// of each kind docs/spc.md's rules detect); seeded and reproducible.
 struct SimulatedParams {
   unsigned long long seed = 1;
   double median_e2e_ms = 1200;  // e^μ of the log-normal end-to-end latency
@@ -24,16 +24,16 @@ struct SimulatedParams {
   double ttft_share = 0.2;      // TTFT as a share of e2e
   int tokens_out = 48;
   double error_rate = 0.0;
-  bool incidents = true;        // spike, shift, drift, oscillation and variance change in turn
-  bool sleep = true;            // take the simulated time for real (false in tests)
+  bool incidents = true;  // spike, shift, drift, oscillation and variance change in turn
+  bool sleep = true;      // take the simulated time for real (false in tests)
 };
 
 struct Target {
-  std::string name;                 // for logs; default "provider/model"
-  std::string provider;             // ollama | openai | anthropic | openai-compatible | simulated
-  std::string base_url;             // e.g. http://127.0.0.1:11434, https://api.openai.com
+  std::string name;      // for logs; default "provider/model"
+  std::string provider;  // ollama | openai | anthropic | openai-compatible | simulated
+  std::string base_url;  // e.g. http://127.0.0.1:11434, https://api.openai.com
   std::string model;
-  std::string key_env;              // name of the environment variable holding the key; "" none
+  std::string key_env;                  // name of the environment variable holding the key; "" none
   std::string ollama_api = "generate";  // Ollama only: generate | chat
   bool stream = true;
   double interval_s = 2;
@@ -41,7 +41,7 @@ struct Target {
   double first_byte_timeout_s = 30;  // request sent → first byte of the response
   double timeout_s = 120;            // whole call
   std::vector<PromptProfile> profiles = {PromptProfile{}};
-  std::string site;                  // the probe's site, "" for the local server
+  std::string site;  // the probe's site, "" for the local server
   SimulatedParams simulated;
 };
 

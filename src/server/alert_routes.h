@@ -1,4 +1,4 @@
-// The alerting routes of the HTTP API (issue 6):
+// The alerting routes of the HTTP API:
 //   POST   /api/silences       {provider?, model?, metric?, rule?, starts_at?, ends_at | duration,
 //                               created_by?, comment?} → 201 the silence. duration: seconds (a
 //                               number) or text "90s", "30m", "2h", "1d"; at most 366 days.

@@ -1,4 +1,4 @@
-// The API key (DESIGN.md "HTTP API", brief "Security"): never a default. It comes from the
+// The API key (docs/design.md "HTTP API", brief "Security"): never a default. It comes from the
 // environment (LLMSCOPE_API_KEY), from a file named in config, or — on the first start — is
 // generated at random and stored with mode 0600 in the data directory, and printed once.
 #pragma once
@@ -12,8 +12,8 @@ namespace llmscope::server {
 
 struct ApiKey {
   std::string value;
-  std::string origin;       // where it came from, for the start-up log line (never the key)
-  bool generated = false;   // created by this start: print it once
+  std::string origin;      // where it came from, for the start-up log line (never the key)
+  bool generated = false;  // created by this start: print it once
 };
 
 // Resolution order: `env_value` (LLMSCOPE_API_KEY) when non-empty; else `key_file` when given

@@ -1,13 +1,13 @@
-// The route the dashboard needs beyond the core API (issue 5). Registered by HttpApi, behind the
+// The route the dashboard needs beyond the core API. Registered by HttpApi, behind the
 // same auth (everything under /api needs the key unless reads are public).
 //
 //   GET /api/stats/pchart?provider=&model=[&site=&profile=][&hours=24][&subgroup=20]
 //       [&baseline_subgroups=5]
-//     The error-rate p-chart of one source (SPC.md §6) over the window: the window's calls, oldest
-//     first, are cut into consecutive subgroups of `subgroup` calls counted from the window's
-//     first call (a trailing incomplete subgroup is left out and counted in `pending_calls`);
-//     p̄ and the limits come from the first `baseline_subgroups` subgroups (spc::PChart), and
-//     every subgroup is judged by R1 against them. Body: {series, subgroup_size,
+//     The error-rate p-chart of one source (docs/spc.md §6) over the window: the window's calls,
+//     oldest first, are cut into consecutive subgroups of `subgroup` calls counted from the
+//     window's first call (a trailing incomplete subgroup is left out and counted in
+//     `pending_calls`); p̄ and the limits come from the first `baseline_subgroups` subgroups
+//     (spc::PChart), and every subgroup is judged by R1 against them. Body: {series, subgroup_size,
 //     baseline_subgroups, calls, failed, pending_calls, subgroups: {time_ms, p, failed} (column
 //     arrays; time_ms is the subgroup's last call), limits: {p_bar, ucl, lcl, estimable} or null
 //     while fewer than baseline_subgroups subgroups exist, firings: [{subgroup, time_ms, p,

@@ -1,4 +1,4 @@
-// HttpApi: LLMscope's HTTP API (DESIGN.md "HTTP API") on cpp-httplib: the server around the
+// HttpApi: LLMscope's HTTP API (docs/design.md "HTTP API") on cpp-httplib: the server around the
 // routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
 // (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
 // export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences) and the

@@ -3,10 +3,9 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
 
@@ -17,11 +16,39 @@ using nlohmann::json;
 
 // The sample fields a body may carry (see the header).
 enum class Field {
-  kProvider, kModel, kSite, kProfile, kLatencyMs, kE2eMs, kTtftMs, kTpotMs, kTokensPerS,
-  kCostUsd, kTotalDuration, kLoadDuration, kPromptEvalDuration, kEvalDuration,
-  kPromptEvalCount, kEvalCount, kTokensIn, kTokensOut, kCpuPercent, kMemoryPercent,
-  kGpuPercent, kGpuMemoryPercent, kGpuTempC, kTimestamp, kError, kErrorKind, kErrorMessage,
-  kPromptHash, kPromptText, kIngestKey, kSuccess, kTokensPerSecond, kPromptEfficiency
+  kProvider,
+  kModel,
+  kSite,
+  kProfile,
+  kLatencyMs,
+  kE2eMs,
+  kTtftMs,
+  kTpotMs,
+  kTokensPerS,
+  kCostUsd,
+  kTotalDuration,
+  kLoadDuration,
+  kPromptEvalDuration,
+  kEvalDuration,
+  kPromptEvalCount,
+  kEvalCount,
+  kTokensIn,
+  kTokensOut,
+  kCpuPercent,
+  kMemoryPercent,
+  kGpuPercent,
+  kGpuMemoryPercent,
+  kGpuTempC,
+  kTimestamp,
+  kError,
+  kErrorKind,
+  kErrorMessage,
+  kPromptHash,
+  kPromptText,
+  kIngestKey,
+  kSuccess,
+  kTokensPerSecond,
+  kPromptEfficiency
 };
 
 const std::unordered_map<std::string_view, Field>& Fields() {
@@ -64,7 +91,7 @@ const std::unordered_map<std::string_view, Field>& Fields() {
   return fields;
 }
 
-// Whether a sample measured one of the charted metrics of SPC.md §1 (the error flag aside).
+// Whether a sample measured one of the charted metrics of docs/spc.md §1 (the error flag aside).
 bool HasMeasurement(const Sample& s) {
   for (Metric m : kAllMetrics) {
     if (m != Metric::kError && s.value(m)) return true;
@@ -101,14 +128,30 @@ class SampleReader {
       }
       bool ok = true;
       switch (f->second) {
-        case Field::kProvider: ok = Name(k, v, s.source.provider); break;
-        case Field::kModel: ok = Name(k, v, s.source.model); break;
-        case Field::kSite: ok = Name(k, v, s.source.site); break;
-        case Field::kProfile: ok = Name(k, v, s.source.profile); break;
-        case Field::kLatencyMs: ok = Bounded(k, v, latency_ms, max_ms, "max_latency_ms"); break;
-        case Field::kE2eMs: ok = Bounded(k, v, s.e2e_ms, max_ms, "max_latency_ms"); break;
-        case Field::kTtftMs: ok = Bounded(k, v, s.ttft_ms, max_ms, "max_latency_ms"); break;
-        case Field::kTpotMs: ok = Bounded(k, v, s.tpot_ms, max_ms, "max_latency_ms"); break;
+        case Field::kProvider:
+          ok = Name(k, v, s.source.provider);
+          break;
+        case Field::kModel:
+          ok = Name(k, v, s.source.model);
+          break;
+        case Field::kSite:
+          ok = Name(k, v, s.source.site);
+          break;
+        case Field::kProfile:
+          ok = Name(k, v, s.source.profile);
+          break;
+        case Field::kLatencyMs:
+          ok = Bounded(k, v, latency_ms, max_ms, "max_latency_ms");
+          break;
+        case Field::kE2eMs:
+          ok = Bounded(k, v, s.e2e_ms, max_ms, "max_latency_ms");
+          break;
+        case Field::kTtftMs:
+          ok = Bounded(k, v, s.ttft_ms, max_ms, "max_latency_ms");
+          break;
+        case Field::kTpotMs:
+          ok = Bounded(k, v, s.tpot_ms, max_ms, "max_latency_ms");
+          break;
         case Field::kTokensPerS:
           ok = Bounded(k, v, s.tokens_per_s, limits_.max_tokens_per_s, "max_tokens_per_s");
           break;
@@ -133,30 +176,60 @@ class SampleReader {
         case Field::kEvalDuration:
           ok = Bounded(k, v, s.eval_duration_ms, max_ms, "max_latency_ms");
           break;
-        case Field::kPromptEvalCount: ok = Count(k, v, s.prompt_eval_count); break;
-        case Field::kEvalCount: ok = Count(k, v, s.eval_count); break;
-        case Field::kTokensIn: ok = Count(k, v, s.tokens_in); break;
-        case Field::kTokensOut: ok = Count(k, v, s.tokens_out); break;
-        case Field::kCpuPercent: ok = Number(k, v, s.telemetry.cpu_percent, 0, 100); break;
-        case Field::kMemoryPercent: ok = Number(k, v, s.telemetry.memory_percent, 0, 100); break;
-        case Field::kGpuPercent: ok = Number(k, v, s.telemetry.gpu_percent, 0, 100); break;
+        case Field::kPromptEvalCount:
+          ok = Count(k, v, s.prompt_eval_count);
+          break;
+        case Field::kEvalCount:
+          ok = Count(k, v, s.eval_count);
+          break;
+        case Field::kTokensIn:
+          ok = Count(k, v, s.tokens_in);
+          break;
+        case Field::kTokensOut:
+          ok = Count(k, v, s.tokens_out);
+          break;
+        case Field::kCpuPercent:
+          ok = Number(k, v, s.telemetry.cpu_percent, 0, 100);
+          break;
+        case Field::kMemoryPercent:
+          ok = Number(k, v, s.telemetry.memory_percent, 0, 100);
+          break;
+        case Field::kGpuPercent:
+          ok = Number(k, v, s.telemetry.gpu_percent, 0, 100);
+          break;
         case Field::kGpuMemoryPercent:
           ok = Number(k, v, s.telemetry.gpu_memory_percent, 0, 100);
           break;
-        case Field::kGpuTempC: ok = Number(k, v, s.telemetry.gpu_temp_c, -50, 150); break;
-        case Field::kTimestamp: ok = Time(k, v, timestamp); break;
-        case Field::kError: ok = Bool(k, v, error); break;
-        case Field::kSuccess: ok = Bool(k, v, success); break;
-        case Field::kErrorKind: ok = Text(k, v, s.error_kind, limits_.max_name); break;
-        case Field::kErrorMessage: ok = Text(k, v, s.error_message, limits_.max_text); break;
-        case Field::kPromptHash: ok = Text(k, v, s.prompt_hash, limits_.max_name); break;
+        case Field::kGpuTempC:
+          ok = Number(k, v, s.telemetry.gpu_temp_c, -50, 150);
+          break;
+        case Field::kTimestamp:
+          ok = Time(k, v, timestamp);
+          break;
+        case Field::kError:
+          ok = Bool(k, v, error);
+          break;
+        case Field::kSuccess:
+          ok = Bool(k, v, success);
+          break;
+        case Field::kErrorKind:
+          ok = Text(k, v, s.error_kind, limits_.max_name);
+          break;
+        case Field::kErrorMessage:
+          ok = Text(k, v, s.error_message, limits_.max_text);
+          break;
+        case Field::kPromptHash:
+          ok = Text(k, v, s.prompt_hash, limits_.max_name);
+          break;
         case Field::kPromptText: {
           std::string text;
           ok = Text(k, v, text, limits_.max_text);
           if (ok && !v.is_null()) prompt_text = std::move(text);
           break;
         }
-        case Field::kIngestKey: ok = IngestKey(k, v, s.ingest_key); break;
+        case Field::kIngestKey:
+          ok = IngestKey(k, v, s.ingest_key);
+          break;
       }
       if (!ok) return error_;
     }
@@ -172,8 +245,9 @@ class SampleReader {
     s.error = error ? *error : success.has_value() && !*success;
     s.time_ms = timestamp.value_or(now_ms_);
     if (s.time_ms > now_ms_ + limits_.max_future_ms) {
-      return Fail("invalid_field", "timestamp", "is in the future (" + FormatIsoUtc(s.time_ms) +
-                                                    "; now is " + FormatIsoUtc(now_ms_) + ")");
+      return Fail("invalid_field", "timestamp",
+                  "is in the future (" + FormatIsoUtc(s.time_ms) + "; now is " +
+                      FormatIsoUtc(now_ms_) + ")");
     }
     if (!s.error && !HasMeasurement(s)) {
       return Fail("missing_field", "",

@@ -7,7 +7,7 @@
 // prompt_eval_count/eval_count, tokens_per_second, prompt_efficiency, cpu/memory/gpu/gpu_memory
 // percents, prompt_hash, prompt_text — plus LLMscope's own fields: site, profile, e2e_ms,
 // ttft_ms, tpot_ms, tokens_per_s, cost_usd, tokens_in, tokens_out, error, error_kind,
-// gpu_temp_c. `latency_ms` is stored as e2e_ms (SPC.md §1) and `tokens_per_second` as
+// gpu_temp_c. `latency_ms` is stored as e2e_ms (docs/spc.md §1) and `tokens_per_second` as
 // tokens_per_s; `success: false` is `error: true`. `prompt_efficiency` (prompt tokens per second)
 // is checked but not stored: prompt_eval_count and prompt_eval_duration_ms give it. A null value
 // means "not measured".

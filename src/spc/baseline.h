@@ -1,4 +1,5 @@
-// Baseline estimation (SPC.md §3): the center μ̂ and the within-σ̂ of a run of chart-scale values.
+// Baseline estimation (docs/spc.md §3): the center μ̂ and the within-σ̂ of a run of chart-scale
+// values.
 #pragma once
 
 #include <optional>
@@ -9,7 +10,7 @@
 
 namespace llmscope::spc {
 
-// How σ̂ is estimated from the baseline (SPC.md §3).
+// How σ̂ is estimated from the baseline (docs/spc.md §3).
 //   kMrMean   (default) mean moving range / d2, d2 = 1.128 for n = 2
 //   kMrMedian median moving range / 0.954, robust to baseline outliers
 //   kStdDev   sample standard deviation (n − 1)

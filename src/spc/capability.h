@@ -1,4 +1,4 @@
-// Process capability against an SLO (SPC.md §7), on the chart's scale: spec limits are
+// Process capability against an SLO (docs/spc.md §7), on the chart's scale: spec limits are
 // transformed like the values.
 #pragma once
 

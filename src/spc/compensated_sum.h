@@ -1,5 +1,5 @@
 // Compensated (Neumaier) summation and the two-pass mean and standard deviation built on it
-// (SPC.md §8: results agree with a naive two-pass computation to 1e-9 relative).
+// (docs/spc.md §8: results agree with a naive two-pass computation to 1e-9 relative).
 #pragma once
 
 #include <cmath>

@@ -1,5 +1,5 @@
-// ControlChart: the live chart of one series (SPC.md §3): learning until its baseline is complete,
-// then frozen limits that judge each new point; new stages on demand.
+// ControlChart: the live chart of one series (docs/spc.md §3): learning until its baseline is
+// complete, then frozen limits that judge each new point; new stages on demand.
 //
 // Feed it values in series order with Observe(). While learning no rule fires; when the B-th
 // valid point arrives the stage's μ̂ and σ̂ are estimated, frozen, and the rules are run over the
@@ -28,7 +28,7 @@ struct ChartConfig {
   Transform transform = Transform::kLog;
   SigmaMethod sigma_method = SigmaMethod::kMrMean;
   RuleConfig rules;
-  bool non_negative_metric = true;  // shown limits are clamped at 0 (SPC.md §4)
+  bool non_negative_metric = true;  // shown limits are clamped at 0 (docs/spc.md §4)
 };
 
 // Error "invalid_chart_config" (or Validate(RuleConfig)'s) when a field is out of range.

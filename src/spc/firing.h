@@ -1,4 +1,4 @@
-// A firing: one rule satisfied by the window that ends at one point (SPC.md §5).
+// A firing: one rule satisfied by the window that ends at one point (docs/spc.md §5).
 #pragma once
 
 #include <cstdint>
@@ -13,14 +13,16 @@ namespace llmscope::spc {
 // kMonitoring: a point judged against frozen limits.
 enum class Phase : uint8_t { kBaseline, kMonitoring };
 
-inline const char* PhaseName(Phase p) { return p == Phase::kBaseline ? "baseline" : "monitoring"; }
+inline const char* PhaseName(Phase p) {
+  return p == Phase::kBaseline ? "baseline" : "monitoring";
+}
 
 struct Firing {
   int64_t index = 0;  // 0-based index of the point within its series
   Rule rule = Rule::kR1;
   Phase phase = Phase::kMonitoring;
-  int stage = 0;      // Stage::number
-  double value = 0;   // the point, original unit
+  int stage = 0;         // Stage::number
+  double value = 0;      // the point, original unit
   double deviation = 0;  // (y − μ̂)/σ̂ on the chart scale; NaN on a degenerate stage
 };
 

@@ -1,6 +1,6 @@
-// The p-chart of probe errors (SPC.md §6): subgroups of n consecutive calls, p̄ from the baseline
-// subgroups, limits p̄ ± 3√(p̄(1 − p̄)/n) clipped to [0, 1], and R1 on each subgroup's share of
-// failed calls. Streaming, O(1) per call. Not thread-safe.
+// The p-chart of probe errors (docs/spc.md §6): subgroups of n consecutive calls, p̄ from the
+// baseline subgroups, limits p̄ ± 3√(p̄(1 − p̄)/n) clipped to [0, 1], and R1 on each subgroup's share
+// of failed calls. Streaming, O(1) per call. Not thread-safe.
 #pragma once
 
 #include <cstdint>

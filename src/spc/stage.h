@@ -1,4 +1,4 @@
-// A stage of a control chart (SPC.md §3–§4): the frozen μ̂ and σ̂ a run of points is judged by,
+// A stage of a control chart (docs/spc.md §3–§4): the frozen μ̂ and σ̂ a run of points is judged by,
 // with how they were estimated, and the limits and zones that follow from them.
 #pragma once
 
@@ -10,9 +10,9 @@
 namespace llmscope::spc {
 
 struct Stage {
-  int number = 0;            // 0 for a series' first stage, then 1, 2, ...
-  int64_t start_index = 0;   // series index of the stage's first point
-  int baseline_size = 0;     // points μ̂ and σ̂ were estimated from
+  int number = 0;           // 0 for a series' first stage, then 1, 2, ...
+  int64_t start_index = 0;  // series index of the stage's first point
+  int baseline_size = 0;    // points μ̂ and σ̂ were estimated from
   Transform transform = Transform::kLog;
   SigmaMethod sigma_method = SigmaMethod::kMrMean;
   double mean = 0;   // μ̂, chart scale
@@ -23,7 +23,7 @@ struct Stage {
   bool degenerate() const { return sigma == 0.0; }
 };
 
-// Center line, control limits and zone boundaries (SPC.md §4).
+// Center line, control limits and zone boundaries (docs/spc.md §4).
 struct Limits {
   double center = 0;
   double ucl = 0, lcl = 0;            // μ̂ ± kσ̂

@@ -1,4 +1,4 @@
-// Streaming evaluation of every rule of SPC.md §5 and §6 over the points of one stage:
+// Streaming evaluation of every rule of docs/spc.md §5 and §6 over the points of one stage:
 // O(1) time and memory per point and rule, whatever the history length.
 //
 // One evaluator serves one stage: construct it with the stage's μ̂ and σ̂ and push the stage's
@@ -42,16 +42,16 @@ class StreamingRuleEvaluator {
   };
   // What each point changes.
   struct State {
-    int64_t n = 0;                 // points pushed
-    double previous = 0;           // the last y
-    int side_run = 0;              // R2: length of the current same-side run, signed by side
-    int trend_steps = 0;           // R3: strict steps in the current direction, signed
-    int alternating_diffs = 0;     // R4: differences in the current alternating chain
-    int last_step_sign = 0;        // R4: sign of the last difference
-    int within1_run = 0;           // R7
-    int beyond1_run = 0;           // R8
-    unsigned beyond2_counts = 0;   // R5: points beyond 2σ̂ in the last r5_window, packed
-    unsigned beyond1_counts = 0;   // R6: points beyond 1σ̂ in the last r6_window, packed
+    int64_t n = 0;                    // points pushed
+    double previous = 0;              // the last y
+    int side_run = 0;                 // R2: length of the current same-side run, signed by side
+    int trend_steps = 0;              // R3: strict steps in the current direction, signed
+    int alternating_diffs = 0;        // R4: differences in the current alternating chain
+    int last_step_sign = 0;           // R4: sign of the last difference
+    int within1_run = 0;              // R7
+    int beyond1_run = 0;              // R8
+    unsigned beyond2_counts = 0;      // R5: points beyond 2σ̂ in the last r5_window, packed
+    unsigned beyond1_counts = 0;      // R6: points beyond 1σ̂ in the last r6_window, packed
     double ewma = 0, ewma_decay = 1;  // z_i and (1 − λ)^{2i}
     double ewma_limit = 0;            // L σ̂ √(λ/(2 − λ) · (1 − (1 − λ)^{2i}))
     double cusum_up = 0, cusum_down = 0;

@@ -1,4 +1,4 @@
-// Summary statistics of a window (SPC.md §8).
+// Summary statistics of a window (docs/spc.md §8).
 #pragma once
 
 #include <array>
@@ -14,8 +14,8 @@ struct Summary {
   int64_t count = 0;
   double mean = 0, median = 0, stddev = 0;  // stddev: overall sample σ (n − 1)
   double min = 0, max = 0;
-  double p50 = 0, p95 = 0, p99 = 0;         // exact, nearest-rank
-  std::optional<double> error_rate;         // failed calls / calls, when calls are known
+  double p50 = 0, p95 = 0, p99 = 0;  // exact, nearest-rank
+  std::optional<double> error_rate;  // failed calls / calls, when calls are known
   std::array<int64_t, kRuleCount> firings_by_rule{};
 };
 

@@ -1,5 +1,5 @@
-// Grouping of firings into violation events (SPC.md §5): consecutive firings of one rule on one
-// series (indices i, i+1, ..., same stage and phase) form one event, so one shift makes one
+// Grouping of firings into violation events (docs/spc.md §5): consecutive firings of one rule on
+// one series (indices i, i+1, ..., same stage and phase) form one event, so one shift makes one
 // alert, not fifty.
 #pragma once
 

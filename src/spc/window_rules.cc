@@ -41,8 +41,7 @@ std::vector<RuleMask> JudgeStageWindow(Points y, const RuleConfig& c, double mea
 
   std::vector<RuleMask> out(y.size(), 0);
   double ewma = mean, ewma_decay = 1;
-  const double ewma_width =
-      c.ewma_l * sigma * std::sqrt(c.ewma_lambda / (2.0 - c.ewma_lambda));
+  const double ewma_width = c.ewma_l * sigma * std::sqrt(c.ewma_lambda / (2.0 - c.ewma_lambda));
   const double keep = 1.0 - c.ewma_lambda;
   double cusum_up = 0, cusum_down = 0;
 
@@ -84,7 +83,7 @@ std::vector<RuleMask> JudgeStageWindow(Points y, const RuleConfig& c, double mea
       m |= Bit(Rule::kR8);
     }
 
-    // EWMA and CUSUM are recursive by definition (SPC.md §6).
+    // EWMA and CUSUM are recursive by definition (docs/spc.md §6).
     ewma = c.ewma_lambda * y[i] + keep * ewma;
     ewma_decay *= keep * keep;
     if (std::fabs(ewma - mean) > ewma_width * std::sqrt(1.0 - ewma_decay)) m |= Bit(Rule::kEwma);

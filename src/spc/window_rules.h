@@ -1,4 +1,4 @@
-// Batch evaluation of the rules of SPC.md §5 and §6 over a stored run of one stage's points,
+// Batch evaluation of the rules of docs/spc.md §5 and §6 over a stored run of one stage's points,
 // straight from the window definitions: for point i, the last K points ending at i, never
 // reaching before the stage's first point. O(K) per point and rule.
 //

@@ -1,4 +1,4 @@
-// The alerting layer through `llmscope serve` over real sockets (issue 14): samples posted with
+// The alerting layer through `llmscope serve` over real sockets: samples posted with
 // their own timestamps (two hours at one every 2 s, then a ×1.3 regression) give each series an
 // `alerting` object with its budget and computed figures, a SHIFT violation of severity warning
 // with its onset and detection time, ?severity= filters the log and its CSV export, an unknown
@@ -77,8 +77,8 @@ TEST(AlarmApiTest, ARegressionIsAWarningWithItsBudgetAndTheLogFiltersBySeverity)
   EXPECT_EQ(v["severity"], "warning");
   EXPECT_EQ(v["metric"], "e2e_ms");
   const int64_t shift_ms = t0 + int64_t{kShiftAt} * 2000;
-  EXPECT_NEAR(static_cast<double>(v["first_time_ms"].get<int64_t>()),
-              static_cast<double>(shift_ms), 6 * 30000.0);  // the onset, estimated
+  EXPECT_NEAR(static_cast<double>(v["first_time_ms"].get<int64_t>()), static_cast<double>(shift_ms),
+              6 * 30000.0);  // the onset, estimated
   EXPECT_GT(v["detected_time_ms"].get<int64_t>(), shift_ms);
   EXPECT_LT(v["detected_time_ms"].get<int64_t>() - shift_ms, 5 * 60000);
   const json detail = GetJson(*server, "/api/violations/" + std::to_string(v["id"].get<int64_t>()));

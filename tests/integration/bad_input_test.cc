@@ -1,4 +1,4 @@
-// The bad-input corpus (issue 7) against the real `llmscope serve` on 127.0.0.1.
+// The bad-input corpus against the real `llmscope serve` on 127.0.0.1.
 //
 // Every request of bad_inputs/http_cases.json (malformed and truncated JSON, wrong types, NaN,
 // Inf, negative and huge numbers, values beyond the sane bounds, huge bodies, deep nesting,

@@ -1,4 +1,4 @@
-// Crash consistency over many rounds (issue 7).
+// Crash consistency over many rounds.
 //
 // Server: 20 rounds of SIGKILL to `llmscope serve` under ingest load from 6 client threads on 3
 // sources (single samples and batches, with spikes that fire rules); each source has its latency
@@ -315,8 +315,7 @@ TEST(CrashConsistencyTest, SigkilledRemoteProbeLosesNoSpooledSample) {
   EXPECT_EQ(missing, 0u) << "of " << printed.size() << " samples spooled by killed probes";
   EXPECT_EQ(repeated, 0u) << "stored more than once, of " << printed.size();
   std::cout << "[ info ] " << kRounds << " probe SIGKILL rounds: " << printed.size()
-            << " samples printed as spooled, " << stored.size()
-            << " stored, " << repeated
+            << " samples printed as spooled, " << stored.size() << " stored, " << repeated
             << " twice (a probe killed between a sample's spool append and its print stores it "
                "unprinted)"
             << std::endl;

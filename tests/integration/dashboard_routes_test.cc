@@ -1,4 +1,4 @@
-// The dashboard's server side on the real `llmscope serve` over 127.0.0.1 (issue 5): the page
+// The dashboard's server side on the real `llmscope serve` over 127.0.0.1: the page
 // and its assets need no key and come with the right Content-Type and cache headers (or, in a
 // build without web/dist, a page that says how to build it), any other path outside /api is the
 // app; GET /api/stats/pchart judges error-rate subgroups with p̄ from the first subgroups and

@@ -1,5 +1,5 @@
-// The deployment files of deploy/ against the real binary and the real Debian tools (issue 8,
-// "Deployment"). No Docker engine runs here, so the container files are checked by what can be
+// The deployment files of deploy/ against the real binary and the real Debian tools.
+// No Docker engine runs here, so the container files are checked by what can be
 // run: the Dockerfile's build stage runs the repository's own scripts, its runtime stage installs
 // a package for every shared library the built binary needs, and the commands of the image, of
 // compose.yaml and of the systemd unit start a real server or push from a real probe. The unit

@@ -1,4 +1,4 @@
-// LLMscope with the real Prometheus tools (issue 8, "Prometheus and Grafana"):
+// LLMscope with the real Prometheus tools:
 //   - the real `llmscope serve`'s /metrics passes `promtool check metrics`;
 //   - a real Prometheus server, configured from deploy/prometheus/prometheus.yml and loading
 //     deploy/prometheus/llmscope-rules.yml, scrapes it every second: its HTTP API returns

@@ -1,4 +1,4 @@
-// Several `llmscope serve` processes on one PostgreSQL database (issue 8; docs/design.md
+// Several `llmscope serve` processes on one PostgreSQL database (docs/design.md
 // "Several servers on one database"): the real binary, twice, with --store postgres://... on a
 // real PostgreSQL 15 server this binary starts (support/postgres_server.h), a fresh database per
 // test. Samples ingested to either server are charted by both, with the same limits, stages and

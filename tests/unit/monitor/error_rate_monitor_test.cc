@@ -1,5 +1,5 @@
-// The live p-chart of probe errors (SPC.md §6) in SeriesMonitor over a real SQLite store: R1 on a
-// subgroup's share of failed calls, worked by hand; p̄ = 0 (limits not estimable); consecutive
+// The live p-chart of probe errors (docs/spc.md §6) in SeriesMonitor over a real SQLite store: R1
+// on a subgroup's share of failed calls, worked by hand; p̄ = 0 (limits not estimable); consecutive
 // firing subgroups as one event; a Phase I review of the baseline; limits shown within [0, 1];
 // the frozen stage saved; a restart anywhere changes no stage and no violation; a re-baseline
 // learns a new p̄ and survives a restart.

@@ -1,5 +1,5 @@
-// ControlChart (SPC.md §2–§4): learning (no firings before B points, provisional limits from 20
-// points), the Phase I review of the baseline when it completes (firings marked `baseline`, at
+// ControlChart (docs/spc.md §2–§4): learning (no firings before B points, provisional limits from
+// 20 points), the Phase I review of the baseline when it completes (firings marked `baseline`, at
 // the right indices), monitoring firings, new stages (StartNewStage, StartStageFrom,
 // StartKnownStage), invalid input under `log`, σ̂ estimation by mr_mean / mr_median / stddev
 // against hand-computed values, limits in the original unit, and config and rule-list parsing.

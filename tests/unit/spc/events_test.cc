@@ -1,4 +1,4 @@
-// Violation events (SPC.md §5): consecutive firings of one rule on one series form one event
+// Violation events (docs/spc.md §5): consecutive firings of one rule on one series form one event
 // (first index, last index, count). A gap, another rule, a stage change or a phase change starts
 // a new event; the event keeps its first value and its worst point. GroupIntoEvents and the
 // streaming EventGrouper agree, and one shift seen by a chart makes one event per rule.

@@ -1,5 +1,5 @@
-// EWMA and CUSUM (SPC.md §6) against values worked by hand: with λ = 0.2, L = 3, k = 0.5, h = 5,
-// μ̂ = 0 and σ̂ = 1 each step's z_i, limit width, C⁺ and C⁻ is written out below, and the rules
+// EWMA and CUSUM (docs/spc.md §6) against values worked by hand: with λ = 0.2, L = 3, k = 0.5, h =
+// 5, μ̂ = 0 and σ̂ = 1 each step's z_i, limit width, C⁺ and C⁻ is written out below, and the rules
 // fire at exactly the indices those numbers give: the first EWMA limit is Lσ̂λ, the limits widen
 // with i, CUSUM needs to exceed h strictly and resets after firing, and a new stage restarts both.
 #include <gtest/gtest.h>

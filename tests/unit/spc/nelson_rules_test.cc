@@ -1,4 +1,4 @@
-// Nelson rules R1..R8 (SPC.md §5) on hand-worked series with μ̂ = 0 and σ̂ = 1: each rule,
+// Nelson rules R1..R8 (docs/spc.md §5) on hand-worked series with μ̂ = 0 and σ̂ = 1: each rule,
 // enabled alone, fires at exactly the listed indices, and not on the near-misses the contract's
 // wording rules out (strict "above"/"beyond", |d| = σ̂ counted as within, zero steps, incomplete
 // windows, point i outside the m-of-n count). Also: a satisfied rule fires at every index,

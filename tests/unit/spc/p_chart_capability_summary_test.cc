@@ -1,4 +1,4 @@
-// The p-chart of errors (SPC.md §6), capability against an SLO (§7) and summary statistics
+// The p-chart of errors (docs/spc.md §6), capability against an SLO (§7) and summary statistics
 // (§8) on worked examples: p-chart limits, clipping and the p̄ = 0 case with its Phase I review;
 // Cp/Cpk/Pp/Ppk with two limits and one, under `none` and `log`, and the share beyond spec;
 // exact nearest-rank percentiles (p95 of 1..100 is 95), medians, error rate, firings per rule;

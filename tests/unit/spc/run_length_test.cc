@@ -1,4 +1,4 @@
-// The in-control average run length of R1 (SPC.md §5): on N(0, 1) data judged against a known
+// The in-control average run length of R1 (docs/spc.md §5): on N(0, 1) data judged against a known
 // μ̂ = 0 and σ̂ = 1, the chance of a point beyond 3σ̂ is p = 2(1 − Φ(3)) = 0.0026998, so the
 // mean number of points up to and including the first R1 firing is 1/p = 370.4. With a fixed
 // seed the simulated mean is deterministic; 4000 runs give a standard error of about 1.6 %, so

@@ -1,5 +1,6 @@
 // Streaming evaluation (ControlChart, StreamingRuleEvaluator) and batch evaluation from the
-// window definitions (AnalyzeBatch, JudgeStageWindow) give exactly the same firings (SPC.md §5).
+// window definitions (AnalyzeBatch, JudgeStageWindow) give exactly the same firings (docs/spc.md
+// §5).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -39,13 +40,26 @@ std::vector<double> PatternedSeries(std::mt19937_64& rng, int n) {
     for (int k = 0; k < len; ++k) {
       double v = noise(rng);
       switch (kind) {
-        case 1: v += 2.0; break;                       // shift
-        case 2: v = 0.3 * k + 0.2 * v; break;          // drift
-        case 3: v = (k % 2 ? 1.5 : -1.5) + 0.1 * v; break;  // oscillation
-        case 4: v *= 0.2; break;                       // calm
-        case 5: v = std::round(v); break;              // ties and exact center hits
-        case 6: v = k == 0 ? 6.0 : v; break;           // spike
-        default: break;
+        case 1:
+          v += 2.0;
+          break;  // shift
+        case 2:
+          v = 0.3 * k + 0.2 * v;
+          break;  // drift
+        case 3:
+          v = (k % 2 ? 1.5 : -1.5) + 0.1 * v;
+          break;  // oscillation
+        case 4:
+          v *= 0.2;
+          break;  // calm
+        case 5:
+          v = std::round(v);
+          break;  // ties and exact center hits
+        case 6:
+          v = k == 0 ? 6.0 : v;
+          break;  // spike
+        default:
+          break;
       }
       x.push_back(100.0 + 10.0 * v);
     }
