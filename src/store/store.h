@@ -121,9 +121,6 @@ class Store {
   virtual Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) = 0;
   // The deliveries of one violation, by id; of test alerts when violation_id is 0.
   virtual Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) = 0;
-  // The newest deliveries (highest id first), at most `limit`; only those in `state` when given.
-  virtual Result<std::vector<DeliveryRecord>> RecentDeliveries(std::optional<DeliveryState> state,
-                                                               int64_t limit) = 0;
 
   // --- Silences (POST /api/silences).
   virtual Status InsertSilence(SilenceRecord& silence) = 0;  // assigns id

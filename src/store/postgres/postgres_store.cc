@@ -440,8 +440,8 @@ Result<std::optional<ViolationRecord>> PostgresStore::GetViolation(int64_t id) {
 
 Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const ViolationQuery& q) {
   if (q.limit <= 0) return std::vector<ViolationRecord>();
-  std::string sql =
-      Select(ViolationColumnList(kViolationColumns, q.context, kContextTelemetry), "FROM violations");
+  std::string sql = Select(ViolationColumnList(kViolationColumns, q.context, kContextTelemetry),
+                           "FROM violations");
   SqlConditions where(sql);
   PgParams p;
   if (q.series) {
@@ -595,23 +595,6 @@ Result<std::vector<DeliveryRecord>> PostgresStore::DeliveriesOfViolation(int64_t
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(kSql, PgParams().Int(violation_id), "DeliveriesOfViolation");
-  if (!r) return r.error();
-  return ReadAll<DeliveryRecord>(*r, ReadDelivery<PgRow>);
-}
-
-Result<std::vector<DeliveryRecord>> PostgresStore::RecentDeliveries(
-    std::optional<DeliveryState> state, int64_t limit) {
-  if (limit <= 0) return std::vector<DeliveryRecord>();
-  static const std::string kAll =
-      Select(kDeliveryColumns, "FROM deliveries ORDER BY id DESC LIMIT ?");
-  static const std::string kInState =
-      Select(kDeliveryColumns, "FROM deliveries WHERE state = ? ORDER BY id DESC LIMIT ?");
-  PgParams p;
-  if (state) p.Text(DeliveryStateName(*state));
-  p.Int(limit);
-  pg::PgPool::Lease conn = pool_->Acquire();
-  if (!conn) return conn.error();
-  Result<PgResult> r = conn->Run(state ? kInState : kAll, p, "RecentDeliveries");
   if (!r) return r.error();
   return ReadAll<DeliveryRecord>(*r, ReadDelivery<PgRow>);
 }

@@ -830,9 +830,9 @@ Result<std::optional<ViolationRecord>> SqliteStore::GetViolation(int64_t id) {
 Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const ViolationQuery& q) {
   if (q.limit <= 0) return std::vector<ViolationRecord>();
   // Every filter that is set applies (they are ANDed); the SQL text depends only on which are.
-  std::string sql =
-      "SELECT " + ViolationColumnList(kViolationColumns, q.context, kContextTelemetry) +
-      " FROM violations";
+  std::string sql = "SELECT " +
+                    ViolationColumnList(kViolationColumns, q.context, kContextTelemetry) +
+                    " FROM violations";
   SqlConditions where(sql);
   if (q.series) where.Add("provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?");
   if (q.provider) where.Add("provider = ?");
@@ -1006,22 +1006,6 @@ Result<std::vector<DeliveryRecord>> SqliteStore::DeliveriesOfViolation(int64_t v
     return s.error();
   }
   return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery<Columns>, "DeliveriesOfViolation");
-}
-
-Result<std::vector<DeliveryRecord>> SqliteStore::RecentDeliveries(
-    std::optional<DeliveryState> state, int64_t limit) {
-  if (limit <= 0) return std::vector<DeliveryRecord>();
-  std::string sql = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries";
-  if (state) sql += " WHERE state = ?";
-  sql += " ORDER BY id DESC LIMIT ?";
-  std::lock_guard lock(reader_->mu);
-  Result<Statement> stmt = reader_->Prepare(sql);
-  if (!stmt) return stmt.error();
-  Binder b(stmt->get());
-  if (state) b.Text(DeliveryStateName(*state));
-  b.Int(limit);
-  if (Status s = b.Done("RecentDeliveries"); !s) return s.error();
-  return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery<Columns>, "RecentDeliveries");
 }
 
 Status SqliteStore::InsertSilence(SilenceRecord& r) {
