@@ -103,9 +103,10 @@ class Store {
   // --- The alert outbox (src/alert). Several senders, threads or processes on one database,
   // may work on it at once; the claim is what keeps them from sending one row twice.
 
-  // Inserts the delivery (assigning id, created_ms = updated_ms = delivery.created_ms as given)
-  // unless a row with the same key exists. Returns true when inserted, false when the key was
-  // already there (nothing changed, `delivery` untouched).
+  // Inserts the delivery (assigning id, created_ms = updated_ms = delivery.created_ms as given;
+  // the new row is unclaimed whatever claimed_by and claimed_until_ms say) unless a row with the
+  // same key exists. Returns true when inserted (`delivery` then holds what was stored), false
+  // when the key was already there (nothing changed, `delivery` untouched).
   virtual Result<bool> EnqueueDelivery(DeliveryRecord& delivery) = 0;
   // Atomically claims up to `limit` pending rows with next_attempt_ms ≤ now_ms whose claim is
   // free or lapsed (claimed_until_ms ≤ now_ms): sets claimed_by = owner and claimed_until_ms =

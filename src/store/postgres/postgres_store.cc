@@ -111,12 +111,13 @@ void BindViolation(PgParams& p, const ViolationRecord& v, bool keyed) {
   p.Bool(keyed);
 }
 
-// Every column but id, in kDeliveryColumns' order.
+// Every column but id, in kDeliveryColumns' order, of a new row: unclaimed, updated_ms =
+// created_ms.
 void BindDelivery(PgParams& p, const DeliveryRecord& d) {
   p.Text(d.key).Int(d.violation_id).Text(d.sink).Text(DeliveryKindName(d.kind));
   p.Text(d.payload_json).Text(DeliveryStateName(d.state)).Int(d.attempts);
-  p.Int(d.next_attempt_ms).Text(d.last_error).Text(d.claimed_by).Int(d.claimed_until_ms);
-  p.Int(d.created_ms).Int(d.created_ms).Int(d.delivered_ms);  // updated_ms = created_ms
+  p.Int(d.next_attempt_ms).Text(d.last_error).Text("").Int(0);
+  p.Int(d.created_ms).Int(d.created_ms).Int(d.delivered_ms);
 }
 
 // Every row of `result`, read with `read`; or the first malformed row's error.
@@ -536,6 +537,8 @@ Result<bool> PostgresStore::EnqueueDelivery(DeliveryRecord& delivery) {
   if (!id) return id.error();
   delivery.id = *id;
   delivery.updated_ms = delivery.created_ms;
+  delivery.claimed_by.clear();
+  delivery.claimed_until_ms = 0;
   return true;
 }
 

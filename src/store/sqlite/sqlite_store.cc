@@ -973,7 +973,7 @@ Status SqliteStore::FinishDelivery(const DeliveryRecord& d, const std::string& o
   static const std::string kUpdate =
       "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, "
       "delivered_ms = ?, updated_ms = ?, claimed_by = '', claimed_until_ms = 0 "
-      "WHERE id = ? AND claimed_by = ?";
+      "WHERE id = ? AND claimed_by = ? AND claimed_by <> ''";
   static const std::string kExists = "SELECT count(*) FROM deliveries WHERE id = ?";
   std::lock_guard lock(writer_->mu);
   {

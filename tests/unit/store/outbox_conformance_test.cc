@@ -112,6 +112,18 @@ TEST_P(StoreConformanceTest, DeliveryRoundTripsEveryField) {
   EXPECT_EQ(got.delivered_ms, 0);
 }
 
+TEST_P(StoreConformanceTest, AnEnqueuedRowIsUnclaimedWhateverTheRecordSays) {
+  DeliveryRecord d = MakeDelivery("v5/hook/open", 5, 100);
+  d.claimed_by = "stale";
+  d.claimed_until_ms = 1'000'000;
+  Result<bool> inserted = store().EnqueueDelivery(d);
+  ASSERT_TRUE(inserted.ok()) << inserted.error().message;
+  ASSERT_TRUE(*inserted);
+  EXPECT_EQ(d.claimed_by, "");  // the record tells what was stored
+  EXPECT_EQ(d.claimed_until_ms, 0);
+  EXPECT_EQ(IdsOf(Claim(store(), "fresh", 100)), (std::vector<int64_t>{d.id}));
+}
+
 TEST_P(StoreConformanceTest, ClaimTakesDuePendingRowsEarliestFirstUpToTheLimit) {
   const int64_t late = Enqueue(store(), MakeDelivery("a", 1, 300));
   const int64_t early = Enqueue(store(), MakeDelivery("b", 1, 100));
@@ -159,6 +171,9 @@ TEST_P(StoreConformanceTest, FinishDeliveryNeedsTheClaim) {
   Status twice = store().FinishDelivery(d, "owner");  // the claim was freed
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, "conflict");
+  Status nobody = store().FinishDelivery(d, "");  // a free row is held by no one, not by ""
+  ASSERT_FALSE(nobody.ok());
+  EXPECT_EQ(nobody.error().code, "conflict");
 
   DeliveryRecord unknown = d;
   unknown.id = id + 1000;
