@@ -3,6 +3,8 @@
 #include <iterator>
 #include <string>
 
+#include "store/store_errors.h"
+
 namespace llmscope::store::pg {
 namespace {
 
@@ -170,10 +172,6 @@ ALTER TABLE samples ADD COLUMN ingest_key TEXT COLLATE "C";
 CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) WHERE ingest_key IS NOT NULL;
 )sql",
 };
-
-Error StorageError(std::string message) {
-  return Error{"storage_error", std::move(message)};
-}
 
 }  // namespace
 

@@ -2,33 +2,32 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <iterator>
 #include <mutex>
 #include <string_view>
 #include <system_error>
-#include <tuple>
 #include <unordered_map>
 #include <utility>
 
-#include "spc/baseline.h"
-#include "spc/firing.h"
-#include "spc/rule.h"
-#include "spc/stage.h"
-#include "spc/transform.h"
 #include "store/record_fields.h"
-#include "store/sql_conditions.h"
+#include "store/sql_statements.h"
+#include "store/store_errors.h"
 
 namespace llmscope::store {
 namespace {
 
+using record_fields::BindDelivery;
 using record_fields::BindSample;
+using record_fields::BindSeries;
+using record_fields::BindSilence;
+using record_fields::BindSource;
 using record_fields::BindStage;
 using record_fields::BindViolation;
 using record_fields::ReadDelivery;
 using record_fields::ReadSample;
 using record_fields::ReadSilence;
+using record_fields::ReadSource;
 using record_fields::ReadStage;
 using record_fields::ReadViolation;
 
@@ -177,68 +176,19 @@ CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) WHERE ingest_k
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
-// Column lists, in the order BindSample/ReadSample (and the stage and violation pairs) use.
-constexpr const char* kSampleColumns =
-    "id, time_ms, provider, model, site, profile, e2e_ms, ttft_ms, tpot_ms, tokens_per_s, "
-    "cost_usd, error, error_kind, error_message, total_duration_ms, load_duration_ms, "
-    "prompt_eval_duration_ms, eval_duration_ms, prompt_eval_count, eval_count, tokens_in, "
-    "tokens_out, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, gpu_temp_c, "
-    "prompt_hash, prompt_text, ingest_key";
-// A sample whose ingest key is stored already inserts nothing (no row changes).
-constexpr const char* kInsertSample =
-    "INSERT INTO samples (time_ms, provider, model, site, profile, e2e_ms, ttft_ms, tpot_ms, "
-    "tokens_per_s, cost_usd, error, error_kind, error_message, total_duration_ms, "
-    "load_duration_ms, prompt_eval_duration_ms, eval_duration_ms, prompt_eval_count, eval_count, "
-    "tokens_in, tokens_out, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, "
-    "gpu_temp_c, prompt_hash, prompt_text, ingest_key) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?) ON CONFLICT (ingest_key) WHERE ingest_key IS NOT NULL DO NOTHING";
-constexpr const char* kSampleIdOfKey = "SELECT id FROM samples WHERE ingest_key = ?";
-
-constexpr const char* kStageColumns =
-    "provider, model, site, profile, metric, number, start_index, baseline_size, transform, "
-    "sigma_method, mean, sigma, frozen, external_baseline, start_sample_id, start_time_ms, "
-    "created_ms";
-constexpr const char* kUpsertStage =
-    "INSERT INTO stages (provider, model, site, profile, metric, number, start_index, "
-    "baseline_size, transform, sigma_method, mean, sigma, frozen, external_baseline, "
-    "start_sample_id, start_time_ms, created_ms) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (provider, model, site, profile, metric, number) DO UPDATE SET "
-    "start_index = excluded.start_index, baseline_size = excluded.baseline_size, "
-    "transform = excluded.transform, sigma_method = excluded.sigma_method, "
-    "mean = excluded.mean, sigma = excluded.sigma, frozen = excluded.frozen, "
-    "external_baseline = excluded.external_baseline, "
-    "start_sample_id = excluded.start_sample_id, start_time_ms = excluded.start_time_ms, "
-    "created_ms = excluded.created_ms";
-
-constexpr const char* kViolationColumns =
-    "id, provider, model, site, profile, metric, rule, phase, stage, first_index, last_index, "
-    "count, first_time_ms, last_time_ms, value, worst_value, deviation, mean, sigma, center, ucl, "
-    "lcl, upper_2s, lower_2s, upper_1s, lower_1s, context_json, status, status_by, "
-    "status_time_ms, created_ms";
+// What SQLite spells its own way in the shared statements (sql_statements.h).
+constexpr std::string_view kDeliveryKeyColumn = "key";
+// time_ms ≥ since: every row of the window has an id at least the least id in it. With that bound
+// the id-ordered scan starts at the window instead of at the oldest row; the bound comes from
+// samples_by_time alone (it holds the ids), reading only the window's entries.
+constexpr std::string_view kSampleTimeFrom =
+    "time_ms >= ? AND id >= "
+    "(SELECT min(id) FROM samples INDEXED BY samples_by_time WHERE time_ms >= ?)";
 // {"telemetry": …} of a violation's context, with SQLite's JSON functions.
-constexpr const char* kContextTelemetry =
+constexpr std::string_view kContextTelemetry =
     "CASE WHEN json_valid(context_json) THEN json_object('telemetry', "
     "json_extract(context_json, '$.telemetry')) ELSE '' END AS context_json";
-
-constexpr const char* kInsertViolation =
-    "INSERT INTO violations (provider, model, site, profile, metric, rule, phase, stage, "
-    "first_index, last_index, count, first_time_ms, last_time_ms, value, worst_value, deviation, "
-    "mean, sigma, center, ucl, lcl, upper_2s, lower_2s, upper_1s, lower_1s, context_json, status, "
-    "status_by, status_time_ms, created_ms) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?)";
-
-constexpr const char* kDeliveryColumns =
-    "id, key, violation_id, sink, kind, payload_json, state, attempts, next_attempt_ms, "
-    "last_error, claimed_by, claimed_until_ms, created_ms, updated_ms, delivered_ms";
-constexpr const char* kSilenceColumns =
-    "id, provider, model, metric, rule, starts_ms, ends_ms, created_by, comment, created_ms";
-
-Error StorageError(std::string message) {
-  return Error{"storage_error", std::move(message)};
-}
+constexpr std::string_view kViolationGone = "violation_id NOT IN (SELECT id FROM violations)";
 
 // A cached prepared statement for the duration of one use: reset and unbound on destruction, so
 // the next user starts clean and a read statement releases its snapshot.
@@ -279,10 +229,6 @@ class Binder {
   Binder& OptDouble(const std::optional<double>& v) { return v ? Double(*v) : Null(); }
   Binder& OptInt(const std::optional<int64_t>& v) { return v ? Int(*v) : Null(); }
   Binder& OptText(const std::optional<std::string>& v) { return v ? Text(*v) : Null(); }
-  Binder& Source(const SourceKey& k) {
-    return Text(k.provider).Text(k.model).Text(k.site).Text(k.profile);
-  }
-  Binder& Series(const SeriesKey& k) { return Source(k.source).Text(MetricName(k.metric)); }
 
   // "storage_error" naming `what` when a bind failed.
   Status Done(std::string_view what) const {
@@ -416,8 +362,8 @@ class Transaction {
   bool open_ = false;
 };
 
-// Reads the columns of the current row 0, 1, ... in call order. A name that does not parse
-// (a corrupt or foreign row) is remembered in error().
+// Reads the columns of the current row 0, 1, ... in call order. A malformed value (a corrupt or
+// foreign row) is remembered in error().
 class Columns {
  public:
   explicit Columns(sqlite3_stmt* stmt) : stmt_(stmt) {}
@@ -444,29 +390,9 @@ class Columns {
     if (NextIsNull()) return std::nullopt;
     return Text();
   }
-  SourceKey Source() {
-    SourceKey k;
-    k.provider = Text();
-    k.model = Text();
-    k.site = Text();
-    k.profile = Text();
-    return k;
-  }
-  // The enumerator named by a text column, through its Parse function.
-  template <typename Parse>
-  auto Name(Parse parse, std::string_view column) {
-    std::string text = Text();
-    auto parsed = parse(text);
-    if (!parsed && !error_) {
-      error_ = StorageError("corrupt row: " + std::string(column) + " is '" + text + "'");
-    }
-    return parsed.value_or(typename decltype(parsed)::value_type{});
-  }
-  SeriesKey Series() {
-    SeriesKey k;
-    k.source = Source();
-    k.metric = Name(ParseMetric, "metric");
-    return k;
+  // Records `message` as the row's error, unless it has one already.
+  void Fail(std::string message) {
+    if (!error_) error_ = StorageError(std::move(message));
   }
 
   const std::optional<Error>& error() const { return error_; }
@@ -602,7 +528,7 @@ Result<AppendResult> SqliteStore::AppendSamples(std::vector<Sample>& samples) {
   std::lock_guard lock(writer_->mu);
   Transaction txn(*writer_);
   if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
-  Result<Statement> insert = writer_->Prepare(kInsertSample);
+  Result<Statement> insert = writer_->Prepare(sql::InsertSample());
   if (!insert) return insert.error();
   std::vector<int64_t> ids;
   ids.reserve(samples.size());
@@ -618,7 +544,7 @@ Result<AppendResult> SqliteStore::AppendSamples(std::vector<Sample>& samples) {
     }
     // The key is stored already (the only conflict the insert ignores): that sample's id.
     Result<std::optional<int64_t>> stored =
-        writer_->QueryOptInt(kSampleIdOfKey, samples[i].ingest_key.value_or(""));
+        writer_->QueryOptInt(sql::SelectSampleIdOfKey(), samples[i].ingest_key.value_or(""));
     if (!stored) return stored.error();
     if (!stored->has_value()) return StorageError("AppendSamples: a stored key without an id");
     ids.push_back(**stored);
@@ -632,41 +558,12 @@ Result<AppendResult> SqliteStore::AppendSamples(std::vector<Sample>& samples) {
 
 Result<std::vector<Sample>> SqliteStore::QuerySamples(const SampleQuery& q) {
   if (q.limit <= 0) return std::vector<Sample>();
-  // The SQL text depends only on which filters are set, so each shape is prepared once.
-  std::string sql = std::string("SELECT ") + kSampleColumns + " FROM samples";
-  SqlConditions where(sql);
-  if (q.source) {
-    where.Add("provider = ? AND model = ? AND site = ? AND profile = ?");
-  } else {
-    if (q.provider) where.Add("provider = ?");
-    if (q.model) where.Add("model = ?");
-  }
-  if (q.since_ms != INT64_MIN) {
-    // Every row of the window has an id at least the least id in it. With that bound the
-    // id-ordered scan starts at the window instead of at the oldest row; the bound comes from
-    // samples_by_time alone (it holds the ids), reading only the window's entries.
-    where.Add(
-        "time_ms >= ? AND id >= "
-        "(SELECT min(id) FROM samples INDEXED BY samples_by_time WHERE time_ms >= ?)");
-  }
-  if (q.until_ms != INT64_MAX) where.Add("time_ms < ?");
-  if (q.after_id != 0) where.Add(q.newest_first ? "id < ?" : "id > ?");
-  sql += q.newest_first ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?";
-
+  const sql::BoundStatement select = sql::SelectSamples(q, kSampleTimeFrom);
   std::lock_guard lock(reader_->mu);
-  Result<Statement> stmt = reader_->Prepare(sql);
+  Result<Statement> stmt = reader_->Prepare(select.sql);
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
-  if (q.source) {
-    b.Source(*q.source);
-  } else {
-    if (q.provider) b.Text(*q.provider);
-    if (q.model) b.Text(*q.model);
-  }
-  if (q.since_ms != INT64_MIN) b.Int(q.since_ms).Int(q.since_ms);
-  if (q.until_ms != INT64_MAX) b.Int(q.until_ms);
-  if (q.after_id != 0) b.Int(q.after_id);
-  b.Int(q.limit);
+  sql::BindValues(b, select);
   if (Status s = b.Done("QuerySamples"); !s) return s.error();
   return ReadAll<Sample>(*reader_, *stmt, ReadSample<Columns>, "QuerySamples");
 }
@@ -688,15 +585,15 @@ Result<std::vector<SourceKey>> SqliteStore::ListSources() {
     Result<Statement> stmt = reader_->Prepare(sources.empty() ? kFirst : kNext);
     if (!stmt) return stmt.error();
     if (!sources.empty()) {
-      if (Status s = Binder(stmt->get()).Source(sources.back()).Done("ListSources"); !s) {
-        return s.error();
-      }
+      Binder b(stmt->get());
+      BindSource(b, sources.back());
+      if (Status s = b.Done("ListSources"); !s) return s.error();
     }
     int rc = stmt->Step();
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) return reader_->Fail("ListSources");
     Columns c(stmt->get());
-    sources.push_back(c.Source());
+    sources.push_back(ReadSource(c));
   }
   return sources;
 }
@@ -730,7 +627,7 @@ Result<StoreStats> SqliteStore::Stats() {
 
 Status SqliteStore::SaveStage(const StageRecord& stage) {
   std::lock_guard lock(writer_->mu);
-  Result<Statement> stmt = writer_->Prepare(kUpsertStage);
+  Result<Statement> stmt = writer_->Prepare(sql::UpsertStage());
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
   BindStage(b, stage);
@@ -740,22 +637,18 @@ Status SqliteStore::SaveStage(const StageRecord& stage) {
 }
 
 Result<std::vector<StageRecord>> SqliteStore::LoadStages(const SeriesKey& series) {
-  static const std::string kSql =
-      std::string("SELECT ") + kStageColumns +
-      " FROM stages WHERE provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?"
-      " ORDER BY number";
   std::lock_guard lock(reader_->mu);
-  Result<Statement> stmt = reader_->Prepare(kSql);
+  Result<Statement> stmt = reader_->Prepare(sql::SelectStagesOfSeries());
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
-  b.Series(series);
+  BindSeries(b, series);
   if (Status s = b.Done("LoadStages"); !s) return s.error();
   return ReadAll<StageRecord>(*reader_, *stmt, ReadStage<Columns>, "LoadStages");
 }
 
 Result<std::vector<StageRecord>> SqliteStore::LoadLatestStages() {
   static const std::string kSql =
-      std::string("SELECT ") + kStageColumns +
+      "SELECT " + std::string(sql::kStageColumns) +
       " FROM stages AS s WHERE number = (SELECT max(number) FROM stages AS t"
       " WHERE t.provider = s.provider AND t.model = s.model AND t.site = s.site"
       " AND t.profile = s.profile AND t.metric = s.metric)"
@@ -767,8 +660,9 @@ Result<std::vector<StageRecord>> SqliteStore::LoadLatestStages() {
 }
 
 Status SqliteStore::InsertViolation(ViolationRecord& violation) {
+  static const std::string kSql = sql::InsertInto("violations", sql::kViolationColumns);
   std::lock_guard lock(writer_->mu);
-  Result<Statement> stmt = writer_->Prepare(kInsertViolation);
+  Result<Statement> stmt = writer_->Prepare(kSql);
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
   BindViolation(b, violation);
@@ -779,45 +673,33 @@ Status SqliteStore::InsertViolation(ViolationRecord& violation) {
 }
 
 Status SqliteStore::UpdateViolationExtent(const ViolationRecord& v) {
-  static const std::string kSql =
-      "UPDATE violations SET last_index = ?, last_time_ms = ?, count = ?, worst_value = ?, "
-      "deviation = ?, context_json = ? WHERE id = ?";
   std::lock_guard lock(writer_->mu);
-  Result<Statement> stmt = writer_->Prepare(kSql);
+  Result<Statement> stmt = writer_->Prepare(sql::UpdateViolationExtent());
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
-  b.Int(v.last_index).Int(v.last_time_ms).Int(v.count).Double(v.worst_value);
-  b.OptDouble(v.deviation).Text(v.context_json).Int(v.id);
+  sql::BindViolationExtent(b, v);
   if (Status s = b.Done("UpdateViolationExtent"); !s) return s;
   if (stmt->Step() != SQLITE_DONE) return writer_->Fail("UpdateViolationExtent");
-  if (sqlite3_changes64(writer_->handle()) == 0) {
-    return Error{"not_found", "violation " + std::to_string(v.id) + " not found"};
-  }
+  if (sqlite3_changes64(writer_->handle()) == 0) return NotFound("violation", v.id);
   return {};
 }
 
 Status SqliteStore::SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
                                        int64_t time_ms) {
-  static const std::string kSql =
-      "UPDATE violations SET status = ?, status_by = ?, status_time_ms = ? WHERE id = ?";
   std::lock_guard lock(writer_->mu);
-  Result<Statement> stmt = writer_->Prepare(kSql);
+  Result<Statement> stmt = writer_->Prepare(sql::UpdateViolationStatus());
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
   b.Text(ViolationStatusName(status)).Text(by).Int(time_ms).Int(id);
   if (Status s = b.Done("SetViolationStatus"); !s) return s;
   if (stmt->Step() != SQLITE_DONE) return writer_->Fail("SetViolationStatus");
-  if (sqlite3_changes64(writer_->handle()) == 0) {
-    return Error{"not_found", "violation " + std::to_string(id) + " not found"};
-  }
+  if (sqlite3_changes64(writer_->handle()) == 0) return NotFound("violation", id);
   return {};
 }
 
 Result<std::optional<ViolationRecord>> SqliteStore::GetViolation(int64_t id) {
-  static const std::string kSql =
-      std::string("SELECT ") + kViolationColumns + " FROM violations WHERE id = ?";
   std::lock_guard lock(reader_->mu);
-  Result<Statement> stmt = reader_->Prepare(kSql);
+  Result<Statement> stmt = reader_->Prepare(sql::SelectViolationById());
   if (!stmt) return stmt.error();
   if (Status s = Binder(stmt->get()).Int(id).Done("GetViolation"); !s) return s.error();
   Result<std::vector<ViolationRecord>> rows =
@@ -829,111 +711,47 @@ Result<std::optional<ViolationRecord>> SqliteStore::GetViolation(int64_t id) {
 
 Result<std::vector<ViolationRecord>> SqliteStore::QueryViolations(const ViolationQuery& q) {
   if (q.limit <= 0) return std::vector<ViolationRecord>();
-  // Every filter that is set applies (they are ANDed); the SQL text depends only on which are.
-  std::string sql = "SELECT " +
-                    ViolationColumnList(kViolationColumns, q.context, kContextTelemetry) +
-                    " FROM violations";
-  SqlConditions where(sql);
-  if (q.series) where.Add("provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?");
-  if (q.provider) where.Add("provider = ?");
-  if (q.model) where.Add("model = ?");
-  if (q.metric) where.Add("metric = ?");
-  if (q.rule) where.Add("rule = ?");
-  if (q.rules) where.Add(RuleListCondition(q.rules->size()));
-  if (q.status) where.Add("status = ?");
-  if (q.phase) where.Add("phase = ?");
-  if (q.since_ms != INT64_MIN) where.Add("last_time_ms >= ?");
-  if (q.until_ms != INT64_MAX) where.Add("first_time_ms < ?");
-  sql += " ORDER BY id DESC LIMIT ?";
-
+  const sql::BoundStatement select = sql::SelectViolations(q, kContextTelemetry);
   std::lock_guard lock(reader_->mu);
-  Result<Statement> stmt = reader_->Prepare(sql);
+  Result<Statement> stmt = reader_->Prepare(select.sql);
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
-  if (q.series) b.Series(*q.series);
-  if (q.provider) b.Text(*q.provider);
-  if (q.model) b.Text(*q.model);
-  if (q.metric) b.Text(MetricName(*q.metric));
-  if (q.rule) b.Text(spc::RuleName(*q.rule));
-  if (q.rules) {
-    for (spc::Rule r : *q.rules) b.Text(spc::RuleName(r));
-  }
-  if (q.status) b.Text(ViolationStatusName(*q.status));
-  if (q.phase) b.Text(spc::PhaseName(*q.phase));
-  if (q.since_ms != INT64_MIN) b.Int(q.since_ms);
-  if (q.until_ms != INT64_MAX) b.Int(q.until_ms);
-  b.Int(q.limit);
+  sql::BindValues(b, select);
   if (Status s = b.Done("QueryViolations"); !s) return s.error();
   return ReadAll<ViolationRecord>(*reader_, *stmt, ReadViolation<Columns>, "QueryViolations");
 }
 
 Result<int64_t> SqliteStore::DeleteOlderThan(int64_t cutoff_ms) {
-  static const std::string kDeleteSamples = "DELETE FROM samples WHERE time_ms < ?";
-  static const std::string kDeleteViolations =
-      "DELETE FROM violations WHERE status <> ? AND last_time_ms < ?";
   std::lock_guard lock(writer_->mu);
   Transaction txn(*writer_);
   if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
   int64_t deleted = 0;
-  {
-    Result<Statement> stmt = writer_->Prepare(kDeleteSamples);
-    if (!stmt) return stmt.error();
-    if (Status s = Binder(stmt->get()).Int(cutoff_ms).Done("DeleteOlderThan"); !s) {
-      return s.error();
-    }
-    if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteOlderThan: samples");
-    deleted += sqlite3_changes64(writer_->handle());
-  }
-  {
-    Result<Statement> stmt = writer_->Prepare(kDeleteViolations);
+  for (const sql::BoundStatement& step : sql::RetentionDeletes(cutoff_ms, kViolationGone)) {
+    Result<Statement> stmt = writer_->Prepare(step.sql);
     if (!stmt) return stmt.error();
     Binder b(stmt->get());
-    b.Text(ViolationStatusName(ViolationStatus::kOpen)).Int(cutoff_ms);
+    sql::BindValues(b, step);
     if (Status s = b.Done("DeleteOlderThan"); !s) return s.error();
-    if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteOlderThan: violations");
+    if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteOlderThan: " + step.sql);
     deleted += sqlite3_changes64(writer_->handle());
-  }
-  {
-    // Deliveries whose violation is gone, test alerts older than the cutoff, ended silences.
-    static const std::string kDeleteDeliveries =
-        "DELETE FROM deliveries WHERE (violation_id <> 0 AND violation_id NOT IN "
-        "(SELECT id FROM violations)) OR (violation_id = 0 AND created_ms < ?)";
-    static const std::string kDeleteSilences = "DELETE FROM silences WHERE ends_ms < ?";
-    for (const std::string* sql : {&kDeleteDeliveries, &kDeleteSilences}) {
-      Result<Statement> stmt = writer_->Prepare(*sql);
-      if (!stmt) return stmt.error();
-      if (Status s = Binder(stmt->get()).Int(cutoff_ms).Done("DeleteOlderThan"); !s) {
-        return s.error();
-      }
-      if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteOlderThan: " + *sql);
-      deleted += sqlite3_changes64(writer_->handle());
-    }
   }
   if (Status s = txn.Commit(); !s) return s.error();
   return deleted;
 }
 
 Result<bool> SqliteStore::EnqueueDelivery(DeliveryRecord& d) {
-  static const std::string kSql =
-      "INSERT INTO deliveries (key, violation_id, sink, kind, payload_json, state, attempts, "
-      "next_attempt_ms, last_error, claimed_by, claimed_until_ms, created_ms, updated_ms, "
-      "delivered_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, ?) "
-      "ON CONFLICT (key) DO NOTHING";
+  static const std::string kSql = sql::InsertDelivery(kDeliveryKeyColumn);
   std::lock_guard lock(writer_->mu);
   Result<Statement> stmt = writer_->Prepare(kSql);
   if (!stmt) return stmt.error();
+  DeliveryRecord row = record_fields::NewDeliveryRow(d);
   Binder b(stmt->get());
-  b.Text(d.key).Int(d.violation_id).Text(d.sink).Text(DeliveryKindName(d.kind));
-  b.Text(d.payload_json).Text(DeliveryStateName(d.state)).Int(d.attempts);
-  b.Int(d.next_attempt_ms).Text(d.last_error).Int(d.created_ms).Int(d.created_ms);
-  b.Int(d.delivered_ms);
+  BindDelivery(b, row);
   if (Status s = b.Done("EnqueueDelivery"); !s) return s.error();
   if (stmt->Step() != SQLITE_DONE) return writer_->Fail("EnqueueDelivery");
   if (sqlite3_changes64(writer_->handle()) == 0) return false;
-  d.id = sqlite3_last_insert_rowid(writer_->handle());
-  d.updated_ms = d.created_ms;
-  d.claimed_by.clear();
-  d.claimed_until_ms = 0;
+  row.id = sqlite3_last_insert_rowid(writer_->handle());
+  d = std::move(row);
   return true;
 }
 
@@ -944,11 +762,10 @@ Result<std::vector<DeliveryRecord>> SqliteStore::ClaimDueDeliveries(const std::s
   // One writer connection under its mutex, in one IMMEDIATE transaction: no other thread or
   // process can claim between the UPDATE and its RETURNING rows.
   static const std::string kSql =
-      std::string(
-          "UPDATE deliveries SET claimed_by = ?, claimed_until_ms = ? WHERE id IN "
-          "(SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_ms <= ? "
-          "AND claimed_until_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?) RETURNING ") +
-      kDeliveryColumns;
+      "UPDATE deliveries SET claimed_by = ?, claimed_until_ms = ? WHERE id IN "
+      "(SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_ms <= ? "
+      "AND claimed_until_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?) RETURNING id, " +
+      sql::DeliveryColumns(kDeliveryKeyColumn);
   std::lock_guard lock(writer_->mu);
   Transaction txn(*writer_);
   if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
@@ -962,43 +779,31 @@ Result<std::vector<DeliveryRecord>> SqliteStore::ClaimDueDeliveries(const std::s
   }();
   if (!rows) return rows.error();
   if (Status s = txn.Commit(); !s) return s.error();
-  // RETURNING gives rows in no promised order.
-  std::sort(rows->begin(), rows->end(), [](const DeliveryRecord& a, const DeliveryRecord& b) {
-    return std::tie(a.next_attempt_ms, a.id) < std::tie(b.next_attempt_ms, b.id);
-  });
+  sql::SortClaimed(*rows);
   return rows;
 }
 
 Status SqliteStore::FinishDelivery(const DeliveryRecord& d, const std::string& owner) {
-  static const std::string kUpdate =
-      "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, "
-      "delivered_ms = ?, updated_ms = ?, claimed_by = '', claimed_until_ms = 0 "
-      "WHERE id = ? AND claimed_by = ? AND claimed_by <> ''";
-  static const std::string kExists = "SELECT count(*) FROM deliveries WHERE id = ?";
   std::lock_guard lock(writer_->mu);
   {
-    Result<Statement> stmt = writer_->Prepare(kUpdate);
+    Result<Statement> stmt = writer_->Prepare(sql::UpdateDeliveryOutcome());
     if (!stmt) return stmt.error();
     Binder b(stmt->get());
-    b.Text(DeliveryStateName(d.state)).Int(d.attempts).Int(d.next_attempt_ms).Text(d.last_error);
-    b.Int(d.delivered_ms).Int(d.updated_ms).Int(d.id).Text(owner);
+    sql::BindDeliveryOutcome(b, d, owner);
     if (Status s = b.Done("FinishDelivery"); !s) return s;
     if (stmt->Step() != SQLITE_DONE) return writer_->Fail("FinishDelivery");
     if (sqlite3_changes64(writer_->handle()) > 0) return {};
   }
-  Result<Statement> stmt = writer_->Prepare(kExists);
+  Result<Statement> stmt = writer_->Prepare(sql::CountDeliveriesWithId());
   if (!stmt) return stmt.error();
   if (Status s = Binder(stmt->get()).Int(d.id).Done("FinishDelivery"); !s) return s;
   if (stmt->Step() != SQLITE_ROW) return writer_->Fail("FinishDelivery");
-  if (sqlite3_column_int64(stmt->get(), 0) == 0) {
-    return Error{"not_found", "delivery " + std::to_string(d.id) + " not found"};
-  }
-  return Error{"conflict", "delivery " + std::to_string(d.id) + " is not held by " + owner};
+  if (sqlite3_column_int64(stmt->get(), 0) == 0) return NotFound("delivery", d.id);
+  return DeliveryNotHeld(d.id, owner);
 }
 
 Result<std::vector<DeliveryRecord>> SqliteStore::DeliveriesOfViolation(int64_t violation_id) {
-  static const std::string kSql = std::string("SELECT ") + kDeliveryColumns +
-                                  " FROM deliveries WHERE violation_id = ? ORDER BY id";
+  static const std::string kSql = sql::SelectDeliveriesOfViolation(kDeliveryKeyColumn);
   std::lock_guard lock(reader_->mu);
   Result<Statement> stmt = reader_->Prepare(kSql);
   if (!stmt) return stmt.error();
@@ -1009,15 +814,11 @@ Result<std::vector<DeliveryRecord>> SqliteStore::DeliveriesOfViolation(int64_t v
 }
 
 Status SqliteStore::InsertSilence(SilenceRecord& r) {
-  static const std::string kSql =
-      "INSERT INTO silences (provider, model, metric, rule, starts_ms, ends_ms, created_by, "
-      "comment, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
   std::lock_guard lock(writer_->mu);
-  Result<Statement> stmt = writer_->Prepare(kSql);
+  Result<Statement> stmt = writer_->Prepare(sql::InsertSilence());
   if (!stmt) return stmt.error();
   Binder b(stmt->get());
-  b.Text(r.provider).Text(r.model).Text(r.metric).Text(r.rule).Int(r.starts_ms).Int(r.ends_ms);
-  b.Text(r.created_by).Text(r.comment).Int(r.created_ms);
+  BindSilence(b, r);
   if (Status s = b.Done("InsertSilence"); !s) return s;
   if (stmt->Step() != SQLITE_DONE) return writer_->Fail("InsertSilence");
   r.id = sqlite3_last_insert_rowid(writer_->handle());
@@ -1025,10 +826,8 @@ Status SqliteStore::InsertSilence(SilenceRecord& r) {
 }
 
 Result<std::vector<SilenceRecord>> SqliteStore::ActiveSilences(int64_t now_ms) {
-  static const std::string kSql =
-      std::string("SELECT ") + kSilenceColumns + " FROM silences WHERE ends_ms > ? ORDER BY id";
   std::lock_guard lock(reader_->mu);
-  Result<Statement> stmt = reader_->Prepare(kSql);
+  Result<Statement> stmt = reader_->Prepare(sql::SelectSilencesEndingAfter());
   if (!stmt) return stmt.error();
   if (Status s = Binder(stmt->get()).Int(now_ms).Done("ActiveSilences"); !s) return s.error();
   return ReadAll<SilenceRecord>(*reader_, *stmt, ReadSilence<Columns>, "ActiveSilences");
@@ -1041,9 +840,7 @@ Status SqliteStore::ExpireSilence(int64_t id, int64_t now_ms) {
   if (!stmt) return stmt.error();
   if (Status s = Binder(stmt->get()).Int(now_ms).Int(id).Done("ExpireSilence"); !s) return s;
   if (stmt->Step() != SQLITE_DONE) return writer_->Fail("ExpireSilence");
-  if (sqlite3_changes64(writer_->handle()) == 0) {
-    return Error{"not_found", "silence " + std::to_string(id) + " not found"};
-  }
+  if (sqlite3_changes64(writer_->handle()) == 0) return NotFound("silence", id);
   return {};
 }
 
