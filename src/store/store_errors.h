@@ -20,6 +20,21 @@ inline Error NotFound(std::string_view what, int64_t id) {
   return Error{"not_found", std::string(what) + " " + std::to_string(id) + " not found"};
 }
 
+// Whether this build can open a database whose schema is at `version`: "storage_error" when the
+// version is not llmscope's (negative) or newer than `supported`, this build's.
+inline Status CheckSchemaVersion(int64_t version, int64_t supported) {
+  if (version < 0) {
+    return StorageError("database schema version " + std::to_string(version) +
+                        " is not llmscope's");
+  }
+  if (version > supported) {
+    return StorageError("database schema version " + std::to_string(version) +
+                        " is newer than this build's (" + std::to_string(supported) +
+                        "): upgrade llmscope");
+  }
+  return {};
+}
+
 // FinishDelivery by a sender that does not hold the row.
 inline Error DeliveryNotHeld(int64_t id, std::string_view owner) {
   return Error{"conflict",

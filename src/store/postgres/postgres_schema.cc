@@ -198,15 +198,7 @@ Status Migrate(PgConnection& conn) {
   PgRow row(found->get(), 0);
   const int64_t version = row.OptInt().value_or(0);
   if (row.error()) return *row.error();
-  if (version < 0) {
-    return StorageError("database schema version " + std::to_string(version) +
-                        " is not llmscope's");
-  }
-  if (version > SchemaVersion()) {
-    return StorageError("database schema version " + std::to_string(version) +
-                        " is newer than this build's (" + std::to_string(SchemaVersion()) +
-                        "): upgrade llmscope");
-  }
+  if (Status s = CheckSchemaVersion(version, SchemaVersion()); !s) return s;
   for (int64_t v = version; v < SchemaVersion(); ++v) {
     if (Status s = conn.Exec(kMigrations[v], "migration to version " + std::to_string(v + 1)); !s) {
       return s;

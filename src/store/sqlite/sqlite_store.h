@@ -35,6 +35,10 @@
 
 namespace llmscope::store {
 
+namespace sqlite {
+class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its statements and mutex
+}  // namespace sqlite
+
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
@@ -81,12 +85,11 @@ class SqliteStore final : public Store {
   Status ExpireSilence(int64_t id, int64_t now_ms) override;
 
  private:
-  class Connection;  // one sqlite3 handle, its statement cache and the mutex that guards both
+  SqliteStore(std::unique_ptr<sqlite::SqliteConnection> writer,
+              std::unique_ptr<sqlite::SqliteConnection> reader);
 
-  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> reader);
-
-  std::unique_ptr<Connection> writer_;
-  std::unique_ptr<Connection> reader_;
+  std::unique_ptr<sqlite::SqliteConnection> writer_;
+  std::unique_ptr<sqlite::SqliteConnection> reader_;
 };
 
 }  // namespace llmscope::store
