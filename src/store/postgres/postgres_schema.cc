@@ -3,6 +3,7 @@
 #include <iterator>
 #include <string>
 
+#include "store/postgres/postgres_store.h"
 #include "store/store_errors.h"
 
 namespace llmscope::store::pg {
@@ -173,11 +174,10 @@ CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) WHERE ingest_k
 )sql",
 };
 
-}  // namespace
+static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
+              "kSchemaVersion is the number of migration steps");
 
-int SchemaVersion() {
-  return static_cast<int>(std::size(kMigrations));
-}
+}  // namespace
 
 Status Migrate(PgConnection& conn) {
   PgTransaction txn(conn);
@@ -198,15 +198,16 @@ Status Migrate(PgConnection& conn) {
   PgRow row(found->get(), 0);
   const int64_t version = row.OptInt().value_or(0);
   if (row.error()) return *row.error();
-  if (Status s = CheckSchemaVersion(version, SchemaVersion()); !s) return s;
-  for (int64_t v = version; v < SchemaVersion(); ++v) {
+  if (Status s = CheckSchemaVersion(version, PostgresStore::kSchemaVersion); !s) return s;
+  for (int64_t v = version; v < PostgresStore::kSchemaVersion; ++v) {
     if (Status s = conn.Exec(kMigrations[v], "migration to version " + std::to_string(v + 1)); !s) {
       return s;
     }
   }
-  if (version < SchemaVersion()) {
-    if (Result<PgResult> r = conn.Run("INSERT INTO schema_version (version) VALUES (?)",
-                                      PgParams().Int(SchemaVersion()), "write schema_version");
+  if (version < PostgresStore::kSchemaVersion) {
+    if (Result<PgResult> r =
+            conn.Run("INSERT INTO schema_version (version) VALUES (?)",
+                     PgParams().Int(PostgresStore::kSchemaVersion), "write schema_version");
         !r) {
       return r.error();
     }
