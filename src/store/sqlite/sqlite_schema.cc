@@ -1,21 +1,22 @@
 #include "store/sqlite/sqlite_schema.h"
 
 #include <iterator>
+#include <span>
 #include <string>
+#include <string_view>
 
+#include "store/schema_indexes.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_errors.h"
 
 namespace llmscope::store::sqlite {
 namespace {
 
-// kMigrations[i] takes a file from user_version i to i + 1. Append steps; never edit one that has
-// been released. Enumerations are stored by name (MetricName, RuleName, ...), never as integers;
-// a SourceKey is four NOT NULL text columns, "" for an absent site or profile. AUTOINCREMENT keeps
-// ids from being reused after retention deleted the newest rows (ids drive paging and replay).
-constexpr const char* kMigrations[] = {
-    R"sql(
-CREATE TABLE samples (
+// The tables, in SQLite's types. Enumerations are stored by name (MetricName, RuleName, ...),
+// never as integers; a SourceKey is four NOT NULL text columns, "" for an absent site or
+// profile. AUTOINCREMENT keeps ids from being reused after retention deleted the newest rows
+// (ids drive paging and replay).
+constexpr std::string_view kCreateSamples = R"sql(CREATE TABLE samples (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   time_ms INTEGER NOT NULL,
   provider TEXT NOT NULL,
@@ -45,11 +46,9 @@ CREATE TABLE samples (
   gpu_temp_c REAL,
   prompt_hash TEXT NOT NULL,
   prompt_text TEXT
-);
-CREATE INDEX samples_by_source ON samples (provider, model, site, profile, id);
-CREATE INDEX samples_by_time ON samples (time_ms);
+))sql";
 
-CREATE TABLE stages (
+constexpr std::string_view kCreateStages = R"sql(CREATE TABLE stages (
   provider TEXT NOT NULL,
   model TEXT NOT NULL,
   site TEXT NOT NULL,
@@ -68,9 +67,9 @@ CREATE TABLE stages (
   start_time_ms INTEGER NOT NULL,
   created_ms INTEGER NOT NULL,
   PRIMARY KEY (provider, model, site, profile, metric, number)
-) WITHOUT ROWID;
+) WITHOUT ROWID)sql";
 
-CREATE TABLE violations (
+constexpr std::string_view kCreateViolations = R"sql(CREATE TABLE violations (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   provider TEXT NOT NULL,
   model TEXT NOT NULL,
@@ -102,13 +101,9 @@ CREATE TABLE violations (
   status_by TEXT NOT NULL,
   status_time_ms INTEGER NOT NULL,
   created_ms INTEGER NOT NULL
-);
-CREATE INDEX violations_by_series ON violations (provider, model, site, profile, metric, id);
-CREATE INDEX violations_by_status ON violations (status, id);
-)sql",
-    // 2: the alert outbox and silences (src/alert).
-    R"sql(
-CREATE TABLE deliveries (
+))sql";
+
+constexpr std::string_view kCreateDeliveries = R"sql(CREATE TABLE deliveries (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   key TEXT NOT NULL UNIQUE,
   violation_id INTEGER NOT NULL,
@@ -124,11 +119,9 @@ CREATE TABLE deliveries (
   created_ms INTEGER NOT NULL,
   updated_ms INTEGER NOT NULL,
   delivered_ms INTEGER NOT NULL
-);
-CREATE INDEX deliveries_due ON deliveries (state, next_attempt_ms, id);
-CREATE INDEX deliveries_by_violation ON deliveries (violation_id, id);
+))sql";
 
-CREATE TABLE silences (
+constexpr std::string_view kCreateSilences = R"sql(CREATE TABLE silences (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   provider TEXT NOT NULL,
   model TEXT NOT NULL,
@@ -139,15 +132,29 @@ CREATE TABLE silences (
   created_by TEXT NOT NULL,
   comment TEXT NOT NULL,
   created_ms INTEGER NOT NULL
-);
-CREATE INDEX silences_by_end ON silences (ends_ms);
-)sql",
-    // 3: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
-    R"sql(
-ALTER TABLE samples ADD COLUMN ingest_key TEXT;
-CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) WHERE ingest_key IS NOT NULL;
-)sql",
+))sql";
+constexpr std::string_view kSilencesByEnd = "CREATE INDEX silences_by_end ON silences (ends_ms)";
+
+constexpr std::string_view kAddSampleIngestKey = "ALTER TABLE samples ADD COLUMN ingest_key TEXT";
+
+namespace idx = schema_indexes;
+
+constexpr std::string_view kStep1[] = {
+    kCreateSamples,    idx::kSamplesBySource,    idx::kSamplesByTime,       // samples
+    kCreateStages,                                                          // stages
+    kCreateViolations, idx::kViolationsBySeries, idx::kViolationsByStatus,  // violations
 };
+// 2: the alert outbox and silences (src/alert).
+constexpr std::string_view kStep2[] = {
+    kCreateDeliveries, idx::kDeliveriesDue, idx::kDeliveriesByViolation,  // outbox
+    kCreateSilences,   kSilencesByEnd,                                    // silences
+};
+// 3: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
+constexpr std::string_view kStep3[] = {kAddSampleIngestKey, idx::kSamplesByIngestKey};
+
+// kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
+// Append steps; never edit one that has been released.
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
@@ -161,8 +168,12 @@ Status Migrate(SqliteConnection& conn) {
   if (Status s = CheckSchemaVersion(*version, SqliteStore::kSchemaVersion); !s) return s;
   if (*version == SqliteStore::kSchemaVersion) return txn.Commit();
   for (int64_t v = *version; v < SqliteStore::kSchemaVersion; ++v) {
-    if (Status s = conn.Exec(kMigrations[v], "migration to version " + std::to_string(v + 1)); !s) {
-      return s;
+    for (std::string_view statement : kMigrations[v]) {
+      if (Status s =
+              conn.Exec(std::string(statement), "migration to version " + std::to_string(v + 1));
+          !s) {
+        return s;
+      }
     }
   }
   // PRAGMA takes no parameters; the version is this code's constant.
