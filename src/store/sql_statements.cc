@@ -140,12 +140,6 @@ std::string SelectDeliveriesOfViolation(std::string_view key_column) {
          " FROM deliveries WHERE violation_id = ? ORDER BY id";
 }
 
-void SortClaimed(std::vector<DeliveryRecord>& rows) {
-  std::sort(rows.begin(), rows.end(), [](const DeliveryRecord& a, const DeliveryRecord& b) {
-    return std::tie(a.next_attempt_ms, a.id) < std::tie(b.next_attempt_ms, b.id);
-  });
-}
-
 const std::string& UpdateDeliveryOutcome() {
   static const std::string sql =
       "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, "
@@ -157,6 +151,12 @@ const std::string& UpdateDeliveryOutcome() {
 const std::string& CountDeliveriesWithId() {
   static const std::string sql = "SELECT count(*) FROM deliveries WHERE id = ?";
   return sql;
+}
+
+void SortClaimed(std::vector<DeliveryRecord>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const DeliveryRecord& a, const DeliveryRecord& b) {
+    return std::tie(a.next_attempt_ms, a.id) < std::tie(b.next_attempt_ms, b.id);
+  });
 }
 
 const std::string& InsertSilence() {

@@ -67,9 +67,6 @@ const std::string& UpdateViolationExtent();
 // The status's name, who, when, the id.
 const std::string& UpdateViolationStatus();
 
-// ClaimDueDeliveries' rows, read from an UPDATE's RETURNING (ReadDelivery), come in no promised
-// order: this puts them in the order it returns, earliest next_attempt_ms first, then id.
-void SortClaimed(std::vector<DeliveryRecord>& rows);
 // BindDelivery (of a NewDeliveryRow). A delivery whose key is stored already inserts nothing.
 std::string InsertDelivery(std::string_view key_column);
 // The violation id; its deliveries by id (ReadDelivery).
@@ -79,6 +76,10 @@ std::string SelectDeliveriesOfViolation(std::string_view key_column);
 const std::string& UpdateDeliveryOutcome();
 // The id; 1 when a delivery has it, 0 when none has.
 const std::string& CountDeliveriesWithId();
+// ClaimDueDeliveries' rows, read from an UPDATE's RETURNING (each dialect's own statement), come
+// in no promised order: this puts them in the order it returns, earliest next_attempt_ms first,
+// then id.
+void SortClaimed(std::vector<DeliveryRecord>& rows);
 
 // BindSilence.
 const std::string& InsertSilence();
