@@ -1,12 +1,13 @@
 // How each record's fields map to a row's columns, once for every Store implementation: the
-// bind functions write the fields in their table's column order (every column but id), the read
-// functions read them back in their SELECT column order (id first). `Params` and `Row` are an
-// implementation's parameter binder and row reader with the same small vocabulary: Int, Int32,
-// Bool, Double, Text, OptDouble, OptInt, OptText, Source, Series, and Name(parse, column) for an
-// enumerator stored by name, which records a corrupt name as the row's error.
+// bind functions write the fields in their table's column order (every column but id, the column
+// lists of sql_statements.h), the read functions read them back in their SELECT column order (id
+// first). `Params` and `Row` are an implementation's parameter binder and row reader with the
+// same small vocabulary: Int, Bool, Double, Text, OptDouble, OptInt, OptText for both, Int32 for
+// a row, and a row's Fail(message), which records the first malformed value as the row's error.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/sample.h"
@@ -26,9 +27,51 @@ inline std::optional<spc::Phase> ParsePhase(std::string_view name) {
   return std::nullopt;
 }
 
+// The enumerator named by a text column, through its Parse function; a name that does not parse
+// (a corrupt or foreign row) fails the row and reads as the enumeration's first value.
+template <typename Row, typename Parse>
+auto ReadName(Row& c, Parse parse, std::string_view column) {
+  std::string text = c.Text();
+  auto parsed = parse(text);
+  if (!parsed) c.Fail("corrupt row: " + std::string(column) + " is '" + text + "'");
+  return parsed.value_or(typename decltype(parsed)::value_type{});
+}
+
+// A SourceKey is four text columns (provider, model, site, profile; "" for an absent site or
+// profile), a SeriesKey those and the metric's name.
+template <typename Params>
+void BindSource(Params& b, const SourceKey& k) {
+  b.Text(k.provider).Text(k.model).Text(k.site).Text(k.profile);
+}
+
+template <typename Params>
+void BindSeries(Params& b, const SeriesKey& k) {
+  BindSource(b, k.source);
+  b.Text(MetricName(k.metric));
+}
+
+template <typename Row>
+SourceKey ReadSource(Row& c) {
+  SourceKey k;
+  k.provider = c.Text();
+  k.model = c.Text();
+  k.site = c.Text();
+  k.profile = c.Text();
+  return k;
+}
+
+template <typename Row>
+SeriesKey ReadSeries(Row& c) {
+  SeriesKey k;
+  k.source = ReadSource(c);
+  k.metric = ReadName(c, ParseMetric, "metric");
+  return k;
+}
+
 template <typename Params>
 void BindSample(Params& b, const Sample& s) {
-  b.Int(s.time_ms).Source(s.source);
+  b.Int(s.time_ms);
+  BindSource(b, s.source);
   b.OptDouble(s.e2e_ms).OptDouble(s.ttft_ms).OptDouble(s.tpot_ms).OptDouble(s.tokens_per_s);
   b.OptDouble(s.cost_usd);
   b.Bool(s.error).Text(s.error_kind).Text(s.error_message);
@@ -46,7 +89,7 @@ Sample ReadSample(Row& c) {
   Sample s;
   s.id = c.Int();
   s.time_ms = c.Int();
-  s.source = c.Source();
+  s.source = ReadSource(c);
   s.e2e_ms = c.OptDouble();
   s.ttft_ms = c.OptDouble();
   s.tpot_ms = c.OptDouble();
@@ -77,7 +120,8 @@ Sample ReadSample(Row& c) {
 template <typename Params>
 void BindStage(Params& b, const StageRecord& r) {
   const spc::Stage& s = r.stage;
-  b.Series(r.series).Int(s.number).Int(s.start_index).Int(s.baseline_size);
+  BindSeries(b, r.series);
+  b.Int(s.number).Int(s.start_index).Int(s.baseline_size);
   b.Text(spc::TransformName(s.transform)).Text(spc::SigmaMethodName(s.sigma_method));
   b.Double(s.mean).Double(s.sigma).Bool(r.frozen).Bool(r.external_baseline);
   b.Int(r.start_sample_id).Int(r.start_time_ms).Int(r.created_ms);
@@ -86,13 +130,13 @@ void BindStage(Params& b, const StageRecord& r) {
 template <typename Row>
 StageRecord ReadStage(Row& c) {
   StageRecord r;
-  r.series = c.Series();
+  r.series = ReadSeries(c);
   spc::Stage& s = r.stage;
   s.number = c.Int32();
   s.start_index = c.Int();
   s.baseline_size = c.Int32();
-  s.transform = c.Name(spc::ParseTransform, "transform");
-  s.sigma_method = c.Name(spc::ParseSigmaMethod, "sigma_method");
+  s.transform = ReadName(c, spc::ParseTransform, "transform");
+  s.sigma_method = ReadName(c, spc::ParseSigmaMethod, "sigma_method");
   s.mean = c.Double();
   s.sigma = c.Double();
   r.frozen = c.Bool();
@@ -103,10 +147,10 @@ StageRecord ReadStage(Row& c) {
   return r;
 }
 
-// Every column but id, in kInsertViolation's order.
 template <typename Params>
 void BindViolation(Params& b, const ViolationRecord& v) {
-  b.Series(v.series).Text(spc::RuleName(v.rule)).Text(spc::PhaseName(v.phase)).Int(v.stage);
+  BindSeries(b, v.series);
+  b.Text(spc::RuleName(v.rule)).Text(spc::PhaseName(v.phase)).Int(v.stage);
   b.Int(v.first_index).Int(v.last_index).Int(v.count).Int(v.first_time_ms).Int(v.last_time_ms);
   b.Double(v.value).Double(v.worst_value).OptDouble(v.deviation).Double(v.mean).Double(v.sigma);
   const spc::Limits& l = v.limits;
@@ -120,9 +164,9 @@ template <typename Row>
 ViolationRecord ReadViolation(Row& c) {
   ViolationRecord v;
   v.id = c.Int();
-  v.series = c.Series();
-  v.rule = c.Name(spc::ParseRuleName, "rule");
-  v.phase = c.Name(ParsePhase, "phase");
+  v.series = ReadSeries(c);
+  v.rule = ReadName(c, spc::ParseRuleName, "rule");
+  v.phase = ReadName(c, ParsePhase, "phase");
   v.stage = c.Int32();
   v.first_index = c.Int();
   v.last_index = c.Int();
@@ -143,11 +187,28 @@ ViolationRecord ReadViolation(Row& c) {
   l.upper_1s = c.Double();
   l.lower_1s = c.Double();
   v.context_json = c.Text();
-  v.status = c.Name(ParseViolationStatus, "status");
+  v.status = ReadName(c, ParseViolationStatus, "status");
   v.status_by = c.Text();
   v.status_time_ms = c.Int();
   v.created_ms = c.Int();
   return v;
+}
+
+// The row EnqueueDelivery stores for `d`: unclaimed, and updated when created, whatever the
+// record says.
+inline DeliveryRecord NewDeliveryRow(DeliveryRecord d) {
+  d.claimed_by.clear();
+  d.claimed_until_ms = 0;
+  d.updated_ms = d.created_ms;
+  return d;
+}
+
+template <typename Params>
+void BindDelivery(Params& b, const DeliveryRecord& d) {
+  b.Text(d.key).Int(d.violation_id).Text(d.sink).Text(DeliveryKindName(d.kind));
+  b.Text(d.payload_json).Text(DeliveryStateName(d.state)).Int(d.attempts);
+  b.Int(d.next_attempt_ms).Text(d.last_error).Text(d.claimed_by).Int(d.claimed_until_ms);
+  b.Int(d.created_ms).Int(d.updated_ms).Int(d.delivered_ms);
 }
 
 template <typename Row>
@@ -157,9 +218,9 @@ DeliveryRecord ReadDelivery(Row& c) {
   d.key = c.Text();
   d.violation_id = c.Int();
   d.sink = c.Text();
-  d.kind = c.Name(ParseDeliveryKind, "kind");
+  d.kind = ReadName(c, ParseDeliveryKind, "kind");
   d.payload_json = c.Text();
-  d.state = c.Name(ParseDeliveryState, "state");
+  d.state = ReadName(c, ParseDeliveryState, "state");
   d.attempts = c.Int32();
   d.next_attempt_ms = c.Int();
   d.last_error = c.Text();
@@ -169,6 +230,12 @@ DeliveryRecord ReadDelivery(Row& c) {
   d.updated_ms = c.Int();
   d.delivered_ms = c.Int();
   return d;
+}
+
+template <typename Params>
+void BindSilence(Params& b, const SilenceRecord& r) {
+  b.Text(r.provider).Text(r.model).Text(r.metric).Text(r.rule).Int(r.starts_ms).Int(r.ends_ms);
+  b.Text(r.created_by).Text(r.comment).Int(r.created_ms);
 }
 
 template <typename Row>

@@ -103,9 +103,10 @@ class Store {
   // --- The alert outbox (src/alert). Several senders, threads or processes on one database,
   // may work on it at once; the claim is what keeps them from sending one row twice.
 
-  // Inserts the delivery (assigning id, created_ms = updated_ms = delivery.created_ms as given)
-  // unless a row with the same key exists. Returns true when inserted, false when the key was
-  // already there (nothing changed, `delivery` untouched).
+  // Inserts the delivery (assigning id, created_ms = updated_ms = delivery.created_ms as given;
+  // the new row is unclaimed whatever claimed_by and claimed_until_ms say) unless a row with the
+  // same key exists. Returns true when inserted (`delivery` then holds what was stored), false
+  // when the key was already there (nothing changed, `delivery` untouched).
   virtual Result<bool> EnqueueDelivery(DeliveryRecord& delivery) = 0;
   // Atomically claims up to `limit` pending rows with next_attempt_ms ≤ now_ms whose claim is
   // free or lapsed (claimed_until_ms ≤ now_ms): sets claimed_by = owner and claimed_until_ms =
@@ -121,9 +122,6 @@ class Store {
   virtual Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) = 0;
   // The deliveries of one violation, by id; of test alerts when violation_id is 0.
   virtual Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) = 0;
-  // The newest deliveries (highest id first), at most `limit`; only those in `state` when given.
-  virtual Result<std::vector<DeliveryRecord>> RecentDeliveries(std::optional<DeliveryState> state,
-                                                               int64_t limit) = 0;
 
   // --- Silences (POST /api/silences).
   virtual Status InsertSilence(SilenceRecord& silence) = 0;  // assigns id

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <utility>
 
+#include "store/store_errors.h"
+
 namespace llmscope::store::pg {
 namespace {
 
@@ -93,12 +95,6 @@ PgParams& PgParams::OptInt(const std::optional<int64_t>& v) {
 PgParams& PgParams::OptText(const std::optional<std::string>& v) {
   return v ? Text(*v) : Add(kTextOid, std::nullopt);
 }
-PgParams& PgParams::Source(const SourceKey& k) {
-  return Text(k.provider).Text(k.model).Text(k.site).Text(k.profile);
-}
-PgParams& PgParams::Series(const SeriesKey& k) {
-  return Source(k.source).Text(MetricName(k.metric));
-}
 
 std::vector<const char*> PgParams::values() const {
   std::vector<const char*> out;
@@ -110,7 +106,7 @@ std::vector<const char*> PgParams::values() const {
 // ---- PgRow -----------------------------------------------------------------------------------
 
 void PgRow::Fail(std::string message) {
-  if (!error_) error_ = Error{"storage_error", std::move(message)};
+  if (!error_) error_ = StorageError(std::move(message));
 }
 
 const char* PgRow::Next(Oid type, int* length) {
@@ -192,22 +188,6 @@ std::string PgRow::Text() {
   return v.value_or("");
 }
 
-SourceKey PgRow::Source() {
-  SourceKey k;
-  k.provider = Text();
-  k.model = Text();
-  k.site = Text();
-  k.profile = Text();
-  return k;
-}
-
-SeriesKey PgRow::Series() {
-  SeriesKey k;
-  k.source = Source();
-  k.metric = Name(ParseMetric, "metric");
-  return k;
-}
-
 // ---- PgConnection ----------------------------------------------------------------------------
 
 PgConnection::PgConnection(std::string conninfo, std::string password)
@@ -221,8 +201,8 @@ Error PgConnection::Fail(std::string_view what, const PGresult* result) const {
   std::string message = result != nullptr ? PQresultErrorMessage(result) : "";
   if (message.empty() && conn_ != nullptr) message = PQerrorMessage(conn_);
   if (message.empty()) message = "unknown error";
-  return Error{"storage_error",
-               WithoutSecret(std::string(what) + ": " + Trimmed(std::move(message)), password_)};
+  return StorageError(
+      WithoutSecret(std::string(what) + ": " + Trimmed(std::move(message)), password_));
 }
 
 Status PgConnection::EnsureConnected() {
@@ -237,7 +217,7 @@ Status PgConnection::EnsureConnected() {
   } else {
     PQreset(conn_);  // the same parameters, a new session: prepared statements are gone
   }
-  if (conn_ == nullptr) return Error{"storage_error", "connect: out of memory"};
+  if (conn_ == nullptr) return StorageError("connect: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) return Fail("connect");
   return {};
 }

@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "core/result.h"
-#include "core/sample.h"
 
 namespace llmscope::store::pg {
 
@@ -37,8 +36,6 @@ class PgParams {
   PgParams& OptDouble(const std::optional<double>& v);
   PgParams& OptInt(const std::optional<int64_t>& v);
   PgParams& OptText(const std::optional<std::string>& v);
-  PgParams& Source(const SourceKey& k);
-  PgParams& Series(const SeriesKey& k);
 
   int size() const { return static_cast<int>(types_.size()); }
   const std::vector<Oid>& types() const { return types_; }
@@ -69,23 +66,14 @@ class PgRow {
   std::optional<int64_t> OptInt();
   std::optional<double> OptDouble();
   std::optional<std::string> OptText();
-  SourceKey Source();
-  SeriesKey Series();
-  // The enumerator named by a text column, through its Parse function.
-  template <typename Parse>
-  auto Name(Parse parse, std::string_view column) {
-    std::string text = Text();
-    auto parsed = parse(text);
-    if (!parsed) Fail("corrupt row: " + std::string(column) + " is '" + text + "'");
-    return parsed.value_or(typename decltype(parsed)::value_type{});
-  }
+  // Records `message` as the row's error, unless it has one already.
+  void Fail(std::string message);
 
   const std::optional<Error>& error() const { return error_; }
 
  private:
   // The next column's bytes, or nullptr for NULL; checks its type is `type`.
   const char* Next(Oid type, int* length);
-  void Fail(std::string message);
 
   const PGresult* result_;
   int row_;

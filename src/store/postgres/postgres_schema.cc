@@ -1,19 +1,22 @@
 #include "store/postgres/postgres_schema.h"
 
 #include <iterator>
+#include <span>
 #include <string>
+#include <string_view>
+
+#include "store/postgres/postgres_store.h"
+#include "store/schema_indexes.h"
+#include "store/store_errors.h"
 
 namespace llmscope::store::pg {
 namespace {
 
-// kMigrations[i] takes a database from version i to i + 1. Append steps; never edit one that has
-// been released. The shape follows the SQLite store's: enumerations stored by name, a SourceKey
-// as four NOT NULL text columns ("" for an absent site or profile). Key columns use COLLATE "C"
-// so that equality and order are byte by byte, as in SQLite and in SourceKey's operator<=>.
-// Violations inserted by InsertViolationOnce have `keyed` set and are unique by event key.
-constexpr const char* kMigrations[] = {
-    R"sql(
-CREATE TABLE samples (
+// The tables, in PostgreSQL's types. The shape follows the SQLite store's: enumerations stored by
+// name, a SourceKey as four NOT NULL text columns ("" for an absent site or profile). Key columns
+// use COLLATE "C" so that equality and order are byte by byte, as in SQLite and in SourceKey's
+// operator<=>.
+constexpr std::string_view kCreateSamples = R"sql(CREATE TABLE samples (
   id BIGSERIAL PRIMARY KEY,
   time_ms BIGINT NOT NULL,
   provider TEXT COLLATE "C" NOT NULL,
@@ -43,11 +46,9 @@ CREATE TABLE samples (
   gpu_temp_c DOUBLE PRECISION,
   prompt_hash TEXT NOT NULL,
   prompt_text TEXT
-);
-CREATE INDEX samples_by_source ON samples (provider, model, site, profile, id);
-CREATE INDEX samples_by_time ON samples (time_ms);
+))sql";
 
-CREATE TABLE stages (
+constexpr std::string_view kCreateStages = R"sql(CREATE TABLE stages (
   provider TEXT COLLATE "C" NOT NULL,
   model TEXT COLLATE "C" NOT NULL,
   site TEXT COLLATE "C" NOT NULL,
@@ -66,10 +67,10 @@ CREATE TABLE stages (
   start_time_ms BIGINT NOT NULL,
   created_ms BIGINT NOT NULL,
   PRIMARY KEY (provider, model, site, profile, metric, number)
-);
+))sql";
 
--- Stages placed by PlaceStage (several servers): begun by each server at start_sample_id.
-CREATE TABLE placed_stages (
+// Stages placed by PlaceStage (several servers): begun by each server at start_sample_id.
+constexpr std::string_view kCreatePlacedStages = R"sql(CREATE TABLE placed_stages (
   id BIGSERIAL PRIMARY KEY,
   provider TEXT COLLATE "C" NOT NULL,
   model TEXT COLLATE "C" NOT NULL,
@@ -88,9 +89,10 @@ CREATE TABLE placed_stages (
   start_sample_id BIGINT NOT NULL,
   start_time_ms BIGINT NOT NULL,
   created_ms BIGINT NOT NULL
-);
+))sql";
 
-CREATE TABLE violations (
+// Violations inserted by InsertViolationOnce have `keyed` set and are unique by event key.
+constexpr std::string_view kCreateViolations = R"sql(CREATE TABLE violations (
   id BIGSERIAL PRIMARY KEY,
   provider TEXT COLLATE "C" NOT NULL,
   model TEXT COLLATE "C" NOT NULL,
@@ -123,14 +125,12 @@ CREATE TABLE violations (
   status_time_ms BIGINT NOT NULL,
   created_ms BIGINT NOT NULL,
   keyed BOOLEAN NOT NULL DEFAULT false
-);
-CREATE INDEX violations_by_series ON violations (provider, model, site, profile, metric, id);
-CREATE INDEX violations_by_status ON violations (status, id);
-CREATE UNIQUE INDEX violations_by_event_key
+))sql";
+constexpr std::string_view kViolationsByEventKey = R"sql(CREATE UNIQUE INDEX violations_by_event_key
   ON violations (provider, model, site, profile, metric, stage, phase, rule, first_index)
-  WHERE keyed;
+  WHERE keyed)sql";
 
-CREATE TABLE deliveries (
+constexpr std::string_view kCreateDeliveries = R"sql(CREATE TABLE deliveries (
   id BIGSERIAL PRIMARY KEY,
   idempotency_key TEXT COLLATE "C" NOT NULL UNIQUE,
   violation_id BIGINT NOT NULL,
@@ -146,11 +146,9 @@ CREATE TABLE deliveries (
   created_ms BIGINT NOT NULL,
   updated_ms BIGINT NOT NULL,
   delivered_ms BIGINT NOT NULL
-);
-CREATE INDEX deliveries_due ON deliveries (state, next_attempt_ms, id);
-CREATE INDEX deliveries_by_violation ON deliveries (violation_id, id);
+))sql";
 
-CREATE TABLE silences (
+constexpr std::string_view kCreateSilences = R"sql(CREATE TABLE silences (
   id BIGSERIAL PRIMARY KEY,
   provider TEXT NOT NULL,
   model TEXT NOT NULL,
@@ -161,25 +159,33 @@ CREATE TABLE silences (
   created_by TEXT NOT NULL,
   comment TEXT NOT NULL,
   created_ms BIGINT NOT NULL
-);
-CREATE INDEX silences_by_end ON silences (ends_ms, id);
-)sql",
-    // 2: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
-    R"sql(
-ALTER TABLE samples ADD COLUMN ingest_key TEXT COLLATE "C";
-CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) WHERE ingest_key IS NOT NULL;
-)sql",
-};
+))sql";
+constexpr std::string_view kSilencesByEnd =
+    "CREATE INDEX silences_by_end ON silences (ends_ms, id)";
 
-Error StorageError(std::string message) {
-  return Error{"storage_error", std::move(message)};
-}
+constexpr std::string_view kAddSampleIngestKey =
+    "ALTER TABLE samples ADD COLUMN ingest_key TEXT COLLATE \"C\"";
+
+namespace idx = schema_indexes;
+
+constexpr std::string_view kStep1[] = {
+    kCreateSamples,        idx::kSamplesBySource,    idx::kSamplesByTime,          // samples
+    kCreateStages,         kCreatePlacedStages,                                    // stages
+    kCreateViolations,     idx::kViolationsBySeries, idx::kViolationsByStatus,     // violations
+    kViolationsByEventKey,                                                         // violations
+    kCreateDeliveries,     idx::kDeliveriesDue,      idx::kDeliveriesByViolation,  // outbox
+    kCreateSilences,       kSilencesByEnd,                                         // silences
+};
+// 2: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
+constexpr std::string_view kStep2[] = {kAddSampleIngestKey, idx::kSamplesByIngestKey};
+
+// kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
+// steps; never edit one that has been released.
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2};
+static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
+              "kSchemaVersion is the number of migration steps");
 
 }  // namespace
-
-int SchemaVersion() {
-  return static_cast<int>(std::size(kMigrations));
-}
 
 Status Migrate(PgConnection& conn) {
   PgTransaction txn(conn);
@@ -200,23 +206,20 @@ Status Migrate(PgConnection& conn) {
   PgRow row(found->get(), 0);
   const int64_t version = row.OptInt().value_or(0);
   if (row.error()) return *row.error();
-  if (version < 0) {
-    return StorageError("database schema version " + std::to_string(version) +
-                        " is not llmscope's");
-  }
-  if (version > SchemaVersion()) {
-    return StorageError("database schema version " + std::to_string(version) +
-                        " is newer than this build's (" + std::to_string(SchemaVersion()) +
-                        "): upgrade llmscope");
-  }
-  for (int64_t v = version; v < SchemaVersion(); ++v) {
-    if (Status s = conn.Exec(kMigrations[v], "migration to version " + std::to_string(v + 1)); !s) {
-      return s;
+  if (Status s = CheckSchemaVersion(version, PostgresStore::kSchemaVersion); !s) return s;
+  for (int64_t v = version; v < PostgresStore::kSchemaVersion; ++v) {
+    for (std::string_view statement : kMigrations[v]) {
+      if (Status s =
+              conn.Exec(std::string(statement), "migration to version " + std::to_string(v + 1));
+          !s) {
+        return s;
+      }
     }
   }
-  if (version < SchemaVersion()) {
-    if (Result<PgResult> r = conn.Run("INSERT INTO schema_version (version) VALUES (?)",
-                                      PgParams().Int(SchemaVersion()), "write schema_version");
+  if (version < PostgresStore::kSchemaVersion) {
+    if (Result<PgResult> r =
+            conn.Run("INSERT INTO schema_version (version) VALUES (?)",
+                     PgParams().Int(PostgresStore::kSchemaVersion), "write schema_version");
         !r) {
       return r.error();
     }

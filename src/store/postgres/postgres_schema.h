@@ -6,12 +6,9 @@
 
 namespace llmscope::store::pg {
 
-// The number of migration steps: the version a migrated database has.
-int SchemaVersion();
-
-// Brings the database of `conn` to SchemaVersion(): creates schema_version when missing and
-// applies the pending steps in one transaction, holding a transaction-level advisory lock so
-// that servers starting at once wait for each other and migrate once. "storage_error" for a
+// Brings the database of `conn` to PostgresStore::kSchemaVersion: creates schema_version when
+// missing and applies the pending steps in one transaction, holding a transaction-level advisory
+// lock so that servers starting at once wait for each other and migrate once. "storage_error" for a
 // database that is newer than this build or not llmscope's.
 Status Migrate(PgConnection& conn);
 

@@ -82,8 +82,6 @@ class PostgresStore final : public SharedStore {
                                                          int64_t lease_ms, int limit) override;
   Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) override;
   Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) override;
-  Result<std::vector<DeliveryRecord>> RecentDeliveries(std::optional<DeliveryState> state,
-                                                       int64_t limit) override;
 
   Status InsertSilence(SilenceRecord& silence) override;
   Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) override;

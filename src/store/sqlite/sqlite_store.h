@@ -35,6 +35,10 @@
 
 namespace llmscope::store {
 
+namespace sqlite {
+class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its statements and mutex
+}  // namespace sqlite
+
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
@@ -75,20 +79,17 @@ class SqliteStore final : public Store {
                                                          int64_t lease_ms, int limit) override;
   Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) override;
   Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) override;
-  Result<std::vector<DeliveryRecord>> RecentDeliveries(std::optional<DeliveryState> state,
-                                                       int64_t limit) override;
 
   Status InsertSilence(SilenceRecord& silence) override;
   Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) override;
   Status ExpireSilence(int64_t id, int64_t now_ms) override;
 
  private:
-  class Connection;  // one sqlite3 handle, its statement cache and the mutex that guards both
+  SqliteStore(std::unique_ptr<sqlite::SqliteConnection> writer,
+              std::unique_ptr<sqlite::SqliteConnection> reader);
 
-  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> reader);
-
-  std::unique_ptr<Connection> writer_;
-  std::unique_ptr<Connection> reader_;
+  std::unique_ptr<sqlite::SqliteConnection> writer_;
+  std::unique_ptr<sqlite::SqliteConnection> reader_;
 };
 
 }  // namespace llmscope::store

@@ -1,0 +1,37 @@
+// The indexes that the SQLite and PostgreSQL schemas both create, spelled alike in both
+// dialects: one definition for the migration steps of both stores (sqlite/sqlite_schema.cc,
+// postgres/postgres_schema.cc). Each is part of a released migration step, so never edit one:
+// an index that changes is a new migration step in each store.
+#pragma once
+
+#include <string_view>
+
+namespace llmscope::store::schema_indexes {
+
+// A source's samples in id order (QuerySamples by source); a skip scan of the sources
+// (ListSources).
+inline constexpr std::string_view kSamplesBySource =
+    "CREATE INDEX samples_by_source ON samples (provider, model, site, profile, id)";
+// Samples by time (QuerySamples since, retention, Stats' first and last).
+inline constexpr std::string_view kSamplesByTime =
+    "CREATE INDEX samples_by_time ON samples (time_ms)";
+// A sender's ingest key, stored once.
+inline constexpr std::string_view kSamplesByIngestKey =
+    "CREATE UNIQUE INDEX samples_by_ingest_key ON samples (ingest_key) "
+    "WHERE ingest_key IS NOT NULL";
+
+// A series' violations, newest first (QueryViolations).
+inline constexpr std::string_view kViolationsBySeries =
+    "CREATE INDEX violations_by_series ON violations (provider, model, site, profile, metric, id)";
+// Violations by status, newest first (QueryViolations, Stats' open count).
+inline constexpr std::string_view kViolationsByStatus =
+    "CREATE INDEX violations_by_status ON violations (status, id)";
+
+// Due deliveries, earliest first (ClaimDueDeliveries).
+inline constexpr std::string_view kDeliveriesDue =
+    "CREATE INDEX deliveries_due ON deliveries (state, next_attempt_ms, id)";
+// A violation's deliveries (DeliveriesOfViolation, retention).
+inline constexpr std::string_view kDeliveriesByViolation =
+    "CREATE INDEX deliveries_by_violation ON deliveries (violation_id, id)";
+
+}  // namespace llmscope::store::schema_indexes

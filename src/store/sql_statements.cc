@@ -1,0 +1,231 @@
+#include "store/sql_statements.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "core/sample.h"
+#include "spc/firing.h"
+#include "spc/rule.h"
+
+namespace llmscope::store::sql {
+namespace {
+
+using Value = std::variant<int64_t, std::string>;
+
+constexpr std::string_view kSeriesIs =
+    "provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?";
+
+std::vector<Value> SourceValues(const SourceKey& k) {
+  return {k.provider, k.model, k.site, k.profile};
+}
+
+std::vector<Value> SeriesValues(const SeriesKey& k) {
+  std::vector<Value> values = SourceValues(k.source);
+  values.emplace_back(std::string(MetricName(k.metric)));
+  return values;
+}
+
+// Appends a WHERE clause to a statement, one condition at a time, with the values of its ?s.
+class Conditions {
+ public:
+  explicit Conditions(BoundStatement& statement) : statement_(statement) {}
+
+  // " WHERE condition" for the first condition, " AND condition" for the next ones.
+  void Add(std::string_view condition, std::vector<Value> values) {
+    statement_.sql += first_ ? " WHERE " : " AND ";
+    statement_.sql += condition;
+    for (Value& v : values) statement_.values.push_back(std::move(v));
+    first_ = false;
+  }
+
+ private:
+  BoundStatement& statement_;
+  bool first_ = true;
+};
+
+// The violations' columns (id first) with context_json read as `context` asks: itself,
+// `telemetry`, or an empty text.
+std::string ViolationColumnList(ViolationQuery::Context context, std::string_view telemetry) {
+  static_assert(kViolationColumns.find("context_json") != std::string_view::npos);
+  std::string out = "id, " + std::string(kViolationColumns);
+  const size_t at = out.find("context_json");
+  if (context == ViolationQuery::Context::kNone) out.replace(at, 12, "'' AS context_json");
+  if (context == ViolationQuery::Context::kTelemetry) out.replace(at, 12, telemetry);
+  return out;
+}
+
+// "rule IN (?, ?, …)" with a ? for each rule; "0 = 1" (nothing) when there is none.
+std::string RuleListCondition(size_t count) {
+  if (count == 0) return "0 = 1";
+  std::string c = "rule IN (?";
+  for (size_t i = 1; i < count; ++i) c += ", ?";
+  return c + ")";
+}
+
+}  // namespace
+
+std::string DeliveryColumns(std::string_view key_column) {
+  return std::string(key_column) +
+         ", violation_id, sink, kind, payload_json, state, attempts, next_attempt_ms, "
+         "last_error, claimed_by, claimed_until_ms, created_ms, updated_ms, delivered_ms";
+}
+
+std::string InsertInto(std::string_view table, std::string_view columns) {
+  std::string sql =
+      "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES (?";
+  for (char c : columns) {
+    if (c == ',') sql += ", ?";
+  }
+  return sql + ")";
+}
+
+const std::string& InsertSample() {
+  static const std::string sql =
+      InsertInto("samples", kSampleColumns) +
+      " ON CONFLICT (ingest_key) WHERE ingest_key IS NOT NULL DO NOTHING";
+  return sql;
+}
+
+const std::string& SelectSampleIdOfKey() {
+  static const std::string sql = "SELECT id FROM samples WHERE ingest_key = ?";
+  return sql;
+}
+
+const std::string& UpsertStage() {
+  static const std::string sql =
+      InsertInto("stages", kStageColumns) +
+      " ON CONFLICT (provider, model, site, profile, metric, number) DO UPDATE SET "
+      "start_index = excluded.start_index, baseline_size = excluded.baseline_size, "
+      "transform = excluded.transform, sigma_method = excluded.sigma_method, "
+      "mean = excluded.mean, sigma = excluded.sigma, frozen = excluded.frozen, "
+      "external_baseline = excluded.external_baseline, "
+      "start_sample_id = excluded.start_sample_id, start_time_ms = excluded.start_time_ms, "
+      "created_ms = excluded.created_ms";
+  return sql;
+}
+
+const std::string& SelectStagesOfSeries() {
+  static const std::string sql = "SELECT " + std::string(kStageColumns) + " FROM stages WHERE " +
+                                 std::string(kSeriesIs) + " ORDER BY number";
+  return sql;
+}
+
+const std::string& SelectViolationById() {
+  static const std::string sql =
+      "SELECT id, " + std::string(kViolationColumns) + " FROM violations WHERE id = ?";
+  return sql;
+}
+
+const std::string& UpdateViolationExtent() {
+  static const std::string sql =
+      "UPDATE violations SET last_index = ?, last_time_ms = ?, count = ?, worst_value = ?, "
+      "deviation = ?, context_json = ? WHERE id = ?";
+  return sql;
+}
+
+const std::string& UpdateViolationStatus() {
+  static const std::string sql =
+      "UPDATE violations SET status = ?, status_by = ?, status_time_ms = ? WHERE id = ?";
+  return sql;
+}
+
+std::string InsertDelivery(std::string_view key_column) {
+  return InsertInto("deliveries", DeliveryColumns(key_column)) + " ON CONFLICT (" +
+         std::string(key_column) + ") DO NOTHING";
+}
+
+std::string SelectDeliveriesOfViolation(std::string_view key_column) {
+  return "SELECT id, " + DeliveryColumns(key_column) +
+         " FROM deliveries WHERE violation_id = ? ORDER BY id";
+}
+
+const std::string& UpdateDeliveryOutcome() {
+  static const std::string sql =
+      "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, "
+      "delivered_ms = ?, updated_ms = ?, claimed_by = '', claimed_until_ms = 0 "
+      "WHERE id = ? AND claimed_by = ? AND claimed_by <> ''";
+  return sql;
+}
+
+const std::string& CountDeliveriesWithId() {
+  static const std::string sql = "SELECT count(*) FROM deliveries WHERE id = ?";
+  return sql;
+}
+
+void SortClaimed(std::vector<DeliveryRecord>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const DeliveryRecord& a, const DeliveryRecord& b) {
+    return std::tie(a.next_attempt_ms, a.id) < std::tie(b.next_attempt_ms, b.id);
+  });
+}
+
+const std::string& InsertSilence() {
+  static const std::string sql = InsertInto("silences", kSilenceColumns);
+  return sql;
+}
+
+const std::string& SelectSilencesEndingAfter() {
+  static const std::string sql =
+      "SELECT id, " + std::string(kSilenceColumns) + " FROM silences WHERE ends_ms > ? ORDER BY id";
+  return sql;
+}
+
+BoundStatement SelectSamples(const SampleQuery& q, std::string_view time_from) {
+  BoundStatement s{"SELECT id, " + std::string(kSampleColumns) + " FROM samples", {}};
+  Conditions where(s);
+  if (q.source) {
+    where.Add("provider = ? AND model = ? AND site = ? AND profile = ?", SourceValues(*q.source));
+  } else {
+    if (q.provider) where.Add("provider = ?", {*q.provider});
+    if (q.model) where.Add("model = ?", {*q.model});
+  }
+  if (q.since_ms != INT64_MIN) {
+    std::vector<Value> since;
+    for (char c : time_from) {
+      if (c == '?') since.emplace_back(q.since_ms);
+    }
+    where.Add(time_from, std::move(since));
+  }
+  if (q.until_ms != INT64_MAX) where.Add("time_ms < ?", {q.until_ms});
+  if (q.after_id != 0) where.Add(q.newest_first ? "id < ?" : "id > ?", {q.after_id});
+  s.sql += q.newest_first ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?";
+  s.values.emplace_back(q.limit);
+  return s;
+}
+
+BoundStatement SelectViolations(const ViolationQuery& q, std::string_view telemetry) {
+  BoundStatement s{"SELECT " + ViolationColumnList(q.context, telemetry) + " FROM violations", {}};
+  Conditions where(s);
+  if (q.series) where.Add(kSeriesIs, SeriesValues(*q.series));
+  if (q.provider) where.Add("provider = ?", {*q.provider});
+  if (q.model) where.Add("model = ?", {*q.model});
+  if (q.metric) where.Add("metric = ?", {std::string(MetricName(*q.metric))});
+  if (q.rule) where.Add("rule = ?", {std::string(spc::RuleName(*q.rule))});
+  if (q.rules) {
+    std::vector<Value> names;
+    for (spc::Rule r : *q.rules) names.emplace_back(std::string(spc::RuleName(r)));
+    const std::string any_of = RuleListCondition(names.size());
+    where.Add(any_of, std::move(names));
+  }
+  if (q.status) where.Add("status = ?", {std::string(ViolationStatusName(*q.status))});
+  if (q.phase) where.Add("phase = ?", {std::string(spc::PhaseName(*q.phase))});
+  if (q.since_ms != INT64_MIN) where.Add("last_time_ms >= ?", {q.since_ms});
+  if (q.until_ms != INT64_MAX) where.Add("first_time_ms < ?", {q.until_ms});
+  s.sql += " ORDER BY id DESC LIMIT ?";
+  s.values.emplace_back(q.limit);
+  return s;
+}
+
+std::vector<BoundStatement> RetentionDeletes(int64_t cutoff_ms, std::string_view violation_gone) {
+  return {
+      {"DELETE FROM samples WHERE time_ms < ?", {cutoff_ms}},
+      {"DELETE FROM violations WHERE status <> ? AND last_time_ms < ?",
+       {std::string(ViolationStatusName(ViolationStatus::kOpen)), cutoff_ms}},
+      {"DELETE FROM deliveries WHERE (violation_id <> 0 AND " + std::string(violation_gone) +
+           ") OR (violation_id = 0 AND created_ms < ?)",
+       {cutoff_ms}},
+      {"DELETE FROM silences WHERE ends_ms < ?", {cutoff_ms}},
+  };
+}
+
+}  // namespace llmscope::store::sql
