@@ -28,7 +28,7 @@ export function App({ base = '' }: { base?: string }) {
   const [data, setData] = useState<LiveState>(INITIAL_LIVE_STATE);
   const [source, setSource] = useState<SourceKey | null>(null);
   const [metric, setMetric] = useState<Metric>('e2e_ms');
-  const { window: win, hours, untilMs, setWindow } = useTimeWindow();
+  const { window: win, span, setWindow } = useTimeWindow();
   const [slo, setSlo] = useState<Slo>({});
   const [live, setLive] = useState(true);
   const [view, setView] = useState<View>('chart');
@@ -40,9 +40,11 @@ export function App({ base = '' }: { base?: string }) {
   // The first series is shown until another is picked.
   const showFirst = useCallback((list: SeriesInfo[]) => setSource((cur) => cur ?? (list[0] ? sourceOf(list[0]) : null)), []);
   useSeriesList({ api, enabled: key !== null, reloads: data.seriesReloads, setLive: setData, onLoaded: showFirst, onError: fail });
-  const query = useMemo(() => (key && source ? { source, metric, hours, untilMs, slo } : null), [key, source, metric, hours, untilMs, slo]);
-  useChartData({ api, query, reloads: data.chartReloads, pchartStale: data.pchartStale, setLive: setData, onLoaded: clearError, onError: fail });
-  const streamState = useLiveStream({ base, apiKey: key, view: { live, source, metric, hours, untilMs }, setLive: setData, onError: fail });
+  const query = useMemo(() => (key && source ? { source, metric, span, slo } : null), [key, source, metric, span, slo]);
+  // Before the first chart is drawn, the page's width stands in for the plot's.
+  const plotPixels = useCallback(() => chartRef.current?.plotPixels() ?? window.innerWidth * devicePixelRatio, []);
+  useChartData({ api, query, plotPixels, reloads: data.chartReloads, pchartStale: data.pchartStale, setLive: setData, onLoaded: clearError, onError: fail });
+  const streamState = useLiveStream({ base, apiKey: key, view: { live, source, metric, span }, setLive: setData, onError: fail });
   const rememberLogFilter = useCallback((f: ViolationFilter) => (logFilter.current = f), []);
 
   if (!key) return <KeyPrompt message={authMessage} onKey={saveKey} />;
@@ -66,7 +68,7 @@ export function App({ base = '' }: { base?: string }) {
   };
   const exportViolations = () =>
     api.violationsCsv({ ...logFilter.current, limit: undefined }).then((t) => downloadText('llmscope-violations.csv', t), fail);
-  const exportSamples = () => api.samplesCsv(source, hours).then((t) => downloadText('llmscope-samples.csv', t), fail);
+  const exportSamples = () => api.samplesCsv(source, span).then((t) => downloadText('llmscope-samples.csv', t), fail);
   const exportPng = () => {
     const url = chartRef.current?.png();
     if (url) downloadUrl(`llmscope-${metric}.png`, url);
@@ -101,7 +103,7 @@ export function App({ base = '' }: { base?: string }) {
         />
         <main className="main">
           {view === 'compare' ? (
-            <CompareView api={api} series={data.series} metric={metric} hours={hours} onError={fail} />
+            <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
             <ChartCard
               source={source}

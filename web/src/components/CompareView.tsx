@@ -6,7 +6,7 @@ import type { Metric, SeriesInfo, SourceKey, SpcView } from '../api/types';
 import { describe } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { sourceId, sourceLabel, sourceOf } from '../lib/series_key';
-import { pointLimit } from '../lib/window';
+import { displayPoints, type Span } from '../lib/window';
 
 const COLOURS = ['#56B4E9', '#E69F00', '#CC79A7', '#F0E442', '#009E73', '#FFFFFF'];
 
@@ -14,11 +14,11 @@ interface Props {
   api: ApiClient;
   series: SeriesInfo[];
   metric: Metric;
-  hours: number;
+  span: Span;
   onError: (e: Error) => void;
 }
 
-export function CompareView({ api, series, metric, hours, onError }: Props) {
+export function CompareView({ api, series, metric, span, onError }: Props) {
   const sources = new Map<string, SourceKey>();
   for (const s of series) sources.set(sourceId(s), sourceOf(s));
   const [chosen, setChosen] = useState<SourceKey[]>(() => [...sources.values()].slice(0, 2));
@@ -29,13 +29,14 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
 
   useEffect(() => {
     let stop = false;
-    Promise.all(chosen.map((s) => api.spc(s, m, hours, pointLimit(hours)).then((view) => ({ source: s, view }))))
+    const points = displayPoints((host.current?.clientWidth || window.innerWidth) * devicePixelRatio);
+    Promise.all(chosen.map((s) => api.spc(s, m, span, points).then((view) => ({ source: s, view }))))
       .then((v) => !stop && setViews(v))
       .catch((e: Error) => !stop && onError(e));
     return () => {
       stop = true;
     };
-  }, [api, chosen, m, hours, onError]);
+  }, [api, chosen, m, span, onError]);
 
   useEffect(() => {
     const el = host.current;

@@ -16,6 +16,7 @@ import { formatTime, formatValue } from '../lib/metrics';
 
 export interface ControlChartHandle {
   png(): string | null; // data: URL of the chart with its background
+  plotPixels(): number | undefined; // the plot's width in device pixels, once drawn
 }
 
 interface Props {
@@ -215,6 +216,9 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
       ctx.fillRect(0, 0, out.width, out.height);
       ctx.drawImage(src, 0, 0);
       return out.toDataURL('image/png');
+    },
+    plotPixels() {
+      return plot.current?.bbox.width;
     },
   }));
 

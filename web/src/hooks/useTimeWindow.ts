@@ -1,31 +1,21 @@
-// The time window: a preset (kept in localStorage for the next visit) or a custom range, with the
-// `hours` to ask the API for and the end of a custom window. Both are computed when the window
-// is picked, not per render: a custom window counts back from the moment it was picked.
-import { useCallback, useState } from 'react';
-import { windowHours, type TimeWindow, type WindowPreset } from '../lib/window';
+// The time window: a preset (kept in localStorage for the next visit) or a custom range, with
+// the span to fetch.
+import { useCallback, useMemo, useState } from 'react';
+import { isPreset, windowSpan, type PresetWindow, type Span, type TimeWindow } from '../lib/window';
 
 export const WINDOW_STORAGE = 'llmscope.window';
 
-export interface PickedWindow {
-  window: TimeWindow;
-  hours: number;
-  untilMs?: number;
-}
-
-function storedPreset(): WindowPreset {
+export function storedPreset(): PresetWindow {
   const p = localStorage.getItem(WINDOW_STORAGE);
-  return p === '6h' || p === '24h' || p === '7d' ? p : '1h';
+  return isPreset(p) ? p : '1h';
 }
 
-function picked(window: TimeWindow): PickedWindow {
-  return { window, ...windowHours(window, Date.now()) };
-}
-
-export function useTimeWindow(): PickedWindow & { setWindow: (w: TimeWindow) => void } {
-  const [state, setState] = useState(() => picked({ preset: storedPreset() }));
+export function useTimeWindow(): { window: TimeWindow; span: Span; setWindow: (w: TimeWindow) => void } {
+  const [window, setState] = useState<TimeWindow>(() => ({ preset: storedPreset() }));
   const setWindow = useCallback((w: TimeWindow) => {
     if (w.preset !== 'custom') localStorage.setItem(WINDOW_STORAGE, w.preset);
-    setState(picked(w));
+    setState(w);
   }, []);
-  return { ...state, setWindow };
+  const span = useMemo(() => windowSpan(window), [window]);
+  return { window, span, setWindow };
 }

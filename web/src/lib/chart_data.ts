@@ -90,21 +90,14 @@ export function drawOrder(markers: Marker[]): Marker[] {
   return [...markers.filter((m) => !isAlert(m.severity)), ...markers.filter((m) => isAlert(m.severity))];
 }
 
-export function modelFromSpc(view: SpcView, untilMs?: number): ChartModel {
-  let n = view.time_ms.length;
-  if (untilMs !== undefined) n = lowerBound(view.time_ms, untilMs + 1);
-  const x = new Array<number>(n);
-  for (let i = 0; i < n; i++) x[i] = view.time_ms[i] / 1000;
-  const y = view.values.slice(0, n);
+export function modelFromSpc(view: SpcView): ChartModel {
+  const x = view.time_ms.map((t) => t / 1000);
+  const y = view.values;
   return {
     x,
     y,
-    ids: view.ids.slice(0, n),
-    telemetry: {
-      cpu: view.cpu_percents.slice(0, n),
-      memory: view.memory_percents.slice(0, n),
-      gpu: view.gpu_percents.slice(0, n),
-    },
+    ids: view.ids,
+    telemetry: { cpu: view.cpu_percents, memory: view.memory_percents, gpu: view.gpu_percents },
     segments: limitSegments(view.stages, view.limits, x[0] ?? 0),
     stageStarts: view.stages.filter((s) => s.number > 1).map((s) => s.start_time_ms / 1000),
     markers: violationMarkers(view.violations, x, y),

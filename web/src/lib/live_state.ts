@@ -9,6 +9,7 @@ import type { Capability, Metric, SeriesInfo, SourceKey, StageEvent, StreamSampl
 import { trimmedBefore, violationMarker, withSample, type ChartModel } from './chart_data';
 import { sameSource } from './series_key';
 import { isAlert } from './severity';
+import { endsNow, spanStart, type Span } from './window';
 
 // The chart on screen as fetched (hooks/useChartData.ts), grown by live events.
 export interface LoadedChart {
@@ -52,8 +53,7 @@ export interface LiveView {
   live: boolean; // false: paused, the chart stays as it is
   source: SourceKey | null;
   metric: Metric;
-  hours: number;
-  untilMs?: number; // the end of a custom window; such a window takes no live points
+  span: Span; // a span that does not end now takes no live points
   nowMs: number;
 }
 
@@ -93,12 +93,12 @@ function showsSeries(view: LiveView, source: SourceKey, metric?: Metric): boolea
 
 function applySample(s: LiveState, sample: StreamSample, view: LiveView): LiveState {
   const chart = s.chart;
-  if (!view.live || !chart || view.untilMs !== undefined || !showsSeries(view, sample)) return s;
+  if (!view.live || !chart || !endsNow(view.span) || !showsSeries(view, sample)) return s;
   // The p-chart's points are subgroups the server forms: it is fetched again instead.
   if (view.metric === 'error') return s.pchartStale ? s : { ...s, pchartStale: true };
   const grown = withSample(chart.model, sample, view.metric);
   if (grown === chart.model) return s;
-  const model = trimmedBefore(grown, (view.nowMs - view.hours * 3600000) / 1000);
+  const model = trimmedBefore(grown, spanStart(view.span, view.nowMs) / 1000);
   return { ...s, chart: { ...chart, model } };
 }
 
