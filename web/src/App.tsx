@@ -123,6 +123,7 @@ export function App({ base = '' }: { base?: string }) {
               metric={metric}
               capability={chart?.capability ?? null}
               byRule={chart?.byRule ?? {}}
+              marksTruncated={chart?.marksTruncated ?? false}
               slo={slo}
               onSlo={setSlo}
             />

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { ApiClient } from '../api/client';
 import type { Metric, SeriesInfo, SourceKey, SpcView } from '../api/types';
+import { firingsByRule } from '../lib/chart_data';
 import { describe } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { sourceId, sourceLabel, sourceOf } from '../lib/series_key';
@@ -93,7 +94,7 @@ export function CompareView({ api, series, metric, span, onError }: Props) {
             {views.map(({ source, view }, i) => {
               const d = describe(view.values);
               const f = (v: number | null) => formatValue(v, info.digits, info.unit);
-              const total = Object.values(view.summary.violations_by_rule).reduce((a, b) => a + b, 0);
+              const total = Object.values(firingsByRule(view.summary)).reduce((a, b) => a + b, 0);
               return (
                 <tr key={sourceId(source)}>
                   <td style={{ color: COLOURS[i % COLOURS.length] }}>{sourceLabel(source)}</td>

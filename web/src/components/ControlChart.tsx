@@ -8,8 +8,9 @@
 import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartModel, Marker } from '../lib/chart_data';
-import { drawOrder, xRange, yRange } from '../lib/chart_data';
+import type { ChartModel } from '../lib/chart_data';
+import { xRange, yRange } from '../lib/chart_data';
+import { drawOrder, type Marker } from '../lib/markers';
 import { drawMarker, ruleStyle } from '../lib/rules';
 import { isAlert } from '../lib/severity';
 import { formatTime, formatValue } from '../lib/metrics';

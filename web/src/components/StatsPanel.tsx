@@ -9,7 +9,8 @@ interface Props {
   values: (number | null)[];
   metric: Metric;
   capability: Capability | null;
-  byRule: Record<string, number>;
+  byRule: Record<string, number>; // every monitoring-phase violation of the window
+  marksTruncated: boolean;
   slo: Slo;
   onSlo: (slo: Slo) => void;
 }
@@ -89,6 +90,12 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
           </li>
         ))}
       </ul>
+      {p.marksTruncated ? (
+        <p className="muted" data-testid="marks-truncated">
+          The chart marks 20,000 of this window's violations (the server's limit; zoom in to see the
+          others); the counts above are all of them.
+        </p>
+      ) : null}
     </section>
   );
 });

@@ -79,6 +79,7 @@ test('the stats panel computes the window statistics and shows capability when g
       metric="e2e_ms"
       capability={{ cp: 1.5, cpk: 1.2, pp: 1.4, ppk: 1.1, share_beyond_spec: 0, n: 5 }}
       byRule={{ R1: 2 }}
+      marksTruncated={false}
       slo={{ usl: 10 }}
       onSlo={() => {}}
     />,
@@ -86,6 +87,13 @@ test('the stats panel computes the window statistics and shows capability when g
   expect(screen.getByTestId('stat-n').textContent).toBe('5');
   expect(screen.getByText('1.50')).toBeTruthy();
   expect(screen.getByText('R1:').textContent).toBe('R1: 2');
+  expect(screen.queryByTestId('marks-truncated')).toBeNull();
+});
+
+test('the stats panel says when the chart marks fewer violations than the window holds', () => {
+  render(<StatsPanel values={[1]} metric="e2e_ms" capability={null} byRule={{ R1: 25000 }} marksTruncated slo={{}} onSlo={() => {}} />);
+  expect(screen.getByText('R1:').textContent).toBe('R1: 25000');
+  expect(screen.getByTestId('marks-truncated').textContent).toMatch(/marks 20,000 of this window's violations/);
 });
 
 test('the violation log lists, filters, merges live events and opens a row', async () => {

@@ -7,7 +7,7 @@
 import { useEffect, useRef, type Dispatch, type SetStateAction } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Metric, PChartView, Slo, SourceKey } from '../api/types';
-import { modelFromPChart, modelFromSpc } from '../lib/chart_data';
+import { firingsByRule, modelFromPChart, modelFromSpc } from '../lib/chart_data';
 import { withChartReload, type LiveState, type LoadedChart } from '../lib/live_state';
 import { metricInfo } from '../lib/metrics';
 import { sameSource } from '../lib/series_key';
@@ -87,13 +87,15 @@ export function fetchChart(api: ApiClient, q: ChartQuery, maxPoints: number): Pr
         (by, a) => ({ ...by, [a.rule]: (by[a.rule] ?? 0) + 1 }),
         { R1: v.firings.filter((f) => f.phase === 'monitoring').length },
       ),
+      marksTruncated: false,
       note: `subgroups of ${v.subgroup_size} calls in this window; p̄ from its first ${v.baseline_subgroups}` + liveNote(v.live),
     }));
   }
   return api.spc(source, metric, span, maxPoints, slo).then((v) => ({
     model: modelFromSpc(v),
     capability: v.capability,
-    byRule: { ...v.summary.violations_by_rule },
+    byRule: firingsByRule(v.summary),
+    marksTruncated: v.violation_marks_truncated === true,
     note:
       (v.chart.transform === 'log' ? 'limits computed on log values, shown in ' + metricInfo(metric).unit : '') +
       (v.chart.limits_provisional ? ' · provisional limits (learning)' : '') +

@@ -1,17 +1,6 @@
 import type { Limits, PChartView, SpcView, Stage, StreamSample, Violation } from '../api/types';
-import {
-  drawOrder,
-  limitSegments,
-  lowerBound,
-  modelFromPChart,
-  modelFromSpc,
-  telemetryAt,
-  trimmedBefore,
-  violationMarkers,
-  withSample,
-  xRange,
-  yRange,
-} from './chart_data';
+import { limitSegments, modelFromPChart, modelFromSpc, telemetryAt, trimmedBefore, withSample, xRange, yRange } from './chart_data';
+import { drawOrder, lowerBound, violationMarkers } from './markers';
 
 const L = (cl: number): Limits => ({ cl, ucl: cl + 3, lcl: cl - 3, upper_2s: cl + 2, lower_2s: cl - 2, upper_1s: cl + 1, lower_1s: cl - 1 });
 

@@ -6,7 +6,8 @@
 // the event changes nothing (React then skips the render).
 import type { StreamEvent } from '../api/stream';
 import type { Capability, Metric, SeriesInfo, SourceKey, StageEvent, StreamSample, Violation } from '../api/types';
-import { trimmedBefore, violationMarker, withSample, type ChartModel } from './chart_data';
+import { trimmedBefore, withSample, type ChartModel } from './chart_data';
+import { violationMarker } from './markers';
 import { sameSource } from './series_key';
 import { isAlert } from './severity';
 import { endsNow, spanStart, type Span } from './window';
@@ -16,6 +17,7 @@ export interface LoadedChart {
   model: ChartModel;
   capability: Capability | null;
   byRule: Record<string, number>; // violations per rule in the window
+  marksTruncated: boolean; // the window has more violations than its markers (the server's limit)
   note: string;
   load: number; // which fetch it came from: live events keep it, a new fetch draws a new chart
 }
