@@ -12,6 +12,7 @@ import { useChartData } from './hooks/useChartData';
 import { useLiveStream } from './hooks/useLiveStream';
 import { useSeriesList } from './hooks/useSeriesList';
 import { useTimeWindow } from './hooks/useTimeWindow';
+import { useZoomDetail } from './hooks/useZoomDetail';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
 import type { ControlChartHandle } from './components/ControlChart';
@@ -44,6 +45,7 @@ export function App({ base = '' }: { base?: string }) {
   // Before the first chart is drawn, the page's width stands in for the plot's.
   const plotPixels = useCallback(() => chartRef.current?.plotPixels() ?? window.innerWidth * devicePixelRatio, []);
   useChartData({ api, query, plotPixels, reloads: data.chartReloads, pchartStale: data.pchartStale, setLive: setData, onLoaded: clearError, onError: fail });
+  const onZoom = useZoomDetail({ api, query, load: data.chart?.load, plotPixels, setLive: setData, onError: fail });
   const streamState = useLiveStream({ base, apiKey: key, view: { live, source, metric, span }, setLive: setData, onError: fail });
   const rememberLogFilter = useCallback((f: ViolationFilter) => (logFilter.current = f), []);
 
@@ -114,6 +116,7 @@ export function App({ base = '' }: { base?: string }) {
               chartRef={chartRef}
               onHover={setHover}
               onOpenViolation={setOpenId}
+              onZoom={onZoom}
               onNewStage={newStage}
             />
           )}

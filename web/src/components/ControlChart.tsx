@@ -2,9 +2,11 @@
 // zones (C within 1σ, B 1–2σ, A 2–3σ) per stage, dashed stage boundaries and violation markers
 // shaped and coloured by rule: alerts large, info-level chart signals small and faint. Drag to
 // zoom, mouse wheel to zoom around the cursor, Shift+drag or the arrow buttons to pan,
-// double-click or Reset to see everything again. A new `model` is drawn into the same chart (live
-// points and markers, the zoom kept); a new set of data (another series, window or fetch) is a
-// new ControlChart: its parent keys it.
+// double-click or Reset to see everything again. Each x range the person zooms or pans to is
+// reported (`onZoom`; null when the zoom is reset), so that finer points can be fetched for it. A
+// new `model` is drawn into the same chart (live points and markers, finer points of a zoomed
+// span; the zoom kept); a new set of data (another series, window or fetch) is a new
+// ControlChart: its parent keys it.
 import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -14,6 +16,7 @@ import { drawOrder, type Marker } from '../lib/markers';
 import { drawMarker, ruleStyle } from '../lib/rules';
 import { isAlert } from '../lib/severity';
 import { formatTime, formatValue } from '../lib/metrics';
+import type { XRange } from '../hooks/useZoomDetail';
 
 export interface ControlChartHandle {
   png(): string | null; // data: URL of the chart with its background
@@ -28,6 +31,7 @@ interface Props {
   label: string;
   onHover?: (index: number | null) => void;
   onMarkerClick?: (violationId: number) => void;
+  onZoom?: (range: XRange | null) => void;
   testId?: string;
 }
 
@@ -133,8 +137,9 @@ function drawViolationMarker(ctx: CanvasRenderingContext2D, m: Marker, px: (v: n
   ctx.restore();
 }
 
-// Wheel zoom around the cursor and Shift+drag panning on the x axis.
-function panZoomPlugin(): uPlot.Plugin {
+// Wheel zoom around the cursor and Shift+drag panning on the x axis; `userScale` sets the range
+// the person asked for.
+function panZoomPlugin(userScale: (u: uPlot, min: number, max: number) => void): uPlot.Plugin {
   return {
     hooks: {
       ready: (u) => {
@@ -147,7 +152,7 @@ function panZoomPlugin(): uPlot.Plugin {
             if (min === undefined || max === undefined) return;
             const at = u.posToVal(e.offsetX, 'x');
             const f = e.deltaY < 0 ? 0.8 : 1.25;
-            u.setScale('x', { min: at - (at - min) * f, max: at + (max - at) * f });
+            userScale(u, at - (at - min) * f, at + (max - at) * f);
           },
           { passive: false },
         );
@@ -160,7 +165,7 @@ function panZoomPlugin(): uPlot.Plugin {
           const perPx = (max - min) / u.bbox.width * devicePixelRatio;
           const move = (ev: MouseEvent) => {
             const d = (ev.clientX - x0) * perPx;
-            u.setScale('x', { min: min - d, max: max - d });
+            userScale(u, min - d, max - d);
           };
           const up = () => {
             window.removeEventListener('mousemove', move);
@@ -195,13 +200,26 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
   const modelRef = useRef(p.model);
   const hoverRef = useRef(p.onHover);
   const markerClickRef = useRef(p.onMarkerClick);
+  const zoomRef = useRef(p.onZoom);
+  // Whether the x range is the person's (zoomed or panned) rather than the data's.
   const zoomed = useRef(false);
   const [canDraw] = useState(canvasWorks);
   const [tip, setTip] = useState<{ idx: number; left: number; top: number } | null>(null);
   useLayoutEffect(() => {
     hoverRef.current = p.onHover;
     markerClickRef.current = p.onMarkerClick;
+    zoomRef.current = p.onZoom;
   });
+
+  const userScale = (u: uPlot, min: number, max: number) => {
+    zoomed.current = true;
+    u.setScale('x', { min, max });
+  };
+  const unzoom = () => {
+    if (!zoomed.current) return;
+    zoomed.current = false;
+    zoomRef.current?.(null);
+  };
 
   useImperativeHandle(ref, () => ({
     png() {
@@ -291,9 +309,16 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
           },
         ],
         setSelect: [() => (zoomed.current = true)],
+        setScale: [
+          (u, key) => {
+            const { min, max } = u.scales.x;
+            if (key === 'x' && zoomed.current && min !== undefined && max !== undefined) zoomRef.current?.({ minS: min, maxS: max });
+          },
+        ],
         ready: [
           (u) => {
-            u.over.addEventListener('dblclick', () => (zoomed.current = false));
+            // Capturing: before uPlot's own double-click, which scales to the data.
+            u.over.addEventListener('dblclick', unzoom, true);
             u.over.addEventListener('click', (e) => {
               const m = modelRef.current.markers.find(
                 (mk) =>
@@ -304,7 +329,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
           },
         ],
       },
-      plugins: [panZoomPlugin()],
+      plugins: [panZoomPlugin(userScale)],
     };
     const m = modelRef.current;
     const u = new uPlot(opts, [m.x, m.y as number[]], el);
@@ -329,13 +354,12 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
     const { min, max } = u.scales.x;
     if (min === undefined || max === undefined) return;
     const d = (max - min) * 0.25 * dir;
-    zoomed.current = true;
-    u.setScale('x', { min: min + d, max: max + d });
+    userScale(u, min + d, max + d);
   };
   const reset = () => {
     const u = plot.current;
     if (!u) return;
-    zoomed.current = false;
+    unzoom();
     u.setData([p.model.x, p.model.y as number[]], true);
   };
 

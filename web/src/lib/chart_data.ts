@@ -130,6 +130,28 @@ export function trimmedBefore(m: ChartModel, sinceS: number): ChartModel {
   };
 }
 
+// The model with its points and markers in [sinceS, untilS) replaced by those of `detail`, the
+// same span fetched again at a finer resolution (the person zoomed in); detail's points outside
+// the span are left out, so that the points stay in time order.
+export function splicedDetail(m: ChartModel, detail: ChartModel, sinceS: number, untilS: number): ChartModel {
+  const a = lowerBound(m.x, sinceS);
+  const b = lowerBound(m.x, untilS);
+  const da = lowerBound(detail.x, sinceS);
+  const db = lowerBound(detail.x, untilS);
+  const cat = <T>(outer: T[], inner: T[]) => [...outer.slice(0, a), ...inner.slice(da, db), ...outer.slice(b)];
+  const t = m.telemetry;
+  const d = detail.telemetry;
+  const inside = (mk: Marker) => mk.x >= sinceS && mk.x < untilS;
+  return {
+    ...m,
+    x: cat(m.x, detail.x),
+    y: cat(m.y, detail.y),
+    ids: cat(m.ids, detail.ids),
+    telemetry: { cpu: cat(t.cpu, d.cpu), memory: cat(t.memory, d.memory), gpu: cat(t.gpu, d.gpu) },
+    markers: [...m.markers.filter((mk) => !inside(mk)), ...detail.markers.filter(inside)],
+  };
+}
+
 // The host telemetry of one point, for the system panel.
 export interface TelemetryAt {
   label: string;

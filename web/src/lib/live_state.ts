@@ -6,7 +6,7 @@
 // the event changes nothing (React then skips the render).
 import type { StreamEvent } from '../api/stream';
 import type { Capability, Metric, SeriesInfo, SourceKey, StageEvent, StreamSample, Violation } from '../api/types';
-import { trimmedBefore, withSample, type ChartModel } from './chart_data';
+import { splicedDetail, trimmedBefore, withSample, type ChartModel } from './chart_data';
 import { violationMarker } from './markers';
 import { sameSource } from './series_key';
 import { isAlert } from './severity';
@@ -72,6 +72,14 @@ export function violationsSince(incoming: IncomingViolations, seen: number): Vio
 // A reload fetches the p-chart too, so it is no longer stale.
 export function withChartReload(s: LiveState): LiveState {
   return { ...s, chartReloads: s.chartReloads + 1, pchartStale: false };
+}
+
+// The finer points of a zoomed span spliced into the chart of fetch `load` (none when another
+// fetch has replaced it since).
+export function withZoomDetail(s: LiveState, load: number, detail: ChartModel, sinceS: number, untilS: number): LiveState {
+  const chart = s.chart;
+  if (!chart || chart.load !== load) return s;
+  return { ...s, chart: { ...chart, model: splicedDetail(chart.model, detail, sinceS, untilS) } };
 }
 
 export function withSeriesReload(s: LiveState): LiveState {

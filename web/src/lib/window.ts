@@ -39,6 +39,15 @@ export function endsNow(span: Span): boolean {
   return !('untilMs' in span) || span.untilMs === undefined;
 }
 
+// The part of [fromMs, toMs) (a zoomed x range) within `span` at `nowMs`, whole milliseconds;
+// null when nothing is left.
+export function withinSpan(span: Span, fromMs: number, toMs: number, nowMs: number): { sinceMs: number; untilMs: number } | null {
+  const end = 'untilMs' in span && span.untilMs !== undefined ? span.untilMs : nowMs;
+  const sinceMs = Math.max(Math.floor(fromMs), spanStart(span, nowMs));
+  const untilMs = Math.min(Math.ceil(toMs), end);
+  return untilMs > sinceMs ? { sinceMs, untilMs } : null;
+}
+
 export function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
   if (a.preset !== 'custom' || b.preset !== 'custom') return a.preset === b.preset;
   return a.fromMs === b.fromMs && a.toMs === b.toMs;
