@@ -123,6 +123,7 @@ export function App({ base = '' }: { base?: string }) {
           <div className="panels">
             <StatsPanel
               values={chart?.model.y ?? []}
+              windowStats={chart?.windowStats ?? null}
               metric={metric}
               capability={chart?.capability ?? null}
               byRule={chart?.byRule ?? {}}

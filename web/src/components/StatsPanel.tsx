@@ -1,12 +1,14 @@
-// The statistics of the points on screen, capability against an SLO, violations per rule.
+// The statistics of the points on screen (or, when the chart lists display points only, the
+// server's of the whole window), capability against an SLO, violations per rule.
 import { memo, useMemo } from 'react';
 import type { Capability, Metric, Slo } from '../api/types';
-import { describe } from '../lib/stats';
+import { describe, type Descriptive } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { RULES } from '../lib/rules';
 
 interface Props {
   values: (number | null)[];
+  windowStats: Descriptive | null; // the window's, when `values` are display points only
   metric: Metric;
   capability: Capability | null;
   byRule: Record<string, number>; // every monitoring-phase violation of the window
@@ -23,7 +25,7 @@ function num(text: string): number | undefined {
 // Memoized: the page re-renders on every cursor move, and sorting a day of points each time would
 // make the cursor lag. Live points come as a new array.
 export const StatsPanel = memo(function StatsPanel(p: Props) {
-  const d = useMemo(() => describe(p.values), [p.values]);
+  const d = useMemo(() => p.windowStats ?? describe(p.values), [p.windowStats, p.values]);
   const info = metricInfo(p.metric);
   const f = (v: number | null) => formatValue(v, info.digits, info.unit);
   const c = p.capability;
@@ -46,6 +48,12 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
         <dt>p99</dt>
         <dd>{f(d.p99)}</dd>
       </dl>
+      {p.windowStats ? (
+        <p className="muted" data-testid="window-stats">
+          of every point of the window, as the server counted them when the chart was fetched (the chart shows display
+          points)
+        </p>
+      ) : null}
       {p.metric !== 'error' ? (
         <form className="slo" onSubmit={(e) => e.preventDefault()}>
           <label>

@@ -76,6 +76,7 @@ test('the stats panel computes the window statistics and shows capability when g
   render(
     <StatsPanel
       values={[1, 2, 3, 4, 5]}
+      windowStats={null}
       metric="e2e_ms"
       capability={{ cp: 1.5, cpk: 1.2, pp: 1.4, ppk: 1.1, share_beyond_spec: 0, n: 5 }}
       byRule={{ R1: 2 }}
@@ -90,9 +91,12 @@ test('the stats panel computes the window statistics and shows capability when g
   expect(screen.queryByTestId('marks-truncated')).toBeNull();
 });
 
-test('the stats panel says when the chart marks fewer violations than the window holds', () => {
-  render(<StatsPanel values={[1]} metric="e2e_ms" capability={null} byRule={{ R1: 25000 }} marksTruncated slo={{}} onSlo={() => {}} />);
+test('a downsampled chart: the stats panel shows the window\'s statistics and says when it marks fewer violations than the window holds', () => {
+  const windowStats = { n: 900_000, mean: 800, median: 790, sigma: 40, p50: 790, p95: 870, p99: 910 };
+  render(<StatsPanel values={[1]} windowStats={windowStats} metric="e2e_ms" capability={null} byRule={{ R1: 25000 }} marksTruncated slo={{}} onSlo={() => {}} />);
   expect(screen.getByText('R1:').textContent).toBe('R1: 25000');
+  expect(screen.getByTestId('stat-n').textContent).toBe('900000'); // the window's, not the display points'
+  expect(screen.getByTestId('window-stats')).toBeTruthy();
   expect(screen.getByTestId('marks-truncated').textContent).toMatch(/marks 20,000 of this window's violations/);
 });
 

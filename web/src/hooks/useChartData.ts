@@ -11,6 +11,7 @@ import { firingsByRule, modelFromPChart, modelFromSpc } from '../lib/chart_data'
 import { withChartReload, type LiveState, type LoadedChart } from '../lib/live_state';
 import { metricInfo } from '../lib/metrics';
 import { sameSource } from '../lib/series_key';
+import { fromSummary } from '../lib/stats';
 import { ALERTS } from '../lib/severity';
 import { displayPoints, spanParams, type Span } from '../lib/window';
 
@@ -88,6 +89,7 @@ export function fetchChart(api: ApiClient, q: ChartQuery, maxPoints: number): Pr
         { R1: v.firings.filter((f) => f.phase === 'monitoring').length },
       ),
       marksTruncated: false,
+      windowStats: null,
       note: `subgroups of ${v.subgroup_size} calls in this window; p̄ from its first ${v.baseline_subgroups}` + liveNote(v.live),
     }));
   }
@@ -96,6 +98,7 @@ export function fetchChart(api: ApiClient, q: ChartQuery, maxPoints: number): Pr
     capability: v.capability,
     byRule: firingsByRule(v.summary),
     marksTruncated: v.violation_marks_truncated === true,
+    windowStats: v.downsampled ? fromSummary(v.summary) : null,
     note:
       (v.chart.transform === 'log' ? 'limits computed on log values, shown in ' + metricInfo(metric).unit : '') +
       (v.chart.limits_provisional ? ' · provisional limits (learning)' : '') +

@@ -42,7 +42,7 @@ function state(over: Partial<LiveState> = {}): LiveState {
   return {
     ...INITIAL_LIVE_STATE,
     series: [series('s-e2e'), series('s-ttft')],
-    chart: { model: model(), capability: null, byRule: { R1: 1 }, marksTruncated: false, note: '', load: 1 },
+    chart: { model: model(), capability: null, byRule: { R1: 1 }, marksTruncated: false, windowStats: null, note: '', load: 1 },
     ...over,
   };
 }

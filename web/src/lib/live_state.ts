@@ -5,6 +5,7 @@
 // is changed in place: the result shares what the event left alone, and is the state itself when
 // the event changes nothing (React then skips the render).
 import type { StreamEvent } from '../api/stream';
+import type { Descriptive } from './stats';
 import type { Capability, Metric, SeriesInfo, SourceKey, StageEvent, StreamSample, Violation } from '../api/types';
 import { splicedDetail, trimmedBefore, withSample, type ChartModel } from './chart_data';
 import { violationMarker } from './markers';
@@ -18,6 +19,7 @@ export interface LoadedChart {
   capability: Capability | null;
   byRule: Record<string, number>; // violations per rule in the window
   marksTruncated: boolean; // the window has more violations than its markers (the server's limit)
+  windowStats: Descriptive | null; // the server's, of every point, when the chart lists fewer
   note: string;
   load: number; // which fetch it came from: live events keep it, a new fetch draws a new chart
 }

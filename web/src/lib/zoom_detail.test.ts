@@ -40,7 +40,7 @@ test('a zoomed range is asked for within the window, in whole milliseconds', () 
 });
 
 test('finer points reach only the chart they were zoomed on', () => {
-  const chart = { model: model([0, 10, 20]), capability: null, byRule: {}, marksTruncated: false, note: '', load: 2 };
+  const chart = { model: model([0, 10, 20]), capability: null, byRule: {}, marksTruncated: false, windowStats: null, note: '', load: 2 };
   const s = { ...INITIAL_LIVE_STATE, chart };
   expect(withZoomDetail(s, 2, model([5, 6]), 1, 9).chart!.model.x).toEqual([0, 5, 6, 10, 20]);
   expect(withZoomDetail(s, 1, model([5, 6]), 1, 9)).toBe(s); // another fetch replaced it since
