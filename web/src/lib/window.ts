@@ -30,9 +30,13 @@ export function windowSpan(w: TimeWindow): Span {
   return w.toMs === undefined ? { sinceMs: w.fromMs } : { sinceMs: w.fromMs, untilMs: w.toMs };
 }
 
-// Where a span begins at `nowMs`, and whether it ends now (live samples extend it).
+// Where a span begins and ends at `nowMs`, and whether it ends now (live samples extend it).
 export function spanStart(span: Span, nowMs: number): number {
   return 'hours' in span ? nowMs - span.hours * 3600000 : span.sinceMs;
+}
+
+export function spanEnd(span: Span, nowMs: number): number {
+  return 'untilMs' in span && span.untilMs !== undefined ? span.untilMs : nowMs;
 }
 
 export function endsNow(span: Span): boolean {
@@ -42,9 +46,8 @@ export function endsNow(span: Span): boolean {
 // The part of [fromMs, toMs) (a zoomed x range) within `span` at `nowMs`, whole milliseconds;
 // null when nothing is left.
 export function withinSpan(span: Span, fromMs: number, toMs: number, nowMs: number): { sinceMs: number; untilMs: number } | null {
-  const end = 'untilMs' in span && span.untilMs !== undefined ? span.untilMs : nowMs;
   const sinceMs = Math.max(Math.floor(fromMs), spanStart(span, nowMs));
-  const untilMs = Math.min(Math.ceil(toMs), end);
+  const untilMs = Math.min(Math.ceil(toMs), spanEnd(span, nowMs));
   return untilMs > sinceMs ? { sinceMs, untilMs } : null;
 }
 
