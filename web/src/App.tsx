@@ -4,6 +4,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ViolationFilter } from './api/client';
 import type { Metric, Slo, SourceKey, Violation } from './api/types';
 import { telemetryAt } from './lib/chart_data';
+import { limitsAt } from './lib/limit_labels';
 import { downloadText, downloadUrl } from './lib/download';
 import { INITIAL_LIVE_STATE, withChartReload, withIncoming, withSeriesReload, type LiveState } from './lib/live_state';
 import { sameSource } from './lib/series_key';
@@ -118,6 +119,7 @@ export function App({ base = '' }: { base?: string }) {
             <StatsPanel
               values={chart?.model.y ?? []}
               windowStats={chart?.windowStats ?? null}
+              limits={chart ? limitsAt(chart.model.segments, Infinity) : null}
               metric={metric}
               capability={chart?.capability ?? null}
               byRule={chart?.byRule ?? {}}

@@ -1,4 +1,5 @@
-// Two or more sources side by side on one time axis for one metric, with a summary table.
+// Two or more sources side by side on one time axis for one metric, with a summary table (each
+// series' statistics of its display points, its control limits now, its violations).
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { ApiClient } from '../api/client';
@@ -87,6 +88,9 @@ export function CompareView({ api, series, metric, span, onError }: Props) {
               <th>σ</th>
               <th>p95</th>
               <th>p99</th>
+              <th>LCL</th>
+              <th>CL</th>
+              <th>UCL</th>
               <th>violations</th>
             </tr>
           </thead>
@@ -105,6 +109,9 @@ export function CompareView({ api, series, metric, span, onError }: Props) {
                   <td>{f(d.sigma)}</td>
                   <td>{f(d.p95)}</td>
                   <td>{f(d.p99)}</td>
+                  <td>{f(view.limits?.lcl ?? null)}</td>
+                  <td>{f(view.limits?.cl ?? null)}</td>
+                  <td>{f(view.limits?.ucl ?? null)}</td>
                   <td>{total}</td>
                 </tr>
               );

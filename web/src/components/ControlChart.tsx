@@ -12,6 +12,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ChartModel } from '../lib/chart_data';
 import { xRange, yRange } from '../lib/chart_data';
+import { limitLabels, limitsAt, spreadApart } from '../lib/limit_labels';
 import { drawOrder, type Marker } from '../lib/markers';
 import { drawMarker, ruleStyle } from '../lib/rules';
 import { isAlert } from '../lib/severity';
@@ -96,6 +97,34 @@ function drawOverlay(u: uPlot, model: ChartModel, layer: 'zones' | 'lines') {
     ctx.setLineDash([]);
     for (const m of drawOrder(model.markers)) drawViolationMarker(ctx, m, px, py);
   }
+  ctx.restore();
+}
+
+const LABEL_COLOUR = { UCL: '#E69F00', CL: '#9fd3c7', LCL: '#E69F00' };
+
+// UCL, CL and LCL with their values at the plot's right edge, just above their lines, on a dark
+// backing so that they stay legible over points.
+function drawLimitLabels(u: uPlot, model: ChartModel, format: (v: number) => string) {
+  const labels = limitLabels(limitsAt(model.segments, u.scales.x.max ?? 0));
+  if (labels.length === 0) return;
+  const ctx = u.ctx;
+  const dpr = devicePixelRatio;
+  const { left, top, width, height } = u.bbox;
+  const right = left + width - 4 * dpr;
+  const ys = spreadApart(labels.map((l) => u.valToPos(l.value, 'y', true) - 3 * dpr), 13 * dpr);
+  ctx.save();
+  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'bottom';
+  labels.forEach((l, i) => {
+    const y = Math.min(Math.max(ys[i], top + 12 * dpr), top + height);
+    const text = `${l.name} ${format(l.value)}`;
+    const w = ctx.measureText(text).width;
+    ctx.fillStyle = 'rgba(21,26,33,0.75)';
+    ctx.fillRect(right - w - 3 * dpr, y - 12 * dpr, w + 6 * dpr, 13 * dpr);
+    ctx.fillStyle = LABEL_COLOUR[l.name];
+    ctx.fillText(text, right, y);
+  });
   ctx.restore();
 }
 
@@ -198,6 +227,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
   const plot = useRef<uPlot | null>(null);
   // The model drawn, read by uPlot's hooks when it draws.
   const modelRef = useRef(p.model);
+  const formatRef = useRef((v: number) => formatValue(v, p.digits, p.unit));
   const hoverRef = useRef(p.onHover);
   const markerClickRef = useRef(p.onMarkerClick);
   const zoomRef = useRef(p.onZoom);
@@ -209,6 +239,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
     hoverRef.current = p.onHover;
     markerClickRef.current = p.onMarkerClick;
     zoomRef.current = p.onZoom;
+    formatRef.current = (v: number) => formatValue(v, p.digits, p.unit);
   });
 
   const userScale = (u: uPlot, min: number, max: number) => {
@@ -294,6 +325,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
         draw: [
           (u) => {
             drawOverlay(u, modelRef.current, 'lines');
+            drawLimitLabels(u, modelRef.current, formatRef.current);
             // For bench/: when a chart of how many points was last drawn.
             performance.clearMarks('llmscope:chart-drawn');
             performance.mark('llmscope:chart-drawn', { detail: { points: u.data[0].length } });

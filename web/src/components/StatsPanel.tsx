@@ -1,7 +1,9 @@
 // The statistics of the points on screen (or, when the chart lists display points only, the
-// server's of the whole window), capability against an SLO, violations per rule.
-import { memo, useMemo } from 'react';
-import type { Capability, Metric, Slo } from '../api/types';
+// server's of the whole window), the control limits in force, capability against an SLO,
+// violations per rule.
+import { Fragment, memo, useMemo } from 'react';
+import type { Capability, Limits, Metric, Slo } from '../api/types';
+import { limitLabels } from '../lib/limit_labels';
 import { describe, type Descriptive } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { RULES } from '../lib/rules';
@@ -9,6 +11,7 @@ import { RULES } from '../lib/rules';
 interface Props {
   values: (number | null)[];
   windowStats: Descriptive | null; // the window's, when `values` are display points only
+  limits: Limits | null; // in force at the newest point
   metric: Metric;
   capability: Capability | null;
   byRule: Record<string, number>; // every monitoring-phase violation of the window
@@ -47,6 +50,12 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
         <dd>{f(d.p95)}</dd>
         <dt>p99</dt>
         <dd>{f(d.p99)}</dd>
+        {limitLabels(p.limits).map((l) => (
+          <Fragment key={l.name}>
+            <dt>{l.name}</dt>
+            <dd data-testid={`stat-${l.name.toLowerCase()}`}>{f(l.value)}</dd>
+          </Fragment>
+        ))}
       </dl>
       {p.windowStats ? (
         <p className="muted" data-testid="window-stats">

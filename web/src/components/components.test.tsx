@@ -77,6 +77,7 @@ test('the stats panel computes the window statistics and shows capability when g
     <StatsPanel
       values={[1, 2, 3, 4, 5]}
       windowStats={null}
+      limits={{ cl: 2000, ucl: 2300, lcl: 1700, upper_2s: null, lower_2s: null, upper_1s: null, lower_1s: null }}
       metric="e2e_ms"
       capability={{ cp: 1.5, cpk: 1.2, pp: 1.4, ppk: 1.1, share_beyond_spec: 0, n: 5 }}
       byRule={{ R1: 2 }}
@@ -89,11 +90,12 @@ test('the stats panel computes the window statistics and shows capability when g
   expect(screen.getByText('1.50')).toBeTruthy();
   expect(screen.getByText('R1:').textContent).toBe('R1: 2');
   expect(screen.queryByTestId('marks-truncated')).toBeNull();
+  expect(['ucl', 'cl', 'lcl'].map((n) => screen.getByTestId(`stat-${n}`).textContent)).toEqual(['2300 ms', '2000 ms', '1700 ms']);
 });
 
 test('a downsampled chart: the stats panel shows the window\'s statistics and says when it marks fewer violations than the window holds', () => {
   const windowStats = { n: 900_000, mean: 800, median: 790, sigma: 40, p50: 790, p95: 870, p99: 910 };
-  render(<StatsPanel values={[1]} windowStats={windowStats} metric="e2e_ms" capability={null} byRule={{ R1: 25000 }} marksTruncated slo={{}} onSlo={() => {}} />);
+  render(<StatsPanel values={[1]} windowStats={windowStats} limits={null} metric="e2e_ms" capability={null} byRule={{ R1: 25000 }} marksTruncated slo={{}} onSlo={() => {}} />);
   expect(screen.getByText('R1:').textContent).toBe('R1: 25000');
   expect(screen.getByTestId('stat-n').textContent).toBe('900000'); // the window's, not the display points'
   expect(screen.getByTestId('window-stats')).toBeTruthy();
