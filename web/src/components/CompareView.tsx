@@ -1,11 +1,11 @@
 // Two or more sources side by side on one time axis for one metric, with a summary table (each
-// series' statistics of its display points, its control limits now, its violations).
+// series' statistics of its window, its control limits now, its violations).
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { ApiClient } from '../api/client';
 import type { Metric, SeriesInfo, SourceKey, SpcView } from '../api/types';
 import { firingsByRule } from '../lib/chart_data';
-import { describe } from '../lib/stats';
+import { describe, fromSummary } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { sourceId, sourceLabel, sourceOf } from '../lib/series_key';
 import { displayPoints, type Span } from '../lib/window';
@@ -96,7 +96,7 @@ export function CompareView({ api, series, metric, span, onError }: Props) {
           </thead>
           <tbody>
             {views.map(({ source, view }, i) => {
-              const d = describe(view.values);
+              const d = view.downsampled ? fromSummary(view.summary) : describe(view.values);
               const f = (v: number | null) => formatValue(v, info.digits, info.unit);
               const total = Object.values(firingsByRule(view.summary)).reduce((a, b) => a + b, 0);
               return (
