@@ -111,13 +111,18 @@ function drawLimitLabels(u: uPlot, model: ChartModel, format: (v: number) => str
   const dpr = devicePixelRatio;
   const { left, top, width, height } = u.bbox;
   const right = left + width - 4 * dpr;
-  const ys = spreadApart(labels.map((l) => u.valToPos(l.value, 'y', true) - 3 * dpr), 13 * dpr);
+  const ys = spreadApart(
+    labels.map((l) => u.valToPos(l.value, 'y', true) - 3 * dpr),
+    13 * dpr,
+    top + 12 * dpr,
+    top + height,
+  );
   ctx.save();
   ctx.font = `${11 * dpr}px system-ui, sans-serif`;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'bottom';
   labels.forEach((l, i) => {
-    const y = Math.min(Math.max(ys[i], top + 12 * dpr), top + height);
+    const y = ys[i];
     const text = `${l.name} ${format(l.value)}`;
     const w = ctx.measureText(text).width;
     ctx.fillStyle = 'rgba(21,26,33,0.75)';

@@ -19,7 +19,9 @@ test('the labels name the limits in force at the edge, top to bottom', () => {
 });
 
 test('labels of close lines move apart; far ones stay at their lines', () => {
-  expect(spreadApart([10, 100, 190], 14)).toEqual([10, 100, 190]);
-  expect(spreadApart([10, 15, 20], 14)).toEqual([10, 24, 38]);
-  expect(spreadApart([], 14)).toEqual([]);
+  expect(spreadApart([10, 100, 190], 14, 0, 300)).toEqual([10, 100, 190]);
+  expect(spreadApart([10, 15, 20], 14, 0, 300)).toEqual([10, 24, 38]);
+  expect(spreadApart([280, 285, 290], 14, 0, 300)).toEqual([272, 286, 300]); // at the bottom: moved up
+  expect(spreadApart([-5, 2, 100], 14, 12, 300)).toEqual([12, 26, 100]); // at the top: moved down
+  expect(spreadApart([], 14, 0, 300)).toEqual([]);
 });

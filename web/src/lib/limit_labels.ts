@@ -29,10 +29,12 @@ export function limitLabels(l: Limits | null): LimitLabel[] {
   return all.filter((a): a is LimitLabel => a.value !== null && Number.isFinite(a.value));
 }
 
-// Label positions (pixels, growing downwards) for lines at `ys`, top to bottom: each at its line,
-// or, where that is closer than `gap` to the one above, `gap` below it.
-export function spreadApart(ys: number[], gap: number): number[] {
+// Label positions (pixels, growing downwards) for lines at `ys`, top to bottom, within
+// [lo, hi]: each at its line, or, where that is closer than `gap` to the one above, `gap` below
+// it; those pushed past `hi` move up, `gap` apart (when they fit).
+export function spreadApart(ys: number[], gap: number, lo: number, hi: number): number[] {
   const out: number[] = [];
-  for (const y of ys) out.push(out.length > 0 ? Math.max(y, out[out.length - 1] + gap) : y);
+  for (const y of ys) out.push(Math.max(y, lo, out.length > 0 ? out[out.length - 1] + gap : lo));
+  for (let i = out.length - 1; i >= 0; i--) out[i] = Math.min(out[i], i + 1 < out.length ? out[i + 1] - gap : hi);
   return out;
 }
