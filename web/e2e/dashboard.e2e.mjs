@@ -3,7 +3,8 @@
 // is asked for once and kept; the chart draws points and limits; an R1 violation forced through
 // POST /api/stats reaches the log (an info-level chart signal: the log shows alerts only by
 // default, so the run picks "all severities") and its modal opens with the context chart;
-// acknowledging it survives a reload; the violations and samples CSV downloads hold the rows; a
+// acknowledging it survives a reload; an alert link (/#/violations/<id>) opens it over its
+// series; the violations and samples CSV downloads hold the rows; a
 // live sample grows the chart; two series are compared; a new stage (after its confirmation)
 // restarts learning; the error rate as a p-chart with the live chart's state; a provider named
 // like HTML is shown as text and runs nothing; the page fits a phone.
@@ -127,6 +128,26 @@ try {
   const rowAfter = page.locator('table.violations tbody tr', { hasText: 'R1' }).filter({ hasText: MODEL }).first();
   await rowAfter.locator('.vstatus', { hasText: 'acknowledged' }).waitFor();
   assert.equal(await page.getByLabel('API key').count(), 0, 'the key was kept: no prompt after reload');
+
+  step("an alert link (/#/violations/<id>) opens the violation's modal over its series; closing shows that chart");
+  const violationId = logged.violations[0].id;
+  await page.goto('about:blank');
+  const spcAsked = page.waitForRequest((r) => r.url().includes('/api/stats/spc?') && r.url().includes('max_points='));
+  await page.goto(`${server.base}/#/violations/${violationId}`);
+  const linked = page.getByRole('dialog', { name: 'violation' });
+  await linked.getByTestId('context-chart').waitFor();
+  await page.locator('.chart-head h2', { hasText: `${EVIL} / ${MODEL}` }).waitFor();
+  const asked = new URL((await spcAsked).url()).searchParams;
+  assert.equal(asked.get('provider'), EVIL);
+  assert.ok(Number(asked.get('max_points')) >= 200 && Number(asked.get('max_points')) <= 4000, asked.toString());
+  await linked.getByRole('button', { name: 'close' }).click();
+  await page.waitForFunction(
+    (prefix) => window.location.hash.startsWith(prefix),
+    `#/series/${encodeURIComponent(EVIL)}/${MODEL}/e2e_ms?window=`,
+  );
+  await page.getByText('UCL', { exact: true }).first().waitFor(); // the limits named in the statistics
+  await page.screenshot({ path: path.join(artifacts, '02b-violation-link.png') });
+  await page.getByLabel('severity filter').selectOption({ label: 'all severities' }); // the CSV below exports R1
 
   step('CSV downloads hold the rows');
   await page

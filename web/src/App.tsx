@@ -2,16 +2,18 @@
 // the comparison, exports and the live stream that keeps them current.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ViolationFilter } from './api/client';
-import type { Metric, SeriesInfo, Slo, SourceKey, Violation } from './api/types';
+import type { Metric, Slo, SourceKey, Violation } from './api/types';
 import { telemetryAt } from './lib/chart_data';
+import { limitsAt } from './lib/limit_labels';
 import { downloadText, downloadUrl } from './lib/download';
 import { INITIAL_LIVE_STATE, withChartReload, withIncoming, withSeriesReload, type LiveState } from './lib/live_state';
-import { sameSource, sourceOf } from './lib/series_key';
+import { sameSource } from './lib/series_key';
 import { useApiSession } from './hooks/useApiSession';
 import { useChartData } from './hooks/useChartData';
 import { useLiveStream } from './hooks/useLiveStream';
 import { useSeriesList } from './hooks/useSeriesList';
-import { useTimeWindow } from './hooks/useTimeWindow';
+import { useSelection } from './hooks/useSelection';
+import { useZoomDetail } from './hooks/useZoomDetail';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
 import type { ControlChartHandle } from './components/ControlChart';
@@ -26,33 +28,30 @@ import { ViolationModal } from './components/ViolationModal';
 export function App({ base = '' }: { base?: string }) {
   const { key, api, authMessage, error, fail, clearError, saveKey, forgetKey } = useApiSession(base);
   const [data, setData] = useState<LiveState>(INITIAL_LIVE_STATE);
-  const [source, setSource] = useState<SourceKey | null>(null);
-  const [metric, setMetric] = useState<Metric>('e2e_ms');
-  const { window: win, hours, untilMs, setWindow } = useTimeWindow();
+  const { source, metric, window: win, span, openId, select: pick, setMetric, setWindow, showFirst, openViolation, showViolation, closeViolation } =
+    useSelection();
   const [slo, setSlo] = useState<Slo>({});
   const [live, setLive] = useState(true);
   const [view, setView] = useState<View>('chart');
   const [hover, setHover] = useState<number | null>(null);
-  const [openId, setOpenId] = useState<number | null>(null);
   const logFilter = useRef<ViolationFilter>({});
   const chartRef = useRef<ControlChartHandle>(null);
 
-  // The first series is shown until another is picked.
-  const showFirst = useCallback((list: SeriesInfo[]) => setSource((cur) => cur ?? (list[0] ? sourceOf(list[0]) : null)), []);
   useSeriesList({ api, enabled: key !== null, reloads: data.seriesReloads, setLive: setData, onLoaded: showFirst, onError: fail });
-  const query = useMemo(() => (key && source ? { source, metric, hours, untilMs, slo } : null), [key, source, metric, hours, untilMs, slo]);
-  useChartData({ api, query, reloads: data.chartReloads, pchartStale: data.pchartStale, setLive: setData, onLoaded: clearError, onError: fail });
-  const streamState = useLiveStream({ base, apiKey: key, view: { live, source, metric, hours, untilMs }, setLive: setData, onError: fail });
+  const query = useMemo(() => (key && source ? { source, metric, span, slo } : null), [key, source, metric, span, slo]);
+  // Before the first chart is drawn, the page's width stands in for the plot's.
+  const plotPixels = useCallback(() => chartRef.current?.plotPixels() ?? window.innerWidth * devicePixelRatio, []);
+  useChartData({ api, query, plotPixels, reloads: data.chartReloads, pchartStale: data.pchartStale, setLive: setData, onLoaded: clearError, onError: fail });
+  const onZoom = useZoomDetail({ api, query, load: data.chart?.load, plotPixels, setLive: setData, onError: fail });
+  const streamState = useLiveStream({ base, apiKey: key, view: { live, source, metric, span }, setLive: setData, onError: fail });
   const rememberLogFilter = useCallback((f: ViolationFilter) => (logFilter.current = f), []);
 
   if (!key) return <KeyPrompt message={authMessage} onKey={saveKey} />;
 
   const chart = data.chart;
   const shown = source ? data.series.find((s) => sameSource(s, source) && s.metric === metric) : undefined;
-  // Picking the source shown keeps its object, so that its chart is not fetched again.
   const select = (s: SourceKey, m: Metric) => {
-    setSource((cur) => (cur && sameSource(cur, s) ? cur : s));
-    setMetric(m);
+    pick(s, m);
     setView('chart');
   };
   // Resuming fetches what was missed while paused.
@@ -66,7 +65,7 @@ export function App({ base = '' }: { base?: string }) {
   };
   const exportViolations = () =>
     api.violationsCsv({ ...logFilter.current, limit: undefined }).then((t) => downloadText('llmscope-violations.csv', t), fail);
-  const exportSamples = () => api.samplesCsv(source, hours).then((t) => downloadText('llmscope-samples.csv', t), fail);
+  const exportSamples = () => api.samplesCsv(source, span).then((t) => downloadText('llmscope-samples.csv', t), fail);
   const exportPng = () => {
     const url = chartRef.current?.png();
     if (url) downloadUrl(`llmscope-${metric}.png`, url);
@@ -101,39 +100,44 @@ export function App({ base = '' }: { base?: string }) {
         />
         <main className="main">
           {view === 'compare' ? (
-            <CompareView api={api} series={data.series} metric={metric} hours={hours} onError={fail} />
+            <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
             <ChartCard
               source={source}
               series={shown}
               metric={metric}
-              onMetric={setMetric}
+              onMetric={(m) => (source ? pick(source, m) : setMetric(m))}
               chart={chart}
               chartRef={chartRef}
               onHover={setHover}
-              onOpenViolation={setOpenId}
+              onOpenViolation={openViolation}
+              onZoom={onZoom}
               onNewStage={newStage}
             />
           )}
           <div className="panels">
             <StatsPanel
               values={chart?.model.y ?? []}
+              windowStats={chart?.windowStats ?? null}
+              limits={chart ? limitsAt(chart.model.segments, Infinity) : null}
               metric={metric}
               capability={chart?.capability ?? null}
               byRule={chart?.byRule ?? {}}
+              marksTruncated={chart?.marksTruncated ?? false}
               slo={slo}
               onSlo={setSlo}
             />
             <SystemPanel api={api} at={telemetryAt(chart?.model ?? null, hover)} />
           </div>
-          <ViolationLog api={api} incoming={data.incoming} onOpen={setOpenId} onFilter={rememberLogFilter} onError={fail} />
+          <ViolationLog api={api} incoming={data.incoming} onOpen={openViolation} onFilter={rememberLogFilter} onError={fail} />
         </main>
       </div>
       {openId !== null ? (
         <ViolationModal
           api={api}
           id={openId}
-          onClose={() => setOpenId(null)}
+          onLoaded={showViolation}
+          onClose={closeViolation}
           onChanged={(v: Violation) => setData((s) => withIncoming(s, v))}
         />
       ) : null}

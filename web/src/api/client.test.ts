@@ -1,6 +1,6 @@
 // ApiClient against a real HTTP server on 127.0.0.1.
 import { ApiClient, ApiError, UNAUTHORIZED_MESSAGE } from './client';
-import { json, startFakeServer, type FakeServer } from '../test/fake_server';
+import { json, queryOf, requestsTo, startFakeServer, type FakeServer } from '../test/fake_server';
 import { ollamaSample } from '../test/sample_fixture';
 
 let server: FakeServer;
@@ -28,11 +28,29 @@ test("other errors carry the server's code and message", async () => {
     'GET /api/stats/spc': (_q, res) => json(res, 400, { error: { code: 'invalid_parameter', message: 'hours: bad' } }),
   });
   const api = new ApiClient(() => 'k', server.base);
-  const err = await api.spc({ provider: 'p', model: 'm', site: '', profile: '' }, 'e2e_ms', 1, 10).catch((e) => e);
+  const err = await api.spc({ provider: 'p', model: 'm', site: '', profile: '' }, 'e2e_ms', { hours: 1 }, 300).catch((e) => e);
   expect(err.status).toBe(400);
   expect(err.code).toBe('invalid_parameter');
   expect(err.message).toBe('hours: bad');
-  expect(server.requests[0].url).toBe('/api/stats/spc?provider=p&model=m&metric=e2e_ms&hours=1&limit=10&columns=chart');
+  expect(server.requests[0].url).toBe('/api/stats/spc?provider=p&model=m&metric=e2e_ms&hours=1&max_points=300&columns=chart');
+});
+
+test('a chart of a range sends both ends and the display points; one that ends now only its start', async () => {
+  server = await startFakeServer({ 'GET /api/stats/spc': (_q, res) => json(res, 200, {}) });
+  const api = new ApiClient(() => 'k', server.base);
+  const source = { provider: 'p', model: 'm', site: 's', profile: '' };
+  const since = Date.UTC(2026, 11, 1);
+  await api.spc(source, 'ttft_ms', { sinceMs: since, untilMs: since + 86_400_000 }, 1600, { usl: 900 });
+  await api.spc(source, 'ttft_ms', { sinceMs: since }, 200);
+  const [range, open] = requestsTo(server, 'GET', '/api/stats/spc').map(queryOf);
+  expect(Object.fromEntries(range)).toEqual({
+    provider: 'p', model: 'm', site: 's', metric: 'ttft_ms', since: '2026-12-01T00:00:00Z', until: '2026-12-02T00:00:00Z',
+    max_points: '1600', usl: '900', columns: 'chart',
+  });
+  expect(open.get('since')).toBe('2026-12-01T00:00:00Z');
+  expect(open.has('until')).toBe(false);
+  expect(open.has('hours')).toBe(false);
+  expect(open.has('limit')).toBe(false);
 });
 
 test('an unreachable server says so', async () => {

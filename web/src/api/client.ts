@@ -14,6 +14,7 @@ import type {
   Violation,
   ViolationStatus,
 } from './types';
+import { spanParams, type Span } from '../lib/window';
 
 export class ApiError extends Error {
   constructor(
@@ -40,6 +41,8 @@ export interface ViolationFilter {
   status?: ViolationStatus;
   severity?: string; // a comma list (critical,warning); the server filters, an older one ignores it
   hours?: number;
+  since?: string; // ISO 8601; with `until`, instead of `hours`
+  until?: string;
   limit?: number;
 }
 
@@ -94,15 +97,25 @@ export class ApiClient {
   series(): Promise<{ series: SeriesInfo[] }> {
     return this.request('GET', '/api/series');
   }
-  spc(source: SourceKey, metric: Metric, hours: number, limit: number, slo?: Slo) {
+  // The chart of a span as at most about `maxPoints` display points (the server's M4), with every
+  // violation of the span in `violation_marks`.
+  spc(source: SourceKey, metric: Metric, span: Span, maxPoints: number, slo?: Slo) {
     return this.request<SpcView>(
       'GET',
       '/api/stats/spc' +
-        query({ ...sourceParams(source), metric, hours, limit, usl: slo?.usl, lsl: slo?.lsl, columns: 'chart' }),
+        query({
+          ...sourceParams(source),
+          metric,
+          ...spanParams(span),
+          max_points: maxPoints,
+          usl: slo?.usl,
+          lsl: slo?.lsl,
+          columns: 'chart',
+        }),
     );
   }
-  pchart(source: SourceKey, hours: number, subgroup?: number) {
-    return this.request<PChartView>('GET', '/api/stats/pchart' + query({ ...sourceParams(source), hours, subgroup }));
+  pchart(source: SourceKey, span: Span, subgroup?: number) {
+    return this.request<PChartView>('GET', '/api/stats/pchart' + query({ ...sourceParams(source), ...spanParams(span), subgroup }));
   }
   violations(f: ViolationFilter = {}) {
     return this.request<{ violations: Violation[]; count: number }>('GET', '/api/violations' + query({ ...f }));
@@ -136,8 +149,8 @@ export class ApiClient {
   violationsCsv(f: ViolationFilter = {}) {
     return this.raw('GET', '/api/export/violations' + query({ ...f })).then((r) => r.text());
   }
-  samplesCsv(source: SourceKey | null, hours: number) {
-    return this.raw('GET', '/api/export/samples' + query({ ...(source ? sourceParams(source) : {}), hours })).then(
+  samplesCsv(source: SourceKey | null, span: Span) {
+    return this.raw('GET', '/api/export/samples' + query({ ...(source ? sourceParams(source) : {}), ...spanParams(span) })).then(
       (r) => r.text(),
     );
   }

@@ -162,7 +162,8 @@ export interface Summary {
   p95: number | null;
   p99: number | null;
   error_rate: number | null;
-  violations_by_rule: Record<string, number>;
+  violations_by_rule: Record<string, number>; // of the newest 200 listed in `violations`
+  firings_by_rule?: Record<string, number>; // every monitoring-phase violation of the window
 }
 
 // The specification limits a person enters for capability (Cp, Cpk, Pp, Ppk).
@@ -203,8 +204,23 @@ export interface SpcView {
   stages: Stage[];
   summary: Summary;
   capability: Capability | null;
-  violations: Violation[];
+  violations: Violation[]; // the newest 200, in full
   violations_truncated: boolean;
+  // Every violation of the window (up to 20,000, oldest first), for markers over all of it.
+  violation_marks?: ViolationMarks;
+  violation_marks_truncated?: boolean;
+  // With max_points: whether points were left out (M4 per bucket of bucket_ms), and how many
+  // points the window holds.
+  downsampled?: boolean;
+  bucket_ms?: number;
+  window_count?: number;
+}
+
+export interface ViolationMarks {
+  ids: number[];
+  time_ms: number[];
+  rules: string[];
+  severities: string[];
 }
 
 export interface PChartView {

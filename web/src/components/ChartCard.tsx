@@ -3,6 +3,7 @@
 // figures and the rule legend.
 import { useState, type Ref } from 'react';
 import type { Metric, SeriesInfo, SourceKey } from '../api/types';
+import type { XRange } from '../hooks/useZoomDetail';
 import type { LoadedChart } from '../lib/live_state';
 import { METRICS, metricInfo } from '../lib/metrics';
 import { sourceLabel } from '../lib/series_key';
@@ -21,10 +22,12 @@ interface Props {
   chartRef: Ref<ControlChartHandle>;
   onHover: (index: number | null) => void;
   onOpenViolation: (id: number) => void;
+  onZoom: (range: XRange | null) => void;
   onNewStage: () => void;
 }
 
-export function ChartCard({ source, series, metric, onMetric, chart, chartRef, onHover, onOpenViolation, onNewStage }: Props) {
+export function ChartCard(p: Props) {
+  const { source, series, metric, onMetric, chart, chartRef, onHover, onOpenViolation, onNewStage } = p;
   const [confirming, setConfirming] = useState(false);
   const info = metricInfo(metric);
   return (
@@ -67,6 +70,7 @@ export function ChartCard({ source, series, metric, onMetric, chart, chartRef, o
             label={info.label}
             onHover={onHover}
             onMarkerClick={onOpenViolation}
+            onZoom={p.onZoom}
           />
         </>
       ) : (

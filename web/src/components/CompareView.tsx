@@ -1,12 +1,14 @@
-// Two or more sources side by side on one time axis for one metric, with a summary table.
+// Two or more sources side by side on one time axis for one metric, with a summary table (each
+// series' statistics of its window, its control limits now, its violations).
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { ApiClient } from '../api/client';
 import type { Metric, SeriesInfo, SourceKey, SpcView } from '../api/types';
-import { describe } from '../lib/stats';
+import { firingsByRule } from '../lib/chart_data';
+import { describe, fromSummary } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { sourceId, sourceLabel, sourceOf } from '../lib/series_key';
-import { pointLimit } from '../lib/window';
+import { displayPoints, type Span } from '../lib/window';
 
 const COLOURS = ['#56B4E9', '#E69F00', '#CC79A7', '#F0E442', '#009E73', '#FFFFFF'];
 
@@ -14,11 +16,11 @@ interface Props {
   api: ApiClient;
   series: SeriesInfo[];
   metric: Metric;
-  hours: number;
+  span: Span;
   onError: (e: Error) => void;
 }
 
-export function CompareView({ api, series, metric, hours, onError }: Props) {
+export function CompareView({ api, series, metric, span, onError }: Props) {
   const sources = new Map<string, SourceKey>();
   for (const s of series) sources.set(sourceId(s), sourceOf(s));
   const [chosen, setChosen] = useState<SourceKey[]>(() => [...sources.values()].slice(0, 2));
@@ -29,13 +31,14 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
 
   useEffect(() => {
     let stop = false;
-    Promise.all(chosen.map((s) => api.spc(s, m, hours, pointLimit(hours)).then((view) => ({ source: s, view }))))
+    const points = displayPoints((host.current?.clientWidth || window.innerWidth) * devicePixelRatio);
+    Promise.all(chosen.map((s) => api.spc(s, m, span, points).then((view) => ({ source: s, view }))))
       .then((v) => !stop && setViews(v))
       .catch((e: Error) => !stop && onError(e));
     return () => {
       stop = true;
     };
-  }, [api, chosen, m, hours, onError]);
+  }, [api, chosen, m, span, onError]);
 
   useEffect(() => {
     const el = host.current;
@@ -85,14 +88,17 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
               <th>σ</th>
               <th>p95</th>
               <th>p99</th>
+              <th>LCL</th>
+              <th>CL</th>
+              <th>UCL</th>
               <th>violations</th>
             </tr>
           </thead>
           <tbody>
             {views.map(({ source, view }, i) => {
-              const d = describe(view.values);
+              const d = view.downsampled ? fromSummary(view.summary) : describe(view.values);
               const f = (v: number | null) => formatValue(v, info.digits, info.unit);
-              const total = Object.values(view.summary.violations_by_rule).reduce((a, b) => a + b, 0);
+              const total = Object.values(firingsByRule(view.summary)).reduce((a, b) => a + b, 0);
               return (
                 <tr key={sourceId(source)}>
                   <td style={{ color: COLOURS[i % COLOURS.length] }}>{sourceLabel(source)}</td>
@@ -103,6 +109,9 @@ export function CompareView({ api, series, metric, hours, onError }: Props) {
                   <td>{f(d.sigma)}</td>
                   <td>{f(d.p95)}</td>
                   <td>{f(d.p99)}</td>
+                  <td>{f(view.limits?.lcl ?? null)}</td>
+                  <td>{f(view.limits?.cl ?? null)}</td>
+                  <td>{f(view.limits?.ucl ?? null)}</td>
                   <td>{total}</td>
                 </tr>
               );

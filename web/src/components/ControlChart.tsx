@@ -2,20 +2,26 @@
 // zones (C within 1σ, B 1–2σ, A 2–3σ) per stage, dashed stage boundaries and violation markers
 // shaped and coloured by rule: alerts large, info-level chart signals small and faint. Drag to
 // zoom, mouse wheel to zoom around the cursor, Shift+drag or the arrow buttons to pan,
-// double-click or Reset to see everything again. A new `model` is drawn into the same chart (live
-// points and markers, the zoom kept); a new set of data (another series, window or fetch) is a
-// new ControlChart: its parent keys it.
+// double-click or Reset to see everything again. Each x range the person zooms or pans to is
+// reported (`onZoom`; null when the zoom is reset), so that finer points can be fetched for it. A
+// new `model` is drawn into the same chart (live points and markers, finer points of a zoomed
+// span; the zoom kept); a new set of data (another series, window or fetch) is a new
+// ControlChart: its parent keys it.
 import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartModel, Marker } from '../lib/chart_data';
-import { drawOrder, xRange, yRange } from '../lib/chart_data';
+import type { ChartModel } from '../lib/chart_data';
+import { xRange, yRange } from '../lib/chart_data';
+import { limitLabels, limitsAt, spreadApart } from '../lib/limit_labels';
+import { drawOrder, type Marker } from '../lib/markers';
 import { drawMarker, ruleStyle } from '../lib/rules';
 import { isAlert } from '../lib/severity';
 import { formatTime, formatValue } from '../lib/metrics';
+import type { XRange } from '../hooks/useZoomDetail';
 
 export interface ControlChartHandle {
   png(): string | null; // data: URL of the chart with its background
+  plotPixels(): number | undefined; // the plot's width in device pixels, once drawn
 }
 
 interface Props {
@@ -26,6 +32,7 @@ interface Props {
   label: string;
   onHover?: (index: number | null) => void;
   onMarkerClick?: (violationId: number) => void;
+  onZoom?: (range: XRange | null) => void;
   testId?: string;
 }
 
@@ -93,6 +100,39 @@ function drawOverlay(u: uPlot, model: ChartModel, layer: 'zones' | 'lines') {
   ctx.restore();
 }
 
+const LABEL_COLOUR = { UCL: '#E69F00', CL: '#9fd3c7', LCL: '#E69F00' };
+
+// UCL, CL and LCL with their values at the plot's right edge, just above their lines, on a dark
+// backing so that they stay legible over points.
+function drawLimitLabels(u: uPlot, model: ChartModel, format: (v: number) => string) {
+  const labels = limitLabels(limitsAt(model.segments, u.scales.x.max ?? 0));
+  if (labels.length === 0) return;
+  const ctx = u.ctx;
+  const dpr = devicePixelRatio;
+  const { left, top, width, height } = u.bbox;
+  const right = left + width - 4 * dpr;
+  const ys = spreadApart(
+    labels.map((l) => u.valToPos(l.value, 'y', true) - 3 * dpr),
+    13 * dpr,
+    top + 12 * dpr,
+    top + height,
+  );
+  ctx.save();
+  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'bottom';
+  labels.forEach((l, i) => {
+    const y = ys[i];
+    const text = `${l.name} ${format(l.value)}`;
+    const w = ctx.measureText(text).width;
+    ctx.fillStyle = 'rgba(21,26,33,0.75)';
+    ctx.fillRect(right - w - 3 * dpr, y - 12 * dpr, w + 6 * dpr, 13 * dpr);
+    ctx.fillStyle = LABEL_COLOUR[l.name];
+    ctx.fillText(text, right, y);
+  });
+  ctx.restore();
+}
+
 // An alert-level marker (critical, warning, or unclassified from an older server) large, outlined
 // in white, with a dashed line from the estimated onset to the detection when they differ; an
 // info-level one (a Nelson chart signal) small and faint.
@@ -131,8 +171,9 @@ function drawViolationMarker(ctx: CanvasRenderingContext2D, m: Marker, px: (v: n
   ctx.restore();
 }
 
-// Wheel zoom around the cursor and Shift+drag panning on the x axis.
-function panZoomPlugin(): uPlot.Plugin {
+// Wheel zoom around the cursor and Shift+drag panning on the x axis; `userScale` sets the range
+// the person asked for.
+function panZoomPlugin(userScale: (u: uPlot, min: number, max: number) => void): uPlot.Plugin {
   return {
     hooks: {
       ready: (u) => {
@@ -145,7 +186,7 @@ function panZoomPlugin(): uPlot.Plugin {
             if (min === undefined || max === undefined) return;
             const at = u.posToVal(e.offsetX, 'x');
             const f = e.deltaY < 0 ? 0.8 : 1.25;
-            u.setScale('x', { min: at - (at - min) * f, max: at + (max - at) * f });
+            userScale(u, at - (at - min) * f, at + (max - at) * f);
           },
           { passive: false },
         );
@@ -158,7 +199,7 @@ function panZoomPlugin(): uPlot.Plugin {
           const perPx = (max - min) / u.bbox.width * devicePixelRatio;
           const move = (ev: MouseEvent) => {
             const d = (ev.clientX - x0) * perPx;
-            u.setScale('x', { min: min - d, max: max - d });
+            userScale(u, min - d, max - d);
           };
           const up = () => {
             window.removeEventListener('mousemove', move);
@@ -191,15 +232,30 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
   const plot = useRef<uPlot | null>(null);
   // The model drawn, read by uPlot's hooks when it draws.
   const modelRef = useRef(p.model);
+  const formatRef = useRef((v: number) => formatValue(v, p.digits, p.unit));
   const hoverRef = useRef(p.onHover);
   const markerClickRef = useRef(p.onMarkerClick);
+  const zoomRef = useRef(p.onZoom);
+  // Whether the x range is the person's (zoomed or panned) rather than the data's.
   const zoomed = useRef(false);
   const [canDraw] = useState(canvasWorks);
   const [tip, setTip] = useState<{ idx: number; left: number; top: number } | null>(null);
   useLayoutEffect(() => {
     hoverRef.current = p.onHover;
     markerClickRef.current = p.onMarkerClick;
+    zoomRef.current = p.onZoom;
+    formatRef.current = (v: number) => formatValue(v, p.digits, p.unit);
   });
+
+  const userScale = (u: uPlot, min: number, max: number) => {
+    zoomed.current = true;
+    u.setScale('x', { min, max });
+  };
+  const unzoom = () => {
+    if (!zoomed.current) return;
+    zoomed.current = false;
+    zoomRef.current?.(null);
+  };
 
   useImperativeHandle(ref, () => ({
     png() {
@@ -215,6 +271,9 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
       ctx.fillRect(0, 0, out.width, out.height);
       ctx.drawImage(src, 0, 0);
       return out.toDataURL('image/png');
+    },
+    plotPixels() {
+      return plot.current?.bbox.width;
     },
   }));
 
@@ -271,6 +330,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
         draw: [
           (u) => {
             drawOverlay(u, modelRef.current, 'lines');
+            drawLimitLabels(u, modelRef.current, formatRef.current);
             // For bench/: when a chart of how many points was last drawn.
             performance.clearMarks('llmscope:chart-drawn');
             performance.mark('llmscope:chart-drawn', { detail: { points: u.data[0].length } });
@@ -286,9 +346,16 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
           },
         ],
         setSelect: [() => (zoomed.current = true)],
+        setScale: [
+          (u, key) => {
+            const { min, max } = u.scales.x;
+            if (key === 'x' && zoomed.current && min !== undefined && max !== undefined) zoomRef.current?.({ minS: min, maxS: max });
+          },
+        ],
         ready: [
           (u) => {
-            u.over.addEventListener('dblclick', () => (zoomed.current = false));
+            // Capturing: before uPlot's own double-click, which scales to the data.
+            u.over.addEventListener('dblclick', unzoom, true);
             u.over.addEventListener('click', (e) => {
               const m = modelRef.current.markers.find(
                 (mk) =>
@@ -299,7 +366,7 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
           },
         ],
       },
-      plugins: [panZoomPlugin()],
+      plugins: [panZoomPlugin(userScale)],
     };
     const m = modelRef.current;
     const u = new uPlot(opts, [m.x, m.y as number[]], el);
@@ -324,13 +391,12 @@ export const ControlChart = forwardRef<ControlChartHandle, Props>(function Contr
     const { min, max } = u.scales.x;
     if (min === undefined || max === undefined) return;
     const d = (max - min) * 0.25 * dir;
-    zoomed.current = true;
-    u.setScale('x', { min: min + d, max: max + d });
+    userScale(u, min + d, max + d);
   };
   const reset = () => {
     const u = plot.current;
     if (!u) return;
-    zoomed.current = false;
+    unzoom();
     u.setData([p.model.x, p.model.y as number[]], true);
   };
 

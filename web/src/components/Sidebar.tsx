@@ -2,7 +2,7 @@
 import type { Metric, SeriesInfo, SourceKey } from '../api/types';
 import { metricInfo } from '../lib/metrics';
 import { sameSource, sourceId, sourceLabel, sourceOf } from '../lib/series_key';
-import type { TimeWindow, WindowPreset } from '../lib/window';
+import { PRESETS, type TimeWindow } from '../lib/window';
 import { StatusMark } from './StatusMark';
 
 interface Props {
@@ -16,8 +16,6 @@ interface Props {
   onLive: (live: boolean) => void;
   streamState: string;
 }
-
-const PRESETS: WindowPreset[] = ['1h', '6h', '24h', '7d', 'custom'];
 
 function localInput(ms: number | undefined): string {
   if (ms === undefined) return '';
@@ -74,35 +72,14 @@ export function Sidebar(p: Props) {
             aria-pressed={p.window.preset === w}
             className={p.window.preset === w ? 'active' : ''}
             onClick={() =>
-              p.onWindow(w === 'custom' ? { preset: w, fromMs: Date.now() - 3 * 3600000, toMs: undefined } : { preset: w })
+              p.onWindow(w === 'custom' ? { preset: w, fromMs: Date.now() - 3 * 3600000 } : { preset: w })
             }
           >
             {w}
           </button>
         ))}
       </div>
-      {p.window.preset === 'custom' ? (
-        <div className="custom-window">
-          <label>
-            from
-            <input
-              type="datetime-local"
-              value={localInput(p.window.fromMs)}
-              onChange={(e) => p.onWindow({ ...p.window, fromMs: new Date(e.target.value).getTime() })}
-            />
-          </label>
-          <label>
-            to
-            <input
-              type="datetime-local"
-              value={localInput(p.window.toMs)}
-              onChange={(e) =>
-                p.onWindow({ ...p.window, toMs: e.target.value ? new Date(e.target.value).getTime() : undefined })
-              }
-            />
-          </label>
-        </div>
-      ) : null}
+      {p.window.preset === 'custom' ? <CustomRange window={p.window} onWindow={p.onWindow} /> : null}
       <h2>Updates</h2>
       <div className="segmented" role="group" aria-label="live or paused">
         <button type="button" aria-pressed={p.live} className={p.live ? 'active' : ''} onClick={() => p.onLive(true)}>
@@ -116,5 +93,36 @@ export function Sidebar(p: Props) {
         stream: {p.streamState}
       </p>
     </aside>
+  );
+}
+
+// The ends of a custom window in local time; "to" left empty: the window ends now.
+function CustomRange({ window: w, onWindow }: { window: TimeWindow & { preset: 'custom' }; onWindow: (w: TimeWindow) => void }) {
+  const parsed = (text: string) => (text ? new Date(text).getTime() : NaN);
+  return (
+    <div className="custom-window">
+      <label>
+        from
+        <input
+          type="datetime-local"
+          value={localInput(w.fromMs)}
+          onChange={(e) => {
+            const from = parsed(e.target.value);
+            if (Number.isFinite(from)) onWindow({ ...w, fromMs: from });
+          }}
+        />
+      </label>
+      <label>
+        to
+        <input
+          type="datetime-local"
+          value={localInput(w.toMs)}
+          onChange={(e) => {
+            const to = parsed(e.target.value);
+            onWindow({ preset: 'custom', fromMs: w.fromMs, ...(Number.isFinite(to) ? { toMs: to } : {}) });
+          }}
+        />
+      </label>
+    </div>
   );
 }

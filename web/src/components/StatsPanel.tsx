@@ -1,15 +1,21 @@
-// The statistics of the points on screen, capability against an SLO, violations per rule.
-import { memo, useMemo } from 'react';
-import type { Capability, Metric, Slo } from '../api/types';
-import { describe } from '../lib/stats';
+// The statistics of the points on screen (or, when the chart lists display points only, the
+// server's of the whole window), the control limits in force, capability against an SLO,
+// violations per rule.
+import { Fragment, memo, useMemo } from 'react';
+import type { Capability, Limits, Metric, Slo } from '../api/types';
+import { limitLabels } from '../lib/limit_labels';
+import { describe, type Descriptive } from '../lib/stats';
 import { formatValue, metricInfo } from '../lib/metrics';
 import { RULES } from '../lib/rules';
 
 interface Props {
   values: (number | null)[];
+  windowStats: Descriptive | null; // the window's, when `values` are display points only
+  limits: Limits | null; // in force at the newest point
   metric: Metric;
   capability: Capability | null;
-  byRule: Record<string, number>;
+  byRule: Record<string, number>; // every monitoring-phase violation of the window
+  marksTruncated: boolean;
   slo: Slo;
   onSlo: (slo: Slo) => void;
 }
@@ -22,7 +28,7 @@ function num(text: string): number | undefined {
 // Memoized: the page re-renders on every cursor move, and sorting a day of points each time would
 // make the cursor lag. Live points come as a new array.
 export const StatsPanel = memo(function StatsPanel(p: Props) {
-  const d = useMemo(() => describe(p.values), [p.values]);
+  const d = useMemo(() => p.windowStats ?? describe(p.values), [p.windowStats, p.values]);
   const info = metricInfo(p.metric);
   const f = (v: number | null) => formatValue(v, info.digits, info.unit);
   const c = p.capability;
@@ -44,7 +50,19 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
         <dd>{f(d.p95)}</dd>
         <dt>p99</dt>
         <dd>{f(d.p99)}</dd>
+        {limitLabels(p.limits).map((l) => (
+          <Fragment key={l.name}>
+            <dt>{l.name}</dt>
+            <dd data-testid={`stat-${l.name.toLowerCase()}`}>{f(l.value)}</dd>
+          </Fragment>
+        ))}
       </dl>
+      {p.windowStats ? (
+        <p className="muted" data-testid="window-stats">
+          of every point of the window, as the server counted them when the chart was fetched (the chart shows display
+          points)
+        </p>
+      ) : null}
       {p.metric !== 'error' ? (
         <form className="slo" onSubmit={(e) => e.preventDefault()}>
           <label>
@@ -89,6 +107,12 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
           </li>
         ))}
       </ul>
+      {p.marksTruncated ? (
+        <p className="muted" data-testid="marks-truncated">
+          The chart marks 20,000 of this window's violations (the server's limit; zoom in to see the
+          others); the counts above are all of them.
+        </p>
+      ) : null}
     </section>
   );
 });

@@ -64,17 +64,24 @@ function WhenLine({ v }: { v: Violation }) {
 interface Props {
   api: ApiClient;
   id: number;
+  onLoaded?: (v: Violation) => void; // once, when it has been fetched
   onClose: () => void;
   onChanged: (v: Violation) => void;
 }
 
-export function ViolationModal({ api, id, onClose, onChanged }: Props) {
+export function ViolationModal({ api, id, onLoaded, onClose, onChanged }: Props) {
   const [v, setV] = useState<Violation | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api.violation(id).then(setV, (e: Error) => setError(e.message));
-  }, [api, id]);
+    api.violation(id).then(
+      (loaded) => {
+        setV(loaded);
+        onLoaded?.(loaded);
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, [api, id, onLoaded]);
   useEffect(() => {
     const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', esc);

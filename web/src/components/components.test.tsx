@@ -76,9 +76,12 @@ test('the stats panel computes the window statistics and shows capability when g
   render(
     <StatsPanel
       values={[1, 2, 3, 4, 5]}
+      windowStats={null}
+      limits={{ cl: 2000, ucl: 2300, lcl: 1700, upper_2s: null, lower_2s: null, upper_1s: null, lower_1s: null }}
       metric="e2e_ms"
       capability={{ cp: 1.5, cpk: 1.2, pp: 1.4, ppk: 1.1, share_beyond_spec: 0, n: 5 }}
       byRule={{ R1: 2 }}
+      marksTruncated={false}
       slo={{ usl: 10 }}
       onSlo={() => {}}
     />,
@@ -86,6 +89,17 @@ test('the stats panel computes the window statistics and shows capability when g
   expect(screen.getByTestId('stat-n').textContent).toBe('5');
   expect(screen.getByText('1.50')).toBeTruthy();
   expect(screen.getByText('R1:').textContent).toBe('R1: 2');
+  expect(screen.queryByTestId('marks-truncated')).toBeNull();
+  expect(['ucl', 'cl', 'lcl'].map((n) => screen.getByTestId(`stat-${n}`).textContent)).toEqual(['2300 ms', '2000 ms', '1700 ms']);
+});
+
+test('a downsampled chart: the stats panel shows the window\'s statistics and says when it marks fewer violations than the window holds', () => {
+  const windowStats = { n: 900_000, mean: 800, median: 790, sigma: 40, p50: 790, p95: 870, p99: 910 };
+  render(<StatsPanel values={[1]} windowStats={windowStats} limits={null} metric="e2e_ms" capability={null} byRule={{ R1: 25000 }} marksTruncated slo={{}} onSlo={() => {}} />);
+  expect(screen.getByText('R1:').textContent).toBe('R1: 25000');
+  expect(screen.getByTestId('stat-n').textContent).toBe('900000'); // the window's, not the display points'
+  expect(screen.getByTestId('window-stats')).toBeTruthy();
+  expect(screen.getByTestId('marks-truncated').textContent).toMatch(/marks 20,000 of this window's violations/);
 });
 
 test('the violation log lists, filters, merges live events and opens a row', async () => {
@@ -455,3 +469,63 @@ test('violations that reach the app together all reach the log', async () => {
   });
   await waitFor(() => expect([...container.querySelectorAll('tr[data-violation]')].map((r) => r.getAttribute('data-violation'))).toEqual(['33', '32', '31']));
 });
+
+// The routes an App test needs besides the ones it gives.
+function appRoutes(series: SeriesInfo[], spc: (q: URLSearchParams) => SpcView): Record<string, import('../test/fake_server').Handler> {
+  return {
+    'GET /api/series': (_q, res) => json(res, 200, { series }),
+    'GET /api/violations': (_q, res) => json(res, 200, { violations: [], count: 0 }),
+    'GET /api/system': (_q, res) => json(res, 200, { cpu_percent: 1, memory_percent: 2, gpu_percent: null, gpu_memory_percent: null, gpu_temp_c: null, time: '' }),
+    'GET /api/stats/spc': (q, res) => json(res, 200, spc(queryOf(q))),
+    'GET /api/stream': (_q, res) => void openEventStream(res),
+  };
+}
+
+const LLAMA = { provider: 'ollama', model: 'llama3.2', site: '', profile: '' };
+const ODD = { provider: 'a/b?#%', model: 'm 1', site: 'eu', profile: '' };
+const info = (s: typeof LLAMA, id: string): SeriesInfo => ({ ...s, metric: 'e2e_ms', id, state: 'in_control', points: 3, learning_points: 3, baseline_size: 3, open_events: 0, transform: 'log' });
+
+test('a violation link opens its modal with its series and the hours around it; closing shows that chart', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  const onset = Date.UTC(2026, 0, 5, 10);
+  const old = violation(7, { series: { ...ODD, metric: 'e2e_ms', id: 'o' }, provider: ODD.provider, model: ODD.model, first_time_ms: onset, last_time_ms: onset });
+  server = await startFakeServer({
+    ...appRoutes([info(LLAMA, 'l'), info(ODD, 'o')], () => spcView(LLAMA)),
+    'GET /api/violations/7': (_q, res) => json(res, 200, old),
+  });
+  window.history.replaceState(null, '', '/#/violations/7');
+  render(<App base={server.base} />);
+  await screen.findByTestId('modal-when');
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/stats/spc').some((r) => queryOf(r).get('provider') === ODD.provider)).toBe(true));
+  const q = queryOf(requestsTo(server, 'GET', '/api/stats/spc').find((r) => queryOf(r).get('provider') === ODD.provider)!);
+  expect([q.get('model'), q.get('site'), q.get('since'), q.get('until')]).toEqual(['m 1', 'eu', '2026-01-05T09:00:00Z', '2026-01-05T11:00:00Z']);
+  expect(Number(q.get('max_points'))).toBeGreaterThanOrEqual(200);
+  expect(window.location.hash).toBe('#/violations/7');
+  fireEvent.click(screen.getByRole('button', { name: 'close' })); // opened by the link: no Back out of the page
+  await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  await waitFor(() =>
+    expect(window.location.hash).toBe('#/series/a%2Fb%3F%23%25/m%201/e2e_ms?window=custom&from=2026-01-05T09%3A00%3A00Z&to=2026-01-05T11%3A00%3A00Z&site=eu'),
+  );
+}, 15000);
+
+test('a series link opens that chart; picking another pushes its address, and Back returns', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  server = await startFakeServer(appRoutes([info(LLAMA, 'l'), info(ODD, 'o')], () => spcView(LLAMA)));
+  window.history.replaceState(null, '', '/#/series/a%2Fb%3F%23%25/m%201/e2e_ms?window=30d&site=eu');
+  const { container } = render(<App base={server.base} />);
+  expect(container.querySelector('.chart-head h2')?.textContent).toBe('a/b?#% / m 1 @eu');
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/stats/spc')).toHaveLength(1));
+  await waitFor(() => expect(screen.getByTestId('stat-n').textContent).toBe('3'));
+  const first = queryOf(requestsTo(server, 'GET', '/api/stats/spc')[0]);
+  expect([first.get('provider'), first.get('hours'), first.get('columns')]).toEqual(['a/b?#%', '720', 'chart']);
+  expect(requestsTo(server, 'GET', '/api/stats/spc')).toHaveLength(1); // the first series of the list is not fetched as well
+  fireEvent.click(container.querySelector('[data-series="l"]')!);
+  await waitFor(() => expect(window.location.hash).toBe('#/series/ollama/llama3.2/e2e_ms?window=30d'));
+  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('ollama / llama3.2'));
+  await act(async () => {
+    window.history.back();
+    await new Promise((r) => setTimeout(r, 200));
+  });
+  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('a/b?#% / m 1 @eu'));
+  expect(window.location.hash).toBe('#/series/a%2Fb%3F%23%25/m%201/e2e_ms?window=30d&site=eu');
+}, 15000);

@@ -1,20 +1,8 @@
 // ChartModel: what the control chart draws, built from the API's views; pure functions, so the
 // chart's content is tested without a canvas. Times are seconds (uPlot's x unit).
-import type { Limits, PChartView, Severity, SpcView, Stage, StreamSample, Metric, Violation } from '../api/types';
+import type { Limits, PChartView, SpcView, Stage, StreamSample, Metric, Summary, Violation } from '../api/types';
+import { lowerBound, violationMarkers, windowMarkers, type Marker } from './markers';
 import { formatTime } from './metrics';
-import { isAlert } from './severity';
-
-// A violation on the chart at its first time (for SHIFT/JUMP/ERRORS the estimated onset), with
-// its severity (info: drawn small and faint; absent: an older server, drawn as an alert) and,
-// when the detector signalled later, the time it did (a line joins the two).
-export interface Marker {
-  x: number;
-  y: number;
-  rule: string;
-  violationId?: number;
-  severity?: Severity;
-  detectedX?: number;
-}
 
 // Limits that hold from `from` (seconds) until the next segment (or the end).
 export interface LimitSegment {
@@ -35,18 +23,6 @@ export interface ChartModel {
   shares?: boolean; // the values are shares in [0, 1] (the p-chart)
 }
 
-// Index of the first x ≥ t (x sorted ascending).
-export function lowerBound(x: number[], t: number): number {
-  let lo = 0;
-  let hi = x.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (x[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 // Limit segments: each frozen stage's limits from its start, and the current limits (which may
 // be provisional while learning) for the newest stage when it has none of its own.
 export function limitSegments(stages: Stage[], current: Limits | null, firstX: number): LimitSegment[] {
@@ -60,57 +36,26 @@ export function limitSegments(stages: Stage[], current: Limits | null, firstX: n
   return out;
 }
 
-// The marker of one violation: at its value, or (no value, or `atPoint`: a p-chart, whose
-// points are subgroups the violation's value does not describe) at the first point at or after
-// its time; null when neither is known.
-export function violationMarker(v: Violation, x: number[], y: (number | null)[], atPoint = false): Marker | null {
-  const t = v.first_time_ms / 1000;
-  const i = lowerBound(x, t);
-  const point = i < y.length ? y[i] : null;
-  const yv = atPoint ? (point ?? v.value) : (v.value ?? point);
-  if (yv === null || !Number.isFinite(yv)) return null;
-  const m: Marker = { x: t, y: yv, rule: v.rule, violationId: v.id };
-  if (v.severity) m.severity = v.severity;
-  if (v.detected_time_ms !== undefined && v.detected_time_ms > v.first_time_ms) m.detectedX = v.detected_time_ms / 1000;
-  return m;
-}
-
-export function violationMarkers(violations: Violation[], x: number[], y: (number | null)[], atPoint = false): Marker[] {
-  const out: Marker[] = [];
-  for (const v of violations) {
-    if (v.phase !== 'monitoring') continue;
-    const m = violationMarker(v, x, y, atPoint);
-    if (m) out.push(m);
-  }
-  return out;
-}
-
-// Info-level markers first, alert-level ones last, so that an alert is drawn on top.
-export function drawOrder(markers: Marker[]): Marker[] {
-  return [...markers.filter((m) => !isAlert(m.severity)), ...markers.filter((m) => isAlert(m.severity))];
-}
-
-export function modelFromSpc(view: SpcView, untilMs?: number): ChartModel {
-  let n = view.time_ms.length;
-  if (untilMs !== undefined) n = lowerBound(view.time_ms, untilMs + 1);
-  const x = new Array<number>(n);
-  for (let i = 0; i < n; i++) x[i] = view.time_ms[i] / 1000;
-  const y = view.values.slice(0, n);
+export function modelFromSpc(view: SpcView): ChartModel {
+  const x = view.time_ms.map((t) => t / 1000);
+  const y = view.values;
   return {
     x,
     y,
-    ids: view.ids.slice(0, n),
-    telemetry: {
-      cpu: view.cpu_percents.slice(0, n),
-      memory: view.memory_percents.slice(0, n),
-      gpu: view.gpu_percents.slice(0, n),
-    },
+    ids: view.ids,
+    telemetry: { cpu: view.cpu_percents, memory: view.memory_percents, gpu: view.gpu_percents },
     segments: limitSegments(view.stages, view.limits, x[0] ?? 0),
     stageStarts: view.stages.filter((s) => s.number > 1).map((s) => s.start_time_ms / 1000),
-    markers: violationMarkers(view.violations, x, y),
+    markers: windowMarkers(view, x, y),
     provisional: view.chart.limits_provisional,
     zones: true,
   };
+}
+
+// Monitoring-phase violations per rule in the window: all of them (firings_by_rule), or from a
+// server before it, those among the newest 200.
+export function firingsByRule(s: Summary): Record<string, number> {
+  return { ...(s.firings_by_rule ?? s.violations_by_rule) };
 }
 
 // The p-chart of a window: its subgroups, p̄ and limits, R1 firings of the window (info-level
@@ -182,6 +127,28 @@ export function trimmedBefore(m: ChartModel, sinceS: number): ChartModel {
     y: m.y.slice(k),
     ids: m.ids.slice(k),
     telemetry: { cpu: t.cpu.slice(k), memory: t.memory.slice(k), gpu: t.gpu.slice(k) },
+  };
+}
+
+// The model with its points and markers in [sinceS, untilS) replaced by those of `detail`, the
+// same span fetched again at a finer resolution (the person zoomed in); detail's points outside
+// the span are left out, so that the points stay in time order.
+export function splicedDetail(m: ChartModel, detail: ChartModel, sinceS: number, untilS: number): ChartModel {
+  const a = lowerBound(m.x, sinceS);
+  const b = lowerBound(m.x, untilS);
+  const da = lowerBound(detail.x, sinceS);
+  const db = lowerBound(detail.x, untilS);
+  const cat = <T>(outer: T[], inner: T[]) => [...outer.slice(0, a), ...inner.slice(da, db), ...outer.slice(b)];
+  const t = m.telemetry;
+  const d = detail.telemetry;
+  const inside = (mk: Marker) => mk.x >= sinceS && mk.x < untilS;
+  return {
+    ...m,
+    x: cat(m.x, detail.x),
+    y: cat(m.y, detail.y),
+    ids: cat(m.ids, detail.ids),
+    telemetry: { cpu: cat(t.cpu, d.cpu), memory: cat(t.memory, d.memory), gpu: cat(t.gpu, d.gpu) },
+    markers: [...m.markers.filter((mk) => !inside(mk)), ...detail.markers.filter(inside)],
   };
 }
 

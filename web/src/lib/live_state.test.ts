@@ -42,12 +42,12 @@ function state(over: Partial<LiveState> = {}): LiveState {
   return {
     ...INITIAL_LIVE_STATE,
     series: [series('s-e2e'), series('s-ttft')],
-    chart: { model: model(), capability: null, byRule: { R1: 1 }, note: '', load: 1 },
+    chart: { model: model(), capability: null, byRule: { R1: 1 }, marksTruncated: false, windowStats: null, note: '', load: 1 },
     ...over,
   };
 }
 
-const VIEW: LiveView = { live: true, source: SOURCE, metric: 'e2e_ms', hours: 1, nowMs: NOW };
+const VIEW: LiveView = { live: true, source: SOURCE, metric: 'e2e_ms', span: { hours: 1 }, nowMs: NOW };
 
 function sample(over: Partial<StreamSample> = {}): StreamEvent {
   const s = {
@@ -159,7 +159,7 @@ describe('a sample', () => {
     expect(apply(s, sample({ ...OTHER }))).toBe(s); // another source
     expect(apply(s, sample({ site: 'eu' }))).toBe(s); // another site of the same model
     expect(apply(s, sample(), { ...VIEW, live: false })).toBe(s); // paused
-    expect(apply(s, sample(), { ...VIEW, untilMs: NOW - 60_000 })).toBe(s); // a window in the past
+    expect(apply(s, sample(), { ...VIEW, span: { sinceMs: NOW - 3_600_000, untilMs: NOW - 60_000 } })).toBe(s); // a window in the past
     expect(apply(s, sample(), { ...VIEW, source: null })).toBe(s);
     expect(apply(s, sample({ id: 2, time_ms: 1_700_000_010_000 }))).toBe(s); // a duplicate after a reconnect
     const loading = state({ chart: null });

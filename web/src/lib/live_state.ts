@@ -5,16 +5,21 @@
 // is changed in place: the result shares what the event left alone, and is the state itself when
 // the event changes nothing (React then skips the render).
 import type { StreamEvent } from '../api/stream';
+import type { Descriptive } from './stats';
 import type { Capability, Metric, SeriesInfo, SourceKey, StageEvent, StreamSample, Violation } from '../api/types';
-import { trimmedBefore, violationMarker, withSample, type ChartModel } from './chart_data';
+import { splicedDetail, trimmedBefore, withSample, type ChartModel } from './chart_data';
+import { violationMarker } from './markers';
 import { sameSource } from './series_key';
 import { isAlert } from './severity';
+import { endsNow, spanStart, type Span } from './window';
 
 // The chart on screen as fetched (hooks/useChartData.ts), grown by live events.
 export interface LoadedChart {
   model: ChartModel;
   capability: Capability | null;
   byRule: Record<string, number>; // violations per rule in the window
+  marksTruncated: boolean; // the window has more violations than its markers (the server's limit)
+  windowStats: Descriptive | null; // the server's, of every point, when the chart lists fewer
   note: string;
   load: number; // which fetch it came from: live events keep it, a new fetch draws a new chart
 }
@@ -52,8 +57,7 @@ export interface LiveView {
   live: boolean; // false: paused, the chart stays as it is
   source: SourceKey | null;
   metric: Metric;
-  hours: number;
-  untilMs?: number; // the end of a custom window; such a window takes no live points
+  span: Span; // a span that does not end now takes no live points
   nowMs: number;
 }
 
@@ -70,6 +74,14 @@ export function violationsSince(incoming: IncomingViolations, seen: number): Vio
 // A reload fetches the p-chart too, so it is no longer stale.
 export function withChartReload(s: LiveState): LiveState {
   return { ...s, chartReloads: s.chartReloads + 1, pchartStale: false };
+}
+
+// The finer points of a zoomed span spliced into the chart of fetch `load` (none when another
+// fetch has replaced it since).
+export function withZoomDetail(s: LiveState, load: number, detail: ChartModel, sinceS: number, untilS: number): LiveState {
+  const chart = s.chart;
+  if (!chart || chart.load !== load) return s;
+  return { ...s, chart: { ...chart, model: splicedDetail(chart.model, detail, sinceS, untilS) } };
 }
 
 export function withSeriesReload(s: LiveState): LiveState {
@@ -93,12 +105,12 @@ function showsSeries(view: LiveView, source: SourceKey, metric?: Metric): boolea
 
 function applySample(s: LiveState, sample: StreamSample, view: LiveView): LiveState {
   const chart = s.chart;
-  if (!view.live || !chart || view.untilMs !== undefined || !showsSeries(view, sample)) return s;
+  if (!view.live || !chart || !endsNow(view.span) || !showsSeries(view, sample)) return s;
   // The p-chart's points are subgroups the server forms: it is fetched again instead.
   if (view.metric === 'error') return s.pchartStale ? s : { ...s, pchartStale: true };
   const grown = withSample(chart.model, sample, view.metric);
   if (grown === chart.model) return s;
-  const model = trimmedBefore(grown, (view.nowMs - view.hours * 3600000) / 1000);
+  const model = trimmedBefore(grown, spanStart(view.span, view.nowMs) / 1000);
   return { ...s, chart: { ...chart, model } };
 }
 

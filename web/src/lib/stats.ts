@@ -1,6 +1,7 @@
 // Descriptive statistics of the points on screen, recomputed as live points arrive (the server's
 // summary is for the window at fetch time). Percentiles interpolate linearly between order
 // statistics (type 7, as numpy's default); σ is the sample standard deviation (n − 1).
+import type { Summary } from '../api/types';
 
 export interface Descriptive {
   n: number;
@@ -44,4 +45,11 @@ export function describe(values: ArrayLike<number | null>): Descriptive {
     p95: quantile(sorted, 0.95),
     p99: quantile(sorted, 0.99),
   };
+}
+
+// The server's summary of every point of the window, for a chart that lists display points only
+// (their extremes are kept, so statistics of them would overstate the spread). Its percentiles
+// are nearest-rank.
+export function fromSummary(s: Summary): Descriptive {
+  return { n: s.count, mean: s.mean, median: s.median, sigma: s.std, p50: s.p50, p95: s.p95, p99: s.p99 };
 }

@@ -1,17 +1,39 @@
-import { MAX_POINTS, pointLimit, windowHours } from './window';
+import { displayPoints, endsNow, isoUtc, sameWindow, spanParams, spanStart, windowSpan } from './window';
 
-test('presets ask for their hours; custom windows count back from now and may end earlier', () => {
-  const now = Date.UTC(2026, 10, 23, 12);
-  expect(windowHours({ preset: '6h' }, now)).toEqual({ hours: 6 });
-  expect(windowHours({ preset: '7d' }, now)).toEqual({ hours: 168 });
-  const custom = windowHours({ preset: 'custom', fromMs: now - 5 * 3600000, toMs: now - 3600000 }, now);
-  expect(custom.hours).toBeCloseTo(5, 9);
-  expect(custom.untilMs).toBe(now - 3600000);
-  expect(windowHours({ preset: 'custom', fromMs: now + 1000 }, now).hours).toBe(0.01);
+const NOW = Date.UTC(2026, 10, 23, 12);
+
+test('presets ask for their hours, counted back from now by the server', () => {
+  expect(spanParams(windowSpan({ preset: '6h' }))).toEqual({ hours: 6 });
+  expect(spanParams(windowSpan({ preset: '7d' }))).toEqual({ hours: 168 });
+  expect(spanParams(windowSpan({ preset: '30d' }))).toEqual({ hours: 720 });
+  expect(spanParams(windowSpan({ preset: '90d' }))).toEqual({ hours: 2160 });
+  expect(spanStart(windowSpan({ preset: '24h' }), NOW)).toBe(NOW - 86_400_000);
+  expect(endsNow(windowSpan({ preset: '1h' }))).toBe(true);
 });
 
-test('a point every 2 s of the window, at most MAX_POINTS', () => {
-  expect(pointLimit(1)).toBe(1801);
-  expect(pointLimit(24)).toBe(43201);
-  expect(pointLimit(168)).toBe(MAX_POINTS);
+test('a custom window sends both of its ends; without an end it runs until now', () => {
+  const from = Date.UTC(2026, 11, 1);
+  const closed = windowSpan({ preset: 'custom', fromMs: from, toMs: from + 36 * 3_600_000 });
+  expect(spanParams(closed)).toEqual({ since: '2026-12-01T00:00:00Z', until: '2026-12-02T12:00:00Z' });
+  expect(endsNow(closed)).toBe(false);
+  expect(spanStart(closed, NOW)).toBe(from);
+  const open = windowSpan({ preset: 'custom', fromMs: from });
+  expect(spanParams(open)).toEqual({ since: '2026-12-01T00:00:00Z' });
+  expect(endsNow(open)).toBe(true);
+  expect(isoUtc(from + 1234)).toBe('2026-12-01T00:00:01.234Z');
+});
+
+test('display points follow the plot width in device pixels, within 200..4000', () => {
+  expect(displayPoints(1500)).toBe(1500);
+  expect(displayPoints(1234.6)).toBe(1235);
+  expect(displayPoints(0)).toBe(200);
+  expect(displayPoints(NaN)).toBe(200);
+  expect(displayPoints(10_000)).toBe(4000);
+});
+
+test('windows are equal by what they cover', () => {
+  expect(sameWindow({ preset: '24h' }, { preset: '24h' })).toBe(true);
+  expect(sameWindow({ preset: '24h' }, { preset: '7d' })).toBe(false);
+  expect(sameWindow({ preset: 'custom', fromMs: 1, toMs: 2 }, { preset: 'custom', fromMs: 1, toMs: 2 })).toBe(true);
+  expect(sameWindow({ preset: 'custom', fromMs: 1 }, { preset: 'custom', fromMs: 1, toMs: 2 })).toBe(false);
 });

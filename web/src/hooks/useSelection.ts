@@ -1,0 +1,95 @@
+// What the chart shows (lib/selection.ts) and the address that says it (lib/route.ts): read from
+// the address at start and on Back/Forward; picking a series pushes its address (Back returns to
+// the one before), other changes (the window, the first series shown, a violation's series)
+// replace it while no violation is open. A preset window is kept in localStorage for the next
+// visit. A violation opened on the page pushes its address; closing it goes Back, or, when the
+// page was opened at it, replaces it with the chart's.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Metric, SeriesInfo, SourceKey, Violation } from '../api/types';
+import { formatHash, parseHash, type Route } from '../lib/route';
+import { around, selected, withRoute, type Selection } from '../lib/selection';
+import { sourceOf } from '../lib/series_key';
+import { isPreset, windowSpan, type PresetWindow, type TimeWindow } from '../lib/window';
+
+export const WINDOW_STORAGE = 'llmscope.window';
+
+function storedPreset(): PresetWindow {
+  const p = localStorage.getItem(WINDOW_STORAGE);
+  return isPreset(p) ? p : '1h';
+}
+
+// history.state of the entries the page pushed: closing a violation opened here goes Back.
+const PUSHED = { llmscope: 'pushed' };
+
+function go(route: Route, mode: 'push' | 'replace') {
+  const hash = formatHash(route);
+  if (mode === 'push' && window.location.hash !== hash) window.history.pushState(PUSHED, '', hash);
+  else if (mode === 'replace' && window.location.hash !== hash) window.history.replaceState(window.history.state, '', hash);
+}
+
+function initial(): { sel: Selection; openId: number | null } {
+  const route = parseHash(window.location.hash);
+  const sel: Selection = { source: null, metric: 'e2e_ms', window: { preset: storedPreset() } };
+  return { sel: withRoute(sel, route), openId: route.kind === 'violation' ? route.id : null };
+}
+
+export function useSelection() {
+  const [start] = useState(initial);
+  const [sel, setSel] = useState<Selection>(start.sel);
+  const [openId, setOpenId] = useState<number | null>(start.openId);
+
+  useEffect(() => {
+    const apply = () => {
+      const route = parseHash(window.location.hash);
+      setOpenId(route.kind === 'violation' ? route.id : null);
+      setSel((s) => withRoute(s, route));
+    };
+    window.addEventListener('popstate', apply);
+    window.addEventListener('hashchange', apply);
+    return () => {
+      window.removeEventListener('popstate', apply);
+      window.removeEventListener('hashchange', apply);
+    };
+  }, []);
+
+  // The address follows the chart while no violation is open.
+  useEffect(() => {
+    if (openId === null && sel.source) go({ kind: 'series', source: sel.source, metric: sel.metric, window: sel.window }, 'replace');
+  }, [openId, sel]);
+
+  // Pushed without its window, which the address gets by the effect above.
+  const select = useCallback((source: SourceKey, metric: Metric) => {
+    go({ kind: 'series', source, metric }, 'push');
+    setSel((s) => selected(s, source, metric));
+  }, []);
+  const setMetric = useCallback((metric: Metric) => setSel((s) => ({ ...s, metric })), []);
+  const setWindow = useCallback((w: TimeWindow) => {
+    if (w.preset !== 'custom') localStorage.setItem(WINDOW_STORAGE, w.preset);
+    setSel((s) => (s.source ? selected(s, s.source, s.metric, w) : { ...s, window: w }));
+  }, []);
+  // The first series is shown until another is picked.
+  const showFirst = useCallback(
+    (list: SeriesInfo[]) => setSel((s) => (s.source || !list[0] ? s : selected(s, sourceOf(list[0]), s.metric))),
+    [],
+  );
+  const openViolation = useCallback((id: number) => {
+    go({ kind: 'violation', id }, 'push');
+    setOpenId(id);
+  }, []);
+  // A violation loaded in the modal: its series and a window around it behind it.
+  const showViolation = useCallback((v: Violation) => {
+    const now = Date.now();
+    setSel((s) => around(s, v, now));
+  }, []);
+  const closeViolation = useCallback(() => {
+    if (window.history.state?.llmscope === PUSHED.llmscope) {
+      window.history.back();
+    } else {
+      go({ kind: 'home' }, 'replace'); // the chart's address follows
+      setOpenId(null);
+    }
+  }, []);
+
+  const span = useMemo(() => windowSpan(sel.window), [sel.window]);
+  return { ...sel, span, openId, select, setMetric, setWindow, showFirst, openViolation, showViolation, closeViolation };
+}
