@@ -1,4 +1,4 @@
-// Opens the Store a `[store] url` names (DESIGN.md "Data", "Scale").
+// Opens the Store a `[store] url` names (docs/design.md "Data", "Scale").
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// What a Store keeps besides samples: stages and violations (DESIGN.md "Data").
+// What a Store keeps besides samples: stages and violations (docs/design.md "Data").
 #pragma once
 
 #include <cstdint>
@@ -28,8 +28,8 @@ enum class ViolationStatus : uint8_t { kOpen, kAcknowledged, kResolved };
 std::string_view ViolationStatusName(ViolationStatus s);  // "open", "acknowledged", "resolved"
 std::optional<ViolationStatus> ParseViolationStatus(std::string_view name);
 
-// One violation event (SPC.md §5: consecutive firings of one rule grouped) with what an engineer
-// needs to act: the limits and σ̂ it was judged by and the context around it.
+// One violation event (docs/spc.md §5: consecutive firings of one rule grouped) with what an
+// engineer needs to act: the limits and σ̂ it was judged by and the context around it.
 struct ViolationRecord {
   int64_t id = 0;  // assigned by the store
   SeriesKey series;
@@ -52,7 +52,7 @@ struct ViolationRecord {
   int64_t created_ms = 0;
 };
 
-// One row of the durable alert outbox (DESIGN.md "alert outbox"): one alert of one violation
+// One row of the durable alert outbox (docs/design.md "alert outbox"): one alert of one violation
 // event to one sink. `key` is the idempotency key sent to the receiver, unique in the store, so
 // enqueuing the same alert twice (a restart, a second server on one database) keeps one row.
 enum class DeliveryKind : uint8_t { kOpen, kResolve, kTest };

@@ -1,4 +1,4 @@
-// SharedStore: a Store that several `llmscope serve` processes use at once (DESIGN.md "Scale";
+// SharedStore: a Store that several `llmscope serve` processes use at once (docs/design.md "Scale";
 // docs/design.md "Several servers on one database"). Beyond Store's contract it gives the
 // database-level coordination that keeps their charts and violation logs the same:
 //

@@ -1,5 +1,5 @@
-// The Store interface (DESIGN.md "Data"): durable samples, stages and violations. SQLite is the
-// embedded default (store/sqlite); a PostgreSQL implementation follows the same contract, which
+// The Store interface (docs/design.md "Data"): durable samples, stages and violations. SQLite is
+// the embedded default (store/sqlite); a PostgreSQL implementation follows the same contract, which
 // tests/unit/store/store_conformance.h checks for any implementation.
 //
 // Contract for every implementation:

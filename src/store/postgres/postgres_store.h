@@ -1,6 +1,7 @@
-// PostgresStore: the Store on a PostgreSQL database (DESIGN.md "Scale"), for several servers on
-// one database (a SharedStore). Chosen by a store URL "postgres://user[:password]@host[:port]/db"
-// (libpq's URL form, query parameters such as ?sslmode=require included).
+// PostgresStore: the Store on a PostgreSQL database (docs/design.md "Scale"), for several servers
+// on one database (a SharedStore). Chosen by a store URL
+// "postgres://user[:password]@host[:port]/db" (libpq's URL form, query parameters such as
+// ?sslmode=require included).
 //
 // Schema: versioned in the table schema_version. Open applies the pending migration steps, in
 // order, in one transaction under a transaction-level advisory lock, so two servers starting at

@@ -1,4 +1,4 @@
-// SqliteStore: the embedded Store (DESIGN.md "Data") on one SQLite file.
+// SqliteStore: the embedded Store (docs/design.md "Data") on one SQLite file.
 //
 // Durability: the file runs in WAL mode with synchronous=NORMAL. A call that returned ok has its
 // transaction written to the WAL file, so it survives the process being killed (kill -9). An OS

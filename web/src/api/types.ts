@@ -1,6 +1,6 @@
 // The shapes of the LLMscope HTTP API as the dashboard reads them (src/server/json_views.cc,
 // spc_view.cc, dashboard_routes.cc). Numbers that the server cannot compute are null. Fields
-// the alerting layer added (issue 14: severity, detected time, `degraded`, `alerting`) are
+// the alerting layer added (severity, detected time, `degraded`, `alerting`) are
 // optional: a server from before it sends none of them and the dashboard still works.
 
 export type Metric = 'e2e_ms' | 'ttft_ms' | 'tpot_ms' | 'tokens_per_s' | 'cost_usd' | 'error';
