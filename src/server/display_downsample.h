@@ -7,8 +7,9 @@
 // promise: they erase the spikes a control chart exists to show.
 //
 // M4Buckets takes the points one at a time in any order (a store's pages in id order, where a
-// late push arrives out of time order) and holds at most four per bucket plus the kept ones, so
-// a window of millions of points costs O(max_points) memory. Pure: no I/O, no clock.
+// late push arrives out of time order). A window of at most max_points points is listed whole;
+// beyond that it holds four per bucket plus the kept ones, so a window of millions of points
+// costs O(max_points) memory. Pure: no I/O, no clock.
 #pragma once
 
 #include <algorithm>
@@ -35,23 +36,34 @@ struct DisplayBuckets {
 template <typename Point>
 class M4Buckets {
  public:
-  explicit M4Buckets(DisplayBuckets buckets) : buckets_(buckets), slots_(buckets.count) {}
+  // Until more than `max_points` points were added, all of them are held and listed: a window
+  // that fits is shown whole.
+  M4Buckets(DisplayBuckets buckets, size_t max_points)
+      : buckets_(buckets), max_points_(max_points) {}
 
   // A point at `time_ms`; `value` is null for a point without one (a failed call: never a
   // bucket's min or max, but it can be its first or last). `keep`: listed whatever its rank.
   void Add(const Point& point, int64_t time_ms, std::optional<double> value, bool keep = false) {
-    const Entry e{point, time_ms, value, next_seq_++};
-    if (keep) kept_.push_back(e);
-    Slot& s = slots_[buckets_.Of(time_ms)];
-    if (!s.first || time_ms < s.first->time_ms) s.first = e;
-    if (!s.last || time_ms >= s.last->time_ms) s.last = e;
-    if (value && (!s.min || *value < *s.min->value)) s.min = e;
-    if (value && (!s.max || *value > *s.max->value)) s.max = e;
+    Entry e{point, time_ms, value, next_seq_++, keep};
+    if (!bucketed_) {
+      all_.push_back(std::move(e));
+      if (all_.size() <= max_points_) return;
+      bucketed_ = true;
+      slots_.resize(buckets_.count);
+      std::vector<Entry> held = std::move(all_);
+      all_.clear();
+      for (Entry& h : held) Place(std::move(h));
+      return;
+    }
+    Place(std::move(e));
   }
+
+  // Whether more than max_points points came, so only the buckets' four and the kept are listed.
+  bool bucketed() const { return bucketed_; }
 
   // The listed points in time order (ties in arrival order), each once.
   std::vector<Point> Take() {
-    std::vector<Entry> all = std::move(kept_);
+    std::vector<Entry> all = std::move(all_);  // the kept ones, or every point when not bucketed
     for (Slot& s : slots_) {
       for (std::optional<Entry>* e : {&s.first, &s.min, &s.max, &s.last}) {
         if (*e) all.push_back(std::move(**e));
@@ -75,13 +87,26 @@ class M4Buckets {
     int64_t time_ms;
     std::optional<double> value;
     uint64_t seq;  // arrival order: one point's copies compare equal
+    bool keep;
   };
   struct Slot {
     std::optional<Entry> first, last, min, max;
   };
+
+  void Place(Entry e) {
+    if (e.keep) all_.push_back(e);
+    Slot& s = slots_[buckets_.Of(e.time_ms)];
+    if (!s.first || e.time_ms < s.first->time_ms) s.first = e;
+    if (!s.last || e.time_ms >= s.last->time_ms) s.last = e;
+    if (e.value && (!s.min || *e.value < *s.min->value)) s.min = e;
+    if (e.value && (!s.max || *e.value > *s.max->value)) s.max = e;
+  }
+
   DisplayBuckets buckets_;
+  size_t max_points_;
+  bool bucketed_ = false;
+  std::vector<Entry> all_;  // every point until bucketed, then the kept ones
   std::vector<Slot> slots_;
-  std::vector<Entry> kept_;
   uint64_t next_seq_ = 0;
 };
 

@@ -191,7 +191,7 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
   constexpr int64_t kPage = 20000;
   WindowData w;
   w.buckets = DisplayBuckets::For(r.since_ms, r.display_until_ms, *r.max_points, keep_times.size());
-  M4Buckets<ListedPoint> m4(*w.buckets);
+  M4Buckets<ListedPoint> m4(*w.buckets, *r.max_points);
   auto add = [&](ListedPoint listed) {
     Count(w, listed.point, metric);
     const int64_t t = listed.point.time_ms;
@@ -399,11 +399,13 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   w.Raw("violations", violation_list.dump());
   // The full log, with filters and paging, is GET /api/violations.
   w.Raw("violations_truncated", violations->size() > kViolationsListed ? "true" : "false");
-  // Every violation of the window, oldest first, for the chart's markers.
-  const size_t marks = violations->size();
-  auto mark = [&](size_t i) -> const store::ViolationRecord& {
-    return (*violations)[marks - 1 - i];
-  };
+  // Every monitoring-phase violation of the window, oldest first, for the chart's markers.
+  std::vector<const store::ViolationRecord*> monitoring;
+  for (auto v = violations->rbegin(); v != violations->rend(); ++v) {
+    if (v->phase == spc::Phase::kMonitoring) monitoring.push_back(&*v);
+  }
+  const size_t marks = monitoring.size();
+  auto mark = [&](size_t i) -> const store::ViolationRecord& { return *monitoring[i]; };
   out += ",\"violation_marks\":{";
   ColumnWriter m(out);
   m.Numbers("ids", marks, [&](size_t i) { return std::optional<double>(mark(i).id); });

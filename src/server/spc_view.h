@@ -6,11 +6,11 @@
 // and zones in the original unit (provisional ones while learning), summary, capability when
 // spec limits are given, and the newest 200 violations in the window in full
 // (`violations_truncated` says whether there were more; the whole log, with filters and
-// paging, is GET /api/violations). `violation_marks` lists every violation of the window (up to
-// 20,000, oldest first; `violation_marks_truncated`) as columns ids, time_ms (onset), rules,
-// severities, for markers; the summary counts them per rule.
-// With `max_points` the columns hold the display points only,
-// and `downsampled` (whether any were left out), `bucket_ms` and `window_count` (the points the
+// paging, is GET /api/violations). `violation_marks` lists every monitoring-phase violation of
+// the window (of the newest 20,000 violations; `violation_marks_truncated` says whether there
+// were more), oldest first, as columns ids, time_ms (onset), rules, severities, for markers; the
+// summary counts them per rule. With `max_points` the columns hold the display points only, and
+// `downsampled` (whether any were left out), `bucket_ms` and `window_count` (the points the
 // window holds) say so.
 #pragma once
 

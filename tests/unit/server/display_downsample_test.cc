@@ -20,7 +20,8 @@ std::vector<size_t> Listed(const Values& values, size_t max_points, std::vector<
     for (size_t i = 0; i < values.size(); ++i) order.push_back(i);
   }
   M4Buckets<size_t> m4(
-      DisplayBuckets::For(0, static_cast<int64_t>(values.size()), max_points, keep.size()));
+      DisplayBuckets::For(0, static_cast<int64_t>(values.size()), max_points, keep.size()),
+      max_points);
   for (size_t i : order) {
     m4.Add(i, static_cast<int64_t>(i), values[i],
            std::find(keep.begin(), keep.end(), i) != keep.end());
@@ -37,6 +38,12 @@ TEST(DisplayBuckets, AsManyBucketsOfFourAsFitWithTheKeptPointsFirst) {
   EXPECT_EQ(b.Of(5000), 499u);  // after it: the last
   EXPECT_EQ(DisplayBuckets::For(0, 100, 9, 1).count, 2u);
   EXPECT_EQ(DisplayBuckets::For(0, 100, 4, 10).count, 1u);  // at least one
+}
+
+TEST(M4Buckets, AWindowThatFitsIsListedWhole) {
+  const Values v = {5.0, 1.0, 9.0, 3.0, 4.0, 6.0, 2.0, 8.0};
+  EXPECT_EQ(Listed(v, 8), (std::vector<size_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(Listed(v, 8, {}, {7, 6, 5, 4, 3, 2, 1, 0}), Listed(v, 8));  // in time order
 }
 
 TEST(M4Buckets, EachBucketKeepsItsFirstLastMinAndMax) {
@@ -78,7 +85,7 @@ TEST(M4Buckets, EveryBucketKeepsItsExtentAndEndsOnRandomData) {
     v[i] = i % 97 == 0 ? std::nullopt : std::optional<double>(value(rng));
   }
   const DisplayBuckets buckets = DisplayBuckets::For(t.front() - 1000, t.back() + 1000, 2000, 0);
-  M4Buckets<size_t> m4(buckets);
+  M4Buckets<size_t> m4(buckets, 2000);
   for (size_t i = 0; i < n; ++i) m4.Add(i, t[i], v[i]);
   const std::vector<size_t> listed = m4.Take();
   EXPECT_LE(listed.size(), 2000u);
