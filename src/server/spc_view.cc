@@ -107,6 +107,20 @@ class ColumnWriter {
   bool first_ = true;
 };
 
+// The store's query of the window's samples (its series, or the provider's and model's).
+store::SampleQuery WindowQuery(const SpcViewRequest& r) {
+  store::SampleQuery q;
+  if (r.series) {
+    q.source = r.series->source;
+  } else {
+    q.provider = r.provider;
+    q.model = r.model;
+  }
+  q.since_ms = r.since_ms;
+  q.until_ms = r.until_ms;
+  return q;
+}
+
 // The window's points, oldest first: from the cache when it holds them all, else the store.
 // Without one series, `sources` gets each point's provider and model.
 Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Store& store,
@@ -117,15 +131,7 @@ Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Stor
         recent.Window(r.series->source, r.since_ms, r.until_ms, r.limit);
     if (cached) return std::move(*cached);
   }
-  store::SampleQuery q;
-  if (r.series) {
-    q.source = r.series->source;
-  } else {
-    q.provider = r.provider;
-    q.model = r.model;
-  }
-  q.since_ms = r.since_ms;
-  q.until_ms = r.until_ms;
+  store::SampleQuery q = WindowQuery(r);
   q.limit = r.limit;
   q.newest_first = true;
   Result<std::vector<Sample>> fetched = store.QuerySamples(q);
@@ -204,15 +210,7 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
   if (cached) {
     for (ViewPoint& p : *cached) add(ListedPoint{std::move(p), {}});
   } else {
-    store::SampleQuery q;
-    if (r.series) {
-      q.source = r.series->source;
-    } else {
-      q.provider = r.provider;
-      q.model = r.model;
-    }
-    q.since_ms = r.since_ms;
-    q.until_ms = r.until_ms;
+    store::SampleQuery q = WindowQuery(r);
     q.limit = kPage;
     while (true) {
       Result<std::vector<Sample>> page = store.QuerySamples(q);
