@@ -10,6 +10,7 @@
 
 #include "server/alert_routes.h"
 #include "server/api_key.h"
+#include "server/browser_headers.h"
 #include "server/dashboard_routes.h"
 #include "server/http_reply.h"
 #include "server/ingest_routes.h"
@@ -48,6 +49,11 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
   http_->set_payload_max_length(options.body_limit);
   http_->set_keep_alive_max_count(100000);
   http_->set_read_timeout(10, 0);
+  {
+    httplib::Headers headers;
+    for (auto& [name, value] : BrowserHeaders()) headers.emplace(name, value);
+    http_->set_default_headers(std::move(headers));
+  }
   monitor_.AddListener([this](const std::vector<monitor::MonitorEvent>& events) {
     metrics_->Observe(events);
     std::vector<const Sample*> samples;

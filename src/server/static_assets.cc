@@ -31,7 +31,6 @@ const WebAsset* Find(std::span<const WebAsset> assets, std::string_view path) {
 
 void Send(httplib::Response& res, const WebAsset& a, const char* cache_control) {
   res.set_header("Cache-Control", cache_control);
-  res.set_header("X-Content-Type-Options", "nosniff");
   res.set_content(reinterpret_cast<const char*>(a.data), a.size, std::string(a.content_type));
 }
 

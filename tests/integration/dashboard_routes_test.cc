@@ -264,3 +264,21 @@ TEST(DashboardRoutes, BadParametersGetJsonErrors) {
 }
 
 }  // namespace
+
+// Every reply, the page and the API alike, tells the browser to run only the dashboard's own
+// scripts, never to frame it, and to send no referrer.
+TEST(DashboardRoutes, RepliesCarryTheBrowserSecurityHeaders) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  for (const Reply& r :
+       {server->Call("GET", "/", "", Auth::kNone), server->Call("GET", "/api/series"),
+        server->Call("GET", "/api/violations/999999")}) {
+    const std::string csp = r.Header("Content-Security-Policy");
+    EXPECT_NE(csp.find("script-src 'self';"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("connect-src 'self'"), std::string::npos) << csp;
+    EXPECT_EQ(r.Header("X-Frame-Options"), "DENY");
+    EXPECT_EQ(r.Header("Referrer-Policy"), "no-referrer");
+    EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
+  }
+}
