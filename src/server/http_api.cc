@@ -41,7 +41,8 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
       hub_(std::make_unique<SseHub>(options.max_stream_clients, options.stream_queue_frames)),
       metrics_(std::make_unique<PrometheusMetrics>(PrometheusMetrics::kDefaultMaxSources,
                                                    options.severities)),
-      recent_(std::make_unique<RecentSamples>(options.recent_samples_per_source)) {
+      recent_(std::make_unique<RecentSamples>(options.recent_samples_per_source,
+                                              options.recent_samples_total)) {
   const int threads = options.api_threads + options.max_stream_clients;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Without TCP_NODELAY a keep-alive client waits on Nagle + delayed ACK (~40 requests/s).

@@ -53,6 +53,7 @@ struct HttpOptions {
   IngestLimits ingest;
   std::string store_description;             // shown by /health, without credentials
   size_t recent_samples_per_source = 50000;  // kept in memory for GET /api/stats/spc
+  size_t recent_samples_total = 150000;      // of all sources together (~25 MB)
   alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
   Clock clock = SystemClock();  // "now" for every route: ingest's future bound, default windows
 };

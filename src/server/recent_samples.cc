@@ -22,26 +22,34 @@ ViewPoint ViewPoint::From(const Sample& s) {
   return p;
 }
 
-RecentSamples::RecentSamples(size_t per_source) : per_source_(per_source) {}
+RecentSamples::RecentSamples(size_t per_source, size_t total)
+    : per_source_(per_source), total_limit_(total) {}
 
 Status RecentSamples::Load(store::Store& store) {
   Result<std::vector<SourceKey>> sources = store.ListSources();
   if (!sources) return sources.error();
+  // Each source's share of the total, so that loading never exceeds it.
+  const size_t each = std::max<size_t>(
+      std::min(per_source_, total_limit_ / std::max<size_t>(sources->size(), 1)), 1);
   for (const SourceKey& key : *sources) {
     store::SampleQuery q;
     q.source = key;
     q.newest_first = true;
-    q.limit = static_cast<int64_t>(per_source_) + 1;  // one more tells whether older ones exist
+    q.limit = static_cast<int64_t>(each) + 1;  // one more tells whether older ones exist
     Result<std::vector<Sample>> newest = store.QuerySamples(q);
     if (!newest) return newest.error();
     Source loaded;
-    loaded.evicted = newest->size() > per_source_;
+    loaded.evicted = newest->size() > each;
     for (auto it = newest->rbegin(); it != newest->rend(); ++it) {
       if (loaded.evicted && it == newest->rbegin()) continue;  // the extra, oldest one
       loaded.points.push_back(ViewPoint::From(*it));
     }
     std::lock_guard<std::mutex> lock(mu_);
-    sources_[key] = std::move(loaded);
+    Source& held = sources_[key];
+    total_ += loaded.points.size();
+    total_ -= held.points.size();
+    held = std::move(loaded);
+    EvictOverTotal();
   }
   return {};
 }
@@ -53,10 +61,28 @@ void RecentSamples::Add(const std::vector<const Sample*>& samples) {
     // Held already: loaded from the store after it was committed (several servers).
     if (!src.points.empty() && s->id <= src.points.back().id) continue;
     src.points.push_back(ViewPoint::From(*s));
+    ++total_;
     if (src.points.size() > per_source_) {
       src.points.pop_front();
       src.evicted = true;
+      --total_;
     }
+  }
+  EvictOverTotal();
+}
+
+void RecentSamples::EvictOverTotal() {
+  while (total_ > total_limit_) {
+    Source* largest = nullptr;
+    for (auto& [key, src] : sources_) {
+      if (!largest || src.points.size() > largest->points.size()) largest = &src;
+    }
+    // An eighth at a time: one scan of the sources per many evictions.
+    const size_t n = std::max<size_t>(largest->points.size() / 8, 1);
+    largest->points.erase(largest->points.begin(),
+                          largest->points.begin() + static_cast<std::ptrdiff_t>(n));
+    largest->evicted = true;
+    total_ -= n;
   }
 }
 

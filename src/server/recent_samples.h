@@ -35,8 +35,10 @@ struct ViewPoint {
 
 class RecentSamples {
  public:
-  // Keeps at most `per_source` samples of each source.
-  explicit RecentSamples(size_t per_source);
+  // Keeps at most `per_source` samples of each source and `total` of all sources together: past
+  // that, the source holding the most gives up its oldest eighth, so memory is bounded by the
+  // number of sources, not by history (a view the cache cannot answer reads the store).
+  RecentSamples(size_t per_source, size_t total);
 
   // Fills the cache with each source's newest samples from the store.
   Status Load(store::Store& store);
@@ -53,9 +55,14 @@ class RecentSamples {
     std::deque<ViewPoint> points;  // id order
     bool evicted = false;          // older samples of this source exist outside the cache
   };
+  // Evicts from the largest sources until at most total_limit_ points are held (mu_ held).
+  void EvictOverTotal();
+
   const size_t per_source_;
+  const size_t total_limit_;
   mutable std::mutex mu_;
   std::map<SourceKey, Source> sources_;
+  size_t total_ = 0;  // points held, all sources
 };
 
 }  // namespace llmscope::server

@@ -1,0 +1,72 @@
+// The SPC view's cache of recent samples: bounded per source and over all sources, and honest
+// about what it no longer holds (a window it cannot answer whole goes to the store).
+#include "server/recent_samples.h"
+
+#include <gtest/gtest.h>
+
+namespace llmscope::server {
+namespace {
+
+std::vector<Sample> Samples(const std::string& model, int64_t first_id, int count) {
+  std::vector<Sample> out;
+  for (int i = 0; i < count; ++i) {
+    Sample s;
+    s.id = first_id + i;
+    s.time_ms = 1000 * (first_id + i);
+    s.source = SourceKey{"p", model, "", ""};
+    s.e2e_ms = 100.0 + i;
+    out.push_back(s);
+  }
+  return out;
+}
+
+void Add(RecentSamples& cache, const std::vector<Sample>& samples) {
+  std::vector<const Sample*> pointers;
+  for (const Sample& s : samples) pointers.push_back(&s);
+  cache.Add(pointers);
+}
+
+TEST(RecentSamples, ASourceKeepsItsNewestAndSendsOlderWindowsToTheStore) {
+  RecentSamples cache(10, 1000);
+  Add(cache, Samples("a", 1, 25));  // ids 1..25 at t = 1..25 s; 16..25 kept
+  const SourceKey a{"p", "a", "", ""};
+  // Complete once a held point lies before the window (ids follow time here).
+  std::optional<std::vector<ViewPoint>> recent = cache.Window(a, 17000, INT64_MAX, 100);
+  ASSERT_TRUE(recent);
+  EXPECT_EQ(recent->size(), 9u);
+  EXPECT_EQ(recent->front().id, 17);
+  EXPECT_FALSE(cache.Window(a, 10000, INT64_MAX, 100));  // 10..15 were evicted
+  EXPECT_TRUE(cache.Window(a, 10000, INT64_MAX, 5));     // the newest 5 are held
+}
+
+TEST(RecentSamples, TheTotalIsBoundedByEvictingFromTheLargestSource) {
+  RecentSamples cache(1000, 100);
+  Add(cache, Samples("big", 1, 90));
+  Add(cache, Samples("small", 1000, 20));  // 110 > 100: "big" gives up its oldest eighth
+  const SourceKey big{"p", "big", "", ""}, small{"p", "small", "", ""};
+  std::optional<std::vector<ViewPoint>> small_all = cache.Window(small, 0, INT64_MAX, 1000);
+  ASSERT_TRUE(small_all);
+  EXPECT_EQ(small_all->size(), 20u);
+  EXPECT_FALSE(cache.Window(big, 0, INT64_MAX, 1000));  // its oldest went
+  std::optional<std::vector<ViewPoint>> big_recent = cache.Window(big, 0, INT64_MAX, 70);
+  ASSERT_TRUE(big_recent);
+  EXPECT_EQ(big_recent->back().id, 90);
+  // Many sources: each keeps some, and the total stays within the bound.
+  for (int m = 0; m < 40; ++m) Add(cache, Samples("m" + std::to_string(m), 2000 + 100 * m, 10));
+  size_t held = 0;
+  for (int m = 0; m < 40; ++m) {
+    const SourceKey k{"p", "m" + std::to_string(m), "", ""};
+    std::optional<std::vector<ViewPoint>> w = cache.Window(k, 0, INT64_MAX, 1);
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->size(), 1u);  // the newest point of every source is held
+  }
+  for (const SourceKey& k : {big, small}) {
+    if (std::optional<std::vector<ViewPoint>> w = cache.Window(k, 0, INT64_MAX, 1000)) {
+      held += w->size();
+    }
+  }
+  EXPECT_LE(held, 100u);
+}
+
+}  // namespace
+}  // namespace llmscope::server
