@@ -156,7 +156,7 @@ Json SilenceJson(const store::SilenceRecord& s, int64_t now_ms) {
               {"created_at", FormatIsoUtc(s.created_ms)}};
 }
 
-void RegisterAlertRoutes(httplib::Server& server, store::Store& store, Clock clock) {
+void RegisterAlertRoutes(httplib::Server& server, store::Store& store, const Clock& clock) {
   server.Post("/api/silences",
               [&store, clock](const httplib::Request& req, httplib::Response& res) {
                 const int64_t now = clock();

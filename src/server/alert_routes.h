@@ -23,7 +23,7 @@ class Server;
 namespace llmscope::server {
 
 // `store` must outlive the server.
-void RegisterAlertRoutes(httplib::Server& server, store::Store& store, Clock clock);
+void RegisterAlertRoutes(httplib::Server& server, store::Store& store, const Clock& clock);
 
 Json DeliveryJson(const store::DeliveryRecord& d);
 Result<Json> DeliveriesJson(store::Store& store, int64_t violation_id);

@@ -93,7 +93,7 @@ Result<Json> PChartView(const QueryParams& params, int64_t now_ms, store::Store&
 }  // namespace
 
 void RegisterDashboardRoutes(httplib::Server& server, store::Store& store,
-                             const monitor::SeriesMonitor& monitor, Clock clock) {
+                             const monitor::SeriesMonitor& monitor, const Clock& clock) {
   server.Get("/api/stats/pchart", [&store, &monitor, clock](const Request& req, Response& res) {
     Result<Json> view = PChartView(QueryParams(req.params), clock(), store, monitor);
     if (!view) return SendError(res, view.error());

@@ -34,6 +34,6 @@ namespace llmscope::server {
 
 // `store` and `monitor` must outlive `server`.
 void RegisterDashboardRoutes(httplib::Server& server, store::Store& store,
-                             const monitor::SeriesMonitor& monitor, Clock clock);
+                             const monitor::SeriesMonitor& monitor, const Clock& clock);
 
 }  // namespace llmscope::server

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace llmscope::server {
@@ -43,8 +44,8 @@ class M4Buckets {
 
   // A point at `time_ms`; `value` is null for a point without one (a failed call: never a
   // bucket's min or max, but it can be its first or last). `keep`: listed whatever its rank.
-  void Add(const Point& point, int64_t time_ms, std::optional<double> value, bool keep = false) {
-    Entry e{point, time_ms, value, next_seq_++, keep};
+  void Add(Point point, int64_t time_ms, std::optional<double> value, bool keep = false) {
+    Entry e{std::move(point), time_ms, value, next_seq_++, keep};
     if (!bucketed_) {
       all_.push_back(std::move(e));
       if (all_.size() <= max_points_) return;

@@ -180,7 +180,7 @@ void HttpApi::InstallAuthAndErrorHandlers() {
                                   "body and a Content-Length)"));
     }
   });
-  s.set_exception_handler([](const Request&, Response& res, std::exception_ptr) {
+  s.set_exception_handler([](const Request&, Response& res, const std::exception_ptr&) {
     SendError(res, Error{"internal", "the request failed inside the server"});
   });
 }

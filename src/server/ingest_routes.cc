@@ -19,7 +19,7 @@ Json TimeOrNull(const std::optional<int64_t>& ms) {
 }  // namespace
 
 void RegisterIngestRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
-                          store::Store& store, const IngestLimits& limits, Clock clock) {
+                          store::Store& store, const IngestLimits& limits, const Clock& clock) {
   server.Post("/api/stats", [&monitor, limits, clock](const Request& req, Response& res) {
     const std::string type = req.get_header_value("Content-Type");
     if (!type.empty() && type.find("json") == std::string::npos) {

@@ -23,6 +23,6 @@ namespace llmscope::server {
 
 // `monitor` and `store` must outlive `server`.
 void RegisterIngestRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
-                          store::Store& store, const IngestLimits& limits, Clock clock);
+                          store::Store& store, const IngestLimits& limits, const Clock& clock);
 
 }  // namespace llmscope::server

@@ -46,7 +46,7 @@ std::string SamplesCsv(const std::vector<Sample>& samples) {
 
 }  // namespace
 
-void RegisterSampleRoutes(httplib::Server& server, store::Store& store, Clock clock) {
+void RegisterSampleRoutes(httplib::Server& server, store::Store& store, const Clock& clock) {
   server.Get(R"(/api/samples/([^/]+))", [&store](const Request& req, Response& res) {
     Result<Json> sample = StoredSample(store, req.matches[1]);
     if (!sample) return SendError(res, sample.error());

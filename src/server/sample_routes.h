@@ -25,6 +25,6 @@ class Server;
 namespace llmscope::server {
 
 // `store` must outlive `server`.
-void RegisterSampleRoutes(httplib::Server& server, store::Store& store, Clock clock);
+void RegisterSampleRoutes(httplib::Server& server, store::Store& store, const Clock& clock);
 
 }  // namespace llmscope::server

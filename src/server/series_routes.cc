@@ -137,7 +137,7 @@ Result<std::optional<std::pair<int64_t, int64_t>>> StageWindow(const std::string
 
 void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
                           store::Store& store, const RecentSamples& recent,
-                          const alert::SeverityOverrides& severities, Clock clock) {
+                          const alert::SeverityOverrides& severities, const Clock& clock) {
   server.Get("/api/stats/spc",
              [&monitor, &store, &recent, severities, clock](const Request& req, Response& res) {
                Result<SpcViewRequest> r = SpcRequest(QueryParams(req.params), monitor, clock());
@@ -145,7 +145,7 @@ void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monit
                r->severities = severities;
                Result<std::string> body = BuildSpcView(*r, store, monitor, recent);
                if (!body) return SendError(res, body.error());
-               res.set_content(std::move(*body), "application/json");
+               res.set_content(*body, "application/json");
              });
 
   server.Get("/api/series", [&monitor](const Request&, Response& res) {

@@ -33,6 +33,6 @@ namespace llmscope::server {
 // `monitor`, `store` and `recent` must outlive `server`.
 void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
                           store::Store& store, const RecentSamples& recent,
-                          const alert::SeverityOverrides& severities, Clock clock);
+                          const alert::SeverityOverrides& severities, const Clock& clock);
 
 }  // namespace llmscope::server

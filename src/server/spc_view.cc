@@ -198,7 +198,7 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
   WindowData w;
   w.buckets = DisplayBuckets::For(r.since_ms, r.display_until_ms, *r.max_points, keep_times.size());
   M4Buckets<ListedPoint> m4(*w.buckets, *r.max_points);
-  auto add = [&](ListedPoint listed) {
+  auto add = [&](ListedPoint&& listed) {
     Count(w, listed.point, metric);
     const int64_t t = listed.point.time_ms;
     const bool keep = std::binary_search(keep_times.begin(), keep_times.end(), t);

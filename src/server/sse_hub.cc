@@ -70,6 +70,8 @@ std::optional<std::string> Subscription::Next(std::chrono::milliseconds timeout)
   return out;
 }
 
-Subscription::~Subscription() { hub_->Remove(this); }
+Subscription::~Subscription() {
+  hub_->Remove(this);
+}
 
 }  // namespace llmscope::server

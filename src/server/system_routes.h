@@ -14,10 +14,10 @@
 
 #include "core/clock.h"
 #include "monitor/series_monitor.h"
-#include "telemetry/host_telemetry.h"
 #include "server/prometheus_metrics.h"
 #include "server/sse_hub.h"
 #include "store/store.h"
+#include "telemetry/host_telemetry.h"
 
 namespace httplib {
 class Server;

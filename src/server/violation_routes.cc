@@ -101,7 +101,7 @@ std::string ViolationsCsv(const std::vector<store::ViolationRecord>& violations)
 
 void RegisterViolationRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
                              store::Store& store, const alert::SeverityOverrides& severities,
-                             Clock clock) {
+                             const Clock& clock) {
   server.Get("/api/violations", [&store, severities, clock](const Request& req, Response& res) {
     Result<store::ViolationQuery> q =
         ViolationFilters(QueryParams(req.params), severities, clock());

@@ -31,6 +31,6 @@ namespace llmscope::server {
 // `monitor` and `store` must outlive `server`.
 void RegisterViolationRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
                              store::Store& store, const alert::SeverityOverrides& severities,
-                             Clock clock);
+                             const Clock& clock);
 
 }  // namespace llmscope::server
