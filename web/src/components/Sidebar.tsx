@@ -1,9 +1,8 @@
-// The series (provider / model / metric) with their state, the time window and live/paused.
+// The sources and their series (searchable, grouped by provider, trouble first), the time window
+// and live/paused.
 import type { Metric, SeriesInfo, SourceKey } from '../api/types';
-import { metricInfo } from '../lib/metrics';
-import { sameSource, sourceId, sourceLabel, sourceOf } from '../lib/series_key';
 import { PRESETS, type TimeWindow } from '../lib/window';
-import { StatusMark } from './StatusMark';
+import { SourceList } from './SourceList';
 
 interface Props {
   series: SeriesInfo[];
@@ -24,45 +23,10 @@ function localInput(ms: number | undefined): string {
 }
 
 export function Sidebar(p: Props) {
-  const groups = new Map<string, { source: SourceKey; items: SeriesInfo[] }>();
-  for (const s of p.series) {
-    const id = sourceId(s);
-    if (!groups.has(id)) groups.set(id, { source: sourceOf(s), items: [] });
-    groups.get(id)!.items.push(s);
-  }
   return (
     <aside className="sidebar card" aria-label="series">
       <h2>Series</h2>
-      {groups.size === 0 ? <p className="muted">No series yet: samples appear as probes report.</p> : null}
-      <ul className="series-list">
-        {[...groups.values()].map((g) => (
-          <li key={sourceId(g.source)}>
-            <div className="source-name">{sourceLabel(g.source)}</div>
-            <ul>
-              {g.items.map((s) => {
-                const active = p.selected !== null && sameSource(p.selected, s) && p.metric === s.metric;
-                return (
-                  <li key={s.id}>
-                    <button
-                      type="button"
-                      className={active ? 'series-item active' : 'series-item'}
-                      aria-pressed={active}
-                      onClick={() => p.onSelect(sourceOf(s), s.metric)}
-                      data-series={s.id}
-                    >
-                      <span className="metric-name">{metricInfo(s.metric).label}</span>
-                      <StatusMark
-                        state={s.state}
-                        detail={s.state === 'learning' ? `${s.learning_points}/${s.baseline_size}` : undefined}
-                      />
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
-          </li>
-        ))}
-      </ul>
+      <SourceList series={p.series} selected={p.selected} metric={p.metric} onSelect={p.onSelect} />
       <h2>Window</h2>
       <div className="segmented" role="group" aria-label="time window">
         {PRESETS.map((w) => (

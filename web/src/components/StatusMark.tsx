@@ -12,8 +12,15 @@ const MARKS: Record<SeriesState, { symbol: string; text: string; hint: string }>
   learning: { symbol: '◐', text: 'learning', hint: 'learning: the baseline is not complete' },
 };
 
-export function StatusMark({ state, detail }: { state: SeriesState; detail?: string }) {
+// `compact`: the shape alone, its word given to assistive technology and the hint on hover.
+export function StatusMark({ state, detail, compact }: { state: SeriesState; detail?: string; compact?: boolean }) {
   const m = MARKS[state] ?? MARKS.learning;
+  if (compact)
+    return (
+      <span className={`status status-${state}`} role="img" aria-label={m.text} title={m.hint}>
+        {m.symbol}
+      </span>
+    );
   return (
     <span className={`status status-${state}`} title={m.hint}>
       <span aria-hidden="true">{m.symbol}</span> {m.text}

@@ -72,6 +72,33 @@ test('the sidebar shows each series with a state in words and names as text', ()
   expect(picked).toEqual(['ttft_ms']);
 });
 
+test('the sidebar groups sources by provider, trouble first, and its search box narrows them', () => {
+  const info = (provider: string, model: string, state: SeriesInfo['state'], id: string): SeriesInfo => ({
+    provider, model, site: '', profile: id === 'd' ? 'long' : '', metric: 'e2e_ms', id, state, points: 50, learning_points: 20, baseline_size: 20, open_events: 0, transform: 'log',
+  });
+  const series = [info('openai', 'gpt', 'in_control', 'a'), info('ollama', 'qwen', 'in_control', 'b'), info('ollama', 'llama3.2', 'violation', 'c'), info('openai', 'gpt', 'degraded', 'd')];
+  const picked: string[] = [];
+  const { container } = render(
+    <Sidebar series={series} selected={null} metric="e2e_ms" onSelect={(s) => picked.push(s.model)} window={{ preset: '1h' }} onWindow={() => {}} live onLive={() => {}} streamState="open" />,
+  );
+  const headings = () => screen.queryAllByRole('heading', { level: 3 }).map((h) => h.textContent);
+  const rows = () => [...container.querySelectorAll('.source-name')].map((r) => r.textContent);
+  expect(headings()).toEqual(['ollama', 'openai']);
+  expect(rows()).toEqual(['▲ ollama / llama3.2', '● ollama / qwen', '△ openai / gpt #long', '● openai / gpt']);
+  expect(within(screen.getByRole('region', { name: 'provider ollama' })).getByRole('img', { name: 'violation' })).toBeTruthy();
+
+  const box = screen.getByLabelText('Search sources');
+  fireEvent.change(box, { target: { value: 'LONG' } });
+  expect(headings()).toEqual(['openai']);
+  expect(rows()).toEqual(['△ openai / gpt #long']);
+  fireEvent.change(box, { target: { value: 'zzz' } });
+  expect(headings()).toEqual([]);
+  expect(screen.getByText('No source matches the search.')).toBeTruthy();
+  fireEvent.change(box, { target: { value: 'qw' } });
+  fireEvent.click(container.querySelector('[data-series="b"]')!);
+  expect(picked).toEqual(['qwen']);
+});
+
 test('the stats panel computes the window statistics and shows capability when given', () => {
   render(
     <StatsPanel
