@@ -216,6 +216,7 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
       Result<std::vector<Sample>> page = store.QuerySamples(q);
       if (!page) return page.error();
       for (Sample& s : *page) {
+        if (s.time_ms < r.since_ms) continue;  // a late push, met by the id-only pages below
         if (!r.series && !r.matching.empty() &&
             std::find(r.matching.begin(), r.matching.end(), s.source) == r.matching.end()) {
           continue;
@@ -224,7 +225,11 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
         add(ListedPoint{std::move(p), r.series ? SourceKey{} : std::move(s.source)});
       }
       if (static_cast<int64_t>(page->size()) < kPage) break;
+      // The next pages continue by id alone: the window's start (a search of the time index)
+      // is found once, by the first page, not again for every page, which made a window's
+      // read quadratic in its length (90 days: 94 s).
       q.after_id = page->back().id;
+      q.since_ms = INT64_MIN;
     }
   }
   for (ListedPoint& listed : m4.Take()) {
