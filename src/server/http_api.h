@@ -48,7 +48,9 @@ struct HttpOptions {
   size_t body_limit = 1 << 20;
   int api_threads = 16;
   int max_stream_clients = 32;
-  size_t stream_queue_frames = 4096;
+  // Frames a stream may fall behind before it is dropped: ~4 s of events at 4,000 samples/s,
+  // so a viewer on a loaded 2-core host keeps up; ~6 MB for a viewer that stopped reading.
+  size_t stream_queue_frames = 16384;
   std::chrono::milliseconds stream_heartbeat{15000};
   IngestLimits ingest;
   std::string store_description;             // shown by /health, without credentials
