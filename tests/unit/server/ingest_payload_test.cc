@@ -295,5 +295,62 @@ TEST(IngestPayload, TheBoundsAreThoseGiven) {
       Parse(R"({"provider":"p","model":"m","latency_ms":60000,"tokens_out":4096})", limits).ok());
 }
 
+// What the JSON parser accepts and how a body's keys are read: the same as when bodies were read
+// into nlohmann's tree (sorted keys, the last of a repeated key), whatever parses them.
+TEST(IngestPayload, ReadsJsonAsBefore) {
+  // A key sent twice counts once, with its last value; an invalid first value is not seen.
+  Result<IngestBody> r = Parse(R"({"provider":"p","model":"m","e2e_ms":"bad","e2e_ms":5})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->samples[0].e2e_ms, 5);
+  r = Parse(R"({"provider":"p","model":"m","e2e_ms":5,"ttft_ms":3,"ttft_ms":null})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->samples[0].ttft_ms.has_value());
+  r = Parse(R"({"samples":[{"provider":"p","model":"m","e2e_ms":1}],
+                "samples":[{"provider":"q","model":"m","e2e_ms":2},
+                           {"provider":"q","model":"m","e2e_ms":3}]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->samples.size(), 2u);
+  EXPECT_EQ(r->samples[0].source.provider, "q");
+  // Of several bad fields, the first in key order is named, wherever it stands in the body.
+  ExpectRefused(R"({"ttft_ms":-1,"provider":"p","model":"m","cpu_percent":200})", "invalid_field",
+                "cpu_percent: must be within [0, 100]");
+  ExpectRefused(R"({"samples":[{"tpot_ms":"x","error":"y","provider":"p","model":"m"}]})",
+                "invalid_field", "samples[0].error: must be true or false");
+  // An integer beyond 64 bits is a number (a double), never a whole count.
+  r = Parse(R"({"provider":"p","model":"m","e2e_ms":5,"cpu_percent":0,
+                "zeta":100000000000000000000000000000})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->ignored_fields, (std::vector<std::string>{"zeta"}));
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":100000000000000000000000000000})",
+                "invalid_field", "e2e_ms: must be at most 86400000");
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":1,"eval_count":18446744073709551616})",
+                "invalid_field", "eval_count: must be a whole number >= 0");
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":1,"eval_count":2e3})", "invalid_field",
+                "eval_count: must be a whole number >= 0");
+  EXPECT_TRUE(Parse(R"({"provider":"p","model":"m","e2e_ms":1,"eval_count":-0,"error":0})").ok());
+  // A byte order mark before the body, and deep nesting in an ignored field, are accepted.
+  EXPECT_TRUE(Parse("\xef\xbb\xbf{\"provider\":\"p\",\"model\":\"m\",\"e2e_ms\":1}").ok());
+  r = Parse(R"({"provider":"p","model":"m","e2e_ms":1,"deep":)" + std::string(3000, '[') +
+            std::string(3000, ']') + "}");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->ignored_fields, (std::vector<std::string>{"deep"}));
+  // Escapes are read; a lone surrogate, a raw control character, text after the body and a
+  // number that is no JSON number are refused as JSON, with what the parser expected.
+  r = Parse(R"({"provider":"caf\u00e9 \ud83d\ude00","model":"m\"1\"","e2e_ms":1})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->samples[0].source.provider, "caf\xc3\xa9 \xf0\x9f\x98\x80");
+  EXPECT_EQ(r->samples[0].source.model, "m\"1\"");
+  ExpectRefused(R"({"provider":"\ud800","model":"m","e2e_ms":1})", "invalid_json",
+                "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+  ExpectRefused("{\"provider\":\"a\x01\",\"model\":\"m\",\"e2e_ms\":1}", "invalid_json",
+                "control character U+0001 (SOH) must be escaped");
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":1} x)", "invalid_json",
+                "line 1, column 41: syntax error while parsing value - invalid literal");
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":01})", "invalid_json",
+                "unexpected number literal");
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":1.})", "invalid_json",
+                "expected digit after '.'");
+}
+
 }  // namespace
 }  // namespace llmscope::server
