@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev         # unit tests (GoogleTest through CTest)
   libbenchmark-dev                  # bench/ programs (Google Benchmark)
   nlohmann-json3-dev                # JSON in and out
+  libsimdjson-dev                   # POST /api/stats bodies (simdjson's DOM parser)
   libcli11-dev                      # command-line parsing
   libsqlite3-dev                    # the embedded store (SQLite, WAL)
   libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)

@@ -1,94 +1,107 @@
 #include "server/ingest_payload.h"
 
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <unordered_map>
 
 #include "core/time_format.h"
 
 namespace llmscope::server {
 namespace {
 
-using nlohmann::json;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
 
-// The sample fields a body may carry (see the header).
+// The sample fields a body may carry (see the header), in the byte order of their keys: a sample
+// is validated field by field in this order, so that a body with several bad fields is refused
+// for the first of them in key order, as it was when the body was read into nlohmann's sorted
+// objects.
 enum class Field {
-  kProvider,
-  kModel,
-  kSite,
-  kProfile,
-  kLatencyMs,
-  kE2eMs,
-  kTtftMs,
-  kTpotMs,
-  kTokensPerS,
   kCostUsd,
-  kTotalDuration,
-  kLoadDuration,
-  kPromptEvalDuration,
-  kEvalDuration,
-  kPromptEvalCount,
-  kEvalCount,
-  kTokensIn,
-  kTokensOut,
   kCpuPercent,
-  kMemoryPercent,
-  kGpuPercent,
-  kGpuMemoryPercent,
-  kGpuTempC,
-  kTimestamp,
+  kE2eMs,
   kError,
   kErrorKind,
   kErrorMessage,
+  kEvalCount,
+  kEvalDuration,
+  kGpuMemoryPercent,
+  kGpuPercent,
+  kGpuTempC,
+  kIngestKey,
+  kLatencyMs,
+  kLoadDuration,
+  kMemoryPercent,
+  kModel,
+  kProfile,
+  kPromptEfficiency,
+  kPromptEvalCount,
+  kPromptEvalDuration,
   kPromptHash,
   kPromptText,
-  kIngestKey,
+  kProvider,
+  kSite,
   kSuccess,
+  kTimestamp,
+  kTokensIn,
+  kTokensOut,
+  kTokensPerS,
   kTokensPerSecond,
-  kPromptEfficiency
+  kTotalDuration,
+  kTpotMs,
+  kTtftMs,
 };
 
-const std::unordered_map<std::string_view, Field>& Fields() {
-  static const std::unordered_map<std::string_view, Field> fields = {
-      {"provider", Field::kProvider},
-      {"model", Field::kModel},
-      {"site", Field::kSite},
-      {"profile", Field::kProfile},
-      {"latency_ms", Field::kLatencyMs},
-      {"e2e_ms", Field::kE2eMs},
-      {"ttft_ms", Field::kTtftMs},
-      {"tpot_ms", Field::kTpotMs},
-      {"tokens_per_s", Field::kTokensPerS},
-      {"cost_usd", Field::kCostUsd},
-      {"total_duration_ms", Field::kTotalDuration},
-      {"load_duration_ms", Field::kLoadDuration},
-      {"prompt_eval_duration_ms", Field::kPromptEvalDuration},
-      {"eval_duration_ms", Field::kEvalDuration},
-      {"prompt_eval_count", Field::kPromptEvalCount},
-      {"eval_count", Field::kEvalCount},
-      {"tokens_in", Field::kTokensIn},
-      {"tokens_out", Field::kTokensOut},
-      {"cpu_percent", Field::kCpuPercent},
-      {"memory_percent", Field::kMemoryPercent},
-      {"gpu_percent", Field::kGpuPercent},
-      {"gpu_memory_percent", Field::kGpuMemoryPercent},
-      {"gpu_temp_c", Field::kGpuTempC},
-      {"timestamp", Field::kTimestamp},
-      {"error", Field::kError},
-      {"error_kind", Field::kErrorKind},
-      {"error_message", Field::kErrorMessage},
-      {"prompt_hash", Field::kPromptHash},
-      {"prompt_text", Field::kPromptText},
-      {"ingest_key", Field::kIngestKey},
-      // The original monitor's own names.
-      {"success", Field::kSuccess},
-      {"tokens_per_second", Field::kTokensPerSecond},
-      {"prompt_efficiency", Field::kPromptEfficiency},
-  };
-  return fields;
+// Each field's key, indexed by Field.
+constexpr std::array<std::string_view, 33> kFieldKeys = {
+    "cost_usd",
+    "cpu_percent",
+    "e2e_ms",
+    "error",
+    "error_kind",
+    "error_message",
+    "eval_count",
+    "eval_duration_ms",
+    "gpu_memory_percent",
+    "gpu_percent",
+    "gpu_temp_c",
+    "ingest_key",
+    "latency_ms",  // the original monitor's name of e2e_ms
+    "load_duration_ms",
+    "memory_percent",
+    "model",
+    "profile",
+    "prompt_efficiency",
+    "prompt_eval_count",
+    "prompt_eval_duration_ms",
+    "prompt_hash",
+    "prompt_text",
+    "provider",
+    "site",
+    "success",            // the original monitor's name of !error
+    "timestamp",
+    "tokens_in",
+    "tokens_out",
+    "tokens_per_s",
+    "tokens_per_second",  // the original monitor's name of tokens_per_s
+    "total_duration_ms",
+    "tpot_ms",
+    "ttft_ms",
+};
+static_assert(std::is_sorted(kFieldKeys.begin(), kFieldKeys.end()));
+static_assert(static_cast<size_t>(Field::kTtftMs) + 1 == kFieldKeys.size());
+
+std::optional<Field> FieldOf(std::string_view key) {
+  const auto it = std::lower_bound(kFieldKeys.begin(), kFieldKeys.end(), key);
+  if (it == kFieldKeys.end() || *it != key) return std::nullopt;
+  return static_cast<Field>(it - kFieldKeys.begin());
 }
 
 // Whether a sample measured one of the charted metrics of docs/spc.md §1 (the error flag aside).
@@ -99,139 +112,51 @@ bool HasMeasurement(const Sample& s) {
   return false;
 }
 
+bool IsNull(element v) { return v.type() == element_type::NULL_VALUE; }
+
+// Keys that are no sample field, each once, sorted; looked up without a copy of the key.
+using IgnoredKeys = std::set<std::string, std::less<>>;
+
 class SampleReader {
  public:
-  // Keys that are no sample field are added to `ignored`.
-  SampleReader(const json& object, std::string path, int64_t now_ms, const IngestLimits& limits,
-               std::set<std::string>& ignored)
+  // `path` is the sample's place in the body for error messages: "" for a single sample, else
+  // "samples[i]". Keys that are no sample field are added to `ignored`.
+  SampleReader(element object, std::string_view path_prefix, std::optional<size_t> index,
+               int64_t now_ms, const IngestLimits& limits, IgnoredKeys& ignored)
       : object_(object),
-        path_(std::move(path)),
+        path_prefix_(path_prefix),
+        index_(index),
         now_ms_(now_ms),
         limits_(limits),
         ignored_(ignored) {}
 
   Result<Sample> Read() {
-    if (!object_.is_object()) return Fail("invalid_field", "", "must be a JSON object");
+    if (object_.type() != element_type::OBJECT) {
+      return Fail("invalid_field", "", "must be a JSON object");
+    }
+    // A key sent twice counts once, with its last value (RFC 8259 leaves it to the reader).
+    std::array<element, kFieldKeys.size()> values;
+    uint64_t present = 0;
+    for (auto [key, value] : simdjson::dom::object(object_)) {
+      const std::optional<Field> f = FieldOf(key);
+      if (!f) {
+        if (ignored_.find(key) == ignored_.end()) ignored_.emplace(key);
+        continue;
+      }
+      values[static_cast<size_t>(*f)] = value;
+      present |= uint64_t{1} << static_cast<int>(*f);
+    }
     Sample s;
     std::optional<double> latency_ms, tokens_per_second, prompt_efficiency;
     std::optional<bool> error, success;
     std::optional<int64_t> timestamp;
     std::optional<std::string> prompt_text;
-    const double max_ms = limits_.max_latency_ms;
-    for (auto it = object_.begin(); it != object_.end(); ++it) {
-      const std::string& k = it.key();
-      const json& v = it.value();
-      auto f = Fields().find(k);
-      if (f == Fields().end()) {
-        ignored_.insert(k);
-        continue;
+    for (uint64_t rest = present; rest != 0; rest &= rest - 1) {
+      const auto f = static_cast<Field>(std::countr_zero(rest));
+      if (!ReadField(f, values[static_cast<size_t>(f)], s, latency_ms, tokens_per_second,
+                     prompt_efficiency, error, success, timestamp, prompt_text)) {
+        return error_;
       }
-      bool ok = true;
-      switch (f->second) {
-        case Field::kProvider:
-          ok = Name(k, v, s.source.provider);
-          break;
-        case Field::kModel:
-          ok = Name(k, v, s.source.model);
-          break;
-        case Field::kSite:
-          ok = Name(k, v, s.source.site);
-          break;
-        case Field::kProfile:
-          ok = Name(k, v, s.source.profile);
-          break;
-        case Field::kLatencyMs:
-          ok = Bounded(k, v, latency_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kE2eMs:
-          ok = Bounded(k, v, s.e2e_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kTtftMs:
-          ok = Bounded(k, v, s.ttft_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kTpotMs:
-          ok = Bounded(k, v, s.tpot_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kTokensPerS:
-          ok = Bounded(k, v, s.tokens_per_s, limits_.max_tokens_per_s, "max_tokens_per_s");
-          break;
-        case Field::kTokensPerSecond:
-          ok = Bounded(k, v, tokens_per_second, limits_.max_tokens_per_s, "max_tokens_per_s");
-          break;
-        case Field::kPromptEfficiency:  // checked only: the counts and durations give it
-          ok = Bounded(k, v, prompt_efficiency, limits_.max_tokens_per_s, "max_tokens_per_s");
-          break;
-        case Field::kCostUsd:
-          ok = Bounded(k, v, s.cost_usd, limits_.max_cost_usd, "max_cost_usd");
-          break;
-        case Field::kTotalDuration:
-          ok = Bounded(k, v, s.total_duration_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kLoadDuration:
-          ok = Bounded(k, v, s.load_duration_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kPromptEvalDuration:
-          ok = Bounded(k, v, s.prompt_eval_duration_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kEvalDuration:
-          ok = Bounded(k, v, s.eval_duration_ms, max_ms, "max_latency_ms");
-          break;
-        case Field::kPromptEvalCount:
-          ok = Count(k, v, s.prompt_eval_count);
-          break;
-        case Field::kEvalCount:
-          ok = Count(k, v, s.eval_count);
-          break;
-        case Field::kTokensIn:
-          ok = Count(k, v, s.tokens_in);
-          break;
-        case Field::kTokensOut:
-          ok = Count(k, v, s.tokens_out);
-          break;
-        case Field::kCpuPercent:
-          ok = Number(k, v, s.telemetry.cpu_percent, 0, 100);
-          break;
-        case Field::kMemoryPercent:
-          ok = Number(k, v, s.telemetry.memory_percent, 0, 100);
-          break;
-        case Field::kGpuPercent:
-          ok = Number(k, v, s.telemetry.gpu_percent, 0, 100);
-          break;
-        case Field::kGpuMemoryPercent:
-          ok = Number(k, v, s.telemetry.gpu_memory_percent, 0, 100);
-          break;
-        case Field::kGpuTempC:
-          ok = Number(k, v, s.telemetry.gpu_temp_c, -50, 150);
-          break;
-        case Field::kTimestamp:
-          ok = Time(k, v, timestamp);
-          break;
-        case Field::kError:
-          ok = Bool(k, v, error);
-          break;
-        case Field::kSuccess:
-          ok = Bool(k, v, success);
-          break;
-        case Field::kErrorKind:
-          ok = Text(k, v, s.error_kind, limits_.max_name);
-          break;
-        case Field::kErrorMessage:
-          ok = Text(k, v, s.error_message, limits_.max_text);
-          break;
-        case Field::kPromptHash:
-          ok = Text(k, v, s.prompt_hash, limits_.max_name);
-          break;
-        case Field::kPromptText: {
-          std::string text;
-          ok = Text(k, v, text, limits_.max_text);
-          if (ok && !v.is_null()) prompt_text = std::move(text);
-          break;
-        }
-        case Field::kIngestKey:
-          ok = IngestKey(k, v, s.ingest_key);
-          break;
-      }
-      if (!ok) return error_;
     }
     if (s.source.provider.empty()) return Fail("missing_field", "provider", "is required");
     if (s.source.model.empty()) return Fail("missing_field", "model", "is required");
@@ -259,21 +184,119 @@ class SampleReader {
   }
 
  private:
-  Error Fail(const std::string& code, const std::string& field, const std::string& message) {
-    std::string where = path_;
-    if (!field.empty()) where += (where.empty() ? "" : ".") + field;
+  bool ReadField(Field f, element v, Sample& s, std::optional<double>& latency_ms,
+                 std::optional<double>& tokens_per_second,
+                 std::optional<double>& prompt_efficiency, std::optional<bool>& error,
+                 std::optional<bool>& success, std::optional<int64_t>& timestamp,
+                 std::optional<std::string>& prompt_text) {
+    const std::string_view k = kFieldKeys[static_cast<size_t>(f)];
+    const double max_ms = limits_.max_latency_ms;
+    switch (f) {
+      case Field::kProvider:
+        return Name(k, v, s.source.provider);
+      case Field::kModel:
+        return Name(k, v, s.source.model);
+      case Field::kSite:
+        return Name(k, v, s.source.site);
+      case Field::kProfile:
+        return Name(k, v, s.source.profile);
+      case Field::kLatencyMs:
+        return Bounded(k, v, latency_ms, max_ms, "max_latency_ms");
+      case Field::kE2eMs:
+        return Bounded(k, v, s.e2e_ms, max_ms, "max_latency_ms");
+      case Field::kTtftMs:
+        return Bounded(k, v, s.ttft_ms, max_ms, "max_latency_ms");
+      case Field::kTpotMs:
+        return Bounded(k, v, s.tpot_ms, max_ms, "max_latency_ms");
+      case Field::kTokensPerS:
+        return Bounded(k, v, s.tokens_per_s, limits_.max_tokens_per_s, "max_tokens_per_s");
+      case Field::kTokensPerSecond:
+        return Bounded(k, v, tokens_per_second, limits_.max_tokens_per_s, "max_tokens_per_s");
+      case Field::kPromptEfficiency:  // checked only: the counts and durations give it
+        return Bounded(k, v, prompt_efficiency, limits_.max_tokens_per_s, "max_tokens_per_s");
+      case Field::kCostUsd:
+        return Bounded(k, v, s.cost_usd, limits_.max_cost_usd, "max_cost_usd");
+      case Field::kTotalDuration:
+        return Bounded(k, v, s.total_duration_ms, max_ms, "max_latency_ms");
+      case Field::kLoadDuration:
+        return Bounded(k, v, s.load_duration_ms, max_ms, "max_latency_ms");
+      case Field::kPromptEvalDuration:
+        return Bounded(k, v, s.prompt_eval_duration_ms, max_ms, "max_latency_ms");
+      case Field::kEvalDuration:
+        return Bounded(k, v, s.eval_duration_ms, max_ms, "max_latency_ms");
+      case Field::kPromptEvalCount:
+        return Count(k, v, s.prompt_eval_count);
+      case Field::kEvalCount:
+        return Count(k, v, s.eval_count);
+      case Field::kTokensIn:
+        return Count(k, v, s.tokens_in);
+      case Field::kTokensOut:
+        return Count(k, v, s.tokens_out);
+      case Field::kCpuPercent:
+        return Number(k, v, s.telemetry.cpu_percent, 0, 100);
+      case Field::kMemoryPercent:
+        return Number(k, v, s.telemetry.memory_percent, 0, 100);
+      case Field::kGpuPercent:
+        return Number(k, v, s.telemetry.gpu_percent, 0, 100);
+      case Field::kGpuMemoryPercent:
+        return Number(k, v, s.telemetry.gpu_memory_percent, 0, 100);
+      case Field::kGpuTempC:
+        return Number(k, v, s.telemetry.gpu_temp_c, -50, 150);
+      case Field::kTimestamp:
+        return Time(k, v, timestamp);
+      case Field::kError:
+        return Bool(k, v, error);
+      case Field::kSuccess:
+        return Bool(k, v, success);
+      case Field::kErrorKind:
+        return Text(k, v, s.error_kind, limits_.max_name);
+      case Field::kErrorMessage:
+        return Text(k, v, s.error_message, limits_.max_text);
+      case Field::kPromptHash:
+        return Text(k, v, s.prompt_hash, limits_.max_name);
+      case Field::kPromptText: {
+        std::string text;
+        if (!Text(k, v, text, limits_.max_text)) return false;
+        if (!IsNull(v)) prompt_text = std::move(text);
+        return true;
+      }
+      case Field::kIngestKey:
+        return IngestKey(k, v, s.ingest_key);
+    }
+    return true;
+  }
+
+  Error Fail(const std::string& code, std::string_view field, const std::string& message) const {
+    std::string where(path_prefix_);
+    if (index_) where += "[" + std::to_string(*index_) + "]";
+    if (!field.empty()) {
+      if (!where.empty()) where += '.';
+      where += field;
+    }
     return Error{code, (where.empty() ? "" : where + ": ") + message};
   }
-  bool Reject(const std::string& field, const std::string& message) {
+  bool Reject(std::string_view field, const std::string& message) {
     error_ = Fail("invalid_field", field, message);
     return false;
   }
 
-  bool Number(const std::string& k, const json& v, std::optional<double>& out, double min,
-              double max) {
-    if (v.is_null()) return true;
-    if (!v.is_number()) return Reject(k, "must be a number");
-    const double d = v.get<double>();
+  bool Number(std::string_view k, element v, std::optional<double>& out, double min, double max) {
+    double d = 0;
+    switch (v.type()) {
+      case element_type::NULL_VALUE:
+        return true;
+      case element_type::INT64:
+        d = static_cast<double>(int64_t(v));
+        break;
+      case element_type::UINT64:
+        d = static_cast<double>(uint64_t(v));
+        break;
+      case element_type::DOUBLE:
+        d = double(v);
+        break;
+      default:
+        return Reject(k, "must be a number");
+    }
     if (!std::isfinite(d)) return Reject(k, "must be finite");
     if (d < min || d > max) {
       return Reject(k, std::isinf(max) ? "must be >= " + Short(min)
@@ -283,7 +306,7 @@ class SampleReader {
     return true;
   }
   // A number >= 0 and at most `max`, the sane bound of [ingest] key `bound`.
-  bool Bounded(const std::string& k, const json& v, std::optional<double>& out, double max,
+  bool Bounded(std::string_view k, element v, std::optional<double>& out, double max,
                const char* bound) {
     std::optional<double> d;
     if (!Number(k, v, d, 0, std::numeric_limits<double>::infinity())) return false;
@@ -291,41 +314,47 @@ class SampleReader {
     out = d;
     return true;
   }
-  bool OverBound(const std::string& k, const std::string& max, const char* bound) {
+  bool OverBound(std::string_view k, const std::string& max, const char* bound) {
     return Reject(k, "must be at most " + max + " ([ingest] " + bound + ")");
   }
   // The original's name for one of LLMscope's fields: either may be sent, both when they agree.
-  bool Alias(const std::string& alias, const std::optional<double>& value, const std::string& field,
+  bool Alias(std::string_view alias, const std::optional<double>& value, std::string_view field,
              std::optional<double>& out) {
     if (!value) return true;
-    if (out && *out != *value) return Reject(alias, "differs from " + field + "; send one of them");
+    if (out && *out != *value) {
+      return Reject(alias, "differs from " + std::string(field) + "; send one of them");
+    }
     out = value;
     return true;
   }
-  // A token count: a whole number within [0, max_token_count].
-  bool Count(const std::string& k, const json& v, std::optional<int64_t>& out) {
-    if (v.is_null()) return true;
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0)) {
+  // A token count: a whole number within [0, max_token_count]. A number written with a fraction
+  // or an exponent is no whole number, whatever its value.
+  bool Count(std::string_view k, element v, std::optional<int64_t>& out) {
+    uint64_t n = 0;
+    if (v.type() == element_type::NULL_VALUE) return true;
+    if (v.type() == element_type::UINT64) {
+      n = uint64_t(v);
+    } else if (v.type() == element_type::INT64 && int64_t(v) >= 0) {
+      n = static_cast<uint64_t>(int64_t(v));
+    } else {
       return Reject(k, "must be a whole number >= 0");
     }
     const int64_t max = limits_.max_token_count;
-    if (v.get<uint64_t>() > static_cast<uint64_t>(max)) {
-      return OverBound(k, std::to_string(max), "max_token_count");
-    }
-    out = v.get<int64_t>();
+    if (n > static_cast<uint64_t>(max)) return OverBound(k, std::to_string(max), "max_token_count");
+    out = static_cast<int64_t>(n);
     return true;
   }
-  bool Text(const std::string& k, const json& v, std::string& out, size_t max) {
-    if (v.is_null()) return true;
-    if (!v.is_string()) return Reject(k, "must be a string");
-    const std::string& s = v.get_ref<const std::string&>();
+  bool Text(std::string_view k, element v, std::string& out, size_t max) {
+    if (IsNull(v)) return true;
+    if (v.type() != element_type::STRING) return Reject(k, "must be a string");
+    const std::string_view s(v);
     if (s.size() > max) return Reject(k, "is longer than " + std::to_string(max) + " bytes");
     out = s;
     return true;
   }
   // Names key series: no control characters, at most max_name bytes.
-  bool Name(const std::string& k, const json& v, std::string& out) {
-    if (v.is_null()) return true;
+  bool Name(std::string_view k, element v, std::string& out) {
+    if (IsNull(v)) return true;
     if (!Text(k, v, out, limits_.max_name)) return false;
     for (unsigned char c : out) {
       if (c < 0x20 || c == 0x7f) return Reject(k, "must not contain control characters");
@@ -333,8 +362,8 @@ class SampleReader {
     return true;
   }
   // The sender's idempotency key: 1 to kMaxIngestKeyBytes printable ASCII characters.
-  bool IngestKey(const std::string& k, const json& v, std::optional<std::string>& out) {
-    if (v.is_null()) return true;
+  bool IngestKey(std::string_view k, element v, std::optional<std::string>& out) {
+    if (IsNull(v)) return true;
     std::string key;
     if (!Text(k, v, key, kMaxIngestKeyBytes)) return false;
     if (key.empty()) return Reject(k, "must not be empty");
@@ -344,22 +373,25 @@ class SampleReader {
     out = std::move(key);
     return true;
   }
-  bool Bool(const std::string& k, const json& v, std::optional<bool>& out) {
-    if (v.is_null()) return true;
-    if (v.is_boolean()) {
-      out = v.get<bool>();
+  // true, false, or the original monitor's 1 and 0.
+  bool Bool(std::string_view k, element v, std::optional<bool>& out) {
+    if (IsNull(v)) return true;
+    if (v.type() == element_type::BOOL) {
+      out = bool(v);
       return true;
     }
-    if (v.is_number_integer() && (v.get<int64_t>() == 0 || v.get<int64_t>() == 1)) {
-      out = v.get<int64_t>() == 1;
+    if (v.type() == element_type::INT64 && (int64_t(v) == 0 || int64_t(v) == 1)) {
+      out = int64_t(v) == 1;
       return true;
     }
     return Reject(k, "must be true or false");
   }
-  bool Time(const std::string& k, const json& v, std::optional<int64_t>& out) {
-    if (v.is_null()) return true;
-    if (!v.is_string()) return Reject(k, "must be an ISO 8601 time, e.g. 2026-11-23T15:04:05Z");
-    out = ParseIsoUtc(v.get_ref<const std::string&>());
+  bool Time(std::string_view k, element v, std::optional<int64_t>& out) {
+    if (IsNull(v)) return true;
+    if (v.type() != element_type::STRING) {
+      return Reject(k, "must be an ISO 8601 time, e.g. 2026-11-23T15:04:05Z");
+    }
+    out = ParseIsoUtc(std::string_view(v));
     if (!out) return Reject(k, "is not an ISO 8601 time, e.g. 2026-11-23T15:04:05Z");
     return true;
   }
@@ -370,59 +402,109 @@ class SampleReader {
     return std::string(buf, end);
   }
 
-  const json& object_;
-  std::string path_;
+  element object_;
+  std::string_view path_prefix_;
+  std::optional<size_t> index_;
   int64_t now_ms_;
   const IngestLimits& limits_;
-  std::set<std::string>& ignored_;
+  IgnoredKeys& ignored_;
   Error error_;
 };
 
-}  // namespace
-
-Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
-                                   const IngestLimits& limits) {
-  json doc;
-  try {
-    doc = json::parse(body);
-  } catch (const json::exception& e) {
-    // e.what() is "[json.exception.KIND.N] why": a syntax error with its line and column, or a
-    // number out of double's range.
-    std::string why = e.what();
-    const size_t bracket = why.find("] ");
-    if (bracket != std::string::npos) why = why.substr(bracket + 2);
-    // The parser quotes what it read, which may be the invalid bytes themselves.
-    for (char& c : why) {
-      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
-    }
-    return Error{"invalid_json", "the body is not valid JSON: " + why};
+// The reply to a body that is not JSON. nlohmann's message is "[json.exception.KIND.N] why": a
+// syntax error with its line and column, or a number out of double's range.
+Error InvalidJson(const nlohmann::json::exception& e) {
+  std::string why = e.what();
+  const size_t bracket = why.find("] ");
+  if (bracket != std::string::npos) why = why.substr(bracket + 2);
+  // The parser quotes what it read, which may be the invalid bytes themselves.
+  for (char& c : why) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
   }
+  return Error{"invalid_json", "the body is not valid JSON: " + why};
+}
+
+Result<IngestBody> ReadSamples(element doc, int64_t now_ms, const IngestLimits& limits) {
   IngestBody out;
-  std::set<std::string> ignored;
-  if (doc.is_object() && doc.contains("samples")) {
-    const json& items = doc["samples"];
-    if (doc.size() != 1) return Error{"unknown_field", "a batch holds only \"samples\""};
-    if (!items.is_array()) return Error{"invalid_field", "samples: must be an array"};
-    if (items.empty()) return Error{"invalid_field", "samples: must not be empty"};
-    if (static_cast<int64_t>(items.size()) > limits.max_batch) {
-      return Error{"batch_too_large", "samples: at most " + std::to_string(limits.max_batch) +
-                                          " per request, got " + std::to_string(items.size())};
+  IgnoredKeys ignored;
+  // The batch's "samples" (its last, if sent twice), and whether any other key came beside it.
+  std::optional<element> items;
+  bool other_keys = false;
+  if (doc.type() == element_type::OBJECT) {
+    for (auto [key, value] : simdjson::dom::object(doc)) {
+      if (key == "samples") {
+        items = value;
+      } else {
+        other_keys = true;
+      }
     }
-    out.samples.reserve(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-      Result<Sample> s =
-          SampleReader(items[i], "samples[" + std::to_string(i) + "]", now_ms, limits, ignored)
-              .Read();
+  }
+  if (items) {
+    if (other_keys) return Error{"unknown_field", "a batch holds only \"samples\""};
+    if (items->type() != element_type::ARRAY) {
+      return Error{"invalid_field", "samples: must be an array"};
+    }
+    const simdjson::dom::array array(*items);
+    if (array.size() == 0) return Error{"invalid_field", "samples: must not be empty"};
+    // size() saturates at 2^24 - 1: beyond the bound, count them for the message.
+    if (static_cast<int64_t>(array.size()) > limits.max_batch) {
+      size_t count = 0;
+      for ([[maybe_unused]] element item : array) ++count;
+      return Error{"batch_too_large", "samples: at most " + std::to_string(limits.max_batch) +
+                                          " per request, got " + std::to_string(count)};
+    }
+    out.samples.reserve(array.size());
+    size_t i = 0;
+    for (element item : array) {
+      Result<Sample> s = SampleReader(item, "samples", i++, now_ms, limits, ignored).Read();
       if (!s) return s.error();
       out.samples.push_back(std::move(*s));
     }
   } else {
-    Result<Sample> s = SampleReader(doc, "", now_ms, limits, ignored).Read();
+    Result<Sample> s = SampleReader(doc, "", std::nullopt, now_ms, limits, ignored).Read();
     if (!s) return s.error();
     out.samples.push_back(std::move(*s));
   }
   out.ignored_fields.assign(ignored.begin(), ignored.end());
   return out;
+}
+
+// A parser per thread, kept between bodies so that its buffers are allocated once; a body larger
+// than this gets a parser of its own, freed after it, so that one big batch does not hold its
+// buffers (about 10 bytes per byte of JSON) for the thread's life.
+constexpr size_t kKeptParserCapacity = size_t{1} << 20;
+
+}  // namespace
+
+// simdjson reads a body into its tape, copying it into the parser's padded buffer (simdjson
+// reads up to SIMDJSON_PADDING bytes past the end; a string_view's bytes end where they end).
+// What simdjson refuses, nlohmann's parser reads again: its message is the reply's (line,
+// column, what was expected), and what it accepts that simdjson does not (an integer beyond 64
+// bits, read as a double; a byte order mark; nesting deeper than simdjson's default 1,024) is
+// written out again by nlohmann in the form simdjson reads and parsed from that.
+Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
+                                   const IngestLimits& limits) {
+  thread_local simdjson::dom::parser kept_parser;
+  std::optional<simdjson::dom::parser> own_parser;
+  simdjson::dom::parser& parser =
+      body.size() <= kKeptParserCapacity ? kept_parser : own_parser.emplace();
+  element doc;
+  if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
+    return ReadSamples(doc, now_ms, limits);
+  }
+  std::string rewritten;
+  try {
+    rewritten = nlohmann::json::parse(body).dump();
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidJson(e);
+  }
+  // Nesting needs two bytes a level; the rewrite is at most that deep.
+  simdjson::dom::parser deep_parser;
+  if (deep_parser.allocate(rewritten.size(), rewritten.size() / 2 + 1) != simdjson::SUCCESS ||
+      deep_parser.parse(rewritten).get(doc) != simdjson::SUCCESS) {
+    return Error{"invalid_json", "the body is not valid JSON"};
+  }
+  return ReadSamples(doc, now_ms, limits);
 }
 
 }  // namespace llmscope::server
