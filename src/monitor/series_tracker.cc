@@ -1,41 +1,73 @@
 #include "monitor/series_tracker.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace llmscope::monitor {
 namespace {
 
-using nlohmann::ordered_json;
-
-ordered_json OrNull(const std::optional<double>& v) {
-  return v ? ordered_json(*v) : ordered_json(nullptr);
+// ContextJson writes its text directly: building it as an nlohmann tree of small objects cost
+// more than the violation's insert (bench/README.md, "Ingest: where the time goes"). Numbers are
+// written as nlohmann writes them (a double in its shortest form that reads back, a whole one
+// with ".0", NaN as null), so the text is the one stored before.
+void AppendNumber(std::string& out, int64_t n) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, end);
+}
+void AppendNumber(std::string& out, double d) { out += nlohmann::json(d).dump(); }
+void AppendNumber(std::string& out, const std::optional<double>& d) {
+  if (d) {
+    AppendNumber(out, *d);
+  } else {
+    out += "null";
+  }
 }
 
-ordered_json TelemetryJson(const Telemetry& t) {
-  return ordered_json{{"cpu_percent", OrNull(t.cpu_percent)},
-                      {"memory_percent", OrNull(t.memory_percent)},
-                      {"gpu_percent", OrNull(t.gpu_percent)},
-                      {"gpu_memory_percent", OrNull(t.gpu_memory_percent)},
-                      {"gpu_temp_c", OrNull(t.gpu_temp_c)}};
+void AppendTelemetry(std::string& out, const Telemetry& t) {
+  out += R"({"cpu_percent":)";
+  AppendNumber(out, t.cpu_percent);
+  out += R"(,"memory_percent":)";
+  AppendNumber(out, t.memory_percent);
+  out += R"(,"gpu_percent":)";
+  AppendNumber(out, t.gpu_percent);
+  out += R"(,"gpu_memory_percent":)";
+  AppendNumber(out, t.gpu_memory_percent);
+  out += R"(,"gpu_temp_c":)";
+  AppendNumber(out, t.gpu_temp_c);
+  out += '}';
 }
 
 }  // namespace
 
 std::string ContextJson(const TrackedViolation& v) {
-  ordered_json points = ordered_json::array();
+  std::string out = R"({"points":[)";
   const Telemetry* at_first = nullptr;
   for (const ChartPoint& p : v.context) {
-    ordered_json point{
-        {"index", p.index}, {"sample_id", p.sample_id}, {"time_ms", p.time_ms}, {"value", p.value}};
-    point["telemetry"] = TelemetryJson(p.telemetry);
-    points.push_back(std::move(point));
+    if (&p != &v.context.front()) out += ',';
+    out += R"({"index":)";
+    AppendNumber(out, p.index);
+    out += R"(,"sample_id":)";
+    AppendNumber(out, p.sample_id);
+    out += R"(,"time_ms":)";
+    AppendNumber(out, p.time_ms);
+    out += R"(,"value":)";
+    AppendNumber(out, p.value);
+    out += R"(,"telemetry":)";
+    AppendTelemetry(out, p.telemetry);
+    out += '}';
     if (p.index == v.telemetry_index) at_first = &p.telemetry;
   }
-  ordered_json out{{"points", std::move(points)}};
-  out["telemetry"] = at_first ? TelemetryJson(*at_first) : ordered_json(nullptr);
-  return out.dump();
+  out += R"(],"telemetry":)";
+  if (at_first != nullptr) {
+    AppendTelemetry(out, *at_first);
+  } else {
+    out += "null";
+  }
+  out += '}';
+  return out;
 }
 
 SeriesTracker::SeriesTracker(const SeriesKey& key, const spc::ChartConfig& config,
