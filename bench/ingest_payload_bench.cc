@@ -71,9 +71,15 @@ void Run(benchmark::State& state, const std::string& body, int samples) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
 }
 
-void BM_OriginalSample(benchmark::State& state) { Run(state, OriginalSample(7), 1); }
-void BM_BatchOfOriginal(benchmark::State& state) { Run(state, Batch(OriginalSample), kBatch); }
-void BM_BatchOfOwnFields(benchmark::State& state) { Run(state, Batch(OwnFieldsSample), kBatch); }
+void BM_OriginalSample(benchmark::State& state) {
+  Run(state, OriginalSample(7), 1);
+}
+void BM_BatchOfOriginal(benchmark::State& state) {
+  Run(state, Batch(OriginalSample), kBatch);
+}
+void BM_BatchOfOwnFields(benchmark::State& state) {
+  Run(state, Batch(OwnFieldsSample), kBatch);
+}
 
 BENCHMARK(BM_OriginalSample);
 BENCHMARK(BM_BatchOfOriginal);

@@ -17,7 +17,9 @@ void AppendNumber(std::string& out, int64_t n) {
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, end);
 }
-void AppendNumber(std::string& out, double d) { out += nlohmann::json(d).dump(); }
+void AppendNumber(std::string& out, double d) {
+  out += nlohmann::json(d).dump();
+}
 void AppendNumber(std::string& out, const std::optional<double>& d) {
   if (d) {
     AppendNumber(out, *d);

@@ -85,7 +85,7 @@ constexpr std::array<std::string_view, 33> kFieldKeys = {
     "prompt_text",
     "provider",
     "site",
-    "success",            // the original monitor's name of !error
+    "success",  // the original monitor's name of !error
     "timestamp",
     "tokens_in",
     "tokens_out",
@@ -112,7 +112,9 @@ bool HasMeasurement(const Sample& s) {
   return false;
 }
 
-bool IsNull(element v) { return v.type() == element_type::NULL_VALUE; }
+bool IsNull(element v) {
+  return v.type() == element_type::NULL_VALUE;
+}
 
 // Keys that are no sample field, each once, sorted; looked up without a copy of the key.
 using IgnoredKeys = std::set<std::string, std::less<>>;
@@ -185,10 +187,9 @@ class SampleReader {
 
  private:
   bool ReadField(Field f, element v, Sample& s, std::optional<double>& latency_ms,
-                 std::optional<double>& tokens_per_second,
-                 std::optional<double>& prompt_efficiency, std::optional<bool>& error,
-                 std::optional<bool>& success, std::optional<int64_t>& timestamp,
-                 std::optional<std::string>& prompt_text) {
+                 std::optional<double>& tokens_per_second, std::optional<double>& prompt_efficiency,
+                 std::optional<bool>& error, std::optional<bool>& success,
+                 std::optional<int64_t>& timestamp, std::optional<std::string>& prompt_text) {
     const std::string_view k = kFieldKeys[static_cast<size_t>(f)];
     const double max_ms = limits_.max_latency_ms;
     switch (f) {
