@@ -240,6 +240,9 @@ Result<IngestReceipt> SeriesMonitor::Ingest(std::vector<Sample> samples) {
 
 void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
   std::vector<Sample> all;
+  size_t count = 0;
+  for (const PendingBatch* b : group) count += b->samples->size();
+  all.reserve(count);
   for (PendingBatch* b : group) {
     std::move(b->samples->begin(), b->samples->end(), std::back_inserter(all));
   }

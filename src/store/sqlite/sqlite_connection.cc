@@ -19,8 +19,9 @@ SqliteStatement::~SqliteStatement() {
 
 SqliteBinder& SqliteBinder::Text(std::string_view v) {
   // A null pointer would bind NULL: an empty string is bound from "".
-  return Check(sqlite3_bind_text64(stmt_, next_++, v.empty() ? "" : v.data(), v.size(),
-                                   SQLITE_TRANSIENT, SQLITE_UTF8));
+  return Check(sqlite3_bind_text64(
+      stmt_, next_++, v.empty() ? "" : v.data(), v.size(),
+      texts_ == TextBinding::kBorrowed ? SQLITE_STATIC : SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 Status SqliteBinder::Done(std::string_view what) const {

@@ -46,9 +46,17 @@ class SqliteStatement {
 };
 
 // Binds parameters 1, 2, ... of a statement in call order and keeps the first failure.
+//
+// Texts are copied by SQLite unless bound kBorrowed: then SQLite reads the caller's bytes when
+// the statement is stepped, so they must stay alive and unchanged until the last Step of this
+// binding (the SqliteStatement's destructor clears the bindings). A batch insert borrows its
+// samples' texts: copying them was a malloc and a free per text column per row.
+enum class TextBinding { kCopied, kBorrowed };
+
 class SqliteBinder {
  public:
-  explicit SqliteBinder(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  explicit SqliteBinder(sqlite3_stmt* stmt, TextBinding texts = TextBinding::kCopied)
+      : stmt_(stmt), texts_(texts) {}
 
   SqliteBinder& Int(int64_t v) { return Check(sqlite3_bind_int64(stmt_, next_++, v)); }
   SqliteBinder& Bool(bool v) { return Int(v ? 1 : 0); }
@@ -69,6 +77,7 @@ class SqliteBinder {
   }
 
   sqlite3_stmt* stmt_;
+  TextBinding texts_;
   int next_ = 1;
   int rc_ = SQLITE_OK;
 };

@@ -37,6 +37,7 @@ using sqlite::SqliteConnection;
 using sqlite::SqliteRow;
 using sqlite::SqliteStatement;
 using sqlite::SqliteTransaction;
+using sqlite::TextBinding;
 
 constexpr int64_t kJournalSizeLimitBytes = 64 << 20;
 
@@ -118,7 +119,8 @@ Result<AppendResult> SqliteStore::AppendSamples(std::vector<Sample>& samples) {
   std::vector<int64_t> ids;
   ids.reserve(samples.size());
   for (size_t i = 0; i < samples.size(); ++i) {
-    SqliteBinder b(insert->get());
+    // The samples outlive `insert`, whose bindings they are.
+    SqliteBinder b(insert->get(), TextBinding::kBorrowed);
     BindSample(b, samples[i]);
     if (Status s = b.Done("AppendSamples"); !s) return s.error();
     if (insert->Step() != SQLITE_DONE) return writer_->Fail("AppendSamples");
