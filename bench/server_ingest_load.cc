@@ -1,7 +1,9 @@
 // A bounded load on a running `llmscope serve` over loopback: POST /api/stats with batches of
 // --batch samples (1: single samples, the original monitor's payload) from --connections
 // keep-alive connections, --requests per connection at most, for --seconds at most. Prints
-// samples/s, request latency p50/p99, errors, and the server's peak RSS when --pid is given.
+// samples/s, request latency p50/p99, errors, and, when --pid is given, the server's peak RSS
+// and the CPU time it spent during the load per sample (user + system, all its threads: a
+// figure that a machine shared with other work disturbs less than samples/s).
 // With --readers N, N dashboard readers on their own keep-alive connections cycle through
 // GET /api/stats/spc, /api/violations and /api/series for as long as the ingest runs; with
 // --streams M, M clients hold GET /api/stream (SSE) open the whole time and count its events.
@@ -20,12 +22,16 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -128,6 +134,24 @@ long PeakRssKb(int pid) {
   return -1;
 }
 
+// The CPU time (user + system, all threads) the process has used so far, in seconds.
+double CpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the command name, which is in parentheses and may hold spaces: state is the
+  // 3rd field, utime the 14th and stime the 15th.
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(paren + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -141,7 +165,7 @@ int main(int argc, char** argv) {
   app.add_option("--connections", connections);
   app.add_option("--requests", requests, "per connection");
   app.add_option("--seconds", seconds);
-  app.add_option("--pid", pid, "server pid, for its peak RSS");
+  app.add_option("--pid", pid, "server pid, for its peak RSS and CPU time");
   app.add_option("--readers", readers, "dashboard readers (GET spc, violations, series)");
   app.add_option("--streams", streams, "SSE clients on /api/stream");
   CLI11_PARSE(app, argc, argv);
@@ -164,6 +188,7 @@ int main(int argc, char** argv) {
   std::atomic<int64_t> samples{0}, errors{0};
   std::vector<std::vector<double>> latencies(connections);
   const auto start = std::chrono::steady_clock::now();
+  const double server_cpu_at_start = pid ? CpuSeconds(pid) : 0;
   const auto deadline = start + std::chrono::duration<double>(seconds);
   std::atomic<bool> stop{false};
   std::map<std::string, KindTally> read_tallies;
@@ -218,10 +243,13 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"batch\": %d, \"connections\": %d, \"requests\": %zu, \"samples\": %lld, "
       "\"seconds\": %.2f, \"samples_per_s\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
-      "\"errors\": %lld, \"server_peak_rss_kb\": %ld",
+      "\"errors\": %lld, \"server_peak_rss_kb\": %ld, \"server_cpu_us_per_sample\": %.2f",
       batch, connections, all.size(), static_cast<long long>(samples.load()), elapsed,
       samples.load() / elapsed, pct(0.5), pct(0.99), static_cast<long long>(errors.load()),
-      pid ? PeakRssKb(pid) : -1L);
+      pid ? PeakRssKb(pid) : -1L,
+      pid && samples.load() > 0
+          ? (CpuSeconds(pid) - server_cpu_at_start) * 1e6 / static_cast<double>(samples.load())
+          : -1.0);
   int64_t all_errors = errors.load();
   if (readers > 0) {
     for (auto& [path, tally] : read_tallies) {
