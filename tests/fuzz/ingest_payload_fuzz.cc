@@ -1,8 +1,10 @@
 // Fuzzes the POST /api/stats body parser and validator (server/ingest_payload.h) with arbitrary
 // bytes: it must never crash, refuse only with a documented code, and accept only samples within
-// the limits it was given.
+// the limits it was given. Bodies are parsed by simdjson; a body is refused as invalid_json
+// exactly when nlohmann's parser (which read them before) refuses it.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
@@ -18,6 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_batch = 64;  // small, so that the fuzzer can reach the limit
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   const auto r = llmscope::server::ParseIngestBody(body, kNow, limits);
+  const bool refused_as_json = !r.ok() && r.error().code == "invalid_json";
+  FUZZ_CHECK(refused_as_json == !nlohmann::json::accept(body));
   if (!r.ok()) {
     FUZZ_CHECK(kCodes.count(r.error().code) == 1);
     FUZZ_CHECK(!r.error().message.empty());
