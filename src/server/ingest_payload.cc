@@ -119,10 +119,20 @@ bool IsNull(element v) {
 // Keys that are no sample field, each once, sorted; looked up without a copy of the key.
 using IgnoredKeys = std::set<std::string, std::less<>>;
 
+// What a sample's fields give beside the Sample itself: the original monitor's names, checked
+// against LLMscope's own once every field is read, the timestamp and the prompt text.
+struct OtherFields {
+  std::optional<double> latency_ms, tokens_per_second, prompt_efficiency;
+  std::optional<bool> error, success;
+  std::optional<int64_t> timestamp;
+  std::optional<std::string> prompt_text;
+};
+
 class SampleReader {
  public:
-  // `path` is the sample's place in the body for error messages: "" for a single sample, else
-  // "samples[i]". Keys that are no sample field are added to `ignored`.
+  // `path_prefix` and `index` name the sample in error messages: "" and none for a single
+  // sample, "samples" and i for a batch's i-th. Keys that are no sample field are added to
+  // `ignored`.
   SampleReader(element object, std::string_view path_prefix, std::optional<size_t> index,
                int64_t now_ms, const IngestLimits& limits, IgnoredKeys& ignored)
       : object_(object),
@@ -149,28 +159,22 @@ class SampleReader {
       present |= uint64_t{1} << static_cast<int>(*f);
     }
     Sample s;
-    std::optional<double> latency_ms, tokens_per_second, prompt_efficiency;
-    std::optional<bool> error, success;
-    std::optional<int64_t> timestamp;
-    std::optional<std::string> prompt_text;
+    OtherFields o;
     for (uint64_t rest = present; rest != 0; rest &= rest - 1) {
       const auto f = static_cast<Field>(std::countr_zero(rest));
-      if (!ReadField(f, values[static_cast<size_t>(f)], s, latency_ms, tokens_per_second,
-                     prompt_efficiency, error, success, timestamp, prompt_text)) {
-        return error_;
-      }
+      if (!ReadField(f, values[static_cast<size_t>(f)], s, o)) return error_;
     }
     if (s.source.provider.empty()) return Fail("missing_field", "provider", "is required");
     if (s.source.model.empty()) return Fail("missing_field", "model", "is required");
-    if (!Alias("latency_ms", latency_ms, "e2e_ms", s.e2e_ms)) return error_;
-    if (!Alias("tokens_per_second", tokens_per_second, "tokens_per_s", s.tokens_per_s)) {
+    if (!Alias("latency_ms", o.latency_ms, "e2e_ms", s.e2e_ms)) return error_;
+    if (!Alias("tokens_per_second", o.tokens_per_second, "tokens_per_s", s.tokens_per_s)) {
       return error_;
     }
-    if (error && success && *error == *success) {
+    if (o.error && o.success && *o.error == *o.success) {
       return Fail("invalid_field", "success", "contradicts error; send one of them");
     }
-    s.error = error ? *error : success.has_value() && !*success;
-    s.time_ms = timestamp.value_or(now_ms_);
+    s.error = o.error ? *o.error : o.success.has_value() && !*o.success;
+    s.time_ms = o.timestamp.value_or(now_ms_);
     if (s.time_ms > now_ms_ + limits_.max_future_ms) {
       return Fail("invalid_field", "timestamp",
                   "is in the future (" + FormatIsoUtc(s.time_ms) + "; now is " +
@@ -181,15 +185,12 @@ class SampleReader {
                   "no measurement: send latency_ms (or e2e_ms), ttft_ms, tpot_ms, tokens_per_s or "
                   "cost_usd, or error: true for a failed call");
     }
-    if (limits_.store_prompt_text) s.prompt_text = std::move(prompt_text);
+    if (limits_.store_prompt_text) s.prompt_text = std::move(o.prompt_text);
     return s;
   }
 
  private:
-  bool ReadField(Field f, element v, Sample& s, std::optional<double>& latency_ms,
-                 std::optional<double>& tokens_per_second, std::optional<double>& prompt_efficiency,
-                 std::optional<bool>& error, std::optional<bool>& success,
-                 std::optional<int64_t>& timestamp, std::optional<std::string>& prompt_text) {
+  bool ReadField(Field f, element v, Sample& s, OtherFields& o) {
     const std::string_view k = kFieldKeys[static_cast<size_t>(f)];
     const double max_ms = limits_.max_latency_ms;
     switch (f) {
@@ -202,7 +203,7 @@ class SampleReader {
       case Field::kProfile:
         return Name(k, v, s.source.profile);
       case Field::kLatencyMs:
-        return Bounded(k, v, latency_ms, max_ms, "max_latency_ms");
+        return Bounded(k, v, o.latency_ms, max_ms, "max_latency_ms");
       case Field::kE2eMs:
         return Bounded(k, v, s.e2e_ms, max_ms, "max_latency_ms");
       case Field::kTtftMs:
@@ -212,9 +213,9 @@ class SampleReader {
       case Field::kTokensPerS:
         return Bounded(k, v, s.tokens_per_s, limits_.max_tokens_per_s, "max_tokens_per_s");
       case Field::kTokensPerSecond:
-        return Bounded(k, v, tokens_per_second, limits_.max_tokens_per_s, "max_tokens_per_s");
+        return Bounded(k, v, o.tokens_per_second, limits_.max_tokens_per_s, "max_tokens_per_s");
       case Field::kPromptEfficiency:  // checked only: the counts and durations give it
-        return Bounded(k, v, prompt_efficiency, limits_.max_tokens_per_s, "max_tokens_per_s");
+        return Bounded(k, v, o.prompt_efficiency, limits_.max_tokens_per_s, "max_tokens_per_s");
       case Field::kCostUsd:
         return Bounded(k, v, s.cost_usd, limits_.max_cost_usd, "max_cost_usd");
       case Field::kTotalDuration:
@@ -244,11 +245,11 @@ class SampleReader {
       case Field::kGpuTempC:
         return Number(k, v, s.telemetry.gpu_temp_c, -50, 150);
       case Field::kTimestamp:
-        return Time(k, v, timestamp);
+        return Time(k, v, o.timestamp);
       case Field::kError:
-        return Bool(k, v, error);
+        return Bool(k, v, o.error);
       case Field::kSuccess:
-        return Bool(k, v, success);
+        return Bool(k, v, o.success);
       case Field::kErrorKind:
         return Text(k, v, s.error_kind, limits_.max_name);
       case Field::kErrorMessage:
@@ -258,7 +259,7 @@ class SampleReader {
       case Field::kPromptText: {
         std::string text;
         if (!Text(k, v, text, limits_.max_text)) return false;
-        if (!IsNull(v)) prompt_text = std::move(text);
+        if (!IsNull(v)) o.prompt_text = std::move(text);
         return true;
       }
       case Field::kIngestKey:
