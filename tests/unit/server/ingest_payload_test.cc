@@ -2,9 +2,9 @@
 // taken unchanged (success: false is a failed call); batches are all or nothing; unknown keys are
 // ignored and named; every bad field, a value beyond a sane bound and a call that measured
 // nothing are refused with their path.
-#include "server/ingest_payload.h"
-
 #include <gtest/gtest.h>
+
+#include "server/ingest_payload.h"
 
 namespace llmscope::server {
 namespace {
@@ -20,7 +20,8 @@ void ExpectRefused(const std::string& body, const std::string& code, const std::
   Result<IngestBody> r = Parse(body, limits);
   ASSERT_FALSE(r.ok()) << body;
   EXPECT_EQ(r.error().code, code) << body << " → " << r.error().message;
-  EXPECT_NE(r.error().message.find(where), std::string::npos) << body << " → " << r.error().message;
+  EXPECT_NE(r.error().message.find(where), std::string::npos)
+      << body << " → " << r.error().message;
 }
 
 IngestLimits WithPromptText() {
@@ -118,7 +119,8 @@ TEST(IngestPayload, RefusesEachBadField) {
                 "cpu_percent");
   ExpectRefused(R"({"provider":"p","model":"m","eval_count":1.5})", "invalid_field", "eval_count");
   ExpectRefused(R"({"provider":"p","model":"m","eval_count":-3})", "invalid_field", "eval_count");
-  ExpectRefused(R"({"provider":"p","model":"m","timestamp":"soon"})", "invalid_field", "timestamp");
+  ExpectRefused(R"({"provider":"p","model":"m","timestamp":"soon"})", "invalid_field",
+                "timestamp");
   ExpectRefused(R"({"provider":"p","model":"m","timestamp":"2027-01-01T00:00:00Z"})",
                 "invalid_field", "future");
   ExpectRefused(R"({"provider":7,"model":"m"})", "invalid_field", "provider");
@@ -167,8 +169,7 @@ TEST(IngestPayload, IngestKeyIsOptionalAndValidated) {
 
 TEST(IngestPayload, BatchSizeIsBounded) {
   std::string body = R"({"samples":[)";
-  for (int i = 0; i < 11; ++i)
-    body += std::string(i ? "," : "") + R"({"provider":"p","model":"m"})";
+  for (int i = 0; i < 11; ++i) body += std::string(i ? "," : "") + R"({"provider":"p","model":"m"})";
   body += "]}";
   IngestLimits limits;
   limits.max_batch = 10;
@@ -213,7 +214,8 @@ TEST(IngestPayload, UnknownFieldsAreIgnoredAndNamedOnceInOrder) {
   EXPECT_EQ(r->samples.size(), 2u);
   EXPECT_EQ(r->ignored_fields, (std::vector<std::string>{"endpoint", "metadata", "zeta"}));
   // Known fields are still checked where unknown ones sit beside them.
-  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":"1","zeta":1})", "invalid_field", "e2e_ms");
+  ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":"1","zeta":1})", "invalid_field",
+                "e2e_ms");
 }
 
 TEST(IngestPayload, ACallThatDidNotFailMustMeasureSomething) {
