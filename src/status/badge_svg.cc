@@ -80,7 +80,9 @@ double TextWidth(std::string_view text) {
   return std::ceil(width);
 }
 
-std::string Number(double v) { return Printf("%.1f", v); }
+std::string Number(double v) {
+  return Printf("%.1f", v);
+}
 
 }  // namespace
 
@@ -128,8 +130,9 @@ std::string RenderBadgeSvg(const Badge& badge) {
          "</title><linearGradient id=\"s\" x2=\"0\" y2=\"100%\"><stop offset=\"0\" "
          "stop-color=\"#bbb\" stop-opacity=\".1\"/><stop offset=\"1\" stop-opacity=\".1\"/>"
          "</linearGradient><clipPath id=\"r\"><rect width=\"" +
-         total + "\" height=\"20\" rx=\"3\" fill=\"#fff\"/></clipPath><g clip-path=\"url(#r)\">"
-                 "<rect width=\"" +
+         total +
+         "\" height=\"20\" rx=\"3\" fill=\"#fff\"/></clipPath><g clip-path=\"url(#r)\">"
+         "<rect width=\"" +
          lw + "\" height=\"20\" fill=\"#555\"/><rect x=\"" + lw + "\" width=\"" + mw +
          "\" height=\"20\" fill=\"" + colour + "\"/><rect width=\"" + total +
          "\" height=\"20\" fill=\"url(#s)\"/></g><g fill=\"#fff\" text-anchor=\"middle\" "

@@ -67,8 +67,7 @@ std::string SourceName(const SourceKey& k) {
 std::string DayTitle(const DayStatus& d) {
   std::string title = UtcDate(d.day) + ": " + DayStateLabel(d.state);
   if (d.samples > 0) {
-    title += " (" + std::to_string(d.samples) + " samples, " + std::to_string(d.errors) +
-             " failed";
+    title += " (" + std::to_string(d.samples) + " samples, " + std::to_string(d.errors) + " failed";
     if (d.criticals > 0) title += ", " + std::to_string(d.criticals) + " critical";
     if (d.warnings > 0) title += ", " + std::to_string(d.warnings) + " warning";
     title += ")";
@@ -93,8 +92,8 @@ std::string SourceHtml(const SourceStatus& s) {
   html += "</div>\n<div class=\"muted\">";
   for (size_t i = 0; i < s.metrics.size(); ++i) {
     if (i > 0) html += " · ";
-    html += std::string(MetricName(s.metrics[i].metric)) + " " +
-            SourceStateName(s.metrics[i].state);
+    html +=
+        std::string(MetricName(s.metrics[i].metric)) + " " + SourceStateName(s.metrics[i].state);
   }
   return html + "</div></div>\n";
 }
@@ -102,8 +101,8 @@ std::string SourceHtml(const SourceStatus& s) {
 std::string Legend(int days) {
   std::string html = "<footer class=\"card legend\"><span>Last " + std::to_string(days) +
                      " days (UTC), oldest left:</span>";
-  for (DayState d : {DayState::kInControl, DayState::kWarning, DayState::kCritical,
-                     DayState::kNoData}) {
+  for (DayState d :
+       {DayState::kInControl, DayState::kWarning, DayState::kCritical, DayState::kNoData}) {
     html += "<span>" + DayCell(d) + "></span> " + DayStateLabel(d) + "</span>";
   }
   return html +
@@ -118,9 +117,8 @@ std::string RenderStatusHtml(const StatusReport& report, int refresh_s) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<meta http-equiv=\"refresh\" content=\"" +
-      std::to_string(refresh_s) +
-      "\"><title>LLMscope status</title><style>" + kStyle + StateClasses() +
-      "</style></head>\n<body><header class=\"topbar\"><h1>LLMscope status</h1>" +
+      std::to_string(refresh_s) + "\"><title>LLMscope status</title><style>" + kStyle +
+      StateClasses() + "</style></head>\n<body><header class=\"topbar\"><h1>LLMscope status</h1>" +
       (report.overall ? StateWord(*report.overall) : std::string()) +
       "<span class=\"muted\">updated " + FormatIsoUtc(report.generated_ms) +
       "</span></header>\n<main>\n";

@@ -22,8 +22,10 @@ json StripJson(const std::vector<DayStatus>& days) {
     warnings.push_back(d.warnings);
     criticals.push_back(d.criticals);
   }
-  return json{{"state", std::move(state)},       {"samples", std::move(samples)},
-              {"errors", std::move(errors)},     {"warnings", std::move(warnings)},
+  return json{{"state", std::move(state)},
+              {"samples", std::move(samples)},
+              {"errors", std::move(errors)},
+              {"warnings", std::move(warnings)},
               {"criticals", std::move(criticals)}};
 }
 
@@ -48,7 +50,9 @@ json SourceJson(const SourceStatus& s) {
 
 }  // namespace
 
-std::string UtcDate(int64_t day) { return FormatIsoUtc(day * store::kDayMs).substr(0, 10); }
+std::string UtcDate(int64_t day) {
+  return FormatIsoUtc(day * store::kDayMs).substr(0, 10);
+}
 
 nlohmann::json StatusReportJson(const StatusReport& report) {
   json sources = json::array();

@@ -105,16 +105,17 @@ std::vector<DayStatus> DayStatesOf(int64_t first_day, int days,
     }
   }
   for (DayStatus& d : strip) {
-    d.state = d.samples == 0     ? DayState::kNoData
-              : d.criticals > 0  ? DayState::kCritical
-              : d.warnings > 0   ? DayState::kWarning
-                                 : DayState::kInControl;
+    d.state = d.samples == 0    ? DayState::kNoData
+              : d.criticals > 0 ? DayState::kCritical
+              : d.warnings > 0  ? DayState::kWarning
+                                : DayState::kInControl;
   }
   return strip;
 }
 
 SourceState SourceStateOf(const SourceInput& source, int64_t now_ms) {
-  if (!source.last_sample_ms || now_ms - *source.last_sample_ms > SilentAfterMs(source.interval_ms)) {
+  if (!source.last_sample_ms ||
+      now_ms - *source.last_sample_ms > SilentAfterMs(source.interval_ms)) {
     return SourceState::kSilent;
   }
   SourceState worst = SourceState::kInControl;
@@ -152,9 +153,7 @@ StatusReport BuildStatusReport(const StatusInputs& inputs) {
     report.sources.push_back(std::move(s));
   }
   std::sort(report.sources.begin(), report.sources.end(),
-            [](const SourceStatus& a, const SourceStatus& b) {
-              return a.source < b.source;
-            });
+            [](const SourceStatus& a, const SourceStatus& b) { return a.source < b.source; });
   return report;
 }
 

@@ -13,7 +13,9 @@ namespace llmscope::store {
 inline constexpr int64_t kDayMs = 86'400'000;
 
 // The UTC day number of a time at or after the epoch.
-constexpr int64_t UtcDayOf(int64_t time_ms) { return time_ms / kDayMs; }
+constexpr int64_t UtcDayOf(int64_t time_ms) {
+  return time_ms / kDayMs;
+}
 
 struct DailySampleCount {
   SourceKey source;

@@ -56,7 +56,7 @@ const std::string& InsertSample();
 const std::string& SelectSampleIdOfKey();
 
 // The window's start (at or after the epoch) and end; one row per (source, UTC day) with samples
-// in it: provider, model, site, profile, day, samples, errors (record_fields.h ReadDailySampleCount).
+// in it: provider, model, site, profile, day, samples, errors (ReadDailySampleCount).
 const std::string& SelectSampleCountsByDay();
 
 // BindStage. Replaces the stage with the same (series, number).

@@ -12,10 +12,9 @@ Result<std::vector<DailySampleCount>> PostgresStore::CountSamplesByDay(int64_t s
                                                                        int64_t until_ms) {
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
-  Result<pg::PgResult> r =
-      conn->Run(sql::SelectSampleCountsByDay(),
-                pg::PgParams().Int(std::max<int64_t>(since_ms, 0)).Int(until_ms),
-                "CountSamplesByDay");
+  Result<pg::PgResult> r = conn->Run(
+      sql::SelectSampleCountsByDay(),
+      pg::PgParams().Int(std::max<int64_t>(since_ms, 0)).Int(until_ms), "CountSamplesByDay");
   if (!r) return r.error();
   std::vector<DailySampleCount> rows;
   const int n = PQntuples(r->get());

@@ -16,9 +16,8 @@ Result<std::vector<DailySampleCount>> SqliteStore::CountSamplesByDay(int64_t sin
   sqlite::SqliteBinder b(stmt->get());
   b.Int(std::max<int64_t>(since_ms, 0)).Int(until_ms);
   if (Status s = b.Done("CountSamplesByDay"); !s) return s.error();
-  return sqlite::ReadAll<DailySampleCount>(*reader_, *stmt,
-                                           record_fields::ReadDailySampleCount<sqlite::SqliteRow>,
-                                           "CountSamplesByDay");
+  return sqlite::ReadAll<DailySampleCount>(
+      *reader_, *stmt, record_fields::ReadDailySampleCount<sqlite::SqliteRow>, "CountSamplesByDay");
 }
 
 }  // namespace llmscope::store

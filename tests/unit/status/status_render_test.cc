@@ -17,9 +17,12 @@ namespace {
 constexpr int64_t kToday = 20500;
 constexpr int64_t kNow = kToday * store::kDayMs + 3'600'000;
 
-const std::vector<std::string> kHostileNames = {
-    "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "a & b &amp; c",
-    "]]><evil/>",                "it's 'quoted'",                   "模型 ✓ naïve"};
+const std::vector<std::string> kHostileNames = {"<script>alert(1)</script>",
+                                                "\"><img src=x onerror=alert(1)>",
+                                                "a & b &amp; c",
+                                                "]]><evil/>",
+                                                "it's 'quoted'",
+                                                "模型 ✓ naïve"};
 
 StatusReport ReportWith(const SourceKey& source) {
   StatusInputs inputs;
@@ -47,7 +50,8 @@ std::vector<size_t> Markup(const std::string& text) {
 }
 
 TEST(StatusHtml, ShowsEachSourceWithItsStateStripAndLegend) {
-  const std::string html = RenderStatusHtml(ReportWith(SourceKey{"ollama", "llama3", "eu", "long"}));
+  const std::string html =
+      RenderStatusHtml(ReportWith(SourceKey{"ollama", "llama3", "eu", "long"}));
   EXPECT_NE(html.find("<h2>ollama</h2>"), std::string::npos);
   EXPECT_NE(html.find("llama3 @ eu · long"), std::string::npos);
   EXPECT_NE(html.find("● Violation"), std::string::npos);
@@ -126,8 +130,7 @@ TEST(Badge, SaysTheMetricsValueColouredByState) {
   EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
   EXPECT_NE(svg.find(">e2e p95 1.9 s</text>"), std::string::npos);
   EXPECT_NE(svg.find("fill=\"#009e73\""), std::string::npos);
-  EXPECT_NE(svg.find("<title>ollama/llama3: e2e p95 1.9 s (In control)</title>"),
-            std::string::npos)
+  EXPECT_NE(svg.find("<title>ollama/llama3: e2e p95 1.9 s (In control)</title>"), std::string::npos)
       << svg;
 }
 

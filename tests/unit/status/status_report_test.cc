@@ -13,9 +13,12 @@ constexpr int64_t kDay = store::kDayMs;
 constexpr int64_t kToday = 20500;  // a UTC day number
 constexpr int64_t kNow = kToday * kDay + 12 * 3'600'000;
 
-SourceKey Source(std::string model) { return SourceKey{"ollama", std::move(model), "", ""}; }
+SourceKey Source(std::string model) {
+  return SourceKey{"ollama", std::move(model), "", ""};
+}
 
-store::DailySampleCount Count(const SourceKey& s, int64_t day, int64_t samples, int64_t errors = 0) {
+store::DailySampleCount Count(const SourceKey& s, int64_t day, int64_t samples,
+                              int64_t errors = 0) {
   return store::DailySampleCount{s, day, samples, errors};
 }
 
@@ -67,8 +70,8 @@ TEST(DayStates, AViolationOverSeveralDaysMarksEachAndNothingOutsideTheStrip) {
 
 TEST(DayStates, AViolationOnADayWithoutSamplesLeavesItWithoutData) {
   const SourceKey s = Source("llama3");
-  std::vector<DayStatus> days =
-      DayStatesOf(kToday, 1, {}, {Span(s, kToday * kDay, kToday * kDay, alert::Severity::kCritical)});
+  std::vector<DayStatus> days = DayStatesOf(
+      kToday, 1, {}, {Span(s, kToday * kDay, kToday * kDay, alert::Severity::kCritical)});
   EXPECT_EQ(States(days), std::vector<DayState>{DayState::kNoData});
   EXPECT_EQ(days[0].criticals, 1);
 }
@@ -85,14 +88,15 @@ SourceInput Live(std::string model, std::vector<MetricStatus> metrics) {
 TEST(SourceStates, TheWorstMetricDecides) {
   using S = SourceState;
   EXPECT_EQ(SourceStateOf(Live("a", {{Metric::kE2eMs, S::kInControl}}), kNow), S::kInControl);
-  EXPECT_EQ(SourceStateOf(Live("a", {{Metric::kE2eMs, S::kInControl}, {Metric::kTtftMs, S::kLearning}}),
-                          kNow),
-            S::kLearning);
-  EXPECT_EQ(SourceStateOf(Live("a", {{Metric::kE2eMs, S::kDegraded}, {Metric::kError, S::kLearning}}),
-                          kNow),
+  EXPECT_EQ(
+      SourceStateOf(Live("a", {{Metric::kE2eMs, S::kInControl}, {Metric::kTtftMs, S::kLearning}}),
+                    kNow),
+      S::kLearning);
+  EXPECT_EQ(SourceStateOf(
+                Live("a", {{Metric::kE2eMs, S::kDegraded}, {Metric::kError, S::kLearning}}), kNow),
             S::kDegraded);
-  EXPECT_EQ(SourceStateOf(Live("a", {{Metric::kE2eMs, S::kDegraded}, {Metric::kError, S::kViolation}}),
-                          kNow),
+  EXPECT_EQ(SourceStateOf(
+                Live("a", {{Metric::kE2eMs, S::kDegraded}, {Metric::kError, S::kViolation}}), kNow),
             S::kViolation);
 }
 
@@ -126,8 +130,8 @@ TEST(StatusReport, SortsSourcesTakesTheWorstAsOverallAndComputesLatencies) {
   inputs.days = 90;
   SourceInput b = Live("b", {{Metric::kE2eMs, SourceState::kDegraded}});
   for (int v = 1; v <= 100; ++v) b.recent_e2e_ms.push_back(101 - v);  // any order
-  SourceInput a = Live("a", {{Metric::kError, SourceState::kInControl},
-                             {Metric::kE2eMs, SourceState::kInControl}});
+  SourceInput a = Live(
+      "a", {{Metric::kError, SourceState::kInControl}, {Metric::kE2eMs, SourceState::kInControl}});
   inputs.sources = {b, a};
   inputs.day_counts = {Count(a.source, kToday, 5), Count(b.source, kToday - 89, 7),
                        Count(b.source, kToday - 90, 9)};

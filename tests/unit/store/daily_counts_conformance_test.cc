@@ -28,8 +28,8 @@ Sample Failed(int64_t time_ms, SourceKey source) {
 }
 
 // The rows as (provider, model, site, profile, day, samples, errors), sorted.
-using Row = std::tuple<std::string, std::string, std::string, std::string, int64_t, int64_t,
-                       int64_t>;
+using Row =
+    std::tuple<std::string, std::string, std::string, std::string, int64_t, int64_t, int64_t>;
 std::vector<Row> Sorted(const std::vector<DailySampleCount>& counts) {
   std::vector<Row> rows;
   for (const DailySampleCount& c : counts) {
