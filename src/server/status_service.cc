@@ -84,14 +84,17 @@ Result<std::shared_ptr<const StatusService::History>> StatusService::HistoryAt(i
       now_ms - history_->fetched_ms < kHistoryMaxAgeMs && now_ms >= history_->fetched_ms) {
     return history_;
   }
+  if (Status s = RefreshClosedDays(first_day, now_ms); !s) return s.error();
   auto history = std::make_shared<History>();
   history->fetched_ms = now_ms;
   history->first_day = first_day;
   const int64_t since_ms = first_day * store::kDayMs;
-  Result<std::vector<store::DailySampleCount>> counts =
-      store_.CountSamplesByDay(since_ms, INT64_MAX);
-  if (!counts) return counts.error();
-  history->counts = std::move(*counts);
+  // Today's samples, and those a little in the future that ingest accepts.
+  Result<std::vector<store::DailySampleCount>> today =
+      store_.CountSamplesByDay(store::UtcDayOf(now_ms) * store::kDayMs, INT64_MAX);
+  if (!today) return today.error();
+  history->counts = closed_->counts;
+  history->counts.insert(history->counts.end(), today->begin(), today->end());
   store::ViolationQuery q;
   q.rules =
       alert::RulesOfSeverity({alert::Severity::kWarning, alert::Severity::kCritical}, severities_);
@@ -106,6 +109,18 @@ Result<std::shared_ptr<const StatusService::History>> StatusService::HistoryAt(i
   }
   history_ = std::move(history);
   return history_;
+}
+
+Status StatusService::RefreshClosedDays(int64_t first_day, int64_t now_ms) {
+  if (closed_ && closed_->first_day == first_day && now_ms >= closed_->fetched_ms &&
+      now_ms - closed_->fetched_ms < kClosedDaysMaxAgeMs) {
+    return {};
+  }
+  Result<std::vector<store::DailySampleCount>> counts = store_.CountSamplesByDay(
+      first_day * store::kDayMs, store::UtcDayOf(now_ms) * store::kDayMs);
+  if (!counts) return counts.error();
+  closed_ = ClosedDays{now_ms, first_day, std::move(*counts)};
+  return {};
 }
 
 Result<RecentOfSource> StatusService::RecentOf(const SourceKey& source, int64_t now_ms) {

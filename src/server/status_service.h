@@ -3,9 +3,11 @@
 // newest samples (RecentSamples, else the store) and the strip's history from the store, and the
 // badge of one series.
 //
-// The strip's history (Store::CountSamplesByDay over the strip's days and the warning and
-// critical violations that touch them) is read at most once a minute of the clock, and again
-// when the UTC day changes; the states, latencies and last samples are read at each call.
+// The strip's history is read from the store at most once a minute of the clock: today's
+// samples per source (Store::CountSamplesByDay) and the warning and critical violations that
+// touch the strip. The counts of the days before today change only by late samples and
+// retention: they are read when the UTC day changes and at most once an hour. The states,
+// latencies and last samples are read at each call.
 // Thread-safe; a history read holds back the calls that need it until it is done.
 #pragma once
 
@@ -43,6 +45,7 @@ class StatusService {
  public:
   static constexpr int kStripDays = 90;
   static constexpr int64_t kHistoryMaxAgeMs = 60'000;
+  static constexpr int64_t kClosedDaysMaxAgeMs = 3'600'000;
   // The window of samples the current latencies and badges are computed over.
   static constexpr int64_t kRecentWindowMs = 3'600'000;
   static constexpr int64_t kRecentLimit = 500;
@@ -64,7 +67,15 @@ class StatusService {
     std::vector<store::DailySampleCount> counts;
     std::vector<status::ViolationSpan> violations;
   };
+  // The counts of the strip's days before today.
+  struct ClosedDays {
+    int64_t fetched_ms = 0;
+    int64_t first_day = 0;
+    std::vector<store::DailySampleCount> counts;
+  };
   Result<std::shared_ptr<const History>> HistoryAt(int64_t now_ms);
+  // closed_ for the strip from first_day, read again when stale (history_mu_ held).
+  Status RefreshClosedDays(int64_t first_day, int64_t now_ms);
   Result<RecentOfSource> RecentOf(const SourceKey& source, int64_t now_ms);
 
   const monitor::SeriesMonitor& monitor_;
@@ -74,6 +85,7 @@ class StatusService {
   const Clock clock_;
   std::mutex history_mu_;
   std::shared_ptr<const History> history_;
+  std::optional<ClosedDays> closed_;
 };
 
 }  // namespace llmscope::server
