@@ -116,8 +116,8 @@ Status StatusService::RefreshClosedDays(int64_t first_day, int64_t now_ms) {
       now_ms - closed_->fetched_ms < kClosedDaysMaxAgeMs) {
     return {};
   }
-  Result<std::vector<store::DailySampleCount>> counts = store_.CountSamplesByDay(
-      first_day * store::kDayMs, store::UtcDayOf(now_ms) * store::kDayMs);
+  Result<std::vector<store::DailySampleCount>> counts =
+      store_.CountSamplesByDay(first_day * store::kDayMs, store::UtcDayOf(now_ms) * store::kDayMs);
   if (!counts) return counts.error();
   closed_ = ClosedDays{now_ms, first_day, std::move(*counts)};
   return {};
