@@ -188,6 +188,27 @@ TEST_F(StatusRoutes, ASourceThatStopsSendingGoesSilentAndTheStripFollowsWithinAM
   EXPECT_EQ(j["overall"], "silent");
 }
 
+TEST_F(StatusRoutes, EarlierDaysAreReadAgainHourlyAndWhenTheDayChanges) {
+  Start(/*public_status=*/false);
+  Post("ollama", "llama3", 2);
+  EXPECT_EQ(StatusJson()["sources"][0]["strip"]["samples"][88], 0);
+
+  const int64_t now = now_ms_;
+  now_ms_ = now - 86'400'000;
+  Post("ollama", "llama3", 4);  // a late push of yesterday's samples
+  now_ms_ = now + 120'000;
+  EXPECT_EQ(StatusJson()["sources"][0]["strip"]["samples"][88], 0)
+      << "yesterday's counts are kept for an hour";
+  now_ms_ = now + 3'600'000;
+  EXPECT_EQ(StatusJson()["sources"][0]["strip"]["samples"][88], 4);
+
+  now_ms_ = now + 12 * 3'600'000;  // the next UTC day: the strip moves by one
+  json j = StatusJson();
+  EXPECT_EQ(j["sources"][0]["strip"]["samples"][87], 4);
+  EXPECT_EQ(j["sources"][0]["strip"]["samples"][88], 2);
+  EXPECT_EQ(j["sources"][0]["strip"]["samples"][89], 0);
+}
+
 TEST_F(StatusRoutes, TheBadgeIsAnSvgCachedForAMinute) {
   Start(/*public_status=*/true);
   Post("ollama", "meta/llama3", 20, 1500);
