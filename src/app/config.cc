@@ -116,6 +116,7 @@ std::vector<Key> Keys(Config& c) {
   str("server", "data_dir", c.data_dir);
   boolean("server", "public_reads", c.public_reads);
   boolean("server", "public_metrics", c.public_metrics);
+  boolean("server", "public_status", c.public_status);
   str("server", "api_key_file", c.api_key_file);
   str("server", "cors_origin", c.cors_origin);
   integer("server", "body_limit", c.body_limit, 1024, int64_t{1} << 30);

@@ -23,7 +23,8 @@ struct Config {
   std::string data_dir = "./data";
   bool public_reads = false;
   bool public_metrics = false;
-  std::string api_key_file;  // the key itself only through LLMSCOPE_API_KEY or this file
+  bool public_status = false;  // /status, /api/status and /badge/* need no key
+  std::string api_key_file;    // the key itself only through LLMSCOPE_API_KEY or this file
   std::string cors_origin;
   int64_t body_limit = 1 << 20;
   int max_stream_clients = 32;

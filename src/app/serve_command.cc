@@ -203,6 +203,7 @@ int RunServe(const ServeOptions& o) {
   http.port = listen->second;
   http.public_reads = config.public_reads;
   http.public_metrics = config.public_metrics;
+  http.public_status = config.public_status;
   http.cors_origin = config.cors_origin;
   http.body_limit = static_cast<size_t>(config.body_limit);
   http.max_stream_clients = config.max_stream_clients;

@@ -21,6 +21,8 @@
 #include "server/series_routes.h"
 #include "server/sse_hub.h"
 #include "server/static_assets.h"
+#include "server/status_routes.h"
+#include "server/status_service.h"
 #include "server/stream_routes.h"
 #include "server/system_routes.h"
 #include "server/violation_routes.h"
@@ -42,7 +44,9 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
       metrics_(std::make_unique<PrometheusMetrics>(PrometheusMetrics::kDefaultMaxSources,
                                                    options.severities)),
       recent_(std::make_unique<RecentSamples>(options.recent_samples_per_source,
-                                              options.recent_samples_total)) {
+                                              options.recent_samples_total)),
+      status_(std::make_unique<StatusService>(monitor, *recent_, store, options.severities,
+                                              options.clock)) {
   const int threads = options.api_threads + options.max_stream_clients;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Without TCP_NODELAY a keep-alive client waits on Nagle + delayed ACK (~40 requests/s).
@@ -153,9 +157,12 @@ void HttpApi::InstallAuthAndErrorHandlers() {
     }
     const bool api = req.path.rfind("/api", 0) == 0;
     const bool metrics = req.path == "/metrics";
-    if (!api && !metrics) return httplib::Server::HandlerResponse::Unhandled;
-    const bool open = (api && options_.public_reads && req.method == "GET") ||
-                      (metrics && (options_.public_metrics || options_.public_reads));
+    const bool status = IsStatusRoute(req.path);
+    if (!api && !metrics && !status) return httplib::Server::HandlerResponse::Unhandled;
+    const bool open =
+        (api && options_.public_reads && req.method == "GET") ||
+        (metrics && (options_.public_metrics || options_.public_reads)) ||
+        (status && (options_.public_status || options_.public_reads) && req.method == "GET");
     if (open || Authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("WWW-Authenticate", "Bearer");
     SendError(res,
@@ -196,6 +203,7 @@ void HttpApi::RegisterRoutes() {
   RegisterSampleRoutes(s, store_, clock);
   RegisterStreamRoutes(s, *hub_, options_.max_stream_clients, options_.stream_heartbeat);
   RegisterAlertRoutes(s, store_, clock);
+  RegisterStatusRoutes(s, *status_);
   // The dashboard's own data route, then its embedded files (last: the SPA fallback).
   RegisterDashboardRoutes(s, store_, monitor_, clock);
   AddStaticAssetRoutes(s);

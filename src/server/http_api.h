@@ -1,12 +1,13 @@
 // HttpApi: LLMscope's HTTP API (docs/design.md "HTTP API") on cpp-httplib: the server around the
 // routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
 // (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
-// export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences) and the
-// dashboard (its p-chart route, then its embedded files).
+// export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences), the
+// status page and badges, and the dashboard (its p-chart route, then its embedded files).
 //
 // JSON in and out; every failure is {"error": {"code", "message"}} with a 4xx/5xx status.
-// Auth: "Authorization: Bearer <key>" on /api/* (GET routes open when public_reads) and on
-// /metrics (open when public_metrics); /health is open. Keys are compared in constant time and
+// Auth: "Authorization: Bearer <key>" on /api/* (GET routes open when public_reads), on /metrics
+// (open when public_metrics) and on the status page and badges (open when public_status or
+// public_reads; status_routes.h); /health is open. Keys are compared in constant time and
 // never logged. CORS headers only when cors_origin is set.
 //
 // Threads: a fixed pool of api_threads + max_stream_clients workers; an open stream holds one,
@@ -38,13 +39,15 @@ namespace llmscope::server {
 class PrometheusMetrics;
 class RecentSamples;
 class SseHub;
+class StatusService;
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (tests)
   bool public_reads = false;
   bool public_metrics = false;
-  std::string cors_origin;  // empty: no CORS headers
+  bool public_status = false;  // /status, /api/status and /badge/* without the key
+  std::string cors_origin;     // empty: no CORS headers
   size_t body_limit = 1 << 20;
   int api_threads = 16;
   int max_stream_clients = 32;
@@ -90,6 +93,7 @@ class HttpApi {
   std::unique_ptr<SseHub> hub_;
   std::unique_ptr<PrometheusMetrics> metrics_;
   std::unique_ptr<RecentSamples> recent_;
+  std::unique_ptr<StatusService> status_;
 };
 
 }  // namespace llmscope::server

@@ -16,6 +16,7 @@
 #include "spc/rule.h"
 #include "spc/stage.h"
 #include "spc/transform.h"
+#include "store/daily_sample_count.h"
 #include "store/records.h"
 
 namespace llmscope::store::record_fields {
@@ -58,6 +59,17 @@ SourceKey ReadSource(Row& c) {
   k.site = c.Text();
   k.profile = c.Text();
   return k;
+}
+
+// A row of sql::SelectSampleCountsByDay.
+template <typename Row>
+DailySampleCount ReadDailySampleCount(Row& c) {
+  DailySampleCount d;
+  d.source = ReadSource(c);
+  d.day = c.Int();
+  d.samples = c.Int();
+  d.errors = c.Int();
+  return d;
 }
 
 template <typename Row>

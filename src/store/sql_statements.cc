@@ -7,6 +7,7 @@
 #include "core/sample.h"
 #include "spc/firing.h"
 #include "spc/rule.h"
+#include "store/daily_sample_count.h"
 
 namespace llmscope::store::sql {
 namespace {
@@ -161,6 +162,15 @@ void SortClaimed(std::vector<DeliveryRecord>& rows) {
 
 const std::string& InsertSilence() {
   static const std::string sql = InsertInto("silences", kSilenceColumns);
+  return sql;
+}
+
+const std::string& SelectSampleCountsByDay() {
+  // The error column is an integer in SQLite and a boolean in PostgreSQL: CASE reads both.
+  static const std::string sql =
+      "SELECT provider, model, site, profile, time_ms / " + std::to_string(kDayMs) +
+      " AS day, count(*), sum(CASE WHEN error THEN 1 ELSE 0 END) FROM samples"
+      " WHERE time_ms >= ? AND time_ms < ? GROUP BY provider, model, site, profile, day";
   return sql;
 }
 

@@ -16,6 +16,7 @@
 
 #include "core/result.h"
 #include "core/sample.h"
+#include "store/daily_sample_count.h"
 #include "store/records.h"
 
 namespace llmscope::store {
@@ -76,6 +77,12 @@ class Store {
   // Every source that has samples, in key order.
   virtual Result<std::vector<SourceKey>> ListSources() = 0;
   virtual Result<StoreStats> Stats() = 0;
+  // Samples and failed calls per source per UTC day, counting the samples with since_ms ≤
+  // time_ms < until_ms (pass day boundaries for whole days; a since_ms before the epoch counts
+  // from the epoch). One row per (source, day) that has samples, in no promised order. One
+  // grouped statement; its cost grows with the samples in the window, so callers cache it.
+  virtual Result<std::vector<DailySampleCount>> CountSamplesByDay(int64_t since_ms,
+                                                                  int64_t until_ms) = 0;
 
   // Inserts or replaces the stage (series, stage.number).
   virtual Status SaveStage(const StageRecord& stage) = 0;

@@ -63,6 +63,9 @@ class PostgresStore final : public SharedStore {
   Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
   Result<std::vector<SourceKey>> ListSources() override;
   Result<StoreStats> Stats() override;
+  // In postgres_daily_counts.cc.
+  Result<std::vector<DailySampleCount>> CountSamplesByDay(int64_t since_ms,
+                                                          int64_t until_ms) override;
 
   Status SaveStage(const StageRecord& stage) override;
   Result<std::vector<StageRecord>> LoadStages(const SeriesKey& series) override;

@@ -59,6 +59,9 @@ class SqliteStore final : public Store {
   Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
   Result<std::vector<SourceKey>> ListSources() override;
   Result<StoreStats> Stats() override;
+  // In sqlite_daily_counts.cc.
+  Result<std::vector<DailySampleCount>> CountSamplesByDay(int64_t since_ms,
+                                                          int64_t until_ms) override;
 
   Status SaveStage(const StageRecord& stage) override;
   Result<std::vector<StageRecord>> LoadStages(const SeriesKey& series) override;
