@@ -11,7 +11,9 @@ packages=(
   libsimdjson-dev                   # POST /api/stats bodies (simdjson's DOM parser)
   libcli11-dev                      # command-line parsing
   libsqlite3-dev                    # the embedded store (SQLite, WAL)
-  libcpp-httplib-dev                # the HTTP server (and the tests' HTTP client)
+  libboost1.81-dev                  # the HTTP server: Boost.Beast and Boost.Asio (header-only)
+  zlib1g-dev                        # gzip replies
+  libcpp-httplib-dev                # the tests' and bench's HTTP client, the fake servers
   libtomlplusplus-dev               # the TOML config file
   libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
   libpq-dev                         # the PostgreSQL store (libpq)

@@ -120,7 +120,11 @@ std::vector<Key> Keys(Config& c) {
   str("server", "api_key_file", c.api_key_file);
   str("server", "cors_origin", c.cors_origin);
   integer("server", "body_limit", c.body_limit, 1024, int64_t{1} << 30);
-  integer("server", "max_stream_clients", c.max_stream_clients, 1, 1024);
+  integer("server", "max_stream_clients", c.max_stream_clients, 1, 100000);
+  integer("server", "stream_queue_frames", c.stream_queue_frames, 16, 1 << 20);
+  integer("server", "max_connections_per_address", c.max_connections_per_address, 1, 1000000);
+  integer("server", "request_timeout_ms", c.request_timeout_ms, 100, 3600000);
+  integer("server", "shutdown_grace_ms", c.shutdown_grace_ms, 0, 3600000);
   boolean("server", "store_prompt_text", c.store_prompt_text);
   positive("ingest", "max_latency_ms", c.max_latency_ms);
   positive("ingest", "max_tokens_per_s", c.max_tokens_per_s);

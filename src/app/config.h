@@ -27,7 +27,11 @@ struct Config {
   std::string api_key_file;    // the key itself only through LLMSCOPE_API_KEY or this file
   std::string cors_origin;
   int64_t body_limit = 1 << 20;
-  int max_stream_clients = 32;
+  int max_stream_clients = 1000;
+  int64_t stream_queue_frames = 16384;  // events a viewer may fall behind before it is dropped
+  int max_connections_per_address = 512;
+  int64_t request_timeout_ms = 10000;  // headers within it; a body within it + size at 64 KB/s
+  int64_t shutdown_grace_ms = 10000;   // SIGTERM: how long in-flight requests may finish
   bool store_prompt_text = false;  // off: samples keep their prompt_hash only
   // [ingest]: sane bounds of a pushed sample (server::IngestLimits); beyond one it is refused.
   double max_latency_ms = 86'400'000;  // e2e (latency), ttft, tpot, Ollama's durations: a day

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -207,6 +208,10 @@ int RunServe(const ServeOptions& o) {
   http.cors_origin = config.cors_origin;
   http.body_limit = static_cast<size_t>(config.body_limit);
   http.max_stream_clients = config.max_stream_clients;
+  http.stream_queue_frames = static_cast<size_t>(config.stream_queue_frames);
+  http.max_connections_per_address = config.max_connections_per_address;
+  http.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
+  http.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
   http.ingest.max_latency_ms = config.max_latency_ms;
   http.ingest.max_tokens_per_s = config.max_tokens_per_s;
   http.ingest.max_cost_usd = config.max_cost_usd;
@@ -224,6 +229,13 @@ int RunServe(const ServeOptions& o) {
   Result<std::vector<probe::ScheduledTarget>> probe_targets =
       ProbeTargets(config, o, probe_description);
   if (!probe_targets) return Fail(probe_targets.error().message);
+  // Each connection and stream is a descriptor: allow as many as the hard limit (systemd and
+  // most shells start services at a soft limit of 1,024).
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   Result<int> port = api.Bind();
   if (!port) return Fail(port.error().message);
 

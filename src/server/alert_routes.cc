@@ -1,6 +1,6 @@
 #include "server/alert_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include <charconv>
 #include <cmath>
@@ -156,9 +156,9 @@ Json SilenceJson(const store::SilenceRecord& s, int64_t now_ms) {
               {"created_at", FormatIsoUtc(s.created_ms)}};
 }
 
-void RegisterAlertRoutes(httplib::Server& server, store::Store& store, const Clock& clock) {
-  server.Post("/api/silences",
-              [&store, clock](const httplib::Request& req, httplib::Response& res) {
+void RegisterAlertRoutes(http::Router& router, store::Store& store, const Clock& clock) {
+  router.Post("/api/silences",
+              [&store, clock](const http::Request& req, http::Response& res) {
                 const int64_t now = clock();
                 Result<store::SilenceRecord> silence = ParseSilence(req.body, now);
                 if (!silence) return SendError(res, silence.error());
@@ -166,7 +166,7 @@ void RegisterAlertRoutes(httplib::Server& server, store::Store& store, const Clo
                 SendJson(res, 201, SilenceJson(*silence, now));
               });
 
-  server.Get("/api/silences", [&store, clock](const httplib::Request&, httplib::Response& res) {
+  router.Get("/api/silences", [&store, clock](const http::Request&, http::Response& res) {
     const int64_t now = clock();
     Result<std::vector<store::SilenceRecord>> active = store.ActiveSilences(now);
     if (!active) return SendError(res, active.error());
@@ -175,8 +175,8 @@ void RegisterAlertRoutes(httplib::Server& server, store::Store& store, const Clo
     SendJson(res, 200, Json{{"silences", list}});
   });
 
-  server.Delete(R"(/api/silences/(\d{1,18}))",
-                [&store, clock](const httplib::Request& req, httplib::Response& res) {
+  router.Delete(R"(/api/silences/(\d{1,18}))",
+                [&store, clock](const http::Request& req, http::Response& res) {
                   const int64_t id = std::stoll(req.matches[1]);
                   if (Status s = store.ExpireSilence(id, clock()); !s) {
                     return SendError(res, s.error());

@@ -16,14 +16,14 @@
 #include "server/json_views.h"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
 // `store` must outlive the server.
-void RegisterAlertRoutes(httplib::Server& server, store::Store& store, const Clock& clock);
+void RegisterAlertRoutes(http::Router& router, store::Store& store, const Clock& clock);
 
 Json DeliveryJson(const store::DeliveryRecord& d);
 Result<Json> DeliveriesJson(store::Store& store, int64_t violation_id);

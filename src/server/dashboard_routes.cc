@@ -1,6 +1,6 @@
 #include "server/dashboard_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include "server/http_reply.h"
 #include "server/json_views.h"
@@ -11,8 +11,8 @@
 namespace llmscope::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 // The live p-chart's state for the source (see the header), or null.
 Json LivePChart(const monitor::SeriesMonitor& monitor, const SourceKey& source) {
@@ -92,9 +92,9 @@ Result<Json> PChartView(const QueryParams& params, int64_t now_ms, store::Store&
 
 }  // namespace
 
-void RegisterDashboardRoutes(httplib::Server& server, store::Store& store,
+void RegisterDashboardRoutes(http::Router& router, store::Store& store,
                              const monitor::SeriesMonitor& monitor, const Clock& clock) {
-  server.Get("/api/stats/pchart", [&store, &monitor, clock](const Request& req, Response& res) {
+  router.Get("/api/stats/pchart", [&store, &monitor, clock](const Request& req, Response& res) {
     Result<Json> view = PChartView(QueryParams(req.params), clock(), store, monitor);
     if (!view) return SendError(res, view.error());
     SendJson(res, 200, *view);

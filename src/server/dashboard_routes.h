@@ -26,14 +26,14 @@
 #include "monitor/series_monitor.h"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
 // `store` and `monitor` must outlive `server`.
-void RegisterDashboardRoutes(httplib::Server& server, store::Store& store,
+void RegisterDashboardRoutes(http::Router& router, store::Store& store,
                              const monitor::SeriesMonitor& monitor, const Clock& clock);
 
 }  // namespace llmscope::server

@@ -1,5 +1,5 @@
-// HttpApi: LLMscope's HTTP API (docs/design.md "HTTP API") on cpp-httplib: the server around the
-// routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
+// HttpApi: LLMscope's HTTP API (docs/design.md "HTTP API") on the HTTP engine (http/server.h):
+// the server around the routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
 // (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
 // export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences), the
 // status page and badges, and the dashboard (its p-chart route, then its embedded files).
@@ -10,9 +10,10 @@
 // public_reads; status_routes.h); /health is open. Keys are compared in constant time and
 // never logged. CORS headers only when cors_origin is set.
 //
-// Threads: a fixed pool of api_threads + max_stream_clients workers; an open stream holds one,
-// and at most max_stream_clients streams are served (503 beyond), so streams cannot starve the
-// API. Stop() ends the streams, lets in-flight requests finish, and returns Serve().
+// Threads: io_threads run every connection's I/O and api_threads run the route handlers; an open
+// stream holds no thread, and at most max_stream_clients streams are served (503 beyond). Stop()
+// refuses new connections, lets in-flight requests finish, ends each stream with a "shutdown"
+// event, and returns Serve() (within shutdown_grace).
 #pragma once
 
 #include <chrono>
@@ -28,11 +29,11 @@
 #include "store/store.h"
 #include "telemetry/host_telemetry.h"
 
-namespace httplib {
+namespace llmscope::http {
+class Router;
 class Server;
 struct Request;
-struct Response;
-}  // namespace httplib
+}  // namespace llmscope::http
 
 namespace llmscope::server {
 
@@ -47,10 +48,16 @@ struct HttpOptions {
   bool public_reads = false;
   bool public_metrics = false;
   bool public_status = false;  // /status, /api/status and /badge/* without the key
-  std::string cors_origin;     // empty: no CORS headers
-  size_t body_limit = 1 << 20;
+  std::string cors_origin;  // empty: no CORS headers
+  size_t body_limit = 1 << 20;  // 413 beyond, refused from the Content-Length
+  int io_threads = 1;
   int api_threads = 16;
-  int max_stream_clients = 32;
+  // Open connections one client address may hold (429 beyond); the request deadline (408): the
+  // headers within it, a body within it plus its size at 64 KB/s; how long Stop() waits.
+  int max_connections_per_address = 512;
+  std::chrono::milliseconds request_timeout{10000};
+  std::chrono::milliseconds shutdown_grace{10000};
+  int max_stream_clients = 1000;
   // Frames a stream may fall behind before it is dropped: ~4 s of events at 4,000 samples/s,
   // so a viewer on a loaded 2-core host keeps up; ~6 MB for a viewer that stopped reading.
   size_t stream_queue_frames = 16384;
@@ -80,16 +87,17 @@ class HttpApi {
   void Stop();
 
  private:
-  void InstallAuthAndErrorHandlers();
+  void InstallPreRouting();
   void RegisterRoutes();
-  bool Authorized(const httplib::Request& req) const;
+  bool Authorized(const http::Request& req) const;
 
   HttpOptions options_;
   monitor::SeriesMonitor& monitor_;
   store::Store& store_;
   std::string api_key_;
   telemetry::HostTelemetry& telemetry_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> http_;
   std::unique_ptr<SseHub> hub_;
   std::unique_ptr<PrometheusMetrics> metrics_;
   std::unique_ptr<RecentSamples> recent_;

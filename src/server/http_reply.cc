@@ -1,6 +1,6 @@
 #include "server/http_reply.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include <utility>
 
@@ -18,7 +18,7 @@ constexpr std::pair<std::string_view, int> kStatusOfCode[] = {
 
 }  // namespace
 
-void SendJson(httplib::Response& res, int status, const Json& body) {
+void SendJson(http::Response& res, int status, const Json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
 }
@@ -30,7 +30,7 @@ int HttpStatusOf(std::string_view code) {
   return 500;
 }
 
-void SendError(httplib::Response& res, const Error& e) {
+void SendError(http::Response& res, const Error& e) {
   SendJson(res, HttpStatusOf(e.code), ErrorJson(e.code, e.message));
 }
 

@@ -7,13 +7,13 @@
 #include "core/result.h"
 #include "server/json_views.h"
 
-namespace httplib {
+namespace llmscope::http {
 struct Response;
 }
 
 namespace llmscope::server {
 
-void SendJson(httplib::Response& res, int status, const Json& body);
+void SendJson(http::Response& res, int status, const Json& body);
 
 // The HTTP status of an error code, the same for every route:
 //   400  the request is wrong: bad_request, invalid_json, invalid_field, invalid_parameter,
@@ -28,6 +28,6 @@ int HttpStatusOf(std::string_view code);
 // {"error": {"code", "message"}} with HttpStatusOf(e.code). Every error a route or the auth check
 // sends goes through it; only a malformed request that the library refused keeps the library's
 // status (HttpApi's error handler).
-void SendError(httplib::Response& res, const Error& e);
+void SendError(http::Response& res, const Error& e);
 
 }  // namespace llmscope::server

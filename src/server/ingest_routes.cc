@@ -1,6 +1,6 @@
 #include "server/ingest_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include "core/time_format.h"
 #include "server/http_reply.h"
@@ -9,8 +9,8 @@
 namespace llmscope::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 Json TimeOrNull(const std::optional<int64_t>& ms) {
   return ms ? Json(FormatIsoUtc(*ms)) : Json(nullptr);
@@ -18,9 +18,9 @@ Json TimeOrNull(const std::optional<int64_t>& ms) {
 
 }  // namespace
 
-void RegisterIngestRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+void RegisterIngestRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                           store::Store& store, const IngestLimits& limits, const Clock& clock) {
-  server.Post("/api/stats", [&monitor, limits, clock](const Request& req, Response& res) {
+  router.Post("/api/stats", [&monitor, limits, clock](const Request& req, Response& res) {
     const std::string type = req.get_header_value("Content-Type");
     if (!type.empty() && type.find("json") == std::string::npos) {
       return SendError(res, Error{"unsupported_media_type", "send application/json"});
@@ -42,7 +42,7 @@ void RegisterIngestRoutes(httplib::Server& server, monitor::SeriesMonitor& monit
                   {"ignored_fields", body->ignored_fields}});
   });
 
-  server.Get("/api/stats", [&monitor, &store](const Request&, Response& res) {
+  router.Get("/api/stats", [&monitor, &store](const Request&, Response& res) {
     Result<store::StoreStats> stats = store.Stats();
     if (!stats) return SendError(res, stats.error());
     SendJson(res, 200,

@@ -15,14 +15,14 @@
 #include "server/ingest_payload.h"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
 // `monitor` and `store` must outlive `server`.
-void RegisterIngestRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+void RegisterIngestRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                           store::Store& store, const IngestLimits& limits, const Clock& clock);
 
 }  // namespace llmscope::server

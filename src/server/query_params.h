@@ -3,7 +3,7 @@
 // whose message begins with the parameter's name ("limit: '0' is not a number in 1..100000"),
 // for the route to send as it is (SendError). A repeated parameter is read at its first value.
 //
-// It reads a plain map of names to values (cpp-httplib's Params is this type), so it knows
+// It reads a plain map of names to values (http::Params, the HTTP engine's type), so it knows
 // nothing of the HTTP library. It refers to the map: use it while the request lives.
 #pragma once
 

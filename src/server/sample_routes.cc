@@ -1,6 +1,6 @@
 #include "server/sample_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include <cstdint>
 #include <limits>
@@ -15,8 +15,8 @@
 namespace llmscope::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 // The store has no read by id: the first sample after id - 1 is the one, if it has that id.
 Result<Json> StoredSample(store::Store& store, const std::string& id_text) {
@@ -46,14 +46,14 @@ std::string SamplesCsv(const std::vector<Sample>& samples) {
 
 }  // namespace
 
-void RegisterSampleRoutes(httplib::Server& server, store::Store& store, const Clock& clock) {
-  server.Get(R"(/api/samples/([^/]+))", [&store](const Request& req, Response& res) {
+void RegisterSampleRoutes(http::Router& router, store::Store& store, const Clock& clock) {
+  router.Get(R"(/api/samples/([^/]+))", [&store](const Request& req, Response& res) {
     Result<Json> sample = StoredSample(store, req.matches[1]);
     if (!sample) return SendError(res, sample.error());
     SendJson(res, 200, *sample);
   });
 
-  server.Get("/api/export/samples", [&store, clock](const Request& req, Response& res) {
+  router.Get("/api/export/samples", [&store, clock](const Request& req, Response& res) {
     Result<store::SampleQuery> q = SampleWindow(QueryParams(req.params), false, clock());
     if (!q) return SendError(res, q.error());
     Result<std::vector<Sample>> samples = NewestOfWindow(store, *q);

@@ -18,13 +18,13 @@
 #include "core/clock.h"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
 // `store` must outlive `server`.
-void RegisterSampleRoutes(httplib::Server& server, store::Store& store, const Clock& clock);
+void RegisterSampleRoutes(http::Router& router, store::Store& store, const Clock& clock);
 
 }  // namespace llmscope::server

@@ -1,6 +1,6 @@
 #include "server/series_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include <algorithm>
 #include <utility>
@@ -14,8 +14,8 @@
 namespace llmscope::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 // GET /api/stats/spc's parameters (see the header) → the view to build.
 Result<SpcViewRequest> SpcRequest(const QueryParams& p, const monitor::SeriesMonitor& monitor,
@@ -135,10 +135,10 @@ Result<std::optional<std::pair<int64_t, int64_t>>> StageWindow(const std::string
 
 }  // namespace
 
-void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                           store::Store& store, const RecentSamples& recent,
                           const alert::SeverityOverrides& severities, const Clock& clock) {
-  server.Get("/api/stats/spc",
+  router.Get("/api/stats/spc",
              [&monitor, &store, &recent, severities, clock](const Request& req, Response& res) {
                Result<SpcViewRequest> r = SpcRequest(QueryParams(req.params), monitor, clock());
                if (!r) return SendError(res, r.error());
@@ -148,11 +148,11 @@ void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monit
                res.set_content(*body, "application/json");
              });
 
-  server.Get("/api/series", [&monitor](const Request&, Response& res) {
+  router.Get("/api/series", [&monitor](const Request&, Response& res) {
     SendJson(res, 200, Json{{"series", SeriesListJson(monitor.ListSeries())}});
   });
 
-  server.Post(R"(/api/series/(.+)/stages)", [&monitor, clock](const Request& req, Response& res) {
+  router.Post(R"(/api/series/(.+)/stages)", [&monitor, clock](const Request& req, Response& res) {
     Result<SeriesKey> key = StageSeries(req.matches[1], QueryParams(req.params));
     if (!key) return SendError(res, key.error());
     const int64_t now = clock();

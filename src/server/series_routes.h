@@ -24,14 +24,14 @@
 #include "server/recent_samples.h"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
 // `monitor`, `store` and `recent` must outlive `server`.
-void RegisterSeriesRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                           store::Store& store, const RecentSamples& recent,
                           const alert::SeverityOverrides& severities, const Clock& clock);
 

@@ -1,51 +1,53 @@
 // SseHub: fan-out of Server-Sent Events frames to the open /api/stream connections.
 //
-// Each connection holds a Subscription with a bounded queue. A client too slow to drain its
-// queue is dropped (its stream ends; the dashboard reconnects and refetches), so a stuck reader
-// never holds memory or slows ingest. The number of subscriptions is capped, because each open
-// stream holds one HTTP worker thread: the cap keeps threads free for the API.
+// Each open stream is an http::EventStream: a bounded queue that its connection drains with no
+// thread waiting on it. A client too slow to drain its queue is dropped by the engine (its
+// stream ends; the dashboard reconnects and refetches), and the hub forgets it, so a stuck
+// reader never holds more than its queue nor slows the broadcasting thread. The number of
+// streams is capped, so that viewers' memory stays bounded.
 // Thread-safe.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "http/response.h"
 
 namespace llmscope::server {
 
 class SseHub;
 
+// One place among the hub's streams; releasing the last reference frees it.
 class Subscription {
  public:
-  // The next frame; an empty string after `timeout` with nothing to send (the caller writes a
-  // heartbeat); nullopt once the hub closed or dropped this subscription.
-  std::optional<std::string> Next(std::chrono::milliseconds timeout);
   ~Subscription();
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+
+  // From now on `stream` gets every broadcast frame.
+  void Attach(std::shared_ptr<http::EventStream> stream);
 
  private:
   friend class SseHub;
   explicit Subscription(SseHub* hub) : hub_(hub) {}
   SseHub* hub_;
-  std::deque<std::string> queue_;  // guarded by hub_->mu_
-  bool closed_ = false;
+  std::shared_ptr<http::EventStream> stream_;  // guarded by hub_->mu_
 };
 
 class SseHub {
  public:
-  SseHub(size_t max_clients, size_t max_queued_frames);
+  explicit SseHub(size_t max_clients);
 
   // A new subscription, or nullptr when max_clients are open or the hub is closed.
   std::shared_ptr<Subscription> Subscribe();
-  // Queues `frame` (a complete "event: …\ndata: …\n\n" block) for every subscriber.
+  // Queues `frame` (a complete "event: …\ndata: …\n\n" block) for every attached stream.
   void Broadcast(const std::string& frame);
-  // Ends every stream and refuses new ones (server shutdown).
+  // Refuses new streams (server shutdown; the server ends the open ones).
   void Close();
   size_t clients() const;
+  // Streams that ended while frames were broadcast to them (dropped for falling behind).
   size_t dropped() const;
 
   // "event: NAME\ndata: JSON\n\n"
@@ -55,9 +57,8 @@ class SseHub {
   friend class Subscription;
   void Remove(Subscription* s);
 
-  const size_t max_clients_, max_queued_;
+  const size_t max_clients_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   std::vector<Subscription*> subs_;
   bool closed_ = false;
   size_t dropped_ = 0;

@@ -1,6 +1,6 @@
 #include "server/static_assets.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include "server/json_views.h"
 
@@ -29,24 +29,24 @@ const WebAsset* Find(std::span<const WebAsset> assets, std::string_view path) {
   return nullptr;
 }
 
-void Send(httplib::Response& res, const WebAsset& a, const char* cache_control) {
+void Send(http::Response& res, const WebAsset& a, const char* cache_control) {
   res.set_header("Cache-Control", cache_control);
   res.set_content(reinterpret_cast<const char*>(a.data), a.size, std::string(a.content_type));
 }
 
 }  // namespace
 
-void AddStaticAssetRoutes(httplib::Server& server, std::span<const WebAsset> assets) {
+void AddStaticAssetRoutes(http::Router& router, std::span<const WebAsset> assets) {
   const WebAsset* index = Find(assets, "/index.html");
-  auto send_index = [index](httplib::Response& res) {
+  auto send_index = [index](http::Response& res) {
     if (index) return Send(res, *index, "no-cache");
     res.set_header("Cache-Control", "no-cache");
     res.set_content(kNotBuiltPage, "text/html; charset=utf-8");
   };
 
-  server.Get("/",
-             [send_index](const httplib::Request&, httplib::Response& res) { send_index(res); });
-  server.Get(R"(/assets/(.+))", [assets](const httplib::Request& req, httplib::Response& res) {
+  router.Get("/",
+             [send_index](const http::Request&, http::Response& res) { send_index(res); });
+  router.Get(R"(/assets/(.+))", [assets](const http::Request& req, http::Response& res) {
     const WebAsset* a = Find(assets, req.path);
     if (!a) {
       res.status = 404;
@@ -56,8 +56,8 @@ void AddStaticAssetRoutes(httplib::Server& server, std::span<const WebAsset> ass
     Send(res, *a, "public, max-age=31536000, immutable");
   });
   // Everything else outside /api: a file of web/dist by its path, else the app itself.
-  server.Get(R"(/(?!api(?:/|$)).*)",
-             [assets, send_index](const httplib::Request& req, httplib::Response& res) {
+  router.Get(R"(/(?!api(?:/|$)).*)",
+             [assets, send_index](const http::Request& req, http::Response& res) {
                const WebAsset* a = Find(assets, req.path);
                if (a && a != Find(assets, "/index.html")) return Send(res, *a, "no-cache");
                send_index(res);

@@ -12,13 +12,13 @@
 
 #include "server/web_assets.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
-void AddStaticAssetRoutes(httplib::Server& server,
+void AddStaticAssetRoutes(http::Router& router,
                           std::span<const WebAsset> assets = EmbeddedWebAssets());
 
 }  // namespace llmscope::server

@@ -1,6 +1,6 @@
 #include "server/status_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include "server/http_reply.h"
 #include "server/query_params.h"
@@ -11,8 +11,8 @@
 namespace llmscope::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 constexpr int kPageRefreshS = 60;
 
@@ -38,21 +38,21 @@ bool IsStatusRoute(std::string_view path) {
   return path == "/status" || path == "/api/status" || path.starts_with("/badge/");
 }
 
-void RegisterStatusRoutes(httplib::Server& server, StatusService& service) {
-  server.Get("/api/status", [&service](const Request&, Response& res) {
+void RegisterStatusRoutes(http::Router& router, StatusService& service) {
+  router.Get("/api/status", [&service](const Request&, Response& res) {
     Result<status::StatusReport> report = service.Report();
     if (!report) return SendError(res, report.error());
     SendJson(res, 200, status::StatusReportJson(*report));
   });
 
-  server.Get("/status", [&service](const Request&, Response& res) {
+  router.Get("/status", [&service](const Request&, Response& res) {
     Result<status::StatusReport> report = service.Report();
     if (!report) return SendError(res, report.error());
     res.set_header("Cache-Control", "no-cache");
     res.set_content(status::RenderStatusHtml(*report, kPageRefreshS), "text/html; charset=utf-8");
   });
 
-  server.Get(R"(/badge/(.+)\.svg)", [&service](const Request& req, Response& res) {
+  router.Get(R"(/badge/(.+)\.svg)", [&service](const Request& req, Response& res) {
     std::optional<BadgeRequest> request = ParseBadgePath(req.matches[1], QueryParams(req.params));
     if (!request) return SendBadge(res, 404, status::PlainBadge("unknown series"));
     Result<status::Badge> badge = service.Badge(*request);

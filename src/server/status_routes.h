@@ -21,14 +21,14 @@
 
 #include "server/status_service.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
-// `service` must outlive `server`.
-void RegisterStatusRoutes(httplib::Server& server, StatusService& service);
+// `service` must outlive `router`.
+void RegisterStatusRoutes(http::Router& router, StatusService& service);
 
 // True for /status, /api/status and /badge/...: the paths that public_status opens.
 bool IsStatusRoute(std::string_view path);

@@ -1,9 +1,8 @@
 #include "server/stream_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "server/http_reply.h"
@@ -11,35 +10,27 @@
 
 namespace llmscope::server {
 
-void RegisterStreamRoutes(httplib::Server& server, SseHub& hub, int max_streams,
-                          std::chrono::milliseconds heartbeat) {
-  server.Get("/api/stream", [&hub, max_streams, heartbeat](const httplib::Request&,
-                                                           httplib::Response& res) {
+void RegisterStreamRoutes(http::Router& router, SseHub& hub, const StreamLimits& limits) {
+  router.Get("/api/stream", [&hub, limits](const http::Request&, http::Response& res) {
     std::shared_ptr<Subscription> sub = hub.Subscribe();
     if (!sub) {
       res.set_header("Retry-After", "5");
-      return SendError(
-          res, Error{"too_many_streams", "the server serves at most " +
-                                             std::to_string(max_streams) + " streams at once"});
+      return SendError(res, Error{"too_many_streams", "the server serves at most " +
+                                                          std::to_string(limits.max_streams) +
+                                                          " streams at once"});
     }
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
-    bool greeted = false;
-    res.set_chunked_content_provider(
-        "text/event-stream", [sub, heartbeat, greeted](size_t, httplib::DataSink& sink) mutable {
-          if (!greeted) {
-            greeted = true;
-            const std::string hello = "retry: 3000\nevent: hello\ndata: {}\n\n";
-            return sink.write(hello.data(), hello.size());
-          }
-          std::optional<std::string> frames = sub->Next(heartbeat);
-          if (!frames) {
-            sink.done();
-            return false;
-          }
-          const std::string out = frames->empty() ? std::string(": keep-alive\n\n") : *frames;
-          return sink.write(out.data(), out.size());
-        });
+    http::StreamReply reply;
+    reply.first = "retry: 3000\nevent: hello\ndata: {}\n\n";
+    reply.idle = ": keep-alive\n\n";
+    reply.idle_interval = limits.heartbeat;
+    reply.last = SseHub::Frame("shutdown", "{}");
+    reply.max_queued = limits.queue_frames;
+    reply.opened = [sub](std::shared_ptr<http::EventStream> stream) {
+      sub->Attach(std::move(stream));
+    };
+    res.set_stream("text/event-stream", std::move(reply));
   });
 }
 

@@ -3,8 +3,10 @@
 //   GET /api/stream
 //     Server-Sent Events: "hello" first, then "sample" (SampleJson), "violation" (ViolationJson
 //     with "change": opened | updated | status) and "stage" (StageJson with its series) as the
-//     monitor reports them, and a ": keep-alive" comment after each `heartbeat` without news.
-//     503 "too_many_streams" (with Retry-After) when the hub serves its maximum of streams.
+//     monitor reports them, a ": keep-alive" comment after each `heartbeat` without news, and
+//     "shutdown" when the server stops (the stream then ends). A viewer that falls
+//     `queue_frames` frames behind is dropped. 503 "too_many_streams" (with Retry-After) when
+//     the hub serves its maximum of streams.
 //
 // BroadcastMonitorEvents turns the monitor's events into those frames; HttpApi calls it from its
 // monitor listener.
@@ -17,15 +19,20 @@
 #include "monitor/series_monitor.h"
 #include "server/sse_hub.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
-// `hub` must outlive `server`; `max_streams` is the hub's cap, named in the 503's message.
-void RegisterStreamRoutes(httplib::Server& server, SseHub& hub, int max_streams,
-                          std::chrono::milliseconds heartbeat);
+struct StreamLimits {
+  int max_streams = 0;  // the hub's cap, named in the 503's message
+  std::chrono::milliseconds heartbeat{15000};
+  size_t queue_frames = 16384;
+};
+
+// `hub` must outlive `router`.
+void RegisterStreamRoutes(http::Router& router, SseHub& hub, const StreamLimits& limits);
 
 // Queues each event's frame for every open stream (nothing when none is open).
 void BroadcastMonitorEvents(SseHub& hub, const std::vector<monitor::MonitorEvent>& events,

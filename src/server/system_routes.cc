@@ -1,6 +1,6 @@
 #include "server/system_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include <memory>
 #include <optional>
@@ -12,8 +12,8 @@
 namespace llmscope::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 Json TelemetryJson(const Telemetry& t, int64_t now_ms) {
   auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
@@ -31,11 +31,11 @@ Json TelemetryJson(const Telemetry& t, int64_t now_ms) {
 
 }  // namespace
 
-void RegisterSystemRoutes(httplib::Server& server, SystemSources sources) {
+void RegisterSystemRoutes(http::Router& router, SystemSources sources) {
   // One copy for the three handlers; it lives as long as they do.
   auto src = std::make_shared<const SystemSources>(std::move(sources));
 
-  server.Get("/health", [src](const Request&, Response& res) {
+  router.Get("/health", [src](const Request&, Response& res) {
     Result<store::StoreStats> stats = src->store.Stats();
     if (!stats) {
       return SendJson(
@@ -50,11 +50,11 @@ void RegisterSystemRoutes(httplib::Server& server, SystemSources sources) {
                   {"time", FormatIsoUtc(src->clock())}});
   });
 
-  server.Get("/api/system", [src](const Request&, Response& res) {
+  router.Get("/api/system", [src](const Request&, Response& res) {
     SendJson(res, 200, TelemetryJson(src->telemetry.Read(), src->clock()));
   });
 
-  server.Get("/metrics", [src](const Request&, Response& res) {
+  router.Get("/metrics", [src](const Request&, Response& res) {
     Result<store::StoreStats> stats = src->store.Stats();
     const int64_t open = stats ? stats->open_violations : -1;
     res.set_content(src->metrics.Render(src->monitor.ListSeries(), open, src->hub.clients()),

@@ -19,8 +19,8 @@
 #include "store/store.h"
 #include "telemetry/host_telemetry.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
@@ -36,6 +36,6 @@ struct SystemSources {
   Clock clock;
 };
 
-void RegisterSystemRoutes(httplib::Server& server, SystemSources sources);
+void RegisterSystemRoutes(http::Router& router, SystemSources sources);
 
 }  // namespace llmscope::server

@@ -1,6 +1,6 @@
 #include "server/violation_routes.h"
 
-#include <httplib.h>
+#include "http/router.h"
 
 #include <sstream>
 
@@ -14,8 +14,8 @@
 namespace llmscope::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 
 // The filters shared by the list and the CSV export (see the header).
 Result<store::ViolationQuery> ViolationFilters(const QueryParams& p,
@@ -99,10 +99,10 @@ std::string ViolationsCsv(const std::vector<store::ViolationRecord>& violations)
 
 }  // namespace
 
-void RegisterViolationRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+void RegisterViolationRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                              store::Store& store, const alert::SeverityOverrides& severities,
                              const Clock& clock) {
-  server.Get("/api/violations", [&store, severities, clock](const Request& req, Response& res) {
+  router.Get("/api/violations", [&store, severities, clock](const Request& req, Response& res) {
     Result<store::ViolationQuery> q =
         ViolationFilters(QueryParams(req.params), severities, clock());
     if (!q) return SendError(res, q.error());
@@ -115,7 +115,7 @@ void RegisterViolationRoutes(httplib::Server& server, monitor::SeriesMonitor& mo
     SendJson(res, 200, Json{{"violations", list}, {"count", list.size()}});
   });
 
-  server.Get(
+  router.Get(
       R"(/api/violations/(\d{1,18}))", [&store, severities](const Request& req, Response& res) {
         Result<Json> v = ViolationWithDeliveries(store, std::stoll(req.matches[1]), severities);
         if (!v) return SendError(res, v.error());
@@ -132,11 +132,11 @@ void RegisterViolationRoutes(httplib::Server& server, monitor::SeriesMonitor& mo
       SendJson(res, 200, ViolationJson(*v, false, severities));
     };
   };
-  server.Post(R"(/api/violations/(\d{1,18})/acknowledge)",
+  router.Post(R"(/api/violations/(\d{1,18})/acknowledge)",
               workflow(store::ViolationStatus::kAcknowledged));
-  server.Post(R"(/api/violations/(\d{1,18})/resolve)", workflow(store::ViolationStatus::kResolved));
+  router.Post(R"(/api/violations/(\d{1,18})/resolve)", workflow(store::ViolationStatus::kResolved));
 
-  server.Get(
+  router.Get(
       "/api/export/violations", [&store, severities, clock](const Request& req, Response& res) {
         const QueryParams params(req.params);
         Result<store::ViolationQuery> q = ViolationFilters(params, severities, clock());

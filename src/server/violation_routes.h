@@ -22,14 +22,14 @@
 #include "monitor/series_monitor.h"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace llmscope::http {
+class Router;
 }
 
 namespace llmscope::server {
 
 // `monitor` and `store` must outlive `server`.
-void RegisterViolationRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
+void RegisterViolationRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                              store::Store& store, const alert::SeverityOverrides& severities,
                              const Clock& clock);
 

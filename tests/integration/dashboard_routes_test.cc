@@ -232,7 +232,7 @@ TEST(DashboardRoutes, ChartColumnsAreTheSameNumbersWithoutTheTextColumns) {
 }
 
 // A browser on the same host offers "gzip, deflate, br": it gets the body uncompressed (see
-// server/response_encoding.h; remote clients get gzip, never brotli, unit-tested there).
+// http/gzip.h; remote clients get gzip, never brotli, unit-tested there).
 TEST(DashboardRoutes, LoopbackBrowsersGetUncompressedBodies) {
   auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);

@@ -1,11 +1,13 @@
-// The embedded dashboard's routes (server/static_assets.h) on a real cpp-httplib server on
-// 127.0.0.1, with an asset list given by the test: a binary built without web/dist serves a page
+// The embedded dashboard's routes (server/static_assets.h) on the real HTTP engine on 127.0.0.1, with an asset list given by the test: a binary built without web/dist serves a page
 // that says how to build it; with assets, "/" and app paths are index.html (no-cache), hashed
 // bundles are cached for good, other files of dist are served by path, /api stays unmatched.
 #include "server/static_assets.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+
+#include "http/router.h"
+#include "http/server.h"
 
 #include <string>
 #include <thread>
@@ -17,14 +19,14 @@ namespace {
 // A server with only the static routes, serving until destroyed.
 class StaticServer {
  public:
-  explicit StaticServer(std::span<const WebAsset> assets) {
-    AddStaticAssetRoutes(server_, assets);
+  explicit StaticServer(std::span<const WebAsset> assets) : server_(Options(), router_) {
+    AddStaticAssetRoutes(router_, assets);
     // Bound and listening before the accept loop starts: early connections wait in the backlog.
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    port_ = server_.Bind().value();
+    thread_ = std::thread([this] { server_.Serve(); });
   }
   ~StaticServer() {
-    server_.stop();
+    server_.Stop();
     thread_.join();
   }
   httplib::Result Get(const std::string& path) {
@@ -33,7 +35,13 @@ class StaticServer {
   }
 
  private:
-  httplib::Server server_;
+  static http::ServerOptions Options() {
+    http::ServerOptions o;
+    o.port = 0;
+    return o;
+  }
+  http::Router router_;
+  http::Server server_;
   int port_ = 0;
   std::thread thread_;
 };

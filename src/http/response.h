@@ -1,0 +1,61 @@
+// Response: what a route handler fills in: a status, headers and a body, or a stream.
+//
+// The member names follow cpp-httplib's (see request.h). The engine adds the server's default
+// headers, Content-Length and Connection; a HEAD request gets the headers of its GET.
+//
+// A stream (set_stream) is a reply of unknown length, sent in chunks: after the headers the
+// engine calls `opened` with an EventStream handle, and whoever holds it pushes data from any
+// thread. No thread waits on a stream: a push only queues, and the connection's own I/O writes
+// what is queued. A client that falls `max_queued` pushes behind is dropped (its connection
+// closed), so a reader that stopped never holds more than that, nor slows the pushing thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/request.h"
+
+namespace llmscope::http {
+
+// The pushing side of an open stream. Thread-safe.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // Queues `data` for the client; never blocks. False once the stream has ended: the client
+  // left, was dropped for falling behind, or the server is stopping.
+  virtual bool Push(std::string data) = 0;
+};
+
+struct StreamReply {
+  // Called once, on an engine thread, when the headers and `first` are queued.
+  std::function<void(std::shared_ptr<EventStream>)> opened;
+  std::string first;  // sent right after the headers
+  // Sent after each `idle_interval` in which nothing else was (keeps proxies from closing).
+  std::string idle;
+  std::chrono::milliseconds idle_interval{15000};
+  std::string last;  // sent when the server stops, before it closes the stream
+  size_t max_queued = 4096;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  std::optional<StreamReply> stream;
+
+  // Sets `name` to `value`, replacing any earlier value.
+  void set_header(std::string_view name, std::string_view value);
+  void set_content(std::string content, std::string_view content_type);
+  void set_content(const char* data, size_t size, std::string_view content_type);
+  void set_stream(std::string_view content_type, StreamReply reply);
+};
+
+// {"error": {"code", "message"}} with `status`: the error shape of docs/design.md "HTTP API",
+// for the replies the engine and the router make themselves.
+void SetErrorReply(Response& res, int status, std::string_view code, std::string_view message);
+
+}  // namespace llmscope::http

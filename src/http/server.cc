@@ -1,0 +1,716 @@
+// The one translation unit that includes Boost.Asio and Beast (docs/design.md "HTTP engine"):
+// the rest of the project sees only server.h, request.h and response.h.
+#include "http/server.h"
+
+#include "http/gzip.h"
+
+#include <array>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <deque>
+#include <charconv>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace llmscope::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+// A connection's strand: its socket's executor (accepted on a strand of its own).
+using Strand = asio::any_io_executor;
+
+// Reads while the headers arrive are small, so that a slow client holds little memory.
+constexpr size_t kHeaderReadChunk = 1024;
+constexpr size_t kBodyReadChunk = size_t{16} * 1024;
+// How long a closing connection is read (and discarded) after the reply, so that the client
+// gets the reply rather than a reset for the bytes it sent that were not read.
+constexpr std::chrono::milliseconds kLinger{1000};
+
+// "HTTP/1.1 200 OK\r\n" and the headers (the defaults unless the reply sets the same name),
+// ending with the blank line.
+std::string HeadText(int status, const Headers& defaults, const Headers& headers) {
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
+  out += std::string_view(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
+  out += "\r\n";
+  auto add = [&out](const std::string& name, const std::string& value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
+  for (const auto& [name, value] : defaults) {
+    if (!headers.contains(name)) add(name, value);
+  }
+  for (const auto& [name, value] : headers) add(name, value);
+  out += "\r\n";
+  return out;
+}
+
+std::string Chunk(std::string_view data) {
+  std::array<char, 16> hex{};
+  const auto end = std::to_chars(hex.begin(), hex.end(), data.size(), 16).ptr;
+  return std::string(hex.begin(), end).append("\r\n").append(data).append("\r\n");
+}
+
+// A folded header line (obs-fold: CRLF, then a space or tab) in the header block. Beast would
+// unfold it; it is refused, since another reader of the same bytes (a proxy) may not.
+bool HasFoldedLine(std::string_view buffered) {
+  const std::string_view header = buffered.substr(0, buffered.find("\r\n\r\n"));
+  for (size_t at = header.find("\r\n"); at != std::string_view::npos;
+       at = header.find("\r\n", at + 2)) {
+    if (at + 2 < buffered.size() && (buffered[at + 2] == ' ' || buffered[at + 2] == '\t')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+class Session;
+
+struct ServerCore {
+  ServerCore(ServerOptions o, const Router& r)
+      : options(std::move(o)),
+        router(r),
+        acceptor(io),
+        accept_retry(io),
+        handlers(static_cast<size_t>(std::max(1, options.handler_threads))),
+        work(asio::make_work_guard(io)),
+        grace(io) {}
+
+  void Accept();
+  // Counts a new connection of `address`; false when the address has its maximum open.
+  bool Admit(const std::string& address);
+  // From a connection's destructor.
+  void Release(const std::string& address, Session* session);
+  void BeginShutdown();
+  void FinishShutdown();
+
+  const ServerOptions options;
+  const Router& router;
+
+  // Declared before the I/O context: connections still queued in it when it is destroyed
+  // release themselves here.
+  std::mutex mu;
+  std::map<std::string, int> per_address;
+  std::map<Session*, std::weak_ptr<Session>> sessions;
+  bool stopping = false;
+
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;
+  asio::thread_pool handlers;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  asio::steady_timer grace;
+};
+
+// The pushing side of a streamed reply: a bounded queue that its connection drains.
+class StreamQueue : public EventStream {
+ public:
+  StreamQueue(Strand strand, std::weak_ptr<Session> session, size_t max_queued)
+      : strand_(std::move(strand)), session_(std::move(session)), max_queued_(max_queued) {}
+  bool Push(std::string data) override;
+
+  // For the connection: what is queued, as chunks ("" when nothing is).
+  std::string Take();
+  // Refuses further pushes (what is queued can still be taken).
+  void End();
+
+ private:
+  const Strand strand_;
+  const std::weak_ptr<Session> session_;
+  const size_t max_queued_;
+  std::mutex mu_;
+  std::deque<std::string> queue_;
+  bool ended_ = false;
+  bool flush_posted_ = false;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ServerCore& server, tcp::socket socket, std::string address, bool admitted)
+      : server_(server),
+        socket_(std::move(socket)),
+        strand_(socket_.get_executor()),
+        address_(std::move(address)),
+        admitted_(admitted),
+        timer_(strand_) {}
+  ~Session() {
+    try {
+      if (stream_) stream_->End();
+      if (admitted_) server_.Release(address_, this);
+    } catch (...) {
+      // Only a mutex that cannot lock throws here; the count then stays as it was.
+    }
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const Strand& strand() const { return strand_; }
+
+  // The methods below run on the connection's strand.
+  void Start() {
+    if (!admitted_) {
+      return Fail(429, "too_many_connections", "this address has too many open connections");
+    }
+    AwaitRequest();
+  }
+  // The server is stopping (see server.h).
+  void Shutdown();
+  // Writes what the stream has queued, unless a write is in progress (it will, when done).
+  void FlushStream();
+  // The stream's client fell too far behind.
+  void DropStream() { Close(); }
+
+ private:
+  enum class State { kIdle, kReading, kHandling, kWriting, kStreaming, kLingering, kClosed };
+
+  void AwaitRequest();
+  void BeginRequest();
+  void ReadMore();
+  void Parse();
+  // Checks the complete header; false when it refused the request (the reply is under way).
+  bool CheckHeader();
+  void Handle();
+  void Reply(Response res);
+  void StartStream(Response res);
+  void Write(std::string data);
+  void OnWritten();
+  void Fail(int status, std::string_view code, std::string_view message);
+  void FailParse(const beast::error_code& ec);
+  void SetDeadline(std::chrono::milliseconds after);
+  // body_deadline plus `bytes` at min_body_rate: the time to move a message of that size.
+  std::chrono::milliseconds TransferDeadline(size_t bytes) const;
+  void OnDeadline();
+  void WatchForClose();
+  void Linger();
+  void Close();
+
+  ServerCore& server_;
+  tcp::socket socket_;
+  const Strand strand_;
+  const std::string address_;
+  const bool admitted_;
+  asio::steady_timer timer_;
+  uint64_t timer_generation_ = 0;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  State state_ = State::kIdle;
+  bool header_checked_ = false;
+  bool timed_out_ = false;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  bool writing_ = false;
+  bool close_after_write_ = false;
+  std::string out_;  // the bytes being written
+  std::optional<StreamReply> stream_reply_;
+  std::shared_ptr<StreamQueue> stream_;
+  std::string stream_tail_;  // the last event and the final chunk, once the stream ends
+  bool stream_wrote_ = false;  // since the last idle tick
+  std::array<char, 512> discard_{};
+};
+
+// --- StreamQueue ---
+
+bool StreamQueue::Push(std::string data) {
+  bool flush = false;
+  {
+    std::lock_guard lock(mu_);
+    if (ended_) return false;
+    if (queue_.size() >= max_queued_) {
+      ended_ = true;
+      queue_.clear();
+      asio::post(strand_, [s = session_] {
+        if (auto session = s.lock()) session->DropStream();
+      });
+      return false;
+    }
+    queue_.push_back(std::move(data));
+    flush = !flush_posted_;
+    flush_posted_ = true;
+  }
+  if (flush) {
+    asio::post(strand_, [s = session_] {
+      if (auto session = s.lock()) session->FlushStream();
+    });
+  }
+  return true;
+}
+
+std::string StreamQueue::Take() {
+  std::deque<std::string> taken;
+  {
+    std::lock_guard lock(mu_);
+    taken.swap(queue_);
+    flush_posted_ = false;
+  }
+  std::string out;
+  for (const std::string& data : taken) out += Chunk(data);
+  return out;
+}
+
+void StreamQueue::End() {
+  std::lock_guard lock(mu_);
+  ended_ = true;
+}
+
+// --- Session: reading a request ---
+
+void Session::AwaitRequest() {
+  state_ = State::kIdle;
+  parser_.reset();
+  if (buffer_.size() > 0) return BeginRequest();  // pipelined
+  buffer_.shrink_to_fit();  // an idle connection holds no buffer
+  SetDeadline(server_.options.idle_timeout);
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this()](const beast::error_code& ec) {
+                       if (self->state_ != State::kIdle) return;
+                       if (ec) return self->Close();
+                       self->BeginRequest();
+                     });
+}
+
+void Session::BeginRequest() {
+  state_ = State::kReading;
+  header_checked_ = false;
+  timed_out_ = false;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+  parser_->body_limit(server_.options.max_body_bytes);
+  SetDeadline(server_.options.header_deadline);
+  Parse();
+}
+
+void Session::ReadMore() {
+  const size_t chunk = header_checked_ ? kBodyReadChunk : kHeaderReadChunk;
+  socket_.async_read_some(
+      buffer_.prepare(chunk), [self = shared_from_this()](const beast::error_code& ec, size_t n) {
+        if (self->state_ != State::kReading) return;
+        if (ec) {
+          if (self->timed_out_) {
+            return self->Fail(408, "request_timeout", "the request did not arrive in time");
+          }
+          return self->Close();  // the client left mid-request: nothing to answer
+        }
+        self->buffer_.commit(n);
+        self->Parse();
+      });
+}
+
+void Session::Parse() {
+  for (;;) {
+    if (!header_checked_) {
+      const auto data = buffer_.cdata();
+      if (HasFoldedLine({static_cast<const char*>(data.data()), data.size()})) {
+        return Fail(400, "bad_request", "a header line is folded (obs-fold)");
+      }
+    }
+    if (buffer_.size() == 0) return ReadMore();
+    beast::error_code ec;
+    const size_t used = parser_->put(buffer_.cdata(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) {
+      if (!parser_->is_header_done() && buffer_.size() >= server_.options.max_header_bytes) {
+        return Fail(431, "header_too_large", "the request's headers are too large");
+      }
+      return ReadMore();
+    }
+    if (ec) return FailParse(ec);
+    if (parser_->is_header_done() && !header_checked_) {
+      header_checked_ = true;
+      if (!CheckHeader()) return;
+    }
+    if (parser_->is_done()) return Handle();
+    if (used == 0) return ReadMore();
+  }
+}
+
+bool Session::CheckHeader() {
+  const auto& message = parser_->get();
+  const ServerOptions& o = server_.options;
+  if (static_cast<size_t>(std::distance(message.begin(), message.end())) > o.max_header_count) {
+    Fail(431, "header_too_large", "the request has too many header fields");
+    return false;
+  }
+  if (message.count(bhttp::field::content_length) > 1) {
+    Fail(400, "bad_request", "the request has more than one Content-Length");
+    return false;
+  }
+  if (message.count(bhttp::field::transfer_encoding) > 0 && !parser_->chunked()) {
+    Fail(400, "bad_request", "a request's Transfer-Encoding must end with chunked");
+    return false;
+  }
+  if (parser_->is_done()) return true;
+  // The body's deadline grows with its declared size (a chunked one: with the largest allowed).
+  SetDeadline(TransferDeadline(parser_->content_length().value_or(o.max_body_bytes)));
+  if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
+    // The client waits for this before it sends the body.
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(socket_, asio::buffer(kContinue),
+                      [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                        if (ec || self->state_ != State::kReading) return self->Close();
+                        self->Parse();
+                      });
+    return false;
+  }
+  return true;
+}
+
+void Session::FailParse(const beast::error_code& ec) {
+  if (ec == bhttp::error::header_limit) {
+    return Fail(431, "header_too_large", "the request's headers are too large");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Fail(413, "body_too_large", "the request body is too large");
+  }
+  Fail(400, "bad_request", "the request could not be read (" + ec.message() + ")");
+}
+
+// --- Session: answering ---
+
+void Session::Handle() {
+  state_ = State::kHandling;
+  ++timer_generation_;
+  timer_.cancel();
+  auto& message = parser_->get();
+  Request req;
+  req.method = std::string(message.method_string());
+  head_ = message.method() == bhttp::verb::head;
+  const std::string_view target = message.target();
+  const size_t question = target.find('?');
+  req.path = DecodePercent(target.substr(0, question), false);
+  if (question != std::string_view::npos) req.params = ParseQuery(target.substr(question + 1));
+  for (const auto& field : message) {
+    req.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+  }
+  req.body = std::move(message.body());
+  req.remote_addr = address_;
+  keep_alive_ = message.keep_alive();
+  parser_.reset();
+  asio::post(server_.handlers, [self = shared_from_this(), req = std::move(req)]() mutable {
+    Response res;
+    self->server_.router.Dispatch(req, res);
+    CompressForClient(req, res);
+    asio::post(self->strand_, [self, res = std::move(res)]() mutable {
+      self->Reply(std::move(res));
+    });
+  });
+}
+
+void Session::Reply(Response res) {
+  if (state_ != State::kHandling) return;
+  if (res.stream) return StartStream(std::move(res));
+  {
+    std::lock_guard lock(server_.mu);
+    if (server_.stopping) keep_alive_ = false;
+  }
+  res.set_header("Content-Length", std::to_string(res.body.size()));
+  if (!keep_alive_) res.set_header("Connection", "close");
+  std::string out = HeadText(res.status, server_.options.default_headers, res.headers);
+  if (!head_) out += res.body;
+  state_ = State::kWriting;
+  close_after_write_ = !keep_alive_;
+  SetDeadline(TransferDeadline(out.size()));
+  Write(std::move(out));
+}
+
+void Session::Fail(int status, std::string_view code, std::string_view message) {
+  Response res;
+  SetErrorReply(res, status, code, message);
+  res.set_header("Content-Length", std::to_string(res.body.size()));
+  res.set_header("Connection", "close");
+  state_ = State::kWriting;
+  keep_alive_ = false;
+  close_after_write_ = true;
+  SetDeadline(TransferDeadline(res.body.size()));
+  Write(HeadText(status, server_.options.default_headers, res.headers) + res.body);
+}
+
+void Session::Write(std::string data) {
+  writing_ = true;
+  out_ = std::move(data);
+  asio::async_write(socket_, asio::buffer(out_),
+                    [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                      self->writing_ = false;
+                      self->out_.clear();
+                      if (ec) return self->Close();
+                      self->OnWritten();
+                    });
+}
+
+void Session::OnWritten() {
+  if (state_ == State::kStreaming) return FlushStream();
+  if (state_ != State::kWriting) return;
+  if (close_after_write_) return Linger();
+  AwaitRequest();
+}
+
+// --- Session: streams ---
+
+void Session::StartStream(Response res) {
+  stream_reply_ = std::move(*res.stream);
+  res.headers.erase("Content-Length");
+  res.set_header("Transfer-Encoding", "chunked");
+  state_ = State::kStreaming;
+  stream_ = std::make_shared<StreamQueue>(strand_, weak_from_this(), stream_reply_->max_queued);
+  std::string head = HeadText(res.status, server_.options.default_headers, res.headers);
+  if (!head_) head += Chunk(stream_reply_->first);
+  Write(std::move(head));
+  if (head_) {
+    stream_->End();
+    stream_tail_ = "0\r\n\r\n";
+    close_after_write_ = true;
+    return;
+  }
+  if (stream_reply_->opened) stream_reply_->opened(stream_);
+  WatchForClose();
+  SetDeadline(stream_reply_->idle_interval);
+  bool stopping = false;
+  {
+    std::lock_guard lock(server_.mu);
+    stopping = server_.stopping;
+  }
+  if (stopping) Shutdown();
+}
+
+void Session::FlushStream() {
+  if (state_ != State::kStreaming || writing_) return;
+  std::string data = stream_->Take() + std::exchange(stream_tail_, "");
+  if (data.empty()) {
+    if (close_after_write_) Linger();
+    return;
+  }
+  stream_wrote_ = true;
+  Write(std::move(data));
+}
+
+// A streaming client sends nothing more; its reads end when it leaves.
+void Session::WatchForClose() {
+  socket_.async_read_some(asio::buffer(discard_),
+                          [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                            if (self->state_ != State::kStreaming) return;
+                            if (ec) return self->Close();
+                            self->WatchForClose();
+                          });
+}
+
+// --- Session: deadlines, shutdown, closing ---
+
+std::chrono::milliseconds Session::TransferDeadline(size_t bytes) const {
+  const ServerOptions& o = server_.options;
+  return o.body_deadline +
+         std::chrono::milliseconds(bytes * 1000 / std::max<size_t>(1, o.min_body_rate));
+}
+
+void Session::SetDeadline(std::chrono::milliseconds after) {
+  timer_.expires_after(after);
+  timer_.async_wait(
+      [self = shared_from_this(), generation = ++timer_generation_](const beast::error_code& ec) {
+        if (ec || generation != self->timer_generation_) return;
+        self->OnDeadline();
+      });
+}
+
+void Session::OnDeadline() {
+  switch (state_) {
+    case State::kIdle:
+    case State::kLingering:
+      return Close();
+    case State::kReading: {
+      timed_out_ = true;
+      beast::error_code ignored;
+      socket_.cancel(ignored);  // the pending read ends, and answers 408
+      return;
+    }
+    case State::kStreaming:
+      if (!stream_wrote_ && !stream_reply_->idle.empty()) stream_->Push(stream_reply_->idle);
+      stream_wrote_ = false;
+      return SetDeadline(stream_reply_->idle_interval);
+    case State::kWriting:
+      return Close();  // the client does not read its reply
+    case State::kHandling:
+    case State::kClosed:
+      return;
+  }
+}
+
+void Session::Shutdown() {
+  switch (state_) {
+    case State::kIdle:
+      return Close();
+    case State::kReading:
+    case State::kHandling:
+      keep_alive_ = false;  // answered, then closed
+      return;
+    case State::kWriting:
+      close_after_write_ = true;
+      return;
+    case State::kStreaming:
+      if (close_after_write_) return;
+      stream_->End();
+      stream_tail_ = Chunk(stream_reply_->last) + "0\r\n\r\n";
+      close_after_write_ = true;
+      return FlushStream();
+    case State::kLingering:
+    case State::kClosed:
+      return;
+  }
+}
+
+// Stops sending, then reads what the client still sends until it closes (or kLinger passes),
+// so that the reply is not lost to a reset.
+void Session::Linger() {
+  state_ = State::kLingering;
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  SetDeadline(kLinger);
+  socket_.async_read_some(asio::buffer(discard_),
+                          [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                            if (self->state_ != State::kLingering) return;
+                            if (ec) return self->Close();
+                            self->Linger();
+                          });
+}
+
+void Session::Close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  ++timer_generation_;
+  timer_.cancel();
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  if (stream_) stream_->End();
+}
+
+// --- ServerCore ---
+
+void ServerCore::Accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](const beast::error_code& ec,
+                                                      tcp::socket socket) {
+    if (!acceptor.is_open()) return;
+    if (ec) {
+      // Out of descriptors, or the like: try again shortly rather than spin.
+      accept_retry.expires_after(std::chrono::milliseconds(50));
+      accept_retry.async_wait([this](const beast::error_code& e) {
+        if (!e) Accept();
+      });
+      return;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    const tcp::endpoint peer = socket.remote_endpoint(ignored);
+    std::string address = peer.address().to_string();
+    const bool admitted = Admit(address);
+    auto session = std::make_shared<Session>(*this, std::move(socket), address, admitted);
+    if (admitted) {
+      std::lock_guard lock(mu);
+      sessions.emplace(session.get(), session);
+    }
+    asio::dispatch(session->strand(), [session] { session->Start(); });
+    Accept();
+  });
+}
+
+bool ServerCore::Admit(const std::string& address) {
+  std::lock_guard lock(mu);
+  int& open = per_address[address];
+  if (open >= options.max_connections_per_address) return false;
+  ++open;
+  return true;
+}
+
+void ServerCore::Release(const std::string& address, Session* session) {
+  std::lock_guard lock(mu);
+  if (--per_address[address] <= 0) per_address.erase(address);
+  sessions.erase(session);
+  if (stopping && sessions.empty()) asio::post(io, [this] { FinishShutdown(); });
+}
+
+void ServerCore::BeginShutdown() {
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(mu);
+    if (stopping) return;
+    stopping = true;
+    for (auto& [raw, weak] : sessions) {
+      if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+  }
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  accept_retry.cancel();
+  if (open.empty()) return FinishShutdown();
+  for (auto& s : open) asio::post(s->strand(), [s] { s->Shutdown(); });
+  grace.expires_after(options.shutdown_grace);
+  grace.async_wait([this](const beast::error_code& ec) {
+    if (!ec) io.stop();  // what is left is cut
+  });
+}
+
+void ServerCore::FinishShutdown() {
+  grace.cancel();
+  work.reset();
+}
+
+// --- Server ---
+
+Server::Server(ServerOptions options, const Router& router)
+    : core_(std::make_unique<ServerCore>(std::move(options), router)) {}
+
+Server::~Server() = default;
+
+Result<int> Server::Bind() {
+  const ServerOptions& o = core_->options;
+  const std::string where = o.host + ":" + std::to_string(o.port);
+  beast::error_code ec;
+  tcp::resolver resolver(core_->io);
+  const auto endpoints = resolver.resolve(o.host, std::to_string(o.port),
+                                          tcp::resolver::passive | tcp::resolver::numeric_service,
+                                          ec);
+  if (ec || endpoints.empty()) {
+    return Error{"bind_failed", "cannot listen on " + where + " (not an address of this host)"};
+  }
+  tcp::acceptor& acceptor = core_->acceptor;
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    return Error{"bind_failed", "cannot listen on " + where + " (in use, or not an address of "
+                                                              "this host): " + ec.message()};
+  }
+  return static_cast<int>(acceptor.local_endpoint().port());
+}
+
+void Server::Serve() {
+  ServerCore& core = *core_;
+  core.Accept();
+  std::vector<std::thread> more;
+  for (int i = 1; i < core.options.io_threads; ++i) more.emplace_back([&core] { core.io.run(); });
+  core.io.run();
+  for (std::thread& t : more) t.join();
+}
+
+void Server::Stop() {
+  asio::post(core_->io, [core = core_.get()] { core->BeginShutdown(); });
+}
+
+}  // namespace llmscope::http
