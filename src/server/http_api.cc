@@ -14,6 +14,7 @@
 #include "server/dashboard_routes.h"
 #include "server/http_reply.h"
 #include "server/ingest_routes.h"
+#include "server/otlp_routes.h"
 #include "server/prometheus_metrics.h"
 #include "server/recent_samples.h"
 #include "server/response_encoding.h"
@@ -153,7 +154,8 @@ void HttpApi::InstallAuthAndErrorHandlers() {
     }
     const bool api = req.path.rfind("/api", 0) == 0;
     const bool metrics = req.path == "/metrics";
-    if (!api && !metrics) return httplib::Server::HandlerResponse::Unhandled;
+    const bool otlp = req.path.rfind("/v1/", 0) == 0;  // OTLP ingest: never open
+    if (!api && !metrics && !otlp) return httplib::Server::HandlerResponse::Unhandled;
     const bool open = (api && options_.public_reads && req.method == "GET") ||
                       (metrics && (options_.public_metrics || options_.public_reads));
     if (open || Authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
@@ -191,6 +193,7 @@ void HttpApi::RegisterRoutes() {
   RegisterSystemRoutes(s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_,
                                         options_.store_description, clock});
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
+  RegisterOtlpRoutes(s, monitor_, options_.ingest, options_.body_limit, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.severities, clock);
   RegisterViolationRoutes(s, monitor_, store_, options_.severities, clock);
   RegisterSampleRoutes(s, store_, clock);
