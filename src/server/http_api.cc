@@ -193,7 +193,7 @@ void HttpApi::RegisterRoutes() {
   RegisterSystemRoutes(s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_,
                                         options_.store_description, clock});
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
-  RegisterOtlpRoutes(s, monitor_, options_.ingest, options_.body_limit, clock);
+  RegisterOtlpRoutes(s, monitor_, *metrics_, options_.ingest, options_.body_limit, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.severities, clock);
   RegisterViolationRoutes(s, monitor_, store_, options_.severities, clock);
   RegisterSampleRoutes(s, store_, clock);

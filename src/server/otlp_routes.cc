@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
@@ -96,29 +97,39 @@ std::optional<OtlpEncoding> DecodeRequest(const Request& req, Response& res,
   return encoding;
 }
 
+// What both receivers need. The monitor and the metrics outlive the routes.
+struct OtlpIngest {
+  monitor::SeriesMonitor& monitor;
+  PrometheusMetrics& metrics;
+  IngestLimits limits;
+  size_t body_limit;
+  Clock clock;
+};
+
 // Checks the outcome's samples as POST /api/stats does (a sample that fails is one more refused
-// item) and ingests the rest. False once the 503 reply has been sent.
-bool StoreOutcome(otlp::ExportOutcome& outcome, monitor::SeriesMonitor& monitor,
-                  const IngestLimits& limits, int64_t now_ms, Response& res,
-                  OtlpEncoding encoding) {
+// item) and ingests the rest. The number stored, or nullopt once the 503 reply has been sent.
+std::optional<int64_t> StoreOutcome(otlp::ExportOutcome& outcome, const OtlpIngest& ingest,
+                                    Response& res, OtlpEncoding encoding) {
+  const int64_t now_ms = ingest.clock();
   std::vector<Sample> valid;
   valid.reserve(outcome.samples.size());
   for (Sample& s : outcome.samples) {
-    if (Status ok = ValidateSample(s, now_ms, limits); !ok) {
+    if (Status ok = ValidateSample(s, now_ms, ingest.limits); !ok) {
       outcome.Reject(s.source.provider + "/" + s.source.model + ": " + ok.error().message);
     } else {
       valid.push_back(std::move(s));
     }
   }
   outcome.samples.clear();
-  if (valid.empty()) return true;
-  Result<monitor::IngestReceipt> receipt = monitor.Ingest(std::move(valid));
+  const auto stored = static_cast<int64_t>(valid.size());
+  if (valid.empty()) return stored;
+  Result<monitor::IngestReceipt> receipt = ingest.monitor.Ingest(std::move(valid));
   if (!receipt) {
     SendRpcStatus(res, 503, kUnavailable, "the samples were not stored: " + receipt.error().message,
                   encoding);
-    return false;
+    return std::nullopt;
   }
-  return true;
+  return stored;
 }
 
 // partial_success's message: the first refusal, and what was ignored.
@@ -132,47 +143,62 @@ std::string OutcomeMessage(const otlp::ExportOutcome& outcome, const char* items
   return message;
 }
 
+// One export request: decoded, turned into samples by `translate`, stored, counted in /metrics,
+// answered with the response that `set_partial_success` fills when there is something to say.
+template <typename ExportRequest, typename ExportResponse>
+void HandleExport(
+    const OtlpIngest& ingest, const char* signal, const char* items, const Request& req,
+    Response& res, const httplib::ContentReader& reader,
+    const std::function<otlp::ExportOutcome(const ExportRequest&)>& translate,
+    const std::function<void(ExportResponse&, int64_t, const std::string&)>& set_partial_success) {
+  ExportRequest request;
+  const std::optional<OtlpEncoding> encoding =
+      DecodeRequest(req, res, reader, ingest.body_limit, request);
+  if (!encoding) return;
+  otlp::ExportOutcome outcome = translate(request);
+  const std::optional<int64_t> stored = StoreOutcome(outcome, ingest, res, *encoding);
+  if (!stored) return;
+  ingest.metrics.CountOtlpItems(signal, *stored, outcome.ignored, outcome.rejected);
+  ExportResponse reply;
+  const std::string message = OutcomeMessage(outcome, items);
+  if (!message.empty()) set_partial_success(reply, outcome.rejected, message);
+  SendMessage(res, reply, *encoding);
+}
+
 }  // namespace
 
 void RegisterOtlpRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
-                        const IngestLimits& limits, size_t body_limit, const Clock& clock) {
-  server.Post("/v1/traces",
-              [&monitor, limits, body_limit, clock](const Request& req, Response& res,
-                                                    const httplib::ContentReader& reader) {
-                collector_trace::ExportTraceServiceRequest request;
-                const std::optional<OtlpEncoding> encoding =
-                    DecodeRequest(req, res, reader, body_limit, request);
-                if (!encoding) return;
-                otlp::ExportOutcome outcome = otlp::SamplesFromTraces(request);
-                if (!StoreOutcome(outcome, monitor, limits, clock(), res, *encoding)) return;
-                collector_trace::ExportTraceServiceResponse reply;
-                const std::string message = OutcomeMessage(outcome, "spans");
-                if (!message.empty()) {
-                  reply.mutable_partial_success()->set_rejected_spans(outcome.rejected);
-                  reply.mutable_partial_success()->set_error_message(message);
-                }
-                SendMessage(res, reply, *encoding);
-              });
+                        PrometheusMetrics& metrics, const IngestLimits& limits, size_t body_limit,
+                        const Clock& clock) {
+  const OtlpIngest ingest{monitor, metrics, limits, body_limit, clock};
+  server.Post("/v1/traces", [ingest](const Request& req, Response& res,
+                                     const httplib::ContentReader& reader) {
+    using collector_trace::ExportTraceServiceRequest;
+    using collector_trace::ExportTraceServiceResponse;
+    HandleExport<ExportTraceServiceRequest, ExportTraceServiceResponse>(
+        ingest, "traces", "spans", req, res, reader, otlp::SamplesFromTraces,
+        [](ExportTraceServiceResponse& reply, int64_t rejected, const std::string& message) {
+          reply.mutable_partial_success()->set_rejected_spans(rejected);
+          reply.mutable_partial_success()->set_error_message(message);
+        });
+  });
 
   // The last cumulative point of each histogram stream, shared by every /v1/metrics request.
   auto streams = std::make_shared<otlp::HistogramStreams>();
-  server.Post("/v1/metrics",
-              [&monitor, limits, body_limit, clock, streams](const Request& req, Response& res,
-                                                             const httplib::ContentReader& reader) {
-                collector_metrics::ExportMetricsServiceRequest request;
-                const std::optional<OtlpEncoding> encoding =
-                    DecodeRequest(req, res, reader, body_limit, request);
-                if (!encoding) return;
-                otlp::ExportOutcome outcome = otlp::SamplesFromMetrics(request, *streams);
-                if (!StoreOutcome(outcome, monitor, limits, clock(), res, *encoding)) return;
-                collector_metrics::ExportMetricsServiceResponse reply;
-                const std::string message = OutcomeMessage(outcome, "data points");
-                if (!message.empty()) {
-                  reply.mutable_partial_success()->set_rejected_data_points(outcome.rejected);
-                  reply.mutable_partial_success()->set_error_message(message);
-                }
-                SendMessage(res, reply, *encoding);
-              });
+  server.Post("/v1/metrics", [ingest, streams](const Request& req, Response& res,
+                                               const httplib::ContentReader& reader) {
+    using collector_metrics::ExportMetricsServiceRequest;
+    using collector_metrics::ExportMetricsServiceResponse;
+    HandleExport<ExportMetricsServiceRequest, ExportMetricsServiceResponse>(
+        ingest, "metrics", "data points", req, res, reader,
+        [&streams](const ExportMetricsServiceRequest& request) {
+          return otlp::SamplesFromMetrics(request, *streams);
+        },
+        [](ExportMetricsServiceResponse& reply, int64_t rejected, const std::string& message) {
+          reply.mutable_partial_success()->set_rejected_data_points(rejected);
+          reply.mutable_partial_success()->set_error_message(message);
+        });
+  });
 }
 
 }  // namespace llmscope::server

@@ -17,7 +17,8 @@
 //   413/415 a google.rpc.Status (code 3)
 //   503 a google.rpc.Status (code 14, UNAVAILABLE) when the samples were not stored: the
 //       exporter retries
-// The key is checked before routing, as for /api (HttpApi).
+// Each request's items are counted in /metrics (PrometheusMetrics::CountOtlpItems). The key is
+// checked before routing, as for /api (HttpApi).
 #pragma once
 
 #include <cstddef>
@@ -25,6 +26,7 @@
 #include "core/clock.h"
 #include "monitor/series_monitor.h"
 #include "server/ingest_payload.h"
+#include "server/prometheus_metrics.h"
 
 namespace httplib {
 class Server;
@@ -32,8 +34,9 @@ class Server;
 
 namespace llmscope::server {
 
-// `monitor` must outlive `server`.
+// `monitor` and `metrics` must outlive `server`.
 void RegisterOtlpRoutes(httplib::Server& server, monitor::SeriesMonitor& monitor,
-                        const IngestLimits& limits, size_t body_limit, const Clock& clock);
+                        PrometheusMetrics& metrics, const IngestLimits& limits, size_t body_limit,
+                        const Clock& clock);
 
 }  // namespace llmscope::server

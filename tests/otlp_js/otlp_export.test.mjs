@@ -4,8 +4,8 @@
 // with the provider, model, site, profile, e2e, TTFT, token counts and errors of the mapping;
 // spans without GenAI attributes are accepted, ignored and counted in partial_success; delta
 // histograms give one sample per export at the interval's mean; cumulative ones are differenced
-// (the first export only sets the baseline); bad payloads get the OTLP error reply (400, 413,
-// 415) and a missing key 401.
+// (the first export only sets the baseline); /metrics counts the items by outcome; bad payloads
+// get the OTLP error reply (400, 413, 415) and a missing key 401.
 //
 // Usage: node otlp_export.test.mjs <path to llmscope> (run by ctest through run_otlp_js_test.sh).
 import assert from 'node:assert/strict';
@@ -202,6 +202,11 @@ try {
     }
     const rows = await server.samples({ provider: 'ollama', model: 'llama3', site: 'prod', profile: 'checkout' });
     assert.equal(rows.length, 1, 'the resent span was stored once (its ingest key)');
+    const metrics = await (await fetch(`${server.base}/metrics`, { headers: server.auth })).text();
+    const count = (outcome) => Number(metrics.match(new RegExp(`llmscope_otlp_items_total\\{signal="traces",outcome="${outcome}"\\} (\\d+)`))[1]);
+    assert.equal(count('rejected'), 2, metrics);
+    assert.equal(count('ignored'), 1 + 2 * 2, 'the first export\'s non-GenAI span, and these two twice');
+    assert.equal(count('sampled'), 6 + 3 + 2, 'the duplicate is still a sampled item');
   }
 
   step('delta histograms: one sample per export at the interval mean (protobuf exporter)');
