@@ -1,5 +1,6 @@
 #include "otlp/otlp_codec.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "google/rpc/status.pb.h"
@@ -78,6 +79,9 @@ std::string_view ContentTypeOf(OtlpEncoding encoding) {
 Status DecodeMessage(std::string_view body, OtlpEncoding encoding,
                      google::protobuf::Message& message) {
   message.Clear();
+  // libprotobuf logs each invalid UTF-8 string it meets to stderr: a sender could fill the
+  // server's log. The reply carries why the body was refused.
+  const google::protobuf::LogSilencer silence_parser_log;
   if (encoding == OtlpEncoding::kProtobuf) {
     if (!message.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
       return Error{"invalid_payload", "the body is not a valid protobuf " + message.GetTypeName()};

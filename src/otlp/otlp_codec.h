@@ -30,7 +30,8 @@ std::optional<OtlpEncoding> EncodingOfContentType(std::string_view content_type)
 // "application/x-protobuf" or "application/json".
 std::string_view ContentTypeOf(OtlpEncoding encoding);
 
-// Parses `body` into `message` (cleared first). Error code "invalid_payload", with why.
+// Parses `body` into `message` (cleared first). Error code "invalid_payload", with why;
+// libprotobuf's own log lines about the body are not written.
 Status DecodeMessage(std::string_view body, OtlpEncoding encoding,
                      google::protobuf::Message& message);
 
