@@ -17,6 +17,7 @@ packages=(
   libtomlplusplus-dev               # the TOML config file
   libcurl4-openssl-dev              # the probe's HTTP client (providers' APIs)
   libpq-dev                         # the PostgreSQL store (libpq)
+  libprotobuf-dev protobuf-compiler # OTLP ingest: the OTLP messages (protoc, libprotobuf)
   postgresql                        # PostgreSQL 15 server the tests start (initdb, pg_ctl)
   libssl-dev                        # alerting: HMAC-SHA256 webhook signatures (libcrypto)
   python3-aiosmtpd openssl          # alerting tests: a real SMTP server, its TLS certificate

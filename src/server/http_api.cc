@@ -8,6 +8,7 @@
 #include "server/dashboard_routes.h"
 #include "server/http_reply.h"
 #include "server/ingest_routes.h"
+#include "server/otlp_routes.h"
 #include "server/prometheus_metrics.h"
 #include "server/recent_samples.h"
 #include "server/sample_routes.h"
@@ -116,7 +117,8 @@ void HttpApi::InstallPreRouting() {
     const bool api = req.path.starts_with("/api");
     const bool metrics = req.path == "/metrics";
     const bool status = IsStatusRoute(req.path);
-    if (!api && !metrics && !status) return false;
+    const bool otlp = req.path.rfind("/v1/", 0) == 0;  // OTLP ingest: never open
+    if (!api && !metrics && !status && !otlp) return false;
     const bool read = req.method == "GET" || req.method == "HEAD";
     const bool open = (api && options_.public_reads && read) ||
                       (metrics && (options_.public_metrics || options_.public_reads)) ||
@@ -137,6 +139,7 @@ void HttpApi::RegisterRoutes() {
   RegisterSystemRoutes(s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_,
                                         options_.store_description, clock});
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
+  RegisterOtlpRoutes(s, monitor_, *metrics_, options_.ingest, options_.body_limit, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.severities, clock);
   RegisterViolationRoutes(s, monitor_, store_, options_.severities, clock);
   RegisterSampleRoutes(s, store_, clock);

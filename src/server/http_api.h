@@ -2,12 +2,14 @@
 // the server around the routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
 // (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
 // export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences), the
-// status page and badges, and the dashboard (its p-chart route, then its embedded files).
+// status page and badges, OTLP receivers (/v1/traces, /v1/metrics) and the dashboard (its
+// p-chart route, then its embedded files).
 //
-// JSON in and out; every failure is {"error": {"code", "message"}} with a 4xx/5xx status.
-// Auth: "Authorization: Bearer <key>" on /api/* (GET routes open when public_reads), on /metrics
-// (open when public_metrics) and on the status page and badges (open when public_status or
-// public_reads; status_routes.h); /health is open. Keys are compared in constant time and
+// JSON in and out (OTLP: its own encodings and error replies, otlp_routes.h); every failure is
+// {"error": {"code", "message"}} with a 4xx/5xx status. Auth: "Authorization: Bearer <key>" on
+// /api/* (GET routes open when public_reads), on /metrics (open when public_metrics), on the
+// status page and badges (open when public_status or public_reads; status_routes.h) and on /v1/*
+// (OTLP ingest, never open); /health is open. Keys are compared in constant time and
 // never logged. CORS headers only when cors_origin is set.
 //
 // Threads: io_threads run every connection's I/O and api_threads run the route handlers; an open

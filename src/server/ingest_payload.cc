@@ -112,6 +112,13 @@ bool HasMeasurement(const Sample& s) {
   return false;
 }
 
+// The shortest plain decimal that reads back as d: "100", "0.5", "10000000".
+std::string Short(double d) {
+  char buf[400];  // the longest: a subnormal's "0.000…" of about 330 characters
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  return std::string(buf, end);
+}
+
 bool IsNull(element v) {
   return v.type() == element_type::NULL_VALUE;
 }
@@ -397,12 +404,6 @@ class SampleReader {
     if (!out) return Reject(k, "is not an ISO 8601 time, e.g. 2026-11-23T15:04:05Z");
     return true;
   }
-  // The shortest plain decimal that reads back as d: "100", "0.5", "10000000".
-  static std::string Short(double d) {
-    char buf[400];  // the longest: a subnormal's "0.000…" of about 330 characters
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-    return std::string(buf, end);
-  }
 
   element object_;
   std::string_view path_prefix_;
@@ -476,6 +477,51 @@ Result<IngestBody> ReadSamples(element doc, int64_t now_ms, const IngestLimits& 
 // buffers (about 10 bytes per byte of JSON) for the thread's life.
 constexpr size_t kKeptParserCapacity = size_t{1} << 20;
 
+// ValidateSample's checks, each returning false with `error` set.
+class SampleCheck {
+ public:
+  explicit SampleCheck(const IngestLimits& limits) : limits_(limits) {}
+
+  bool Name(const char* field, const std::string& value) {
+    if (!Text(field, value, limits_.max_name)) return false;
+    for (unsigned char c : value) {
+      if (c < 0x20 || c == 0x7f) return Fail(field, "must not contain control characters");
+    }
+    return true;
+  }
+  bool Text(const char* field, const std::string& value, size_t max) {
+    if (value.size() <= max) return true;
+    return Fail(field, "is longer than " + std::to_string(max) + " bytes");
+  }
+  bool Value(const char* field, const std::optional<double>& v, double max, const char* bound) {
+    if (!v) return true;
+    if (!std::isfinite(*v) || *v < 0) return Fail(field, "must be a finite number >= 0");
+    if (*v > max) return Fail(field, "must be at most " + Short(max) + " ([ingest] " + bound + ")");
+    return true;
+  }
+  bool Count(const char* field, const std::optional<int64_t>& n) {
+    if (!n) return true;
+    if (*n < 0 || *n > limits_.max_token_count) {
+      return Fail(field, "must be within [0, " + std::to_string(limits_.max_token_count) +
+                             "] ([ingest] max_token_count)");
+    }
+    return true;
+  }
+  bool Percent(const char* field, const std::optional<double>& v, double min, double max) {
+    if (!v || (std::isfinite(*v) && *v >= min && *v <= max)) return true;
+    return Fail(field, "must be within [" + Short(min) + ", " + Short(max) + "]");
+  }
+  bool Fail(const char* field, const std::string& message, const char* code = "invalid_field") {
+    error = Error{code, std::string(field) + ": " + message};
+    return false;
+  }
+
+  Error error;
+
+ private:
+  const IngestLimits& limits_;
+};
+
 }  // namespace
 
 // simdjson reads a body into its tape, copying it into the parser's padded buffer (simdjson
@@ -484,6 +530,55 @@ constexpr size_t kKeptParserCapacity = size_t{1} << 20;
 // column, what was expected), and what it accepts that simdjson does not (an integer beyond 64
 // bits, read as a double; a byte order mark; nesting deeper than simdjson's default 1,024) is
 // written out again by nlohmann in the form simdjson reads and parsed from that.
+Status ValidateSample(const Sample& s, int64_t now_ms, const IngestLimits& limits) {
+  SampleCheck c(limits);
+  const double max_ms = limits.max_latency_ms;
+  const bool ok =
+      c.Name("provider", s.source.provider) && c.Name("model", s.source.model) &&
+      c.Name("site", s.source.site) && c.Name("profile", s.source.profile) &&
+      c.Value("e2e_ms", s.e2e_ms, max_ms, "max_latency_ms") &&
+      c.Value("ttft_ms", s.ttft_ms, max_ms, "max_latency_ms") &&
+      c.Value("tpot_ms", s.tpot_ms, max_ms, "max_latency_ms") &&
+      c.Value("tokens_per_s", s.tokens_per_s, limits.max_tokens_per_s, "max_tokens_per_s") &&
+      c.Value("cost_usd", s.cost_usd, limits.max_cost_usd, "max_cost_usd") &&
+      c.Value("total_duration_ms", s.total_duration_ms, max_ms, "max_latency_ms") &&
+      c.Value("load_duration_ms", s.load_duration_ms, max_ms, "max_latency_ms") &&
+      c.Value("prompt_eval_duration_ms", s.prompt_eval_duration_ms, max_ms, "max_latency_ms") &&
+      c.Value("eval_duration_ms", s.eval_duration_ms, max_ms, "max_latency_ms") &&
+      c.Count("prompt_eval_count", s.prompt_eval_count) && c.Count("eval_count", s.eval_count) &&
+      c.Count("tokens_in", s.tokens_in) && c.Count("tokens_out", s.tokens_out) &&
+      c.Percent("cpu_percent", s.telemetry.cpu_percent, 0, 100) &&
+      c.Percent("memory_percent", s.telemetry.memory_percent, 0, 100) &&
+      c.Percent("gpu_percent", s.telemetry.gpu_percent, 0, 100) &&
+      c.Percent("gpu_memory_percent", s.telemetry.gpu_memory_percent, 0, 100) &&
+      c.Percent("gpu_temp_c", s.telemetry.gpu_temp_c, -50, 150) &&
+      c.Text("error_kind", s.error_kind, limits.max_name) &&
+      c.Text("error_message", s.error_message, limits.max_text) &&
+      c.Text("prompt_hash", s.prompt_hash, limits.max_name);
+  if (!ok) return c.error;
+  if (s.ingest_key) {
+    const std::string& key = *s.ingest_key;
+    if (key.empty() || key.size() > kMaxIngestKeyBytes) {
+      return Error{"invalid_field",
+                   "ingest_key: must be 1 to " + std::to_string(kMaxIngestKeyBytes) + " bytes"};
+    }
+    for (unsigned char ch : key) {
+      if (ch < 0x20 || ch > 0x7e)
+        return Error{"invalid_field", "ingest_key: must be printable ASCII"};
+    }
+  }
+  if (s.source.provider.empty()) return Error{"missing_field", "provider: is required"};
+  if (s.source.model.empty()) return Error{"missing_field", "model: is required"};
+  if (s.time_ms > now_ms + limits.max_future_ms) {
+    return Error{"invalid_field", "timestamp: is in the future (" + FormatIsoUtc(s.time_ms) +
+                                      "; now is " + FormatIsoUtc(now_ms) + ")"};
+  }
+  if (!s.error && !HasMeasurement(s)) {
+    return Error{"missing_field", "no measurement and not a failed call"};
+  }
+  return {};
+}
+
 Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
                                    const IngestLimits& limits) {
   thread_local simdjson::dom::parser kept_parser;

@@ -62,4 +62,10 @@ struct IngestBody {
 Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
                                    const IngestLimits& limits = {});
 
+// The same checks for a sample built elsewhere (OTLP ingest, otlp_routes.h): names, texts and
+// the ingest key within their lengths, every value finite, >= 0 and within IngestLimits' bounds,
+// a time at most max_future_ms after now, and a measurement unless the call failed. Errors:
+// "invalid_field" or "missing_field", the message naming the field (and the bound).
+Status ValidateSample(const Sample& sample, int64_t now_ms, const IngestLimits& limits = {});
+
 }  // namespace llmscope::server

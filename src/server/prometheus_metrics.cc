@@ -165,7 +165,26 @@ std::string PrometheusMetrics::Render(const std::vector<monitor::SeriesView>& se
 
   Family(out, "llmscope_stream_clients", "gauge", "Open /api/stream connections.");
   Line(out, "llmscope_stream_clients", "", std::to_string(stream_clients));
+
+  Family(out, "llmscope_otlp_items_total", "counter",
+         "OTLP spans and metric data points received (outcome: sampled, ignored, rejected).");
+  for (const char* signal : {"metrics", "traces"}) {
+    for (const char* outcome : {"ignored", "rejected", "sampled"}) {
+      auto it = otlp_items_.find({signal, outcome});
+      Line(out, "llmscope_otlp_items_total",
+           std::string("signal=\"") + signal + "\",outcome=\"" + outcome + "\"",
+           std::to_string(it == otlp_items_.end() ? 0 : it->second));
+    }
+  }
   return out;
+}
+
+void PrometheusMetrics::CountOtlpItems(const std::string& signal, int64_t sampled, int64_t ignored,
+                                       int64_t rejected) {
+  std::lock_guard<std::mutex> lock(mu_);
+  otlp_items_[{signal, "sampled"}] += static_cast<uint64_t>(sampled);
+  otlp_items_[{signal, "ignored"}] += static_cast<uint64_t>(ignored);
+  otlp_items_[{signal, "rejected"}] += static_cast<uint64_t>(rejected);
 }
 
 void PrometheusMetrics::RenderSeries(const std::vector<monitor::SeriesView>& series,

@@ -49,6 +49,12 @@ class PrometheusMetrics {
 
   void Observe(const std::vector<monitor::MonitorEvent>& events);
 
+  // OTLP ingest's items (spans, metric data points) of one export request: those that became
+  // samples, those accepted and ignored, those refused. `signal`: "traces" or "metrics".
+  // Rendered as llmscope_otlp_items_total{signal, outcome}.
+  void CountOtlpItems(const std::string& signal, int64_t sampled, int64_t ignored,
+                      int64_t rejected);
+
   // The exposition text. `open_violations` comes from the store at scrape time (negative when
   // the store could not say: the family is then left empty), `series` from the monitor,
   // `stream_clients` from the SSE hub.
@@ -73,6 +79,7 @@ class PrometheusMetrics {
   std::map<SourceKey, SourceCounters> sources_;
   uint64_t samples_omitted_ = 0;
   std::map<std::pair<SeriesKey, spc::Rule>, uint64_t> violations_;
+  std::map<std::pair<std::string, std::string>, uint64_t> otlp_items_;  // (signal, outcome)
 };
 
 }  // namespace llmscope::server

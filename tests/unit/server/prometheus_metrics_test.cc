@@ -130,5 +130,20 @@ TEST(PrometheusMetricsTest, CapsTheExportedSourcesAndCountsWhatItLeavesOut) {
   EXPECT_NE(text.find(R"(model="b")"), std::string::npos) << text;
 }
 
+TEST(PrometheusMetricsTest, CountsOtlpItemsBySignalAndOutcome) {
+  PrometheusMetrics metrics;
+  metrics.CountOtlpItems("traces", 5, 2, 1);
+  metrics.CountOtlpItems("traces", 1, 0, 0);
+  const std::string text = metrics.Render({}, 0, 0);
+  EXPECT_NE(text.find(R"(llmscope_otlp_items_total{signal="traces",outcome="sampled"} 6)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(llmscope_otlp_items_total{signal="traces",outcome="ignored"} 2)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(llmscope_otlp_items_total{signal="metrics",outcome="rejected"} 0)"),
+            std::string::npos)
+      << "every series is exported from the start";
+}
+
 }  // namespace
 }  // namespace llmscope::server
