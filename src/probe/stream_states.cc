@@ -35,9 +35,8 @@ void OpenAiChatStreamState::OnEvent(const SseEvent& event, net::SteadyTime at) {
   }
   if (const json* e = internal::Member(j, "error")) {
     const json* type = internal::Member(*e, "type");
-    error_kind = internal::StreamErrorKind(type != nullptr && type->is_string()
-                                               ? type->get_ref<const std::string&>()
-                                               : std::string());
+    error_kind = internal::StreamErrorKind(
+        type != nullptr && type->is_string() ? type->get_ref<const std::string&>() : std::string());
     error_message = "error in stream: " + internal::ErrorMessageOf(j);
     return;
   }
@@ -89,9 +88,8 @@ void OpenAiResponsesStreamState::OnEvent(const SseEvent& event, net::SteadyTime 
     const json* e = response != nullptr ? internal::Member(*response, "error") : nullptr;
     const json& holder = e != nullptr ? *response : j;
     const json* code = internal::Member(e != nullptr ? *e : j, "code");
-    error_kind = internal::StreamErrorKind(code != nullptr && code->is_string()
-                                               ? code->get_ref<const std::string&>()
-                                               : std::string());
+    error_kind = internal::StreamErrorKind(
+        code != nullptr && code->is_string() ? code->get_ref<const std::string&>() : std::string());
     error_message = "error in stream: " + internal::ErrorMessageOf(holder);
   }
 }
@@ -130,8 +128,8 @@ void AnthropicStreamState::OnEvent(const SseEvent& event, net::SteadyTime at) {
     done = true;
   } else if (type == "error") {
     const json* e = internal::Member(j, "error");
-    error_kind = internal::StreamErrorKind(
-        e != nullptr ? internal::StringAt(*e, "type").value_or("") : "");
+    error_kind =
+        internal::StreamErrorKind(e != nullptr ? internal::StringAt(*e, "type").value_or("") : "");
     error_message = "error event: " + internal::ErrorMessageOf(j);
   }
   // ping, content_block_start, content_block_stop and future event types carry nothing to

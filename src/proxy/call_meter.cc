@@ -5,6 +5,7 @@
 
 #include "probe/stream_parsers.h"
 #include "probe/stream_states.h"
+#include "proxy/content_decoder.h"
 
 namespace llmscope::proxy {
 namespace {
@@ -40,6 +41,8 @@ struct CallMeter::Reading {
   int status = 0;
   enum class Body { kWhole, kSse, kNdjson } body = Body::kWhole;
 
+  std::unique_ptr<ContentDecoder> decoder;  // null: the reply is not compressed
+  std::string decoded;
   std::string whole;  // a whole reply, up to kMaxReadBodyBytes
   bool whole_overflowed = false;
 
@@ -99,9 +102,11 @@ CallMeter::~CallMeter() = default;
 CallMeter::CallMeter(CallMeter&&) noexcept = default;
 CallMeter& CallMeter::operator=(CallMeter&&) noexcept = default;
 
-void CallMeter::OnReplyHead(int status, std::string_view content_type) {
+void CallMeter::OnReplyHead(int status, std::string_view content_type,
+                            std::string_view content_encoding) {
   Reading& r = *reading_;
   r.status = status;
+  r.decoder = ContentDecoder::For(content_encoding);
   if (StartsWithNoCase(content_type, "text/event-stream")) {
     r.body = Reading::Body::kSse;
   } else if (StartsWithNoCase(content_type, "application/x-ndjson")) {
@@ -113,6 +118,11 @@ void CallMeter::OnReplyBody(std::string_view bytes, net::SteadyTime at) {
   Reading& r = *reading_;
   if (bytes.empty() || r.api == Api::kOther) return;
   r.last_chunk = at;
+  if (r.decoder) {
+    r.decoded.clear();
+    if (!r.decoder->Feed(bytes, r.decoded) || r.decoded.empty()) return;
+    bytes = r.decoded;
+  }
   switch (r.body) {
     case Reading::Body::kWhole:
       if (r.whole_overflowed) return;
@@ -153,6 +163,8 @@ Sample CallMeter::Finish(const Ending& ending, const probe::PriceTable& prices) 
     s.error = true;
     s.error_kind = std::string(probe::HttpErrorKind(r.status));
     s.error_message = "HTTP " + std::to_string(r.status);
+  } else if (r.decoder && r.decoder->failed()) {
+    // A compressed reply this meter cannot decode: timed, not read.
   } else if (r.api != Api::kOther && r.body == Reading::Body::kWhole) {
     if (!r.whole_overflowed) {
       const json j = ParseJson(r.whole);

@@ -41,8 +41,9 @@ class CallMeter {
   CallMeter(CallMeter&&) noexcept;
   CallMeter& operator=(CallMeter&&) noexcept;
 
-  // The reply's status and Content-Type (text/event-stream: SSE; application/x-ndjson: NDJSON).
-  void OnReplyHead(int status, std::string_view content_type);
+  // The reply's status, Content-Type (text/event-stream: SSE; application/x-ndjson: NDJSON) and
+  // Content-Encoding (gzip, deflate and br are decoded to be read; another is timed, not read).
+  void OnReplyHead(int status, std::string_view content_type, std::string_view content_encoding);
   // A piece of the reply body (decoded from any chunked framing), as it arrived.
   void OnReplyBody(std::string_view bytes, net::SteadyTime at);
 

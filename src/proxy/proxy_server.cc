@@ -228,11 +228,23 @@ struct ProxyServer::Impl {
   // A new connection to upstream `index`; nullopt with `failure` set when it cannot be made.
   asio::awaitable<std::optional<UpstreamConnection>> Connect(size_t index, const UpstreamUrl& url,
                                                              std::string& failure) {
-    tcp::resolver resolver(io);
-    auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, kAwait);
-    if (rec) {
-      failure = "cannot resolve " + url.host + ": " + rec.message();
-      co_return std::nullopt;
+    // An IP address needs no resolver (whose first use starts a thread and reads the system's
+    // name service configuration).
+    beast::error_code literal;
+    const asio::ip::address address = asio::ip::make_address(url.host, literal);
+    tcp::resolver::results_type endpoints;
+    if (!literal) {
+      endpoints = tcp::resolver::results_type::create(
+          tcp::endpoint(address, static_cast<unsigned short>(std::stoi(url.port))), url.host,
+          url.port);
+    } else {
+      tcp::resolver resolver(io);
+      auto [rec, resolved] = co_await resolver.async_resolve(url.host, url.port, kAwait);
+      if (rec) {
+        failure = "cannot resolve " + url.host + ": " + rec.message();
+        co_return std::nullopt;
+      }
+      endpoints = std::move(resolved);
     }
     UpstreamConnection c;
     c.upstream = index;
@@ -295,7 +307,10 @@ struct ProxyServer::Impl {
     }
     x.replied = true;
     http::response<http::buffer_body>& res = parser.get();
-    if (meter) meter->OnReplyHead(res.result_int(), res[http::field::content_type]);
+    if (meter) {
+      meter->OnReplyHead(res.result_int(), res[http::field::content_type],
+                         res[http::field::content_encoding]);
+    }
     const bool upstream_keep_alive = res.keep_alive();
     const std::string connection_header(res[http::field::connection]);
     std::vector<std::string> dropped;

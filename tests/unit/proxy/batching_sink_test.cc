@@ -33,25 +33,29 @@ TEST(BatchingSink, DeliversEverySampleInOrderInBatches) {
 }
 
 TEST(BatchingSink, AFullQueueDropsAndCountsWithoutBlocking) {
-  std::promise<void> release;
+  std::promise<void> stuck, release;
   std::shared_future<void> released = release.get_future().share();
   std::atomic<int> delivered{0};
   uint64_t dropped = 0;
   {
+    bool first = true;
     BatchingSink sink(10, 100, [&](std::vector<Sample> batch) {
-      released.wait();  // a store that is stuck
+      if (first) {
+        first = false;
+        stuck.set_value();
+        released.wait();  // a store that is stuck
+      }
       delivered += static_cast<int>(batch.size());
     });
     sink.Offer(Numbered(0));
-    // The first sample may or may not have been taken by the stuck delivery yet: 10 or 11 are
-    // held, the rest are dropped at once.
-    for (int i = 1; i < 100; ++i) sink.Offer(Numbered(i));
+    stuck.get_future().wait();
+    // The delivery of the first sample is stuck: 10 more are held, the rest dropped at once.
+    for (int i = 1; i <= 100; ++i) sink.Offer(Numbered(i));
     dropped = sink.dropped();
-    EXPECT_GE(dropped, 89u);
-    EXPECT_LE(dropped, 90u);
     release.set_value();
   }
-  EXPECT_EQ(delivered.load() + static_cast<int>(dropped), 100);
+  EXPECT_EQ(dropped, 90u);
+  EXPECT_EQ(delivered.load(), 11);
 }
 
 }  // namespace

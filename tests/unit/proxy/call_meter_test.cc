@@ -1,6 +1,7 @@
 #include "proxy/call_meter.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <string>
 
@@ -31,7 +32,7 @@ std::string OpenAiChunk(const std::string& content) {
 
 TEST(CallMeter, OpenAiStreamTimesTheFirstContentToken) {
   CallMeter m = Meter(Api::kOpenAiChat);
-  m.OnReplyHead(200, "text/event-stream; charset=utf-8");
+  m.OnReplyHead(200, "text/event-stream; charset=utf-8", "");
   m.OnReplyBody("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n", At(10));
   const std::string first = OpenAiChunk("Hel");
   m.OnReplyBody(first.substr(0, 7), At(40));  // an event split across chunks
@@ -58,7 +59,7 @@ TEST(CallMeter, OpenAiStreamTimesTheFirstContentToken) {
 
 TEST(CallMeter, AStreamWithoutItsTerminalEventIsTruncated) {
   CallMeter m = Meter(Api::kOpenAiChat);
-  m.OnReplyHead(200, "text/event-stream");
+  m.OnReplyHead(200, "text/event-stream", "");
   m.OnReplyBody(OpenAiChunk("a"), At(5));
   const Sample s = m.Finish({At(9), "", ""}, Prices());
   EXPECT_TRUE(s.error);
@@ -68,14 +69,14 @@ TEST(CallMeter, AStreamWithoutItsTerminalEventIsTruncated) {
 
 TEST(CallMeter, HowTheExchangeEndedNamesTheError) {
   CallMeter upstream_broke = Meter(Api::kOpenAiChat);
-  upstream_broke.OnReplyHead(200, "text/event-stream");
+  upstream_broke.OnReplyHead(200, "text/event-stream", "");
   upstream_broke.OnReplyBody(OpenAiChunk("a"), At(5));
   Sample s = upstream_broke.Finish({At(7), "truncated", "reset"}, Prices());
   EXPECT_EQ(s.error_kind, "truncated");
   EXPECT_EQ(s.error_message, "reset");
 
   CallMeter client_left = Meter(Api::kOpenAiChat);
-  client_left.OnReplyHead(200, "text/event-stream");
+  client_left.OnReplyHead(200, "text/event-stream", "");
   s = client_left.Finish({At(7), "cancelled", "the client went away"}, Prices());
   EXPECT_EQ(s.error_kind, "cancelled");
 
@@ -94,7 +95,7 @@ TEST(CallMeter, HttpErrorsAreKindsOfTheStatus) {
                                                                              {500, "http_5xx"},
                                                                              {503, "http_5xx"}}) {
     CallMeter m = Meter(Api::kAnthropicMessages, "anthropic");
-    m.OnReplyHead(status, "application/json");
+    m.OnReplyHead(status, "application/json", "");
     m.OnReplyBody(R"({"type":"error","error":{"type":"overloaded_error","message":"x"}})", At(3));
     const Sample s = m.Finish({At(4), "", ""}, Prices());
     EXPECT_TRUE(s.error);
@@ -107,7 +108,7 @@ TEST(CallMeter, HttpErrorsAreKindsOfTheStatus) {
 TEST(CallMeter, AnthropicStreamReadsUsageFromStartAndDelta) {
   CallMeter m =
       Meter(Api::kAnthropicMessages, "anthropic", "app", R"({"model":"claude-x","stream":true})");
-  m.OnReplyHead(200, "text/event-stream");
+  m.OnReplyHead(200, "text/event-stream", "");
   m.OnReplyBody(
       "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":"
       "{\"input_tokens\":12,\"output_tokens\":1}}}\n\n"
@@ -132,7 +133,7 @@ TEST(CallMeter, AnthropicStreamReadsUsageFromStartAndDelta) {
 
 TEST(CallMeter, OllamaNdjsonStreamTakesTheFinalLinesCounts) {
   CallMeter m = Meter(Api::kOllamaChat, "ollama", "", R"({"model":"llama3.2"})");
-  m.OnReplyHead(200, "application/x-ndjson");
+  m.OnReplyHead(200, "application/x-ndjson", "");
   m.OnReplyBody("{\"message\":{\"content\":\"\"},\"done\":false}\n", At(4));
   m.OnReplyBody("{\"message\":{\"content\":\"Hi\"},\"done\":false}\n{\"message\":", At(20));
   m.OnReplyBody(
@@ -150,7 +151,7 @@ TEST(CallMeter, OllamaNdjsonStreamTakesTheFinalLinesCounts) {
 
 TEST(CallMeter, AWholeReplyGivesUsageAndTheReplysModelWhenTheRequestHasNone) {
   CallMeter m = Meter(Api::kOpenAiResponses, "openai", "", R"({"input":"hi"})");
-  m.OnReplyHead(200, "application/json");
+  m.OnReplyHead(200, "application/json", "");
   const std::string body =
       R"({"model":"gpt-4o","output":[],"usage":{"input_tokens":5,"output_tokens":9}})";
   m.OnReplyBody(body.substr(0, 10), At(50));
@@ -167,7 +168,7 @@ TEST(CallMeter, AWholeReplyGivesUsageAndTheReplysModelWhenTheRequestHasNone) {
 
 TEST(CallMeter, AWholeReplyOverTheLimitIsTimedButNotRead) {
   CallMeter m = Meter(Api::kOpenAiChat, "openai", "", R"({"model":"m"})");
-  m.OnReplyHead(200, "application/json");
+  m.OnReplyHead(200, "application/json", "");
   const std::string piece(1 << 20, 'x');
   for (size_t sent = 0; sent <= kMaxReadBodyBytes; sent += piece.size()) {
     m.OnReplyBody(piece, At(1));
@@ -178,9 +179,39 @@ TEST(CallMeter, AWholeReplyOverTheLimitIsTimedButNotRead) {
   EXPECT_DOUBLE_EQ(*s.e2e_ms, 2.0);
 }
 
+TEST(CallMeter, ACompressedReplyIsDecodedToBeRead) {
+  const std::string body = R"({"usage":{"prompt_tokens":5,"completion_tokens":9}})";
+  z_stream z{};
+  deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string gzip(256, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  z.avail_in = static_cast<uInt>(body.size());
+  z.next_out = reinterpret_cast<Bytef*>(gzip.data());
+  z.avail_out = static_cast<uInt>(gzip.size());
+  deflate(&z, Z_FINISH);
+  gzip.resize(z.total_out);
+  deflateEnd(&z);
+
+  CallMeter m = Meter(Api::kOpenAiChat, "openai", "", R"({"model":"m"})");
+  m.OnReplyHead(200, "application/json", "gzip");
+  m.OnReplyBody(gzip.substr(0, 5), At(1));
+  m.OnReplyBody(gzip.substr(5), At(2));
+  Sample s = m.Finish({At(2), "", ""}, Prices());
+  EXPECT_FALSE(s.error) << s.error_message;
+  EXPECT_EQ(*s.tokens_out, 9);
+
+  CallMeter unknown = Meter(Api::kOpenAiChat, "openai", "", R"({"model":"m"})");
+  unknown.OnReplyHead(200, "application/json", "zstd");
+  unknown.OnReplyBody("\x28\xb5\x2f\xfd", At(1));
+  s = unknown.Finish({At(2), "", ""}, Prices());
+  EXPECT_FALSE(s.error);  // timed, not read
+  EXPECT_FALSE(s.tokens_out);
+  EXPECT_DOUBLE_EQ(*s.e2e_ms, 2.0);
+}
+
 TEST(CallMeter, ANonJsonReplyIsMalformed) {
   CallMeter m = Meter(Api::kOpenAiChat, "openai", "", R"({"model":"m"})");
-  m.OnReplyHead(200, "text/html");
+  m.OnReplyHead(200, "text/html", "");
   m.OnReplyBody("<html>", At(1));
   const Sample s = m.Finish({At(2), "", ""}, Prices());
   EXPECT_EQ(s.error_kind, "malformed");
@@ -189,7 +220,7 @@ TEST(CallMeter, ANonJsonReplyIsMalformed) {
 
 TEST(CallMeter, AnInStreamErrorKeepsItsKind) {
   CallMeter m = Meter(Api::kOpenAiChat);
-  m.OnReplyHead(200, "text/event-stream");
+  m.OnReplyHead(200, "text/event-stream", "");
   m.OnReplyBody(OpenAiChunk("a"), At(5));
   m.OnReplyBody(
       "data: {\"error\":{\"type\":\"rate_limit_exceeded\",\"message\":\"slow down\"}}\n\n", At(6));
