@@ -189,7 +189,8 @@ void HttpApi::RegisterRoutes() {
   httplib::Server& s = *http_;
   const Clock& clock = options_.clock;
   RegisterSystemRoutes(s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_,
-                                        options_.store_description, clock});
+                                        options_.store_description, clock,
+                                        options_.extra_metrics});
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.severities, clock);
   RegisterViolationRoutes(s, monitor_, store_, options_.severities, clock);
