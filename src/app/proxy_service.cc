@@ -23,7 +23,7 @@ ProxyService::~ProxyService() {
 Result<std::unique_ptr<ProxyService>> ProxyService::Start(const Config::Proxy& config,
                                                           const std::string& api_key,
                                                           monitor::SeriesMonitor& monitor,
-                                                          Log log) {
+                                                          const Log& log) {
   Result<std::pair<std::string, int>> listen = ParseListen(config.listen);
   if (!listen)
     return Error{"config_value", "proxy.listen: '" + config.listen + "' is not HOST:PORT"};

@@ -24,7 +24,8 @@ class ProxyService {
   // "listen".
   static Result<std::unique_ptr<ProxyService>> Start(const Config::Proxy& config,
                                                      const std::string& api_key,
-                                                     monitor::SeriesMonitor& monitor, Log log);
+                                                     monitor::SeriesMonitor& monitor,
+                                                     const Log& log);
   ~ProxyService();  // stops the proxy, then ingests the samples still queued
   ProxyService(const ProxyService&) = delete;
   ProxyService& operator=(const ProxyService&) = delete;

@@ -57,6 +57,7 @@ struct AnthropicStreamState {
 
 // Ollama generate ("response") or chat ("message.content"): one JSON object per line, the last
 // with done: true and Ollama's counts and durations (kept whole in final_line).
+// NOLINTNEXTLINE(bugprone-exception-escape): json's noexcept move only asserts its invariant.
 struct OllamaStreamState {
   bool chat = false;
   bool done = false;

@@ -36,7 +36,7 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // A client connection with no request for this long is closed.
 constexpr std::chrono::seconds kClientIdle{120};
-constexpr size_t kRelayBufferBytes = 16 * 1024;
+constexpr size_t kRelayBufferBytes = size_t{16} * 1024;
 
 using Request = http::request<http::string_body>;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -48,7 +48,7 @@ struct UpstreamConnection {
   std::unique_ptr<TlsStream> tls;
   beast::flat_buffer buffer;
 
-  beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+  beast::tcp_stream& tcp() const { return plain ? *plain : beast::get_lowest_layer(*tls); }
   void Close() {
     beast::error_code ignored;
     tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
