@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -138,12 +139,26 @@ TEST_F(ProxyTest, AStreamPassesThroughUnchangedAndIsMeasuredLikeAProbe) {
   EXPECT_EQ(*s.tokens_out, 6);
   EXPECT_EQ(*s.tokens_in, 11);
   ASSERT_TRUE(s.cost_usd);
-  // TTFT and e2e as the fake actually sent them, within 3 ms.
-  ASSERT_TRUE(s.ttft_ms);
-  EXPECT_GE(*s.ttft_ms, upstream_saw.first_token_sent_ms);
-  EXPECT_LT(*s.ttft_ms, upstream_saw.first_token_sent_ms + 3);
-  EXPECT_GE(*s.e2e_ms, upstream_saw.last_byte_sent_ms);
-  EXPECT_LT(*s.e2e_ms, upstream_saw.last_byte_sent_ms + 3);
+  // TTFT and e2e as the fake actually sent them: never before, the median within 3 ms over
+  // several calls, each within 25 ms (a thread not scheduled for a while on a loaded machine is
+  // no error of the proxy's).
+  std::vector<double> errors;
+  const auto measure = [&](const Sample& sample, const testing::RecordedRequest& sent) {
+    ASSERT_TRUE(sample.ttft_ms && sample.e2e_ms);
+    EXPECT_GE(*sample.ttft_ms, sent.first_token_sent_ms);
+    EXPECT_GE(*sample.e2e_ms, sent.last_byte_sent_ms);
+    errors.push_back(*sample.ttft_ms - sent.first_token_sent_ms);
+    errors.push_back(*sample.e2e_ms - sent.last_byte_sent_ms);
+  };
+  measure(s, upstream_saw);
+  for (size_t i = 1; i < 7; ++i) {
+    ASSERT_TRUE(Proxy().Post("/openai/v1/chat/completions", kOpenAiStream, "application/json"));
+    const testing::RecordedRequest sent = fake_.last_request();
+    measure(sink_.WaitFor(i + 1).at(i), sent);
+  }
+  std::sort(errors.begin(), errors.end());
+  EXPECT_LT(errors[errors.size() / 2], 3.0);
+  EXPECT_LT(errors.back(), 25.0);
   EXPECT_TRUE(s.tpot_ms);
 }
 
