@@ -19,7 +19,10 @@ packages=(
   libpq-dev                         # the PostgreSQL store (libpq)
   libprotobuf-dev protobuf-compiler # OTLP ingest: the OTLP messages (protoc, libprotobuf)
   postgresql                        # PostgreSQL 15 server the tests start (initdb, pg_ctl)
-  libssl-dev                        # alerting: HMAC-SHA256 webhook signatures (libcrypto)
+  libssl-dev                        # alerting: HMAC-SHA256 webhook signatures (libcrypto);
+                                    # the proxy's HTTPS upstreams (libssl)
+  libboost1.81-dev                  # the proxy: Boost.Beast/Asio (headers only)
+  zlib1g-dev libbrotli-dev          # the proxy reads gzip/deflate/br replies to measure them
   python3-aiosmtpd openssl          # alerting tests: a real SMTP server, its TLS certificate
   prometheus-alertmanager           # alerting tests: a real Alertmanager (started by the test)
   clang libclang-rt-14-dev          # libFuzzer targets (tests/fuzz, scripts/fuzz.sh)

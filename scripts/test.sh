@@ -42,12 +42,13 @@ fi
 tsan_targets=(llmscope server_unit_tests server_integration_tests monitor_unit_tests
               store_unit_tests probe_scheduler_unit_tests probe_spool_unit_tests
               probe_provider_tests remote_push_integration_tests probe_cli_tests
-              postgres_store_tests shared_postgres_integration_tests)
+              postgres_store_tests shared_postgres_integration_tests
+              proxy_unit_tests proxy_integration_tests serve_proxy_tests)
 # Not run here: tests of targets not built here (*_NOT_BUILT), the dashboard's (no C++ of
 # their own), and the tests that check timing against a clock with a tolerance of tens of ms
-# (the probe's accuracy against injected delays, the scheduler's tick counts), which TSan's
-# slowdown on a loaded machine exceeds; they run in the two passes above.
-tsan_excluded='_NOT_BUILT$|^web_|MetricsMatchTheInjectedDelays|IntervalsAreRespected'
+# (the probe's and the proxy's accuracy against injected delays, the scheduler's tick counts),
+# which TSan's slowdown on a loaded machine exceeds; they run in the two passes above.
+tsan_excluded='_NOT_BUILT$|^web_|MetricsMatchTheInjectedDelays|IntervalsAreRespected|MeasuredLikeAProbe|^proxy_sdk_tests$'
 if [ "${LLMSCOPE_SKIP_SANITIZERS:-0}" != "1" ] && [ "${LLMSCOPE_SKIP_TSAN:-0}" != "1" ]; then
   echo "== server, probe, monitor and store tests under ThreadSanitizer (build-tsan/)"
   step_start

@@ -162,6 +162,10 @@ std::vector<Key> Keys(Config& c) {
   integer("alerting", "baseline_subgroups", c.baseline_subgroups, 10, 10000);
   integer("alerting", "error_baseline_calls", c.error_baseline_calls, 50, 1000000);
   boolean("alerting", "auto_resolve", c.auto_resolve);
+  str("proxy", "listen", c.proxy.listen);
+  boolean("proxy", "require_key", c.proxy.require_key);
+  positive("proxy", "timeout_s", c.proxy.timeout_s);
+  integer("proxy", "queue", c.proxy.queue, 1, 10'000'000);
   return keys;
 }
 
@@ -260,6 +264,32 @@ Status ParseTargets(std::vector<probe::Target>& out, const toml::node& n) {
   return {};
 }
 
+// [[proxy.upstreams]]: name, provider, base_url each; checked by proxy::UpstreamRoutes::Make.
+Status ParseProxyUpstreams(std::vector<proxy::Upstream>& out, const toml::node& n) {
+  const toml::array* a = n.as_array();
+  if (!a) return Bad("proxy.upstreams", "must be an array of tables ([[proxy.upstreams]])");
+  for (size_t i = 0; i < a->size(); ++i) {
+    const std::string key = "proxy.upstreams[" + std::to_string(i) + "]";
+    const toml::table* t = a->get(i)->as_table();
+    if (!t) return Bad(key, "must be a table {name, provider, base_url}");
+    proxy::Upstream u;
+    for (auto&& [name, value] : *t) {
+      const std::string k(name.str());
+      const std::string full = key + "." + k;
+      Status s = k == "name"       ? TomlString(u.name, full, value)
+                 : k == "provider" ? TomlString(u.provider, full, value)
+                 : k == "base_url" ? TomlString(u.base_url, full, value)
+                                   : Status(Bad(full, "unknown key"));
+      if (!s) return s;
+    }
+    out.push_back(std::move(u));
+  }
+  if (Result<proxy::UpstreamRoutes> routes = proxy::UpstreamRoutes::Make(out); !routes) {
+    return routes.error();
+  }
+  return {};
+}
+
 std::string Upper(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
@@ -309,11 +339,18 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
       }
       const toml::table* t = node.as_table();
       if (!t || (section != "server" && section != "ingest" && section != "store" &&
-                 section != "spc" && section != "alerting")) {
+                 section != "spc" && section != "alerting" && section != "proxy")) {
         return Error{"config_value", path + ": unknown section [" + section + "]"};
       }
+      if (section == "proxy") c.proxy.enabled = true;
       for (auto&& [key_name, value] : *t) {
         const std::string key(key_name.str());
+        if (section == "proxy" && key == "upstreams") {
+          if (Status s = ParseProxyUpstreams(c.proxy.upstreams, value); !s) {
+            return Error{"config_value", path + ": " + s.error().message};
+          }
+          continue;
+        }
         auto it = std::find_if(keys.begin(), keys.end(),
                                [&](const Key& k) { return k.section == section && k.name == key; });
         if (it == keys.end()) {
@@ -324,6 +361,11 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
         }
       }
     }
+  }
+  if (c.proxy.enabled && c.proxy.upstreams.empty()) {
+    return Error{"config_value", path +
+                                     ": proxy.upstreams: [proxy] needs at least one "
+                                     "[[proxy.upstreams]] {name, provider, base_url}"};
   }
   for (const Key& k : keys) {
     const std::string var = "LLMSCOPE_" + Upper(k.section) + "_" + Upper(k.name);

@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "monitor/series_monitor.h"
 #include "probe/target.h"
+#include "proxy/upstream_routes.h"
 
 namespace llmscope::app {
 
@@ -61,6 +62,16 @@ struct Config {
   std::vector<probe::Target> targets;
   // [alerts]: sinks, routes, mute windows, severities, retry policy (app/alert_config_toml).
   alert::AlertConfig alerts;
+  // [proxy] and [[proxy.upstreams]]: the proxy (docs/design.md "Proxy"), run by serve when the
+  // file has a [proxy] section; then at least one upstream is required.
+  struct Proxy {
+    bool enabled = false;
+    std::string listen = "127.0.0.1:8090";
+    bool require_key = false;  // clients send the API key in X-LLMscope-Key
+    double timeout_s = 300;    // an upstream silent this long (before or mid-reply) fails the call
+    int64_t queue = 10000;     // samples waiting for the store; beyond, dropped and counted
+    std::vector<proxy::Upstream> upstreams;
+  } proxy;
 
   std::string EffectiveStoreUrl() const;
 };

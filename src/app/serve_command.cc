@@ -15,6 +15,7 @@
 #include "alert/alert_service.h"
 #include "app/config.h"
 #include "app/exit_codes.h"
+#include "app/proxy_service.h"
 #include "core/clock.h"
 #include "monitor/series_monitor.h"
 #include "monitor/store_tailer.h"
@@ -199,6 +200,21 @@ int RunServe(const ServeOptions& o) {
               << " sink(s):" << names << std::endl;
   }
 
+  // The proxy: real application calls take the single ingest path too (docs/design.md "Proxy").
+  std::unique_ptr<ProxyService> proxy;
+  if (config.proxy.enabled) {
+    Result<std::unique_ptr<ProxyService>> started = ProxyService::Start(
+        config.proxy, key->value, monitor,
+        [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
+    if (!started) return Fail(started.error().message);
+    proxy = std::move(*started);
+    std::string names;
+    for (const proxy::Upstream& u : config.proxy.upstreams) names += " " + u.name;
+    std::cerr << "llmscope serve: proxy listening on http://"
+              << ParseListen(config.proxy.listen)->first << ":" << proxy->port() << " to" << names
+              << (config.proxy.require_key ? " (X-LLMscope-Key required)" : "") << std::endl;
+  }
+
   server::HttpOptions http;
   http.host = listen->first;
   http.port = listen->second;
@@ -219,6 +235,7 @@ int RunServe(const ServeOptions& o) {
   http.ingest.store_prompt_text = config.store_prompt_text;
   http.store_description = Redacted(store_url);
   http.severities = config.alerts.severities;
+  if (proxy) http.extra_metrics = [&proxy] { return proxy->MetricsText(); };
   telemetry::HostTelemetry telemetry;
   server::HttpApi api(http, monitor, **store, key->value, telemetry);
   if (Status s = api.LoadRecent(); !s) {
@@ -293,6 +310,14 @@ int RunServe(const ServeOptions& o) {
   pthread_kill(signal_watcher.native_handle(), SIGTERM);
   signal_watcher.join();
   scheduler.Stop();
+  if (proxy) {
+    const uint64_t dropped = proxy->dropped();
+    proxy.reset();
+    if (dropped > 0) {
+      std::cerr << "llmscope serve: the proxy dropped " << dropped
+                << " sample(s): the store could not keep up" << std::endl;
+    }
+  }
   std::cerr << "llmscope serve: stopped" << std::endl;
   return kExitOk;
 }

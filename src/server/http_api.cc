@@ -137,7 +137,8 @@ void HttpApi::RegisterRoutes() {
   http::Router& s = *router_;
   const Clock& clock = options_.clock;
   RegisterSystemRoutes(s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_,
-                                        options_.store_description, clock});
+                                        options_.store_description, clock,
+                                        options_.extra_metrics});
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
   RegisterOtlpRoutes(s, monitor_, *metrics_, options_.ingest, options_.body_limit, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.severities, clock);

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -70,6 +71,8 @@ struct HttpOptions {
   size_t recent_samples_total = 150000;      // of all sources together (~25 MB)
   alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
   Clock clock = SystemClock();  // "now" for every route: ingest's future bound, default windows
+  // Exposition text appended to /metrics (the proxy's sample counters); empty: nothing.
+  std::function<std::string()> extra_metrics;
 };
 
 class HttpApi {

@@ -57,8 +57,9 @@ void RegisterSystemRoutes(http::Router& router, SystemSources sources) {
   router.Get("/metrics", [src](const Request&, Response& res) {
     Result<store::StoreStats> stats = src->store.Stats();
     const int64_t open = stats ? stats->open_violations : -1;
-    res.set_content(src->metrics.Render(src->monitor.ListSeries(), open, src->hub.clients()),
-                    "text/plain; version=0.0.4; charset=utf-8");
+    std::string text = src->metrics.Render(src->monitor.ListSeries(), open, src->hub.clients());
+    if (src->extra_metrics) text += src->extra_metrics();
+    res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 

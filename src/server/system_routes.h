@@ -7,9 +7,11 @@
 //                     gpu_memory_percent, gpu_temp_c, cpu, memory, gpuTemp (the original's
 //                     names), time}; null where unknown.
 //   GET /metrics      the Prometheus exposition (prometheus_metrics.h), with the store's count of
-//                     open violations (-1 when it cannot be read) and the open streams.
+//                     open violations (-1 when it cannot be read) and the open streams, then
+//                     the text of extra_metrics (the proxy's counters) when set.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/clock.h"
@@ -34,6 +36,7 @@ struct SystemSources {
   const SseHub& hub;
   std::string store_description;  // shown by /health
   Clock clock;
+  std::function<std::string()> extra_metrics;  // appended to /metrics when set
 };
 
 void RegisterSystemRoutes(http::Router& router, SystemSources sources);

@@ -385,6 +385,24 @@ void FakeProviderServer::Handle(Api api, const httplib::Request& req, httplib::R
       return;
     }
     MarkSent(index, &RecordedRequest::first_token_sent_ms, t0);
+    if (script.padding_bytes > 0) {
+      const std::string head = "{\"padding\":\"";
+      const std::string tail = "\"," + whole.substr(1);
+      const size_t length = head.size() + script.padding_bytes + tail.size();
+      res.set_content_provider(
+          length, "application/json",
+          [this, head, tail, length, index, t0](size_t offset, size_t, httplib::DataSink& sink) {
+            const std::string piece(64 * 1024, 'x');
+            if (offset == 0) return sink.write(head.data(), head.size());
+            const size_t padding_end = length - tail.size();
+            if (offset < padding_end) {
+              return sink.write(piece.data(), std::min(piece.size(), padding_end - offset));
+            }
+            MarkSent(index, &RecordedRequest::last_byte_sent_ms, t0);
+            return sink.write(tail.data(), tail.size());
+          });
+      return;
+    }
     MarkSent(index, &RecordedRequest::last_byte_sent_ms, t0);
     res.set_content(whole, "application/json");
     return;

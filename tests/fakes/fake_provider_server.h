@@ -51,6 +51,9 @@ struct Script {
   Fault fault = Fault::kNone;
   int retry_after_s = 7;
   std::chrono::milliseconds header_delay{0};  // before anything is sent, status line included
+  // Not streamed: the whole reply carries a "padding" member of this many bytes first (sent in
+  // 64 KiB pieces, never held whole), for replies far larger than any real one.
+  size_t padding_bytes = 0;
 };
 
 struct RecordedRequest {

@@ -5,13 +5,10 @@
 #include <cstdio>
 
 #include "core/clock.h"
+#include "probe/stream_states.h"
 
 namespace llmscope::probe::internal {
 namespace {
-
-double Ms(net::SteadyTime from, net::SteadyTime to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
 
 // At least 1 ms: 0 would mean "no timeout" to libcurl.
 std::chrono::milliseconds ToMs(double seconds) {
@@ -84,15 +81,8 @@ bool FailOnHttpError(const net::HttpResponse& response, std::string_view secret,
   const std::string detail = ErrorMessageOf(ParseJson(response.body));
   if (!detail.empty()) message += ": " + detail;
   message = Redacted(message, secret);
-  if (status == 429) {
-    Fail(sample, "http_429", std::move(message));
-  } else if (status >= 400 && status < 500) {
-    Fail(sample, "http_4xx", std::move(message));
-  } else if (status >= 500) {
-    Fail(sample, "http_5xx", std::move(message));
-  } else {
-    Fail(sample, "malformed", "unexpected " + message);
-  }
+  const std::string_view kind = HttpErrorKind(status);
+  Fail(sample, kind, kind == "malformed" ? "unexpected " + message : std::move(message));
   return true;
 }
 
@@ -116,24 +106,8 @@ std::string_view StreamErrorKind(std::string_view type) {
 
 void Finish(Sample& sample, const net::HttpResponse& response,
             std::optional<net::SteadyTime> first_token, const PriceTable& prices) {
-  const net::SteadyTime last = response.last_byte.value_or(response.start);
-  const double e2e = Ms(response.start, last);
-  sample.e2e_ms = e2e;
-  if (first_token) {
-    const double ttft = Ms(response.start, *first_token);
-    sample.ttft_ms = ttft;
-    if (sample.tokens_out) {
-      const int64_t n = *sample.tokens_out;
-      if (n > 1) sample.tpot_ms = (e2e - ttft) / static_cast<double>(n - 1);
-      if (!sample.tokens_per_s && e2e > ttft) {
-        sample.tokens_per_s = static_cast<double>(n) / ((e2e - ttft) / 1000.0);
-      }
-    }
-  }
-  if (sample.tokens_in && sample.tokens_out) {
-    sample.cost_usd = prices.Cost(sample.source.provider, sample.source.model, *sample.tokens_in,
-                                  *sample.tokens_out);
-  }
+  SetTimesAndCost(sample, response.start, response.last_byte.value_or(response.start),
+                  first_token, prices);
 }
 
 json ParseJson(std::string_view text) {

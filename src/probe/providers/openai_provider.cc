@@ -6,65 +6,10 @@
 
 #include "probe/providers/call_support.h"
 #include "probe/stream_parsers.h"
+#include "probe/stream_states.h"
 
 namespace llmscope::probe {
-namespace {
-
 using internal::json;
-
-// The state of one streamed reply, event by event.
-struct StreamState {
-  bool done = false;
-  std::string error_kind, error_message;
-  std::optional<net::SteadyTime> first_token;
-  int64_t content_chunks = 0;
-  std::optional<int64_t> tokens_in, tokens_out;
-
-  void OnEvent(const SseEvent& event, net::SteadyTime at) {
-    if (!error_kind.empty() || done) return;
-    if (event.data == "[DONE]") {
-      done = true;
-      return;
-    }
-    const json j = internal::ParseJson(event.data);
-    if (!j.is_object()) {
-      error_kind = "malformed";
-      error_message = "stream chunk is not a JSON object";
-      return;
-    }
-    if (const json* e = internal::Member(j, "error")) {
-      const json* type = internal::Member(*e, "type");
-      error_kind = internal::StreamErrorKind(type != nullptr && type->is_string()
-                                                 ? type->get_ref<const std::string&>()
-                                                 : std::string());
-      error_message = "error in stream: " + internal::ErrorMessageOf(j);
-      return;
-    }
-    // Some servers send chunks with no choices (a usage-only chunk, filter results).
-    const json* choices = internal::Member(j, "choices");
-    if (choices != nullptr && !choices->is_array()) {
-      error_kind = "malformed";
-      error_message = "stream chunk whose choices is not an array";
-      return;
-    }
-    if (choices != nullptr && !choices->empty()) {
-      const json* delta = internal::Member((*choices)[0], "delta");
-      if (delta != nullptr) {
-        const auto content = internal::StringAt(*delta, "content");
-        if (content && !content->empty()) {
-          if (!first_token) first_token = at;
-          ++content_chunks;
-        }
-      }
-    }
-    if (const json* usage = internal::Member(j, "usage")) {
-      tokens_in = internal::IntAt(*usage, "prompt_tokens");
-      tokens_out = internal::IntAt(*usage, "completion_tokens");
-    }
-  }
-};
-
-}  // namespace
 
 OpenAiProvider::OpenAiProvider(const Target& target, const PriceTable& prices)
     : target_(target), prices_(prices) {
@@ -109,15 +54,12 @@ Sample OpenAiProvider::CallUnguarded(const PromptProfile& profile) {
                      j.is_discarded() ? "reply is not JSON" : "reply without choices[0].message");
       return sample;
     }
-    if (const json* usage = internal::Member(j, "usage")) {
-      sample.tokens_in = internal::IntAt(*usage, "prompt_tokens");
-      sample.tokens_out = internal::IntAt(*usage, "completion_tokens");
-    }
+    TakeReplyUsage(j, sample);
     internal::Finish(sample, response, std::nullopt, prices_);
     return sample;
   }
 
-  StreamState state;
+  OpenAiChatStreamState state;
   const net::HttpResponse response =
       internal::StreamSse(http_, request, target_, key_, "data: [DONE]", state, sample);
   if (sample.error) return sample;
