@@ -253,23 +253,6 @@ struct Candidate {
   std::optional<ViewPoint> point;
 };
 
-// The sample at each of `times` (a listed violation's first point), for one source.
-Result<std::vector<Sample>> SamplesAt(const SourceKey& source, const std::vector<int64_t>& times,
-                                      store::Store& store) {
-  std::vector<Sample> out;
-  for (int64_t t : times) {
-    store::SampleQuery q;
-    q.source = source;
-    q.since_ms = t;
-    q.until_ms = t + 1;
-    q.limit = 1;
-    Result<std::vector<Sample>> at = store.QuerySamples(q);
-    if (!at) return at.error();
-    for (Sample& s : *at) out.push_back(std::move(s));
-  }
-  return out;
-}
-
 // The display points of a long window of one series from rollups (rollup_window.h), the
 // samples read whole only for the points listed; the summary from the rollups' totals. nullopt
 // when the display buckets are finer than the finest rollup or the window fits max_points (it is
@@ -291,6 +274,7 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
   };
   store::RollupTotals totals;
   store::Rollup ends;  // the samples of the ragged ends, as one rollup
+  std::vector<store::RollupPoint> anchors;  // every point read: rollups' and the ends' samples
   bool hourly = false;
   for (const WindowSegment& segment : CoverWindow(r.since_ms, r.until_ms, *width)) {
     if (segment.width_ms == 0) {  // less than a minute of samples
@@ -304,6 +288,7 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
         ViewPoint p = ViewPoint::From(s);
         const store::RollupPoint at{s.time_ms, ValueOf(p, metric), s.id};
         ends.Add(at, s.error);
+        anchors.push_back(at);
         add(Candidate{at, std::move(p)}, false);
       }
       continue;
@@ -320,17 +305,41 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
       totals.Add(rollup);
       for (const std::optional<store::RollupPoint>& at :
            {std::optional(rollup.first), rollup.min, rollup.max, std::optional(rollup.last)}) {
-        if (at) add(Candidate{*at, std::nullopt}, false);
+        if (!at) continue;
+        anchors.push_back(*at);
+        add(Candidate{*at, std::nullopt}, false);
       }
     }
   }
   totals.Add(ends);
   if (totals.count <= static_cast<int64_t>(*r.max_points)) return std::optional<WindowData>();
-  Result<std::vector<Sample>> kept = SamplesAt(r.series->source, keep_times, store);
-  if (!kept) return kept.error();
-  for (const Sample& s : *kept) {
-    ViewPoint p = ViewPoint::From(s);
-    add(Candidate{store::RollupPoint{s.time_ms, ValueOf(p, metric), s.id}, std::move(p)}, true);
+  // The listed violations' first points: a rollup point at that time when there is one, else
+  // the sample found by a backward scan of the source's ids from the next rollup point (a
+  // search by time would walk the time index from there to the newest sample, every time).
+  std::sort(anchors.begin(), anchors.end(),
+            [](const store::RollupPoint& a, const store::RollupPoint& b) {
+              return a.time_ms < b.time_ms;
+            });
+  for (int64_t t : keep_times) {
+    auto next = std::upper_bound(
+        anchors.begin(), anchors.end(), t,
+        [](int64_t time, const store::RollupPoint& a) { return time < a.time_ms; });
+    if (next != anchors.begin() && std::prev(next)->time_ms == t) {
+      add(Candidate{*std::prev(next), std::nullopt}, true);
+      continue;
+    }
+    store::SampleQuery q;
+    q.source = r.series->source;
+    q.until_ms = t + 1;
+    q.after_id = next == anchors.end() ? 0 : next->id;
+    q.newest_first = true;
+    q.limit = 1;
+    Result<std::vector<Sample>> at = store.QuerySamples(q);
+    if (!at) return at.error();
+    if (at->empty() || at->front().time_ms != t) continue;  // pushed late, out of id order
+    ViewPoint p = ViewPoint::From(at->front());
+    const store::RollupPoint point{t, ValueOf(p, metric), at->front().id};
+    add(Candidate{point, std::move(p)}, true);
   }
 
   std::vector<Candidate> chosen = m4.Take();

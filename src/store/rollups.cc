@@ -21,17 +21,17 @@ bool Earlier(const RollupPoint& a, const RollupPoint& b) {
 }  // namespace
 
 void Rollup::Add(const RollupPoint& point, bool error) {
-  Rollup one;
-  one.count = 1;
-  one.errors = error ? 1 : 0;
-  one.first = one.last = point;
-  if (point.value) {
-    one.value_count = 1;
-    one.value_sum = *point.value;
-    one.value_sum_squares = *point.value * *point.value;
-    one.min = one.max = point;
-  }
-  Merge(one);
+  if (count == 0 || Earlier(point, first)) first = point;
+  if (count == 0 || !Earlier(point, last)) last = point;
+  ++count;
+  if (error) ++errors;
+  if (!point.value) return;
+  const double v = *point.value;
+  ++value_count;
+  value_sum += v;
+  value_sum_squares += v * v;
+  if (!min || Below(point, *min)) min = point;
+  if (!max || Above(point, *max)) max = point;
 }
 
 void Rollup::Merge(const Rollup& other) {
@@ -60,18 +60,22 @@ int64_t BucketStart(int64_t time_ms, int64_t width_ms) {
 }
 
 void RollupBuilder::Add(const Sample& sample, int64_t id) {
+  size_t slot = 0;
   for (Metric metric : kAllMetrics) {
     const RollupPoint point{sample.time_ms, RolledValue(sample, metric), id};
     for (int64_t width : kRollupWidthsMs) {
       const int64_t bucket = BucketStart(sample.time_ms, width);
-      auto [it, inserted] = rollups_.try_emplace(Key{sample.source, metric, width, bucket});
-      Rollup& r = it->second;
-      if (inserted) {
-        r.series = SeriesKey{sample.source, metric};
-        r.width_ms = width;
-        r.bucket_ms = bucket;
+      Rollup*& last = last_[slot++];
+      if (last == nullptr || last->bucket_ms != bucket || last->series.source != sample.source) {
+        auto [it, inserted] = rollups_.try_emplace(Key{sample.source, metric, width, bucket});
+        last = &it->second;
+        if (inserted) {
+          last->series = SeriesKey{sample.source, metric};
+          last->width_ms = width;
+          last->bucket_ms = bucket;
+        }
       }
-      r.Add(point, sample.error);
+      last->Add(point, sample.error);
     }
   }
 }
@@ -81,6 +85,7 @@ std::vector<Rollup> RollupBuilder::Take() {
   out.reserve(rollups_.size());
   for (auto& [key, rollup] : rollups_) out.push_back(std::move(rollup));
   rollups_.clear();
+  last_.fill(nullptr);
   return out;
 }
 

@@ -77,6 +77,9 @@ class RollupBuilder {
  private:
   using Key = std::tuple<SourceKey, Metric, int64_t, int64_t>;  // source, metric, width, bucket
   std::map<Key, Rollup> rollups_;
+  // The rollup each (metric, width) touched last: a batch's samples mostly fall in the bucket of
+  // the one before, which then needs no search of the map.
+  std::array<Rollup*, kMetricCount * kRollupWidthsMs.size()> last_{};
 };
 
 // The aggregate of several rollups (of one series), as the summary of a window needs it.
