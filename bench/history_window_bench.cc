@@ -194,8 +194,8 @@ struct WindowResult {
   size_t bytes = 0;
   int64_t count = 0, window_count = -1, bucket_ms = -1, marks = 0;
   bool downsampled = false;
-  std::string source;  // what the server read: samples, rollup_1m, rollup_1h
-  long rss_kb = -1;  // the server's RSS after this window's runs
+  std::string source{};  // what the server read: samples, rollup_1m, rollup_1h
+  long rss_kb = -1;    // the server's RSS after this window's runs
 };
 
 // Nearest rank: the smallest value with at least p of the values at or below it.
@@ -382,11 +382,12 @@ int Run(int argc, char** argv) {
       if (j.contains("violation_marks")) w.marks = j["violation_marks"].at("ids").size();
       w.rss_kb = ProcStatusKb(server.pid(), "VmRSS");
       // Each row as soon as it is measured: a run cut short still shows the windows it did.
-      std::printf("%-10s %7.1fms %7.1fms %7.1fms %7.1fms %11zu %8lld %12lld %6s %10lld %6lld %9s %s\n",
-                  w.name.c_str(), w.warmup_ms, w.median_ms, w.p95_ms, w.max_ms, w.bytes,
-                  static_cast<long long>(w.count), static_cast<long long>(w.window_count),
-                  w.downsampled ? "yes" : "no", static_cast<long long>(w.bucket_ms),
-                  static_cast<long long>(w.marks), Mb(w.rss_kb).c_str(), w.source.c_str());
+      std::printf(
+          "%-10s %7.1fms %7.1fms %7.1fms %7.1fms %11zu %8lld %12lld %6s %10lld %6lld %9s %s\n",
+          w.name.c_str(), w.warmup_ms, w.median_ms, w.p95_ms, w.max_ms, w.bytes,
+          static_cast<long long>(w.count), static_cast<long long>(w.window_count),
+          w.downsampled ? "yes" : "no", static_cast<long long>(w.bucket_ms),
+          static_cast<long long>(w.marks), Mb(w.rss_kb).c_str(), w.source.c_str());
       std::fflush(stdout);
     }
     const double query_seconds = SecondsSince(query_start);

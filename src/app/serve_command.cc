@@ -73,8 +73,12 @@ class RetentionLoop {
       const int64_t now = SystemNowMs();
       auto cutoff = [now](int days) { return now - static_cast<int64_t>(days) * 86400000; };
       Result<int64_t> deleted = store_.DeleteOlderThan(cutoff(sample_days_));
-      if (deleted) deleted = store_.DeleteRollupsOlderThan(store::kRollupMinuteMs, cutoff(minute_days_));
-      if (deleted) deleted = store_.DeleteRollupsOlderThan(store::kRollupHourMs, cutoff(hour_days_));
+      if (deleted) {
+        deleted = store_.DeleteRollupsOlderThan(store::kRollupMinuteMs, cutoff(minute_days_));
+      }
+      if (deleted) {
+        deleted = store_.DeleteRollupsOlderThan(store::kRollupHourMs, cutoff(hour_days_));
+      }
       if (!deleted) {
         std::cerr << "llmscope serve: retention failed: " << deleted.error().message << std::endl;
       }

@@ -273,7 +273,7 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
     m4.Add(std::move(c), t, value, keep);
   };
   store::RollupTotals totals;
-  store::Rollup ends;  // the samples of the ragged ends, as one rollup
+  store::Rollup ends;                       // the samples of the ragged ends, as one rollup
   std::vector<store::RollupPoint> anchors;  // every point read: rollups' and the ends' samples
   bool hourly = false;
   for (const WindowSegment& segment : CoverWindow(r.since_ms, r.until_ms, *width)) {

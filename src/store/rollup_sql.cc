@@ -10,10 +10,11 @@ namespace {
 std::string TakePoint(std::string_view point, std::string_view better) {
   std::string out;
   for (std::string_view field : {"_value", "_time_ms", "_id"}) {
-    const std::string column = std::string(point) + std::string(field);
+    std::string column(point);
+    column += field;
     if (!out.empty()) out += ", ";
-    out += column + " = CASE WHEN " + std::string(better) + " THEN excluded." + column +
-           " ELSE rollups." + column + " END";
+    out.append(column).append(" = CASE WHEN ").append(better).append(" THEN excluded.");
+    out.append(column).append(" ELSE rollups.").append(column).append(" END");
   }
   return out;
 }
@@ -78,7 +79,8 @@ const std::string& SelectSamplesToRebuild() {
 }
 
 std::string SelectSamplesWithIds(size_t count) {
-  std::string sql = "SELECT id, " + std::string(sql::kSampleColumns) + " FROM samples WHERE id IN (";
+  std::string sql =
+      "SELECT id, " + std::string(sql::kSampleColumns) + " FROM samples WHERE id IN (";
   for (size_t i = 0; i < count; ++i) sql += i ? ", ?" : "?";
   return sql + ") ORDER BY id";
 }

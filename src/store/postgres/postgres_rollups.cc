@@ -95,8 +95,7 @@ Result<std::vector<Sample>> PostgresStore::SamplesWithIds(const std::vector<int6
     for (size_t i = at; i < at + n; ++i) p.Int(ids[i]);
     Result<PgResult> r = conn->Run(rollup_sql::SelectSamplesWithIds(n), p, "SamplesWithIds");
     if (!r) return r.error();
-    Result<std::vector<Sample>> rows =
-        pg::ReadRows<Sample>(*r, record_fields::ReadSample<PgRow>);
+    Result<std::vector<Sample>> rows = pg::ReadRows<Sample>(*r, record_fields::ReadSample<PgRow>);
     if (!rows) return rows.error();
     out.insert(out.end(), std::make_move_iterator(rows->begin()),
                std::make_move_iterator(rows->end()));

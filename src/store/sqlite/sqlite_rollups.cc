@@ -60,8 +60,7 @@ Result<int64_t> RebuildRollups(SqliteConnection& conn, int64_t since_ms) {
       SqliteBinder b(select->get());
       b.Int(after_id).Int(from).Int(kRebuildPage);
       if (Status s = b.Done("RebuildRollups"); !s) return s.error();
-      return ReadAll<Sample>(conn, *select, record_fields::ReadSample<SqliteRow>,
-                             "RebuildRollups");
+      return ReadAll<Sample>(conn, *select, record_fields::ReadSample<SqliteRow>, "RebuildRollups");
     }();
     if (!page) return page.error();
     RollupBuilder builder;

@@ -1,6 +1,6 @@
-// The [ingest] section of the config, the prompt-text switch and the store's retention periods: the defaults are the documented
-// bounds with prompt text off; the file and LLMSCOPE_INGEST_* set them; a bound that is no
-// positive number is refused naming its key.
+// The [ingest] section of the config, the prompt-text switch and the store's retention periods: the
+// defaults are the documented bounds with prompt text off; the file and LLMSCOPE_INGEST_* set them;
+// a bound that is no positive number is refused naming its key.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -76,7 +76,6 @@ TEST(IngestConfig, ABoundMustBeAPositiveNumber) {
             std::string::npos);
 }
 
-
 TEST(StoreRetentionConfig, RollupsOutliveSamplesByDefaultAndAreSetByFileAndEnvironment) {
   Result<Config> defaults = Load("");
   ASSERT_TRUE(defaults.ok()) << defaults.error().message;
@@ -89,8 +88,7 @@ TEST(StoreRetentionConfig, RollupsOutliveSamplesByDefaultAndAreSetByFileAndEnvir
   EXPECT_EQ(c->retention_days, 7);
   EXPECT_EQ(c->rollup_minute_days, 60);
   EXPECT_EQ(c->rollup_hour_days, 730);
-  EXPECT_NE(ErrorOf("[store]\nrollup_hour_days = 0\n").find("rollup_hour_days"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf("[store]\nrollup_hour_days = 0\n").find("rollup_hour_days"), std::string::npos);
 }
 
 }  // namespace

@@ -57,13 +57,14 @@ void AppendHistory(Store& store) {
       s.error_kind = "timeout";
     }
     if (i % 17 == 0) s.time_ms = all.empty() ? s.time_ms : all.back().time_ms;  // a time tie
-    if (i % 9 == 0) s.ingest_key = "k" + std::to_string(i / 2);  // some keys twice
+    if (i % 9 == 0) s.ingest_key = "k" + std::to_string(i / 2);                 // some keys twice
     all.push_back(std::move(s));
   }
   size_t at = 0, size = 1;
   while (at < all.size()) {
-    std::vector<Sample> batch(all.begin() + static_cast<ptrdiff_t>(at),
-                              all.begin() + static_cast<ptrdiff_t>(std::min(all.size(), at + size)));
+    std::vector<Sample> batch(
+        all.begin() + static_cast<ptrdiff_t>(at),
+        all.begin() + static_cast<ptrdiff_t>(std::min(all.size(), at + size)));
     ASSERT_TRUE(store.AppendSamples(batch).ok());
     at += batch.size();
     size = size % 97 + 13;
@@ -116,7 +117,8 @@ TEST_P(StoreConformanceTest, RollupPointsAreTheBucketsRealExtremes) {
   const SourceKey a = Source("p", "m");
   std::vector<Sample> batch;
   for (double v : {300.0, 100.0, 500.0, 100.0, 500.0, 200.0}) {
-    batch.push_back(MakeSample(kT0 - kT0 % 60'000 + static_cast<int64_t>(batch.size()) * 1000, a, v));
+    batch.push_back(
+        MakeSample(kT0 - kT0 % 60'000 + static_cast<int64_t>(batch.size()) * 1000, a, v));
   }
   batch[5].error = true;  // the last call failed: the last point has no e2e value
   batch[5].e2e_ms.reset();

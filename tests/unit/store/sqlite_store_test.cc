@@ -88,7 +88,8 @@ class RawDb {
     }
     while (sqlite3_step(stmt) == SQLITE_ROW) {
       const unsigned char* text = sqlite3_column_text(stmt, column);
-      out += (out.empty() ? "" : "; ") + std::string(text ? reinterpret_cast<const char*>(text) : "");
+      out +=
+          (out.empty() ? "" : "; ") + std::string(text ? reinterpret_cast<const char*>(text) : "");
     }
     sqlite3_finalize(stmt);
     return out;
@@ -183,9 +184,10 @@ TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTime) {
   std::string statement = "EXPLAIN QUERY PLAN " + select.sql;
   for (const auto& value : select.values) {
     const size_t at = statement.find('?');
-    statement.replace(at, 1, std::holds_alternative<int64_t>(value)
-                                 ? std::to_string(std::get<int64_t>(value))
-                                 : "'" + std::get<std::string>(value) + "'");
+    statement.replace(at, 1,
+                      std::holds_alternative<int64_t>(value)
+                          ? std::to_string(std::get<int64_t>(value))
+                          : "'" + std::get<std::string>(value) + "'");
   }
   EXPECT_NE(RawDb(path_).Joined(statement, 3).find("USING INDEX violations_by_series_time"),
             std::string::npos);
