@@ -6,7 +6,8 @@
 // past, ending now) in batches, then times each window's query and reports:
 //  - the ingest rate;
 //  - per window: median and p95 of --runs timed queries after one warm-up (the warm-up's time
-//    too), the reply's size, `count`, `window_count`, `downsampled`, `bucket_ms`;
+//    too), the reply's size, `count`, `window_count`, `downsampled`, `bucket_ms`, `source`
+//    (samples or rollups);
 //  - the server's RSS and peak RSS after the ingest and after the queries.
 // A measurement, not a test: it asserts nothing about the figures. The exit code is 1 only when
 // the run itself failed (the server did not start or died, a request failed, the time ran out).
@@ -193,7 +194,8 @@ struct WindowResult {
   size_t bytes = 0;
   int64_t count = 0, window_count = -1, bucket_ms = -1, marks = 0;
   bool downsampled = false;
-  long rss_kb = -1;  // the server's RSS after this window's runs
+  std::string source{};  // what the server read: samples, rollup_1m, rollup_1h
+  long rss_kb = -1;    // the server's RSS after this window's runs
 };
 
 // Nearest rank: the smallest value with at least p of the values at or below it.
@@ -324,9 +326,9 @@ int Run(int argc, char** argv) {
         "\nGET /api/stats/spc?metric=e2e_ms&columns=chart, until = the end of the data; "
         "max_points=%d unless 'full' (limit=43200); %d runs after one warm-up\n",
         max_points, runs);
-    std::printf("%-10s %9s %9s %9s %9s %11s %8s %12s %6s %10s %6s %9s\n", "window", "warm-up",
+    std::printf("%-10s %9s %9s %9s %9s %11s %8s %12s %6s %10s %6s %9s %s\n", "window", "warm-up",
                 "median", "p95", "max", "bytes", "count", "window_count", "downs", "bucket_ms",
-                "marks", "RSS");
+                "marks", "RSS", "source");
 
     // The queries: windows ending at one fixed `until` (now), longest fitting D.
     const int64_t until_ms = NowMs();
@@ -376,14 +378,16 @@ int Run(int argc, char** argv) {
       w.window_count = j.value("window_count", int64_t{-1});
       w.bucket_ms = j.value("bucket_ms", int64_t{-1});
       w.downsampled = j.value("downsampled", false);
+      w.source = j.value("source", std::string("-"));
       if (j.contains("violation_marks")) w.marks = j["violation_marks"].at("ids").size();
       w.rss_kb = ProcStatusKb(server.pid(), "VmRSS");
       // Each row as soon as it is measured: a run cut short still shows the windows it did.
-      std::printf("%-10s %7.1fms %7.1fms %7.1fms %7.1fms %11zu %8lld %12lld %6s %10lld %6lld %9s\n",
-                  w.name.c_str(), w.warmup_ms, w.median_ms, w.p95_ms, w.max_ms, w.bytes,
-                  static_cast<long long>(w.count), static_cast<long long>(w.window_count),
-                  w.downsampled ? "yes" : "no", static_cast<long long>(w.bucket_ms),
-                  static_cast<long long>(w.marks), Mb(w.rss_kb).c_str());
+      std::printf(
+          "%-10s %7.1fms %7.1fms %7.1fms %7.1fms %11zu %8lld %12lld %6s %10lld %6lld %9s %s\n",
+          w.name.c_str(), w.warmup_ms, w.median_ms, w.p95_ms, w.max_ms, w.bytes,
+          static_cast<long long>(w.count), static_cast<long long>(w.window_count),
+          w.downsampled ? "yes" : "no", static_cast<long long>(w.bucket_ms),
+          static_cast<long long>(w.marks), Mb(w.rss_kb).c_str(), w.source.c_str());
       std::fflush(stdout);
     }
     const double query_seconds = SecondsSince(query_start);

@@ -132,6 +132,8 @@ std::vector<Key> Keys(Config& c) {
   integer("ingest", "max_token_count", c.max_token_count, 1, INT64_MAX);
   str("store", "url", c.store_url);
   integer("store", "retention_days", c.retention_days, 1, 36500);
+  integer("store", "rollup_minute_days", c.rollup_minute_days, 1, 36500);
+  integer("store", "rollup_hour_days", c.rollup_hour_days, 1, 36500);
   integer("spc", "baseline", c.baseline, 20, 100000);
   str("spc", "transform", c.transform);
   str("spc", "sigma", c.sigma);

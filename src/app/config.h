@@ -41,7 +41,11 @@ struct Config {
   int64_t max_token_count = 1'000'000'000;
   // [store]
   std::string store_url;  // empty: sqlite://<data_dir>/llmscope.db
-  int retention_days = 30;
+  int retention_days = 30;  // samples and closed violations
+  // Rollups (docs/design.md "Rollups"), each kept at least as long as what it summarizes: a
+  // shorter setting counts as retention_days (minutes) or the minutes' days (hours).
+  int rollup_minute_days = 30;
+  int rollup_hour_days = 400;
   // [spc]
   int baseline = 100;  // B; the error p-chart takes B / 20 subgroups of 20 calls (at least 1)
   std::string transform = "log";  // of the latency metrics; the others are charted as they are

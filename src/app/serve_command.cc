@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -45,10 +46,16 @@ std::string Redacted(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
-// Deletes data past the retention period once an hour until told to stop.
+// Deletes data past its retention period once an hour until told to stop: samples and closed
+// violations, then the minute rollups, then the hour rollups, each kept at least as long as the
+// one before (config.h).
 class RetentionLoop {
  public:
-  RetentionLoop(store::Store& store, int days) : store_(store), days_(days) {
+  RetentionLoop(store::Store& store, const Config& config)
+      : store_(store),
+        sample_days_(config.retention_days),
+        minute_days_(std::max(config.rollup_minute_days, sample_days_)),
+        hour_days_(std::max(config.rollup_hour_days, minute_days_)) {
     thread_ = std::thread([this] { Run(); });
   }
   ~RetentionLoop() {
@@ -65,8 +72,15 @@ class RetentionLoop {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
       lock.unlock();
-      const int64_t cutoff = SystemNowMs() - static_cast<int64_t>(days_) * 86400000;
-      Result<int64_t> deleted = store_.DeleteOlderThan(cutoff);
+      const int64_t now = SystemNowMs();
+      auto cutoff = [now](int days) { return now - static_cast<int64_t>(days) * 86400000; };
+      Result<int64_t> deleted = store_.DeleteOlderThan(cutoff(sample_days_));
+      if (deleted) {
+        deleted = store_.DeleteRollupsOlderThan(store::kRollupMinuteMs, cutoff(minute_days_));
+      }
+      if (deleted) {
+        deleted = store_.DeleteRollupsOlderThan(store::kRollupHourMs, cutoff(hour_days_));
+      }
       if (!deleted) {
         std::cerr << "llmscope serve: retention failed: " << deleted.error().message << std::endl;
       }
@@ -75,7 +89,7 @@ class RetentionLoop {
     }
   }
   store::Store& store_;
-  int days_;
+  const int sample_days_, minute_days_, hour_days_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -296,7 +310,7 @@ int RunServe(const ServeOptions& o) {
     api.Stop();
   });
   {
-    RetentionLoop retention(**store, config.retention_days);
+    RetentionLoop retention(**store, config);
     std::optional<monitor::StoreTailer> tailer;
     if (shared_store != nullptr) {
       tailer.emplace(monitor, std::chrono::milliseconds(200), [](const Error& e) {

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/time_format.h"
 #include "server/display_downsample.h"
 #include "server/json_views.h"
+#include "server/rollup_window.h"
 #include "spc/capability.h"
 #include "spc/summary.h"
 
@@ -165,6 +168,10 @@ struct WindowData {
   std::vector<uint8_t> failed;
   size_t count = 0;  // points in the window
   std::optional<DisplayBuckets> buckets;
+  // Read from rollups: the window's totals (the summary's source; `values` and `failed` are
+  // then empty), and which rollups ("rollup_1m", "rollup_1h"); else "samples".
+  std::optional<store::RollupTotals> totals;
+  const char* source = "samples";
 };
 
 // The metric's value of a point, where it counts: a failed call's latency does not.
@@ -239,6 +246,147 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
   return w;
 }
 
+// A display point of a window read from rollups: a rollup's point (read whole by id once M4
+// chose it), or a sample of the window's ragged ends or of a listed violation, read whole.
+struct Candidate {
+  store::RollupPoint at;
+  std::optional<ViewPoint> point;
+};
+
+// The display points of a long window of one series from rollups (rollup_window.h), the
+// samples read whole only for the points listed; the summary from the rollups' totals. nullopt
+// when the display buckets are finer than the finest rollup or the window fits max_points (it is
+// then listed whole, from the samples).
+Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric metric,
+                                               store::Store& store,
+                                               const std::vector<int64_t>& keep_times) {
+  const DisplayBuckets wanted =
+      DisplayBuckets::For(r.since_ms, r.display_until_ms, *r.max_points, keep_times.size());
+  const std::optional<int64_t> width = RollupWidthFor(wanted.width_ms);
+  if (!width) return std::optional<WindowData>();
+  WindowData w;
+  w.buckets = AlignedBuckets(wanted, *width, r.display_until_ms);
+  M4Buckets<Candidate> m4(*w.buckets, *r.max_points);
+  auto add = [&](Candidate c, bool keep) {
+    const int64_t t = c.at.time_ms;
+    const std::optional<double> value = c.at.value;
+    m4.Add(std::move(c), t, value, keep);
+  };
+  store::RollupTotals totals;
+  store::Rollup ends;                       // the samples of the ragged ends, as one rollup
+  std::vector<store::RollupPoint> anchors;  // every point read: rollups' and the ends' samples
+  bool hourly = false;
+  for (const WindowSegment& segment : CoverWindow(r.since_ms, r.until_ms, *width)) {
+    if (segment.width_ms == 0) {  // less than a minute of samples
+      store::SampleQuery q = WindowQuery(r);
+      q.since_ms = segment.since_ms;
+      q.until_ms = segment.until_ms;
+      q.limit = INT64_MAX;
+      Result<std::vector<Sample>> samples = store.QuerySamples(q);
+      if (!samples) return samples.error();
+      for (const Sample& s : *samples) {
+        ViewPoint p = ViewPoint::From(s);
+        const store::RollupPoint at{s.time_ms, ValueOf(p, metric), s.id};
+        ends.Add(at, s.error);
+        anchors.push_back(at);
+        add(Candidate{at, std::move(p)}, false);
+      }
+      continue;
+    }
+    hourly = hourly || segment.width_ms == store::kRollupHourMs;
+    store::RollupQuery q;
+    q.width_ms = segment.width_ms;
+    q.series = SeriesKey{r.series->source, metric};
+    q.since_ms = segment.since_ms;
+    q.until_ms = segment.until_ms;
+    Result<std::vector<store::Rollup>> rollups = store.QueryRollups(q);
+    if (!rollups) return rollups.error();
+    for (const store::Rollup& rollup : *rollups) {
+      totals.Add(rollup);
+      for (const std::optional<store::RollupPoint>& at :
+           {std::optional(rollup.first), rollup.min, rollup.max, std::optional(rollup.last)}) {
+        if (!at) continue;
+        anchors.push_back(*at);
+        add(Candidate{*at, std::nullopt}, false);
+      }
+    }
+  }
+  totals.Add(ends);
+  if (totals.count <= static_cast<int64_t>(*r.max_points)) return std::optional<WindowData>();
+  // The listed violations' first points: a rollup point at that time when there is one, else
+  // the sample found by a backward scan of the source's ids from the next rollup point (a
+  // search by time would walk the time index from there to the newest sample, every time).
+  std::sort(anchors.begin(), anchors.end(),
+            [](const store::RollupPoint& a, const store::RollupPoint& b) {
+              return a.time_ms < b.time_ms;
+            });
+  for (int64_t t : keep_times) {
+    auto next = std::upper_bound(
+        anchors.begin(), anchors.end(), t,
+        [](int64_t time, const store::RollupPoint& a) { return time < a.time_ms; });
+    if (next != anchors.begin() && std::prev(next)->time_ms == t) {
+      add(Candidate{*std::prev(next), std::nullopt}, true);
+      continue;
+    }
+    store::SampleQuery q;
+    q.source = r.series->source;
+    q.until_ms = t + 1;
+    q.after_id = next == anchors.end() ? 0 : next->id;
+    q.newest_first = true;
+    q.limit = 1;
+    Result<std::vector<Sample>> at = store.QuerySamples(q);
+    if (!at) return at.error();
+    if (at->empty() || at->front().time_ms != t) continue;  // pushed late, out of id order
+    ViewPoint p = ViewPoint::From(at->front());
+    const store::RollupPoint point{t, ValueOf(p, metric), at->front().id};
+    add(Candidate{point, std::move(p)}, true);
+  }
+
+  std::vector<Candidate> chosen = m4.Take();
+  std::vector<int64_t> to_read;
+  for (const Candidate& c : chosen) {
+    if (!c.point) to_read.push_back(c.at.id);
+  }
+  Result<std::vector<Sample>> read = store.SamplesWithIds(to_read);
+  if (!read) return read.error();
+  std::unordered_map<int64_t, const Sample*> by_id;
+  for (const Sample& s : *read) by_id.emplace(s.id, &s);
+  std::unordered_set<int64_t> listed;
+  for (Candidate& c : chosen) {
+    if (!listed.insert(c.at.id).second) continue;  // one sample, chosen twice
+    if (c.point) {
+      w.points.push_back(std::move(*c.point));
+    } else if (auto it = by_id.find(c.at.id); it != by_id.end()) {
+      w.points.push_back(ViewPoint::From(*it->second));
+    } else {  // the sample is past its retention, its rollup is not: the point as rolled up
+      ViewPoint p;
+      p.id = c.at.id;
+      p.time_ms = c.at.time_ms;
+      p.metric.fill(NAN);
+      p.metric[static_cast<size_t>(metric)] = c.at.value.value_or(NAN);
+      w.points.push_back(std::move(p));
+    }
+  }
+  w.count = static_cast<size_t>(totals.count);
+  w.totals = totals;
+  w.source = hourly ? "rollup_1h" : "rollup_1m";
+  return std::optional<WindowData>(std::move(w));
+}
+
+// The summary of a window read from rollups: count, mean, σ, min, max and error rate from the
+// totals; the percentiles need every value, so they are left out (null).
+spc::Summary SummaryOfTotals(const store::RollupTotals& t) {
+  spc::Summary s;
+  s.count = t.value_count;
+  s.mean = t.Mean().value_or(0);
+  s.stddev = t.StdDev().value_or(0);
+  s.min = t.min.value_or(0);
+  s.max = t.max.value_or(0);
+  s.median = s.p50 = s.p95 = s.p99 = NAN;
+  if (t.count > 0) s.error_rate = static_cast<double>(t.errors) / static_cast<double>(t.count);
+  return s;
+}
+
 std::optional<double> Known(double v) {
   return std::isnan(v) ? std::nullopt : std::optional(v);
 }
@@ -288,6 +436,12 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
       keep_times.push_back(v.first_time_ms);
     }
     std::sort(keep_times.begin(), keep_times.end());
+    // A series' long window from rollups; capability (spec limits given) needs every value.
+    if (r.series && !r.usl && !r.lsl) {
+      Result<std::optional<WindowData>> rolled = RollupWindow(r, metric, store, keep_times);
+      if (!rolled) return rolled.error();
+      if (*rolled) return std::move(**rolled);
+    }
     return DownsampledWindow(r, metric, store, recent, keep_times);
   }();
   if (!window) return window.error();
@@ -295,7 +449,8 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   const std::vector<SourceKey>& sources = window->sources;
   const size_t listed = points.size();
 
-  spc::Summary summary = spc::Summarize(window->values, window->failed);
+  spc::Summary summary = window->totals ? SummaryOfTotals(*window->totals)
+                                        : spc::Summarize(window->values, window->failed);
   for (const store::ViolationRecord& v : *violations) {
     if (v.phase == spc::Phase::kMonitoring) ++summary.firings_by_rule[static_cast<size_t>(v.rule)];
   }
@@ -366,6 +521,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     w.Raw("downsampled", listed < window->count ? "true" : "false");
     w.Raw("bucket_ms", std::to_string(window->buckets->width_ms));
   }
+  w.Raw("source", std::string("\"") + window->source + "\"");
   // The columns a chart draws, then (unless only those were asked for) the original's text and
   // Ollama columns.
   w.Numbers("values", listed, [&](size_t i) { return ValueOf(point(i), metric); });
@@ -397,7 +553,9 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   w.Raw("chart", chart.dump());
   w.Raw("limits", limits.dump());
   w.Raw("stages", stage_list.dump());
-  w.Raw("summary", SummaryJson(summary).dump());
+  Json summary_json = SummaryJson(summary);
+  if (window->totals) summary_json["percentiles_omitted"] = true;  // they need every value
+  w.Raw("summary", summary_json.dump());
   w.Raw("capability", capability.dump());
   w.Raw("violations", violation_list.dump());
   // The full log, with filters and paging, is GET /api/violations.

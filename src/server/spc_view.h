@@ -11,7 +11,11 @@
 // were more), oldest first, as columns ids, time_ms (onset), rules, severities, for markers; the
 // summary counts them per rule. With `max_points` the columns hold the display points only, and
 // `downsampled` (whether any were left out), `bucket_ms` and `window_count` (the points the
-// window holds) say so.
+// window holds) say so. `source` says what the points were read from: "samples", or, for a
+// series' window too long for max_points (display buckets of a minute or more, no spec limits),
+// "rollup_1m" / "rollup_1h" (rollup_window.h): the same display points, read by id, and the
+// summary (count, mean, std, min, max, error rate) from the rollups' sums, its percentiles null
+// and `percentiles_omitted` true (they need every value).
 #pragma once
 
 #include <cstdint>
@@ -46,9 +50,9 @@ struct SpcViewRequest {
   bool chart_columns_only = false;
   // At most about this many display points (M4 per time bucket over [since_ms,
   // display_until_ms), display_downsample.h), the points of the newest listed violations kept
-  // (at most a quarter of max_points); the
-  // summary and capability still cover every point of the window, which is then read whole
-  // (`limit` does not apply). nullopt: every point up to `limit` (the original's reply).
+  // (at most a quarter of max_points); the summary and capability still cover every point of
+  // the window, which is then read whole or from rollups (`limit` does not apply). nullopt:
+  // every point up to `limit` (the original's reply).
   std::optional<size_t> max_points;
   alert::SeverityOverrides severities;  // each listed violation's severity
 };

@@ -26,6 +26,15 @@ inline constexpr std::string_view kViolationsBySeries =
 // Violations by status, newest first (QueryViolations, Stats' open count).
 inline constexpr std::string_view kViolationsByStatus =
     "CREATE INDEX violations_by_status ON violations (status, id)";
+// A series' violations by the end of their extent (QueryViolations of a series over a window:
+// the SPC view's, which a long history made a scan of every violation of the series).
+inline constexpr std::string_view kViolationsBySeriesTime =
+    "CREATE INDEX violations_by_series_time ON violations "
+    "(provider, model, site, profile, metric, last_time_ms)";
+
+// Rollups of one width by bucket, across series (retention, QueryRollups of every series).
+inline constexpr std::string_view kRollupsByBucket =
+    "CREATE INDEX rollups_by_bucket ON rollups (width_ms, bucket_ms)";
 
 // Due deliveries, earliest first (ClaimDueDeliveries).
 inline constexpr std::string_view kDeliveriesDue =

@@ -18,6 +18,7 @@
 #include "core/sample.h"
 #include "store/daily_sample_count.h"
 #include "store/records.h"
+#include "store/rollups.h"
 
 namespace llmscope::store {
 
@@ -57,6 +58,15 @@ struct AppendResult {
   int64_t duplicates = 0;  // how many entries of `duplicate` are true
 };
 
+// The rollups (rollups.h) of one width with since_ms ≤ bucket_ms < until_ms: of one series, or of
+// every series (of one metric when `metric` is given).
+struct RollupQuery {
+  int64_t width_ms = kRollupMinuteMs;
+  std::optional<SeriesKey> series;
+  std::optional<Metric> metric;  // when `series` is not given
+  int64_t since_ms = INT64_MIN, until_ms = INT64_MAX;
+};
+
 struct StoreStats {
   int64_t samples = 0;
   int64_t violations = 0, open_violations = 0;
@@ -68,12 +78,14 @@ class Store {
   virtual ~Store() = default;
 
   // Appends the samples in one transaction and assigns their ids (increasing, in the given
-  // order). All or nothing. A sample whose ingest_key is already stored (by an earlier call, or
+  // order), and adds them to the rollups (rollups.h) in the same transaction. All or nothing. A sample whose ingest_key is already stored (by an earlier call, or
   // earlier in this batch) is not stored again: it gets the stored sample's id and is marked a
   // duplicate in the result; the stored sample stays as it is. Samples without a key never
   // collide. A key is remembered as long as its sample is stored (retention forgets it).
   virtual Result<AppendResult> AppendSamples(std::vector<Sample>& samples) = 0;
   virtual Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) = 0;
+  // The stored samples with these ids, each once, in id order (an id not stored is left out).
+  virtual Result<std::vector<Sample>> SamplesWithIds(const std::vector<int64_t>& ids) = 0;
   // Every source that has samples, in key order.
   virtual Result<std::vector<SourceKey>> ListSources() = 0;
   virtual Result<StoreStats> Stats() = 0;
@@ -106,6 +118,19 @@ class Store {
   // whose last_time_ms < cutoff_ms, with their deliveries. Open violations are never deleted.
   // Returns rows deleted.
   virtual Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) = 0;
+
+  // --- Rollups (rollups.h): kept by AppendSamples, equal to what RebuildRollups makes of the
+  // samples they cover.
+
+  // The rollups of a query, by series (source, then metric name) and bucket.
+  virtual Result<std::vector<Rollup>> QueryRollups(const RollupQuery& query) = 0;
+  // Rebuilds, in one transaction, the rollups of every bucket that starts at or after the hour
+  // of since_ms from the samples stored; a bucket whose samples are gone (retention) is gone too.
+  // Returns the rollup rows written.
+  virtual Result<int64_t> RebuildRollups(int64_t since_ms) = 0;
+  // Retention of the rollups of one width: deletes those whose bucket starts before cutoff_ms.
+  // DeleteOlderThan leaves rollups alone, so they outlive the samples. Returns rows deleted.
+  virtual Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) = 0;
 
   // --- The alert outbox (src/alert). Several senders, threads or processes on one database,
   // may work on it at once; the claim is what keeps them from sending one row twice.

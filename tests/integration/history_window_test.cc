@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ranges>
 
@@ -79,7 +80,7 @@ TEST(HistoryWindow, DisplayPointsKeepTheExtremesTheViolationAndTheWholeSummary) 
   // 40 display points: the violations' points take at most 10, the rest are buckets of four.
   const int64_t bucket_ms = shown["bucket_ms"];
   EXPECT_GE(bucket_ms, kPoints * kStepMs / 10);
-  EXPECT_LE(bucket_ms, kPoints * kStepMs / 7 + 1);
+  EXPECT_LE(bucket_ms, kPoints * kStepMs / 7 + 60000);  // whole minutes when read from rollups
   const auto& values = shown["values"];
   EXPECT_LE(values.size(), 40u);
   EXPECT_EQ(shown["count"], values.size());
@@ -91,8 +92,21 @@ TEST(HistoryWindow, DisplayPointsKeepTheExtremesTheViolationAndTheWholeSummary) 
   const std::vector<double> listed = values.get<std::vector<double>>();
   EXPECT_NE(std::find(listed.begin(), listed.end(), *hi), listed.end());
   EXPECT_NE(std::find(listed.begin(), listed.end(), *lo), listed.end());
-  // The summary and the violations describe the window, not the display points.
-  EXPECT_EQ(shown["summary"], full["summary"]);
+  // The summary and the violations describe the window, not the display points: a window this
+  // long for 40 points is read from the minute rollups, whose sums give all but percentiles.
+  EXPECT_EQ(full["source"], "samples");
+  EXPECT_EQ(shown["source"], "rollup_1m");
+  for (const char* exact : {"count", "min", "max", "error_rate", "violations_by_rule"}) {
+    EXPECT_EQ(shown["summary"][exact], full["summary"][exact]) << exact;
+  }
+  for (const char* close : {"mean", "std"}) {
+    const double want = full["summary"][close];
+    EXPECT_NEAR(shown["summary"][close].get<double>(), want, 1e-9 * want) << close;
+  }
+  for (const char* percentile : {"median", "p50", "p95", "p99"}) {
+    EXPECT_TRUE(shown["summary"][percentile].is_null()) << percentile;
+  }
+  EXPECT_EQ(shown["summary"]["percentiles_omitted"], true);
   EXPECT_EQ(shown["violation_marks"], full["violation_marks"]);
   const auto& marks = shown["violation_marks"];
   ASSERT_FALSE(marks["ids"].empty());
@@ -107,6 +121,49 @@ TEST(HistoryWindow, DisplayPointsKeepTheExtremesTheViolationAndTheWholeSummary) 
     const auto at =
         std::find(shown["time_ms"].begin(), shown["time_ms"].end(), violation["first_time_ms"]);
     EXPECT_NE(at, shown["time_ms"].end()) << violation.dump();
+  }
+}
+
+// Each display bucket's smallest and largest value are the window's own in that bucket, when
+// the display points come from rollups, and the newest listed violations' points are there.
+TEST(HistoryWindow, RollupDisplayPointsHoldEachBucketsExtremesAndTheViolations) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  const int64_t t0 = IngestHistory(*server);
+  const std::string window = "/api/stats/spc?provider=p&model=m&since=" + FormatIsoUtc(t0 + 7000) +
+                             "&until=" + FormatIsoUtc(t0 + kPoints * kStepMs - 13000);
+  const json full = Get(*server, window);
+  const json shown = Get(*server, window + "&max_points=120&columns=chart");
+  ASSERT_EQ(shown["source"], "rollup_1m");
+  EXPECT_EQ(shown["window_count"], full["count"]);
+  EXPECT_EQ(shown["downsampled"], true);
+  const int64_t bucket_ms = shown["bucket_ms"];
+  ASSERT_EQ(bucket_ms % 60000, 0);  // whole minutes, from the minute before the window
+  const int64_t start = (t0 + 7000) / 60000 * 60000;
+  using Extremes = std::map<int64_t, std::pair<double, double>>;
+  auto extremes = [&](const json& v) {
+    Extremes out;
+    for (size_t i = 0; i < v["values"].size(); ++i) {
+      if (v["values"][i].is_null()) continue;
+      const double x = v["values"][i];
+      const int64_t bucket = (v["time_ms"][i].get<int64_t>() - start) / bucket_ms;
+      auto [it, fresh] = out.try_emplace(bucket, x, x);
+      it->second = {std::min(it->second.first, x), std::max(it->second.second, x)};
+    }
+    return out;
+  };
+  EXPECT_EQ(extremes(shown), extremes(full));
+  ASSERT_FALSE(shown["violations"].empty());
+  for (const json& violation : shown["violations"] | std::views::take(120 / 4)) {
+    const auto at =
+        std::find(shown["time_ms"].begin(), shown["time_ms"].end(), violation["first_time_ms"]);
+    EXPECT_NE(at, shown["time_ms"].end()) << violation.dump();
+  }
+  // The ids listed are the samples' own, with their values.
+  for (size_t i = 0; i < shown["ids"].size(); ++i) {
+    const auto at = std::find(full["ids"].begin(), full["ids"].end(), shown["ids"][i]);
+    ASSERT_NE(at, full["ids"].end());
+    EXPECT_EQ(full["values"][at - full["ids"].begin()], shown["values"][i]);
   }
 }
 

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/time_format.h"
 #include "support/postgres_server.h"
 #include "support/server_process.h"
 #include "support/subprocess.h"
@@ -206,6 +207,44 @@ TEST_F(SharedPostgresTest, RemoteProbesOfTwoSitesPushingToTwoServersAreSeenByBot
   EXPECT_EQ(Sql(url_, "SELECT count(DISTINCT site) FROM samples"), "2");
   EXPECT_EQ(GetJson(*a_, "/api/stats")["count"], 12);
   EXPECT_EQ(GetJson(*b_, "/api/stats")["count"], 12);
+}
+
+// One history in a SQLite server and in a PostgreSQL one: a window's reply, from rollups
+// (max_points) and from the samples, is the same in both stores.
+TEST_F(SharedPostgresTest, AWindowReadsTheSameFromSqliteAndPostgres) {
+  auto sqlite = StartServer(LLMSCOPE_BINARY);
+  ASSERT_NE(sqlite, nullptr);
+  const int64_t step = 10'000;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const int64_t t0 = (now - 600'000 - 600 * step) / 1000 * 1000;
+  json batch = json::array();
+  int failed = 0;
+  for (int i = 0; i < 600; ++i) {
+    json s = Sample(i == 450 ? 50000.0 : InControl(i));
+    s["timestamp"] = FormatIsoUtc(t0 + i * step);
+    if (i % 97 == 5) {
+      s["error"] = true;
+      ++failed;
+    }
+    batch.push_back(std::move(s));
+  }
+  Ingest(*a_, batch);
+  Ingest(*sqlite, batch);
+  WaitForPoints({a_.get(), sqlite.get()}, 600 - failed);  // a failed call has no latency
+  const std::string window = std::string(kSeriesQuery) + "&since=" + FormatIsoUtc(t0 + 7000) +
+                             "&until=" + FormatIsoUtc(t0 + 600 * step - 13000) + "&columns=chart";
+  for (const std::string& query : {window + "&max_points=120", window}) {
+    const json pg = GetJson(*a_, query), lite = GetJson(*sqlite, query);
+    for (const char* field : {"source", "count", "window_count", "bucket_ms", "values", "ids",
+                              "time_ms", "errors", "summary", "limits"}) {
+      EXPECT_EQ(pg.value(field, json()), lite.value(field, json())) << query << ": " << field;
+    }
+    EXPECT_EQ(pg["violation_marks"]["time_ms"], lite["violation_marks"]["time_ms"]) << query;
+    EXPECT_EQ(pg["violation_marks"]["rules"], lite["violation_marks"]["rules"]) << query;
+  }
+  EXPECT_EQ(GetJson(*a_, window + "&max_points=120")["source"], "rollup_1m");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/postgres/postgres_rollups.h"
 #include "store/postgres/postgres_store.h"
 #include "store/schema_indexes.h"
 #include "store/store_errors.h"
@@ -166,6 +167,35 @@ constexpr std::string_view kSilencesByEnd =
 constexpr std::string_view kAddSampleIngestKey =
     "ALTER TABLE samples ADD COLUMN ingest_key TEXT COLLATE \"C\"";
 
+// The rollups of store/rollups.h: one row per series, width and bucket.
+constexpr std::string_view kCreateRollups = R"sql(CREATE TABLE rollups (
+  provider TEXT COLLATE "C" NOT NULL,
+  model TEXT COLLATE "C" NOT NULL,
+  site TEXT COLLATE "C" NOT NULL,
+  profile TEXT COLLATE "C" NOT NULL,
+  metric TEXT COLLATE "C" NOT NULL,
+  width_ms BIGINT NOT NULL,
+  bucket_ms BIGINT NOT NULL,
+  count BIGINT NOT NULL,
+  errors BIGINT NOT NULL,
+  value_count BIGINT NOT NULL,
+  value_sum DOUBLE PRECISION NOT NULL,
+  value_sum_squares DOUBLE PRECISION NOT NULL,
+  min_value DOUBLE PRECISION,
+  min_time_ms BIGINT,
+  min_id BIGINT,
+  max_value DOUBLE PRECISION,
+  max_time_ms BIGINT,
+  max_id BIGINT,
+  first_time_ms BIGINT NOT NULL,
+  first_value DOUBLE PRECISION,
+  first_id BIGINT NOT NULL,
+  last_time_ms BIGINT NOT NULL,
+  last_value DOUBLE PRECISION,
+  last_id BIGINT NOT NULL,
+  PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)
+))sql";
+
 namespace idx = schema_indexes;
 
 constexpr std::string_view kStep1[] = {
@@ -178,10 +208,15 @@ constexpr std::string_view kStep1[] = {
 };
 // 2: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
 constexpr std::string_view kStep2[] = {kAddSampleIngestKey, idx::kSamplesByIngestKey};
+// 3: rollups (store/rollups.h), built from the samples stored (Migrate), and a series'
+// violations by time (the SPC view's window).
+constexpr std::string_view kStep3[] = {kCreateRollups, idx::kRollupsByBucket,
+                                       idx::kViolationsBySeriesTime};
+constexpr int64_t kRollupsVersion = 3;
 
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
@@ -215,6 +250,9 @@ Status Migrate(PgConnection& conn) {
         return s;
       }
     }
+  }
+  if (version < kRollupsVersion) {
+    if (Result<int64_t> built = RebuildRollups(conn, INT64_MIN); !built) return built.error();
   }
   if (version < PostgresStore::kSchemaVersion) {
     if (Result<PgResult> r =

@@ -6,6 +6,7 @@
 
 #include "spc/firing.h"
 #include "spc/rule.h"
+#include "store/postgres/postgres_rollups.h"
 #include "store/postgres/postgres_schema.h"
 #include "store/record_fields.h"
 #include "store/sql_statements.h"
@@ -165,6 +166,7 @@ Result<AppendResult> PostgresStore::AppendSamples(std::vector<Sample>& samples) 
     if (!id) return id.error();
     ids.push_back(*id);
   }
+  if (Status s = pg::AddToRollups(*conn, samples, ids, result.duplicate); !s) return s.error();
   if (Status s = txn.Commit(); !s) return s.error();
   for (size_t i = 0; i < samples.size(); ++i) samples[i].id = ids[i];
   return result;

@@ -48,7 +48,7 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 
@@ -61,6 +61,7 @@ class PostgresStore final : public SharedStore {
 
   Result<AppendResult> AppendSamples(std::vector<Sample>& samples) override;
   Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
+  Result<std::vector<Sample>> SamplesWithIds(const std::vector<int64_t>& ids) override;
   Result<std::vector<SourceKey>> ListSources() override;
   Result<StoreStats> Stats() override;
   // In postgres_daily_counts.cc.
@@ -80,6 +81,11 @@ class PostgresStore final : public SharedStore {
   Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) override;
 
   Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) override;
+
+  // postgres_rollups.cc
+  Result<std::vector<Rollup>> QueryRollups(const RollupQuery& query) override;
+  Result<int64_t> RebuildRollups(int64_t since_ms) override;
+  Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) override;
 
   Result<bool> EnqueueDelivery(DeliveryRecord& delivery) override;
   Result<std::vector<DeliveryRecord>> ClaimDueDeliveries(const std::string& owner, int64_t now_ms,

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "store/schema_indexes.h"
+#include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_errors.h"
 
@@ -137,6 +138,35 @@ constexpr std::string_view kSilencesByEnd = "CREATE INDEX silences_by_end ON sil
 
 constexpr std::string_view kAddSampleIngestKey = "ALTER TABLE samples ADD COLUMN ingest_key TEXT";
 
+// The rollups of store/rollups.h: one row per series, width and bucket.
+constexpr std::string_view kCreateRollups = R"sql(CREATE TABLE rollups (
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  site TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  width_ms INTEGER NOT NULL,
+  bucket_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  value_count INTEGER NOT NULL,
+  value_sum REAL NOT NULL,
+  value_sum_squares REAL NOT NULL,
+  min_value REAL,
+  min_time_ms INTEGER,
+  min_id INTEGER,
+  max_value REAL,
+  max_time_ms INTEGER,
+  max_id INTEGER,
+  first_time_ms INTEGER NOT NULL,
+  first_value REAL,
+  first_id INTEGER NOT NULL,
+  last_time_ms INTEGER NOT NULL,
+  last_value REAL,
+  last_id INTEGER NOT NULL,
+  PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)
+) WITHOUT ROWID)sql";
+
 namespace idx = schema_indexes;
 
 constexpr std::string_view kStep1[] = {
@@ -151,10 +181,15 @@ constexpr std::string_view kStep2[] = {
 };
 // 3: the sender's idempotency key of a sample (Sample::ingest_key), unique where present.
 constexpr std::string_view kStep3[] = {kAddSampleIngestKey, idx::kSamplesByIngestKey};
+// 4: rollups (store/rollups.h), built from the samples stored (Migrate), and a series'
+// violations by time (the SPC view's window).
+constexpr std::string_view kStep4[] = {kCreateRollups, idx::kRollupsByBucket,
+                                       idx::kViolationsBySeriesTime};
+constexpr int64_t kRollupsVersion = 4;
 
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
@@ -175,6 +210,9 @@ Status Migrate(SqliteConnection& conn) {
         return s;
       }
     }
+  }
+  if (*version < kRollupsVersion) {
+    if (Result<int64_t> built = RebuildRollups(conn, INT64_MIN); !built) return built.error();
   }
   // PRAGMA takes no parameters; the version is this code's constant.
   if (Status s = conn.Run("PRAGMA user_version = " + std::to_string(SqliteStore::kSchemaVersion));

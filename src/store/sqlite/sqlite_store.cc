@@ -11,6 +11,7 @@
 #include "store/record_fields.h"
 #include "store/sql_statements.h"
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "store/store_errors.h"
 
@@ -137,6 +138,9 @@ Result<AppendResult> SqliteStore::AppendSamples(std::vector<Sample>& samples) {
     ids.push_back(**stored);
     result.duplicate[i] = true;
     ++result.duplicates;
+  }
+  if (Status s = sqlite::AddToRollups(*writer_, samples, ids, result.duplicate); !s) {
+    return s.error();
   }
   if (Status s = txn.Commit(); !s) return s.error();
   for (size_t i = 0; i < samples.size(); ++i) samples[i].id = ids[i];

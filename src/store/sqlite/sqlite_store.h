@@ -42,7 +42,7 @@ class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its stateme
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
@@ -57,6 +57,7 @@ class SqliteStore final : public Store {
 
   Result<AppendResult> AppendSamples(std::vector<Sample>& samples) override;
   Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
+  Result<std::vector<Sample>> SamplesWithIds(const std::vector<int64_t>& ids) override;
   Result<std::vector<SourceKey>> ListSources() override;
   Result<StoreStats> Stats() override;
   // In sqlite_daily_counts.cc.
@@ -76,6 +77,11 @@ class SqliteStore final : public Store {
   Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) override;
 
   Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) override;
+
+  // sqlite_rollups.cc
+  Result<std::vector<Rollup>> QueryRollups(const RollupQuery& query) override;
+  Result<int64_t> RebuildRollups(int64_t since_ms) override;
+  Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) override;
 
   Result<bool> EnqueueDelivery(DeliveryRecord& delivery) override;
   Result<std::vector<DeliveryRecord>> ClaimDueDeliveries(const std::string& owner, int64_t now_ms,

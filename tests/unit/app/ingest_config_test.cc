@@ -1,6 +1,6 @@
-// The [ingest] section of the config and the prompt-text switch: the defaults are the documented
-// bounds with prompt text off; the file and LLMSCOPE_INGEST_* set them; a bound that is no
-// positive number is refused naming its key.
+// The [ingest] section of the config, the prompt-text switch and the store's retention periods: the
+// defaults are the documented bounds with prompt text off; the file and LLMSCOPE_INGEST_* set them;
+// a bound that is no positive number is refused naming its key.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -74,6 +74,21 @@ TEST(IngestConfig, ABoundMustBeAPositiveNumber) {
             std::string::npos);
   EXPECT_NE(ErrorOf("", {{"LLMSCOPE_INGEST_MAX_LATENCY_MS", "a day"}}).find("not a number"),
             std::string::npos);
+}
+
+TEST(StoreRetentionConfig, RollupsOutliveSamplesByDefaultAndAreSetByFileAndEnvironment) {
+  Result<Config> defaults = Load("");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->retention_days, 30);
+  EXPECT_EQ(defaults->rollup_minute_days, 30);
+  EXPECT_EQ(defaults->rollup_hour_days, 400);
+  Result<Config> c = Load("[store]\nretention_days = 7\nrollup_minute_days = 60\n",
+                          {{"LLMSCOPE_STORE_ROLLUP_HOUR_DAYS", "730"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->retention_days, 7);
+  EXPECT_EQ(c->rollup_minute_days, 60);
+  EXPECT_EQ(c->rollup_hour_days, 730);
+  EXPECT_NE(ErrorOf("[store]\nrollup_hour_days = 0\n").find("rollup_hour_days"), std::string::npos);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "store/open_store.h"
+#include "store/sql_statements.h"
 #include "tests/unit/store/store_conformance.h"
 
 namespace llmscope::store {
@@ -77,6 +78,23 @@ class RawDb {
     return out;
   }
 
+  // One column of every row, joined with "; ".
+  std::string Joined(const std::string& sql, int column) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return out;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, column);
+      out +=
+          (out.empty() ? "" : "; ") + std::string(text ? reinterpret_cast<const char*>(text) : "");
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
  private:
   sqlite3* db_ = nullptr;
 };
@@ -123,6 +141,56 @@ TEST_F(SqliteStoreTest, ReopeningMigratesNothing) {
   EXPECT_EQ(RawDb(path_).Text("PRAGMA schema_version"), schema_cookie);
   EXPECT_EQ(RawDb(path_).Text("SELECT count(*) FROM sqlite_schema"), objects);
   EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
+}
+
+TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) {
+  std::vector<Rollup> built;
+  {
+    std::unique_ptr<SqliteStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    std::vector<Sample> batch;
+    for (int i = 0; i < 500; ++i) {
+      batch.push_back(MakeSample(1'700'000'000'000 + int64_t{i} * 9'000, Source("p", "m"), i % 40));
+    }
+    ASSERT_TRUE(store->AppendSamples(batch).ok());
+    RollupQuery q;
+    q.metric = Metric::kE2eMs;
+    Result<std::vector<Rollup>> got = store->QueryRollups(q);
+    ASSERT_TRUE(got.ok());
+    built = *got;
+  }
+  ASSERT_EQ(built.size(), 76u);  // 4,491 s: 75 minutes begun, and one more across an edge
+  // The file as version 3 left it: no rollups table, no violations_by_series_time.
+  RawDb(path_).Exec(
+      "DROP TABLE rollups; DROP INDEX violations_by_series_time; PRAGMA user_version = 3");
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  RollupQuery q;
+  q.metric = Metric::kE2eMs;
+  Result<std::vector<Rollup>> got = store->QueryRollups(q);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, built);
+}
+
+TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTime) {
+  ASSERT_NE(Open(), nullptr);
+  ViolationQuery q;  // the SPC view's: one series over a window, no context
+  q.series = SeriesKey{Source("p", "m"), Metric::kE2eMs};
+  q.metric = Metric::kE2eMs;
+  q.since_ms = 1000;
+  q.until_ms = 2000;
+  q.context = ViolationQuery::Context::kNone;
+  const sql::BoundStatement select = sql::SelectViolations(q, "");
+  std::string statement = "EXPLAIN QUERY PLAN " + select.sql;
+  for (const auto& value : select.values) {
+    const size_t at = statement.find('?');
+    statement.replace(at, 1,
+                      std::holds_alternative<int64_t>(value)
+                          ? std::to_string(std::get<int64_t>(value))
+                          : "'" + std::get<std::string>(value) + "'");
+  }
+  EXPECT_NE(RawDb(path_).Joined(statement, 3).find("USING INDEX violations_by_series_time"),
+            std::string::npos);
 }
 
 TEST_F(SqliteStoreTest, RefusesAFileFromANewerVersion) {

@@ -1,0 +1,141 @@
+#include "store/sqlite/sqlite_rollups.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <mutex>
+#include <string>
+
+#include "store/record_fields.h"
+#include "store/rollup_sql.h"
+#include "store/rollups.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace llmscope::store {
+namespace sqlite {
+namespace {
+
+constexpr int64_t kRebuildPage = 20000;
+
+Status Upsert(SqliteConnection& conn, const std::vector<Rollup>& rollups) {
+  Result<SqliteStatement> upsert = conn.Prepare(rollup_sql::Upsert());
+  if (!upsert) return upsert.error();
+  for (const Rollup& r : rollups) {
+    SqliteBinder b(upsert->get());
+    rollup_sql::BindRollup(b, r);
+    if (Status s = b.Done("rollups"); !s) return s;
+    if (upsert->Step() != SQLITE_DONE) return conn.Fail("rollups");
+    upsert->Reset();
+  }
+  return {};
+}
+
+}  // namespace
+
+Status AddToRollups(SqliteConnection& conn, const std::vector<Sample>& samples,
+                    const std::vector<int64_t>& ids, const std::vector<bool>& duplicate) {
+  RollupBuilder builder;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (!duplicate[i]) builder.Add(samples[i], ids[i]);
+  }
+  return Upsert(conn, builder.Take());
+}
+
+Result<int64_t> RebuildRollups(SqliteConnection& conn, int64_t since_ms) {
+  const int64_t from = since_ms == INT64_MIN ? INT64_MIN : BucketStart(since_ms, kRollupHourMs);
+  {
+    Result<SqliteStatement> clear = conn.Prepare(rollup_sql::DeleteFrom());
+    if (!clear) return clear.error();
+    if (Status s = SqliteBinder(clear->get()).Int(from).Done("RebuildRollups"); !s) {
+      return s.error();
+    }
+    if (clear->Step() != SQLITE_DONE) return conn.Fail("RebuildRollups");
+  }
+  // A page at a time, each page's rollups added to the stored ones: memory stays one page's.
+  int64_t written = 0, after_id = 0;
+  while (true) {
+    Result<std::vector<Sample>> page = [&]() -> Result<std::vector<Sample>> {
+      Result<SqliteStatement> select = conn.Prepare(rollup_sql::SelectSamplesToRebuild());
+      if (!select) return select.error();
+      SqliteBinder b(select->get());
+      b.Int(after_id).Int(from).Int(kRebuildPage);
+      if (Status s = b.Done("RebuildRollups"); !s) return s.error();
+      return ReadAll<Sample>(conn, *select, record_fields::ReadSample<SqliteRow>, "RebuildRollups");
+    }();
+    if (!page) return page.error();
+    RollupBuilder builder;
+    for (const Sample& s : *page) builder.Add(s, s.id);
+    std::vector<Rollup> rollups = builder.Take();
+    if (Status s = Upsert(conn, rollups); !s) return s.error();
+    written += static_cast<int64_t>(rollups.size());
+    if (static_cast<int64_t>(page->size()) < kRebuildPage) break;
+    after_id = page->back().id;
+  }
+  return written;
+}
+
+}  // namespace sqlite
+
+using sqlite::ReadAll;
+using sqlite::SqliteBinder;
+using sqlite::SqliteRow;
+using sqlite::SqliteStatement;
+using sqlite::SqliteTransaction;
+
+Result<std::vector<Sample>> SqliteStore::SamplesWithIds(const std::vector<int64_t>& wanted) {
+  std::vector<int64_t> ids = wanted;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<Sample> out;
+  std::lock_guard lock(reader_->mu);
+  SqliteTransaction snapshot(*reader_);
+  if (Status s = snapshot.Begin(/*immediate=*/false); !s) return s.error();
+  for (size_t at = 0; at < ids.size(); at += rollup_sql::kIdsPerSelect) {
+    const size_t n = std::min(rollup_sql::kIdsPerSelect, ids.size() - at);
+    Result<SqliteStatement> stmt = reader_->Prepare(rollup_sql::SelectSamplesWithIds(n));
+    if (!stmt) return stmt.error();
+    SqliteBinder b(stmt->get());
+    for (size_t i = at; i < at + n; ++i) b.Int(ids[i]);
+    if (Status s = b.Done("SamplesWithIds"); !s) return s.error();
+    Result<std::vector<Sample>> rows =
+        ReadAll<Sample>(*reader_, *stmt, record_fields::ReadSample<SqliteRow>, "SamplesWithIds");
+    if (!rows) return rows.error();
+    out.insert(out.end(), std::make_move_iterator(rows->begin()),
+               std::make_move_iterator(rows->end()));
+  }
+  return out;
+}
+
+Result<std::vector<Rollup>> SqliteStore::QueryRollups(const RollupQuery& q) {
+  const std::string sql = rollup_sql::Select(q);
+  std::lock_guard lock(reader_->mu);
+  Result<SqliteStatement> stmt = reader_->Prepare(sql);
+  if (!stmt) return stmt.error();
+  SqliteBinder b(stmt->get());
+  rollup_sql::BindRollupQuery(b, q);
+  if (Status s = b.Done("QueryRollups"); !s) return s.error();
+  return ReadAll<Rollup>(*reader_, *stmt, rollup_sql::ReadRollup<SqliteRow>, "QueryRollups");
+}
+
+Result<int64_t> SqliteStore::RebuildRollups(int64_t since_ms) {
+  std::lock_guard lock(writer_->mu);
+  SqliteTransaction txn(*writer_);
+  if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
+  Result<int64_t> written = sqlite::RebuildRollups(*writer_, since_ms);
+  if (!written) return written.error();
+  if (Status s = txn.Commit(); !s) return s.error();
+  return written;
+}
+
+Result<int64_t> SqliteStore::DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) {
+  std::lock_guard lock(writer_->mu);
+  Result<SqliteStatement> stmt = writer_->Prepare(rollup_sql::DeleteOlderThan());
+  if (!stmt) return stmt.error();
+  SqliteBinder b(stmt->get());
+  b.Int(width_ms).Int(cutoff_ms);
+  if (Status s = b.Done("DeleteRollupsOlderThan"); !s) return s.error();
+  if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteRollupsOlderThan");
+  return static_cast<int64_t>(sqlite3_changes64(writer_->handle()));
+}
+
+}  // namespace llmscope::store

@@ -1,0 +1,58 @@
+// rollup_window.h: the rollup width a display bucket allows, display buckets aligned to it, and
+// a window covered by whole rollup buckets with samples at its ends.
+#include "server/rollup_window.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace llmscope::server {
+namespace {
+
+constexpr int64_t kMinute = 60'000, kHour = 3'600'000;
+
+TEST(RollupWindow, TheCoarsestWidthNoWiderThanTheDisplayBucket) {
+  EXPECT_EQ(RollupWidthFor(59'999), std::nullopt);
+  EXPECT_EQ(RollupWidthFor(kMinute), kMinute);
+  EXPECT_EQ(RollupWidthFor(kHour - 1), kMinute);
+  EXPECT_EQ(RollupWidthFor(kHour), kHour);
+  EXPECT_EQ(RollupWidthFor(90 * 86'400'000LL), kHour);
+}
+
+TEST(RollupWindow, AlignedBucketsAreWholeRollupBucketsAndNoMoreThanBefore) {
+  const int64_t since = 1'700'000'012'345;
+  const int64_t until = since + 7 * 86'400'000LL;
+  const DisplayBuckets wanted = DisplayBuckets::For(since, until, 2000, 200);
+  const DisplayBuckets aligned = AlignedBuckets(wanted, kMinute, until);
+  EXPECT_EQ(aligned.since_ms % kMinute, 0);
+  EXPECT_LE(aligned.since_ms, since);
+  EXPECT_GT(aligned.since_ms, since - kMinute);
+  EXPECT_EQ(aligned.width_ms % kMinute, 0);
+  EXPECT_GE(aligned.width_ms, wanted.width_ms);
+  EXPECT_LT(aligned.width_ms, wanted.width_ms + kMinute);
+  EXPECT_LE(aligned.count, wanted.count);
+  EXPECT_EQ(aligned.Of(until - 1), aligned.count - 1);
+}
+
+TEST(RollupWindow, ACoverIsHoursThenMinutesThenSamplesAtEachEnd) {
+  const int64_t h = 1'700'002'800'000;  // an hour's edge
+  ASSERT_EQ(h % kHour, 0);
+  const int64_t since = h - 2 * kMinute - 5'000, until = h + 3 * kHour + 4 * kMinute + 7'000;
+  const std::vector<WindowSegment> want = {
+      {since, h - 2 * kMinute, 0},
+      {h - 2 * kMinute, h, kMinute},
+      {h, h + 3 * kHour, kHour},
+      {h + 3 * kHour, h + 3 * kHour + 4 * kMinute, kMinute},
+      {h + 3 * kHour + 4 * kMinute, until, 0},
+  };
+  EXPECT_EQ(CoverWindow(since, until, kHour), want);
+  // Minutes only when the display bucket is under an hour; no empty pieces on edges.
+  EXPECT_EQ(CoverWindow(h, h + 30 * kMinute, kMinute),
+            (std::vector<WindowSegment>{{h, h + 30 * kMinute, kMinute}}));
+  // A window inside one minute is samples alone.
+  EXPECT_EQ(CoverWindow(h + 1'000, h + 2'000, kHour),
+            (std::vector<WindowSegment>{{h + 1'000, h + 2'000, 0}}));
+}
+
+}  // namespace
+}  // namespace llmscope::server
