@@ -35,6 +35,10 @@ inline constexpr std::string_view kViolationsBySeriesTime =
 // Rollups of one width by bucket, across series (retention, QueryRollups of every series).
 inline constexpr std::string_view kRollupsByBucket =
     "CREATE INDEX rollups_by_bucket ON rollups (width_ms, bucket_ms)";
+// One metric's rollups of one width by bucket, with the counts: covers CountSamplesByDay (the
+// status page's 90 days of every source read from the index alone, no lookups in the table).
+inline constexpr std::string_view kRollupsByMetricBucket =
+    "CREATE INDEX rollups_by_metric_bucket ON rollups (width_ms, metric, bucket_ms, count, errors)";
 
 // Due deliveries, earliest first (ClaimDueDeliveries).
 inline constexpr std::string_view kDeliveriesDue =

@@ -8,6 +8,7 @@
 #include "spc/firing.h"
 #include "spc/rule.h"
 #include "store/daily_sample_count.h"
+#include "store/rollups.h"
 
 namespace llmscope::store::sql {
 namespace {
@@ -166,11 +167,14 @@ const std::string& InsertSilence() {
 }
 
 const std::string& SelectSampleCountsByDay() {
-  // The error column is an integer in SQLite and a boolean in PostgreSQL: CASE reads both.
+  // The error metric's hourly rollups: a row counts every sample of its source and hour
+  // (rollups.h), and its failed calls. rollups_by_bucket serves the window.
   static const std::string sql =
-      "SELECT provider, model, site, profile, time_ms / " + std::to_string(kDayMs) +
-      " AS day, count(*), sum(CASE WHEN error THEN 1 ELSE 0 END) FROM samples"
-      " WHERE time_ms >= ? AND time_ms < ? GROUP BY provider, model, site, profile, day";
+      "SELECT provider, model, site, profile, bucket_ms / " + std::to_string(kDayMs) +
+      " AS day, CAST(sum(count) AS BIGINT), CAST(sum(errors) AS BIGINT) FROM rollups WHERE "
+      "width_ms = " +
+      std::to_string(kRollupHourMs) + " AND bucket_ms >= ? AND bucket_ms < ? AND metric = '" +
+      std::string(MetricName(Metric::kError)) + "' GROUP BY provider, model, site, profile, day";
   return sql;
 }
 

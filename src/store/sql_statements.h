@@ -55,8 +55,9 @@ const std::string& InsertSample();
 // The ingest key; the id of the sample stored with it.
 const std::string& SelectSampleIdOfKey();
 
-// The window's start (at or after the epoch) and end; one row per (source, UTC day) with samples
-// in it: provider, model, site, profile, day, samples, errors (ReadDailySampleCount).
+// The window's start (at or after the epoch) and end, hour-aligned; one row per (source, UTC day)
+// with samples in its hourly rollups: provider, model, site, profile, day, samples, errors
+// (ReadDailySampleCount).
 const std::string& SelectSampleCountsByDay();
 
 // BindStage. Replaces the stage with the same (series, number).

@@ -89,10 +89,11 @@ class Store {
   // Every source that has samples, in key order.
   virtual Result<std::vector<SourceKey>> ListSources() = 0;
   virtual Result<StoreStats> Stats() = 0;
-  // Samples and failed calls per source per UTC day, counting the samples with since_ms ≤
-  // time_ms < until_ms (pass day boundaries for whole days; a since_ms before the epoch counts
-  // from the epoch). One row per (source, day) that has samples, in no promised order. One
-  // grouped statement; its cost grows with the samples in the window, so callers cache it.
+  // Samples and failed calls per source per UTC day, read from the hourly rollups (rollups.h):
+  // the samples of the hours that begin at or after since_ms and before until_ms (pass day or
+  // hour boundaries; a since_ms before the epoch counts from the epoch). One row per (source,
+  // day) that has samples, in no promised order. One grouped statement over 24 rows per source
+  // and day, whatever the sampling rate.
   virtual Result<std::vector<DailySampleCount>> CountSamplesByDay(int64_t since_ms,
                                                                   int64_t until_ms) = 0;
 

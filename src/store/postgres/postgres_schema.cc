@@ -211,7 +211,7 @@ constexpr std::string_view kStep2[] = {kAddSampleIngestKey, idx::kSamplesByInges
 // 3: rollups (store/rollups.h), built from the samples stored (Migrate), and a series'
 // violations by time (the SPC view's window).
 constexpr std::string_view kStep3[] = {kCreateRollups, idx::kRollupsByBucket,
-                                       idx::kViolationsBySeriesTime};
+                                       idx::kRollupsByMetricBucket, idx::kViolationsBySeriesTime};
 constexpr int64_t kRollupsVersion = 3;
 
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append

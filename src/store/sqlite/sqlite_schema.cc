@@ -184,7 +184,7 @@ constexpr std::string_view kStep3[] = {kAddSampleIngestKey, idx::kSamplesByInges
 // 4: rollups (store/rollups.h), built from the samples stored (Migrate), and a series'
 // violations by time (the SPC view's window).
 constexpr std::string_view kStep4[] = {kCreateRollups, idx::kRollupsByBucket,
-                                       idx::kViolationsBySeriesTime};
+                                       idx::kRollupsByMetricBucket, idx::kViolationsBySeriesTime};
 constexpr int64_t kRollupsVersion = 4;
 
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
