@@ -477,6 +477,33 @@ Result<IngestBody> ReadSamples(element doc, int64_t now_ms, const IngestLimits& 
 // buffers (about 10 bytes per byte of JSON) for the thread's life.
 constexpr size_t kKeptParserCapacity = size_t{1} << 20;
 
+// The deepest nesting of arrays and objects in a JSON text (brackets inside strings skipped).
+size_t NestingDepth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// How deep a body nlohmann writes out again may nest (its writer recurses once a level).
+constexpr size_t kMaxRewrittenDepth = 1024;
+
 // ValidateSample's checks, each returning false with `error` set.
 class SampleCheck {
  public:
@@ -524,12 +551,6 @@ class SampleCheck {
 
 }  // namespace
 
-// simdjson reads a body into its tape, copying it into the parser's padded buffer (simdjson
-// reads up to SIMDJSON_PADDING bytes past the end; a string_view's bytes end where they end).
-// What simdjson refuses, nlohmann's parser reads again: its message is the reply's (line,
-// column, what was expected), and what it accepts that simdjson does not (an integer beyond 64
-// bits, read as a double; a byte order mark; nesting deeper than simdjson's default 1,024) is
-// written out again by nlohmann in the form simdjson reads and parsed from that.
 Status ValidateSample(const Sample& s, int64_t now_ms, const IngestLimits& limits) {
   SampleCheck c(limits);
   const double max_ms = limits.max_latency_ms;
@@ -579,6 +600,14 @@ Status ValidateSample(const Sample& s, int64_t now_ms, const IngestLimits& limit
   return {};
 }
 
+// simdjson reads a body into its tape, copying it into the parser's padded buffer (simdjson
+// reads up to SIMDJSON_PADDING bytes past the end; a string_view's bytes end where they end).
+// A body nested deeper than simdjson's default 1,024 levels is read again with a parser as deep as
+// the body. What simdjson still refuses, nlohmann's parser reads again: its message is the
+// reply's (line, column, what was expected), and what it accepts that simdjson does not (an
+// integer beyond 64 bits, read as a double; a byte order mark) is written out again by nlohmann
+// in the form simdjson reads and parsed from that, unless it nests deeper than 1,024 levels
+// (nlohmann writes recursively: a deep body would overflow the stack), which is refused.
 Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
                                    const IngestLimits& limits) {
   thread_local simdjson::dom::parser kept_parser;
@@ -586,17 +615,27 @@ Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
   simdjson::dom::parser& parser =
       body.size() <= kKeptParserCapacity ? kept_parser : own_parser.emplace();
   element doc;
-  if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
+  const simdjson::error_code read = parser.parse(body.data(), body.size()).get(doc);
+  if (read == simdjson::SUCCESS) return ReadSamples(doc, now_ms, limits);
+  // Nesting needs two bytes a level; a body is at most that deep.
+  simdjson::dom::parser deep_parser;
+  if (read == simdjson::DEPTH_ERROR &&
+      deep_parser.allocate(body.size(), body.size() / 2 + 1) == simdjson::SUCCESS &&
+      deep_parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
     return ReadSamples(doc, now_ms, limits);
   }
   std::string rewritten;
   try {
-    rewritten = nlohmann::json::parse(body).dump();
+    const nlohmann::json parsed = nlohmann::json::parse(body);
+    if (NestingDepth(body) > kMaxRewrittenDepth) {
+      return Error{"invalid_json", "the body nests deeper than " +
+                                       std::to_string(kMaxRewrittenDepth) +
+                                       " levels and holds what only a rewrite reads"};
+    }
+    rewritten = parsed.dump();
   } catch (const nlohmann::json::exception& e) {
     return InvalidJson(e);
   }
-  // Nesting needs two bytes a level; the rewrite is at most that deep.
-  simdjson::dom::parser deep_parser;
   if (deep_parser.allocate(rewritten.size(), rewritten.size() / 2 + 1) != simdjson::SUCCESS ||
       deep_parser.parse(rewritten).get(doc) != simdjson::SUCCESS) {
     return Error{"invalid_json", "the body is not valid JSON"};
