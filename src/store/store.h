@@ -19,6 +19,7 @@
 #include "store/daily_sample_count.h"
 #include "store/records.h"
 #include "store/rollups.h"
+#include "store/setting_records.h"
 
 namespace llmscope::store {
 
@@ -162,6 +163,23 @@ class Store {
   virtual Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) = 0;
   // Ends a silence now: sets ends_ms = now_ms if it is later. "not_found" for an unknown id.
   virtual Status ExpireSilence(int64_t id, int64_t now_ms) = 0;
+
+  // --- Settings (setting_records.h). Each change and its audit row commit together.
+  // Writes one item as SettingWrite says; returns it as stored (its new version).
+  virtual Result<SettingRecord> PutSetting(const SettingWrite& write) = 0;
+  // Deletes one item and records it in the audit list; "not_found" for an unknown one.
+  virtual Status DeleteSetting(const std::string& kind, const std::string& id,
+                               const std::string& actor, int64_t now_ms) = 0;
+  virtual Result<std::optional<SettingRecord>> GetSetting(const std::string& kind,
+                                                          const std::string& id) = 0;
+  // The items of one kind, by id.
+  virtual Result<std::vector<SettingRecord>> ListSettings(const std::string& kind) = 0;
+  virtual Result<SettingsRevision> GetSettingsRevision() = 0;
+  // Audit rows with id < before_id (0: no bound), of one kind when `kind` is not empty, newest
+  // first, at most `limit`.
+  virtual Result<std::vector<SettingAuditRecord>> QuerySettingsAudit(const std::string& kind,
+                                                                     int64_t before_id,
+                                                                     int limit) = 0;
 };
 
 }  // namespace llmscope::store

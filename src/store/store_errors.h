@@ -41,4 +41,17 @@ inline Error DeliveryNotHeld(int64_t id, std::string_view owner) {
                "delivery " + std::to_string(id) + " is not held by " + std::string(owner)};
 }
 
+// PutSetting and DeleteSetting (setting_records.h).
+inline Error SettingNotFound(std::string_view kind, std::string_view id) {
+  return Error{"not_found", std::string(kind) + " '" + std::string(id) + "' not found"};
+}
+inline Error SettingExists(std::string_view kind, std::string_view id) {
+  return Error{"conflict", std::string(kind) + " '" + std::string(id) + "' exists already"};
+}
+inline Error SettingVersionConflict(std::string_view kind, std::string_view id, int64_t version) {
+  return Error{"conflict", std::string(kind) + " '" + std::string(id) +
+                               "' was changed meanwhile: it is at version " +
+                               std::to_string(version)};
+}
+
 }  // namespace llmscope::store

@@ -213,10 +213,31 @@ constexpr std::string_view kStep2[] = {kAddSampleIngestKey, idx::kSamplesByInges
 constexpr std::string_view kStep3[] = {kCreateRollups, idx::kRollupsByBucket,
                                        idx::kRollupsByMetricBucket, idx::kViolationsBySeriesTime};
 constexpr int64_t kRollupsVersion = 3;
+// 4: settings and their audit list (setting_records.h, setting_sql.h).
+constexpr std::string_view kCreateSettings = R"sql(CREATE TABLE settings (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_ms BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+))sql";
+constexpr std::string_view kCreateSettingsAudit = R"sql(CREATE TABLE settings_audit (
+  id BIGSERIAL PRIMARY KEY,
+  time_ms BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  body TEXT NOT NULL
+))sql";
+constexpr std::string_view kStep4[] = {kCreateSettings, kCreateSettingsAudit};
 
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

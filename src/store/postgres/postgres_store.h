@@ -48,7 +48,7 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 
@@ -96,6 +96,18 @@ class PostgresStore final : public SharedStore {
   Status InsertSilence(SilenceRecord& silence) override;
   Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) override;
   Status ExpireSilence(int64_t id, int64_t now_ms) override;
+
+  // postgres_settings.cc
+  Result<SettingRecord> PutSetting(const SettingWrite& write) override;
+  Status DeleteSetting(const std::string& kind, const std::string& id, const std::string& actor,
+                       int64_t now_ms) override;
+  Result<std::optional<SettingRecord>> GetSetting(const std::string& kind,
+                                                  const std::string& id) override;
+  Result<std::vector<SettingRecord>> ListSettings(const std::string& kind) override;
+  Result<SettingsRevision> GetSettingsRevision() override;
+  Result<std::vector<SettingAuditRecord>> QuerySettingsAudit(const std::string& kind,
+                                                             int64_t before_id,
+                                                             int limit) override;
 
   Result<bool> InsertViolationOnce(ViolationRecord& violation) override;
   Status PlaceStage(StageRecord& stage) override;

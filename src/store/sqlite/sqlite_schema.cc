@@ -186,10 +186,31 @@ constexpr std::string_view kStep3[] = {kAddSampleIngestKey, idx::kSamplesByInges
 constexpr std::string_view kStep4[] = {kCreateRollups, idx::kRollupsByBucket,
                                        idx::kRollupsByMetricBucket, idx::kViolationsBySeriesTime};
 constexpr int64_t kRollupsVersion = 4;
+// 5: settings and their audit list (setting_records.h, setting_sql.h).
+constexpr std::string_view kCreateSettings = R"sql(CREATE TABLE settings (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID)sql";
+constexpr std::string_view kCreateSettingsAudit = R"sql(CREATE TABLE settings_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  body TEXT NOT NULL
+))sql";
+constexpr std::string_view kStep5[] = {kCreateSettings, kCreateSettingsAudit};
 
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4, kStep5};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

@@ -42,7 +42,7 @@ class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its stateme
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
@@ -92,6 +92,18 @@ class SqliteStore final : public Store {
   Status InsertSilence(SilenceRecord& silence) override;
   Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) override;
   Status ExpireSilence(int64_t id, int64_t now_ms) override;
+
+  // sqlite_settings.cc
+  Result<SettingRecord> PutSetting(const SettingWrite& write) override;
+  Status DeleteSetting(const std::string& kind, const std::string& id, const std::string& actor,
+                       int64_t now_ms) override;
+  Result<std::optional<SettingRecord>> GetSetting(const std::string& kind,
+                                                  const std::string& id) override;
+  Result<std::vector<SettingRecord>> ListSettings(const std::string& kind) override;
+  Result<SettingsRevision> GetSettingsRevision() override;
+  Result<std::vector<SettingAuditRecord>> QuerySettingsAudit(const std::string& kind,
+                                                             int64_t before_id,
+                                                             int limit) override;
 
  private:
   SqliteStore(std::unique_ptr<sqlite::SqliteConnection> writer,
