@@ -16,8 +16,8 @@ namespace llmscope::settings {
 namespace {
 
 constexpr std::string_view kPrefix = "v1:";
-constexpr int kNonceSize = 12;
-constexpr int kTagSize = 16;
+constexpr size_t kNonceSize = 12;
+constexpr size_t kTagSize = 16;
 
 Error KeyError(const std::string& path, const std::string& why) {
   return Error{"secret_key_error", "secret key file " + path + ": " + why};
@@ -108,7 +108,7 @@ std::string SecretBox::Seal(std::string_view plaintext) const {
 Result<std::string> SecretBox::Open(std::string_view sealed) const {
   if (!sealed.starts_with(kPrefix)) return Unreadable();
   std::optional<std::vector<unsigned char>> bytes = DecodeBase64(sealed.substr(kPrefix.size()));
-  if (!bytes || bytes->size() < static_cast<size_t>(kNonceSize + kTagSize)) return Unreadable();
+  if (!bytes || bytes->size() < kNonceSize + kTagSize) return Unreadable();
   const size_t text_size = bytes->size() - kNonceSize - kTagSize;
   std::string plain(text_size, '\0');
   CipherContext ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
