@@ -3,7 +3,7 @@
 #   1. installs what is missing and builds (scripts/build.sh), then runs ctest on ./build;
 #   2. builds the tests under AddressSanitizer + UndefinedBehaviorSanitizer (preset "asan",
 #      ./build-asan) and runs them again.
-#   3. builds the server, probe, monitor and store tests under ThreadSanitizer (preset "tsan",
+#   3. builds the server, probe, monitor, store and settings tests under ThreadSanitizer (preset "tsan",
 #      ./build-tsan) and runs them;
 #   4. runs each libFuzzer target for a bounded time (scripts/fuzz.sh, ./build-fuzz);
 #   5. puts 64 ingest clients and 16 readers on the real server (scripts/load-check.sh);
@@ -46,7 +46,8 @@ tsan_targets=(llmscope server_unit_tests server_integration_tests monitor_unit_t
               store_unit_tests probe_scheduler_unit_tests probe_spool_unit_tests
               probe_provider_tests remote_push_integration_tests probe_cli_tests
               postgres_store_tests shared_postgres_integration_tests
-              proxy_unit_tests proxy_integration_tests serve_proxy_tests)
+              proxy_unit_tests proxy_integration_tests serve_proxy_tests
+              settings_unit_tests)
 # Not run here: tests of targets not built here (*_NOT_BUILT), the dashboard's (no C++ of
 # their own), and the tests that check timing against a clock with a tolerance of tens of ms
 # (the probe's and the proxy's accuracy against injected delays, the scheduler's tick counts),
