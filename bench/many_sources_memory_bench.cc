@@ -3,14 +3,15 @@
 // --hours of samples of --sources sources at one sample per --interval-s each (timestamps in the
 // past, ending now, all sources interleaved in time order as probes would send them) in batches
 // through POST /api/stats, then asks GET /api/stats/spc for a day window of --spc-sources of
-// them (max_points=2000, and at full resolution), then adds --extra-sources more sources with the
-// same history and asks again. After each step it reads the server's VmRSS and VmHWM from
-// /proc/<pid>/status, once at once and once after --settle-s (the server gives free heap pages
-// back every 5 s), and reports the growth per added source.
+// them (max_points=2000, and at full resolution), then adds --extra-sources more sources with
+// --extra-hours of history each and asks again. After each step it reads the server's VmRSS and
+// VmHWM from /proc/<pid>/status, once at once and once after --settle-s (the server gives free
+// heap pages back every 5 s), and reports the growth per added source.
 // A measurement, not a test: it asserts nothing about the figures. The exit code is 1 only when
 // the run itself failed (the server did not start or died, a request failed, the time ran out).
 //
-//   ./build/bench/many_sources_memory_bench [--sources 200] [--extra-sources 1000] [--interval-s 60]
+//   ./build/bench/many_sources_memory_bench --batch 500 --extra-hours 2 [--sources 200]
+//       [--extra-sources 1000] [--interval-s 60] [--binary ./build/src/app/llmscope]
 #include <httplib.h>
 #include <signal.h>
 
@@ -134,7 +135,11 @@ class Api {
 class InterleavedSamples {
  public:
   InterleavedSamples(int first, int count, int64_t begin_ms, int64_t end_ms, int64_t interval_ms)
-      : first_(first), count_(count), t_(begin_ms), end_ms_(end_ms), interval_ms_(interval_ms),
+      : first_(first),
+        count_(count),
+        t_(begin_ms),
+        end_ms_(end_ms),
+        interval_ms_(interval_ms),
         rng_(static_cast<uint64_t>(first) + 1) {}
 
   bool done() const { return t_ >= end_ms_; }
