@@ -475,8 +475,8 @@ Result<IngestBody> ReadSamples(element doc, int64_t now_ms, const IngestLimits& 
 }
 
 // Parsers kept between bodies so that their buffers are allocated once: at most kKeptParsers of
-// them, whatever the number of handler threads (a parser per thread kept ~4 MB in each of 16
-// threads after bodies of ~1 MB: docs/design.md "Memory"), each for bodies up to
+// them, whatever the number of handler threads (a parser per thread kept ~4 MB a thread, in up
+// to 16 threads, after bodies near 1 MB: docs/design.md "Memory"), each for bodies up to
 // kKeptParserCapacity. A larger body, or one that comes while every kept parser is in use, gets a
 // parser of its own, freed after it.
 constexpr size_t kKeptParsers = 4;
