@@ -577,8 +577,9 @@ test('with more than six sources the page opens on the overview; names are text;
   });
   window.history.replaceState(null, '', '/');
   const { container } = render(<App base={server.base} />);
-  const region = await screen.findByRole('region', { name: 'overview of all sources' });
-  await waitFor(() => expect(within(region).getAllByTestId('overview-row')).toHaveLength(7));
+  // The series list, then the status report: bounded waits that a loaded machine still meets.
+  const region = await screen.findByRole('region', { name: 'overview of all sources' }, { timeout: 5000 });
+  await waitFor(() => expect(within(region).getAllByTestId('overview-row')).toHaveLength(7), { timeout: 5000 });
   expect(window.location.hash).toBe('#/overview');
   const rows = within(region).getAllByTestId('overview-row');
   expect(rows[0].querySelector('th')?.textContent).toBe(`${EVIL} / llama3.2`); // trouble first, as text
@@ -588,7 +589,7 @@ test('with more than six sources the page opens on the overview; names are text;
   expect(within(rows[0]).getByText('950 ms')).toBeTruthy();
   expect(rows[0].querySelector('polyline')?.getAttribute('points')).toBe('0.0,22.0 60.0,0.0 120.0,11.0');
   fireEvent.click(within(rows[1]).getByRole('button'));
-  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('ollama / a'));
+  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('ollama / a'), { timeout: 5000 });
   expect(window.location.hash).toBe('#/series/ollama/a/e2e_ms?window=1h');
   expect(screen.queryByRole('region', { name: 'overview of all sources' })).toBeNull();
 }, 15000);
@@ -602,14 +603,14 @@ test('a few sources open on the chart; the overview link shows the overview', as
   });
   window.history.replaceState(null, '', '/');
   const { container } = render(<App base={server.base} />);
-  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('ollama / llama3.2'));
+  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('ollama / llama3.2'), { timeout: 5000 });
   expect(screen.queryByRole('region', { name: 'overview of all sources' })).toBeNull();
   window.history.replaceState(null, '', '/#/overview');
   await act(async () => {
     window.dispatchEvent(new HashChangeEvent('hashchange'));
     await new Promise((r) => setTimeout(r, 50));
   });
-  const region = await screen.findByRole('region', { name: 'overview of all sources' });
-  await waitFor(() => expect(within(region).getAllByTestId('overview-row')).toHaveLength(1));
+  const region = await screen.findByRole('region', { name: 'overview of all sources' }, { timeout: 5000 });
+  await waitFor(() => expect(within(region).getAllByTestId('overview-row')).toHaveLength(1), { timeout: 5000 });
   expect(within(region).getAllByText('—')).toHaveLength(2);
 }, 15000);
