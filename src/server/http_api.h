@@ -67,8 +67,10 @@ struct HttpOptions {
   std::chrono::milliseconds stream_heartbeat{15000};
   IngestLimits ingest;
   std::string store_description;             // shown by /health, without credentials
-  size_t recent_samples_per_source = 50000;  // kept in memory for GET /api/stats/spc
-  size_t recent_samples_total = 150000;      // of all sources together (~25 MB)
+  // Kept in memory for GET /api/stats/spc: a day at one sample per 2 s of a source, and of all
+  // sources together two such days (168 bytes a sample, ~17 MB; docs/design.md "Memory").
+  size_t recent_samples_per_source = 50000;
+  size_t recent_samples_total = 100000;
   alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
   Clock clock = SystemClock();  // "now" for every route: ingest's future bound, default windows
   // Exposition text appended to /metrics (the proxy's sample counters); empty: nothing.

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -472,10 +474,57 @@ Result<IngestBody> ReadSamples(element doc, int64_t now_ms, const IngestLimits& 
   return out;
 }
 
-// A parser per thread, kept between bodies so that its buffers are allocated once; a body larger
-// than this gets a parser of its own, freed after it, so that one big batch does not hold its
-// buffers (about 10 bytes per byte of JSON) for the thread's life.
-constexpr size_t kKeptParserCapacity = size_t{1} << 20;
+// Parsers kept between bodies so that their buffers are allocated once: at most kKeptParsers of
+// them, whatever the number of handler threads (a parser per thread kept ~4 MB a thread, in up
+// to 16 threads, after bodies near 1 MB: docs/design.md "Memory"), each for bodies up to
+// kKeptParserCapacity. A larger body, or one that comes while every kept parser is in use, gets a
+// parser of its own, freed after it.
+constexpr size_t kKeptParsers = 4;
+constexpr size_t kKeptParserCapacity = size_t{256} << 10;
+
+class KeptParsers {
+ public:
+  // A parser for a body of `size` bytes; Return() it when done with what it parsed.
+  std::unique_ptr<simdjson::dom::parser> Take(size_t size) {
+    if (size <= kKeptParserCapacity) {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        std::unique_ptr<simdjson::dom::parser> parser = std::move(free_.back());
+        free_.pop_back();
+        return parser;
+      }
+    }
+    return std::make_unique<simdjson::dom::parser>();
+  }
+  // Keeps the parser unless kKeptParsers are kept or it grew past kKeptParserCapacity.
+  void Return(std::unique_ptr<simdjson::dom::parser> parser) {
+    if (parser->capacity() > kKeptParserCapacity) return;
+    std::lock_guard lock(mu_);
+    if (free_.size() < kKeptParsers) free_.push_back(std::move(parser));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> free_;
+};
+
+KeptParsers& kept_parsers() {
+  static KeptParsers parsers;
+  return parsers;
+}
+
+// A kept parser taken for one body, returned when it goes out of scope.
+class ParserLease {
+ public:
+  explicit ParserLease(size_t size) : parser_(kept_parsers().Take(size)) {}
+  ~ParserLease() { kept_parsers().Return(std::move(parser_)); }
+  ParserLease(const ParserLease&) = delete;
+  ParserLease& operator=(const ParserLease&) = delete;
+  simdjson::dom::parser& operator*() { return *parser_; }
+
+ private:
+  std::unique_ptr<simdjson::dom::parser> parser_;
+};
 
 // The deepest nesting of arrays and objects in a JSON text (brackets inside strings skipped).
 size_t NestingDepth(std::string_view text) {
@@ -610,10 +659,8 @@ Status ValidateSample(const Sample& s, int64_t now_ms, const IngestLimits& limit
 // (nlohmann writes recursively: a deep body would overflow the stack), which is refused.
 Result<IngestBody> ParseIngestBody(std::string_view body, int64_t now_ms,
                                    const IngestLimits& limits) {
-  thread_local simdjson::dom::parser kept_parser;
-  std::optional<simdjson::dom::parser> own_parser;
-  simdjson::dom::parser& parser =
-      body.size() <= kKeptParserCapacity ? kept_parser : own_parser.emplace();
+  ParserLease lease(body.size());
+  simdjson::dom::parser& parser = *lease;
   element doc;
   const simdjson::error_code read = parser.parse(body.data(), body.size()).get(doc);
   if (read == simdjson::SUCCESS) return ReadSamples(doc, now_ms, limits);

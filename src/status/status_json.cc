@@ -45,6 +45,7 @@ json SourceJson(const SourceStatus& s) {
               {"silent_after_ms", s.silent_after_ms},
               {"e2e_p50_ms", OrNull(s.e2e_p50_ms)},
               {"e2e_p95_ms", OrNull(s.e2e_p95_ms)},
+              {"e2e_spark", s.e2e_spark},
               {"strip", StripJson(s.days)}};
 }
 

@@ -7,6 +7,7 @@
 //                 "metrics": [{"metric", "state"}], "last_sample": ISO time | null,
 //                 "interval_ms": n | null, "silent_after_ms": n,
 //                 "e2e_p50_ms": n | null, "e2e_p95_ms": n | null,
+//                 "e2e_spark": [up to 30 means of the recent calls' e2e, oldest first],
 //                 "strip": {"state": [...], "samples": [...], "errors": [...],
 //                           "warnings": [...], "criticals": [...]}}]}
 #pragma once

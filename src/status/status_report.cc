@@ -123,6 +123,21 @@ SourceState SourceStateOf(const SourceInput& source, int64_t now_ms) {
   return worst;
 }
 
+std::vector<double> SparklineOf(const std::vector<double>& values, int points) {
+  const size_t n = values.size();
+  const size_t runs = std::min(n, static_cast<size_t>(std::max(points, 0)));
+  std::vector<double> spark;
+  spark.reserve(runs);
+  for (size_t r = 0; r < runs; ++r) {
+    // Run r holds values [r·n/runs, (r+1)·n/runs): lengths differ by at most one.
+    const size_t begin = r * n / runs, end = (r + 1) * n / runs;
+    double sum = 0;
+    for (size_t i = begin; i < end; ++i) sum += values[i];
+    spark.push_back(sum / static_cast<double>(end - begin));
+  }
+  return spark;
+}
+
 StatusReport BuildStatusReport(const StatusInputs& inputs) {
   StatusReport report;
   report.generated_ms = inputs.now_ms;
@@ -148,6 +163,7 @@ StatusReport BuildStatusReport(const StatusInputs& inputs) {
       s.e2e_p50_ms = spc::NearestRankPercentile(sorted, 50);
       s.e2e_p95_ms = spc::NearestRankPercentile(sorted, 95);
     }
+    s.e2e_spark = SparklineOf(in.recent_e2e_ms, kSparkPoints);
     s.days = DayStatesOf(report.first_day, inputs.days, counts[in.source], violations[in.source]);
     report.overall = std::max(report.overall.value_or(s.state), s.state);
     report.sources.push_back(std::move(s));

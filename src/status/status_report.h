@@ -54,7 +54,7 @@ struct SourceInput {
   std::vector<MetricStatus> metrics;  // one per series of the source
   std::optional<int64_t> last_sample_ms;
   std::optional<double> interval_ms;  // the source's sampling interval, when known
-  std::vector<double> recent_e2e_ms;  // the newest successful calls' latencies, any order
+  std::vector<double> recent_e2e_ms;  // the newest successful calls' latencies, oldest first
 };
 
 // A warning or critical violation of one source, open from first to last time (inclusive).
@@ -87,6 +87,7 @@ struct SourceStatus {
   std::optional<double> interval_ms;
   int64_t silent_after_ms = 0;
   std::optional<double> e2e_p50_ms, e2e_p95_ms;  // nearest rank, over recent_e2e_ms
+  std::vector<double> e2e_spark;                 // SparklineOf(recent_e2e_ms, kSparkPoints)
   std::vector<DayStatus> days;                   // oldest first; the last is today
 };
 
@@ -103,6 +104,12 @@ struct StatusReport {
 std::vector<DayStatus> DayStatesOf(int64_t first_day, int days,
                                    const std::vector<store::DailySampleCount>& counts,
                                    const std::vector<ViolationSpan>& violations);
+
+// The overview's sparkline of a source (docs/design.md "Status page"): `values` (oldest first) cut
+// into min(points, values.size()) runs of consecutive values as equal in length as they can be,
+// and the mean of each run, oldest first. Fewer values than points give the values themselves.
+inline constexpr int kSparkPoints = 30;
+std::vector<double> SparklineOf(const std::vector<double>& values, int points);
 
 // The source's state at now_ms (see above).
 SourceState SourceStateOf(const SourceInput& source, int64_t now_ms);

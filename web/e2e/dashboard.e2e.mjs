@@ -7,7 +7,8 @@
 // series; the violations and samples CSV downloads hold the rows; a
 // live sample grows the chart; two series are compared; a new stage (after its confirmation)
 // restarts learning; the error rate as a p-chart with the live chart's state; a provider named
-// like HTML is shown as text and runs nothing; the page fits a phone.
+// like HTML is shown as text and runs nothing; with more than six sources the page opens on the
+// overview of all sources, whose rows open their charts; the page fits a phone.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
 // Usage: node e2e/dashboard.e2e.mjs <path to llmscope> (or npm run e2e -- <path>; or the path in
@@ -196,6 +197,24 @@ try {
   // The server's live p-chart of the source: its baseline (one subgroup at this B of 20) had no failure.
   await page.getByText(/live chart \(stage 0\): p̄ = 0, limits not estimable/).waitFor();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 1);
+
+  step('more than six sources: the page opens on the overview, names as text, a row opens its chart');
+  const many = Array.from({ length: 7 }, (_, i) => `many-${i}`);
+  for (const model of many) await server.post(inControlSamples({ provider: EVIL, model, n: 25, stepMs: 1000 }));
+  await page.goto(server.base + '/');
+  const overview = page.getByRole('region', { name: 'overview of all sources' });
+  await overview.waitFor();
+  await page.waitForFunction(() => window.location.hash === '#/overview');
+  await overview.getByTestId('overview-row').nth(8).waitFor(); // 7 + the HTML-named source + the simulated one
+  const manyRow = overview.getByTestId('overview-row').filter({ hasText: `${EVIL} / many-3` });
+  assert.equal(await manyRow.locator('th').textContent(), `${EVIL} / many-3`, 'the name is shown as text');
+  assert.match(await manyRow.locator('td').nth(2).textContent(), /^\d+ ms$/, 'p50 of the recent calls');
+  assert.ok((await manyRow.locator('polyline').getAttribute('points')).split(' ').length >= 2, 'a sparkline is drawn');
+  await page.screenshot({ path: path.join(artifacts, '05-overview.png') });
+  await manyRow.getByRole('button').click();
+  await page.locator('.chart-head h2', { hasText: `${EVIL} / many-3` }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 25);
+  assert.match(page.url(), /#\/series\/.*\/many-3\/e2e_ms/);
 
   step('the phone layout');
   await page.setViewportSize({ width: 390, height: 844 });

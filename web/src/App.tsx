@@ -1,5 +1,5 @@
-// The dashboard: the key, the series, the selected chart with its panels, the violation log,
-// the comparison, exports and the live stream that keeps them current.
+// The dashboard: the key, the series, the overview of all sources, the selected chart with its
+// panels, the violation log, the comparison, exports and the live stream that keeps them current.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ViolationFilter } from './api/client';
 import type { Metric, Slo, SourceKey, Violation } from './api/types';
@@ -18,6 +18,7 @@ import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
 import type { ControlChartHandle } from './components/ControlChart';
 import { KeyPrompt } from './components/KeyPrompt';
+import { Overview } from './components/Overview';
 import { Sidebar } from './components/Sidebar';
 import { StatsPanel } from './components/StatsPanel';
 import { SystemPanel } from './components/SystemPanel';
@@ -28,8 +29,23 @@ import { ViolationModal } from './components/ViolationModal';
 export function App({ base = '' }: { base?: string }) {
   const { key, api, authMessage, error, fail, clearError, saveKey, forgetKey } = useApiSession(base);
   const [data, setData] = useState<LiveState>(INITIAL_LIVE_STATE);
-  const { source, metric, window: win, span, openId, select: pick, setMetric, setWindow, showFirst, openViolation, showViolation, closeViolation } =
-    useSelection();
+  const {
+    source,
+    metric,
+    window: win,
+    span,
+    openId,
+    overview,
+    select: pick,
+    setMetric,
+    setWindow,
+    showFirst,
+    showOverview,
+    closeOverview,
+    openViolation,
+    showViolation,
+    closeViolation,
+  } = useSelection();
   const [slo, setSlo] = useState<Slo>({});
   const [live, setLive] = useState(true);
   const [view, setView] = useState<View>('chart');
@@ -54,6 +70,12 @@ export function App({ base = '' }: { base?: string }) {
     pick(s, m);
     setView('chart');
   };
+  const shownView: View = overview ? 'overview' : view;
+  const changeView = (v: View) => {
+    if (v === 'overview') return showOverview();
+    closeOverview();
+    setView(v);
+  };
   // Resuming fetches what was missed while paused.
   const pause = (on: boolean) => {
     setLive(on);
@@ -74,8 +96,8 @@ export function App({ base = '' }: { base?: string }) {
   return (
     <div className="app">
       <TopBar
-        view={view}
-        onView={setView}
+        view={shownView}
+        onView={changeView}
         onViolationsCsv={exportViolations}
         onSamplesCsv={exportSamples}
         onChartPng={exportPng}
@@ -99,7 +121,9 @@ export function App({ base = '' }: { base?: string }) {
           streamState={streamState}
         />
         <main className="main">
-          {view === 'compare' ? (
+          {shownView === 'overview' ? (
+            <Overview api={api} onOpen={(s) => select(s, 'e2e_ms')} onError={fail} />
+          ) : shownView === 'compare' ? (
             <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
             <ChartCard
@@ -115,20 +139,22 @@ export function App({ base = '' }: { base?: string }) {
               onNewStage={newStage}
             />
           )}
-          <div className="panels">
-            <StatsPanel
-              values={chart?.model.y ?? []}
-              windowStats={chart?.windowStats ?? null}
-              limits={chart ? limitsAt(chart.model.segments, Infinity) : null}
-              metric={metric}
-              capability={chart?.capability ?? null}
-              byRule={chart?.byRule ?? {}}
-              marksTruncated={chart?.marksTruncated ?? false}
-              slo={slo}
-              onSlo={setSlo}
-            />
-            <SystemPanel api={api} at={telemetryAt(chart?.model ?? null, hover)} />
-          </div>
+          {shownView === 'overview' ? null : (
+            <div className="panels">
+              <StatsPanel
+                values={chart?.model.y ?? []}
+                windowStats={chart?.windowStats ?? null}
+                limits={chart ? limitsAt(chart.model.segments, Infinity) : null}
+                metric={metric}
+                capability={chart?.capability ?? null}
+                byRule={chart?.byRule ?? {}}
+                marksTruncated={chart?.marksTruncated ?? false}
+                slo={slo}
+                onSlo={setSlo}
+              />
+              <SystemPanel api={api} at={telemetryAt(chart?.model ?? null, hover)} />
+            </div>
+          )}
           <ViolationLog api={api} incoming={data.incoming} onOpen={openViolation} onFilter={rememberLogFilter} onError={fail} />
         </main>
       </div>

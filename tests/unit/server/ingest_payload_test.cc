@@ -4,6 +4,10 @@
 // nothing are refused with their path.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "server/ingest_payload.h"
 
 namespace llmscope::server {
@@ -350,6 +354,43 @@ TEST(IngestPayload, ReadsJsonAsBefore) {
                 "unexpected number literal");
   ExpectRefused(R"({"provider":"p","model":"m","e2e_ms":1.})", "invalid_json",
                 "expected digit after '.'");
+}
+
+// A batch of `n` samples of model `model` whose latencies are 1, 2, …, n.
+std::string Batch(const std::string& model, int n) {
+  std::string body = R"({"samples":[)";
+  for (int i = 1; i <= n; ++i) {
+    if (i > 1) body += ',';
+    body += R"({"provider":"p","model":")" + model + R"(","latency_ms":)" + std::to_string(i) + "}";
+  }
+  return body + "]}";
+}
+
+// The parsers kept between bodies are shared by every handler thread: bodies of all sizes (kept
+// parsers, and parsers of their own past the kept size) parsed at once from many threads each
+// give their own samples.
+TEST(IngestPayload, BodiesParsedAtOnceFromManyThreadsGiveTheirOwnSamples) {
+  IngestLimits limits;
+  limits.max_batch = 20000;
+  const int kThreads = 8;
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        // ~60 bytes a sample: 10 to ~1.2 MB (past the kept parsers' 256 KiB) by thread.
+        const int n = t % 2 == 0 ? 10 + round : 2000 * (t + round % 3);
+        const std::string model = "m" + std::to_string(t);
+        Result<IngestBody> r = ParseIngestBody(Batch(model, n), kNow, limits);
+        if (!r.ok() || static_cast<int>(r->samples.size()) != n ||
+            r->samples.back().source.model != model || r->samples.back().e2e_ms != n) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

@@ -100,6 +100,7 @@ TEST(StatusJson, GivesStatesStripColumnsAndNamesVerbatim) {
   EXPECT_EQ(s["state"], "violation");
   EXPECT_EQ(s["metrics"][0], (nlohmann::json{{"metric", "e2e_ms"}, {"state", "violation"}}));
   EXPECT_EQ(s["e2e_p95_ms"], 1500);
+  EXPECT_EQ(s["e2e_spark"], (nlohmann::json{800, 1200, 1500}));
   EXPECT_EQ(s["silent_after_ms"], 60000);
   EXPECT_EQ(s["strip"]["state"], (nlohmann::json{"no_data", "no_data", "critical"}));
   EXPECT_EQ(s["strip"]["samples"], (nlohmann::json{0, 0, 40}));

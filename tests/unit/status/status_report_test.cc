@@ -129,7 +129,7 @@ TEST(StatusReport, SortsSourcesTakesTheWorstAsOverallAndComputesLatencies) {
   inputs.now_ms = kNow;
   inputs.days = 90;
   SourceInput b = Live("b", {{Metric::kE2eMs, SourceState::kDegraded}});
-  for (int v = 1; v <= 100; ++v) b.recent_e2e_ms.push_back(101 - v);  // any order
+  for (int v = 1; v <= 100; ++v) b.recent_e2e_ms.push_back(101 - v);  // newest is 1
   SourceInput a = Live(
       "a", {{Metric::kError, SourceState::kInControl}, {Metric::kE2eMs, SourceState::kInControl}});
   inputs.sources = {b, a};
@@ -149,6 +149,23 @@ TEST(StatusReport, SortsSourcesTakesTheWorstAsOverallAndComputesLatencies) {
   EXPECT_EQ(report.sources[0].days.back().samples, 5);
   EXPECT_EQ(report.sources[1].days.front().samples, 7) << "the day before the strip is left out";
   EXPECT_EQ(report.sources[0].silent_after_ms, 60'000);
+  EXPECT_TRUE(report.sources[0].e2e_spark.empty());
+  ASSERT_EQ(report.sources[1].e2e_spark.size(), static_cast<size_t>(kSparkPoints));
+  EXPECT_GT(report.sources[1].e2e_spark.front(), report.sources[1].e2e_spark.back())
+      << "oldest first";
+}
+
+TEST(Sparkline, MeansOfRunsAsEqualAsTheyCanBeOldestFirst) {
+  EXPECT_EQ(SparklineOf({1, 2, 3, 4, 5, 6}, 3), (std::vector<double>{1.5, 3.5, 5.5}));
+  // 7 values into 3 runs: lengths 2, 2, 3.
+  EXPECT_EQ(SparklineOf({1, 3, 5, 7, 9, 11, 13}, 3), (std::vector<double>{2, 6, 11}));
+  EXPECT_EQ(SparklineOf({4, 8}, 30), (std::vector<double>{4, 8})) << "fewer values than points";
+  EXPECT_TRUE(SparklineOf({}, 30).empty());
+  EXPECT_TRUE(SparklineOf({1, 2}, 0).empty());
+  std::vector<double> many(1000, 7.0);
+  const std::vector<double> spark = SparklineOf(many, 30);
+  ASSERT_EQ(spark.size(), 30u);
+  for (double v : spark) EXPECT_DOUBLE_EQ(v, 7.0);
 }
 
 TEST(StatusReport, NoSourcesHaveNoOverallState) {

@@ -10,6 +10,7 @@ import type {
   SourceKey,
   SpcView,
   Stage,
+  StatusReport,
   SystemNow,
   Violation,
   ViolationStatus,
@@ -145,6 +146,10 @@ export class ApiClient {
   }
   system() {
     return this.request<SystemNow>('GET', '/api/system');
+  }
+  // Every source's state, current e2e p50/p95 and sparkline (the overview).
+  status() {
+    return this.request<StatusReport>('GET', '/api/status');
   }
   violationsCsv(f: ViolationFilter = {}) {
     return this.raw('GET', '/api/export/violations' + query({ ...f })).then((r) => r.text());

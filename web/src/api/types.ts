@@ -7,6 +7,9 @@ export type Metric = 'e2e_ms' | 'ttft_ms' | 'tpot_ms' | 'tokens_per_s' | 'cost_u
 // violation: an alert (critical or warning) is open on the series; degraded: the shift
 // detector's early-warning level is crossed (no alert); info-level firings never change it.
 export type SeriesState = 'in_control' | 'degraded' | 'violation' | 'learning';
+// A source's state on the status report: its worst series', or silent when it sent nothing for
+// longer than its silent_after_ms (src/status/status_report.h).
+export type SourceState = SeriesState | 'silent';
 // critical and warning are alerts (they reach people); info is a chart signal (the Nelson rules,
 // EWMA and CUSUM by default).
 export type Severity = 'critical' | 'warning' | 'info';
@@ -281,4 +284,19 @@ export interface Sample extends StreamSample {
   tokens_in?: number | null;
   tokens_out?: number | null;
   prompt_hash?: string; // empty when none was recorded
+}
+
+// GET /api/status (src/status/status_json.h), the fields the overview reads.
+export interface SourceStatus extends SourceKey {
+  state: SourceState;
+  last_sample: string | null;
+  e2e_p50_ms: number | null;
+  e2e_p95_ms: number | null;
+  e2e_spark?: number[]; // means of the recent calls' e2e, oldest first (absent from older servers)
+}
+
+export interface StatusReport {
+  generated: string;
+  overall: SourceState | null;
+  sources: SourceStatus[];
 }

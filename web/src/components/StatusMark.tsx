@@ -1,7 +1,8 @@
-// A series' state as a shape, a colour and a word, so that it never rests on colour alone.
-import type { SeriesState } from '../api/types';
+// A series' or a source's state as a shape, a colour and a word, so that it never rests on colour
+// alone.
+import type { SourceState } from '../api/types';
 
-const MARKS: Record<SeriesState, { symbol: string; text: string; hint: string }> = {
+const MARKS: Record<SourceState, { symbol: string; text: string; hint: string }> = {
   in_control: { symbol: '●', text: 'in control', hint: 'in control: no alert open' },
   degraded: {
     symbol: '△',
@@ -10,10 +11,11 @@ const MARKS: Record<SeriesState, { symbol: string; text: string; hint: string }>
   },
   violation: { symbol: '▲', text: 'violation', hint: 'violation: an alert (critical or warning) is open' },
   learning: { symbol: '◐', text: 'learning', hint: 'learning: the baseline is not complete' },
+  silent: { symbol: '○', text: 'silent', hint: 'silent: no sample for longer than five sampling intervals' },
 };
 
 // `compact`: the shape alone, its word given to assistive technology and the hint on hover.
-export function StatusMark({ state, detail, compact }: { state: SeriesState; detail?: string; compact?: boolean }) {
+export function StatusMark({ state, detail, compact }: { state: SourceState; detail?: string; compact?: boolean }) {
   const m = MARKS[state] ?? MARKS.learning;
   if (compact)
     return (

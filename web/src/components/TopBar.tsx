@@ -1,5 +1,6 @@
-// The top bar: the view (the chart or the comparison), the exports, and changing the key.
-export type View = 'chart' | 'compare';
+// The top bar: the view (the overview of all sources, the chart or the comparison), the exports,
+// and changing the key.
+export type View = 'overview' | 'chart' | 'compare';
 
 interface Props {
   view: View;
@@ -20,6 +21,7 @@ export function TopBar(p: Props) {
     <header className="topbar">
       <h1>LLMscope</h1>
       <nav className="segmented" aria-label="view">
+        {tab('overview', 'Overview')}
         {tab('chart', 'Chart')}
         {tab('compare', 'Compare')}
       </nav>

@@ -556,3 +556,61 @@ test('a series link opens that chart; picking another pushes its address, and Ba
   await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('a/b?#% / m 1 @eu'));
   expect(window.location.hash).toBe('#/series/a%2Fb%3F%23%25/m%201/e2e_ms?window=30d&site=eu');
 }, 15000);
+
+test('with more than six sources the page opens on the overview; names are text; a row opens its chart', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  const sources = [{ ...LLAMA, provider: EVIL }, ...['a', 'b', 'c', 'd', 'e', 'f'].map((m) => ({ ...LLAMA, model: m }))];
+  const status = sources.map((s, i) => ({
+    ...s,
+    state: i === 0 ? 'violation' : 'in_control',
+    last_sample: null,
+    e2e_p50_ms: 800 + i,
+    e2e_p95_ms: 950.4,
+    e2e_spark: [800, 900, 850],
+  }));
+  server = await startFakeServer({
+    ...appRoutes(
+      sources.map((s, i) => info(s, String(i))),
+      (q) => spcView({ provider: q.get('provider')!, model: q.get('model')!, site: '', profile: '' }),
+    ),
+    'GET /api/status': (_q, res) => json(res, 200, { generated: '', overall: 'violation', sources: status }),
+  });
+  window.history.replaceState(null, '', '/');
+  const { container } = render(<App base={server.base} />);
+  // The series list, then the status report: bounded waits that a loaded machine still meets.
+  const region = await screen.findByRole('region', { name: 'overview of all sources' }, { timeout: 5000 });
+  await waitFor(() => expect(within(region).getAllByTestId('overview-row')).toHaveLength(7), { timeout: 5000 });
+  expect(window.location.hash).toBe('#/overview');
+  const rows = within(region).getAllByTestId('overview-row');
+  expect(rows[0].querySelector('th')?.textContent).toBe(`${EVIL} / llama3.2`); // trouble first, as text
+  expect(container.querySelector('img')).toBeNull();
+  expect(within(rows[0]).getByText('violation')).toBeTruthy();
+  expect(within(rows[0]).getByText('800 ms')).toBeTruthy();
+  expect(within(rows[0]).getByText('950 ms')).toBeTruthy();
+  expect(rows[0].querySelector('polyline')?.getAttribute('points')).toBe('0.0,22.0 60.0,0.0 120.0,11.0');
+  fireEvent.click(within(rows[1]).getByRole('button'));
+  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('ollama / a'), { timeout: 5000 });
+  expect(window.location.hash).toBe('#/series/ollama/a/e2e_ms?window=1h');
+  expect(screen.queryByRole('region', { name: 'overview of all sources' })).toBeNull();
+}, 15000);
+
+test('a few sources open on the chart; the overview link shows the overview', async () => {
+  localStorage.setItem(KEY_STORAGE, 'k');
+  server = await startFakeServer({
+    ...appRoutes([info(LLAMA, 'l')], () => spcView(LLAMA)),
+    'GET /api/status': (_q, res) =>
+      json(res, 200, { generated: '', overall: 'in_control', sources: [{ ...LLAMA, state: 'in_control', last_sample: null, e2e_p50_ms: null, e2e_p95_ms: null }] }),
+  });
+  window.history.replaceState(null, '', '/');
+  const { container } = render(<App base={server.base} />);
+  await waitFor(() => expect(container.querySelector('.chart-head h2')?.textContent).toBe('ollama / llama3.2'), { timeout: 5000 });
+  expect(screen.queryByRole('region', { name: 'overview of all sources' })).toBeNull();
+  window.history.replaceState(null, '', '/#/overview');
+  await act(async () => {
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await new Promise((r) => setTimeout(r, 50));
+  });
+  const region = await screen.findByRole('region', { name: 'overview of all sources' }, { timeout: 5000 });
+  await waitFor(() => expect(within(region).getAllByTestId('overview-row')).toHaveLength(1), { timeout: 5000 });
+  expect(within(region).getAllByText('—')).toHaveLength(2);
+}, 15000);

@@ -3,9 +3,12 @@
 // the one before), other changes (the window, the first series shown, a violation's series)
 // replace it while no violation is open. A preset window is kept in localStorage for the next
 // visit. A violation opened on the page pushes its address; closing it goes Back, or, when the
-// page was opened at it, replaces it with the chart's.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+// page was opened at it, replaces it with the chart's. The overview of all sources has its own
+// address; the page opens on it when it was opened at home and there are more than a few
+// sources (lib/overview.ts).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Metric, SeriesInfo, SourceKey, Violation } from '../api/types';
+import { opensOnOverview } from '../lib/overview';
 import { formatHash, parseHash, type Route } from '../lib/route';
 import { around, selected, withRoute, type Selection } from '../lib/selection';
 import { sourceOf } from '../lib/series_key';
@@ -27,21 +30,25 @@ function go(route: Route, mode: 'push' | 'replace') {
   else if (mode === 'replace' && window.location.hash !== hash) window.history.replaceState(window.history.state, '', hash);
 }
 
-function initial(): { sel: Selection; openId: number | null } {
+function initial(): { sel: Selection; openId: number | null; route: Route } {
   const route = parseHash(window.location.hash);
   const sel: Selection = { source: null, metric: 'e2e_ms', window: { preset: storedPreset() } };
-  return { sel: withRoute(sel, route), openId: route.kind === 'violation' ? route.id : null };
+  return { sel: withRoute(sel, route), openId: route.kind === 'violation' ? route.id : null, route };
 }
 
 export function useSelection() {
   const [start] = useState(initial);
   const [sel, setSel] = useState<Selection>(start.sel);
   const [openId, setOpenId] = useState<number | null>(start.openId);
+  const [overview, setOverview] = useState(start.route.kind === 'overview');
+  // Whether the first series list is still to come (it may open the overview).
+  const firstList = useRef(start.route.kind === 'home');
 
   useEffect(() => {
     const apply = () => {
       const route = parseHash(window.location.hash);
       setOpenId(route.kind === 'violation' ? route.id : null);
+      setOverview(route.kind === 'overview');
       setSel((s) => withRoute(s, route));
     };
     window.addEventListener('popstate', apply);
@@ -52,26 +59,39 @@ export function useSelection() {
     };
   }, []);
 
-  // The address follows the chart while no violation is open.
+  // The address follows the overview or the chart while no violation is open.
   useEffect(() => {
-    if (openId === null && sel.source) go({ kind: 'series', source: sel.source, metric: sel.metric, window: sel.window }, 'replace');
-  }, [openId, sel]);
+    if (openId !== null) return;
+    if (overview) go({ kind: 'overview' }, 'replace');
+    else if (sel.source) go({ kind: 'series', source: sel.source, metric: sel.metric, window: sel.window }, 'replace');
+  }, [openId, overview, sel]);
 
   // Pushed without its window, which the address gets by the effect above.
   const select = useCallback((source: SourceKey, metric: Metric) => {
     go({ kind: 'series', source, metric }, 'push');
+    setOverview(false);
     setSel((s) => selected(s, source, metric));
   }, []);
+  const showOverview = useCallback(() => {
+    go({ kind: 'overview' }, 'push');
+    setOverview(true);
+  }, []);
+  // Back to the chart of the selection (its address by the effect above).
+  const closeOverview = useCallback(() => setOverview(false), []);
   const setMetric = useCallback((metric: Metric) => setSel((s) => ({ ...s, metric })), []);
   const setWindow = useCallback((w: TimeWindow) => {
     if (w.preset !== 'custom') localStorage.setItem(WINDOW_STORAGE, w.preset);
     setSel((s) => (s.source ? selected(s, s.source, s.metric, w) : { ...s, window: w }));
   }, []);
-  // The first series is shown until another is picked.
-  const showFirst = useCallback(
-    (list: SeriesInfo[]) => setSel((s) => (s.source || !list[0] ? s : selected(s, sourceOf(list[0]), s.metric))),
-    [],
-  );
+  // The first series is shown until another is picked; a page opened at home with many sources
+  // shows the overview in front of it.
+  const showFirst = useCallback((list: SeriesInfo[]) => {
+    if (firstList.current && list.length > 0) {
+      firstList.current = false;
+      if (opensOnOverview(list)) setOverview(true);
+    }
+    setSel((s) => (s.source || !list[0] ? s : selected(s, sourceOf(list[0]), s.metric)));
+  }, []);
   const openViolation = useCallback((id: number) => {
     go({ kind: 'violation', id }, 'push');
     setOpenId(id);
@@ -91,5 +111,5 @@ export function useSelection() {
   }, []);
 
   const span = useMemo(() => windowSpan(sel.window), [sel.window]);
-  return { ...sel, span, openId, select, setMetric, setWindow, showFirst, openViolation, showViolation, closeViolation };
+  return { ...sel, span, openId, overview, select, setMetric, setWindow, showFirst, showOverview, closeOverview, openViolation, showViolation, closeViolation };
 }

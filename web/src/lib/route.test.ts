@@ -32,6 +32,12 @@ test('a violation link opens its id', () => {
   expect(parseHash('#/violations/42')).toEqual({ kind: 'violation', id: 42 });
 });
 
+test('the overview has its own link', () => {
+  expect(formatHash({ kind: 'overview' })).toBe('#/overview');
+  expect(parseHash('#/overview')).toEqual({ kind: 'overview' });
+  expect(parseHash('#/overview/x')).toEqual({ kind: 'home' });
+});
+
 test('anything else is the home view; a bad window keeps the one shown', () => {
   for (const hash of ['', '#', '#/', '#/violations/', '#/violations/4x', '#/violations/-1', '#/series/a/b', '#/series/a/b/latency', '#/series/%E0%A4%A/m/e2e_ms', 'series/a/b/e2e_ms', '#/nope']) {
     expect(parseHash(hash)).toEqual({ kind: 'home' });
