@@ -47,7 +47,7 @@ let server;
 let browser;
 let page;
 try {
-  server = await startServer({ binary, env: { LLMSCOPE_SPC_BASELINE: '20' } });
+  server = await startServer({ binary, env: { LLMSCOPE_SPC_BASELINE: '20' }, args: ['--demo=false'] });
   const index = await (await fetch(server.base + '/')).text();
   assert.match(index, /<div id="root">/, 'the binary serves the built dashboard (web/dist was embedded)');
 
