@@ -162,6 +162,17 @@ class Store {
   virtual Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) = 0;
   // Ends a silence now: sets ends_ms = now_ms if it is later. "not_found" for an unknown id.
   virtual Status ExpireSilence(int64_t id, int64_t now_ms) = 0;
+
+  // --- Demo data (docs/design.md "Demo day"): sources whose every row is the demo's.
+
+  // Marks `source` as a demo source; marking it again changes nothing.
+  virtual Status MarkDemoSource(const SourceKey& source, int64_t now_ms) = 0;
+  // The demo sources, in key order.
+  virtual Result<std::vector<SourceKey>> DemoSources() = 0;
+  // Deletes, in one transaction, every row of the demo sources (samples with their ingest keys,
+  // rollups, stages, violations and those violations' deliveries) and the marks. Returns rows
+  // deleted, marks included.
+  virtual Result<int64_t> DeleteDemoData() = 0;
 };
 
 }  // namespace llmscope::store
