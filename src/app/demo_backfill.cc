@@ -41,6 +41,10 @@ Result<DemoDay> BackfillDemoDay(monitor::SeriesMonitor& monitor, store::Store& s
   const std::vector<probe::PromptProfile>& profiles =
       quick.profiles.empty() ? std::vector<probe::PromptProfile>{probe::PromptProfile{}}
                              : quick.profiles;
+  for (const probe::PromptProfile& profile : profiles) {
+    const SourceKey source{quick.provider, quick.model, quick.site, profile.name};
+    if (Status s = store.MarkDemoSource(source, now_ms); !s) return s.error();
+  }
   DemoDay day;
   std::vector<Sample> batch;
   batch.reserve(kBatch);

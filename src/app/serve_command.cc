@@ -157,7 +157,8 @@ Status BackfillDemoDayIfFresh(const Config& config, const ServeOptions& o, store
   std::cerr << "llmscope serve: demo day: " << (*day)->samples
             << " simulated samples of the past 24 h stored in " << took.count() << " ms, "
             << (*day)->acknowledged
-            << " open violation(s) acknowledged (no alerts); --demo=false turns it off"
+            << " open violation(s) acknowledged (no alerts); --demo=false turns it off, "
+               "DELETE /api/demo deletes it"
             << std::endl;
   return {};
 }

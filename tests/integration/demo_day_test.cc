@@ -114,6 +114,49 @@ url = "http://127.0.0.1:9/hook"
   EXPECT_EQ(server.Stop(), 0);
 }
 
+TEST(DemoDay, DeleteRemovesTheDemoDataAndTheLiveSeriesGoesOn) {
+  ServerProcess server(SimulatedServer());
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  const json marked = GetJson(server, "/api/demo");
+  EXPECT_EQ(marked["demo"], true);
+  ASSERT_EQ(marked["sources"].size(), 1u);
+  EXPECT_EQ(marked["sources"][0]["model"], "sim-llm");
+
+  EXPECT_EQ(server.Call("DELETE", "/api/demo", "", Auth::kNone).status, 401);
+  const Reply deleted = server.Call("DELETE", "/api/demo");
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  const json receipt = json::parse(deleted.body);
+  EXPECT_EQ(receipt["deleted"], true);
+  EXPECT_GT(receipt["rows"].get<int64_t>(), 43200);
+
+  EXPECT_EQ(GetJson(server, "/api/demo")["demo"], false);
+  const json after = GetJson(server, "/api/stats");
+  EXPECT_LT(after["count"].get<int64_t>(), 10);
+  EXPECT_EQ(after["violations"].get<int64_t>(), 0);
+  EXPECT_EQ(GetJson(server, "/api/violations?limit=10")["count"], 0);
+
+  // The live probe goes on: its next samples are stored and its series learns anew.
+  const int64_t left = after["count"].get<int64_t>();
+  json stats;
+  for (int i = 0; i < 100; ++i) {
+    stats = GetJson(server, "/api/stats");
+    if (stats["count"].get<int64_t>() > left) break;
+    usleep(100 * 1000);
+  }
+  ASSERT_GT(stats["count"].get<int64_t>(), left);
+  bool learning = false;
+  for (const json& s : stats["series"]) {
+    if (s["id"] == "simulated/sim-llm/e2e_ms#short") learning = s["state"] == "learning";
+  }
+  EXPECT_TRUE(learning) << stats["series"].dump();
+
+  const Reply again = server.Call("DELETE", "/api/demo");
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(json::parse(again.body)["deleted"], false);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST(DemoDay, DemoFalseLeavesThePastEmpty) {
   ServerProcess server(SimulatedServer({"--demo=false"}));
   std::string error;
