@@ -73,13 +73,13 @@ export class ApiClient {
     return { Authorization: `Bearer ${this.key()}`, ...extra };
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body);
     return (await res.json()) as T;
   }
 
   // The response of a successful request, for bodies that are not JSON (CSV).
-  async raw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  async raw(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response> {
     let res: Response;
     try {
       res = await this.fetchImpl(this.base + path, {
@@ -145,6 +145,13 @@ export class ApiClient {
   }
   system() {
     return this.request<SystemNow>('GET', '/api/system');
+  }
+  // Whether the store holds the demo day's data; deleting it (docs/design.md "Demo day").
+  demo() {
+    return this.request<{ demo: boolean }>('GET', '/api/demo');
+  }
+  deleteDemo() {
+    return this.request<{ deleted: boolean; rows: number }>('DELETE', '/api/demo');
   }
   violationsCsv(f: ViolationFilter = {}) {
     return this.raw('GET', '/api/export/violations' + query({ ...f })).then((r) => r.text());
