@@ -29,6 +29,36 @@ Telemetry DemoTelemetry(int64_t time_ms, std::mt19937_64& rng) {
   return t;
 }
 
+// Two episodes of the kind a person is alerted to (docs/spc.md §9), which the simulated
+// provider's short incidents are not: a slowdown (every latency ×1.4 for 20 minutes, 16 h before
+// now: SHIFT) and an outage (two calls in five fail fast with HTTP 503 for 5 minutes, 6 h before
+// now: ERRORS). `ago_ms`: how long before now the sample is stamped.
+constexpr int64_t kMinuteMs = 60'000;
+constexpr int64_t kSlowdownFromMs = 16 * 60 * kMinuteMs, kSlowdownMs = 20 * kMinuteMs;
+constexpr int64_t kOutageFromMs = 6 * 60 * kMinuteMs, kOutageMs = 5 * kMinuteMs;
+constexpr double kSlowdown = 1.4, kOutageFailures = 0.4;
+
+void ApplyEpisodes(Sample& s, int64_t ago_ms, std::mt19937_64& rng) {
+  const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);  // drawn every call
+  if (s.error) return;
+  if (ago_ms <= kSlowdownFromMs && ago_ms > kSlowdownFromMs - kSlowdownMs) {
+    for (std::optional<double>* latency : {&s.e2e_ms, &s.ttft_ms, &s.tpot_ms}) {
+      if (*latency) **latency *= kSlowdown;
+    }
+    if (s.tokens_per_s) *s.tokens_per_s /= kSlowdown;
+  }
+  if (ago_ms <= kOutageFromMs && ago_ms > kOutageFromMs - kOutageMs && u < kOutageFailures) {
+    s.error = true;
+    s.error_kind = "http_5xx";
+    s.error_message = "simulated HTTP 503 Service Unavailable";
+    if (s.e2e_ms) *s.e2e_ms *= 0.1;  // a server error answers quickly, as the provider's do
+    s.ttft_ms.reset();
+    s.tpot_ms.reset();
+    s.tokens_per_s.reset();
+    s.tokens_out.reset();
+  }
+}
+
 }  // namespace
 
 Result<DemoDay> BackfillDemoDay(monitor::SeriesMonitor& monitor, store::Store& store,
@@ -61,6 +91,7 @@ Result<DemoDay> BackfillDemoDay(monitor::SeriesMonitor& monitor, store::Store& s
     Sample s = provider.Call(profile);
     s.time_ms = t;
     s.telemetry = DemoTelemetry(t, telemetry_rng);
+    ApplyEpisodes(s, now_ms - t, telemetry_rng);
     s.prompt_hash = probe::PromptHash(profile.prompt);
     if (keep_prompt_text) s.prompt_text = profile.prompt;
     batch.push_back(std::move(s));

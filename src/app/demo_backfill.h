@@ -5,10 +5,11 @@
 // BackfillDemoDay marks the target's sources as demo sources (Store::MarkDemoSource: DELETE
 // /api/demo deletes all their rows, the live ones too), calls a SimulatedProvider for `target`
 // (same parameters and seed, without sleeping) once per step over [now_ms - 24 h, now_ms), stamps
-// each sample at its point of the day, adds plausible host telemetry, and feeds the samples in time
-// order to the monitor's ingest path, as live samples go: stages, violations and rollups are made
-// the same way. The violations it opened are then acknowledged by kDemoUser, so that alerting
-// (which starts after it) neither sends them nor catches them up. Call it once, after
+// each sample at its point of the day, adds plausible host telemetry and two alert-worthy
+// episodes (a 20-minute slowdown and a 5-minute outage of failed calls, hours ago), and feeds the
+// samples in time order to the monitor's ingest path, as live samples go: stages, violations and
+// rollups are made the same way. The violations it opened are then acknowledged by kDemoUser, so
+// that alerting (which starts after it) neither sends them nor catches them up. Call it once, after
 // SeriesMonitor::Rebuild and before alerting, the API and the probe start, on the store the monitor
 // writes to.
 #pragma once

@@ -100,6 +100,18 @@ url = "http://127.0.0.1:9/hook"
     }
   }
 
+  // The day's alerts (a slowdown and an outage): SHIFT and ERRORS, resolved on recovery, none sent.
+  const json alerts = GetJson(server, "/api/violations?severity=critical,warning");
+  bool shift = false, errors = false;
+  for (const json& v : alerts["violations"]) {
+    shift = shift || v["rule"] == "SHIFT";
+    errors = errors || v["rule"] == "ERRORS";
+    EXPECT_NE(v["status"], "open");
+    const json full = GetJson(server, "/api/violations/" + std::to_string(v["id"].get<int64_t>()));
+    EXPECT_TRUE(full["deliveries"].empty()) << full.dump();
+  }
+  EXPECT_TRUE(shift && errors) << alerts.dump();
+
   // The e2e series judges against a frozen stage at once: no learning after the day.
   bool judged = false;
   for (const json& s : stats["series"]) {

@@ -214,8 +214,9 @@ try {
   await demoPage.getByLabel('API key').fill(demoServer.key);
   await demoPage.getByText('Save key').click();
   await demoPage.locator('.source-name', { hasText: 'simulated / sim-llm' }).waitFor();
-  await demoPage.getByLabel('severity filter').selectOption({ label: 'all severities' });
-  await demoPage.locator('table.violations tbody tr').nth(9).waitFor();
+  // The log's default view (alerts): the day's slowdown and outage.
+  await demoPage.locator('table.violations tbody tr', { hasText: 'SHIFT' }).first().waitFor();
+  await demoPage.locator('table.violations tbody tr', { hasText: 'ERRORS' }).first().waitFor();
   await demoPage.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 100);
   await demoPage.screenshot({ path: path.join(artifacts, '05-demo-day.png'), fullPage: true });
   await demoPage.getByRole('button', { name: 'Demo data — delete' }).click();
