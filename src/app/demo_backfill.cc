@@ -34,8 +34,9 @@ Telemetry DemoTelemetry(int64_t time_ms, std::mt19937_64& rng) {
 // now: SHIFT) and an outage (two calls in five fail fast with HTTP 503 for 5 minutes, 6 h before
 // now: ERRORS). `ago_ms`: how long before now the sample is stamped.
 constexpr int64_t kMinuteMs = 60'000;
-constexpr int64_t kSlowdownFromMs = 16 * 60 * kMinuteMs, kSlowdownMs = 20 * kMinuteMs;
-constexpr int64_t kOutageFromMs = 6 * 60 * kMinuteMs, kOutageMs = 5 * kMinuteMs;
+constexpr int64_t kHourMs = 60 * kMinuteMs;
+constexpr int64_t kSlowdownFromMs = 16 * kHourMs, kSlowdownMs = 20 * kMinuteMs;
+constexpr int64_t kOutageFromMs = 6 * kHourMs, kOutageMs = 5 * kMinuteMs;
 constexpr double kSlowdown = 1.4, kOutageFailures = 0.4;
 
 void ApplyEpisodes(Sample& s, int64_t ago_ms, std::mt19937_64& rng) {
