@@ -126,6 +126,7 @@ std::vector<Key> Keys(Config& c) {
   integer("server", "request_timeout_ms", c.request_timeout_ms, 100, 3600000);
   integer("server", "shutdown_grace_ms", c.shutdown_grace_ms, 0, 3600000);
   boolean("server", "store_prompt_text", c.store_prompt_text);
+  boolean("server", "demo", c.demo);
   positive("ingest", "max_latency_ms", c.max_latency_ms);
   positive("ingest", "max_tokens_per_s", c.max_tokens_per_s);
   positive("ingest", "max_cost_usd", c.max_cost_usd);

@@ -34,6 +34,8 @@ struct Config {
   int64_t request_timeout_ms = 10000;  // headers within it; a body within it + size at 64 KB/s
   int64_t shutdown_grace_ms = 10000;   // SIGTERM: how long in-flight requests may finish
   bool store_prompt_text = false;  // off: samples keep their prompt_hash only
+  // The default simulated target on an empty store first fills the past day (app/demo_backfill.h).
+  bool demo = true;
   // [ingest]: sane bounds of a pushed sample (server::IngestLimits); beyond one it is refused.
   double max_latency_ms = 86'400'000;  // e2e (latency), ttft, tpot, Ollama's durations: a day
   double max_tokens_per_s = 1e7;       // tokens_per_s, prompt_efficiency

@@ -15,6 +15,7 @@
 
 #include "alert/alert_service.h"
 #include "app/config.h"
+#include "app/demo_backfill.h"
 #include "app/exit_codes.h"
 #include "app/proxy_service.h"
 #include "core/clock.h"
@@ -140,6 +141,28 @@ Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
   return out;
 }
 
+// The demo day (docs/design.md "Demo day"): when the default simulated target runs on an empty
+// store, before alerting starts (so its violations send nothing).
+Status BackfillDemoDayIfFresh(const Config& config, const ServeOptions& o, store::Store& store,
+                              monitor::SeriesMonitor& monitor) {
+  const bool simulated = config.targets.empty() && !o.no_probe && !o.no_simulated;
+  if (!simulated || !o.demo.value_or(config.demo)) return {};
+  const auto started = std::chrono::steady_clock::now();
+  Result<std::optional<DemoDay>> day =
+      BackfillDemoDayIfEmpty(monitor, store, DefaultSimulatedTarget(), config.store_prompt_text);
+  if (!day) return day.error();
+  if (!day->has_value()) return {};
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  std::cerr << "llmscope serve: demo day: " << (*day)->samples
+            << " simulated samples of the past 24 h stored in " << took.count() << " ms, "
+            << (*day)->acknowledged
+            << " open violation(s) acknowledged (no alerts); --demo=false turns it off, "
+               "DELETE /api/demo deletes it"
+            << std::endl;
+  return {};
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions& o) {
@@ -152,6 +175,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& o) {
   cmd->add_flag("--no-probe", o.no_probe, "run no built-in probe, not even the simulated one");
   cmd->add_flag("--no-simulated", o.no_simulated,
                 "without [[targets]], do not probe the simulated provider");
+  cmd->add_option("--demo", o.demo,
+                  "true/false: the simulated target on an empty store first fills the past day "
+                  "(default: [server] demo, true)");
   return cmd;
 }
 
@@ -200,6 +226,9 @@ int RunServe(const ServeOptions& o) {
   monitor::SeriesMonitor monitor(**store, *monitor_config, shared_store);
   if (Status s = monitor.Rebuild(); !s)
     return Fail("cannot restore the charts: " + s.error().message);
+  if (Status s = BackfillDemoDayIfFresh(config, o, **store, monitor); !s) {
+    return Fail("cannot fill the demo day: " + s.error().message);
+  }
   // Alerting: the outbox listens to the monitor and the dispatcher sends.
   std::unique_ptr<alert::AlertService> alerting;
   if (!config.alerts.sinks.empty()) {

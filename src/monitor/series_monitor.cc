@@ -215,6 +215,25 @@ Status SeriesMonitor::Rebuild() {
   return {};
 }
 
+Status SeriesMonitor::EraseSources(const std::vector<SourceKey>& sources,
+                                   const std::function<Status()>& erase) {
+  // Hold the commit turn, as a group's leader does, so no sample is appended or published
+  // between the store's delete and the trackers' drop.
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_cv_.wait(lock, [this] { return !committing_; });
+  committing_ = true;
+  lock.unlock();
+  Status erased = erase();
+  if (erased) {
+    std::lock_guard<std::mutex> state(state_mu_);
+    for (const SourceKey& source : sources) sources_.erase(source);
+  }
+  lock.lock();
+  committing_ = false;
+  queue_cv_.notify_all();
+  return erased;
+}
+
 Result<IngestReceipt> SeriesMonitor::Ingest(std::vector<Sample> samples) {
   PendingBatch mine{&samples};
   std::unique_lock<std::mutex> lock(queue_mu_);

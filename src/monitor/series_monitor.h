@@ -141,6 +141,13 @@ class SeriesMonitor {
   Result<store::ViolationRecord> SetViolationStatus(int64_t id, store::ViolationStatus status,
                                                     const std::string& by, int64_t now_ms);
 
+  // Deletes whole sources: runs `erase` (which deletes their rows from the store, and anything
+  // else that must not see a sample meanwhile) while no ingest commits, then, when it succeeded,
+  // drops the sources' series, so that their next samples start learning as on an empty store.
+  // Returns erase's status. Shared mode: the other servers keep their charts of the sources
+  // until they restart.
+  Status EraseSources(const std::vector<SourceKey>& sources, const std::function<Status()>& erase);
+
   std::vector<SeriesView> ListSeries() const;
   std::optional<SeriesView> View(const SeriesKey& key) const;
   const MonitorConfig& config() const { return config_; }

@@ -6,6 +6,7 @@
 #include "server/api_key.h"
 #include "server/browser_headers.h"
 #include "server/dashboard_routes.h"
+#include "server/demo_routes.h"
 #include "server/http_reply.h"
 #include "server/ingest_routes.h"
 #include "server/otlp_routes.h"
@@ -149,6 +150,10 @@ void HttpApi::RegisterRoutes() {
                                     options_.stream_queue_frames});
   RegisterAlertRoutes(s, store_, clock);
   RegisterStatusRoutes(s, *status_);
+  RegisterDemoRoutes(s, monitor_, store_, [this](const std::vector<SourceKey>& sources) {
+    recent_->Forget(sources);
+    status_->ForgetHistory();
+  });
   // The dashboard's own data route, then its embedded files (last: the SPA fallback).
   RegisterDashboardRoutes(s, store_, monitor_, clock);
   AddStaticAssetRoutes(s);

@@ -71,6 +71,16 @@ void RecentSamples::Add(const std::vector<const Sample*>& samples) {
   EvictOverTotal();
 }
 
+void RecentSamples::Forget(const std::vector<SourceKey>& sources) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const SourceKey& key : sources) {
+    auto it = sources_.find(key);
+    if (it == sources_.end()) continue;
+    total_ -= it->second.points.size();
+    sources_.erase(it);
+  }
+}
+
 void RecentSamples::EvictOverTotal() {
   while (total_ > total_limit_) {
     Source* largest = nullptr;

@@ -44,6 +44,8 @@ class RecentSamples {
   Status Load(store::Store& store);
   // Adds samples just committed (in id order).
   void Add(const std::vector<const Sample*>& samples);
+  // Drops the sources' samples (their rows were deleted from the store).
+  void Forget(const std::vector<SourceKey>& sources);
 
   // The newest `limit` samples of `source` with since_ms ≤ time < until_ms, oldest first; nullopt
   // when the cache cannot be sure it holds all of them (older samples were evicted).

@@ -77,6 +77,12 @@ StatusService::StatusService(const monitor::SeriesMonitor& monitor, const Recent
       severities_(std::move(severities)),
       clock_(std::move(clock)) {}
 
+void StatusService::ForgetHistory() {
+  std::lock_guard<std::mutex> lock(history_mu_);
+  history_.reset();
+  closed_.reset();
+}
+
 Result<std::shared_ptr<const StatusService::History>> StatusService::HistoryAt(int64_t now_ms) {
   std::lock_guard lock(history_mu_);
   const int64_t first_day = store::UtcDayOf(now_ms) - kStripDays + 1;

@@ -59,6 +59,9 @@ class StatusService {
   // Errors: "not_found" (no such series), "invalid_parameter" (several sources match: a site or
   // a profile must choose one), storage errors.
   Result<status::Badge> Badge(const BadgeRequest& request);
+  // Drops the strip's history read so far, so that the next call reads it again (rows were
+  // deleted from the store).
+  void ForgetHistory();
 
  private:
   struct History {

@@ -242,4 +242,38 @@ std::vector<BoundStatement> RetentionDeletes(int64_t cutoff_ms, std::string_view
   };
 }
 
+const std::string& InsertDemoSource() {
+  static const std::string kSql =
+      "INSERT INTO demo_sources (provider, model, site, profile, created_ms) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+  return kSql;
+}
+
+const std::string& SelectDemoSources() {
+  static const std::string kSql =
+      "SELECT provider, model, site, profile FROM demo_sources "
+      "ORDER BY provider, model, site, profile";
+  return kSql;
+}
+
+std::vector<std::string> DemoDeletes(std::initializer_list<std::string_view> more_tables) {
+  auto of_demo = [](std::string_view table) {
+    const std::string t(table);
+    return "EXISTS (SELECT 1 FROM demo_sources d WHERE d.provider = " + t +
+           ".provider AND d.model = " + t + ".model AND d.site = " + t +
+           ".site AND d.profile = " + t + ".profile)";
+  };
+  std::vector<std::string> deletes = {
+      "DELETE FROM deliveries WHERE violation_id IN (SELECT id FROM violations WHERE " +
+      of_demo("violations") + ")"};
+  for (std::string_view table : {"violations", "stages", "rollups", "samples"}) {
+    deletes.push_back("DELETE FROM " + std::string(table) + " WHERE " + of_demo(table));
+  }
+  for (std::string_view table : more_tables) {
+    deletes.push_back("DELETE FROM " + std::string(table) + " WHERE " + of_demo(table));
+  }
+  deletes.emplace_back("DELETE FROM demo_sources");
+  return deletes;
+}
+
 }  // namespace llmscope::store::sql

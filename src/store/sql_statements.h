@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -135,5 +136,16 @@ BoundStatement SelectViolations(const ViolationQuery& q, std::string_view teleme
 // before it; deliveries whose violation is gone (`violation_gone`, the dialect's condition on a
 // deliveries row) and test alerts created before the cutoff; silences that ended before it.
 std::vector<BoundStatement> RetentionDeletes(int64_t cutoff_ms, std::string_view violation_gone);
+
+// ---- Demo data (store.h).
+
+// The source; the time marked. Marks a demo source once.
+const std::string& InsertDemoSource();
+// The demo sources in key order (ReadSource).
+const std::string& SelectDemoSources();
+// No parameters. Deletes every row of the demo sources, deliveries before their violations,
+// then the marks: from the shared tables and from `more_tables` (each with a source's four
+// columns), in one transaction the caller opens.
+std::vector<std::string> DemoDeletes(std::initializer_list<std::string_view> more_tables = {});
 
 }  // namespace llmscope::store::sql

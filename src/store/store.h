@@ -180,6 +180,17 @@ class Store {
   virtual Result<std::vector<SettingAuditRecord>> QuerySettingsAudit(const std::string& kind,
                                                                      int64_t before_id,
                                                                      int limit) = 0;
+
+  // --- Demo data (docs/design.md "Demo day"): sources whose every row is the demo's.
+
+  // Marks `source` as a demo source; marking it again changes nothing.
+  virtual Status MarkDemoSource(const SourceKey& source, int64_t now_ms) = 0;
+  // The demo sources, in key order.
+  virtual Result<std::vector<SourceKey>> DemoSources() = 0;
+  // Deletes, in one transaction, every row of the demo sources (samples with their ingest keys,
+  // rollups, stages, violations and those violations' deliveries) and the marks. Returns rows
+  // deleted, marks included.
+  virtual Result<int64_t> DeleteDemoData() = 0;
 };
 
 }  // namespace llmscope::store

@@ -252,6 +252,7 @@ TEST(ServeBuiltInProbe, SimulatedTargetWhenNoneConfigured) {
   ServerOptions options;
   options.binary = LLMSCOPE_BINARY;
   options.simulated_probe = true;
+  options.extra_args = {"--demo=false"};  // the live probe alone (demo_day_test.cc: the demo day)
   ServerProcess server(options);
   std::string error;
   ASSERT_TRUE(server.Start(&error)) << error;

@@ -8,7 +8,9 @@
 // live sample grows the chart; two series are compared; a new stage (after its confirmation)
 // restarts learning; the error rate as a p-chart with the live chart's state; a provider named
 // like HTML is shown as text and runs nothing; with more than six sources the page opens on the
-// overview of all sources, whose rows open their charts; the page fits a phone.
+// overview of all sources, whose rows open their charts; the page fits a phone; a fresh start
+// with the demo day (a second server, the README's first command) shows a day of violations on
+// the first page load, and its delete button removes them.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
 // Usage: node e2e/dashboard.e2e.mjs <path to llmscope> (or npm run e2e -- <path>; or the path in
@@ -45,10 +47,11 @@ for (const f of readdirSync(artifacts)) if (/^(\d\d-[\w-]+|failure)\.png$/.test(
 
 const step = (name) => console.log(`-- ${name}`);
 let server;
+let demoServer;
 let browser;
 let page;
 try {
-  server = await startServer({ binary, env: { LLMSCOPE_SPC_BASELINE: '20' } });
+  server = await startServer({ binary, env: { LLMSCOPE_SPC_BASELINE: '20' }, args: ['--demo=false'] });
   const index = await (await fetch(server.base + '/')).text();
   assert.match(index, /<div id="root">/, 'the binary serves the built dashboard (web/dist was embedded)');
 
@@ -222,6 +225,30 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no sideways scrolling at phone width (overflow ${overflow}px)`);
 
+  step('a fresh start fills the past day: the first page load shows violations; delete removes them');
+  demoServer = await startServer({ binary, startMs: 90000 });
+  const demoPage = await browser.context.newPage();
+  demoPage.on('pageerror', (e) => pageErrors.push(String(e)));
+  await demoPage.goto(demoServer.base + '/');
+  await demoPage.getByLabel('API key').fill(demoServer.key);
+  await demoPage.getByText('Save key').click();
+  await demoPage.locator('.source-name', { hasText: 'simulated / sim-llm' }).waitFor();
+  // The log's default view (alerts): the day's slowdown and outage.
+  await demoPage.locator('table.violations tbody tr', { hasText: 'SHIFT' }).first().waitFor();
+  await demoPage.locator('table.violations tbody tr', { hasText: 'ERRORS' }).first().waitFor();
+  await demoPage.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 100);
+  await demoPage.screenshot({ path: path.join(artifacts, '05-demo-day.png'), fullPage: true });
+  await demoPage.getByRole('button', { name: 'Demo data — delete' }).click();
+  await Promise.all([
+    demoPage.waitForEvent('load'),
+    demoPage.getByRole('alertdialog').getByRole('button', { name: 'Delete demo data' }).click(),
+  ]);
+  // The live probe goes on: its series is back within a call or two, learning anew.
+  await demoPage.locator('.source-name', { hasText: 'simulated / sim-llm' }).waitFor({ timeout: 20000 });
+  assert.equal(await demoPage.getByRole('button', { name: 'Demo data — delete' }).count(), 0, 'no demo data: no button');
+  assert.equal((await demoServer.api('GET', '/api/demo')).demo, false);
+  assert.equal((await demoServer.api('GET', '/api/violations')).count, 0, 'the day\'s violations are gone');
+
   assert.deepEqual(dialogs, [], 'no script from a name ran');
   assert.deepEqual(pageErrors, [], 'no errors in the page');
   console.log('PASS: dashboard end to end');
@@ -232,4 +259,5 @@ try {
 } finally {
   await browser?.close();
   await server?.stop();
+  await demoServer?.stop();
 }

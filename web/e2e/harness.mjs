@@ -26,8 +26,9 @@ export function freePort() {
   });
 }
 
-// Starts `llmscope serve`; resolves once /health answers. `env` adds to its environment.
-export async function startServer({ binary, env = {}, args = [] }) {
+// Starts `llmscope serve`; resolves once /health answers (within `startMs`). `env` adds to its
+// environment.
+export async function startServer({ binary, env = {}, args = [], startMs = 15000 }) {
   if (!binary || !existsSync(binary)) throw new Error(`llmscope binary not found: ${binary}`);
   const root = mkdtempSync(path.join(os.tmpdir(), 'llmscope-web-'));
   const port = await freePort();
@@ -38,7 +39,7 @@ export async function startServer({ binary, env = {}, args = [] }) {
     stdio: ['ignore', log, log],
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15000;
+  const deadline = Date.now() + startMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`llmscope serve exited (${child.exitCode}); see ${root}/serve.log`);
     try {
@@ -47,7 +48,7 @@ export async function startServer({ binary, env = {}, args = [] }) {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('llmscope serve did not answer /health in 15 s');
+    if (Date.now() > deadline) throw new Error(`llmscope serve did not answer /health in ${startMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -16,6 +16,7 @@ import { useSelection } from './hooks/useSelection';
 import { useZoomDetail } from './hooks/useZoomDetail';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
+import { DemoBanner } from './components/DemoBanner';
 import type { ControlChartHandle } from './components/ControlChart';
 import { KeyPrompt } from './components/KeyPrompt';
 import { Overview } from './components/Overview';
@@ -108,6 +109,7 @@ export function App({ base = '' }: { base?: string }) {
           {error}
         </p>
       ) : null}
+      <DemoBanner api={api} onError={fail} />
       <div className="layout">
         <Sidebar
           series={data.series}

@@ -196,6 +196,16 @@ constexpr std::string_view kCreateRollups = R"sql(CREATE TABLE rollups (
   PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)
 ))sql";
 
+// The demo's sources (store.h "Demo data"): their every row is the demo's.
+constexpr std::string_view kCreateDemoSources = R"sql(CREATE TABLE demo_sources (
+  provider TEXT COLLATE "C" NOT NULL,
+  model TEXT COLLATE "C" NOT NULL,
+  site TEXT COLLATE "C" NOT NULL,
+  profile TEXT COLLATE "C" NOT NULL,
+  created_ms BIGINT NOT NULL,
+  PRIMARY KEY (provider, model, site, profile)
+))sql";
+
 namespace idx = schema_indexes;
 
 constexpr std::string_view kStep1[] = {
@@ -234,10 +244,12 @@ constexpr std::string_view kCreateSettingsAudit = R"sql(CREATE TABLE settings_au
   body TEXT NOT NULL
 ))sql";
 constexpr std::string_view kStep4[] = {kCreateSettings, kCreateSettingsAudit};
+// 5: the demo's sources (docs/design.md "Demo day").
+constexpr std::string_view kStep5[] = {kCreateDemoSources};
 
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4, kStep5};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

@@ -48,7 +48,7 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 
@@ -108,6 +108,11 @@ class PostgresStore final : public SharedStore {
   Result<std::vector<SettingAuditRecord>> QuerySettingsAudit(const std::string& kind,
                                                              int64_t before_id,
                                                              int limit) override;
+
+  // postgres_demo.cc; DeleteDemoData also deletes the demo sources' placed stages.
+  Status MarkDemoSource(const SourceKey& source, int64_t now_ms) override;
+  Result<std::vector<SourceKey>> DemoSources() override;
+  Result<int64_t> DeleteDemoData() override;
 
   Result<bool> InsertViolationOnce(ViolationRecord& violation) override;
   Status PlaceStage(StageRecord& stage) override;

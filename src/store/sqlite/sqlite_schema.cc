@@ -167,6 +167,16 @@ constexpr std::string_view kCreateRollups = R"sql(CREATE TABLE rollups (
   PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)
 ) WITHOUT ROWID)sql";
 
+// The demo's sources (store.h "Demo data"): their every row is the demo's.
+constexpr std::string_view kCreateDemoSources = R"sql(CREATE TABLE demo_sources (
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  site TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (provider, model, site, profile)
+) WITHOUT ROWID)sql";
+
 namespace idx = schema_indexes;
 
 constexpr std::string_view kStep1[] = {
@@ -208,9 +218,13 @@ constexpr std::string_view kCreateSettingsAudit = R"sql(CREATE TABLE settings_au
 ))sql";
 constexpr std::string_view kStep5[] = {kCreateSettings, kCreateSettingsAudit};
 
+// 6: the demo's sources (docs/design.md "Demo day").
+constexpr std::string_view kStep6[] = {kCreateDemoSources};
+
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4, kStep5};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
+                                                             kStep5, kStep6};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

@@ -42,7 +42,7 @@ class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its stateme
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
@@ -104,6 +104,11 @@ class SqliteStore final : public Store {
   Result<std::vector<SettingAuditRecord>> QuerySettingsAudit(const std::string& kind,
                                                              int64_t before_id,
                                                              int limit) override;
+
+  // sqlite_demo.cc
+  Status MarkDemoSource(const SourceKey& source, int64_t now_ms) override;
+  Result<std::vector<SourceKey>> DemoSources() override;
+  Result<int64_t> DeleteDemoData() override;
 
  private:
   SqliteStore(std::unique_ptr<sqlite::SqliteConnection> writer,

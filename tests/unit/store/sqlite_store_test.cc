@@ -160,9 +160,11 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
     built = *got;
   }
   ASSERT_EQ(built.size(), 76u);  // 4,491 s: 75 minutes begun, and one more across an edge
-  // The file as version 3 left it: no rollups table, no violations_by_series_time.
+  // The file as version 3 left it: no rollups table, no violations_by_series_time, no
+  // settings (version 5), no demo_sources (version 6).
   RawDb(path_).Exec(
-      "DROP TABLE rollups; DROP INDEX violations_by_series_time; PRAGMA user_version = 3");
+      "DROP TABLE rollups; DROP INDEX violations_by_series_time; DROP TABLE settings; "
+      "DROP TABLE settings_audit; DROP TABLE demo_sources; PRAGMA user_version = 3");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
   RollupQuery q;

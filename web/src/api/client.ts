@@ -74,13 +74,13 @@ export class ApiClient {
     return { Authorization: `Bearer ${this.key()}`, ...extra };
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body);
     return (await res.json()) as T;
   }
 
   // The response of a successful request, for bodies that are not JSON (CSV).
-  async raw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  async raw(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response> {
     let res: Response;
     try {
       res = await this.fetchImpl(this.base + path, {
@@ -150,6 +150,13 @@ export class ApiClient {
   // Every source's state, current e2e p50/p95 and sparkline (the overview).
   status() {
     return this.request<StatusReport>('GET', '/api/status');
+  }
+  // Whether the store holds the demo day's data; deleting it (docs/design.md "Demo day").
+  demo() {
+    return this.request<{ demo: boolean }>('GET', '/api/demo');
+  }
+  deleteDemo() {
+    return this.request<{ deleted: boolean; rows: number }>('DELETE', '/api/demo');
   }
   violationsCsv(f: ViolationFilter = {}) {
     return this.raw('GET', '/api/export/violations' + query({ ...f })).then((r) => r.text());
