@@ -213,10 +213,13 @@ constexpr std::string_view kStep2[] = {kAddSampleIngestKey, idx::kSamplesByInges
 constexpr std::string_view kStep3[] = {kCreateRollups, idx::kRollupsByBucket,
                                        idx::kRollupsByMetricBucket, idx::kViolationsBySeriesTime};
 constexpr int64_t kRollupsVersion = 3;
+// 4: a series' violations by time, covering the SPC view's marks.
+constexpr std::string_view kStep4[] = {idx::kViolationMarksBySeriesTime,
+                                       idx::kDropViolationsBySeriesTime};
 
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

@@ -186,10 +186,14 @@ constexpr std::string_view kStep3[] = {kAddSampleIngestKey, idx::kSamplesByInges
 constexpr std::string_view kStep4[] = {kCreateRollups, idx::kRollupsByBucket,
                                        idx::kRollupsByMetricBucket, idx::kViolationsBySeriesTime};
 constexpr int64_t kRollupsVersion = 4;
+// 5: a series' violations by time, covering the SPC view's marks.
+constexpr std::string_view kStep5[] = {idx::kViolationMarksBySeriesTime,
+                                       idx::kDropViolationsBySeriesTime};
 
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
+                                                             kStep5};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
