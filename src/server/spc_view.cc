@@ -314,29 +314,28 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
   totals.Add(ends);
   if (totals.count <= static_cast<int64_t>(*r.max_points)) return std::optional<WindowData>();
   // The listed violations' first points: a rollup point at that time when there is one, else
-  // the sample found by a backward scan of the source's ids from the next rollup point (a
-  // search by time would walk the time index from there to the newest sample, every time).
+  // the sample at that time (the store finds it by time, bounded on both sides).
   std::sort(anchors.begin(), anchors.end(),
             [](const store::RollupPoint& a, const store::RollupPoint& b) {
               return a.time_ms < b.time_ms;
             });
   for (int64_t t : keep_times) {
-    auto next = std::upper_bound(
+    auto after = std::upper_bound(
         anchors.begin(), anchors.end(), t,
         [](int64_t time, const store::RollupPoint& a) { return time < a.time_ms; });
-    if (next != anchors.begin() && std::prev(next)->time_ms == t) {
-      add(Candidate{*std::prev(next), std::nullopt}, true);
+    if (after != anchors.begin() && std::prev(after)->time_ms == t) {
+      add(Candidate{*std::prev(after), std::nullopt}, true);
       continue;
     }
     store::SampleQuery q;
     q.source = r.series->source;
+    q.since_ms = t;
     q.until_ms = t + 1;
-    q.after_id = next == anchors.end() ? 0 : next->id;
     q.newest_first = true;
     q.limit = 1;
     Result<std::vector<Sample>> at = store.QuerySamples(q);
     if (!at) return at.error();
-    if (at->empty() || at->front().time_ms != t) continue;  // pushed late, out of id order
+    if (at->empty()) continue;  // past its retention
     ViewPoint p = ViewPoint::From(at->front());
     const store::RollupPoint point{t, ValueOf(p, metric), at->front().id};
     add(Candidate{point, std::move(p)}, true);
@@ -413,9 +412,16 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   vq.since_ms = r.since_ms;
   vq.until_ms = r.until_ms;
   vq.limit = kViolationMarks + 1;  // one more tells whether the marks are cut
-  vq.context = store::ViolationQuery::Context::kNone;
-  Result<std::vector<store::ViolationRecord>> violations = store.QueryViolations(vq);
+  Result<std::vector<store::ViolationMark>> violations = store.QueryViolationMarks(vq);
   if (!violations) return violations.error();
+  // The newest listed in full, read by id: the query above reads none of their wide columns.
+  std::vector<store::ViolationRecord> listed_violations;
+  for (const store::ViolationMark& v : *violations) {
+    if (listed_violations.size() == kViolationsListed) break;
+    Result<std::optional<store::ViolationRecord>> full = store.GetViolation(v.id);
+    if (!full) return full.error();
+    if (*full) listed_violations.push_back(std::move(**full));
+  }
   std::vector<store::StageRecord> stages;
   if (r.series) {
     Result<std::vector<store::StageRecord>> loaded = store.LoadStages(*r.series);
@@ -431,7 +437,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     // show every violation wherever its point is).
     const size_t keep = std::min(kViolationsListed, *r.max_points / 4);
     std::vector<int64_t> keep_times;
-    for (const store::ViolationRecord& v : *violations) {
+    for (const store::ViolationMark& v : *violations) {
       if (keep_times.size() == keep) break;
       keep_times.push_back(v.first_time_ms);
     }
@@ -451,7 +457,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
 
   spc::Summary summary = window->totals ? SummaryOfTotals(*window->totals)
                                         : spc::Summarize(window->values, window->failed);
-  for (const store::ViolationRecord& v : *violations) {
+  for (const store::ViolationMark& v : *violations) {
     if (v.phase == spc::Phase::kMonitoring) ++summary.firings_by_rule[static_cast<size_t>(v.rule)];
   }
 
@@ -493,8 +499,7 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   Json stage_list = Json::array();
   for (const store::StageRecord& s : stages) stage_list.push_back(StageJson(s, config));
   Json violation_list = Json::array();
-  for (const store::ViolationRecord& v : *violations) {
-    if (violation_list.size() == kViolationsListed) break;
+  for (const store::ViolationRecord& v : listed_violations) {
     violation_list.push_back(ViolationJson(v, false, r.severities));
   }
   Json capability = nullptr;
@@ -561,12 +566,12 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   // The full log, with filters and paging, is GET /api/violations.
   w.Raw("violations_truncated", violations->size() > kViolationsListed ? "true" : "false");
   // Every monitoring-phase violation of the window, oldest first, for the chart's markers.
-  std::vector<const store::ViolationRecord*> monitoring;
+  std::vector<const store::ViolationMark*> monitoring;
   for (auto v = violations->rbegin(); v != violations->rend(); ++v) {
     if (v->phase == spc::Phase::kMonitoring) monitoring.push_back(&*v);
   }
   const size_t marks = monitoring.size();
-  auto mark = [&](size_t i) -> const store::ViolationRecord& { return *monitoring[i]; };
+  auto mark = [&](size_t i) -> const store::ViolationMark& { return *monitoring[i]; };
   out += ",\"violation_marks\":{";
   ColumnWriter m(out);
   m.Numbers("ids", marks, [&](size_t i) { return std::optional<double>(mark(i).id); });

@@ -206,6 +206,16 @@ ViolationRecord ReadViolation(Row& c) {
   return v;
 }
 
+template <typename Row>
+ViolationMark ReadViolationMark(Row& c) {
+  ViolationMark m;
+  m.id = c.Int();
+  m.first_time_ms = c.Int();
+  m.rule = ReadName(c, spc::ParseRuleName, "rule");
+  m.phase = ReadName(c, ParsePhase, "phase");
+  return m;
+}
+
 // The row EnqueueDelivery stores for `d`: unclaimed, and updated when created, whatever the
 // record says.
 inline DeliveryRecord NewDeliveryRow(DeliveryRecord d) {

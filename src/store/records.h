@@ -52,6 +52,16 @@ struct ViolationRecord {
   int64_t created_ms = 0;
 };
 
+// A violation as a chart marks it (Store::QueryViolationMarks): its id, onset, rule and phase.
+struct ViolationMark {
+  int64_t id = 0;
+  int64_t first_time_ms = 0;
+  spc::Rule rule = spc::Rule::kR1;
+  spc::Phase phase = spc::Phase::kMonitoring;
+
+  friend bool operator==(const ViolationMark&, const ViolationMark&) = default;
+};
+
 // One row of the durable alert outbox (docs/design.md "alert outbox"): one alert of one violation
 // event to one sink. `key` is the idempotency key sent to the receiver, unique in the store, so
 // enqueuing the same alert twice (a restart, a second server on one database) keeps one row.

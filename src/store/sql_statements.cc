@@ -65,6 +65,30 @@ std::string RuleListCondition(size_t count) {
   return c + ")";
 }
 
+// The violations of `q`, newest first, as `columns`.
+BoundStatement SelectViolationColumns(const std::string& columns, const ViolationQuery& q) {
+  BoundStatement s{"SELECT " + columns + " FROM violations", {}};
+  Conditions where(s);
+  if (q.series) where.Add(kSeriesIs, SeriesValues(*q.series));
+  if (q.provider) where.Add("provider = ?", {*q.provider});
+  if (q.model) where.Add("model = ?", {*q.model});
+  if (q.metric) where.Add("metric = ?", {std::string(MetricName(*q.metric))});
+  if (q.rule) where.Add("rule = ?", {std::string(spc::RuleName(*q.rule))});
+  if (q.rules) {
+    std::vector<Value> names;
+    for (spc::Rule r : *q.rules) names.emplace_back(std::string(spc::RuleName(r)));
+    const std::string any_of = RuleListCondition(names.size());
+    where.Add(any_of, std::move(names));
+  }
+  if (q.status) where.Add("status = ?", {std::string(ViolationStatusName(*q.status))});
+  if (q.phase) where.Add("phase = ?", {std::string(spc::PhaseName(*q.phase))});
+  if (q.since_ms != INT64_MIN) where.Add("last_time_ms >= ?", {q.since_ms});
+  if (q.until_ms != INT64_MAX) where.Add("first_time_ms < ?", {q.until_ms});
+  s.sql += " ORDER BY id DESC LIMIT ?";
+  s.values.emplace_back(q.limit);
+  return s;
+}
+
 }  // namespace
 
 std::string DeliveryColumns(std::string_view key_column) {
@@ -194,11 +218,19 @@ BoundStatement SelectSamples(const SampleQuery& q, std::string_view time_from) {
     if (q.model) where.Add("model = ?", {*q.model});
   }
   if (q.since_ms != INT64_MIN) {
-    std::vector<Value> since;
-    for (char c : time_from) {
-      if (c == '?') since.emplace_back(q.since_ms);
+    // Each {since} / {until} of the dialect's condition becomes a ? bound to its end.
+    std::string condition;
+    std::vector<Value> ends;
+    for (size_t at = 0; at < time_from.size();) {
+      if (time_from.substr(at, 7) == "{since}" || time_from.substr(at, 7) == "{until}") {
+        condition += '?';
+        ends.emplace_back(time_from[at + 1] == 's' ? q.since_ms : q.until_ms);
+        at += 7;
+      } else {
+        condition += time_from[at++];
+      }
     }
-    where.Add(time_from, std::move(since));
+    where.Add(condition, std::move(ends));
   }
   if (q.until_ms != INT64_MAX) where.Add("time_ms < ?", {q.until_ms});
   if (q.after_id != 0) where.Add(q.newest_first ? "id < ?" : "id > ?", {q.after_id});
@@ -208,26 +240,12 @@ BoundStatement SelectSamples(const SampleQuery& q, std::string_view time_from) {
 }
 
 BoundStatement SelectViolations(const ViolationQuery& q, std::string_view telemetry) {
-  BoundStatement s{"SELECT " + ViolationColumnList(q.context, telemetry) + " FROM violations", {}};
-  Conditions where(s);
-  if (q.series) where.Add(kSeriesIs, SeriesValues(*q.series));
-  if (q.provider) where.Add("provider = ?", {*q.provider});
-  if (q.model) where.Add("model = ?", {*q.model});
-  if (q.metric) where.Add("metric = ?", {std::string(MetricName(*q.metric))});
-  if (q.rule) where.Add("rule = ?", {std::string(spc::RuleName(*q.rule))});
-  if (q.rules) {
-    std::vector<Value> names;
-    for (spc::Rule r : *q.rules) names.emplace_back(std::string(spc::RuleName(r)));
-    const std::string any_of = RuleListCondition(names.size());
-    where.Add(any_of, std::move(names));
-  }
-  if (q.status) where.Add("status = ?", {std::string(ViolationStatusName(*q.status))});
-  if (q.phase) where.Add("phase = ?", {std::string(spc::PhaseName(*q.phase))});
-  if (q.since_ms != INT64_MIN) where.Add("last_time_ms >= ?", {q.since_ms});
-  if (q.until_ms != INT64_MAX) where.Add("first_time_ms < ?", {q.until_ms});
-  s.sql += " ORDER BY id DESC LIMIT ?";
-  s.values.emplace_back(q.limit);
-  return s;
+  return SelectViolationColumns(ViolationColumnList(q.context, telemetry), q);
+}
+
+BoundStatement SelectViolationMarks(const ViolationQuery& q) {
+  static_assert(kViolationColumns.find("first_time_ms") < kViolationColumns.find("context_json"));
+  return SelectViolationColumns("id, first_time_ms, rule, phase", q);
 }
 
 std::vector<BoundStatement> RetentionDeletes(int64_t cutoff_ms, std::string_view violation_gone) {

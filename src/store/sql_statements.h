@@ -124,13 +124,16 @@ void BindValues(Params& b, const BoundStatement& statement) {
 
 // QuerySamples (q.limit > 0): read with ReadSample. The SQL text depends only on which filters
 // are set, so each shape is prepared once. `time_from` is the dialect's condition for time_ms ≥
-// q.since_ms; each ? in it is bound to q.since_ms.
+// q.since_ms, with {since} and {until} where q.since_ms and q.until_ms are bound (it may use the
+// window's end to read less).
 BoundStatement SelectSamples(const SampleQuery& q, std::string_view time_from);
 
 // QueryViolations (q.limit > 0): read with ReadViolation, context_json as q.context asks.
 // `telemetry` is the dialect's expression for {"telemetry": …} of context_json, "AS
 // context_json".
 BoundStatement SelectViolations(const ViolationQuery& q, std::string_view telemetry);
+// QueryViolationMarks (q.limit > 0): the rows of SelectViolations, read with ReadViolationMark.
+BoundStatement SelectViolationMarks(const ViolationQuery& q);
 
 // DeleteOlderThan, in order: samples before the cutoff; violations that are not open and ended
 // before it; deliveries whose violation is gone (`violation_gone`, the dialect's condition on a

@@ -115,6 +115,10 @@ class Store {
                                     int64_t time_ms) = 0;
   virtual Result<std::optional<ViolationRecord>> GetViolation(int64_t id) = 0;
   virtual Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) = 0;
+  // The rows of QueryViolations(query), in its order, as marks (query.context does not apply).
+  // Only the columns stored before a violation's context are read: a context is kilobytes, and
+  // a column after it costs a walk of its overflow pages (20,000 marks: 2.9 s → ~0.2 s).
+  virtual Result<std::vector<ViolationMark>> QueryViolationMarks(const ViolationQuery& query) = 0;
 
   // Retention: deletes samples with time_ms < cutoff_ms, and violations that are not open and
   // whose last_time_ms < cutoff_ms, with their deliveries. Open violations are never deleted.

@@ -247,9 +247,14 @@ constexpr std::string_view kStep4[] = {kCreateSettings, kCreateSettingsAudit};
 // 5: the demo's sources (docs/design.md "Demo day").
 constexpr std::string_view kStep5[] = {kCreateDemoSources};
 
+// 6: a series' violations by time, covering the SPC view's marks.
+constexpr std::string_view kStep6[] = {idx::kViolationMarksBySeriesTime,
+                                       idx::kDropViolationsBySeriesTime};
+
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4, kStep5};
+constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3,
+                                                             kStep4, kStep5, kStep6};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

@@ -36,7 +36,7 @@ using pg::PgTransaction;
 
 // What PostgreSQL spells its own way in the shared statements (sql_statements.h).
 constexpr std::string_view kDeliveryKeyColumn = "idempotency_key";
-constexpr std::string_view kSampleTimeFrom = "time_ms >= ?";
+constexpr std::string_view kSampleTimeFrom = "time_ms >= {since}";
 // {"telemetry": …} of a violation's context, with PostgreSQL's JSON operators. The server
 // writes every context as a JSON object; anything else reads as none.
 constexpr std::string_view kContextTelemetry =
@@ -356,6 +356,18 @@ Result<std::vector<ViolationRecord>> PostgresStore::QueryViolations(const Violat
   Result<PgResult> r = conn->Run(select.sql, p, "QueryViolations");
   if (!r) return r.error();
   return ReadAll<ViolationRecord>(*r, ReadViolation<PgRow>);
+}
+
+Result<std::vector<ViolationMark>> PostgresStore::QueryViolationMarks(const ViolationQuery& q) {
+  if (q.limit <= 0) return std::vector<ViolationMark>();
+  const sql::BoundStatement select = sql::SelectViolationMarks(q);
+  PgParams p;
+  sql::BindValues(p, select);
+  pg::PgPool::Lease conn = pool_->Acquire();
+  if (!conn) return conn.error();
+  Result<PgResult> r = conn->Run(select.sql, p, "QueryViolationMarks");
+  if (!r) return r.error();
+  return ReadAll<ViolationMark>(*r, record_fields::ReadViolationMark<PgRow>);
 }
 
 Result<int64_t> PostgresStore::DeleteOlderThan(int64_t cutoff_ms) {

@@ -220,11 +220,14 @@ constexpr std::string_view kStep5[] = {kCreateSettings, kCreateSettingsAudit};
 
 // 6: the demo's sources (docs/design.md "Demo day").
 constexpr std::string_view kStep6[] = {kCreateDemoSources};
+// 7: a series' violations by time, covering the SPC view's marks.
+constexpr std::string_view kStep7[] = {idx::kViolationMarksBySeriesTime,
+                                       idx::kDropViolationsBySeriesTime};
 
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
 constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
-                                                             kStep5, kStep6};
+                                                             kStep5, kStep6, kStep7};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

@@ -160,10 +160,10 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
     built = *got;
   }
   ASSERT_EQ(built.size(), 76u);  // 4,491 s: 75 minutes begun, and one more across an edge
-  // The file as version 3 left it: no rollups table, no violations_by_series_time, no
-  // settings (version 5), no demo_sources (version 6).
+  // The file as version 3 left it: no rollups table, no violations index by time, no settings
+  // (version 5), no demo_sources (version 6).
   RawDb(path_).Exec(
-      "DROP TABLE rollups; DROP INDEX violations_by_series_time; DROP TABLE settings; "
+      "DROP TABLE rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
       "DROP TABLE settings_audit; DROP TABLE demo_sources; PRAGMA user_version = 3");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
@@ -174,7 +174,7 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   EXPECT_EQ(*got, built);
 }
 
-TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTime) {
+TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTimeTheirMarksFromTheIndexAlone) {
   ASSERT_NE(Open(), nullptr);
   ViolationQuery q;  // the SPC view's: one series over a window, no context
   q.series = SeriesKey{Source("p", "m"), Metric::kE2eMs};
@@ -182,16 +182,21 @@ TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTime) {
   q.since_ms = 1000;
   q.until_ms = 2000;
   q.context = ViolationQuery::Context::kNone;
-  const sql::BoundStatement select = sql::SelectViolations(q, "");
-  std::string statement = "EXPLAIN QUERY PLAN " + select.sql;
-  for (const auto& value : select.values) {
-    const size_t at = statement.find('?');
-    statement.replace(at, 1,
-                      std::holds_alternative<int64_t>(value)
-                          ? std::to_string(std::get<int64_t>(value))
-                          : "'" + std::get<std::string>(value) + "'");
-  }
-  EXPECT_NE(RawDb(path_).Joined(statement, 3).find("USING INDEX violations_by_series_time"),
+  auto plan = [&](const sql::BoundStatement& select) {
+    std::string statement = "EXPLAIN QUERY PLAN " + select.sql;
+    for (const auto& value : select.values) {
+      const size_t at = statement.find('?');
+      statement.replace(at, 1,
+                        std::holds_alternative<int64_t>(value)
+                            ? std::to_string(std::get<int64_t>(value))
+                            : "'" + std::get<std::string>(value) + "'");
+    }
+    return RawDb(path_).Joined(statement, 3);
+  };
+  EXPECT_NE(plan(sql::SelectViolations(q, "")).find("USING INDEX violation_marks_by_series_time"),
+            std::string::npos);
+  EXPECT_NE(plan(sql::SelectViolationMarks(q))
+                .find("USING COVERING INDEX violation_marks_by_series_time"),
             std::string::npos);
 }
 

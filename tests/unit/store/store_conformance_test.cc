@@ -490,6 +490,15 @@ TEST_P(StoreConformanceTest, QueryFiltersByTimeSinceInclusiveUntilExclusive) {
   q.newest_first = true;
   q.limit = 2;
   EXPECT_EQ(Times(*store().QuerySamples(q)), (std::vector<int64_t>{105, 250}));
+  // Both ends: the rows of the window only, the late one among them.
+  q = {};
+  q.since_ms = 100;
+  q.until_ms = 151;
+  EXPECT_EQ(Times(*store().QuerySamples(q)), (std::vector<int64_t>{100, 150, 105}));
+  q.since_ms = 105;
+  EXPECT_EQ(Times(*store().QuerySamples(q)), (std::vector<int64_t>{150, 105}));
+  q.until_ms = 106;
+  EXPECT_EQ(Times(*store().QuerySamples(q)), (std::vector<int64_t>{105}));
 }
 
 TEST_P(StoreConformanceTest, QueryPagesForwardWithAfterIdAndLimit) {
@@ -775,10 +784,17 @@ class ViolationFilters {
     v4_ = Add(MakeViolation(b_lab_e2e_, spc::Rule::kR5, 700, 800));
   }
 
+  // The ids QueryViolations lists; QueryViolationMarks must list the same rows as marks.
   std::vector<int64_t> Query(const ViolationQuery& q) {
     Result<std::vector<ViolationRecord>> got = store_.QueryViolations(q);
     EXPECT_TRUE(got.ok()) << got.error().message;
-    return got.ok() ? Ids(*got) : std::vector<int64_t>{-1};
+    if (!got.ok()) return {-1};
+    std::vector<ViolationMark> want;
+    for (const ViolationRecord& v : *got) want.push_back({v.id, v.first_time_ms, v.rule, v.phase});
+    Result<std::vector<ViolationMark>> marks = store_.QueryViolationMarks(q);
+    EXPECT_TRUE(marks.ok()) << marks.error().message;
+    if (marks.ok()) EXPECT_EQ(*marks, want);
+    return Ids(*got);
   }
 
   const SeriesKey a_e2e_ = Series(Source("openai", "gpt-4o"));
