@@ -31,7 +31,7 @@ std::vector<std::string> Read(std::string_view bytes, size_t piece, RequestLimit
     Feed(reader, bytes.substr(at, piece));
     for (Step step = reader.Next(); step != Step::kNeedMore; step = reader.Next()) {
       if (step == Step::kBodyFollows) {
-        out.push_back("body follows");
+        out.emplace_back("body follows");
       } else if (step == Step::kRefused) {
         out.push_back("refused " + std::to_string(reader.refusal().status) + " " +
                       reader.refusal().code);
