@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${LLMSCOPE_FUZZ_SECONDS:-45}
 jobs=${LLMSCOPE_FUZZ_JOBS:-2}
-targets=(ingest_payload series_reader stream_parsers config otlp_decode)
+targets=(ingest_payload series_reader stream_parsers config otlp_decode http_request)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]/%/_fuzz}"

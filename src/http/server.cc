@@ -1,8 +1,10 @@
-// The one translation unit that includes Boost.Asio and Beast (docs/design.md "HTTP engine"):
-// the rest of the project sees only server.h, request.h and response.h.
+// The one translation unit that includes Boost.Asio (docs/design.md "HTTP engine"); Beast's
+// parser is behind request_reader.h. The rest of the project sees only server.h, request.h and
+// response.h.
 #include "http/server.h"
 
 #include "http/gzip.h"
+#include "http/request_reader.h"
 
 #include <array>
 #include <boost/asio/dispatch.hpp>
@@ -12,16 +14,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <deque>
 #include <charconv>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -63,19 +63,6 @@ std::string Chunk(std::string_view data) {
   std::array<char, 16> hex{};
   const auto end = std::to_chars(hex.begin(), hex.end(), data.size(), 16).ptr;
   return std::string(hex.begin(), end).append("\r\n").append(data).append("\r\n");
-}
-
-// A folded header line (obs-fold: CRLF, then a space or tab) in the header block. Beast would
-// unfold it; it is refused, since another reader of the same bytes (a proxy) may not.
-bool HasFoldedLine(std::string_view buffered) {
-  const std::string_view header = buffered.substr(0, buffered.find("\r\n\r\n"));
-  for (size_t at = header.find("\r\n"); at != std::string_view::npos;
-       at = header.find("\r\n", at + 2)) {
-    if (at + 2 < buffered.size() && (buffered[at + 2] == ' ' || buffered[at + 2] == '\t')) {
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace
@@ -148,7 +135,9 @@ class Session : public std::enable_shared_from_this<Session> {
         strand_(socket_.get_executor()),
         address_(std::move(address)),
         admitted_(admitted),
-        timer_(strand_) {}
+        timer_(strand_),
+        reader_(RequestLimits{server.options.max_header_bytes, server.options.max_header_count,
+                              server.options.max_body_bytes}) {}
   ~Session() {
     try {
       if (stream_) stream_->End();
@@ -183,15 +172,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void BeginRequest();
   void ReadMore();
   void Parse();
-  // Checks the complete header; false when it refused the request (the reply is under way).
-  bool CheckHeader();
-  void Handle();
+  // The header is accepted and a body follows: its deadline, and "100 Continue" if asked for.
+  void AwaitBody();
+  void Handle(ReadRequest read);
   void Reply(Response res);
   void StartStream(Response res);
   void Write(std::string data);
   void OnWritten();
   void Fail(int status, std::string_view code, std::string_view message);
-  void FailParse(const beast::error_code& ec);
   void SetDeadline(std::chrono::milliseconds after);
   // body_deadline plus `bytes` at min_body_rate: the time to move a message of that size.
   std::chrono::milliseconds TransferDeadline(size_t bytes) const;
@@ -207,8 +195,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const bool admitted_;
   asio::steady_timer timer_;
   uint64_t timer_generation_ = 0;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  RequestReader reader_;
   State state_ = State::kIdle;
   bool header_checked_ = false;
   bool timed_out_ = false;
@@ -272,9 +259,8 @@ void StreamQueue::End() {
 
 void Session::AwaitRequest() {
   state_ = State::kIdle;
-  parser_.reset();
-  if (buffer_.size() > 0) return BeginRequest();  // pipelined
-  buffer_.shrink_to_fit();  // an idle connection holds no buffer
+  if (reader_.has_buffered()) return BeginRequest();  // pipelined
+  reader_.ReleaseIdleBuffer();
   SetDeadline(server_.options.idle_timeout);
   socket_.async_wait(tcp::socket::wait_read,
                      [self = shared_from_this()](const beast::error_code& ec) {
@@ -288,17 +274,16 @@ void Session::BeginRequest() {
   state_ = State::kReading;
   header_checked_ = false;
   timed_out_ = false;
-  parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
-  parser_->body_limit(server_.options.max_body_bytes);
   SetDeadline(server_.options.header_deadline);
   Parse();
 }
 
 void Session::ReadMore() {
   const size_t chunk = header_checked_ ? kBodyReadChunk : kHeaderReadChunk;
+  const std::span<char> room = reader_.Prepare(chunk);
   socket_.async_read_some(
-      buffer_.prepare(chunk), [self = shared_from_this()](const beast::error_code& ec, size_t n) {
+      asio::buffer(room.data(), room.size()),
+      [self = shared_from_this()](const beast::error_code& ec, size_t n) {
         if (self->state_ != State::kReading) return;
         if (ec) {
           if (self->timed_out_) {
@@ -306,101 +291,50 @@ void Session::ReadMore() {
           }
           return self->Close();  // the client left mid-request: nothing to answer
         }
-        self->buffer_.commit(n);
+        self->reader_.Commit(n);
         self->Parse();
       });
 }
 
 void Session::Parse() {
-  for (;;) {
-    if (!header_checked_) {
-      const auto data = buffer_.cdata();
-      if (HasFoldedLine({static_cast<const char*>(data.data()), data.size()})) {
-        return Fail(400, "bad_request", "a header line is folded (obs-fold)");
-      }
-    }
-    if (buffer_.size() == 0) return ReadMore();
-    beast::error_code ec;
-    const size_t used = parser_->put(buffer_.cdata(), ec);
-    buffer_.consume(used);
-    if (ec == bhttp::error::need_more) {
-      if (!parser_->is_header_done() && buffer_.size() >= server_.options.max_header_bytes) {
-        return Fail(431, "header_too_large", "the request's headers are too large");
-      }
+  switch (reader_.Next()) {
+    case RequestReader::Step::kNeedMore:
       return ReadMore();
+    case RequestReader::Step::kBodyFollows:
+      return AwaitBody();
+    case RequestReader::Step::kRequest:
+      return Handle(reader_.Take());
+    case RequestReader::Step::kRefused: {
+      const Refusal& refusal = reader_.refusal();
+      return Fail(refusal.status, refusal.code, refusal.message);
     }
-    if (ec) return FailParse(ec);
-    if (parser_->is_header_done() && !header_checked_) {
-      header_checked_ = true;
-      if (!CheckHeader()) return;
-    }
-    if (parser_->is_done()) return Handle();
-    if (used == 0) return ReadMore();
   }
 }
 
-bool Session::CheckHeader() {
-  const auto& message = parser_->get();
-  const ServerOptions& o = server_.options;
-  if (static_cast<size_t>(std::distance(message.begin(), message.end())) > o.max_header_count) {
-    Fail(431, "header_too_large", "the request has too many header fields");
-    return false;
-  }
-  if (message.count(bhttp::field::content_length) > 1) {
-    Fail(400, "bad_request", "the request has more than one Content-Length");
-    return false;
-  }
-  if (message.count(bhttp::field::transfer_encoding) > 0 && !parser_->chunked()) {
-    Fail(400, "bad_request", "a request's Transfer-Encoding must end with chunked");
-    return false;
-  }
-  if (parser_->is_done()) return true;
+void Session::AwaitBody() {
+  header_checked_ = true;
   // The body's deadline grows with its declared size (a chunked one: with the largest allowed).
-  SetDeadline(TransferDeadline(parser_->content_length().value_or(o.max_body_bytes)));
-  if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
-    // The client waits for this before it sends the body.
-    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    asio::async_write(socket_, asio::buffer(kContinue),
-                      [self = shared_from_this()](const beast::error_code& ec, size_t) {
-                        if (ec || self->state_ != State::kReading) return self->Close();
-                        self->Parse();
-                      });
-    return false;
-  }
-  return true;
-}
-
-void Session::FailParse(const beast::error_code& ec) {
-  if (ec == bhttp::error::header_limit) {
-    return Fail(431, "header_too_large", "the request's headers are too large");
-  }
-  if (ec == bhttp::error::body_limit) {
-    return Fail(413, "body_too_large", "the request body is too large");
-  }
-  Fail(400, "bad_request", "the request could not be read (" + ec.message() + ")");
+  SetDeadline(TransferDeadline(reader_.body_deadline_bytes()));
+  if (!reader_.expects_continue()) return Parse();
+  // The client waits for this before it sends the body.
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  asio::async_write(socket_, asio::buffer(kContinue),
+                    [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                      if (ec || self->state_ != State::kReading) return self->Close();
+                      self->Parse();
+                    });
 }
 
 // --- Session: answering ---
 
-void Session::Handle() {
+void Session::Handle(ReadRequest read) {
   state_ = State::kHandling;
   ++timer_generation_;
   timer_.cancel();
-  auto& message = parser_->get();
-  Request req;
-  req.method = std::string(message.method_string());
-  head_ = message.method() == bhttp::verb::head;
-  const std::string_view target = message.target();
-  const size_t question = target.find('?');
-  req.path = DecodePercent(target.substr(0, question), false);
-  if (question != std::string_view::npos) req.params = ParseQuery(target.substr(question + 1));
-  for (const auto& field : message) {
-    req.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-  }
-  req.body = std::move(message.body());
+  Request req = std::move(read.request);
+  head_ = req.method == "HEAD";
   req.remote_addr = address_;
-  keep_alive_ = message.keep_alive();
-  parser_.reset();
+  keep_alive_ = read.keep_alive;
   asio::post(server_.handlers, [self = shared_from_this(), req = std::move(req)]() mutable {
     Response res;
     self->server_.router.Dispatch(req, res);

@@ -85,6 +85,8 @@ class ErrorRateTracker {
     return {};
   }
   std::list<TrackedViolation>& tracked() { return tracked_; }
+  // As SeriesTracker::ForgetSettled.
+  void ForgetSettled();
 
   const SeriesKey& key() const { return key_; }
   const spc::PChartConfig& config() const { return config_; }
@@ -117,7 +119,6 @@ class ErrorRateTracker {
   int64_t SubgroupOf(int64_t index) const;
   // Whether `v` still takes the context point of the stage's subgroup `number`.
   bool AwaitsContext(const TrackedViolation& v, int64_t number) const;
-  void ForgetSettled();
   const Subgroup* SubgroupAt(int64_t number) const;
   std::vector<ChartPoint> ContextAround(int64_t number) const;
 

@@ -1,6 +1,7 @@
 #include "monitor/series_monitor.h"
 
 #include <algorithm>
+#include <iterator>
 #include <span>
 #include <tuple>
 #include <vector>
@@ -321,6 +322,7 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
 }
 
 void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
+  std::vector<TrackedViolation*> changed;
   for (auto& [source, trackers] : sources_) {
     (void)ForEachTracker(trackers, [&](auto& tracker) -> Status {
       for (const store::StageRecord& r : tracker.TakeStageChanges()) {
@@ -332,22 +334,46 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
           events.push_back(std::move(e));
         }
       }
-      // A failed write stays dirty and is retried on the next flush.
-      (void)tracker.FlushViolations([&](store::ViolationRecord& v) -> Status {
-        const bool is_new = v.id == 0;
-        Status s = is_new ? InsertNewViolation(v) : store_.UpdateViolationExtent(v);
-        if (!s) return s;
-        MonitorEvent e;
-        e.kind =
-            is_new ? MonitorEvent::Kind::kViolationOpened : MonitorEvent::Kind::kViolationUpdated;
-        e.violation = v;
-        events.push_back(std::move(e));
-        if (is_new && v.phase == spc::Phase::kMonitoring) ++*opened;
-        return {};
-      });
+      std::ranges::copy(ChangedViolations(tracker.tracked()), std::back_inserter(changed));
+      return {};
+    });
+  }
+  PersistViolations(changed, events, opened);
+  for (auto& [source, trackers] : sources_) {
+    (void)ForEachTracker(trackers, [&](auto& tracker) -> Status {
+      tracker.ForgetSettled();
       ResolveRecovered(tracker, events);
       return {};
     });
+  }
+}
+
+void SeriesMonitor::PersistViolations(const std::vector<TrackedViolation*>& changed,
+                                      std::vector<MonitorEvent>& events, int* opened) {
+  std::vector<bool> is_new, written(changed.size(), false);
+  for (const TrackedViolation* v : changed) is_new.push_back(v->record.id == 0);
+  if (shared_ == nullptr) {
+    // One transaction for all (docs/design.md "Data"); when it fails, all stay dirty.
+    std::vector<store::ViolationRecord*> records;
+    records.reserve(changed.size());
+    for (TrackedViolation* v : changed) records.push_back(&v->record);
+    if (store_.WriteViolations(records)) written.assign(changed.size(), true);
+  } else {
+    for (size_t i = 0; i < changed.size(); ++i) {
+      store::ViolationRecord& v = changed[i]->record;
+      written[i] = (is_new[i] ? InsertNewViolation(v) : store_.UpdateViolationExtent(v)).ok();
+    }
+  }
+  // A violation not written stays dirty and is retried on the next flush.
+  for (size_t i = 0; i < changed.size(); ++i) {
+    if (!written[i]) continue;
+    changed[i]->dirty = false;
+    MonitorEvent e;
+    e.kind = is_new[i] ? MonitorEvent::Kind::kViolationOpened
+                       : MonitorEvent::Kind::kViolationUpdated;
+    e.violation = changed[i]->record;
+    events.push_back(std::move(e));
+    if (is_new[i] && changed[i]->record.phase == spc::Phase::kMonitoring) ++*opened;
   }
 }
 

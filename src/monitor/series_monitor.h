@@ -192,6 +192,10 @@ class SeriesMonitor {
   void Judge(const Sample& sample, const FirstSampleIds& first_ids = {});
   // Writes stage changes and dirty violations; appends the matching events.
   void Flush(std::vector<MonitorEvent>& events, int* opened);
+  // Writes the changed violations of every series (Flush): in one transaction, or one by one
+  // in shared mode (InsertViolationOnce); each one written is marked clean and published.
+  void PersistViolations(const std::vector<TrackedViolation*>& changed,
+                         std::vector<MonitorEvent>& events, int* opened);
   // Resolves the stored alarm events whose episode ended (auto_resolve), appending their
   // status events; a failed write is retried on the next flush.
   template <typename Tracker>

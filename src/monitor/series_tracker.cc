@@ -72,6 +72,16 @@ std::string ContextJson(const TrackedViolation& v) {
   return out;
 }
 
+std::vector<TrackedViolation*> ChangedViolations(std::list<TrackedViolation>& tracked) {
+  std::vector<TrackedViolation*> changed;
+  for (TrackedViolation& v : tracked) {
+    if (!v.dirty) continue;
+    v.record.context_json = ContextJson(v);
+    changed.push_back(&v);
+  }
+  return changed;
+}
+
 SeriesTracker::SeriesTracker(const SeriesKey& key, const spc::ChartConfig& config,
                              int context_points, const spc::ShiftDetectorConfig& alarm)
     : key_(key),

@@ -60,16 +60,18 @@ struct TrackedViolation {
 // at telemetry_index, or null}.
 std::string ContextJson(const TrackedViolation& v);
 
+// The violations of `tracked` changed since they were last persisted (dirty), with their
+// context_json filled in; whoever persists one clears its `dirty`.
+std::vector<TrackedViolation*> ChangedViolations(std::list<TrackedViolation>& tracked);
+
 // Calls `persist` for every violation of `tracked` changed since the last call (the callee
 // inserts it when record.id is 0 and sets the id, else updates it), with its context_json
 // filled in. Stops at the first error, keeping the rest dirty.
 template <typename Persist>
 Status PersistChanged(std::list<TrackedViolation>& tracked, Persist&& persist) {
-  for (TrackedViolation& v : tracked) {
-    if (!v.dirty) continue;
-    v.record.context_json = ContextJson(v);
-    if (Status s = persist(v.record); !s) return s;
-    v.dirty = false;
+  for (TrackedViolation* v : ChangedViolations(tracked)) {
+    if (Status s = persist(v->record); !s) return s;
+    v->dirty = false;
   }
   return {};
 }
@@ -130,8 +132,12 @@ class SeriesTracker {
     return {};
   }
 
-  // Every violation the tracker holds (for reconciliation with the store after a replay).
+  // Every violation the tracker holds (for reconciliation with the store after a replay, and for
+  // a caller that persists the changes of many trackers together: ChangedViolations, then
+  // ForgetSettled).
   std::list<TrackedViolation>& tracked() { return tracked_; }
+  // Forgets the events that can no longer change and are persisted (FlushViolations does this).
+  void ForgetSettled();
 
   const SeriesKey& key() const { return key_; }
   const spc::ControlChart& chart() const { return chart_; }
@@ -150,7 +156,6 @@ class SeriesTracker {
   // The record of the stage `chart` has just begun.
   store::StageRecord NewStageRecord(const spc::ControlChart& chart, int64_t next_sample_id,
                                     int64_t now_ms) const;
-  void ForgetSettled();
   std::vector<ChartPoint> ContextAround(int64_t first_index) const;
   const ChartPoint* PointAt(int64_t index) const;
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,11 @@ class Store {
   // Rewrites an event's extent and context (last index and time, count, worst point,
   // context_json) as it grows; status fields are left alone. "not_found" for an unknown id.
   virtual Status UpdateViolationExtent(const ViolationRecord& violation) = 0;
+  // The violation writes of one ingest (docs/design.md "Data"), in one transaction, so that
+  // they cost one commit: inserts those whose id is 0 (assigning their ids) and rewrites the
+  // extent of the others, as the two methods above do; an event whose row is gone (retention) is
+  // left out. All or nothing: on error nothing is written and no id is assigned.
+  virtual Status WriteViolations(std::span<ViolationRecord* const> violations) = 0;
   // Sets status, who and when. "not_found" for an unknown id.
   virtual Status SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
                                     int64_t time_ms) = 0;

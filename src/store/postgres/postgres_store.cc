@@ -323,6 +323,38 @@ Status PostgresStore::UpdateViolationExtent(const ViolationRecord& v) {
   return {};
 }
 
+Status PostgresStore::WriteViolations(std::span<ViolationRecord* const> violations) {
+  if (violations.empty()) return {};
+  static const std::string kInsert = InsertViolationSql() + " RETURNING id";
+  pg::PgPool::Lease conn = pool_->Acquire();
+  if (!conn) return conn.error();
+  PgTransaction txn(*conn);
+  if (Status s = txn.Begin(); !s) return s;
+  std::vector<int64_t> ids(violations.size(), 0);
+  for (size_t i = 0; i < violations.size(); ++i) {
+    const ViolationRecord& v = *violations[i];
+    if (v.id != 0) {
+      PgParams p;
+      sql::BindViolationExtent(p, v);
+      if (auto r = conn->Run(sql::UpdateViolationExtent(), p, "WriteViolations: update"); !r) {
+        return r.error();
+      }
+      continue;
+    }
+    Result<PgResult> r =
+        conn->Run(kInsert, ViolationParams(v, /*keyed=*/false), "WriteViolations: insert");
+    if (!r) return r.error();
+    Result<int64_t> id = ReadOneInt(*r);
+    if (!id) return id.error();
+    ids[i] = *id;
+  }
+  if (Status s = txn.Commit(); !s) return s;
+  for (size_t i = 0; i < violations.size(); ++i) {
+    if (ids[i] != 0) violations[i]->id = ids[i];
+  }
+  return {};
+}
+
 Status PostgresStore::SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
                                          int64_t time_ms) {
   PgParams p;

@@ -75,6 +75,7 @@ class PostgresStore final : public SharedStore {
 
   Status InsertViolation(ViolationRecord& violation) override;
   Status UpdateViolationExtent(const ViolationRecord& violation) override;
+  Status WriteViolations(std::span<ViolationRecord* const> violations) override;
   Status SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
                             int64_t time_ms) override;
   Result<std::optional<ViolationRecord>> GetViolation(int64_t id) override;

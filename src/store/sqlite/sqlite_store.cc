@@ -259,28 +259,64 @@ Result<std::vector<StageRecord>> SqliteStore::LoadLatestStages() {
 
 // ---- violations and retention ----------------------------------------------------------------
 
-Status SqliteStore::InsertViolation(ViolationRecord& violation) {
+Result<int64_t> SqliteStore::InsertViolationRow(const ViolationRecord& violation) {
   static const std::string kSql = sql::InsertInto("violations", sql::kViolationColumns);
-  std::lock_guard lock(writer_->mu);
   Result<SqliteStatement> stmt = writer_->Prepare(kSql);
   if (!stmt) return stmt.error();
   SqliteBinder b(stmt->get());
   BindViolation(b, violation);
-  if (Status s = b.Done("InsertViolation"); !s) return s;
+  if (Status s = b.Done("InsertViolation"); !s) return s.error();
   if (stmt->Step() != SQLITE_DONE) return writer_->Fail("InsertViolation");
-  violation.id = sqlite3_last_insert_rowid(writer_->handle());
+  return sqlite3_last_insert_rowid(writer_->handle());
+}
+
+Result<bool> SqliteStore::UpdateViolationRow(const ViolationRecord& v) {
+  Result<SqliteStatement> stmt = writer_->Prepare(sql::UpdateViolationExtent());
+  if (!stmt) return stmt.error();
+  SqliteBinder b(stmt->get());
+  sql::BindViolationExtent(b, v);
+  if (Status s = b.Done("UpdateViolationExtent"); !s) return s.error();
+  if (stmt->Step() != SQLITE_DONE) return writer_->Fail("UpdateViolationExtent");
+  return sqlite3_changes64(writer_->handle()) > 0;
+}
+
+Status SqliteStore::InsertViolation(ViolationRecord& violation) {
+  std::lock_guard lock(writer_->mu);
+  Result<int64_t> id = InsertViolationRow(violation);
+  if (!id) return id.error();
+  violation.id = *id;
   return {};
 }
 
 Status SqliteStore::UpdateViolationExtent(const ViolationRecord& v) {
   std::lock_guard lock(writer_->mu);
-  Result<SqliteStatement> stmt = writer_->Prepare(sql::UpdateViolationExtent());
-  if (!stmt) return stmt.error();
-  SqliteBinder b(stmt->get());
-  sql::BindViolationExtent(b, v);
-  if (Status s = b.Done("UpdateViolationExtent"); !s) return s;
-  if (stmt->Step() != SQLITE_DONE) return writer_->Fail("UpdateViolationExtent");
-  if (sqlite3_changes64(writer_->handle()) == 0) return NotFound("violation", v.id);
+  Result<bool> updated = UpdateViolationRow(v);
+  if (!updated) return updated.error();
+  if (!*updated) return NotFound("violation", v.id);
+  return {};
+}
+
+Status SqliteStore::WriteViolations(std::span<ViolationRecord* const> violations) {
+  if (violations.empty()) return {};
+  std::lock_guard lock(writer_->mu);
+  SqliteTransaction txn(*writer_);
+  if (Status s = txn.Begin(/*immediate=*/true); !s) return s;
+  std::vector<int64_t> ids(violations.size(), 0);
+  for (size_t i = 0; i < violations.size(); ++i) {
+    if (violations[i]->id != 0) {
+      if (Result<bool> updated = UpdateViolationRow(*violations[i]); !updated) {
+        return updated.error();
+      }
+      continue;
+    }
+    Result<int64_t> id = InsertViolationRow(*violations[i]);
+    if (!id) return id.error();
+    ids[i] = *id;
+  }
+  if (Status s = txn.Commit(); !s) return s;
+  for (size_t i = 0; i < violations.size(); ++i) {
+    if (ids[i] != 0) violations[i]->id = ids[i];
+  }
   return {};
 }
 

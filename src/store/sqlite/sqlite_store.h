@@ -71,6 +71,7 @@ class SqliteStore final : public Store {
 
   Status InsertViolation(ViolationRecord& violation) override;
   Status UpdateViolationExtent(const ViolationRecord& violation) override;
+  Status WriteViolations(std::span<ViolationRecord* const> violations) override;
   Status SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
                             int64_t time_ms) override;
   Result<std::optional<ViolationRecord>> GetViolation(int64_t id) override;
@@ -114,6 +115,9 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(std::unique_ptr<sqlite::SqliteConnection> writer,
               std::unique_ptr<sqlite::SqliteConnection> reader);
+  // One violation row, on the writer (its lock held): the new row's id; whether a row changed.
+  Result<int64_t> InsertViolationRow(const ViolationRecord& violation);
+  Result<bool> UpdateViolationRow(const ViolationRecord& violation);
 
   std::unique_ptr<sqlite::SqliteConnection> writer_;
   std::unique_ptr<sqlite::SqliteConnection> reader_;

@@ -745,6 +745,45 @@ TEST_P(StoreConformanceTest, UpdateViolationExtentLeavesStatusAlone) {
   ExpectSameViolation(**got, want);
 }
 
+TEST_P(StoreConformanceTest, WriteViolationsInsertsNewOnesAndGrowsTheOthersTogether) {
+  SeriesKey series = Series(Source("p", "m"));
+  ViolationRecord stored = MakeViolation(series, spc::Rule::kR2, 1000, 1000);
+  ASSERT_TRUE(store().InsertViolation(stored).ok());
+  ASSERT_TRUE(
+      store().SetViolationStatus(stored.id, ViolationStatus::kAcknowledged, "bob", 1500).ok());
+
+  ViolationRecord first = MakeViolation(series, spc::Rule::kR1, 2000, 2000);
+  ViolationRecord grown = stored;
+  grown.last_index = 60;
+  grown.last_time_ms = 3000;
+  grown.count = 21;
+  grown.context_json = R"({"points":[4,5,6,7]})";
+  grown.status = ViolationStatus::kResolved;  // must not be written
+  ViolationRecord gone = MakeViolation(series, spc::Rule::kR3, 1, 2);
+  gone.id = 424242;  // deleted meanwhile (retention): left out
+  ViolationRecord second = MakeViolation(series, spc::Rule::kR4, 2500, 2600);
+  std::vector<ViolationRecord*> writes = {&first, &grown, &gone, &second};
+  ASSERT_TRUE(store().WriteViolations(writes).ok());
+  EXPECT_GT(first.id, stored.id);
+  EXPECT_GT(second.id, first.id);
+  EXPECT_EQ(gone.id, 424242);
+
+  for (const ViolationRecord* want : {&first, &second}) {
+    Result<std::optional<ViolationRecord>> got = store().GetViolation(want->id);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    ExpectSameViolation(**got, *want);
+  }
+  Result<std::optional<ViolationRecord>> got = store().GetViolation(stored.id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  ViolationRecord want = grown;
+  want.status = ViolationStatus::kAcknowledged;
+  want.status_by = "bob";
+  want.status_time_ms = 1500;
+  ExpectSameViolation(**got, want);
+  EXPECT_FALSE(store().GetViolation(424242)->has_value());
+  EXPECT_TRUE(store().WriteViolations({}).ok());
+}
+
 TEST_P(StoreConformanceTest, UnknownViolationIdIsNotFound) {
   ViolationRecord v = MakeViolation(Series(Source("p", "m")), spc::Rule::kR1, 1, 2);
   v.id = 424242;
