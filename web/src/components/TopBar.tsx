@@ -1,5 +1,6 @@
-// The top bar: the view (the chart or the comparison), the exports, and changing the key.
-export type View = 'chart' | 'compare';
+// The top bar: the view (the chart, the comparison or the targets), the exports, the setup
+// wizard, and changing the key.
+export type View = 'chart' | 'compare' | 'targets';
 
 interface Props {
   view: View;
@@ -8,6 +9,7 @@ interface Props {
   onSamplesCsv: () => void;
   onChartPng: () => void;
   onChangeKey: () => void;
+  onSetup: () => void;
 }
 
 export function TopBar(p: Props) {
@@ -22,6 +24,7 @@ export function TopBar(p: Props) {
       <nav className="segmented" aria-label="view">
         {tab('chart', 'Chart')}
         {tab('compare', 'Compare')}
+        {tab('targets', 'Targets')}
       </nav>
       <div className="exports">
         <button type="button" onClick={p.onViolationsCsv}>
@@ -32,6 +35,9 @@ export function TopBar(p: Props) {
         </button>
         <button type="button" onClick={p.onChartPng} disabled={p.view !== 'chart'}>
           Chart PNG
+        </button>
+        <button type="button" className="linklike" onClick={p.onSetup}>
+          Setup
         </button>
         <button type="button" className="linklike" onClick={p.onChangeKey}>
           Change key
