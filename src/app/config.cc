@@ -165,6 +165,8 @@ std::vector<Key> Keys(Config& c) {
   integer("alerting", "baseline_subgroups", c.baseline_subgroups, 10, 10000);
   integer("alerting", "error_baseline_calls", c.error_baseline_calls, 50, 1000000);
   boolean("alerting", "auto_resolve", c.auto_resolve);
+  str("settings", "secret_key_file", c.secret_key_file);
+  integer("settings", "poll_ms", c.settings_poll_ms, 100, 3'600'000);
   str("proxy", "listen", c.proxy.listen);
   boolean("proxy", "require_key", c.proxy.require_key);
   positive("proxy", "timeout_s", c.proxy.timeout_s);
@@ -342,7 +344,8 @@ Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
       }
       const toml::table* t = node.as_table();
       if (!t || (section != "server" && section != "ingest" && section != "store" &&
-                 section != "spc" && section != "alerting" && section != "proxy")) {
+                 section != "spc" && section != "alerting" && section != "proxy" &&
+                 section != "settings")) {
         return Error{"config_value", path + ": unknown section [" + section + "]"};
       }
       if (section == "proxy") c.proxy.enabled = true;

@@ -64,6 +64,10 @@ struct Config {
   int baseline_subgroups = 40;           // subgroups of a detector's baseline
   int error_baseline_calls = 600;
   bool auto_resolve = true;  // resolve an alarm event when its level is back
+  // [settings] (docs/design.md "Settings"): the key file sealing stored secrets ("" means
+  // <data_dir>/secret.key) and how often the store is asked whether another server changed them.
+  std::string secret_key_file;
+  int64_t settings_poll_ms = 2000;
   // [[targets]]: the built-in probe's targets, complete (probe::CompleteTarget) and checked.
   std::vector<probe::Target> targets;
   // [alerts]: sinks, routes, mute windows, severities, retry policy (app/alert_config_toml).

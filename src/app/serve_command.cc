@@ -25,8 +25,11 @@
 #include "probe/scheduler.h"
 #include "server/api_key.h"
 #include "server/http_api.h"
+#include "settings/secret_box.h"
+#include "settings/settings_watcher.h"
 #include "store/open_store.h"
 #include "store/shared_store.h"
+#include "targets/target_service.h"
 #include "telemetry/host_telemetry.h"
 
 namespace llmscope::app {
@@ -109,10 +112,12 @@ probe::Target DefaultSimulatedTarget() {
   return t;
 }
 
-// The built-in probe's targets with their providers, and the start log line's words.
+// The built-in probe's targets with their providers, and the start log line's words; `demo` set
+// when the simulated demo target is among them (stored targets replace it: TargetService).
 Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
                                                          const ServeOptions& o,
-                                                         std::string& description) {
+                                                         std::string& description,
+                                                         std::optional<probe::Target>& demo) {
   std::vector<probe::ScheduledTarget> out;
   if (o.no_probe) {
     description = "no probe (--no-probe)";
@@ -125,9 +130,10 @@ Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
       return out;
     }
     targets.push_back(DefaultSimulatedTarget());
+    demo = targets.back();
     description =
         "no [[targets]] configured: probing the simulated provider (simulated/sim-llm "
-        "every 2 s; --no-simulated turns it off)";
+        "every 2 s; --no-simulated turns it off) until a target is added through the API";
   } else {
     description = "probing " + std::to_string(targets.size()) + " target(s):";
     for (const probe::Target& t : targets) description += " " + t.name;
@@ -216,6 +222,12 @@ int RunServe(const ServeOptions& o) {
   Result<server::ApiKey> key = server::ResolveApiKey(ProcessEnv("LLMSCOPE_API_KEY").value_or(""),
                                                      config.api_key_file, config.data_dir);
   if (!key) return Fail(key.error().message);
+  // Stored secrets (docs/design.md "Settings"): sealed under a key file beside the data.
+  const std::string secret_key_file = config.secret_key_file.empty()
+                                          ? config.data_dir + "/secret.key"
+                                          : config.secret_key_file;
+  Result<settings::SecretBox> secrets = settings::SecretBox::OpenKeyFile(secret_key_file);
+  if (!secrets) return Fail(secrets.error().message);
 
   const std::string store_url = config.EffectiveStoreUrl();
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(store_url);
@@ -280,15 +292,42 @@ int RunServe(const ServeOptions& o) {
   http.severities = config.alerts.severities;
   if (proxy) http.extra_metrics = [&proxy] { return proxy->MetricsText(); };
   telemetry::HostTelemetry telemetry;
-  server::HttpApi api(http, monitor, **store, key->value, telemetry);
+  std::string probe_description;
+  std::optional<probe::Target> demo;
+  Result<std::vector<probe::ScheduledTarget>> probe_targets =
+      ProbeTargets(config, o, probe_description, demo);
+  if (!probe_targets) return Fail(probe_targets.error().message);
+  // The built-in probe feeds the single ingest path, like the API and remote probes.
+  const bool keep_prompt_text = config.store_prompt_text;
+  probe::ProbeScheduler scheduler(
+      std::move(*probe_targets),
+      [&monitor, keep_prompt_text](std::vector<Sample> samples) {
+        if (!keep_prompt_text) {
+          for (Sample& s : samples) s.prompt_text.reset();
+        }
+        Result<monitor::IngestReceipt> receipt = monitor.Ingest(std::move(samples));
+        if (!receipt) {
+          std::cerr << "llmscope serve: probe sample not stored: " << receipt.error().message
+                    << std::endl;
+        }
+      },
+      telemetry);
+  // Settings changed through the API, here or on another server on the database, apply live:
+  // stored targets start, change and stop probing (docs/design.md "Settings").
+  settings::SettingsWatcher settings_watcher(
+      **store, std::chrono::milliseconds(config.settings_poll_ms));
+  targets::TargetService target_service(
+      **store, *secrets, o.no_probe ? nullptr : &scheduler,
+      targets::TargetServiceOptions{config.targets, o.config_file, demo},
+      [&settings_watcher] { settings_watcher.Poke(); },
+      [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
+  settings_watcher.Subscribe([&target_service] { target_service.ApplyStored(); });
+  server::HttpApi api(http, monitor, **store, key->value, telemetry,
+                      server::SettingsServices{&*secrets, &settings_watcher, &target_service});
   if (Status s = api.LoadRecent(); !s) {
     return Fail("cannot read recent samples: " + s.error().message);
   }
   malloc_trim(0);  // what the start-up replay used
-  std::string probe_description;
-  Result<std::vector<probe::ScheduledTarget>> probe_targets =
-      ProbeTargets(config, o, probe_description);
-  if (!probe_targets) return Fail(probe_targets.error().message);
   // Each connection and stream is a descriptor: allow as many as the hard limit (systemd and
   // most shells start services at a soft limit of 1,024).
   rlimit files{};
@@ -308,22 +347,8 @@ int RunServe(const ServeOptions& o) {
             << Redacted(store_url) << ", API key from " << key->origin << std::endl;
   std::cerr << "llmscope serve: " << probe_description << std::endl;
 
-  // The built-in probe feeds the single ingest path, like the API and remote probes.
-  const bool keep_prompt_text = config.store_prompt_text;
-  probe::ProbeScheduler scheduler(
-      std::move(*probe_targets),
-      [&monitor, keep_prompt_text](std::vector<Sample> samples) {
-        if (!keep_prompt_text) {
-          for (Sample& s : samples) s.prompt_text.reset();
-        }
-        Result<monitor::IngestReceipt> receipt = monitor.Ingest(std::move(samples));
-        if (!receipt) {
-          std::cerr << "llmscope serve: probe sample not stored: " << receipt.error().message
-                    << std::endl;
-        }
-      },
-      telemetry);
   scheduler.Start();
+  settings_watcher.Start();
 
   std::thread signal_watcher([&] {
     // Every 5 s without a signal, the heap's free pages go back to the system (a large
@@ -335,6 +360,7 @@ int RunServe(const ServeOptions& o) {
       if (signal_number < 0) malloc_trim(0);
     }
     std::cerr << "llmscope serve: stopping (signal " << signal_number << ")" << std::endl;
+    settings_watcher.Stop();
     scheduler.Stop();
     api.Stop();
   });
@@ -352,6 +378,7 @@ int RunServe(const ServeOptions& o) {
   // Serve() can also return on its own (a listener failure): wake the watcher so it can join.
   pthread_kill(signal_watcher.native_handle(), SIGTERM);
   signal_watcher.join();
+  settings_watcher.Stop();
   scheduler.Stop();
   if (proxy) {
     const uint64_t dropped = proxy->dropped();

@@ -16,17 +16,19 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Slot {
+  std::string key;
   Target target;
   std::unique_ptr<Provider> provider;
   size_t next_profile = 0;
   bool busy = false;               // dispatched or running
+  bool removed = false;            // replaced or removed: its ticks and its call's sample dropped
   Clock::time_point call_started;  // of the call running, when busy and taken by a worker
   int64_t dispatched = 0, calls = 0, errors = 0, skipped = 0;
 };
 
 struct Tick {
   Clock::time_point due;
-  size_t slot;
+  std::shared_ptr<Slot> slot;
   bool operator>(const Tick& o) const { return due > o.due; }
 };
 
@@ -34,10 +36,20 @@ Clock::duration Seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
+std::shared_ptr<Slot> MakeSlot(std::string key, ScheduledTarget t) {
+  auto slot = std::make_shared<Slot>();
+  slot->key = std::move(key);
+  slot->target = std::move(t.target);
+  if (slot->target.profiles.empty()) slot->target.profiles.push_back(PromptProfile{});
+  slot->provider = std::move(t.provider);
+  return slot;
+}
+
 }  // namespace
 
 // Everything the threads touch, shared with them so that a worker stuck past Stop keeps its
-// provider alive and the scheduler can be destroyed meanwhile.
+// provider alive and the scheduler can be destroyed meanwhile. A worker holds its slot too, so
+// a slot removed during its call lives until the call returns.
 struct ProbeScheduler::State {
   State(SampleSink s, telemetry::HostTelemetry& t, SchedulerOptions o)
       : sink(std::move(s)), telemetry(t), options(o) {}
@@ -45,17 +57,20 @@ struct ProbeScheduler::State {
   void TimerLoop();
   void WorkerLoop(size_t worker);
   Clock::duration Jittered(double interval_s);  // mu held
+  void ScheduleFirstTick(const std::shared_ptr<Slot>& slot, Clock::time_point now);  // mu held
+  void AddWorker(std::shared_ptr<State> shared);                                     // mu held
+  size_t WantedWorkers() const;                                                      // mu held
 
-  std::vector<Slot> slots;
   SampleSink sink;
   telemetry::HostTelemetry& telemetry;
   const SchedulerOptions options;
 
   std::mutex mu;  // guards everything below
+  std::vector<std::shared_ptr<Slot>> slots;  // in the order they were added
   std::condition_variable timer_cv, work_cv, idle_cv;
   std::priority_queue<Tick, std::vector<Tick>, std::greater<Tick>> ticks;
-  std::deque<size_t> jobs;
-  std::vector<bool> worker_busy;  // in a call or its sink
+  std::deque<std::shared_ptr<Slot>> jobs;
+  std::vector<std::shared_ptr<Slot>> worker_slot;  // in a call or its sink; null when idle
   int sinking = 0;
   bool started = false, stopping = false, closed = false, all_finished = true;
   std::mt19937_64 rng;
@@ -79,6 +94,24 @@ Clock::duration ProbeScheduler::State::Jittered(double interval_s) {
   return Seconds(interval_s * std::uniform_real_distribution<double>(1 - j, 1 + j)(rng));
 }
 
+void ProbeScheduler::State::ScheduleFirstTick(const std::shared_ptr<Slot>& slot,
+                                              Clock::time_point now) {
+  const double first = slot->target.interval_s * std::clamp(options.jitter, 0.0, 0.9);
+  ticks.push({now + Seconds(std::uniform_real_distribution<double>(0, first)(rng)), slot});
+  timer_cv.notify_one();
+}
+
+size_t ProbeScheduler::State::WantedWorkers() const {
+  if (options.workers > 0) return static_cast<size_t>(options.workers);
+  return std::clamp<size_t>(slots.size(), 1, 8);
+}
+
+void ProbeScheduler::State::AddWorker(std::shared_ptr<State> shared) {
+  const size_t w = worker_slot.size();
+  worker_slot.emplace_back();
+  workers.emplace_back([shared = std::move(shared), w] { shared->WorkerLoop(w); });
+}
+
 void ProbeScheduler::State::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu);
   while (!stopping) {
@@ -93,7 +126,8 @@ void ProbeScheduler::State::TimerLoop() {
       continue;
     }
     ticks.pop();
-    Slot& slot = slots[tick.slot];
+    Slot& slot = *tick.slot;
+    if (slot.removed) continue;
     const int64_t max = options.max_calls;
     if (max > 0 && slot.dispatched >= max) continue;
     if (slot.busy) {
@@ -116,17 +150,23 @@ void ProbeScheduler::State::WorkerLoop(size_t worker) {
   while (true) {
     work_cv.wait(lock, [&] { return stopping || !jobs.empty(); });
     if (stopping) return;
-    const size_t index = jobs.front();
+    std::shared_ptr<Slot> held = std::move(jobs.front());
     jobs.pop_front();
-    Slot& slot = slots[index];
+    Slot& slot = *held;
+    if (slot.removed) continue;
     const PromptProfile profile =
         slot.target.profiles[slot.next_profile++ % slot.target.profiles.size()];
-    worker_busy[worker] = true;
+    worker_slot[worker] = held;
     slot.call_started = Clock::now();
     lock.unlock();
     Sample sample = slot.provider->Call(profile);
     lock.lock();
     if (closed) return;  // Stop gave up on this call: its sample is dropped
+    if (slot.removed) {  // replaced or removed meanwhile: so is its sample
+      worker_slot[worker].reset();
+      idle_cv.notify_all();
+      continue;
+    }
     ++sinking;
     lock.unlock();
     sample.telemetry = telemetry.Read();
@@ -138,13 +178,14 @@ void ProbeScheduler::State::WorkerLoop(size_t worker) {
     sink(std::move(batch));
     lock.lock();
     --sinking;
-    worker_busy[worker] = false;
+    worker_slot[worker].reset();
     slot.busy = false;
     ++slot.calls;
     if (failed) ++slot.errors;
     const int64_t max = options.max_calls;
-    if (slot.target.interval_s <= 0 && !stopping && (max == 0 || slot.dispatched < max)) {
-      ticks.push({Clock::now(), index});
+    if (slot.target.interval_s <= 0 && !stopping && !slot.removed &&
+        (max == 0 || slot.dispatched < max)) {
+      ticks.push({Clock::now(), held});
       timer_cv.notify_one();
     }
     idle_cv.notify_all();
@@ -155,11 +196,8 @@ ProbeScheduler::ProbeScheduler(std::vector<ScheduledTarget> targets, SampleSink 
                                telemetry::HostTelemetry& telemetry, SchedulerOptions options)
     : state_(std::make_shared<State>(std::move(sink), telemetry, options)) {
   for (ScheduledTarget& t : targets) {
-    Slot slot;
-    slot.target = std::move(t.target);
-    if (slot.target.profiles.empty()) slot.target.profiles.push_back(PromptProfile{});
-    slot.provider = std::move(t.provider);
-    state_->slots.push_back(std::move(slot));
+    std::string key = t.target.name;
+    state_->slots.push_back(MakeSlot(std::move(key), std::move(t)));
   }
   const unsigned long long seed =
       options.seed != 0 ? options.seed
@@ -180,16 +218,40 @@ void ProbeScheduler::Start() {
   if (s.started || s.stopping) return;
   s.started = true;
   const Clock::time_point now = Clock::now();
-  for (size_t i = 0; i < s.slots.size(); ++i) {
-    const double first = s.slots[i].target.interval_s * std::clamp(s.options.jitter, 0.0, 0.9);
-    s.ticks.push({now + Seconds(std::uniform_real_distribution<double>(0, first)(s.rng)), i});
-  }
-  const size_t n = s.options.workers > 0 ? static_cast<size_t>(s.options.workers)
-                                         : std::min<size_t>(8, s.slots.size());
-  s.worker_busy.assign(n, false);
+  for (const std::shared_ptr<Slot>& slot : s.slots) s.ScheduleFirstTick(slot, now);
   std::shared_ptr<State> shared = state_;
   s.timer = std::thread([shared] { shared->TimerLoop(); });
-  for (size_t w = 0; w < n; ++w) s.workers.emplace_back([shared, w] { shared->WorkerLoop(w); });
+  while (s.workers.size() < s.WantedWorkers()) s.AddWorker(shared);
+}
+
+void ProbeScheduler::Put(const std::string& key, ScheduledTarget target) {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (s.stopping) return;
+  std::shared_ptr<Slot> slot = MakeSlot(key, std::move(target));
+  auto same = std::find_if(s.slots.begin(), s.slots.end(),
+                           [&](const std::shared_ptr<Slot>& o) { return o->key == key; });
+  if (same != s.slots.end()) {
+    (*same)->removed = true;
+    *same = slot;
+  } else {
+    s.slots.push_back(slot);
+  }
+  if (!s.started) return;
+  s.ScheduleFirstTick(slot, Clock::now());
+  while (s.workers.size() < s.WantedWorkers()) s.AddWorker(state_);
+}
+
+bool ProbeScheduler::Remove(const std::string& key) {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto same = std::find_if(s.slots.begin(), s.slots.end(),
+                           [&](const std::shared_ptr<Slot>& o) { return o->key == key; });
+  if (same == s.slots.end()) return false;
+  (*same)->removed = true;
+  s.slots.erase(same);
+  s.idle_cv.notify_all();  // WaitForCalls counts the slots left
+  return true;
 }
 
 bool ProbeScheduler::Stop() {
@@ -199,15 +261,15 @@ bool ProbeScheduler::Stop() {
     std::lock_guard<std::mutex> lock(s.mu);
     if (s.stopping) return s.all_finished;
     s.stopping = true;
-    for (size_t index : s.jobs) {
-      s.slots[index].busy = false;
-      --s.slots[index].dispatched;
+    for (const std::shared_ptr<Slot>& slot : s.jobs) {
+      slot->busy = false;
+      --slot->dispatched;
     }
     s.jobs.clear();
     // The calls still running may take until their own timeout.
-    for (const Slot& slot : s.slots) {
-      if (!slot.busy) continue;
-      deadline = std::max(deadline, slot.call_started + Seconds(slot.target.timeout_s));
+    for (const std::shared_ptr<Slot>& slot : s.worker_slot) {
+      if (!slot) continue;
+      deadline = std::max(deadline, slot->call_started + Seconds(slot->target.timeout_s));
     }
     deadline += Seconds(s.options.stop_grace_s);
   }
@@ -220,12 +282,13 @@ bool ProbeScheduler::Stop() {
   {
     std::unique_lock<std::mutex> lock(s.mu);
     const auto idle = [&] {
-      return std::none_of(s.worker_busy.begin(), s.worker_busy.end(), [](bool b) { return b; });
+      return std::none_of(s.worker_slot.begin(), s.worker_slot.end(),
+                          [](const std::shared_ptr<Slot>& b) { return b != nullptr; });
     };
     s.all_finished = s.idle_cv.wait_until(lock, deadline, idle);
     s.closed = true;  // from here on no sample reaches the sink
     s.idle_cv.wait(lock, [&] { return s.sinking == 0; });
-    stuck = s.worker_busy;
+    for (const std::shared_ptr<Slot>& slot : s.worker_slot) stuck.push_back(slot != nullptr);
   }
   for (size_t w = 0; w < s.workers.size(); ++w) {
     if (stuck[w]) {
@@ -242,8 +305,8 @@ bool ProbeScheduler::WaitForCalls(std::chrono::milliseconds timeout) {
   State& s = *state_;
   std::unique_lock<std::mutex> lock(s.mu);
   const auto done = [&] {
-    return std::all_of(s.slots.begin(), s.slots.end(), [&](const Slot& slot) {
-      return s.options.max_calls > 0 && slot.calls >= s.options.max_calls;
+    return std::all_of(s.slots.begin(), s.slots.end(), [&](const std::shared_ptr<Slot>& slot) {
+      return s.options.max_calls > 0 && slot->calls >= s.options.max_calls;
     });
   };
   s.idle_cv.wait_for(lock, timeout, [&] { return s.stopping || done(); });
@@ -254,8 +317,9 @@ std::vector<TargetStats> ProbeScheduler::stats() const {
   State& s = *state_;
   std::lock_guard<std::mutex> lock(s.mu);
   std::vector<TargetStats> out;
-  for (const Slot& slot : s.slots) {
-    out.push_back({slot.target.name, slot.calls, slot.errors, slot.skipped, slot.busy});
+  for (const std::shared_ptr<Slot>& slot : s.slots) {
+    out.push_back(
+        {slot->key, slot->target.name, slot->calls, slot->errors, slot->skipped, slot->busy});
   }
   return out;
 }

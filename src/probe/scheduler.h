@@ -11,7 +11,11 @@
 // text, and is handed to the sink as a batch of one, from a worker thread: the sink must be
 // thread-safe, and should be quick (it holds a worker).
 //
-// Thread-safety: Start, Stop, WaitForCalls and stats may be called from any thread. The
+// Targets can be added, replaced and removed while it runs (Put, Remove), each under a key:
+// a put target ticks first within the first 10% of its interval; a replaced or removed target's
+// call still running finishes and its sample is dropped, and its stats go with it.
+//
+// Thread-safety: Start, Stop, Put, Remove, WaitForCalls and stats may be called from any thread. The
 // scheduler owns the providers. `telemetry` must outlive the scheduler; after Stop returns the
 // sink and the telemetry are no longer called, even by a call still stuck past its timeout.
 #pragma once
@@ -47,6 +51,7 @@ struct SchedulerOptions {
 };
 
 struct TargetStats {
+  std::string key;  // see Put; a target given to the constructor has its name as its key
   std::string name;
   int64_t calls = 0;          // finished calls
   int64_t errors = 0;         // of which failed
@@ -68,6 +73,12 @@ class ProbeScheduler {
 
   // Starts the timer and the workers. Once only.
   void Start();
+
+  // Adds `target` under `key`, or replaces the target with that key (its counts restart).
+  // Works before and after Start; ignored after Stop.
+  void Put(const std::string& key, ScheduledTarget target);
+  // Removes the target with that key; false when there is none.
+  bool Remove(const std::string& key);
 
   // Stops ticking, drops dispatched calls not yet begun, and waits for each call in flight up to
   // its target's timeout_s (from the call's start) plus stop_grace_s. Returns false when some

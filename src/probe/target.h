@@ -34,6 +34,7 @@ struct Target {
   std::string base_url;  // e.g. http://127.0.0.1:11434, https://api.openai.com
   std::string model;
   std::string key_env;                  // name of the environment variable holding the key; "" none
+  std::string api_key;  // the key itself (a stored target's secret); wins over key_env; never logged
   std::string ollama_api = "generate";  // Ollama only: generate | chat
   bool stream = true;
   double interval_s = 2;

@@ -14,12 +14,14 @@
 #include "server/recent_samples.h"
 #include "server/sample_routes.h"
 #include "server/series_routes.h"
+#include "server/settings_audit_routes.h"
 #include "server/sse_hub.h"
 #include "server/static_assets.h"
 #include "server/status_routes.h"
 #include "server/status_service.h"
 #include "server/stream_routes.h"
 #include "server/system_routes.h"
+#include "server/target_routes.h"
 #include "server/violation_routes.h"
 
 namespace llmscope::server {
@@ -47,12 +49,14 @@ http::ServerOptions EngineOptions(const HttpOptions& o) {
 }  // namespace
 
 HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, store::Store& store,
-                 std::string api_key, telemetry::HostTelemetry& telemetry)
+                 std::string api_key, telemetry::HostTelemetry& telemetry,
+                 SettingsServices settings)
     : options_(options),
       monitor_(monitor),
       store_(store),
       api_key_(std::move(api_key)),
       telemetry_(telemetry),
+      settings_(settings),
       router_(std::make_unique<http::Router>()),
       http_(std::make_unique<http::Server>(EngineOptions(options), *router_)),
       hub_(std::make_unique<SseHub>(options.max_stream_clients)),
@@ -108,8 +112,8 @@ void HttpApi::InstallPreRouting() {
   router_->SetPreRouting([this](const Request& req, Response& res) {
     if (!options_.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options_.cors_origin);
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match");
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
       if (req.method == "OPTIONS") {
         res.status = 204;
         return true;
@@ -121,7 +125,11 @@ void HttpApi::InstallPreRouting() {
     const bool otlp = req.path.rfind("/v1/", 0) == 0;  // OTLP ingest: never open
     if (!api && !metrics && !status && !otlp) return false;
     const bool read = req.method == "GET" || req.method == "HEAD";
-    const bool open = (api && options_.public_reads && read) ||
+    // Settings hold endpoints and their audit: never public (docs/design.md "Settings").
+    const bool settings = req.path.starts_with("/api/targets") ||
+                          req.path.starts_with("/api/settings") ||
+                          req.path.starts_with("/api/providers");
+    const bool open = (api && !settings && options_.public_reads && read) ||
                       (metrics && (options_.public_metrics || options_.public_reads)) ||
                       (status && (options_.public_status || options_.public_reads) && read);
     if (open || Authorized(req)) return false;
@@ -154,6 +162,8 @@ void HttpApi::RegisterRoutes() {
     recent_->Forget(sources);
     status_->ForgetHistory();
   });
+  RegisterSettingsAuditRoutes(s, store_);
+  if (settings_.targets != nullptr) RegisterTargetRoutes(s, *settings_.targets, clock);
   // The dashboard's own data route, then its embedded files (last: the SPA fallback).
   RegisterDashboardRoutes(s, store_, monitor_, clock);
   AddStaticAssetRoutes(s);

@@ -38,6 +38,15 @@ class Server;
 struct Request;
 }  // namespace llmscope::http
 
+namespace llmscope::settings {
+class SecretBox;
+class SettingsWatcher;
+}  // namespace llmscope::settings
+
+namespace llmscope::targets {
+class TargetService;
+}
+
 namespace llmscope::server {
 
 class PrometheusMetrics;
@@ -77,11 +86,21 @@ struct HttpOptions {
   std::function<std::string()> extra_metrics;
 };
 
+// The settings kept in the store (docs/design.md "Settings"), one of each per server; each must
+// outlive the HttpApi. A null member leaves its routes out.
+struct SettingsServices {
+  const settings::SecretBox* secrets = nullptr;
+  settings::SettingsWatcher* watcher = nullptr;
+  targets::TargetService* targets = nullptr;  // /api/targets, /api/providers/models
+};
+
 class HttpApi {
  public:
-  // `monitor`, `store` and `telemetry` must outlive this object.
+  // `monitor`, `store` and `telemetry` must outlive this object. The settings routes
+  // (/api/targets, /api/settings, /api/providers) need the key even with public_reads.
   HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, store::Store& store,
-          std::string api_key, telemetry::HostTelemetry& telemetry);
+          std::string api_key, telemetry::HostTelemetry& telemetry,
+          SettingsServices settings = {});
   ~HttpApi();
 
   // Loads the newest samples of each source into memory (call once, before Serve).
@@ -103,6 +122,7 @@ class HttpApi {
   store::Store& store_;
   std::string api_key_;
   telemetry::HostTelemetry& telemetry_;
+  SettingsServices settings_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> http_;
   std::unique_ptr<SseHub> hub_;

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "fakes/fake_model_lists.h"
+
 namespace llmscope::testing {
 namespace {
 
@@ -259,6 +261,7 @@ bool FakeProviderServer::Start(int port) {
   server_->Post("/api/chat", route(Api::kOllamaChat));
   server_->Post("/v1/chat/completions", route(Api::kOpenAi));
   server_->Post("/v1/messages", route(Api::kAnthropic));
+  AddModelListRoutes(*server_);
   if (port == 0 && port_ != 0) port = port_;
   if (port == 0) {
     port = server_->bind_to_any_port("127.0.0.1");

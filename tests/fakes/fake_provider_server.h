@@ -16,7 +16,8 @@
 //
 // Ollama's final line reports fixed durations: load 2 ms, prompt eval 3 ms, eval 10 ms per token,
 // total 50 ms (in nanoseconds). It records each request (method, path, headers, body, the
-// client's port, and when the first token and the last bytes actually went out).
+// client's port, and when the first token and the last bytes actually went out). It lists its
+// models too (fake_model_lists.h).
 #pragma once
 
 #include <httplib.h>

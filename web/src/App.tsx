@@ -13,6 +13,7 @@ import { useChartData } from './hooks/useChartData';
 import { useLiveStream } from './hooks/useLiveStream';
 import { useSeriesList } from './hooks/useSeriesList';
 import { useSelection } from './hooks/useSelection';
+import { useSetupWizard } from './hooks/useSetupWizard';
 import { useZoomDetail } from './hooks/useZoomDetail';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
@@ -20,9 +21,11 @@ import { DemoBanner } from './components/DemoBanner';
 import type { ControlChartHandle } from './components/ControlChart';
 import { KeyPrompt } from './components/KeyPrompt';
 import { Overview } from './components/Overview';
+import { SetupWizard } from './components/SetupWizard';
 import { Sidebar } from './components/Sidebar';
 import { StatsPanel } from './components/StatsPanel';
 import { SystemPanel } from './components/SystemPanel';
+import { TargetsPage } from './components/TargetsPage';
 import { TopBar, type View } from './components/TopBar';
 import { ViolationLog } from './components/ViolationLog';
 import { ViolationModal } from './components/ViolationModal';
@@ -62,6 +65,7 @@ export function App({ base = '' }: { base?: string }) {
   const onZoom = useZoomDetail({ api, query, load: data.chart?.load, plotPixels, setLive: setData, onError: fail });
   const streamState = useLiveStream({ base, apiKey: key, view: { live, source, metric, span }, setLive: setData, onError: fail });
   const rememberLogFilter = useCallback((f: ViolationFilter) => (logFilter.current = f), []);
+  const setup = useSetupWizard(api, key !== null);
 
   if (!key) return <KeyPrompt message={authMessage} onKey={saveKey} />;
 
@@ -103,6 +107,7 @@ export function App({ base = '' }: { base?: string }) {
         onSamplesCsv={exportSamples}
         onChartPng={exportPng}
         onChangeKey={forgetKey}
+        onSetup={setup.show}
       />
       {error ? (
         <p className="alert banner" role="alert">
@@ -125,6 +130,8 @@ export function App({ base = '' }: { base?: string }) {
         <main className="main">
           {shownView === 'overview' ? (
             <Overview api={api} onOpen={(s) => select(s, 'e2e_ms')} onError={fail} />
+          ) : shownView === 'targets' ? (
+            <TargetsPage api={api} onSetup={setup.show} />
           ) : shownView === 'compare' ? (
             <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
@@ -141,7 +148,7 @@ export function App({ base = '' }: { base?: string }) {
               onNewStage={newStage}
             />
           )}
-          {shownView === 'overview' ? null : (
+          {shownView === 'overview' || shownView === 'targets' ? null : (
             <div className="panels">
               <StatsPanel
                 values={chart?.model.y ?? []}
@@ -160,6 +167,16 @@ export function App({ base = '' }: { base?: string }) {
           <ViolationLog api={api} incoming={data.incoming} onOpen={openViolation} onFilter={rememberLogFilter} onError={fail} />
         </main>
       </div>
+      {setup.open ? (
+        <SetupWizard
+          api={api}
+          onClose={setup.close}
+          onDone={(t) => {
+            setup.close();
+            select({ provider: t.provider, model: t.model, site: '', profile: t.profiles?.[0]?.name ?? 'short' }, 'e2e_ms');
+          }}
+        />
+      ) : null}
       {openId !== null ? (
         <ViolationModal
           api={api}

@@ -13,7 +13,9 @@ using internal::json;
 
 AnthropicProvider::AnthropicProvider(const Target& target, const PriceTable& prices)
     : target_(target), prices_(prices) {
-  if (!target_.key_env.empty()) {
+  if (!target_.api_key.empty()) {
+    key_ = target_.api_key;
+  } else if (!target_.key_env.empty()) {
     if (const char* key = std::getenv(target_.key_env.c_str())) key_ = key;
   }
 }

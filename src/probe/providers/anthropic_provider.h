@@ -1,4 +1,4 @@
-// AnthropicProvider: POST {base_url}/v1/messages with x-api-key (from the environment variable
+// AnthropicProvider: POST {base_url}/v1/messages with x-api-key (target.api_key, else the environment variable
 // target.key_env, read once at construction) and anthropic-version: 2023-06-01; one user message
 // with the profile's prompt and max_tokens.
 //

@@ -6,7 +6,7 @@
 // (stream_options.include_usage = true), ended by `data: [DONE]`; TTFT is the arrival of the
 // first chunk with non-empty content (not the role-only first chunk). A server that sends no
 // usage chunk gets tokens_out = the number of content chunks and no tokens_in.
-// Not streamed: choices[0].message and usage. Authorization: Bearer <key> when the environment
+// Not streamed: choices[0].message and usage. Authorization: Bearer <key> when target.api_key or the environment
 // variable target.key_env is set (read once, at construction); without it the header is left
 // out (the usual case for openai-compatible servers). The Provider contract applies.
 #pragma once

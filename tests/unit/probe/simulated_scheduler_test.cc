@@ -210,6 +210,48 @@ TEST(ProbeScheduler, SimulatedSamplesGetTelemetryAndPromptHash) {
   EXPECT_EQ(scheduler.stats()[0].calls, 20);
 }
 
+// Targets put, replaced and removed while the scheduler runs: a scheduler started empty probes
+// what is put, a replaced target ticks on its new interval, a removed one stops, and a call in
+// flight when its target goes finishes without its sample reaching the sink.
+TEST(ProbeScheduler, TargetsChangeWhileRunning) {
+  telemetry::HostTelemetry telemetry;
+  telemetry.Read();
+  Collector got;
+  std::atomic<int> overlaps{0};
+  ProbeScheduler scheduler({}, got.Sink(), telemetry);
+  scheduler.Start();
+  scheduler.Put("a", Slow("a", 0.05, milliseconds(1), &overlaps));
+  for (int i = 0; i < 200 && got.Count("a") < 3; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_GE(got.Count("a"), 3u);
+  ASSERT_EQ(scheduler.stats().size(), 1u);
+  EXPECT_EQ(scheduler.stats()[0].key, "a");
+
+  // Replaced with a 10 s interval: at most the first tick (within 1 s) comes in the next 0.5 s.
+  scheduler.Put("a", Slow("a", 10, milliseconds(1), &overlaps));
+  std::this_thread::sleep_for(milliseconds(100));
+  const size_t after_replace = got.Count("a");
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_LE(got.Count("a"), after_replace + 1);
+  EXPECT_EQ(scheduler.stats().size(), 1u);
+
+  // A slow call in flight when its target is removed: its sample is dropped.
+  scheduler.Put("slow", Slow("slow", 0.01, milliseconds(300), &overlaps));
+  for (int i = 0; i < 200 && !(scheduler.stats().size() == 2 && scheduler.stats()[1].in_flight); ++i) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_TRUE(scheduler.Remove("slow"));
+  EXPECT_FALSE(scheduler.Remove("slow"));
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_EQ(got.Count("slow"), 0u);
+  EXPECT_TRUE(scheduler.Remove("a"));
+  EXPECT_TRUE(scheduler.stats().empty());
+  const size_t before = got.Count("a");
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(got.Count("a"), before);
+  EXPECT_TRUE(scheduler.Stop());
+  EXPECT_EQ(overlaps.load(), 0);
+}
+
 TEST(ProbeScheduler, IntervalsAreRespectedAndCallsNeverOverlap) {
   telemetry::HostTelemetry telemetry;
   telemetry.Read();  // the first reading pauses 100 ms; take it before timing anything

@@ -1,6 +1,6 @@
-// The top bar: the view (the overview of all sources, the chart or the comparison), the exports,
-// and changing the key.
-export type View = 'overview' | 'chart' | 'compare';
+// The top bar: the view (the overview of all sources, the chart, the comparison or the targets),
+// the exports, the setup wizard, and changing the key.
+export type View = 'overview' | 'chart' | 'compare' | 'targets';
 
 interface Props {
   view: View;
@@ -9,6 +9,7 @@ interface Props {
   onSamplesCsv: () => void;
   onChartPng: () => void;
   onChangeKey: () => void;
+  onSetup: () => void;
 }
 
 export function TopBar(p: Props) {
@@ -24,6 +25,7 @@ export function TopBar(p: Props) {
         {tab('overview', 'Overview')}
         {tab('chart', 'Chart')}
         {tab('compare', 'Compare')}
+        {tab('targets', 'Targets')}
       </nav>
       <div className="exports">
         <button type="button" onClick={p.onViolationsCsv}>
@@ -34,6 +36,9 @@ export function TopBar(p: Props) {
         </button>
         <button type="button" onClick={p.onChartPng} disabled={p.view !== 'chart'}>
           Chart PNG
+        </button>
+        <button type="button" className="linklike" onClick={p.onSetup}>
+          Setup
         </button>
         <button type="button" className="linklike" onClick={p.onChangeKey}>
           Change key

@@ -1,0 +1,119 @@
+// End to end: a new user sets LLMscope up from the browser. The real `llmscope serve` (no target
+// configured: it probes its simulated demo), the fake provider server as a program speaking
+// Ollama's wire format, Debian's Chromium through playwright-core. Proves: after the key, the
+// setup wizard opens; it lists the fake Ollama's models through the server, tests one call,
+// saves the target and ends on its live chart, whose points grow as the probe runs; on the
+// Targets page, a changed interval applies to the running probe without a restart.
+// Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
+//
+// Usage: node e2e/targets.e2e.mjs <path to llmscope> <path to fake_provider_server>. Without
+// Chromium it exits 77 (skipped), unless CI=true.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, chromiumPresent, launchChromium, startServer } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const [binary, fakeBinary] = process.argv.slice(2);
+const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
+if (!binary || !fakeBinary) {
+  console.error('usage: node e2e/targets.e2e.mjs <path to llmscope> <path to fake_provider_server>');
+  process.exit(2);
+}
+if (!chromiumPresent()) {
+  if (process.env.CI === 'true') {
+    console.error(`FAIL: Chromium not found at ${CHROMIUM} (CI=true)`);
+    process.exit(1);
+  }
+  console.log(`SKIP: Chromium not found at ${CHROMIUM}`);
+  process.exit(77);
+}
+mkdirSync(artifacts, { recursive: true });
+
+// The fake provider as a program: it prints "port N" and serves until its stdin closes.
+async function startFake() {
+  const child = spawn(fakeBinary, ['--first-token-ms', '5', '--per-token-ms', '1', '--tokens', '5'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const port = await new Promise((resolve, reject) => {
+    lines.once('line', (l) => resolve(Number(/^port (\d+)$/.exec(l)?.[1])));
+    child.once('exit', (code) => reject(new Error(`fake provider exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.stdin.end() };
+}
+
+const step = (name) => console.log(`-- ${name}`);
+let server;
+let fake;
+let browser;
+let page;
+try {
+  server = await startServer({ binary });
+  fake = await startFake();
+  const calls = async () => (await server.api('GET', '/api/targets/ollama-fake-llm')).state.calls ?? 0;
+
+  browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
+  page = await browser.context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+
+  step('after the key, the setup wizard opens; it never shows the key');
+  await page.goto(server.base + '/');
+  await page.getByLabel('API key').fill(server.key);
+  await page.getByText('Save key').click();
+  const wizard = page.getByRole('dialog', { name: 'setup' });
+  await wizard.waitFor();
+  assert.equal(await wizard.getByText(server.key).count(), 0, 'the wizard does not show the API key');
+  await wizard.getByRole('button', { name: 'Next' }).click();
+
+  step("the fake Ollama's models are listed through the server; one call is tested");
+  await wizard.getByTestId('ollama-detection').waitFor();
+  await wizard.getByLabel('base URL').fill(fake.url);
+  await wizard.getByRole('button', { name: 'List models' }).click();
+  await wizard.getByTestId('models-note').filter({ hasText: '2 model(s) offered' }).waitFor();
+  await wizard.getByLabel('model').selectOption('fake-llm');
+  await wizard.getByLabel('interval').fill('0.5');
+  await wizard.getByRole('button', { name: 'Test' }).click();
+  await wizard.getByTestId('test-outcome').filter({ hasText: 'It answered' }).waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'targets-1-wizard.png'), fullPage: true });
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByRole('button', { name: 'Start probing' }).click();
+
+  step('the wizard ends on the live chart of the new target, which grows');
+  await wizard.waitFor({ state: 'detached' });
+  await page.locator('.chart-head h2', { hasText: 'ollama / fake-llm' }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="control-chart"]')?.dataset.points) >= 3, null, {
+    timeout: 20000,
+  });
+  await page.screenshot({ path: path.join(artifacts, 'targets-2-chart.png'), fullPage: true });
+
+  step('the Targets page lists it; a new interval applies without a restart');
+  await page.getByRole('button', { name: 'Targets', exact: true }).click();
+  const row = page.getByTestId('target-ollama-fake-llm');
+  await row.getByTestId('interval').filter({ hasText: '0.5 s' }).waitFor();
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const editor = page.getByRole('dialog', { name: 'edit target' });
+  await editor.getByLabel('interval').fill('60');
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await row.getByTestId('interval').filter({ hasText: '60 s' }).waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'targets-3-page.png'), fullPage: true });
+  // Every 60 s now: at most the first tick (within 6 s) in the next 4 s, where 0.5 s gave ~8.
+  await new Promise((r) => setTimeout(r, 500));
+  const before = await calls();
+  await new Promise((r) => setTimeout(r, 4000));
+  const after = await calls();
+  assert.ok(after - before <= 1, `the probe slowed down at once (${after - before} calls in 4 s)`);
+
+  assert.deepEqual(pageErrors, [], 'no errors in the page');
+  console.log('PASS: targets end to end');
+} catch (e) {
+  console.error('FAIL:', e);
+  if (page) await page.screenshot({ path: path.join(artifacts, 'failure-targets.png'), fullPage: true }).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  fake?.stop();
+  await server?.stop();
+}
