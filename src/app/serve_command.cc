@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "alert/alert_service.h"
+#include "alert/alert_settings.h"
 #include "app/config.h"
 #include "app/exit_codes.h"
 #include "app/proxy_service.h"
@@ -24,6 +25,8 @@
 #include "probe/scheduler.h"
 #include "server/api_key.h"
 #include "server/http_api.h"
+#include "settings/secret_box.h"
+#include "settings/settings_watcher.h"
 #include "store/open_store.h"
 #include "store/shared_store.h"
 #include "telemetry/host_telemetry.h"
@@ -200,19 +203,35 @@ int RunServe(const ServeOptions& o) {
   monitor::SeriesMonitor monitor(**store, *monitor_config, shared_store);
   if (Status s = monitor.Rebuild(); !s)
     return Fail("cannot restore the charts: " + s.error().message);
-  // Alerting: the outbox listens to the monitor and the dispatcher sends.
-  std::unique_ptr<alert::AlertService> alerting;
+  // Settings kept in the store (docs/design.md "Settings"): one box seals their secrets, one
+  // watcher tells each feature when any server on the database changed them.
+  Result<settings::SecretBox> secret_box =
+      settings::SecretBox::OpenKeyFile(config.data_dir + "/secret.key");
+  if (!secret_box) return Fail(secret_box.error().message);
+  settings::SettingsWatcher settings_watcher(**store, std::chrono::seconds(2));
+
+  // Alerting: the outbox listens to the monitor and the dispatcher sends, to the file's sinks and
+  // those added through the API (applied live).
+  auto log_line = [](const std::string& line) {
+    std::cerr << "llmscope serve: " << line << std::endl;
+  };
+  Result<std::unique_ptr<alert::AlertService>> alerting =
+      alert::AlertService::Start(config.alerts, **store, monitor, ProcessEnv, log_line);
+  if (!alerting) return Fail("cannot start alerting: " + alerting.error().message);
   if (!config.alerts.sinks.empty()) {
-    Result<std::unique_ptr<alert::AlertService>> started = alert::AlertService::Start(
-        config.alerts, **store, monitor, ProcessEnv,
-        [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
-    if (!started) return Fail("cannot start alerting: " + started.error().message);
-    alerting = std::move(*started);
     std::string names;
     for (const alert::SinkConfig& sink : config.alerts.sinks) names += " " + sink.name;
     std::cerr << "llmscope serve: alerting to " << config.alerts.sinks.size()
               << " sink(s):" << names << std::endl;
   }
+  alert::AlertSettings alert_settings(**store, *secret_box, config.alerts,
+                                      o.config_file.empty() ? "(none)" : o.config_file, **alerting,
+                                      ProcessEnv, SystemNowMs, log_line);
+  settings_watcher.Subscribe([&alert_settings, log_line] {
+    if (Status s = alert_settings.Apply(); !s) {
+      log_line("alert: settings not applied: " + s.error().message);
+    }
+  });
 
   // The proxy: real application calls take the single ingest path too (docs/design.md "Proxy").
   std::unique_ptr<ProxyService> proxy;
@@ -249,6 +268,7 @@ int RunServe(const ServeOptions& o) {
   http.ingest.store_prompt_text = config.store_prompt_text;
   http.store_description = Redacted(store_url);
   http.severities = config.alerts.severities;
+  http.alert_settings = &alert_settings;
   if (proxy) http.extra_metrics = [&proxy] { return proxy->MetricsText(); };
   telemetry::HostTelemetry telemetry;
   server::HttpApi api(http, monitor, **store, key->value, telemetry);
@@ -295,6 +315,7 @@ int RunServe(const ServeOptions& o) {
       },
       telemetry);
   scheduler.Start();
+  settings_watcher.Start();
 
   std::thread signal_watcher([&] {
     // Every 5 s without a signal, the heap's free pages go back to the system (a large
@@ -324,6 +345,7 @@ int RunServe(const ServeOptions& o) {
   pthread_kill(signal_watcher.native_handle(), SIGTERM);
   signal_watcher.join();
   scheduler.Stop();
+  settings_watcher.Stop();  // before the features its listeners reach go
   if (proxy) {
     const uint64_t dropped = proxy->dropped();
     proxy.reset();

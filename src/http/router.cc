@@ -1,6 +1,5 @@
 #include "http/router.h"
 
-
 namespace llmscope::http {
 
 void Router::Get(const std::string& pattern, Handler handler) {
@@ -9,6 +8,10 @@ void Router::Get(const std::string& pattern, Handler handler) {
 
 void Router::Post(const std::string& pattern, Handler handler) {
   Add("POST", pattern, std::move(handler));
+}
+
+void Router::Put(const std::string& pattern, Handler handler) {
+  Add("PUT", pattern, std::move(handler));
 }
 
 void Router::Delete(const std::string& pattern, Handler handler) {

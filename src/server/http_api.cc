@@ -3,6 +3,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "server/alert_routes.h"
+#include "server/alert_settings_routes.h"
 #include "server/api_key.h"
 #include "server/browser_headers.h"
 #include "server/dashboard_routes.h"
@@ -108,7 +109,7 @@ void HttpApi::InstallPreRouting() {
     if (!options_.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options_.cors_origin);
       res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
       if (req.method == "OPTIONS") {
         res.status = 204;
         return true;
@@ -120,7 +121,9 @@ void HttpApi::InstallPreRouting() {
     const bool otlp = req.path.rfind("/v1/", 0) == 0;  // OTLP ingest: never open
     if (!api && !metrics && !status && !otlp) return false;
     const bool read = req.method == "GET" || req.method == "HEAD";
-    const bool open = (api && options_.public_reads && read) ||
+    // Settings (docs/design.md "Settings") are never open, even with public_reads.
+    const bool settings = req.path.starts_with("/api/alerts/");
+    const bool open = (api && options_.public_reads && read && !settings) ||
                       (metrics && (options_.public_metrics || options_.public_reads)) ||
                       (status && (options_.public_status || options_.public_reads) && read);
     if (open || Authorized(req)) return false;
@@ -148,6 +151,7 @@ void HttpApi::RegisterRoutes() {
                        StreamLimits{options_.max_stream_clients, options_.stream_heartbeat,
                                     options_.stream_queue_frames});
   RegisterAlertRoutes(s, store_, clock);
+  if (options_.alert_settings != nullptr) RegisterAlertSettingsRoutes(s, *options_.alert_settings);
   RegisterStatusRoutes(s, *status_);
   // The dashboard's own data route, then its embedded files (last: the SPA fallback).
   RegisterDashboardRoutes(s, store_, monitor_, clock);
