@@ -14,6 +14,7 @@ import { useLiveStream } from './hooks/useLiveStream';
 import { useSeriesList } from './hooks/useSeriesList';
 import { useSelection } from './hooks/useSelection';
 import { useZoomDetail } from './hooks/useZoomDetail';
+import { AlertSettingsView } from './components/AlertSettingsView';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
 import type { ControlChartHandle } from './components/ControlChart';
@@ -99,7 +100,9 @@ export function App({ base = '' }: { base?: string }) {
           streamState={streamState}
         />
         <main className="main">
-          {view === 'compare' ? (
+          {view === 'alerts' ? (
+            <AlertSettingsView api={api} onError={fail} />
+          ) : view === 'compare' ? (
             <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
             <ChartCard

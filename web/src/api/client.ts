@@ -16,6 +16,8 @@ import type {
 } from './types';
 import { spanParams, type Span } from '../lib/window';
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -73,13 +75,13 @@ export class ApiClient {
     return { Authorization: `Bearer ${this.key()}`, ...extra };
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body);
     return (await res.json()) as T;
   }
 
   // The response of a successful request, for bodies that are not JSON (CSV).
-  async raw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  async raw(method: HttpMethod, path: string, body?: unknown): Promise<Response> {
     let res: Response;
     try {
       res = await this.fetchImpl(this.base + path, {
