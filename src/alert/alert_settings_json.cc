@@ -276,7 +276,8 @@ Result<AlertMatch> ParseMatchJson(const Json& match, const std::string& key) {
   AlertMatch m;
   for (auto it = match.begin(); it != match.end(); ++it) {
     const std::string& k = it.key();
-    const std::string field = key + "." + k;
+    std::string field = key;
+    field.append(".").append(k);
     Status s;
     if (k == "provider") {
       s = Texts(m.providers, field, it.value());
