@@ -1,5 +1,7 @@
 #include "alert/alert_config.h"
 
+#include <charconv>
+#include <cstdio>
 #include <set>
 
 namespace llmscope::alert {
@@ -9,7 +11,9 @@ Error Bad(const std::string& key, const std::string& what) {
   return Error{"config_value", key + ": " + what};
 }
 
-bool ValidName(const std::string& name) {
+}  // namespace
+
+bool ValidItemName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -19,6 +23,8 @@ bool ValidName(const std::string& name) {
   return true;
 }
 
+namespace {
+
 bool HttpUrl(const std::string& url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
@@ -26,47 +32,76 @@ bool SmtpUrl(const std::string& url) {
   return url.rfind("smtp://", 0) == 0 || url.rfind("smtps://", 0) == 0;
 }
 
-Status ValidateSink(const SinkConfig& s, const std::string& key) {
-  if (!ValidName(s.name)) return Bad(key + ".name", "1..64 characters of A-Z a-z 0-9 _ - .");
-  if (!s.url.empty() && !s.url_env.empty()) return Bad(key, "give url or url_env, not both");
-  const bool needs_url = s.type != SinkType::kPagerDuty;
-  if (needs_url && s.url.empty() && s.url_env.empty())
-    return Bad(key + ".url", "required (or url_env)");
-  // A url given in the file is checked now; one from url_env when it is read.
-  if (!s.url.empty()) {
-    if (s.type == SinkType::kEmail ? !SmtpUrl(s.url) : !HttpUrl(s.url)) {
-      return Bad(key + ".url", s.type == SinkType::kEmail ? "must start with smtp:// or smtps://"
-                                                          : "must start with http:// or https://");
-    }
-  }
-  if (s.type == SinkType::kPagerDuty && s.routing_key_env.empty()) {
-    return Bad(key + ".routing_key_env", "required for a pagerduty sink");
-  }
-  if (s.type == SinkType::kEmail) {
-    if (s.from.empty()) return Bad(key + ".from", "required for an email sink");
-    if (s.to.empty()) return Bad(key + ".to", "required for an email sink (a list of addresses)");
-    if (s.from.find('@') == std::string::npos) return Bad(key + ".from", "not an e-mail address");
-    for (const std::string& a : s.to) {
-      if (a.find('@') == std::string::npos || a.find_first_of("\r\n<>") != std::string::npos) {
-        return Bad(key + ".to", "'" + a + "' is not an e-mail address");
-      }
-    }
-    if (s.from.find_first_of("\r\n") != std::string::npos) return Bad(key + ".from", "one line");
-    if (!s.password_env.empty() && s.username.empty()) {
-      return Bad(key + ".username", "required with password_env");
-    }
-  }
-  if (!(s.timeout_s > 0 && s.timeout_s <= 600))
-    return Bad(key + ".timeout_s", "must be in (0, 600]");
-  if (!(s.rate_per_minute >= 0 && s.rate_per_minute <= 60000)) {
-    return Bad(key + ".rate_per_minute", "must be within 0..60000");
-  }
-  if (s.burst < 1 || s.burst > 10000) return Bad(key + ".burst", "must be within 1..10000");
-  if (s.firing_for_s < 60) return Bad(key + ".firing_for_s", "must be at least 60");
-  return {};
+// "alerts.sinks[0]" + "url" → "alerts.sinks[0].url"; "" + "url" → "url".
+std::string Field(const std::string& key, const std::string& name) {
+  return key.empty() ? name : key + "." + name;
 }
 
 }  // namespace
+
+Status ValidateSink(const SinkConfig& s, const std::string& key, const StoredSecrets& stored) {
+  if (!ValidItemName(s.name))
+    return Bad(Field(key, "name"), "1..64 characters of A-Z a-z 0-9 _ - .");
+  if (!s.url.empty() && !s.url_env.empty()) {
+    return Bad(Field(key, "url"), "give url or url_env, not both");
+  }
+  const bool needs_url = s.type != SinkType::kPagerDuty;
+  if (needs_url && s.url.empty() && s.url_env.empty() && !stored.url)
+    return Bad(Field(key, "url"), "required (or url_env)");
+  // A url given in the file is checked now; one from url_env when it is read.
+  if (!s.url.empty()) {
+    if (s.type == SinkType::kEmail ? !SmtpUrl(s.url) : !HttpUrl(s.url)) {
+      return Bad(Field(key, "url"), s.type == SinkType::kEmail
+                                        ? "must start with smtp:// or smtps://"
+                                        : "must start with http:// or https://");
+    }
+  }
+  if (s.type == SinkType::kPagerDuty && s.routing_key_env.empty() && !stored.routing_key) {
+    return Bad(Field(key, "routing_key_env"), "required for a pagerduty sink (or routing_key)");
+  }
+  if (s.type == SinkType::kEmail) {
+    if (s.from.empty()) return Bad(Field(key, "from"), "required for an email sink");
+    if (s.to.empty()) {
+      return Bad(Field(key, "to"), "required for an email sink (a list of addresses)");
+    }
+    if (s.from.find('@') == std::string::npos) {
+      return Bad(Field(key, "from"), "not an e-mail address");
+    }
+    for (const std::string& a : s.to) {
+      if (a.find('@') == std::string::npos || a.find_first_of("\r\n<>") != std::string::npos) {
+        return Bad(Field(key, "to"), "'" + a + "' is not an e-mail address");
+      }
+    }
+    if (s.from.find_first_of("\r\n") != std::string::npos)
+      return Bad(Field(key, "from"), "one line");
+    if ((!s.password_env.empty() || stored.password) && s.username.empty()) {
+      return Bad(Field(key, "username"), "required with a password");
+    }
+  }
+  if (!(s.timeout_s > 0 && s.timeout_s <= 600))
+    return Bad(Field(key, "timeout_s"), "must be in (0, 600]");
+  if (!(s.rate_per_minute >= 0 && s.rate_per_minute <= 60000)) {
+    return Bad(Field(key, "rate_per_minute"), "must be within 0..60000");
+  }
+  if (s.burst < 1 || s.burst > 10000) return Bad(Field(key, "burst"), "must be within 1..10000");
+  if (s.firing_for_s < 60) return Bad(Field(key, "firing_for_s"), "must be at least 60");
+  return {};
+}
+
+Status ValidateMute(const MuteWindow& m, const std::string& key) {
+  if (m.start_ms.has_value() != m.end_ms.has_value()) {
+    return Bad(Field(key, m.start_ms ? "end" : "start"), "give both start and end");
+  }
+  if (m.start_ms) {
+    if (*m.start_ms >= *m.end_ms) return Bad(Field(key, "end"), "start must be before end");
+  } else {
+    if (m.days == 0) return Bad(Field(key, "days"), "give start and end, or days with from and to");
+    if (m.start_minute < 0 || m.start_minute >= 1440 || m.end_minute < 0 || m.end_minute >= 1440) {
+      return Bad(Field(key, "from"), "from and to must be times of day, HH:MM");
+    }
+  }
+  return {};
+}
 
 std::string_view SinkTypeName(SinkType t) {
   switch (t) {
@@ -90,6 +125,39 @@ std::optional<SinkType> ParseSinkType(std::string_view name) {
     if (SinkTypeName(t) == name) return t;
   }
   return std::nullopt;
+}
+
+namespace {
+constexpr std::string_view kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+}  // namespace
+
+std::optional<int> DayBit(std::string_view day) {
+  for (int i = 0; i < 7; ++i) {
+    if (day == kDays[i]) return i;
+  }
+  return std::nullopt;
+}
+
+std::string_view DayName(int bit) {
+  return bit >= 0 && bit < 7 ? kDays[bit] : std::string_view();
+}
+
+std::optional<int> MinuteOfDay(std::string_view hhmm) {
+  if (hhmm.size() != 5 || hhmm[2] != ':') return std::nullopt;
+  int h = 0, m = 0;
+  auto [p1, e1] = std::from_chars(hhmm.data(), hhmm.data() + 2, h);
+  auto [p2, e2] = std::from_chars(hhmm.data() + 3, hhmm.data() + 5, m);
+  if (e1 != std::errc() || e2 != std::errc() || p1 != hhmm.data() + 2 || p2 != hhmm.data() + 5 ||
+      h > 23 || m > 59) {
+    return std::nullopt;
+  }
+  return h * 60 + m;
+}
+
+std::string TimeOfDay(int minute) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60 % 24, minute % 60);
+  return buf;
 }
 
 const SinkConfig* AlertConfig::FindSink(std::string_view name) const {
@@ -116,18 +184,7 @@ Status Validate(const AlertConfig& c) {
     }
   }
   for (size_t i = 0; i < c.mutes.size(); ++i) {
-    const MuteWindow& m = c.mutes[i];
-    const std::string key = "alerts.mute[" + std::to_string(i) + "]";
-    if (m.start_ms.has_value() != m.end_ms.has_value()) return Bad(key, "give both start and end");
-    if (m.start_ms) {
-      if (*m.start_ms >= *m.end_ms) return Bad(key, "start must be before end");
-    } else {
-      if (m.days == 0) return Bad(key, "give start and end, or days with from and to");
-      if (m.start_minute < 0 || m.start_minute >= 1440 || m.end_minute < 0 ||
-          m.end_minute >= 1440) {
-        return Bad(key, "from and to must be times of day, HH:MM");
-      }
-    }
+    if (Status s = ValidateMute(c.mutes[i], "alerts.mute[" + std::to_string(i) + "]"); !s) return s;
   }
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
       c.public_url.rfind("https://", 0) != 0) {

@@ -76,6 +76,15 @@ struct MuteWindow {
   int start_minute = 0, end_minute = 0;     // 0..1439; equal: the whole day
 };
 
+// A name of a sink, route or mute window: 1..64 characters of A-Z a-z 0-9 _ - .
+bool ValidItemName(const std::string& name);
+
+// A mute window's day, "mon" .. "sun" → its bit (0 = Monday); a time of day "HH:MM" → minutes.
+std::optional<int> DayBit(std::string_view day);
+std::string_view DayName(int bit);
+std::optional<int> MinuteOfDay(std::string_view hhmm);
+std::string TimeOfDay(int minute);  // "HH:MM"
+
 struct AlertConfig {
   std::vector<SinkConfig> sinks;
   std::vector<RouteConfig> routes;
@@ -96,6 +105,19 @@ struct AlertConfig {
 
   const SinkConfig* FindSink(std::string_view name) const;
 };
+
+// Which secrets of a sink are kept sealed in the store (docs/design.md "Settings") rather than
+// named by a *_env field: they count as given when a sink is checked.
+struct StoredSecrets {
+  bool url = false, secret = false, routing_key = false, password = false;
+};
+
+// The checks of one sink and one mute window, shared by the config file and the settings API so
+// both accept the same items. `key` prefixes the field in errors ("alerts.sinks[1]" gives
+// "alerts.sinks[1].url: ..."; "" gives "url: ..."). Pure; never quotes a secret.
+Status ValidateSink(const SinkConfig& sink, const std::string& key,
+                    const StoredSecrets& stored = {});
+Status ValidateMute(const MuteWindow& mute, const std::string& key);
 
 // Checks names (unique, non-empty, [A-Za-z0-9_.-]), each type's required fields, URLs' schemes,
 // routes naming known sinks, ranges. Error "config_value" with the key, e.g.

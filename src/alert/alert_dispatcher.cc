@@ -31,16 +31,37 @@ std::string ProcessOwnerId() {
 
 AlertDispatcher::AlertDispatcher(store::Store& store, AlertConfig config, SinkMap sinks,
                                  DispatcherOptions options)
-    : store_(store),
-      config_(std::move(config)),
-      sinks_(std::move(sinks)),
-      options_(std::move(options)) {
-  policy_.max_attempts = config_.max_attempts;
-  policy_.backoff = BackoffPolicy{config_.backoff_base_ms, config_.backoff_cap_ms};
-  policy_.retry_after_cap_ms = config_.retry_after_cap_ms;
+    : store_(store), senders_(config.senders), options_(std::move(options)) {
+  policy_.max_attempts = config.max_attempts;
+  policy_.backoff = BackoffPolicy{config.backoff_base_ms, config.backoff_cap_ms};
+  policy_.retry_after_cap_ms = config.retry_after_cap_ms;
+  Reconfigure(std::move(config), std::move(sinks));
+}
+
+void AlertDispatcher::Reconfigure(AlertConfig config, SinkMap sinks) {
+  auto next = std::make_shared<Routing>();
   double slowest_s = 1;
-  for (const SinkConfig& s : config_.sinks) slowest_s = std::max(slowest_s, s.timeout_s);
-  lease_ms_ = static_cast<int64_t>(options_.claim_batch * slowest_s * 1000) + 5000;
+  for (const SinkConfig& s : config.sinks) slowest_s = std::max(slowest_s, s.timeout_s);
+  next->config = std::move(config);
+  for (auto& [name, sink] : sinks) next->sinks.emplace(name, std::move(sink));
+  {
+    std::lock_guard<std::mutex> lock(routing_mu_);
+    routing_ = std::move(next);
+    lease_ms_ = static_cast<int64_t>(options_.claim_batch * slowest_s * 1000) + 5000;
+  }
+  // A sink's rate or burst may have changed: its bucket starts again.
+  std::lock_guard<std::mutex> lock(buckets_mu_);
+  buckets_.clear();
+}
+
+std::shared_ptr<const AlertDispatcher::Routing> AlertDispatcher::routing() const {
+  std::lock_guard<std::mutex> lock(routing_mu_);
+  return routing_;
+}
+
+int64_t AlertDispatcher::lease_ms() const {
+  std::lock_guard<std::mutex> lock(routing_mu_);
+  return lease_ms_;
 }
 
 AlertDispatcher::~AlertDispatcher() {
@@ -50,7 +71,7 @@ AlertDispatcher::~AlertDispatcher() {
 void AlertDispatcher::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   stop_ = false;
-  for (int i = 0; i < config_.senders; ++i) threads_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < senders_; ++i) threads_.emplace_back([this] { Loop(); });
 }
 
 void AlertDispatcher::Stop() {
@@ -89,7 +110,7 @@ void AlertDispatcher::Loop() {
 int AlertDispatcher::RunOnce() {
   const int64_t now = options_.now();
   Result<std::vector<store::DeliveryRecord>> claimed =
-      store_.ClaimDueDeliveries(options_.owner, now, lease_ms_, options_.claim_batch);
+      store_.ClaimDueDeliveries(options_.owner, now, lease_ms(), options_.claim_batch);
   if (!claimed) {
     options_.log("alert: cannot claim deliveries: " + claimed.error().message);
     return 0;
@@ -101,28 +122,31 @@ int AlertDispatcher::RunOnce() {
     options_.log("alert: cannot read silences: " + silences.error().message);
     return 0;
   }
-  for (store::DeliveryRecord& d : *claimed) Handle(d, *silences);
+  const std::shared_ptr<const Routing> routing = this->routing();
+  for (store::DeliveryRecord& d : *claimed) Handle(*routing, d, *silences);
   return static_cast<int>(claimed->size());
 }
 
-bool AlertDispatcher::TakeToken(const std::string& sink, int64_t now_ms) {
-  const SinkConfig* config = config_.FindSink(sink);
-  if (config == nullptr || config->rate_per_minute <= 0) return true;
+bool AlertDispatcher::TakeToken(const SinkConfig& config, int64_t now_ms) {
+  if (config.rate_per_minute <= 0) return true;
   std::lock_guard<std::mutex> lock(buckets_mu_);
-  auto it = buckets_.find(sink);
+  auto it = buckets_.find(config.name);
   if (it == buckets_.end()) {
-    it = buckets_.emplace(sink, TokenBucket(config->rate_per_minute, config->burst, now_ms)).first;
+    it = buckets_.emplace(config.name, TokenBucket(config.rate_per_minute, config.burst, now_ms))
+             .first;
   }
   return it->second.TryTake(now_ms);
 }
 
-void AlertDispatcher::Handle(store::DeliveryRecord& d,
+void AlertDispatcher::Handle(const Routing& routing, store::DeliveryRecord& d,
                              const std::vector<store::SilenceRecord>& silences) {
   const int64_t now = options_.now();
-  auto sink = sinks_.find(d.sink);
+  auto sink = routing.sinks.find(d.sink);
+  const SinkConfig* sink_config = routing.config.FindSink(d.sink);
   Result<AlertFacts> facts = FactsFromJson(d.payload_json);
   bool decided = true;  // false: send it now
-  if (sink == sinks_.end()) {
+  if (sink == routing.sinks.end() || sink_config == nullptr) {
+    // Its sink was deleted (or left the file) while the row waited: it ends failed, once.
     RecordFailed(d, "no sink named '" + d.sink + "' in the config", now);
   } else if (!facts) {
     RecordFailed(d, facts.error().message, now);
@@ -146,15 +170,14 @@ void AlertDispatcher::Handle(store::DeliveryRecord& d,
       decided = false;
     }
   } else if (d.kind == store::DeliveryKind::kOpen) {
-    std::optional<std::string> held = HeldBack(*facts, silences, config_.mutes, now);
+    std::optional<std::string> held = HeldBack(*facts, silences, routing.config.mutes, now);
     if (held) {
       RecordSuppressed(d, *held, now);
-    } else if (d.attempts == 0 && !TakeToken(d.sink, now)) {
-      const SinkConfig* c = config_.FindSink(d.sink);
+    } else if (d.attempts == 0 && !TakeToken(*sink_config, now)) {
       RecordSuppressed(d,
                        "over the rate limit of sink '" + d.sink + "' (" +
-                           Number(c->rate_per_minute) + " per minute, burst " +
-                           std::to_string(c->burst) + ")",
+                           Number(sink_config->rate_per_minute) + " per minute, burst " +
+                           std::to_string(sink_config->burst) + ")",
                        now);
     } else {
       decided = false;

@@ -10,6 +10,9 @@
 // Delivery is at least once: a sender that dies mid-send leaves its claim to lapse, and the row
 // is sent again by whoever claims it next, with the same idempotency key.
 // Rows survive restarts; a row whose sink left the config fails with that reason.
+// Reconfigure swaps sinks, routes and mute windows while senders run (docs/design.md
+// "Settings"): a send in flight finishes with the sink it began with; the next claim sees the
+// new set, so a row of a deleted sink ends failed ("no sink named ...") instead of waiting.
 #pragma once
 
 #include <condition_variable>
@@ -54,6 +57,9 @@ class AlertDispatcher {
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;
 
+  // Takes effect at the senders' next claim. The senders' count and the retry policy stay.
+  void Reconfigure(AlertConfig config, SinkMap sinks);
+
   void Start();
   // Lets sends in flight finish (bounded by the sinks' timeouts) and joins the threads.
   void Stop();
@@ -63,19 +69,28 @@ class AlertDispatcher {
   int RunOnce();
 
   // The lease a claim takes: long enough for claim_batch sends at the slowest sink's timeout.
-  int64_t lease_ms() const { return lease_ms_; }
+  int64_t lease_ms() const;
 
  private:
+  // What the senders use: the config and its sinks, swapped whole by Reconfigure.
+  struct Routing {
+    AlertConfig config;
+    std::map<std::string, std::shared_ptr<AlertSink>> sinks;
+  };
+  std::shared_ptr<const Routing> routing() const;
+
   void Loop();
-  void Handle(store::DeliveryRecord& d, const std::vector<store::SilenceRecord>& silences);
-  // Rate limit of `sink` at `now_ms`; true when a token was taken (or there is no limit).
-  bool TakeToken(const std::string& sink, int64_t now_ms);
+  void Handle(const Routing& routing, store::DeliveryRecord& d,
+              const std::vector<store::SilenceRecord>& silences);
+  // Rate limit of the sink at `now_ms`; true when a token was taken (or there is no limit).
+  bool TakeToken(const SinkConfig& sink, int64_t now_ms);
 
   store::Store& store_;
-  AlertConfig config_;
-  SinkMap sinks_;
+  const int senders_;
   DispatcherOptions options_;
   DeliveryPolicy policy_;
+  mutable std::mutex routing_mu_;
+  std::shared_ptr<const Routing> routing_;
   int64_t lease_ms_ = 0;
 
   std::mutex buckets_mu_;

@@ -13,10 +13,21 @@ std::string DeliveryKey(int64_t violation_id, const std::string& sink, store::De
 AlertOutbox::AlertOutbox(store::Store& store, AlertConfig config, Clock now, Log log,
                          std::function<void()> on_enqueued)
     : store_(store),
-      config_(std::move(config)),
+      config_(std::make_shared<const AlertConfig>(std::move(config))),
       now_(std::move(now)),
       log_(std::move(log)),
       on_enqueued_(std::move(on_enqueued)) {}
+
+void AlertOutbox::Reconfigure(AlertConfig config) {
+  auto next = std::make_shared<const AlertConfig>(std::move(config));
+  std::lock_guard<std::mutex> lock(config_mu_);
+  config_ = std::move(next);
+}
+
+std::shared_ptr<const AlertConfig> AlertOutbox::Config() const {
+  std::lock_guard<std::mutex> lock(config_mu_);
+  return config_;
+}
 
 Result<bool> AlertOutbox::Enqueue(store::DeliveryRecord& row, const std::string& held_back) {
   const int64_t now = now_();
@@ -43,20 +54,21 @@ void AlertOutbox::OnViolationChanges(const std::vector<ViolationChange>& changes
 }
 
 Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
+  const std::shared_ptr<const AlertConfig> config = Config();
   if (v.phase != spc::Phase::kMonitoring || v.id <= 0) return 0;
-  const Severity severity = SeverityOf(v.rule, config_.severities);
-  if (severity < config_.min_severity) return 0;
+  const Severity severity = SeverityOf(v.rule, config->severities);
+  if (severity < config->min_severity) return 0;
   Result<std::optional<int64_t>> grouped = GroupedWith(v, severity);
   if (!grouped) return grouped.error();
   const std::string held_back = *grouped ? "grouped with violation " + std::to_string(**grouped) +
                                                " (same source, opened within " +
-                                               std::to_string(config_.group_window_s) + " s)"
+                                               std::to_string(config->group_window_s) + " s)"
                                          : "";
   const AlertFacts facts =
-      FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config_.public_url);
+      FactsOfViolation(v, store::DeliveryKind::kOpen, severity, config->public_url);
   const std::string payload = FactsToJson(facts);
   int added = 0;
-  for (const std::string& sink : RouteSinks(config_.routes, facts)) {
+  for (const std::string& sink : RouteSinks(config->routes, facts)) {
     store::DeliveryRecord row;
     row.key = DeliveryKey(v.id, sink, store::DeliveryKind::kOpen);
     row.violation_id = v.id;
@@ -72,8 +84,9 @@ Result<int> AlertOutbox::EnqueueOpen(const store::ViolationRecord& v) {
 
 Result<std::optional<int64_t>> AlertOutbox::GroupedWith(const store::ViolationRecord& v,
                                                         Severity severity) {
-  if (config_.group_window_s <= 0) return std::optional<int64_t>();
-  const int64_t window_ms = config_.group_window_s * 1000;
+  const std::shared_ptr<const AlertConfig> config = Config();
+  if (config->group_window_s <= 0) return std::optional<int64_t>();
+  const int64_t window_ms = config->group_window_s * 1000;
   std::vector<Severity> as_severe;
   for (Severity s : {Severity::kInfo, Severity::kWarning, Severity::kCritical}) {
     if (s >= severity) as_severe.push_back(s);
@@ -81,7 +94,7 @@ Result<std::optional<int64_t>> AlertOutbox::GroupedWith(const store::ViolationRe
   store::ViolationQuery q;
   q.provider = v.series.source.provider;
   q.model = v.series.source.model;
-  q.rules = RulesOfSeverity(as_severe, config_.severities);
+  q.rules = RulesOfSeverity(as_severe, config->severities);
   q.phase = spc::Phase::kMonitoring;
   q.since_ms = v.created_ms - window_ms;
   q.until_ms = v.created_ms + 1;
@@ -99,16 +112,17 @@ Result<std::optional<int64_t>> AlertOutbox::GroupedWith(const store::ViolationRe
 }
 
 Result<int> AlertOutbox::EnqueueResolve(const store::ViolationRecord& v) {
+  const std::shared_ptr<const AlertConfig> config = Config();
   if (v.status != store::ViolationStatus::kResolved) return 0;
   Result<std::vector<store::DeliveryRecord>> rows = store_.DeliveriesOfViolation(v.id);
   if (!rows) return rows.error();
   const AlertFacts facts = FactsOfViolation(
-      v, store::DeliveryKind::kResolve, SeverityOf(v.rule, config_.severities), config_.public_url);
+      v, store::DeliveryKind::kResolve, SeverityOf(v.rule, config->severities), config->public_url);
   const std::string payload = FactsToJson(facts);
   int added = 0;
   for (const store::DeliveryRecord& open : *rows) {
     if (open.kind != store::DeliveryKind::kOpen) continue;
-    const SinkConfig* sink = config_.FindSink(open.sink);
+    const SinkConfig* sink = config->FindSink(open.sink);
     if (sink == nullptr || !sink->send_resolved) continue;
     store::DeliveryRecord row;
     row.key = DeliveryKey(v.id, open.sink, store::DeliveryKind::kResolve);
@@ -124,10 +138,11 @@ Result<int> AlertOutbox::EnqueueResolve(const store::ViolationRecord& v) {
 }
 
 Result<int> AlertOutbox::CatchUp() {
+  const std::shared_ptr<const AlertConfig> config = Config();
   store::ViolationQuery q;
   q.status = store::ViolationStatus::kOpen;
   q.phase = spc::Phase::kMonitoring;
-  q.since_ms = now_() - config_.catch_up_s * 1000;
+  q.since_ms = now_() - config->catch_up_s * 1000;
   q.limit = 10000;
   Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(q);
   if (!found) return found.error();
@@ -142,13 +157,14 @@ Result<int> AlertOutbox::CatchUp() {
 }
 
 Result<std::string> AlertOutbox::EnqueueTest(const std::string& sink) {
-  if (config_.FindSink(sink) == nullptr) return Error{"not_found", "no sink named '" + sink + "'"};
+  const std::shared_ptr<const AlertConfig> config = Config();
+  if (config->FindSink(sink) == nullptr) return Error{"not_found", "no sink named '" + sink + "'"};
   const int64_t now = now_();
   store::DeliveryRecord row;
   row.key = "test/" + sink + "/" + std::to_string(now);
   row.sink = sink;
   row.kind = store::DeliveryKind::kTest;
-  row.payload_json = FactsToJson(TestFacts(now, config_.public_url));
+  row.payload_json = FactsToJson(TestFacts(now, config->public_url));
   Result<bool> inserted = Enqueue(row);
   if (!inserted) return inserted.error();
   if (on_enqueued_) on_enqueued_();

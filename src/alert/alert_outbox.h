@@ -16,11 +16,14 @@
 // - CatchUp() (on start) enqueues open monitoring violations of the last catch_up_s, so an
 //   alert whose violation was written just before a crash is not lost; keys make it a no-op
 //   for those already enqueued, by this server or another on the same database.
-// Thread-safe (the store is). `on_enqueued` is called after rows were added (wakes senders).
+// Thread-safe (the store is; Reconfigure swaps the config under a lock). `on_enqueued` is called
+// after rows were added (wakes senders).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +53,10 @@ class AlertOutbox {
   AlertOutbox(store::Store& store, AlertConfig config, Clock now, Log log,
               std::function<void()> on_enqueued = {});
 
+  // Routes and sinks changed (docs/design.md "Settings"): rows enqueued from now on follow
+  // `config`; rows already in the outbox stay as they are.
+  void Reconfigure(AlertConfig config);
+
   // Opened events and resolutions, as above (AlertService feeds it the monitor's events).
   void OnViolationChanges(const std::vector<ViolationChange>& changes);
 
@@ -70,8 +77,11 @@ class AlertOutbox {
   // The id of a violation `v` is grouped with (see above); nullopt when none.
   Result<std::optional<int64_t>> GroupedWith(const store::ViolationRecord& v, Severity severity);
 
+  std::shared_ptr<const AlertConfig> Config() const;
+
   store::Store& store_;
-  AlertConfig config_;
+  mutable std::mutex config_mu_;
+  std::shared_ptr<const AlertConfig> config_;
   Clock now_;
   Log log_;
   std::function<void()> on_enqueued_;

@@ -7,8 +7,6 @@
 #include "core/clock.h"
 
 namespace llmscope::alert {
-namespace {}  // namespace
-
 Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& config,
                                                           store::Store& store,
                                                           monitor::SeriesMonitor& monitor,
@@ -59,6 +57,12 @@ Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& con
   }
   service->dispatcher_->Start();
   return service;
+}
+
+void AlertService::Reconfigure(const AlertConfig& config, AlertDispatcher::SinkMap sinks) {
+  outbox_->Reconfigure(config);
+  dispatcher_->Reconfigure(config, std::move(sinks));
+  dispatcher_->Wake();
 }
 
 AlertService::~AlertService() {

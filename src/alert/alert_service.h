@@ -1,6 +1,7 @@
 // AlertService: alerting as `llmscope serve` runs it. Makes the configured sinks (reading their
 // secrets from the environment), listens to the SeriesMonitor through an AlertOutbox, enqueues
-// missed alerts (CatchUp), and runs the AlertDispatcher until destroyed.
+// missed alerts (CatchUp), and runs the AlertDispatcher until destroyed. Reconfigure applies
+// changed sinks, routes and mute windows live.
 #pragma once
 
 #include <functional>
@@ -26,6 +27,11 @@ class AlertService {
                                                      monitor::SeriesMonitor& monitor,
                                                      const EnvLookup& env, const Log& log);
   ~AlertService();  // stops the dispatcher (sends in flight finish)
+
+  // Applies another set of sinks, routes and mute windows (the file's and the settings'; see
+  // alert_settings.h) without a restart: new alerts are routed by it at once, rows waiting in
+  // the outbox are sent by it at their next claim. Thread-safe.
+  void Reconfigure(const AlertConfig& config, AlertDispatcher::SinkMap sinks);
 
   AlertOutbox& outbox() { return *outbox_; }
   const std::string& owner() const { return owner_; }

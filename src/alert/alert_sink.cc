@@ -8,10 +8,13 @@ namespace llmscope::alert {
 Result<std::unique_ptr<AlertSink>> MakeSink(const SinkConfig& config, const EnvLookup& env) {
   Result<SinkSecrets> secrets = ResolveSinkSecrets(config, env);
   if (!secrets) return secrets.error();
-  if (config.type == SinkType::kEmail) {
-    return std::unique_ptr<AlertSink>(std::make_unique<SmtpSink>(config, std::move(*secrets)));
-  }
-  return std::unique_ptr<AlertSink>(std::make_unique<HttpSink>(config, std::move(*secrets)));
+  return MakeSink(config, std::move(*secrets));
+}
+
+std::unique_ptr<AlertSink> MakeSink(const SinkConfig& config, SinkSecrets secrets) {
+  if (config.type == SinkType::kEmail)
+    return std::make_unique<SmtpSink>(config, std::move(secrets));
+  return std::make_unique<HttpSink>(config, std::move(secrets));
 }
 
 std::string Redact(std::string text, const std::vector<std::string>& secrets) {

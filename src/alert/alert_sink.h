@@ -39,6 +39,8 @@ class AlertSink {
 
 // The sink for `config` with its secrets. Errors "config_value" (a secret's variable unset).
 Result<std::unique_ptr<AlertSink>> MakeSink(const SinkConfig& config, const EnvLookup& env);
+// The sink for `config` with secrets already at hand (sealed in the store, or read already).
+std::unique_ptr<AlertSink> MakeSink(const SinkConfig& config, SinkSecrets secrets);
 
 // `text` with every occurrence of each non-empty secret replaced by "[redacted]".
 std::string Redact(std::string text, const std::vector<std::string>& secrets);

@@ -1,6 +1,5 @@
 #include "app/alert_config_toml.h"
 
-#include <charconv>
 #include <sstream>
 
 #include "app/toml_values.h"
@@ -126,26 +125,6 @@ Status ParseSink(alert::SinkConfig& s, const std::string& key, const toml::table
   return {};
 }
 
-std::optional<int> DayBit(const std::string& d) {
-  static const char* kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  for (int i = 0; i < 7; ++i) {
-    if (d == kDays[i]) return i;
-  }
-  return std::nullopt;
-}
-
-std::optional<int> MinuteOfDay(const std::string& hhmm) {
-  if (hhmm.size() != 5 || hhmm[2] != ':') return std::nullopt;
-  int h = 0, m = 0;
-  auto [p1, e1] = std::from_chars(hhmm.data(), hhmm.data() + 2, h);
-  auto [p2, e2] = std::from_chars(hhmm.data() + 3, hhmm.data() + 5, m);
-  if (e1 != std::errc() || e2 != std::errc() || p1 != hhmm.data() + 2 || p2 != hhmm.data() + 5 ||
-      h > 23 || m > 59) {
-    return std::nullopt;
-  }
-  return h * 60 + m;
-}
-
 Status GetTime(std::optional<int64_t>& out, const std::string& key, const toml::node& n) {
   std::string text;
   if (n.is_date_time()) {
@@ -180,14 +159,14 @@ Status ParseMute(alert::MuteWindow& w, const std::string& key, const toml::table
       std::vector<std::string> days;
       r = TomlStrings(days, full, value);
       for (const std::string& d : days) {
-        std::optional<int> bit = DayBit(d);
+        std::optional<int> bit = alert::DayBit(d);
         if (!bit) return Bad(full, "'" + d + "' (mon, tue, wed, thu, fri, sat, sun)");
         w.days = static_cast<uint8_t>(w.days | (1u << *bit));
       }
     } else if (k == "from" || k == "to") {
       std::string hhmm;
       r = TomlString(hhmm, full, value);
-      std::optional<int> minute = MinuteOfDay(hhmm);
+      std::optional<int> minute = alert::MinuteOfDay(hhmm);
       if (r && !minute) return Bad(full, "'" + hhmm + "' is not HH:MM");
       (k == "from" ? w.start_minute : w.end_minute) = minute.value_or(0);
       (k == "from" ? has_from : has_to) = true;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "alert/alert_service.h"
+#include "alert/alert_settings.h"
 #include "app/config.h"
 #include "app/demo_backfill.h"
 #include "app/exit_codes.h"
@@ -241,19 +242,33 @@ int RunServe(const ServeOptions& o) {
   if (Status s = BackfillDemoDayIfFresh(config, o, **store, monitor); !s) {
     return Fail("cannot fill the demo day: " + s.error().message);
   }
-  // Alerting: the outbox listens to the monitor and the dispatcher sends.
-  std::unique_ptr<alert::AlertService> alerting;
+  // Settings changed through the API, here or on another server on the database, apply live
+  // (docs/design.md "Settings"): one watcher tells each feature.
+  settings::SettingsWatcher settings_watcher(
+      **store, std::chrono::milliseconds(config.settings_poll_ms));
+
+  // Alerting: the outbox listens to the monitor and the dispatcher sends, to the file's sinks and
+  // those added through the API (applied live).
+  auto log_line = [](const std::string& line) {
+    std::cerr << "llmscope serve: " << line << std::endl;
+  };
+  Result<std::unique_ptr<alert::AlertService>> alerting =
+      alert::AlertService::Start(config.alerts, **store, monitor, ProcessEnv, log_line);
+  if (!alerting) return Fail("cannot start alerting: " + alerting.error().message);
   if (!config.alerts.sinks.empty()) {
-    Result<std::unique_ptr<alert::AlertService>> started = alert::AlertService::Start(
-        config.alerts, **store, monitor, ProcessEnv,
-        [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
-    if (!started) return Fail("cannot start alerting: " + started.error().message);
-    alerting = std::move(*started);
     std::string names;
     for (const alert::SinkConfig& sink : config.alerts.sinks) names += " " + sink.name;
     std::cerr << "llmscope serve: alerting to " << config.alerts.sinks.size()
               << " sink(s):" << names << std::endl;
   }
+  alert::AlertSettings alert_settings(**store, *secrets, config.alerts,
+                                      o.config_file.empty() ? "(none)" : o.config_file, **alerting,
+                                      ProcessEnv, SystemNowMs, log_line);
+  settings_watcher.Subscribe([&alert_settings, log_line] {
+    if (Status s = alert_settings.Apply(); !s) {
+      log_line("alert: settings not applied: " + s.error().message);
+    }
+  });
 
   // The proxy: real application calls take the single ingest path too (docs/design.md "Proxy").
   std::unique_ptr<ProxyService> proxy;
@@ -290,6 +305,7 @@ int RunServe(const ServeOptions& o) {
   http.ingest.store_prompt_text = config.store_prompt_text;
   http.store_description = Redacted(store_url);
   http.severities = config.alerts.severities;
+  http.alert_settings = &alert_settings;
   if (proxy) http.extra_metrics = [&proxy] { return proxy->MetricsText(); };
   telemetry::HostTelemetry telemetry;
   std::string probe_description;
@@ -312,10 +328,7 @@ int RunServe(const ServeOptions& o) {
         }
       },
       telemetry);
-  // Settings changed through the API, here or on another server on the database, apply live:
-  // stored targets start, change and stop probing (docs/design.md "Settings").
-  settings::SettingsWatcher settings_watcher(
-      **store, std::chrono::milliseconds(config.settings_poll_ms));
+  // Stored targets start, change and stop probing live (docs/design.md "Settings").
   targets::TargetService target_service(
       **store, *secrets, o.no_probe ? nullptr : &scheduler,
       targets::TargetServiceOptions{config.targets, o.config_file, demo},
@@ -378,7 +391,7 @@ int RunServe(const ServeOptions& o) {
   // Serve() can also return on its own (a listener failure): wake the watcher so it can join.
   pthread_kill(signal_watcher.native_handle(), SIGTERM);
   signal_watcher.join();
-  settings_watcher.Stop();
+  settings_watcher.Stop();  // before the features its listeners reach go
   scheduler.Stop();
   if (proxy) {
     const uint64_t dropped = proxy->dropped();

@@ -1,6 +1,5 @@
 #include "http/router.h"
 
-
 namespace llmscope::http {
 
 void Router::Get(const std::string& pattern, Handler handler) {

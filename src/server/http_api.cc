@@ -3,6 +3,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "server/alert_routes.h"
+#include "server/alert_settings_routes.h"
 #include "server/api_key.h"
 #include "server/browser_headers.h"
 #include "server/dashboard_routes.h"
@@ -128,7 +129,8 @@ void HttpApi::InstallPreRouting() {
     // Settings hold endpoints and their audit: never public (docs/design.md "Settings").
     const bool settings = req.path.starts_with("/api/targets") ||
                           req.path.starts_with("/api/settings") ||
-                          req.path.starts_with("/api/providers");
+                          req.path.starts_with("/api/providers") ||
+                          req.path.starts_with("/api/alerts/");
     const bool open = (api && !settings && options_.public_reads && read) ||
                       (metrics && (options_.public_metrics || options_.public_reads)) ||
                       (status && (options_.public_status || options_.public_reads) && read);
@@ -157,6 +159,7 @@ void HttpApi::RegisterRoutes() {
                        StreamLimits{options_.max_stream_clients, options_.stream_heartbeat,
                                     options_.stream_queue_frames});
   RegisterAlertRoutes(s, store_, clock);
+  if (options_.alert_settings != nullptr) RegisterAlertSettingsRoutes(s, *options_.alert_settings);
   RegisterStatusRoutes(s, *status_);
   RegisterDemoRoutes(s, monitor_, store_, [this](const std::vector<SourceKey>& sources) {
     recent_->Forget(sources);

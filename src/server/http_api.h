@@ -1,7 +1,7 @@
 // HttpApi: LLMscope's HTTP API (docs/design.md "HTTP API") on the HTTP engine (http/server.h):
 // the server around the routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
 // (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
-// export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences), the
+// export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences; sinks, routes and mute windows: alert_settings_routes.h), the
 // status page and badges, OTLP receivers (/v1/traces, /v1/metrics) and the dashboard (its
 // p-chart route, then its embedded files).
 //
@@ -32,6 +32,10 @@
 #include "store/store.h"
 #include "telemetry/host_telemetry.h"
 
+namespace llmscope::alert {
+class AlertSettings;
+}
+
 namespace llmscope::http {
 class Router;
 class Server;
@@ -59,8 +63,8 @@ struct HttpOptions {
   int port = 8080;  // 0: any free port (tests)
   bool public_reads = false;
   bool public_metrics = false;
-  bool public_status = false;  // /status, /api/status and /badge/* without the key
-  std::string cors_origin;  // empty: no CORS headers
+  bool public_status = false;   // /status, /api/status and /badge/* without the key
+  std::string cors_origin;      // empty: no CORS headers
   size_t body_limit = 1 << 20;  // 413 beyond, refused from the Content-Length
   int io_threads = 1;
   int api_threads = 16;
@@ -82,6 +86,9 @@ struct HttpOptions {
   size_t recent_samples_total = 100000;
   alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
   Clock clock = SystemClock();  // "now" for every route: ingest's future bound, default windows
+  // Alerting's settings (sinks, routes, mute windows; alert_settings_routes.h); null: no such
+  // routes. Must outlive the server.
+  alert::AlertSettings* alert_settings = nullptr;
   // Exposition text appended to /metrics (the proxy's sample counters); empty: nothing.
   std::function<std::string()> extra_metrics;
 };

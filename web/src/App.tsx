@@ -15,6 +15,7 @@ import { useSeriesList } from './hooks/useSeriesList';
 import { useSelection } from './hooks/useSelection';
 import { useSetupWizard } from './hooks/useSetupWizard';
 import { useZoomDetail } from './hooks/useZoomDetail';
+import { AlertSettingsView } from './components/AlertSettingsView';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
 import { DemoBanner } from './components/DemoBanner';
@@ -132,6 +133,8 @@ export function App({ base = '' }: { base?: string }) {
             <Overview api={api} onOpen={(s) => select(s, 'e2e_ms')} onError={fail} />
           ) : shownView === 'targets' ? (
             <TargetsPage api={api} onSetup={setup.show} />
+          ) : shownView === 'alerts' ? (
+            <AlertSettingsView api={api} onError={fail} />
           ) : shownView === 'compare' ? (
             <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
@@ -148,7 +151,7 @@ export function App({ base = '' }: { base?: string }) {
               onNewStage={newStage}
             />
           )}
-          {shownView === 'overview' || shownView === 'targets' ? null : (
+          {shownView === 'overview' || shownView === 'targets' || shownView === 'alerts' ? null : (
             <div className="panels">
               <StatsPanel
                 values={chart?.model.y ?? []}

@@ -1,6 +1,6 @@
-// The top bar: the view (the overview of all sources, the chart, the comparison or the targets),
-// the exports, the setup wizard, and changing the key.
-export type View = 'overview' | 'chart' | 'compare' | 'targets';
+// The top bar: the view (the overview of all sources, the chart, the comparison, the targets or
+// the alerting settings), the exports, the setup wizard, and changing the key.
+export type View = 'overview' | 'chart' | 'compare' | 'targets' | 'alerts';
 
 interface Props {
   view: View;
@@ -26,6 +26,7 @@ export function TopBar(p: Props) {
         {tab('chart', 'Chart')}
         {tab('compare', 'Compare')}
         {tab('targets', 'Targets')}
+        {tab('alerts', 'Alerts')}
       </nav>
       <div className="exports">
         <button type="button" onClick={p.onViolationsCsv}>
