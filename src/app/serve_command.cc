@@ -24,6 +24,8 @@
 #include "probe/scheduler.h"
 #include "server/api_key.h"
 #include "server/http_api.h"
+#include "server/price_routes.h"
+#include "settings/settings_watcher.h"
 #include "store/open_store.h"
 #include "store/shared_store.h"
 #include "telemetry/host_telemetry.h"
@@ -109,8 +111,10 @@ probe::Target DefaultSimulatedTarget() {
 }
 
 // The built-in probe's targets with their providers, and the start log line's words.
+// `prices`: the live table (a handle the price routes change).
 Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
                                                          const ServeOptions& o,
+                                                         const probe::PriceTable& prices,
                                                          std::string& description) {
   std::vector<probe::ScheduledTarget> out;
   if (o.no_probe) {
@@ -131,7 +135,6 @@ Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
     description = "probing " + std::to_string(targets.size()) + " target(s):";
     for (const probe::Target& t : targets) description += " " + t.name;
   }
-  const probe::PriceTable prices = probe::PriceTable::Defaults();
   for (probe::Target& t : targets) {
     Result<std::unique_ptr<probe::Provider>> provider = probe::MakeProvider(t, prices);
     if (!provider) return Error{provider.error().code, t.name + ": " + provider.error().message};
@@ -214,11 +217,26 @@ int RunServe(const ServeOptions& o) {
               << " sink(s):" << names << std::endl;
   }
 
+  // Settings changed from the browser or the API, by this server or another on the database
+  // (docs/design.md "Settings"): the prices the probe and the proxy cost calls at are one shared
+  // table, the built-in prices with the stored ones over them, reloaded on each change.
+  probe::PriceTable prices = probe::PriceTable::Defaults();
+  if (Status s = server::ReloadPrices(**store, prices); !s) {
+    return Fail("cannot read the stored prices: " + s.error().message);
+  }
+  settings::SettingsWatcher settings_watcher(**store, std::chrono::seconds(2));
+  settings_watcher.Subscribe([&store, prices]() mutable {
+    if (Status s = server::ReloadPrices(**store, prices); !s) {
+      std::cerr << "llmscope serve: cannot reload the prices: " << s.error().message << std::endl;
+    }
+  });
+  settings_watcher.Start();
+
   // The proxy: real application calls take the single ingest path too (docs/design.md "Proxy").
   std::unique_ptr<ProxyService> proxy;
   if (config.proxy.enabled) {
     Result<std::unique_ptr<ProxyService>> started = ProxyService::Start(
-        config.proxy, key->value, monitor,
+        config.proxy, key->value, monitor, prices,
         [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
     if (!started) return Fail(started.error().message);
     proxy = std::move(*started);
@@ -250,6 +268,7 @@ int RunServe(const ServeOptions& o) {
   http.store_description = Redacted(store_url);
   http.severities = config.alerts.severities;
   if (proxy) http.extra_metrics = [&proxy] { return proxy->MetricsText(); };
+  http.prices = prices;
   telemetry::HostTelemetry telemetry;
   server::HttpApi api(http, monitor, **store, key->value, telemetry);
   if (Status s = api.LoadRecent(); !s) {
@@ -258,7 +277,7 @@ int RunServe(const ServeOptions& o) {
   malloc_trim(0);  // what the start-up replay used
   std::string probe_description;
   Result<std::vector<probe::ScheduledTarget>> probe_targets =
-      ProbeTargets(config, o, probe_description);
+      ProbeTargets(config, o, prices, probe_description);
   if (!probe_targets) return Fail(probe_targets.error().message);
   // Each connection and stream is a descriptor: allow as many as the hard limit (systemd and
   // most shells start services at a soft limit of 1,024).

@@ -11,6 +11,10 @@ void Router::Post(const std::string& pattern, Handler handler) {
   Add("POST", pattern, std::move(handler));
 }
 
+void Router::Put(const std::string& pattern, Handler handler) {
+  Add("PUT", pattern, std::move(handler));
+}
+
 void Router::Delete(const std::string& pattern, Handler handler) {
   Add("DELETE", pattern, std::move(handler));
 }

@@ -29,6 +29,7 @@ class Router {
  public:
   void Get(const std::string& pattern, Handler handler);
   void Post(const std::string& pattern, Handler handler);
+  void Put(const std::string& pattern, Handler handler);
   void Delete(const std::string& pattern, Handler handler);
   void SetPreRouting(PreRoutingHook hook);
 

@@ -28,6 +28,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
+#include "probe/price_table.h"
 #include "server/ingest_payload.h"
 #include "store/store.h"
 #include "telemetry/host_telemetry.h"
@@ -71,6 +72,9 @@ struct HttpOptions {
   size_t recent_samples_total = 150000;      // of all sources together (~25 MB)
   alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
   Clock clock = SystemClock();  // "now" for every route: ingest's future bound, default windows
+  // The prices the probe and the proxy cost calls at: a handle shared with them, which the
+  // price routes change (price_routes.h).
+  probe::PriceTable prices = probe::PriceTable::Defaults();
   // Exposition text appended to /metrics (the proxy's sample counters); empty: nothing.
   std::function<std::string()> extra_metrics;
 };

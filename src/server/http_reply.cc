@@ -13,7 +13,7 @@ constexpr std::pair<std::string_view, int> kStatusOfCode[] = {
     {"unknown_field", 400},     {"missing_field", 400},          {"batch_too_large", 400},
     {"too_few_points", 400},    {"unauthorized", 401},           {"not_found", 404},
     {"body_too_large", 413},    {"unsupported_media_type", 415}, {"internal", 500},
-    {"storage_error", 503},     {"too_many_streams", 503},
+    {"conflict", 409},          {"storage_error", 503},     {"too_many_streams", 503},
 };
 
 }  // namespace

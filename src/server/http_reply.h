@@ -19,7 +19,8 @@ void SendJson(http::Response& res, int status, const Json& body);
 //   400  the request is wrong: bad_request, invalid_json, invalid_field, invalid_parameter,
 //        invalid_spec, invalid_value, unknown_field, missing_field, batch_too_large,
 //        too_few_points
-//   401  unauthorized          404  not_found          413  body_too_large
+//   401  unauthorized          404  not_found          409  conflict
+//   413  body_too_large
 //   415  unsupported_media_type
 //   503  the server cannot serve it now: storage_error, too_many_streams
 //   500  internal, and any code not listed (a code a route may send belongs in the table)

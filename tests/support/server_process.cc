@@ -212,6 +212,7 @@ Reply ServerProcess::Call(const std::string& method, const std::string& path,
   std::unique_ptr<httplib::Client> c = Client();
   httplib::Result r =
       method == "POST"     ? c->Post(path.c_str(), headers, body, content_type.c_str())
+      : method == "PUT"    ? c->Put(path.c_str(), headers, body, content_type.c_str())
       : method == "DELETE" ? c->Delete(path.c_str(), headers)
                            : c->Get(path.c_str(), headers);
   Reply out;

@@ -80,8 +80,8 @@ class ServerProcess {
   std::unique_ptr<httplib::Client> Client() const;
   // {"Authorization": "Bearer <key>"}.
   httplib::Headers AuthHeaders() const;
-  // One request on a fresh connection: method "GET", "POST" or "DELETE"; a POST sends `body`
-  // with `content_type` (the others ignore both).
+  // One request on a fresh connection: method "GET", "POST", "PUT" or "DELETE"; a POST or PUT
+  // sends `body` with `content_type` (the others ignore both).
   Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
              Auth auth = Auth::kKey, const std::string& content_type = "application/json") const;
 
