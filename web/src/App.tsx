@@ -2,7 +2,7 @@
 // the comparison, exports and the live stream that keeps them current.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ViolationFilter } from './api/client';
-import type { Metric, Slo, SourceKey, Violation } from './api/types';
+import type { Metric, SourceKey, Violation } from './api/types';
 import { telemetryAt } from './lib/chart_data';
 import { limitsAt } from './lib/limit_labels';
 import { downloadText, downloadUrl } from './lib/download';
@@ -13,9 +13,11 @@ import { useChartData } from './hooks/useChartData';
 import { useLiveStream } from './hooks/useLiveStream';
 import { useSeriesList } from './hooks/useSeriesList';
 import { useSelection } from './hooks/useSelection';
+import { useStoredSlo } from './hooks/useStoredSlo';
 import { useZoomDetail } from './hooks/useZoomDetail';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
+import { CostView } from './components/CostView';
 import type { ControlChartHandle } from './components/ControlChart';
 import { KeyPrompt } from './components/KeyPrompt';
 import { Sidebar } from './components/Sidebar';
@@ -30,7 +32,7 @@ export function App({ base = '' }: { base?: string }) {
   const [data, setData] = useState<LiveState>(INITIAL_LIVE_STATE);
   const { source, metric, window: win, span, openId, select: pick, setMetric, setWindow, showFirst, openViolation, showViolation, closeViolation } =
     useSelection();
-  const [slo, setSlo] = useState<Slo>({});
+  const [slo, saveSlo] = useStoredSlo({ api, enabled: key !== null, source, metric, onError: fail });
   const [live, setLive] = useState(true);
   const [view, setView] = useState<View>('chart');
   const [hover, setHover] = useState<number | null>(null);
@@ -99,7 +101,9 @@ export function App({ base = '' }: { base?: string }) {
           streamState={streamState}
         />
         <main className="main">
-          {view === 'compare' ? (
+          {view === 'cost' ? (
+            <CostView api={api} onError={fail} />
+          ) : view === 'compare' ? (
             <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
             <ChartCard
@@ -125,7 +129,7 @@ export function App({ base = '' }: { base?: string }) {
               byRule={chart?.byRule ?? {}}
               marksTruncated={chart?.marksTruncated ?? false}
               slo={slo}
-              onSlo={setSlo}
+              onSlo={saveSlo}
             />
             <SystemPanel api={api} at={telemetryAt(chart?.model ?? null, hover)} />
           </div>

@@ -1,5 +1,5 @@
-// The top bar: the view (the chart or the comparison), the exports, and changing the key.
-export type View = 'chart' | 'compare';
+// The top bar: the view (the chart, the comparison or the cost), the exports, and changing the key.
+export type View = 'chart' | 'compare' | 'cost';
 
 interface Props {
   view: View;
@@ -22,6 +22,7 @@ export function TopBar(p: Props) {
       <nav className="segmented" aria-label="view">
         {tab('chart', 'Chart')}
         {tab('compare', 'Compare')}
+        {tab('cost', 'Cost')}
       </nav>
       <div className="exports">
         <button type="button" onClick={p.onViolationsCsv}>
