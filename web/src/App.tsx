@@ -32,7 +32,7 @@ export function App({ base = '' }: { base?: string }) {
   const [data, setData] = useState<LiveState>(INITIAL_LIVE_STATE);
   const { source, metric, window: win, span, openId, select: pick, setMetric, setWindow, showFirst, openViolation, showViolation, closeViolation } =
     useSelection();
-  const [slo, saveSlo] = useStoredSlo({ api, enabled: key !== null, source, metric, onError: fail });
+  const { slo, save: saveSlo, loads: sloLoads } = useStoredSlo({ api, enabled: key !== null, source, metric, onError: fail });
   const [live, setLive] = useState(true);
   const [view, setView] = useState<View>('chart');
   const [hover, setHover] = useState<number | null>(null);
@@ -130,6 +130,7 @@ export function App({ base = '' }: { base?: string }) {
               marksTruncated={chart?.marksTruncated ?? false}
               slo={slo}
               onSlo={saveSlo}
+              sloLoads={sloLoads}
             />
             <SystemPanel api={api} at={telemetryAt(chart?.model ?? null, hover)} />
           </div>

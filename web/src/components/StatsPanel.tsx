@@ -19,6 +19,7 @@ interface Props {
   marksTruncated: boolean;
   slo: Slo;
   onSlo: (slo: Slo) => void;
+  sloLoads?: number; // the SLO was loaded from the server this many times (the editor shows it anew)
 }
 
 function num(text: string): number | undefined {
@@ -65,8 +66,8 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
         </p>
       ) : null}
       {p.metric !== 'error' ? (
-        // Keyed by the SLO, so that the inputs show the stored one once it is loaded.
-        <form className="slo" key={`${p.slo.usl}/${p.slo.lsl}`} onSubmit={(e) => e.preventDefault()}>
+        // Keyed by the loads, so that the inputs show the stored SLO once it is loaded.
+        <form className="slo" key={p.sloLoads ?? 0} onSubmit={(e) => e.preventDefault()}>
           <label>
             SLO upper
             <input

@@ -12,16 +12,20 @@ export function useStoredSlo(p: {
   source: SourceKey | null;
   metric: Metric;
   onError: (e: unknown) => void;
-}): [Slo, (slo: Slo) => void] {
+}): { slo: Slo; save: (slo: Slo) => void; loads: number } {
   const { api, enabled, source, metric, onError } = p;
   // The SLO with the series it belongs to: another series' SLO is never shown.
   const [stored, setStored] = useState<{ series: string; slo: Slo }>({ series: '', slo: NONE });
+  // Loads from the server: an editor shows the stored SLO anew after each, not after a save.
+  const [loads, setLoads] = useState(0);
   const series = source ? JSON.stringify([source.provider, source.model, source.site, source.profile, metric]) : '';
   useEffect(() => {
     if (!enabled || !source) return;
     let current = true;
     api.slo({ ...source, metric }).then((r) => {
-      if (current) setStored({ series, slo: r ? { usl: r.usl ?? undefined, lsl: r.lsl ?? undefined } : NONE });
+      if (!current) return;
+      setStored({ series, slo: r ? { usl: r.usl ?? undefined, lsl: r.lsl ?? undefined } : NONE });
+      setLoads((n) => n + 1);
     }, onError);
     return () => {
       current = false;
@@ -34,5 +38,5 @@ export function useStoredSlo(p: {
     },
     [api, source, metric, series, onError],
   );
-  return [stored.series === series ? stored.slo : NONE, save];
+  return { slo: stored.series === series ? stored.slo : NONE, save, loads };
 }
