@@ -23,6 +23,7 @@ ProxyService::~ProxyService() {
 Result<std::unique_ptr<ProxyService>> ProxyService::Start(const Config::Proxy& config,
                                                           const std::string& api_key,
                                                           monitor::SeriesMonitor& monitor,
+                                                          const probe::PriceTable& prices,
                                                           const Log& log) {
   Result<std::pair<std::string, int>> listen = ParseListen(config.listen);
   if (!listen)
@@ -42,7 +43,7 @@ Result<std::unique_ptr<ProxyService>> ProxyService::Start(const Config::Proxy& c
   options.port = listen->second;
   options.routes = std::move(*routes);
   if (config.require_key) options.required_key = api_key;
-  options.prices = probe::PriceTable::Defaults();
+  options.prices = prices;
   options.upstream_idle_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(config.timeout_s * 1000.0));
   Result<std::unique_ptr<proxy::ProxyServer>> server =

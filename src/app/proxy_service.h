@@ -12,6 +12,7 @@
 #include "app/config.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
+#include "probe/price_table.h"
 
 namespace llmscope::app {
 
@@ -20,11 +21,13 @@ class ProxyService {
   using Log = std::function<void(const std::string& line)>;
 
   // Starts the proxy; `api_key` is the key clients send in X-LLMscope-Key when [proxy]
-  // require_key is set. `monitor` must outlive the service. Errors: "config_value" (listen),
+  // require_key is set; `prices` the table calls are costed at (a handle: changes to it apply
+  // to the next call). `monitor` must outlive the service. Errors: "config_value" (listen),
   // "listen".
   static Result<std::unique_ptr<ProxyService>> Start(const Config::Proxy& config,
                                                      const std::string& api_key,
                                                      monitor::SeriesMonitor& monitor,
+                                                     const probe::PriceTable& prices,
                                                      const Log& log);
   ~ProxyService();  // stops the proxy, then ingests the samples still queued
   ProxyService(const ProxyService&) = delete;

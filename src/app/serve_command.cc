@@ -26,6 +26,7 @@
 #include "probe/scheduler.h"
 #include "server/api_key.h"
 #include "server/http_api.h"
+#include "server/price_routes.h"
 #include "settings/secret_box.h"
 #include "settings/settings_watcher.h"
 #include "store/open_store.h"
@@ -115,8 +116,10 @@ probe::Target DefaultSimulatedTarget() {
 
 // The built-in probe's targets with their providers, and the start log line's words; `demo` set
 // when the simulated demo target is among them (stored targets replace it: TargetService).
+// `prices`: the live table (a handle the price routes change).
 Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
                                                          const ServeOptions& o,
+                                                         const probe::PriceTable& prices,
                                                          std::string& description,
                                                          std::optional<probe::Target>& demo) {
   std::vector<probe::ScheduledTarget> out;
@@ -139,7 +142,6 @@ Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
     description = "probing " + std::to_string(targets.size()) + " target(s):";
     for (const probe::Target& t : targets) description += " " + t.name;
   }
-  const probe::PriceTable prices = probe::PriceTable::Defaults();
   for (probe::Target& t : targets) {
     Result<std::unique_ptr<probe::Provider>> provider = probe::MakeProvider(t, prices);
     if (!provider) return Error{provider.error().code, t.name + ": " + provider.error().message};
@@ -270,11 +272,24 @@ int RunServe(const ServeOptions& o) {
     }
   });
 
+  // Settings changed from the browser or the API, by this server or another on the database
+  // (docs/design.md "Settings"): the prices the probe and the proxy cost calls at are one shared
+  // table, the built-in prices with the stored ones over them, reloaded on each change.
+  probe::PriceTable prices = probe::PriceTable::Defaults();
+  if (Status s = server::ReloadPrices(**store, prices); !s) {
+    return Fail("cannot read the stored prices: " + s.error().message);
+  }
+  settings_watcher.Subscribe([&store, prices]() mutable {
+    if (Status s = server::ReloadPrices(**store, prices); !s) {
+      std::cerr << "llmscope serve: cannot reload the prices: " << s.error().message << std::endl;
+    }
+  });
+
   // The proxy: real application calls take the single ingest path too (docs/design.md "Proxy").
   std::unique_ptr<ProxyService> proxy;
   if (config.proxy.enabled) {
     Result<std::unique_ptr<ProxyService>> started = ProxyService::Start(
-        config.proxy, key->value, monitor,
+        config.proxy, key->value, monitor, prices,
         [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
     if (!started) return Fail(started.error().message);
     proxy = std::move(*started);
@@ -307,11 +322,12 @@ int RunServe(const ServeOptions& o) {
   http.severities = config.alerts.severities;
   http.alert_settings = &alert_settings;
   if (proxy) http.extra_metrics = [&proxy] { return proxy->MetricsText(); };
+  http.prices = prices;
   telemetry::HostTelemetry telemetry;
   std::string probe_description;
   std::optional<probe::Target> demo;
   Result<std::vector<probe::ScheduledTarget>> probe_targets =
-      ProbeTargets(config, o, probe_description, demo);
+      ProbeTargets(config, o, prices, probe_description, demo);
   if (!probe_targets) return Fail(probe_targets.error().message);
   // The built-in probe feeds the single ingest path, like the API and remote probes.
   const bool keep_prompt_text = config.store_prompt_text;
@@ -331,7 +347,7 @@ int RunServe(const ServeOptions& o) {
   // Stored targets start, change and stop probing live (docs/design.md "Settings").
   targets::TargetService target_service(
       **store, *secrets, o.no_probe ? nullptr : &scheduler,
-      targets::TargetServiceOptions{config.targets, o.config_file, demo},
+      targets::TargetServiceOptions{config.targets, o.config_file, demo, prices},
       [&settings_watcher] { settings_watcher.Poke(); },
       [](const std::string& line) { std::cerr << "llmscope serve: " << line << std::endl; });
   settings_watcher.Subscribe([&target_service] { target_service.ApplyStored(); });

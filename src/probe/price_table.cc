@@ -3,7 +3,7 @@
 namespace llmscope::probe {
 
 PriceTable PriceTable::Defaults() {
-  // Written 2026-11-23 from the providers' public list prices (USD per million tokens, standard
+  // Written on kDefaultsWritten from the providers' public list prices (USD per million tokens, standard
   // tier, no batch or cache discounts). Prices change: this table is the user's to edit, in the
   // config's price table, which overrides these entries.
   PriceTable t;
@@ -17,14 +17,27 @@ PriceTable PriceTable::Defaults() {
 
 void PriceTable::Set(std::string provider, std::string model, double in_per_mtok,
                      double out_per_mtok) {
-  prices_[{std::move(provider), std::move(model)}] = Price{in_per_mtok, out_per_mtok};
+  const std::lock_guard<std::mutex> lock(shared_->mu);
+  shared_->prices[{std::move(provider), std::move(model)}] = Price{in_per_mtok, out_per_mtok};
+}
+
+void PriceTable::Replace(const PriceTable& other) {
+  Prices prices = other.Snapshot();
+  const std::lock_guard<std::mutex> lock(shared_->mu);
+  shared_->prices = std::move(prices);
+}
+
+PriceTable::Prices PriceTable::Snapshot() const {
+  const std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->prices;
 }
 
 std::optional<double> PriceTable::Cost(std::string_view provider, std::string_view model,
                                        int64_t tokens_in, int64_t tokens_out) const {
+  const std::lock_guard<std::mutex> lock(shared_->mu);
   const Price* best = nullptr;
   size_t best_len = 0;
-  for (const auto& [key, price] : prices_) {
+  for (const auto& [key, price] : shared_->prices) {
     const auto& [p, m] = key;
     if (p != provider || !model.starts_with(m)) continue;
     if (model.size() != m.size() && model[m.size()] != '-' && model[m.size()] != ':') continue;
@@ -37,6 +50,16 @@ std::optional<double> PriceTable::Cost(std::string_view provider, std::string_vi
   return (static_cast<double>(tokens_in) * best->in_per_mtok +
           static_cast<double>(tokens_out) * best->out_per_mtok) /
          1e6;
+}
+
+std::vector<PriceTable::Entry> PriceTable::Entries() const {
+  const Prices prices = Snapshot();
+  std::vector<Entry> entries;
+  entries.reserve(prices.size());
+  for (const auto& [key, price] : prices) {
+    entries.push_back(Entry{key.first, key.second, price.in_per_mtok, price.out_per_mtok});
+  }
+  return entries;
 }
 
 }  // namespace llmscope::probe

@@ -11,11 +11,13 @@
 #include "server/http_reply.h"
 #include "server/ingest_routes.h"
 #include "server/otlp_routes.h"
+#include "server/price_routes.h"
 #include "server/prometheus_metrics.h"
 #include "server/recent_samples.h"
 #include "server/sample_routes.h"
 #include "server/series_routes.h"
 #include "server/settings_audit_routes.h"
+#include "server/slo_routes.h"
 #include "server/sse_hub.h"
 #include "server/static_assets.h"
 #include "server/status_routes.h"
@@ -153,6 +155,8 @@ void HttpApi::RegisterRoutes() {
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
   RegisterOtlpRoutes(s, monitor_, *metrics_, options_.ingest, options_.body_limit, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.severities, clock);
+  RegisterSloRoutes(s, monitor_, store_, clock);
+  RegisterPriceRoutes(s, store_, options_.prices, clock);
   RegisterViolationRoutes(s, monitor_, store_, options_.severities, clock);
   RegisterSampleRoutes(s, store_, clock);
   RegisterStreamRoutes(s, *hub_,

@@ -28,6 +28,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "monitor/series_monitor.h"
+#include "probe/price_table.h"
 #include "server/ingest_payload.h"
 #include "store/store.h"
 #include "telemetry/host_telemetry.h"
@@ -89,6 +90,9 @@ struct HttpOptions {
   // Alerting's settings (sinks, routes, mute windows; alert_settings_routes.h); null: no such
   // routes. Must outlive the server.
   alert::AlertSettings* alert_settings = nullptr;
+  // The prices the probe and the proxy cost calls at: a handle shared with them, which the
+  // price routes change (price_routes.h).
+  probe::PriceTable prices = probe::PriceTable::Defaults();
   // Exposition text appended to /metrics (the proxy's sample counters); empty: nothing.
   std::function<std::string()> extra_metrics;
 };

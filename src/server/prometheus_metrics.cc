@@ -107,7 +107,8 @@ void PrometheusMetrics::Observe(const std::vector<monitor::MonitorEvent>& events
 }
 
 std::string PrometheusMetrics::Render(const std::vector<monitor::SeriesView>& series,
-                                      int64_t open_violations, size_t stream_clients) const {
+                                      int64_t open_violations, size_t stream_clients,
+                                      const std::map<SeriesKey, spc::SpecLimits>& slos) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
   Family(out, "llmscope_build_info", "gauge", "LLMscope build information.");
@@ -161,7 +162,7 @@ std::string PrometheusMetrics::Render(const std::vector<monitor::SeriesView>& se
     Line(out, "llmscope_open_violations", "", std::to_string(open_violations));
   }
 
-  RenderSeries(series, out);
+  RenderSeries(series, slos, out);
 
   Family(out, "llmscope_stream_clients", "gauge", "Open /api/stream connections.");
   Line(out, "llmscope_stream_clients", "", std::to_string(stream_clients));
@@ -188,6 +189,7 @@ void PrometheusMetrics::CountOtlpItems(const std::string& signal, int64_t sample
 }
 
 void PrometheusMetrics::RenderSeries(const std::vector<monitor::SeriesView>& series,
+                                     const std::map<SeriesKey, spc::SpecLimits>& slos,
                                      std::string& out) const {
   // The exported series: those of the first max_sources_ sources in key order.
   std::set<SourceKey> sources;
@@ -257,6 +259,18 @@ void PrometheusMetrics::RenderSeries(const std::vector<monitor::SeriesView>& ser
     Line(out, "llmscope_control_limit", labels + ",limit=\"ucl\"", Number(l.ucl));
     Line(out, "llmscope_control_limit", labels + ",limit=\"cl\"", Number(l.center));
     Line(out, "llmscope_control_limit", labels + ",limit=\"lcl\"", Number(l.lcl));
+  }
+  Family(out, "llmscope_capability", "gauge",
+         "The current stage's capability against the series' SLO (index: cp, cpk; cp needs "
+         "both limits).");
+  for (const monitor::SeriesView* v : shown) {
+    const auto slo = slos.find(v->key);
+    if (!v->stage || slo == slos.end()) continue;
+    Result<spc::Capability> c = spc::ComputeCapability({}, *v->stage, slo->second);
+    if (!c) continue;
+    const std::string labels = SeriesLabels(v->key);
+    if (c->cp) Line(out, "llmscope_capability", labels + ",index=\"cp\"", Number(*c->cp));
+    if (c->cpk) Line(out, "llmscope_capability", labels + ",index=\"cpk\"", Number(*c->cpk));
   }
 }
 

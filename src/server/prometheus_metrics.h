@@ -11,6 +11,8 @@
 //   llmscope_series_detection_delay_seconds                       the alarm detector's design
 //   llmscope_series_value, llmscope_series_last_point_timestamp_seconds   the latest point
 //   llmscope_control_limit{limit="ucl"|"cl"|"lcl"}                the current stage's limits
+//   llmscope_capability{index="cp"|"cpk"}                         the current stage's capability
+//       against the series' SLO (settings/series_slo.h; within σ̂, docs/spc.md §7)
 //   llmscope_samples_omitted_total, llmscope_series_omitted        what the cardinality cap hid
 //   llmscope_stream_clients, llmscope_build_info
 // Series values and limits are in the metric's original unit (ms for e2e_ms, ttft_ms, tpot_ms);
@@ -32,6 +34,7 @@
 
 #include "alert/severity.h"
 #include "monitor/series_monitor.h"
+#include "spc/capability.h"
 
 namespace llmscope::server {
 
@@ -57,9 +60,10 @@ class PrometheusMetrics {
 
   // The exposition text. `open_violations` comes from the store at scrape time (negative when
   // the store could not say: the family is then left empty), `series` from the monitor,
-  // `stream_clients` from the SSE hub.
+  // `stream_clients` from the SSE hub, `slos` (each series' SLO) from the store.
   std::string Render(const std::vector<monitor::SeriesView>& series, int64_t open_violations,
-                     size_t stream_clients) const;
+                     size_t stream_clients,
+                     const std::map<SeriesKey, spc::SpecLimits>& slos = {}) const;
 
  private:
   struct Histogram {
@@ -71,7 +75,8 @@ class PrometheusMetrics {
     uint64_t samples = 0, errors = 0;
     std::map<Metric, Histogram> latency;
   };
-  void RenderSeries(const std::vector<monitor::SeriesView>& series, std::string& out) const;
+  void RenderSeries(const std::vector<monitor::SeriesView>& series,
+                    const std::map<SeriesKey, spc::SpecLimits>& slos, std::string& out) const;
 
   const size_t max_sources_;
   const alert::SeverityOverrides severities_;

@@ -9,7 +9,9 @@
 #include "server/http_reply.h"
 #include "server/json_views.h"
 #include "server/query_params.h"
+#include "server/series_path.h"
 #include "server/spc_view.h"
+#include "settings/series_slo.h"
 
 namespace llmscope::server {
 namespace {
@@ -88,20 +90,6 @@ Result<SpcViewRequest> SpcRequest(const QueryParams& p, const monitor::SeriesMon
   return r;
 }
 
-// /api/series/PROVIDER/MODEL/METRIC/stages: `path` is PROVIDER/MODEL/METRIC, the model may itself
-// hold '/'; site and profile are query parameters.
-Result<SeriesKey> StageSeries(const std::string& path, const QueryParams& p) {
-  const size_t first = path.find('/'), last = path.rfind('/');
-  std::optional<Metric> metric =
-      last == std::string::npos ? std::nullopt : ParseMetric(path.substr(last + 1));
-  if (first == std::string::npos || first == last || !metric) {
-    return Error{"not_found", "series path must be /api/series/PROVIDER/MODEL/METRIC/stages"};
-  }
-  return SeriesKey{SourceKey{path.substr(0, first), path.substr(first + 1, last - first - 1),
-                             p.Text("site").value_or(""), p.Text("profile").value_or("")},
-                   *metric};
-}
-
 // The body of POST …/stages: empty, or {"since", "until"} (ISO 8601; until defaults to now).
 // nullopt: learn from the next points.
 Result<std::optional<std::pair<int64_t, int64_t>>> StageWindow(const std::string& text,
@@ -133,6 +121,22 @@ Result<std::optional<std::pair<int64_t, int64_t>>> StageWindow(const std::string
   return Window(std::make_pair(*since, *until));
 }
 
+// Without spec limits in the request, a series' capability is judged against its stored SLO.
+Status UseStoredSlo(SpcViewRequest& r, store::Store& store) {
+  if (!r.series || r.usl || r.lsl) return {};
+  Result<std::optional<store::SettingRecord>> stored =
+      store.GetSetting(std::string(settings::kSloKind), settings::SeriesSettingId(*r.series));
+  if (!stored) return stored.error();
+  if (!*stored) return {};
+  // Validated when it was set: a body the transform cannot take is left out, not refused.
+  Result<spc::SpecLimits> slo = settings::ParseSloBody((*stored)->body, spc::Transform::kNone);
+  if (!slo) return {};
+  r.usl = slo->usl;
+  r.lsl = slo->lsl;
+  r.spec_source = "slo";
+  return {};
+}
+
 }  // namespace
 
 void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
@@ -142,6 +146,7 @@ void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
              [&monitor, &store, &recent, severities, clock](const Request& req, Response& res) {
                Result<SpcViewRequest> r = SpcRequest(QueryParams(req.params), monitor, clock());
                if (!r) return SendError(res, r.error());
+               if (Status slo = UseStoredSlo(*r, store); !slo) return SendError(res, slo.error());
                r->severities = severities;
                Result<std::string> body = BuildSpcView(*r, store, monitor, recent);
                if (!body) return SendError(res, body.error());
@@ -153,7 +158,7 @@ void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
   });
 
   router.Post(R"(/api/series/(.+)/stages)", [&monitor, clock](const Request& req, Response& res) {
-    Result<SeriesKey> key = StageSeries(req.matches[1], QueryParams(req.params));
+    Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "stages");
     if (!key) return SendError(res, key.error());
     const int64_t now = clock();
     Result<std::optional<std::pair<int64_t, int64_t>>> window = StageWindow(req.body, now);

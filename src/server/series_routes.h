@@ -7,7 +7,8 @@
 //     is its chart, several give their points in time order and their list. hours: more than 0,
 //     at most 8784; since/until (ISO 8601) the window's ends (since overrides hours; until
 //     defaults to now); limit: 1..500000 (default one point per 2 s of the window);
-//     max_points: 4..20000 display points for the whole window (M4, spc_view.h).
+//     max_points: 4..20000 display points for the whole window (M4, spc_view.h). Without
+//     usl/lsl, a series' capability is judged against its stored SLO (slo_routes.h).
 //   GET  /api/series
 //     → {"series": [...]}: every series with its state, stage, limits and alarm detector.
 //   POST /api/series/{provider}/{model}/{metric}/stages[?site=&profile=]  [{"since", "until"}]

@@ -512,6 +512,9 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
         spc::ComputeCapability(valid, *limits_stage, spc::SpecLimits{r.usl, r.lsl});
     if (!c) return c.error();
     capability = CapabilityJson(*c);
+    capability["usl"] = r.usl ? Json(*r.usl) : Json(nullptr);
+    capability["lsl"] = r.lsl ? Json(*r.lsl) : Json(nullptr);
+    capability["spec_source"] = r.spec_source;
   }
 
   auto point = [&](size_t i) -> const ViewPoint& { return points[i]; };

@@ -4,7 +4,7 @@
 // ids, errors, memory and GPU columns, and the chart: state (and the series' alarm state and
 // detector, as GET /api/series gives them), current stage, every stage, limits
 // and zones in the original unit (provisional ones while learning), summary, capability when
-// spec limits are given, and the newest 200 violations in the window in full
+// spec limits are given (with its usl, lsl and spec_source), and the newest 200 violations in the window in full
 // (`violations_truncated` says whether there were more; the whole log, with filters and
 // paging, is GET /api/violations). `violation_marks` lists every monitoring-phase violation of
 // the window (of the newest 20,000 violations; `violation_marks_truncated` says whether there
@@ -43,7 +43,10 @@ struct SpcViewRequest {
   int64_t since_ms = 0, until_ms = INT64_MAX;
   int64_t display_until_ms = 0;  // the end the display buckets span: until, or now
   int64_t limit = 43200;         // the newest `limit` points of the window
+  // Spec limits (original unit) for the capability: the request's, else the series' stored SLO
+  // (settings/series_slo.h); `spec_source` says which ("query" or "slo"), shown with it.
   std::optional<double> usl, lsl;
+  std::string spec_source = "query";
   // Only the columns a chart draws (time_ms, values, ids, errors and the host telemetry
   // percents), without the original's per-point text and Ollama columns: at 43,200 points the
   // body is ~2 MB instead of ~5 MB (the dashboard asks with ?columns=chart).

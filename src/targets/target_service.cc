@@ -202,7 +202,7 @@ Result<Sample> TargetService::Call(probe::Target target) const {
   target.timeout_s = std::min(target.timeout_s, kTestCallLimitS);
   target.first_byte_timeout_s = std::min(target.first_byte_timeout_s, kTestCallLimitS);
   Result<std::unique_ptr<probe::Provider>> provider =
-      probe::MakeProvider(target, probe::PriceTable::Defaults());
+      probe::MakeProvider(target, options_.prices);
   if (!provider) return Error{"invalid_field", provider.error().message};
   return (*provider)->Call(target.profiles.front());
 }
@@ -240,7 +240,7 @@ void TargetService::ApplyStored() {
     if (applied != applied_.end() && applied->second == r.version) continue;
     Result<probe::Target> target = Openable(r.body);
     Result<std::unique_ptr<probe::Provider>> provider =
-        target ? probe::MakeProvider(*target, probe::PriceTable::Defaults())
+        target ? probe::MakeProvider(*target, options_.prices)
                : Result<std::unique_ptr<probe::Provider>>(target.error());
     if (!provider) {
       log_("stored target '" + r.id + "' is not probed: " + provider.error().message);
@@ -267,7 +267,7 @@ void TargetService::ApplyStored() {
   if (want_demo == demo_probing_) return;
   if (want_demo) {
     Result<std::unique_ptr<probe::Provider>> provider =
-        probe::MakeProvider(*options_.demo, probe::PriceTable::Defaults());
+        probe::MakeProvider(*options_.demo, options_.prices);
     if (provider) scheduler_->Put(options_.demo->name, {*options_.demo, std::move(*provider)});
   } else {
     scheduler_->Remove(options_.demo->name);

@@ -25,6 +25,7 @@
 
 #include "core/result.h"
 #include "core/sample.h"
+#include "probe/price_table.h"
 #include "probe/scheduler.h"
 #include "probe/target.h"
 #include "settings/secret_box.h"
@@ -38,6 +39,8 @@ struct TargetServiceOptions {
   std::vector<probe::Target> file_targets;  // complete; listed with source "file"
   std::string config_file;                  // named when a file target is changed
   std::optional<probe::Target> demo;        // probed while there is no other target
+  // The prices calls are costed at: the live table the price routes change.
+  probe::PriceTable prices = probe::PriceTable::Defaults();
 };
 
 // One target as the API shows it.

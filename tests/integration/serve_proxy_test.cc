@@ -1,7 +1,8 @@
 // `llmscope serve` with a [proxy] section, end to end: the real binary as a child process in
 // front of the fake provider server on 127.0.0.1. Proxied calls become samples in the store on
 // the single ingest path, labelled by X-LLMscope-App, and are counted in /metrics; a required
-// proxy key is the API key.
+// proxy key is the API key. A price edited through the API costs the next proxied calls (the
+// earlier samples keep their cost) and GET /api/cost sums what they cost.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -104,6 +105,92 @@ TEST_F(ServeProxyTest, ARequiredKeyIsTheApiKey) {
   EXPECT_EQ(StatsWith(1)["count"], 1);
   EXPECT_EQ(server_->Stdout().find(server_->api_key()), std::string::npos);
   EXPECT_EQ(server_->Stderr().find(server_->api_key()), std::string::npos);
+}
+
+// The cost_usd column of the proxied gpt-4o-mini calls, oldest first.
+std::vector<double> Costs(const ServerProcess& server) {
+  const json spc = json::parse(
+      server.Call("GET", "/api/stats/spc?provider=openai&model=gpt-4o-mini&metric=cost_usd").body,
+      nullptr, false);
+  std::vector<double> costs;
+  for (const json& v : spc["values"]) {
+    if (v.is_number()) costs.push_back(v.get<double>());
+  }
+  return costs;
+}
+
+json PriceOf(const ServerProcess& server, const std::string& model) {
+  const json prices = json::parse(server.Call("GET", "/api/prices").body, nullptr, false);
+  for (const json& p : prices["prices"]) {
+    if (p["provider"] == "openai" && p["model"] == model) return p;
+  }
+  return nullptr;
+}
+
+TEST_F(ServeProxyTest, AnEditedPriceCostsTheNextCallsAndTheCostViewSumsThem) {
+  StartServe(false);
+  const json builtin = PriceOf(*server_, "gpt-4o-mini");
+  ASSERT_TRUE(builtin.is_object());
+  EXPECT_EQ(builtin["source"], "builtin");
+  EXPECT_EQ(builtin["input_usd_per_mtok"], 0.15);
+
+  const std::string path = "/api/prices/openai/gpt-4o-mini";
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"input_usd_per_mtok": -1, "output_usd_per_mtok": 6})", "input_usd_per_mtok"},
+           {R"({"input_usd_per_mtok": 1.5})", "output_usd_per_mtok"},
+           {R"({"input_usd_per_mtok": 1.5, "output_usd_per_mtok": 6, "x": 1})", "x"}}) {
+    const Reply bad = server_->Call("PUT", path, body);
+    EXPECT_EQ(bad.status, 400) << body;
+    EXPECT_NE(bad.body.find(field), std::string::npos) << bad.body;
+  }
+  EXPECT_EQ(PriceOf(*server_, "gpt-4o-mini")["source"], "builtin") << "nothing was stored";
+
+  // With the usage in the stream, so that the call has token counts to cost.
+  auto call = [this] {
+    httplib::Result r = Proxy().Post(
+        "/openai/v1/chat/completions",
+        R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stream":true,)"
+        R"("stream_options":{"include_usage":true}})",
+        "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  };
+  call();
+  ASSERT_EQ(StatsWith(1)["count"], 1);
+  const std::vector<double> before = Costs(*server_);
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_GT(before[0], 0);
+
+  // Ten times the built-in price: the next call costs ten times as much, the first keeps its cost.
+  const Reply put =
+      server_->Call("PUT", path, R"({"input_usd_per_mtok": 1.5, "output_usd_per_mtok": 6})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(PriceOf(*server_, "gpt-4o-mini")["source"], "store");
+  call();
+  ASSERT_EQ(StatsWith(2)["count"], 2);
+  const std::vector<double> after = Costs(*server_);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_DOUBLE_EQ(after[0], before[0]);
+  EXPECT_NEAR(after[1], 10 * before[0], 1e-12);
+
+  const json cost =
+      json::parse(server_->Call("GET", "/api/cost?group=model").body, nullptr, false);
+  ASSERT_EQ(cost["rows"].size(), 1u) << cost.dump();
+  const json row = cost["rows"][0];
+  EXPECT_EQ(row["model"], "gpt-4o-mini");
+  EXPECT_EQ(row["calls"], 2);
+  EXPECT_NEAR(row["spend_usd"].get<double>(), 11 * before[0], 1e-12);
+  EXPECT_NEAR(row["usd_per_1000_calls"].get<double>(), 5500 * before[0], 1e-9);
+  const json by_day =
+      json::parse(server_->Call("GET", "/api/cost?group=model,day").body, nullptr, false);
+  ASSERT_EQ(by_day["rows"].size(), 1u) << by_day.dump();
+  EXPECT_EQ(by_day["rows"][0]["day"].get<std::string>().size(), 10u);
+  const Reply bad_group = server_->Call("GET", "/api/cost?group=week");
+  EXPECT_EQ(bad_group.status, 400);
+  EXPECT_NE(bad_group.body.find("group"), std::string::npos) << bad_group.body;
+
+  EXPECT_EQ(server_->Call("DELETE", path).status, 204);
+  EXPECT_EQ(PriceOf(*server_, "gpt-4o-mini")["source"], "builtin");
 }
 
 }  // namespace

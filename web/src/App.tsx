@@ -2,7 +2,7 @@
 // panels, the violation log, the comparison, exports and the live stream that keeps them current.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ViolationFilter } from './api/client';
-import type { Metric, Slo, SourceKey, Violation } from './api/types';
+import type { Metric, SourceKey, Violation } from './api/types';
 import { telemetryAt } from './lib/chart_data';
 import { limitsAt } from './lib/limit_labels';
 import { downloadText, downloadUrl } from './lib/download';
@@ -14,11 +14,13 @@ import { useLiveStream } from './hooks/useLiveStream';
 import { useSeriesList } from './hooks/useSeriesList';
 import { useSelection } from './hooks/useSelection';
 import { useSetupWizard } from './hooks/useSetupWizard';
+import { useStoredSlo } from './hooks/useStoredSlo';
 import { useZoomDetail } from './hooks/useZoomDetail';
 import { AlertSettingsView } from './components/AlertSettingsView';
 import { ChartCard } from './components/ChartCard';
 import { CompareView } from './components/CompareView';
 import { DemoBanner } from './components/DemoBanner';
+import { CostView } from './components/CostView';
 import type { ControlChartHandle } from './components/ControlChart';
 import { KeyPrompt } from './components/KeyPrompt';
 import { Overview } from './components/Overview';
@@ -51,7 +53,7 @@ export function App({ base = '' }: { base?: string }) {
     showViolation,
     closeViolation,
   } = useSelection();
-  const [slo, setSlo] = useState<Slo>({});
+  const { slo, save: saveSlo, loads: sloLoads } = useStoredSlo({ api, enabled: key !== null, source, metric, onError: fail });
   const [live, setLive] = useState(true);
   const [view, setView] = useState<View>('chart');
   const [hover, setHover] = useState<number | null>(null);
@@ -135,6 +137,8 @@ export function App({ base = '' }: { base?: string }) {
             <TargetsPage api={api} onSetup={setup.show} />
           ) : shownView === 'alerts' ? (
             <AlertSettingsView api={api} onError={fail} />
+          ) : shownView === 'cost' ? (
+            <CostView api={api} onError={fail} />
           ) : shownView === 'compare' ? (
             <CompareView api={api} series={data.series} metric={metric} span={span} onError={fail} />
           ) : (
@@ -151,7 +155,7 @@ export function App({ base = '' }: { base?: string }) {
               onNewStage={newStage}
             />
           )}
-          {shownView === 'overview' || shownView === 'targets' || shownView === 'alerts' ? null : (
+          {shownView === 'overview' || shownView === 'targets' || shownView === 'alerts' || shownView === 'cost' ? null : (
             <div className="panels">
               <StatsPanel
                 values={chart?.model.y ?? []}
@@ -162,7 +166,8 @@ export function App({ base = '' }: { base?: string }) {
                 byRule={chart?.byRule ?? {}}
                 marksTruncated={chart?.marksTruncated ?? false}
                 slo={slo}
-                onSlo={setSlo}
+                onSlo={saveSlo}
+                sloLoads={sloLoads}
               />
               <SystemPanel api={api} at={telemetryAt(chart?.model ?? null, hover)} />
             </div>

@@ -2,11 +2,14 @@
 // Every failure becomes an ApiError carrying the HTTP status and the server's error code and
 // message; a 401 has its own plain-language message so the page can ask for the key again.
 import type {
+  CostReply,
   Metric,
   PChartView,
+  PriceEntry,
   Sample,
   SeriesInfo,
   Slo,
+  SloReply,
   SourceKey,
   SpcView,
   Stage,
@@ -63,6 +66,19 @@ export function sourceParams(s: SourceKey): Record<string, string> {
   if (s.site) p.site = s.site;
   if (s.profile) p.profile = s.profile;
   return p;
+}
+
+
+// /api/series/{provider}/{model}/{metric}/{action}?site=&profile= (the model may hold '/').
+export function seriesPath(
+  series: { provider: string; model: string; metric: Metric; site: string; profile: string },
+  action: string,
+): string {
+  return (
+    `/api/series/${encodeURIComponent(series.provider)}/${series.model.split('/').map(encodeURIComponent).join('/')}` +
+    `/${series.metric}/${action}` +
+    query({ site: series.site, profile: series.profile })
+  );
 }
 
 export class ApiClient {
@@ -140,11 +156,34 @@ export class ApiClient {
     return this.request<Violation>('POST', `/api/violations/${id}/${action}`, { by });
   }
   newStage(series: { provider: string; model: string; metric: Metric; site: string; profile: string }) {
-    const path =
-      `/api/series/${encodeURIComponent(series.provider)}/${series.model.split('/').map(encodeURIComponent).join('/')}` +
-      `/${series.metric}/stages` +
-      query({ site: series.site, profile: series.profile });
-    return this.request<Stage>('POST', path, {});
+    return this.request<Stage>('POST', seriesPath(series, 'stages'), {});
+  }
+  // The series' stored SLO; null when none is set.
+  slo(series: SourceKey & { metric: Metric }): Promise<SloReply | null> {
+    return this.request<SloReply>('GET', seriesPath(series, 'slo')).catch((e: unknown) => {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    });
+  }
+  // Stores the SLO, or removes it when it has no limit.
+  async saveSlo(series: SourceKey & { metric: Metric }, slo: Slo): Promise<void> {
+    if (slo.usl === undefined && slo.lsl === undefined) {
+      await this.raw('DELETE', seriesPath(series, 'slo')).catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.status === 404)) throw e;
+      });
+      return;
+    }
+    await this.request('PUT', seriesPath(series, 'slo'), { usl: slo.usl ?? null, lsl: slo.lsl ?? null });
+  }
+  prices() {
+    return this.request<{ prices: PriceEntry[] }>('GET', '/api/prices');
+  }
+  savePrice(provider: string, model: string, input: number, output: number) {
+    const path = `/api/prices/${encodeURIComponent(provider)}/${model.split('/').map(encodeURIComponent).join('/')}`;
+    return this.request<PriceEntry>('PUT', path, { input_usd_per_mtok: input, output_usd_per_mtok: output });
+  }
+  cost(group: string) {
+    return this.request<CostReply>('GET', '/api/cost' + query({ group }));
   }
   system() {
     return this.request<SystemNow>('GET', '/api/system');

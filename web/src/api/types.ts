@@ -182,6 +182,44 @@ export interface Capability {
   ppk: number | null;
   share_beyond_spec: number | null;
   n: number;
+  usl?: number | null;
+  lsl?: number | null;
+  spec_source?: 'query' | 'slo'; // the request's limits, or the series' stored SLO
+}
+
+// GET /api/series/{provider}/{model}/{metric}/slo
+export interface SloReply {
+  usl: number | null;
+  lsl: number | null;
+  version: number;
+  updated_ms: number;
+}
+
+// GET /api/prices: one priced model.
+export interface PriceEntry {
+  provider: string;
+  model: string;
+  input_usd_per_mtok: number;
+  output_usd_per_mtok: number;
+  source: 'builtin' | 'store';
+  set_at: string;
+}
+
+// GET /api/cost: spend per group (a dimension not grouped by is "").
+export interface CostRow {
+  provider: string;
+  model: string;
+  day: string;
+  spend_usd: number;
+  calls: number;
+  priced_calls: number;
+  usd_per_1000_calls: number | null;
+}
+
+export interface CostReply {
+  since: string;
+  until: string;
+  rows: CostRow[];
 }
 
 export interface SpcView {

@@ -1,5 +1,6 @@
 // The statistics of the points on screen (or, when the chart lists display points only, the
-// server's of the whole window), the control limits in force, capability against an SLO,
+// server's of the whole window), the control limits in force, capability against the series'
+// SLO (stored on the server when edited here, useStoredSlo),
 // violations per rule.
 import { Fragment, memo, useMemo } from 'react';
 import type { Capability, Limits, Metric, Slo } from '../api/types';
@@ -18,6 +19,7 @@ interface Props {
   marksTruncated: boolean;
   slo: Slo;
   onSlo: (slo: Slo) => void;
+  sloLoads?: number; // the SLO was loaded from the server this many times (the editor shows it anew)
 }
 
 function num(text: string): number | undefined {
@@ -64,7 +66,8 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
         </p>
       ) : null}
       {p.metric !== 'error' ? (
-        <form className="slo" onSubmit={(e) => e.preventDefault()}>
+        // Keyed by the loads, so that the inputs show the stored SLO once it is loaded.
+        <form className="slo" key={p.sloLoads ?? 0} onSubmit={(e) => e.preventDefault()}>
           <label>
             SLO upper
             <input
@@ -88,9 +91,9 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
       {c ? (
         <dl className="kv capability">
           <dt>Cp</dt>
-          <dd>{formatValue(c.cp, 2)}</dd>
+          <dd data-testid="stat-cp">{formatValue(c.cp, 2)}</dd>
           <dt>Cpk</dt>
-          <dd>{formatValue(c.cpk, 2)}</dd>
+          <dd data-testid="stat-cpk">{formatValue(c.cpk, 2)}</dd>
           <dt>Pp</dt>
           <dd>{formatValue(c.pp, 2)}</dd>
           <dt>Ppk</dt>

@@ -1,6 +1,6 @@
-// The top bar: the view (the overview of all sources, the chart, the comparison, the targets or
-// the alerting settings), the exports, the setup wizard, and changing the key.
-export type View = 'overview' | 'chart' | 'compare' | 'targets' | 'alerts';
+// The top bar: the view (the overview of all sources, the chart, the comparison, the targets,
+// the alerting settings or the cost), the exports, the setup wizard, and changing the key.
+export type View = 'overview' | 'chart' | 'compare' | 'targets' | 'alerts' | 'cost';
 
 interface Props {
   view: View;
@@ -27,6 +27,7 @@ export function TopBar(p: Props) {
         {tab('compare', 'Compare')}
         {tab('targets', 'Targets')}
         {tab('alerts', 'Alerts')}
+        {tab('cost', 'Cost')}
       </nav>
       <div className="exports">
         <button type="button" onClick={p.onViolationsCsv}>

@@ -1,0 +1,19 @@
+#include "server/series_path.h"
+
+namespace llmscope::server {
+
+Result<SeriesKey> SeriesFromPath(const std::string& path, const QueryParams& params,
+                                 std::string_view action) {
+  const size_t first = path.find('/'), last = path.rfind('/');
+  std::optional<Metric> metric =
+      last == std::string::npos ? std::nullopt : ParseMetric(path.substr(last + 1));
+  if (first == std::string::npos || first == last || !metric) {
+    return Error{"not_found",
+                 "series path must be /api/series/PROVIDER/MODEL/METRIC/" + std::string(action)};
+  }
+  return SeriesKey{SourceKey{path.substr(0, first), path.substr(first + 1, last - first - 1),
+                             params.Text("site").value_or(""), params.Text("profile").value_or("")},
+                   *metric};
+}
+
+}  // namespace llmscope::server

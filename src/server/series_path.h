@@ -1,0 +1,20 @@
+// The series a route's path names: /api/series/PROVIDER/MODEL/METRIC/<action>, where the model
+// may itself hold '/' and the site and profile are query parameters (?site=&profile=), as the
+// stage and SLO routes take them (series_routes.h, slo_routes.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/sample.h"
+#include "server/query_params.h"
+
+namespace llmscope::server {
+
+// `path` is PROVIDER/MODEL/METRIC (the route's capture); `action` names the route in the error.
+// "not_found" when the path names no series.
+Result<SeriesKey> SeriesFromPath(const std::string& path, const QueryParams& params,
+                                 std::string_view action);
+
+}  // namespace llmscope::server

@@ -1,0 +1,96 @@
+// End to end, the per-series SLO and the Cost view: the built dashboard in the real `llmscope
+// serve` (baseline of 20 points), driven in Debian's Chromium through playwright-core. Proves: an
+// SLO typed in the stats panel is stored on the server and Cp/Cpk show (and show again after a
+// reload, without typing); the Cost view shows the spend of calls with a cost per model, and a
+// price edited there is stored and shown as set now instead of built-in.
+// Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
+//
+// Usage: node e2e/series_cost.e2e.mjs <path to llmscope> (or the path in LLMSCOPE_BINARY).
+// Without Chromium it exits 77 (skipped), unless CI=true, where a missing Chromium is a failure.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, chromiumPresent, inControlSamples, launchChromium, startServer } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const binary = process.argv[2] ?? process.env.LLMSCOPE_BINARY;
+const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
+
+if (!binary) {
+  console.error('usage: node e2e/series_cost.e2e.mjs <path to llmscope>');
+  process.exit(2);
+}
+if (!chromiumPresent()) {
+  if (process.env.CI === 'true') {
+    console.error(`FAIL: Chromium not found at ${CHROMIUM} (CI=true); scripts/install-deps.sh installs it`);
+    process.exit(1);
+  }
+  console.log(`SKIP: Chromium not found at ${CHROMIUM}`);
+  process.exit(77);
+}
+mkdirSync(artifacts, { recursive: true });
+
+const step = (name) => console.log(`-- ${name}`);
+let server;
+let browser;
+let page;
+try {
+  server = await startServer({ binary, env: { LLMSCOPE_SPC_BASELINE: '20' }, args: ['--no-simulated'] });
+  step('a baseline of priced calls');
+  const samples = inControlSamples({ provider: 'openai', model: 'gpt-4o-mini', n: 30, stepMs: 1000 });
+  for (const s of samples) s.cost_usd = 0.002;
+  await server.post(samples);
+
+  browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
+  page = await browser.context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(server.base + '/');
+  await page.getByLabel('API key').fill(server.key);
+  await page.getByText('Save key').click();
+
+  step('an SLO typed in the stats panel is stored, and Cp/Cpk show');
+  await page.locator('button.series-item', { hasText: 'E2E latency' }).first().click();
+  await page.getByText('Set an SLO for Cp/Cpk/Pp/Ppk.').waitFor();
+  await page.getByLabel('upper spec limit').fill('2600');
+  await page.getByLabel('lower spec limit').fill('1400');
+  await page.getByLabel('lower spec limit').blur();
+  await page.getByTestId('stat-cpk').waitFor();
+  const cpk = Number(await page.getByTestId('stat-cpk').textContent());
+  assert.ok(cpk > 1, `Cpk of a 2000 ms process within 1400..2600 ms: ${cpk}`);
+  const stored = await server.api('GET', '/api/series/openai/gpt-4o-mini/e2e_ms/slo');
+  assert.equal(stored.usl, 2600);
+  assert.equal(stored.lsl, 1400);
+  await page.reload();
+  await page.locator('button.series-item', { hasText: 'E2E latency' }).first().click();
+  await page.getByTestId('stat-cpk').waitFor();
+  assert.equal(await page.getByLabel('upper spec limit').inputValue(), '2600', 'the stored SLO is shown after a reload');
+  await page.screenshot({ path: path.join(artifacts, '05-slo.png'), fullPage: true });
+
+  step('the Cost view shows the spend per model and edits a price');
+  await page.getByRole('navigation', { name: 'view' }).getByRole('button', { name: 'Cost' }).click();
+  await page.getByTestId('cost-table').waitFor();
+  assert.equal(await page.getByTestId('cost-total').first().textContent(), '$0.0600', '30 calls at $0.002');
+  const row = page.getByTestId('price-table').locator('tr', { hasText: 'openai/gpt-4o-mini' });
+  await row.getByText(/built-in/).waitFor();
+  await page.getByLabel('input price of openai/gpt-4o-mini').fill('1.5');
+  await page.getByLabel('output price of openai/gpt-4o-mini').fill('6');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await page.getByTestId('price-table').locator('tr', { hasText: 'openai/gpt-4o-mini' }).getByText(/^\d{4}-\d\d-\d\dT/).waitFor();
+  const prices = await server.api('GET', '/api/prices');
+  const edited = prices.prices.find((p) => p.provider === 'openai' && p.model === 'gpt-4o-mini');
+  assert.equal(edited.source, 'store');
+  assert.equal(edited.input_usd_per_mtok, 1.5);
+  await page.screenshot({ path: path.join(artifacts, '06-cost.png'), fullPage: true });
+
+  assert.deepEqual(pageErrors, [], 'no errors in the page');
+  console.log('PASS: series SLO and cost end to end');
+} catch (e) {
+  console.error('FAIL:', e);
+  if (page) await page.screenshot({ path: path.join(artifacts, 'failure-series-cost.png'), fullPage: true }).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  await server?.stop();
+}
