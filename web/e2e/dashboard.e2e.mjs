@@ -234,6 +234,8 @@ try {
   await demoPage.goto(demoServer.base + '/');
   await demoPage.getByLabel('API key').fill(demoServer.key);
   await demoPage.getByText('Save key').click();
+  // A store with no target of its own opens the setup wizard over the demo day; skip it.
+  await demoPage.getByRole('button', { name: 'Skip setup' }).click();
   await demoPage.locator('.source-name', { hasText: 'simulated / sim-llm' }).waitFor();
   // The log's default view (alerts): the day's slowdown and outage.
   await demoPage.locator('table.violations tbody tr', { hasText: 'SHIFT' }).first().waitFor();
