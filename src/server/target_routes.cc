@@ -102,6 +102,7 @@ void RegisterTargetRoutes(http::Router& router, targets::TargetService& targets,
     }
     std::string key;
     if (const std::optional<std::string> key_env = q.Text("key_env"); key_env && !key_env->empty()) {
+      if (Status s = targets::CheckKeyEnvName(*key_env); !s) return SendError(res, s.error());
       if (const char* value = std::getenv(key_env->c_str())) key = value;
     }
     Result<std::vector<std::string>> models =

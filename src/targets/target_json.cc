@@ -74,7 +74,11 @@ Status ReadFields(const Json& body, probe::Target& t,
       {"provider", [&](const Json& v) { return Text(v, "provider", t.provider); }},
       {"base_url", [&](const Json& v) { return Text(v, "base_url", t.base_url); }},
       {"model", [&](const Json& v) { return Text(v, "model", t.model); }},
-      {"key_env", [&](const Json& v) { return Text(v, "key_env", t.key_env); }},
+      {"key_env",
+       [&](const Json& v) {
+         Status s = Text(v, "key_env", t.key_env);
+         return s ? CheckKeyEnvName(t.key_env) : s;
+       }},
       {"ollama_api", [&](const Json& v) { return Text(v, "ollama_api", t.ollama_api); }},
       {"stream", [&](const Json& v) { return Bool(v, "stream", t.stream); }},
       {"interval_s", [&](const Json& v) { return Number(v, "interval_s", t.interval_s); }},
@@ -112,6 +116,15 @@ Result<Json> Object(std::string_view text) {
 }
 
 }  // namespace
+
+Status CheckKeyEnvName(std::string_view name) {
+  if (name.starts_with("LLMSCOPE_")) {
+    return Error{"invalid_field",
+                 "key_env: LLMSCOPE_* variables hold the server's own settings and secrets; name "
+                 "the variable that holds the provider's key"};
+  }
+  return {};
+}
 
 Result<TargetInput> ParseTargetInput(std::string_view text) {
   Result<Json> body = Object(text);

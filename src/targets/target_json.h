@@ -47,6 +47,11 @@ std::string StoredTargetBody(const probe::Target& target, const std::string& key
 // What the audit list keeps: the fields and key_set, never the key.
 std::string AuditTargetBody(const probe::Target& target, bool key_set);
 
+// Whether an API client may name `name` as a key_env: not one of the server's own variables
+// (LLMSCOPE_*: its API key, its store URL with a password), which a target or the models route
+// would otherwise send to any URL the client gives. "invalid_field" naming key_env.
+Status CheckKeyEnvName(std::string_view name);
+
 // The id a target gets from its name: lower-case letters, digits and '-', at most 64 characters
 // ("ollama/llama3.2:1b" → "ollama-llama3-2-1b"); "" when nothing is left.
 std::string TargetIdOf(std::string_view name);

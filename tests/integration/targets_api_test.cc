@@ -272,6 +272,13 @@ TEST_F(TargetsApiTest, TestAndModelRoutesAnswerInWords) {
       server_->Call("GET", "/api/providers/models?provider=ollama&base_url=http://127.0.0.1:1");
   EXPECT_EQ(unreachable.status, 502) << unreachable.body;
   EXPECT_EQ(server_->Call("GET", "/api/providers/models?provider=nope").status, 400);
+  // The server's own variables are never sent to a URL a client names.
+  const Reply own = server_->Call("GET",
+                                  "/api/providers/models?provider=openai-compatible&key_env="
+                                  "LLMSCOPE_API_KEY&base_url=" +
+                                      fake_.base_url());
+  EXPECT_EQ(own.status, 400) << own.body;
+  EXPECT_NE(own.body.find("key_env"), std::string::npos) << own.body;
 }
 
 TEST_F(TargetsApiTest, SettingsRoutesNeedTheKeyEvenWithPublicReads) {

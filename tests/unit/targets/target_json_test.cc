@@ -30,6 +30,7 @@ TEST(TargetJson, EachBadFieldIsNamed) {
        "profiles[0].max_tokens:"},
       {R"({"provider":"ollama","model":"m","version":0})", "version:"},
       {R"({"provider":"ollama","model":"m","key_sealed":"v1:x"})", "key_sealed:"},
+      {R"({"provider":"openai","model":"m","key_env":"LLMSCOPE_API_KEY"})", "key_env:"},
   };
   for (const auto& [body, field] : cases) {
     Result<TargetInput> in = ParseTargetInput(body);
