@@ -31,9 +31,17 @@
 #include <vector>
 
 #include "core/time_format.h"
+#include "bench_api.h"
 #include "support/server_process.h"
 
 namespace {
+
+using llmscope::bench::Api;
+using llmscope::bench::NowMs;
+using llmscope::bench::ProcStatusKb;
+using llmscope::bench::RandomKey;
+using llmscope::bench::RunFailure;
+using llmscope::bench::SecondsSince;
 
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -48,38 +56,6 @@ std::atomic<bool> g_interrupted{false};
 
 void OnSignal(int) {
   g_interrupted = true;
-}
-
-// A failed run: the message says what and why.
-struct RunFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-double SecondsSince(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// "VmHWM" (peak) or "VmRSS" (now) of a process, in kB; -1 when unknown.
-long ProcStatusKb(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  const std::string prefix = std::string(field) + ":";
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
-  }
-  return -1;
-}
-
-std::string RandomKey() {
-  std::random_device rd;
-  std::string key;
-  for (int i = 0; i < 32; ++i) key += "0123456789abcdef"[rd() % 16];
-  return key;
 }
 
 // One series' probe calls in time order, made one at a time (90 days would not fit in memory as
@@ -131,58 +107,6 @@ class SampleStream {
   std::mt19937_64 rng_;
   std::normal_distribution<double> normal_{0, 1};
   std::uniform_real_distribution<double> uniform_{0, 1};
-};
-
-// The API client: one keep-alive connection, the key on every request, every request bounded by
-// the run's deadline.
-class Api {
- public:
-  Api(int port, const std::string& key, Clock::time_point deadline)
-      : client_("127.0.0.1", port), deadline_(deadline) {
-    client_.set_keep_alive(true);
-    client_.set_tcp_nodelay(true);
-    client_.set_connection_timeout(5, 0);
-    headers_ = {{"Authorization", "Bearer " + key}};
-  }
-
-  // Returns the reply's violations_detected.
-  int64_t PostSamples(const std::string& body) {
-    Bound();
-    httplib::Result r = client_.Post("/api/stats", headers_, body, "application/json");
-    if (!r) throw RunFailure("POST /api/stats: " + httplib::to_string(r.error()));
-    if (r->status != 200 && r->status != 201) {
-      throw RunFailure("POST /api/stats: HTTP " + std::to_string(r->status) + ": " +
-                       r->body.substr(0, 500));
-    }
-    const Json reply = Json::parse(r->body, nullptr, false);
-    return reply.is_object() ? reply.value("violations_detected", int64_t{0}) : 0;
-  }
-
-  // The reply's body (HTTP 200 only).
-  std::string Get(const std::string& path, const httplib::Params& params) {
-    Bound();
-    httplib::Result r = client_.Get(path, params, headers_);
-    if (!r) throw RunFailure("GET " + path + ": " + httplib::to_string(r.error()));
-    if (r->status != 200) {
-      throw RunFailure("GET " + path + ": HTTP " + std::to_string(r->status) + ": " +
-                       r->body.substr(0, 500));
-    }
-    return std::move(r->body);
-  }
-
- private:
-  // No request may outlast the deadline.
-  void Bound() {
-    const double left = std::chrono::duration<double>(deadline_ - Clock::now()).count();
-    if (left <= 0) throw RunFailure("--max-seconds ran out");
-    const auto s = static_cast<time_t>(std::ceil(left));
-    client_.set_read_timeout(s, 0);
-    client_.set_write_timeout(s, 0);
-  }
-
-  httplib::Client client_;
-  httplib::Headers headers_;
-  Clock::time_point deadline_;
 };
 
 // One query shape and what it measured.
@@ -292,7 +216,8 @@ int Run(int argc, char** argv) {
       body += "]}";
       check();
       const auto t0 = Clock::now();
-      detected += api.PostSamples(body);
+      const Json reply = Json::parse(api.PostSamples(body), nullptr, false);
+      detected += reply.is_object() ? reply.value("violations_detected", int64_t{0}) : 0;
       post_seconds += SecondsSince(t0);
       posted += n;
       if (posted >= next_report) {
