@@ -144,18 +144,11 @@ Result<SinkItem> AlertSettings::PutSink(const SinkRequest& request, const Change
   const StoredSecrets present = SecretsPresent(next.sealed);
   if (Status s = AsInvalidField(ValidateSink(config, "", present)); !s) return s.error();
 
-  store::SettingWrite write;
-  write.kind = kSinkKind;
-  write.id = config.name;
-  write.body = SinkBody(next);
-  write.audit_body = SinkView(config, present).dump();
-  write.actor = change.actor;
-  write.now_ms = clock_();
-  write.expected_version = change.expected_version;
-  Result<store::SettingRecord> written = store_.PutSetting(write);
-  if (!written) return written.error();
-  if (Status s = ApplyLocked(); !s) return s.error();
-  return SinkItem{config, present, ItemSource::kStore, written->version};
+  Result<int64_t> version =
+      WriteAndApply(kSinkKind, config.name, SinkBody(next), SinkView(config, present).dump(),
+                    change);
+  if (!version) return version.error();
+  return SinkItem{config, present, ItemSource::kStore, *version};
 }
 
 Result<RouteItem> AlertSettings::PutRoute(const NamedRoute& route, const ChangeContext& change) {
@@ -172,17 +165,10 @@ Result<RouteItem> AlertSettings::PutRoute(const NamedRoute& route, const ChangeC
                                    [&](const StoredSink& s) { return s.config.name == sink; });
     if (!known) return Invalid("sinks", "no sink is named '" + sink + "'");
   }
-  store::SettingWrite write;
-  write.kind = kRouteKind;
-  write.id = route.name;
-  write.body = RouteJson(route).dump();
-  write.actor = change.actor;
-  write.now_ms = clock_();
-  write.expected_version = change.expected_version;
-  Result<store::SettingRecord> written = store_.PutSetting(write);
-  if (!written) return written.error();
-  if (Status s = ApplyLocked(); !s) return s.error();
-  return RouteItem{route, ItemSource::kStore, written->version};
+  Result<int64_t> version =
+      WriteAndApply(kRouteKind, route.name, RouteJson(route).dump(), "", change);
+  if (!version) return version.error();
+  return RouteItem{route, ItemSource::kStore, *version};
 }
 
 Result<MuteItem> AlertSettings::PutMute(const MuteWindow& mute, const ChangeContext& change) {
@@ -194,17 +180,10 @@ Result<MuteItem> AlertSettings::PutMute(const MuteWindow& mute, const ChangeCont
   }
   if (Status s = FileConflict("mute window", mute.name, in_file); !s) return s.error();
   if (Status s = AsInvalidField(ValidateMute(mute, "")); !s) return s.error();
-  store::SettingWrite write;
-  write.kind = kMuteKind;
-  write.id = mute.name;
-  write.body = MuteJson(mute).dump();
-  write.actor = change.actor;
-  write.now_ms = clock_();
-  write.expected_version = change.expected_version;
-  Result<store::SettingRecord> written = store_.PutSetting(write);
-  if (!written) return written.error();
-  if (Status s = ApplyLocked(); !s) return s.error();
-  return MuteItem{mute, ItemSource::kStore, written->version};
+  Result<int64_t> version =
+      WriteAndApply(kMuteKind, mute.name, MuteJson(mute).dump(), "", change);
+  if (!version) return version.error();
+  return MuteItem{mute, ItemSource::kStore, *version};
 }
 
 Status AlertSettings::Delete(const char* kind, const std::string& name, const std::string& actor) {
@@ -262,6 +241,23 @@ Result<std::optional<store::DeliveryRecord>> AlertSettings::TestDelivery(const s
 Status AlertSettings::Apply() {
   std::lock_guard<std::mutex> lock(mu_);
   return ApplyLocked();
+}
+
+Result<int64_t> AlertSettings::WriteAndApply(const char* kind, const std::string& id,
+                                             std::string body, std::string audit_body,
+                                             const ChangeContext& change) {
+  store::SettingWrite write;
+  write.kind = kind;
+  write.id = id;
+  write.body = std::move(body);
+  write.audit_body = std::move(audit_body);
+  write.actor = change.actor;
+  write.now_ms = clock_();
+  write.expected_version = change.expected_version;
+  Result<store::SettingRecord> written = store_.PutSetting(write);
+  if (!written) return written.error();
+  if (Status s = ApplyLocked(); !s) return s.error();
+  return written->version;
 }
 
 Status AlertSettings::ApplyLocked() {

@@ -98,6 +98,10 @@ class AlertSettings {
   Result<std::vector<StoredSink>> StoredSinks();
   Status FileConflict(const char* what, const std::string& name, bool in_file) const;
   Status Delete(const char* kind, const std::string& name, const std::string& actor);
+  // Stores one item as `change` says (audit_body: "" for the body itself) and applies the new
+  // set; the stored version. mu_ held.
+  Result<int64_t> WriteAndApply(const char* kind, const std::string& id, std::string body,
+                                std::string audit_body, const ChangeContext& change);
   Status ApplyLocked();
 
   store::Store& store_;
