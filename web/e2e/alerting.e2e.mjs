@@ -3,11 +3,10 @@
 // once the receiver has the signed test alert; the signing secret never appears in the page.
 // Usage: node e2e/alerting.e2e.mjs <path to llmscope>. Exit 77: skipped (no Chromium).
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, chromiumPresent, launchChromium, startServer } from './harness.mjs';
+import { CHROMIUM, chromiumPresent, launchChromium, startReceiver, startServer } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = process.argv[2] ?? process.env.LLMSCOPE_BINARY;
@@ -29,17 +28,9 @@ if (!chromiumPresent()) {
 mkdirSync(artifacts, { recursive: true });
 
 // The local receiver: records each POST and answers 200.
-const received = [];
-const receiver = http.createServer((req, res) => {
-  let body = '';
-  req.on('data', (c) => (body += c));
-  req.on('end', () => {
-    received.push({ path: req.url, headers: req.headers, body });
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
-  });
-});
-await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-const hookUrl = `http://127.0.0.1:${receiver.address().port}/e2e-hook`;
+const receiver = await startReceiver();
+const received = receiver.received;
+const hookUrl = receiver.url('/e2e-hook');
 
 const step = (name) => console.log(`-- ${name}`);
 let server;

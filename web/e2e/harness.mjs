@@ -4,6 +4,7 @@
 // playwright-core with the flags this machine needs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, openSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,4 +125,24 @@ export function inControlSamples({ provider, model, n, center = 2000, stepMs = 2
     });
   }
   return out;
+}
+
+// A webhook receiver on a free port of 127.0.0.1: records each request (path, headers, body) in
+// `received` and answers 200 with {}.
+export async function startReceiver() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ path: req.url, headers: req.headers, body });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    received,
+    url: (p) => `http://127.0.0.1:${server.address().port}${p}`,
+    close: () => server.close(),
+  };
 }

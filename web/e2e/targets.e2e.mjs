@@ -2,7 +2,8 @@
 // configured: it probes its simulated demo), the fake provider server as a program speaking
 // Ollama's wire format, Debian's Chromium through playwright-core. Proves: after the key, the
 // setup wizard opens; it lists the fake Ollama's models through the server, tests one call,
-// saves the target and ends on its live chart, whose points grow as the probe runs; on the
+// adds a webhook sink whose test alert reaches a local receiver, saves the target and ends on
+// its live chart, whose points grow as the probe runs; on the
 // Targets page, a changed interval applies to the running probe without a restart.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
@@ -14,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, chromiumPresent, launchChromium, startServer } from './harness.mjs';
+import { CHROMIUM, chromiumPresent, launchChromium, startReceiver, startServer } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [binary, fakeBinary] = process.argv.slice(2);
@@ -49,6 +50,7 @@ let server;
 let fake;
 let browser;
 let page;
+let receiver;
 try {
   server = await startServer({ binary });
   fake = await startFake();
@@ -79,6 +81,14 @@ try {
   await wizard.getByTestId('test-outcome').filter({ hasText: 'It answered' }).waitFor();
   await page.screenshot({ path: path.join(artifacts, 'targets-1-wizard.png'), fullPage: true });
   await wizard.getByRole('button', { name: 'Next' }).click();
+
+  step('the alert step adds a webhook sink and its test alert arrives at a local receiver');
+  receiver = await startReceiver();
+  await wizard.getByLabel('alert URL').fill(receiver.url('/wizard-hook'));
+  await wizard.getByRole('button', { name: 'Add and send a test' }).click();
+  await wizard.getByTestId('wizard-alert-outcome').filter({ hasText: 'Delivered' }).waitFor({ timeout: 20000 });
+  assert.equal(receiver.received.length, 1, 'the receiver got the test alert');
+  assert.equal(receiver.received[0].path, '/wizard-hook');
   await wizard.getByRole('button', { name: 'Start probing' }).click();
 
   step('the wizard ends on the live chart of the new target, which grows');
@@ -114,6 +124,7 @@ try {
   process.exitCode = 1;
 } finally {
   await browser?.close();
+  receiver?.close();
   fake?.stop();
   await server?.stop();
 }

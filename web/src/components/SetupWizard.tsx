@@ -2,14 +2,15 @@
 // its own (file or stored), and from the top bar. It says where the API key is kept (the server
 // never sends the key: this browser already holds it), looks for a local Ollama through the
 // server's model route and offers its models, or takes another provider; sets the interval and
-// profile; tests one call; saves the target; and ends on its live chart. Skipping is remembered
-// by this browser.
+// profile; tests one call; offers an alert sink with a test (WizardAlertStep); saves the target;
+// and ends on its live chart. Skipping is remembered by this browser.
 import { useEffect, useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
 import { createTarget, providerModels, type Target } from '../api/targets';
 import { emptyForm, writeOf, type TargetFormState } from '../lib/target_form';
 import { SETUP_SKIPPED } from '../hooks/useSetupWizard';
 import { TargetFields, TestOutcome, useTargetTest } from './TargetForm';
+import { WizardAlertStep } from './WizardAlertStep';
 
 const LOCAL_OLLAMA = 'http://127.0.0.1:11434';
 
@@ -103,10 +104,7 @@ export function SetupWizard({ api, onClose, onDone }: { api: ApiClient; onClose:
         ) : null}
         {step === 'alerts' ? (
           <>
-            <p>
-              Alerts go to the sinks of the config file's <code>[alerts]</code> section (Slack, PagerDuty, e-mail, webhooks; see the
-              README's "Alerting"). Add one there when you want to be told of incidents.
-            </p>
+            <WizardAlertStep api={api} />
             {problem ? (
               <p className="alert" role="alert">
                 {problem}
