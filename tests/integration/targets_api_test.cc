@@ -234,6 +234,7 @@ TEST_F(TargetsApiTest, FileTargetsAreListedReadOnly) {
 TEST_F(TargetsApiTest, TheDemoTargetGivesWayToTheFirstStoredTarget) {
   ServerOptions options;
   options.simulated_probe = true;
+  options.extra_args = {"--demo=false"};  // the demo target alone, not its past day
   StartServe(options);
   EXPECT_EQ(Body(server_->Call("GET", "/api/targets"))["demo_probing"], true);
   ASSERT_EQ(server_->Call("POST", "/api/targets", OllamaTarget(5).dump()).status, 201);
