@@ -122,6 +122,21 @@ class PgConnection {
   std::unordered_map<std::string, std::string> statements_;  // sql → name
 };
 
+// Every row of `result`, read with `read` (a function of PgRow&); or the first malformed row's
+// error.
+template <typename T, typename Read>
+Result<std::vector<T>> ReadAll(const PgResult& result, Read read) {
+  std::vector<T> rows;
+  const int n = PQntuples(result.get());
+  rows.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    PgRow row(result.get(), i);
+    rows.push_back(read(row));
+    if (row.error()) return *row.error();
+  }
+  return rows;
+}
+
 // A transaction on one connection: rolled back on destruction unless committed.
 class PgTransaction {
  public:

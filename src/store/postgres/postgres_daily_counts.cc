@@ -16,15 +16,7 @@ Result<std::vector<DailySampleCount>> PostgresStore::CountSamplesByDay(int64_t s
       sql::SelectSampleCountsByDay(),
       pg::PgParams().Int(std::max<int64_t>(since_ms, 0)).Int(until_ms), "CountSamplesByDay");
   if (!r) return r.error();
-  std::vector<DailySampleCount> rows;
-  const int n = PQntuples(r->get());
-  rows.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    pg::PgRow row(r->get(), i);
-    rows.push_back(record_fields::ReadDailySampleCount(row));
-    if (row.error()) return *row.error();
-  }
-  return rows;
+  return pg::ReadAll<DailySampleCount>(*r, record_fields::ReadDailySampleCount<pg::PgRow>);
 }
 
 }  // namespace llmscope::store

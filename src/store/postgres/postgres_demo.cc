@@ -25,14 +25,7 @@ Result<std::vector<SourceKey>> PostgresStore::DemoSources() {
   if (!conn) return conn.error();
   Result<pg::PgResult> r = conn->Run(sql::SelectDemoSources(), pg::PgParams(), "DemoSources");
   if (!r) return r.error();
-  std::vector<SourceKey> sources;
-  const int n = PQntuples(r->get());
-  for (int i = 0; i < n; ++i) {
-    pg::PgRow row(r->get(), i);
-    sources.push_back(record_fields::ReadSource(row));
-    if (row.error()) return *row.error();
-  }
-  return sources;
+  return pg::ReadAll<SourceKey>(*r, record_fields::ReadSource<pg::PgRow>);
 }
 
 Result<int64_t> PostgresStore::DeleteDemoData() {

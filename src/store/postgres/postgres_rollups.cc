@@ -25,20 +25,6 @@ Status Upsert(PgConnection& conn, const std::vector<Rollup>& rollups) {
   return {};
 }
 
-// Every row of `result`, read with `read`; or the first malformed row's error.
-template <typename T, typename Read>
-Result<std::vector<T>> ReadRows(const PgResult& result, Read read) {
-  std::vector<T> rows;
-  const int n = PQntuples(result.get());
-  rows.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    PgRow row(result.get(), i);
-    rows.push_back(read(row));
-    if (row.error()) return *row.error();
-  }
-  return rows;
-}
-
 }  // namespace
 
 Status AddToRollups(PgConnection& conn, const std::vector<Sample>& samples,
@@ -63,7 +49,7 @@ Result<int64_t> RebuildRollups(PgConnection& conn, int64_t since_ms) {
         conn.Run(rollup_sql::SelectSamplesToRebuild(),
                  PgParams().Int(after_id).Int(from).Int(kRebuildPage), "RebuildRollups");
     if (!r) return r.error();
-    Result<std::vector<Sample>> page = ReadRows<Sample>(*r, record_fields::ReadSample<PgRow>);
+    Result<std::vector<Sample>> page = ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
     if (!page) return page.error();
     RollupBuilder builder;
     for (const Sample& s : *page) builder.Add(s, s.id);
@@ -95,7 +81,7 @@ Result<std::vector<Sample>> PostgresStore::SamplesWithIds(const std::vector<int6
     for (size_t i = at; i < at + n; ++i) p.Int(ids[i]);
     Result<PgResult> r = conn->Run(rollup_sql::SelectSamplesWithIds(n), p, "SamplesWithIds");
     if (!r) return r.error();
-    Result<std::vector<Sample>> rows = pg::ReadRows<Sample>(*r, record_fields::ReadSample<PgRow>);
+    Result<std::vector<Sample>> rows = pg::ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
     if (!rows) return rows.error();
     out.insert(out.end(), std::make_move_iterator(rows->begin()),
                std::make_move_iterator(rows->end()));
@@ -110,7 +96,7 @@ Result<std::vector<Rollup>> PostgresStore::QueryRollups(const RollupQuery& q) {
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(rollup_sql::Select(q), p, "QueryRollups");
   if (!r) return r.error();
-  return pg::ReadRows<Rollup>(*r, rollup_sql::ReadRollup<PgRow>);
+  return pg::ReadAll<Rollup>(*r, rollup_sql::ReadRollup<PgRow>);
 }
 
 Result<int64_t> PostgresStore::RebuildRollups(int64_t since_ms) {

@@ -18,19 +18,6 @@ using pg::PgParams;
 using pg::PgResult;
 using pg::PgRow;
 
-template <typename T, typename Read>
-Result<std::vector<T>> ReadRows(const PgResult& result, Read read) {
-  std::vector<T> rows;
-  const int n = PQntuples(result.get());
-  rows.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    PgRow row(result.get(), i);
-    rows.push_back(read(row));
-    if (row.error()) return *row.error();
-  }
-  return rows;
-}
-
 // The integer a RETURNING statement gave, or nullopt when it wrote no row.
 Result<std::optional<int64_t>> Returned(const PgResult& result) {
   if (PQntuples(result.get()) == 0) return std::optional<int64_t>();
@@ -46,7 +33,7 @@ Result<std::optional<SettingRecord>> SelectOne(PgConnection& conn, const std::st
       conn.Run(setting_sql::SelectOne(), PgParams().Text(kind).Text(id), "GetSetting");
   if (!r) return r.error();
   Result<std::vector<SettingRecord>> rows =
-      ReadRows<SettingRecord>(*r, setting_sql::ReadSetting<PgRow>);
+      pg::ReadAll<SettingRecord>(*r, setting_sql::ReadSetting<PgRow>);
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<SettingRecord>();
   return std::optional<SettingRecord>(std::move(rows->front()));
@@ -126,7 +113,7 @@ Result<std::vector<SettingRecord>> PostgresStore::ListSettings(const std::string
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(setting_sql::SelectKind(), PgParams().Text(kind), "ListSettings");
   if (!r) return r.error();
-  return ReadRows<SettingRecord>(*r, setting_sql::ReadSetting<PgRow>);
+  return pg::ReadAll<SettingRecord>(*r, setting_sql::ReadSetting<PgRow>);
 }
 
 Result<SettingsRevision> PostgresStore::GetSettingsRevision() {
@@ -154,7 +141,7 @@ Result<std::vector<SettingAuditRecord>> PostgresStore::QuerySettingsAudit(const 
   p.Int(limit);
   Result<PgResult> r = conn->Run(setting_sql::SelectAudit(!kind.empty()), p, "QuerySettingsAudit");
   if (!r) return r.error();
-  return ReadRows<SettingAuditRecord>(*r, setting_sql::ReadSettingAudit<PgRow>);
+  return pg::ReadAll<SettingAuditRecord>(*r, setting_sql::ReadSettingAudit<PgRow>);
 }
 
 }  // namespace llmscope::store

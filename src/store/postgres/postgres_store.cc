@@ -33,6 +33,7 @@ using pg::PgParams;
 using pg::PgResult;
 using pg::PgRow;
 using pg::PgTransaction;
+using pg::ReadAll;
 
 // What PostgreSQL spells its own way in the shared statements (sql_statements.h).
 constexpr std::string_view kDeliveryKeyColumn = "idempotency_key";
@@ -66,20 +67,6 @@ PgParams ViolationParams(const ViolationRecord& v, bool keyed) {
 // Rows a command changed (UPDATE, DELETE, INSERT without RETURNING).
 int64_t RowsChanged(const PgResult& result) {
   return std::strtoll(PQcmdTuples(result.get()), nullptr, 10);
-}
-
-// Every row of `result`, read with `read`; or the first malformed row's error.
-template <typename T, typename Read>
-Result<std::vector<T>> ReadAll(const PgResult& result, Read read) {
-  std::vector<T> rows;
-  const int n = PQntuples(result.get());
-  rows.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    PgRow row(result.get(), i);
-    rows.push_back(read(row));
-    if (row.error()) return *row.error();
-  }
-  return rows;
 }
 
 // The first column of the only row of `result` as an integer.
