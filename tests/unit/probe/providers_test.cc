@@ -27,8 +27,6 @@ using testing::FakeProviderServer;
 using testing::Fault;
 using testing::Script;
 
-// Bound on |measured − injected|: behaviour, not speed (loaded CI machines, sanitizers).
-constexpr double kSlackMs = 50;
 constexpr char kKeyEnv[] = "LLMSCOPE_PROVIDERS_TEST_KEY";
 constexpr char kKey[] = "sk-test-0123456789";
 
@@ -118,6 +116,12 @@ class ProviderTest : public ::testing::TestWithParam<Case> {
 };
 
 TEST_P(ProviderTest, MetricsMatchTheInjectedDelaysAndUsage) {
+  // The first token after 120 ms, the other four 100 ms apart: the last byte leaves at 520 ms.
+  // Behaviour, not speed: never less than what was injected, and the first token timed when it
+  // came, before the stream ended; how close the figures are is bench/probe_accuracy_bench's.
+  Script timed = Normal();
+  timed.per_token_delay = milliseconds(100);
+  server_.SetScript(timed);
   auto provider = Make();
   const Sample s = provider->Call(profile_);
   ASSERT_FALSE(s.error) << s.error_kind << ": " << s.error_message;
@@ -125,10 +129,9 @@ TEST_P(ProviderTest, MetricsMatchTheInjectedDelaysAndUsage) {
   EXPECT_GT(s.time_ms, 1700000000000);
   EXPECT_FALSE(s.prompt_hash.empty());
 
-  const double injected_e2e = 120 + 4 * 30;
+  const double injected_e2e = 120 + 4 * 100;
   ASSERT_TRUE(s.e2e_ms);
   EXPECT_GE(*s.e2e_ms, injected_e2e - 1);
-  EXPECT_LE(*s.e2e_ms, injected_e2e + kSlackMs);
   EXPECT_EQ(s.tokens_in, 11);
   EXPECT_EQ(s.tokens_out, 5);
 
@@ -136,10 +139,9 @@ TEST_P(ProviderTest, MetricsMatchTheInjectedDelaysAndUsage) {
   if (GetParam().stream) {
     ASSERT_TRUE(s.ttft_ms);
     EXPECT_GE(*s.ttft_ms, 120 - 1);
-    EXPECT_LE(*s.ttft_ms, 120 + kSlackMs);
+    EXPECT_LT(*s.ttft_ms, injected_e2e);
     ASSERT_TRUE(s.tpot_ms);
     EXPECT_DOUBLE_EQ(*s.tpot_ms, (*s.e2e_ms - *s.ttft_ms) / 4);
-    EXPECT_NEAR(*s.tpot_ms, 30, kSlackMs / 4);
   } else {
     EXPECT_FALSE(s.ttft_ms);
     EXPECT_FALSE(s.tpot_ms);
