@@ -181,6 +181,20 @@ try {
   await compare.getByTestId('compare-chart').locator('canvas').waitFor();
   await page.screenshot({ path: path.join(artifacts, '03-compare.png') });
 
+  step('each page has its address: a reload stays on it, Back returns to the chart');
+  await page.waitForFunction(() => window.location.hash === '#/compare');
+  await page.reload();
+  await page.getByRole('region', { name: 'comparison' }).waitFor();
+  await page.getByRole('button', { name: 'Alerts', exact: true }).click();
+  await page.waitForFunction(() => window.location.hash === '#/alerts');
+  await page.goBack();
+  await page.getByRole('region', { name: 'comparison' }).waitFor();
+  await page.goBack();
+  await page.waitForFunction(() => window.location.hash.startsWith('#/series/'));
+  await page.getByTestId('control-chart').waitFor();
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await compare.locator('table.compare-summary tbody tr').nth(1).waitFor();
+
   step('a new stage, after a confirmation, sends the series back to learning');
   await page
     .locator('.series-list > li', { has: page.locator('.source-name', { hasText: `${EVIL} / ${MODEL}` }) })

@@ -2,7 +2,7 @@
 // panels, the violation log, the comparison, exports and the live stream that keeps them current.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ViolationFilter } from './api/client';
-import type { Metric, SourceKey, Violation } from './api/types';
+import type { Violation } from './api/types';
 import { telemetryAt } from './lib/chart_data';
 import { limitsAt } from './lib/limit_labels';
 import { downloadText, downloadUrl } from './lib/download';
@@ -42,20 +42,19 @@ export function App({ base = '' }: { base?: string }) {
     window: win,
     span,
     openId,
-    overview,
-    select: pick,
+    page,
+    select,
     setMetric,
     setWindow,
     showFirst,
-    showOverview,
-    closeOverview,
+    showPage,
+    showChart,
     openViolation,
     showViolation,
     closeViolation,
   } = useSelection();
   const { slo, save: saveSlo, loads: sloLoads } = useStoredSlo({ api, enabled: key !== null, source, metric, onError: fail });
   const [live, setLive] = useState(true);
-  const [view, setView] = useState<View>('chart');
   const [hover, setHover] = useState<number | null>(null);
   const logFilter = useRef<ViolationFilter>({});
   const chartRef = useRef<ControlChartHandle>(null);
@@ -74,16 +73,8 @@ export function App({ base = '' }: { base?: string }) {
 
   const chart = data.chart;
   const shown = source ? data.series.find((s) => sameSource(s, source) && s.metric === metric) : undefined;
-  const select = (s: SourceKey, m: Metric) => {
-    pick(s, m);
-    setView('chart');
-  };
-  const shownView: View = overview ? 'overview' : view;
-  const changeView = (v: View) => {
-    if (v === 'overview') return showOverview();
-    closeOverview();
-    setView(v);
-  };
+  const shownView: View = page ?? 'chart';
+  const changeView = (v: View) => (v === 'chart' ? showChart() : showPage(v));
   // Resuming fetches what was missed while paused.
   const pause = (on: boolean) => {
     setLive(on);
@@ -146,7 +137,7 @@ export function App({ base = '' }: { base?: string }) {
               source={source}
               series={shown}
               metric={metric}
-              onMetric={(m) => (source ? pick(source, m) : setMetric(m))}
+              onMetric={(m) => (source ? select(source, m) : setMetric(m))}
               chart={chart}
               chartRef={chartRef}
               onHover={setHover}

@@ -1,6 +1,8 @@
 // The top bar: the view (the overview of all sources, the chart, the comparison, the targets,
 // the alerting settings or the cost), the exports, the setup wizard, and changing the key.
-export type View = 'overview' | 'chart' | 'compare' | 'targets' | 'alerts' | 'cost';
+import type { Page } from '../lib/route';
+
+export type View = 'chart' | Page;
 
 interface Props {
   view: View;

@@ -3,13 +3,13 @@
 // the one before), other changes (the window, the first series shown, a violation's series)
 // replace it while no violation is open. A preset window is kept in localStorage for the next
 // visit. A violation opened on the page pushes its address; closing it goes Back, or, when the
-// page was opened at it, replaces it with the chart's. The overview of all sources has its own
-// address; the page opens on it when it was opened at home and there are more than a few
-// sources (lib/overview.ts).
+// page was opened at it, replaces it with the chart's. The overview of all sources and the other
+// pages (lib/route.ts PAGES) have their own addresses; the page opens on the overview when it was
+// opened at home and there are more than a few sources (lib/overview.ts).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Metric, SeriesInfo, SourceKey, Violation } from '../api/types';
 import { opensOnOverview } from '../lib/overview';
-import { formatHash, parseHash, type Route } from '../lib/route';
+import { formatHash, parseHash, type Page, type Route } from '../lib/route';
 import { around, selected, withRoute, type Selection } from '../lib/selection';
 import { sourceOf } from '../lib/series_key';
 import { isPreset, windowSpan, type PresetWindow, type TimeWindow } from '../lib/window';
@@ -40,7 +40,8 @@ export function useSelection() {
   const [start] = useState(initial);
   const [sel, setSel] = useState<Selection>(start.sel);
   const [openId, setOpenId] = useState<number | null>(start.openId);
-  const [overview, setOverview] = useState(start.route.kind === 'overview');
+  // The page shown instead of the chart, if any.
+  const [page, setPage] = useState<Page | null>(start.route.kind === 'page' ? start.route.page : null);
   // Whether the first series list is still to come (it may open the overview).
   const firstList = useRef(start.route.kind === 'home');
 
@@ -48,7 +49,7 @@ export function useSelection() {
     const apply = () => {
       const route = parseHash(window.location.hash);
       setOpenId(route.kind === 'violation' ? route.id : null);
-      setOverview(route.kind === 'overview');
+      setPage(route.kind === 'page' ? route.page : null);
       setSel((s) => withRoute(s, route));
     };
     window.addEventListener('popstate', apply);
@@ -59,25 +60,28 @@ export function useSelection() {
     };
   }, []);
 
-  // The address follows the overview or the chart while no violation is open.
+  // The address follows the page or the chart while no violation is open.
   useEffect(() => {
     if (openId !== null) return;
-    if (overview) go({ kind: 'overview' }, 'replace');
+    if (page) go({ kind: 'page', page }, 'replace');
     else if (sel.source) go({ kind: 'series', source: sel.source, metric: sel.metric, window: sel.window }, 'replace');
-  }, [openId, overview, sel]);
+  }, [openId, page, sel]);
 
   // Pushed without its window, which the address gets by the effect above.
   const select = useCallback((source: SourceKey, metric: Metric) => {
     go({ kind: 'series', source, metric }, 'push');
-    setOverview(false);
+    setPage(null);
     setSel((s) => selected(s, source, metric));
   }, []);
-  const showOverview = useCallback(() => {
-    go({ kind: 'overview' }, 'push');
-    setOverview(true);
+  const showPage = useCallback((p: Page) => {
+    go({ kind: 'page', page: p }, 'push');
+    setPage(p);
   }, []);
-  // Back to the chart of the selection (its address by the effect above).
-  const closeOverview = useCallback(() => setOverview(false), []);
+  // Back to the chart of the selection, pushed so that Back returns to the page.
+  const showChart = useCallback(() => {
+    if (parseHash(window.location.hash).kind === 'page') window.history.pushState(PUSHED, '', window.location.hash);
+    setPage(null);
+  }, []);
   const setMetric = useCallback((metric: Metric) => setSel((s) => ({ ...s, metric })), []);
   const setWindow = useCallback((w: TimeWindow) => {
     if (w.preset !== 'custom') localStorage.setItem(WINDOW_STORAGE, w.preset);
@@ -88,7 +92,7 @@ export function useSelection() {
   const showFirst = useCallback((list: SeriesInfo[]) => {
     if (firstList.current && list.length > 0) {
       firstList.current = false;
-      if (opensOnOverview(list)) setOverview(true);
+      if (opensOnOverview(list)) setPage('overview');
     }
     setSel((s) => (s.source || !list[0] ? s : selected(s, sourceOf(list[0]), s.metric)));
   }, []);
@@ -111,5 +115,5 @@ export function useSelection() {
   }, []);
 
   const span = useMemo(() => windowSpan(sel.window), [sel.window]);
-  return { ...sel, span, openId, overview, select, setMetric, setWindow, showFirst, showOverview, closeOverview, openViolation, showViolation, closeViolation };
+  return { ...sel, span, openId, page, select, setMetric, setWindow, showFirst, showPage, showChart, openViolation, showViolation, closeViolation };
 }

@@ -32,10 +32,13 @@ test('a violation link opens its id', () => {
   expect(parseHash('#/violations/42')).toEqual({ kind: 'violation', id: 42 });
 });
 
-test('the overview has its own link', () => {
-  expect(formatHash({ kind: 'overview' })).toBe('#/overview');
-  expect(parseHash('#/overview')).toEqual({ kind: 'overview' });
-  expect(parseHash('#/overview/x')).toEqual({ kind: 'home' });
+test('the overview and the other pages have their own links', () => {
+  expect(formatHash({ kind: 'page', page: 'overview' })).toBe('#/overview');
+  for (const page of ['overview', 'compare', 'targets', 'alerts', 'cost'] as const) {
+    expect(parseHash(formatHash({ kind: 'page', page }))).toEqual({ kind: 'page', page });
+    expect(parseHash(`#/${page}/x`)).toEqual({ kind: 'home' });
+  }
+  expect(parseHash('#/settings')).toEqual({ kind: 'home' });
 });
 
 test('anything else is the home view; a bad window keeps the one shown', () => {

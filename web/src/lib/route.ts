@@ -1,5 +1,6 @@
 // The page's address after '#', so that a link opens a view: `#/overview` the overview of all
-// sources (lib/overview.ts), `#/violations/{id}` one violation
+// sources (lib/overview.ts), `#/compare`, `#/targets`, `#/alerts` and `#/cost` those pages,
+// `#/violations/{id}` one violation
 // (its modal, with its series and a window around it behind), `#/series/{provider}/{model}/
 // {metric}?window=24h&site=…&profile=…` one chart (a custom window: `window=custom&from=…&to=…`,
 // ISO 8601 UTC; no `to`: until now). Names are URI-encoded, so any name (a slash, '?', '#', '%',
@@ -8,9 +9,13 @@ import type { Metric, SourceKey } from '../api/types';
 import { METRICS } from './metrics';
 import { isoUtc, isPreset, type TimeWindow } from './window';
 
+// The views with an address of their own (the chart's is its series').
+export const PAGES = ['overview', 'compare', 'targets', 'alerts', 'cost'] as const;
+export type Page = (typeof PAGES)[number];
+
 export type Route =
   | { kind: 'home' }
-  | { kind: 'overview' }
+  | { kind: 'page'; page: Page }
   | { kind: 'violation'; id: number }
   | { kind: 'series'; source: SourceKey; metric: Metric; window?: TimeWindow }; // no window: keep the one shown
 
@@ -18,7 +23,7 @@ const HOME: Route = { kind: 'home' };
 
 export function formatHash(route: Route): string {
   if (route.kind === 'home') return '#/';
-  if (route.kind === 'overview') return '#/overview';
+  if (route.kind === 'page') return `#/${route.page}`;
   if (route.kind === 'violation') return `#/violations/${route.id}`;
   const { source, metric, window: w } = route;
   const q = new URLSearchParams();
@@ -42,7 +47,8 @@ export function parseHash(hash: string): Route {
   const path = (cut < 0 ? text : text.slice(0, cut)).split('/');
   const query = new URLSearchParams(cut < 0 ? '' : text.slice(cut + 1));
   if (path[0] !== '') return HOME;
-  if (path.length === 2 && path[1] === 'overview') return { kind: 'overview' };
+  const page = PAGES.find((p) => p === path[1]);
+  if (path.length === 2 && page) return { kind: 'page', page };
   if (path.length === 3 && path[1] === 'violations' && /^\d{1,15}$/.test(path[2])) return { kind: 'violation', id: Number(path[2]) };
   if (path.length !== 5 || path[1] !== 'series') return HOME;
   const metric = METRICS.find((m) => m.metric === path[4])?.metric;
