@@ -27,8 +27,10 @@
 #include "server/api_key.h"
 #include "server/http_api.h"
 #include "server/price_routes.h"
+#include "server/slo_routes.h"
 #include "settings/secret_box.h"
 #include "settings/settings_watcher.h"
+#include "settings/slo_table.h"
 #include "store/open_store.h"
 #include "store/shared_store.h"
 #include "targets/target_service.h"
@@ -285,6 +287,17 @@ int RunServe(const ServeOptions& o) {
     }
   });
 
+  // Each series' SLO, read by the SPC view and /metrics from memory, reloaded on each change.
+  settings::SloTable slos;
+  if (Status s = server::ReloadSlos(**store, slos); !s) {
+    return Fail("cannot read the stored SLOs: " + s.error().message);
+  }
+  settings_watcher.Subscribe([&store, slos]() mutable {
+    if (Status s = server::ReloadSlos(**store, slos); !s) {
+      std::cerr << "llmscope serve: cannot reload the SLOs: " << s.error().message << std::endl;
+    }
+  });
+
   // The proxy: real application calls take the single ingest path too (docs/design.md "Proxy").
   std::unique_ptr<ProxyService> proxy;
   if (config.proxy.enabled) {
@@ -323,6 +336,7 @@ int RunServe(const ServeOptions& o) {
   http.alert_settings = &alert_settings;
   if (proxy) http.extra_metrics = [&proxy] { return proxy->MetricsText(); };
   http.prices = prices;
+  http.slos = slos;
   telemetry::HostTelemetry telemetry;
   std::string probe_description;
   std::optional<probe::Target> demo;

@@ -151,11 +151,11 @@ void HttpApi::RegisterRoutes() {
   const Clock& clock = options_.clock;
   RegisterSystemRoutes(s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_,
                                         options_.store_description, clock,
-                                        options_.extra_metrics});
+                                        options_.extra_metrics, options_.slos});
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
   RegisterOtlpRoutes(s, monitor_, *metrics_, options_.ingest, options_.body_limit, clock);
-  RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.severities, clock);
-  RegisterSloRoutes(s, monitor_, store_, clock);
+  RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.slos, options_.severities, clock);
+  RegisterSloRoutes(s, monitor_, store_, options_.slos, clock);
   RegisterPriceRoutes(s, store_, options_.prices, clock);
   RegisterViolationRoutes(s, monitor_, store_, options_.severities, clock);
   RegisterSampleRoutes(s, store_, clock);

@@ -30,6 +30,7 @@
 #include "monitor/series_monitor.h"
 #include "probe/price_table.h"
 #include "server/ingest_payload.h"
+#include "settings/slo_table.h"
 #include "store/store.h"
 #include "telemetry/host_telemetry.h"
 
@@ -93,6 +94,10 @@ struct HttpOptions {
   // The prices the probe and the proxy cost calls at: a handle shared with them, which the
   // price routes change (price_routes.h).
   probe::PriceTable prices = probe::PriceTable::Defaults();
+  // Each series' stored SLO, for GET /api/stats/spc and /metrics: a handle the SLO routes
+  // reload after their changes (slo_routes.h); `serve` loads it at start and on each change the
+  // settings watcher sees.
+  settings::SloTable slos;
   // Exposition text appended to /metrics (the proxy's sample counters); empty: nothing.
   std::function<std::string()> extra_metrics;
 };

@@ -11,7 +11,7 @@
 #include "server/query_params.h"
 #include "server/series_path.h"
 #include "server/spc_view.h"
-#include "settings/series_slo.h"
+#include "settings/slo_table.h"
 
 namespace llmscope::server {
 namespace {
@@ -122,31 +122,27 @@ Result<std::optional<std::pair<int64_t, int64_t>>> StageWindow(const std::string
 }
 
 // Without spec limits in the request, a series' capability is judged against its stored SLO.
-Status UseStoredSlo(SpcViewRequest& r, store::Store& store) {
-  if (!r.series || r.usl || r.lsl) return {};
-  Result<std::optional<store::SettingRecord>> stored =
-      store.GetSetting(std::string(settings::kSloKind), settings::SeriesSettingId(*r.series));
-  if (!stored) return stored.error();
-  if (!*stored) return {};
-  // Validated when it was set: a body the transform cannot take is left out, not refused.
-  Result<spc::SpecLimits> slo = settings::ParseSloBody((*stored)->body, spc::Transform::kNone);
-  if (!slo) return {};
+void UseStoredSlo(SpcViewRequest& r, const settings::SloTable& slos) {
+  if (!r.series || r.usl || r.lsl) return;
+  const std::optional<spc::SpecLimits> slo = slos.Find(*r.series);
+  if (!slo) return;
   r.usl = slo->usl;
   r.lsl = slo->lsl;
   r.spec_source = "slo";
-  return {};
 }
 
 }  // namespace
 
 void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                           store::Store& store, const RecentSamples& recent,
+                          const settings::SloTable& slos,
                           const alert::SeverityOverrides& severities, const Clock& clock) {
   router.Get("/api/stats/spc",
-             [&monitor, &store, &recent, severities, clock](const Request& req, Response& res) {
+             [&monitor, &store, &recent, slos, severities, clock](const Request& req,
+                                                                  Response& res) {
                Result<SpcViewRequest> r = SpcRequest(QueryParams(req.params), monitor, clock());
                if (!r) return SendError(res, r.error());
-               if (Status slo = UseStoredSlo(*r, store); !slo) return SendError(res, slo.error());
+               UseStoredSlo(*r, slos);
                r->severities = severities;
                Result<std::string> body = BuildSpcView(*r, store, monitor, recent);
                if (!body) return SendError(res, body.error());

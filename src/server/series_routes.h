@@ -8,7 +8,8 @@
 //     at most 8784; since/until (ISO 8601) the window's ends (since overrides hours; until
 //     defaults to now); limit: 1..500000 (default one point per 2 s of the window);
 //     max_points: 4..20000 display points for the whole window (M4, spc_view.h). Without
-//     usl/lsl, a series' capability is judged against its stored SLO (slo_routes.h).
+//     usl/lsl, a series' capability is judged against its stored SLO (slo_routes.h), read from
+//     `slos` (in memory).
 //   GET  /api/series
 //     → {"series": [...]}: every series with its state, stage, limits and alarm detector.
 //   POST /api/series/{provider}/{model}/{metric}/stages[?site=&profile=]  [{"since", "until"}]
@@ -23,6 +24,7 @@
 #include "core/clock.h"
 #include "monitor/series_monitor.h"
 #include "server/recent_samples.h"
+#include "settings/slo_table.h"
 #include "store/store.h"
 
 namespace llmscope::http {
@@ -31,9 +33,11 @@ class Router;
 
 namespace llmscope::server {
 
-// `monitor`, `store` and `recent` must outlive `server`.
+// `monitor`, `store` and `recent` must outlive `server`; `slos` is a handle the SLO routes and
+// the settings watcher reload.
 void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                           store::Store& store, const RecentSamples& recent,
+                          const settings::SloTable& slos,
                           const alert::SeverityOverrides& severities, const Clock& clock);
 
 }  // namespace llmscope::server

@@ -3,6 +3,7 @@
 #include "http/router.h"
 
 #include <string>
+#include <vector>
 
 #include "server/http_reply.h"
 #include "server/json_views.h"
@@ -36,8 +37,15 @@ Error NoSlo(const SeriesKey& key) {
 
 }  // namespace
 
+Status ReloadSlos(store::Store& store, settings::SloTable& live) {
+  Result<std::vector<store::SettingRecord>> stored = store.ListSettings(kKind);
+  if (!stored) return stored.error();
+  live.Replace(settings::SlosOf(*stored));
+  return {};
+}
+
 void RegisterSloRoutes(http::Router& router, const monitor::SeriesMonitor& monitor,
-                       store::Store& store, const Clock& clock) {
+                       store::Store& store, settings::SloTable live, const Clock& clock) {
   constexpr const char* kPattern = R"(/api/series/(.+)/slo)";
   router.Get(kPattern, [&store](const Request& req, Response& res) {
     Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "slo");
@@ -49,7 +57,7 @@ void RegisterSloRoutes(http::Router& router, const monitor::SeriesMonitor& monit
     SendJson(res, 200, SloJson(*key, **stored));
   });
 
-  router.Put(kPattern, [&monitor, &store, clock](const Request& req, Response& res) {
+  router.Put(kPattern, [&monitor, &store, live, clock](const Request& req, Response& res) mutable {
     Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "slo");
     if (!key) return SendError(res, key.error());
     const std::optional<monitor::SeriesView> view = monitor.View(*key);
@@ -65,16 +73,18 @@ void RegisterSloRoutes(http::Router& router, const monitor::SeriesMonitor& monit
     write.now_ms = clock();
     Result<store::SettingRecord> stored = store.PutSetting(write);
     if (!stored) return SendError(res, stored.error());
+    if (Status s = ReloadSlos(store, live); !s) return SendError(res, s.error());
     SendJson(res, 200, SloJson(*key, *stored));
   });
 
-  router.Delete(kPattern, [&store, clock](const Request& req, Response& res) {
+  router.Delete(kPattern, [&store, live, clock](const Request& req, Response& res) mutable {
     Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "slo");
     if (!key) return SendError(res, key.error());
     Status deleted = store.DeleteSetting(kKind, settings::SeriesSettingId(*key), "api-key", clock());
     if (!deleted) {
       return SendError(res, deleted.error().code == "not_found" ? NoSlo(*key) : deleted.error());
     }
+    if (Status s = ReloadSlos(store, live); !s) return SendError(res, s.error());
     res.status = 204;
   });
 }

@@ -8,7 +8,6 @@
 #include "core/time_format.h"
 #include "server/http_reply.h"
 #include "server/json_views.h"
-#include "settings/series_slo.h"
 
 namespace llmscope::server {
 namespace {
@@ -58,13 +57,8 @@ void RegisterSystemRoutes(http::Router& router, SystemSources sources) {
   router.Get("/metrics", [src](const Request&, Response& res) {
     Result<store::StoreStats> stats = src->store.Stats();
     const int64_t open = stats ? stats->open_violations : -1;
-    // Each series' SLO, for llmscope_capability; none when the store cannot say.
-    Result<std::vector<store::SettingRecord>> slos =
-        src->store.ListSettings(std::string(settings::kSloKind));
     std::string text =
-        src->metrics.Render(src->monitor.ListSeries(), open, src->hub.clients(),
-                            slos ? settings::SlosOf(*slos)
-                                 : std::map<SeriesKey, spc::SpecLimits>());
+        src->metrics.Render(src->monitor.ListSeries(), open, src->hub.clients(), *src->slos.All());
     if (src->extra_metrics) text += src->extra_metrics();
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });

@@ -7,8 +7,9 @@
 //                     gpu_memory_percent, gpu_temp_c, cpu, memory, gpuTemp (the original's
 //                     names), time}; null where unknown.
 //   GET /metrics      the Prometheus exposition (prometheus_metrics.h), with the store's count of
-//                     open violations (-1 when it cannot be read) and the open streams, then
-//                     the text of extra_metrics (the proxy's counters) when set.
+//                     open violations (-1 when it cannot be read), the open streams and each
+//                     series' SLO (from memory), then the text of extra_metrics (the proxy's
+//                     counters) when set.
 #pragma once
 
 #include <functional>
@@ -18,6 +19,7 @@
 #include "monitor/series_monitor.h"
 #include "server/prometheus_metrics.h"
 #include "server/sse_hub.h"
+#include "settings/slo_table.h"
 #include "store/store.h"
 #include "telemetry/host_telemetry.h"
 
@@ -37,6 +39,7 @@ struct SystemSources {
   std::string store_description;  // shown by /health
   Clock clock;
   std::function<std::string()> extra_metrics;  // appended to /metrics when set
+  settings::SloTable slos;                     // each series' SLO, for llmscope_capability
 };
 
 void RegisterSystemRoutes(http::Router& router, SystemSources sources);

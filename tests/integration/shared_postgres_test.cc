@@ -4,7 +4,8 @@
 // test. Samples ingested to either server are charted by both, with the same limits, stages and
 // violations, and each violation is stored once; a re-baseline posted to one server begins at
 // the same sample on both; remote probes of two sites pushing to the two servers are seen by
-// both.
+// both; an SLO set or deleted through one server is used or dropped by the other within its
+// settings poll.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -88,6 +90,26 @@ std::string Sql(const std::string& url, const std::string& sql) {
   PQclear(r);
   PQfinish(conn);
   return value;
+}
+
+// Polls `done` every 50 ms for up to 15 s (a server's settings poll is 2 s).
+bool WaitFor(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// Where the chart's capability comes from ("slo", "query"), or "" without one.
+std::string SpecSource(const ServerProcess& s) {
+  const json capability = GetJson(s, kSeriesQuery)["capability"];
+  return capability.is_object() ? capability.value("spec_source", "") : "";
+}
+
+bool MetricsHaveCapability(const ServerProcess& s) {
+  return s.Call("GET", "/metrics").body.find("llmscope_capability{") != std::string::npos;
 }
 
 class SharedPostgresTest : public ::testing::Test {
@@ -245,6 +267,28 @@ TEST_F(SharedPostgresTest, AWindowReadsTheSameFromSqliteAndPostgres) {
     EXPECT_EQ(pg["violation_marks"]["rules"], lite["violation_marks"]["rules"]) << query;
   }
   EXPECT_EQ(GetJson(*a_, window + "&max_points=120")["source"], "rollup_1m");
+}
+
+// Each server keeps the SLOs in memory: the one that took the change uses it at once, the other
+// once its settings watcher has seen the change.
+TEST_F(SharedPostgresTest, AnSloSetThroughOneServerIsUsedByTheOtherWithinItsPoll) {
+  json baseline = json::array();
+  for (int i = 0; i < 100; ++i) baseline.push_back(Sample(InControl(i)));
+  Ingest(*a_, baseline);
+  WaitForPoints({a_.get(), b_.get()}, 100);
+  ASSERT_EQ(SpecSource(*b_), "");
+
+  constexpr char kSlo[] = "/api/series/ollama/llama3/e2e_ms/slo";
+  const Reply put = a_->Call("PUT", kSlo, R"({"usl": 3000})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(SpecSource(*a_), "slo") << "at once on the server that took it";
+  EXPECT_TRUE(WaitFor([&] { return SpecSource(*b_) == "slo"; }));
+  EXPECT_TRUE(WaitFor([&] { return MetricsHaveCapability(*b_); }));
+
+  ASSERT_EQ(b_->Call("DELETE", kSlo).status, 204);
+  EXPECT_EQ(SpecSource(*b_), "");
+  EXPECT_FALSE(MetricsHaveCapability(*b_));
+  EXPECT_TRUE(WaitFor([&] { return SpecSource(*a_).empty() && !MetricsHaveCapability(*a_); }));
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // End to end, the per-series SLO and the Cost view: the built dashboard in the real `llmscope
 // serve` (baseline of 20 points), driven in Debian's Chromium through playwright-core. Proves: an
 // SLO typed in the stats panel is stored on the server and Cp/Cpk show (and show again after a
-// reload, without typing); the Cost view shows the spend of calls with a cost per model, and a
-// price edited there is stored and shown as set now instead of built-in.
+// reload, without typing); the Cost view shows the spend of calls with a cost per model, as a
+// chart of daily bars stacked by model (names as text) and a table, and a price edited there is
+// stored and shown as set now instead of built-in.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
 // Usage: node e2e/series_cost.e2e.mjs <path to llmscope> (or the path in LLMSCOPE_BINARY).
@@ -70,9 +71,17 @@ try {
   assert.equal(await page.getByLabel('upper spec limit').inputValue(), '2600', 'the stored SLO is shown after a reload');
   await page.screenshot({ path: path.join(artifacts, '05-slo.png'), fullPage: true });
 
-  step('the Cost view shows the spend per model and edits a price');
+  step('the Cost view charts and lists the spend per model (a hostile name as text) and edits a price');
+  const hostile = '<img src=x onerror=window.__pwned=1>';
+  await server.post([{ provider: 'openai', model: hostile, latency_ms: 900, cost_usd: 0.01 }]);
   await page.getByRole('navigation', { name: 'view' }).getByRole('button', { name: 'Cost' }).click();
   await page.getByTestId('cost-table').waitFor();
+  const chart = page.getByTestId('cost-chart');
+  await chart.locator('canvas').waitFor();
+  const legend = await chart.locator('.u-legend').textContent();
+  assert.ok(legend.includes('openai/gpt-4o-mini') && legend.includes(`openai/${hostile}`), `the chart's legend: ${legend}`);
+  assert.equal(await page.locator('section.cost img').count(), 0, 'a model name is text, not markup');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.equal(await page.getByTestId('cost-total').first().textContent(), '$0.0600', '30 calls at $0.002');
   const row = page.getByTestId('price-table').locator('tr', { hasText: 'openai/gpt-4o-mini' });
   await row.getByText(/built-in/).waitFor();

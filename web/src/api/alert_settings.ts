@@ -102,11 +102,12 @@ export function alertSettingsApi(api: ApiClient) {
     testSink: (name: string) => api.request<{ key: string }>('POST', item('sinks', name) + '/test'),
     testOutcome: (key: string) => api.request<Delivery>('GET', '/api/alerts/test?key=' + encodeURIComponent(key)),
     routes: () => api.request<{ routes: RouteView[] }>('GET', '/api/alerts/routes').then((r) => r.routes),
-    saveRoute: (r: { name: string; match: AlertMatch; sinks: string[] }, isNew: boolean) =>
+    // An edit sends the version it read (409 when the item changed since, or is the file's).
+    saveRoute: (r: { name: string; match: AlertMatch; sinks: string[]; version?: number }, isNew: boolean) =>
       isNew ? api.request<RouteView>('POST', '/api/alerts/routes', r) : api.request<RouteView>('PUT', item('routes', r.name), r),
     deleteRoute: (name: string) => api.request('DELETE', item('routes', name)),
     mutes: () => api.request<{ mutes: MuteView[] }>('GET', '/api/alerts/mutes').then((r) => r.mutes),
-    saveMute: (m: Omit<MuteView, 'source' | 'version'>, isNew: boolean) =>
+    saveMute: (m: Omit<MuteView, 'source'>, isNew: boolean) =>
       isNew ? api.request<MuteView>('POST', '/api/alerts/mutes', m) : api.request<MuteView>('PUT', item('mutes', m.name), m),
     deleteMute: (name: string) => api.request('DELETE', item('mutes', name)),
     silences: () => api.request<{ silences: Silence[] }>('GET', '/api/silences').then((r) => r.silences),

@@ -18,6 +18,7 @@ export interface TargetFields {
   provider: ProviderName;
   base_url: string;
   model: string;
+  site?: string; // where the probe runs; "" or absent: the local server
   key_env: string;
   interval_s: number;
   profiles?: PromptProfile[];

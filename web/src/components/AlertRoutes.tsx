@@ -2,6 +2,9 @@
 import { useState, type FormEvent } from 'react';
 import { listOf, type AlertMatch, type AlertSettingsApi, type RouteView } from '../api/alert_settings';
 import { MatchFields, matchText, useMatchFields } from './MatchFields';
+import { SettingsItems, type ItemFormProps } from './SettingsItems';
+
+type RouteBody = { name: string; match: AlertMatch; sinks: string[] };
 
 interface Props {
   settings: AlertSettingsApi;
@@ -12,49 +15,60 @@ interface Props {
 }
 
 export function AlertRoutes({ settings, routes, sinkNames, onChanged, onError }: Props) {
-  const [name, setName] = useState('');
-  const [sinks, setSinks] = useState('');
-  const match = useMatchFields();
+  return (
+    <SettingsItems
+      label="alert routes"
+      title="Routes"
+      items={routes}
+      describe={(r) => `${matchText(r.match)} → ${r.sinks.join(', ')}`}
+      form={({ item, onSave, onCancel }: ItemFormProps<RouteView, RouteBody>) => (
+        <RouteForm route={item} sinkNames={sinkNames} onSave={onSave} onCancel={onCancel} />
+      )}
+      save={settings.saveRoute}
+      remove={settings.deleteRoute}
+      onChanged={onChanged}
+      onError={onError}
+    />
+  );
+}
 
-  const add = (e: FormEvent) => {
+interface FormProps {
+  route: RouteView | null;
+  sinkNames: string[];
+  onSave: (body: RouteBody) => void;
+  onCancel: () => void;
+}
+
+function RouteForm({ route, sinkNames, onSave, onCancel }: FormProps) {
+  const [name, setName] = useState(route?.name ?? '');
+  const [sinks, setSinks] = useState(route?.sinks.join(', ') ?? '');
+  const match = useMatchFields(route?.match);
+
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    const m: AlertMatch = match.value();
-    settings.saveRoute({ name, match: m, sinks: listOf(sinks) }, true).then(() => {
-      setName('');
-      setSinks('');
-      match.clear();
-      onChanged();
-    }, onError);
+    onSave({ name, match: match.value(), sinks: listOf(sinks) });
   };
   return (
-    <section className="settings-section" aria-label="alert routes">
-      <h3>Routes</h3>
-      <ul className="settings-list">
-        {routes.map((r) => (
-          <li key={r.name}>
-            <strong>{r.name}</strong>: {matchText(r.match)} → {r.sinks.join(', ')}{' '}
-            {r.source === 'file' ? (
-              <span className="muted">(config file)</span>
-            ) : (
-              <button type="button" onClick={() => settings.deleteRoute(r.name).then(onChanged, onError)}>
-                Delete
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-      <form className="settings-form" aria-label="route form" onSubmit={add}>
-        <label>
-          Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required />
-        </label>
-        <label>
-          Sinks (comma-separated: {sinkNames.join(', ')})
-          <input value={sinks} onChange={(e) => setSinks(e.target.value)} required />
-        </label>
-        <MatchFields fields={match} />
+    <form className="settings-form" aria-label={route ? 'edit route' : 'route form'} onSubmit={submit}>
+      <label>
+        Name
+        <input value={name} onChange={(e) => setName(e.target.value)} readOnly={route !== null} required />
+      </label>
+      <label>
+        Sinks (comma-separated: {sinkNames.join(', ')})
+        <input value={sinks} onChange={(e) => setSinks(e.target.value)} required />
+      </label>
+      <MatchFields fields={match} />
+      {route ? (
+        <>
+          <button type="submit">Save route</button>{' '}
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        </>
+      ) : (
         <button type="submit">Add route</button>
-      </form>
-    </section>
+      )}
+    </form>
   );
 }

@@ -1,10 +1,12 @@
 // The Cost view: the spend per model per day of the last 30 days (GET /api/cost, from the cost
-// each call was given when it ended) with each model's cost per 1,000 calls, and the price table
+// each call was given when it ended), as a chart of daily bars stacked by model and a table with
+// each model's cost per 1,000 calls, and the price table
 // (GET /api/prices), whose prices are edited here: a new price costs the calls that end after it.
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { PriceEntry } from '../api/types';
 import { costTable, usd, type CostTable } from '../lib/cost_table';
+import { CostChart } from './CostChart';
 
 interface Props {
   api: ApiClient;
@@ -23,6 +25,7 @@ export function CostView({ api, onError }: Props) {
   return (
     <section className="card cost" aria-label="cost">
       <h2>Cost, last 30 days</h2>
+      {table && table.models.length > 0 ? <CostChart table={table} /> : null}
       {table && table.models.length > 0 ? (
         <table className="cost-table" data-testid="cost-table">
           <thead>

@@ -1,16 +1,22 @@
 // The match of a route or mute window: comma lists of providers, models, metrics, rules and
-// severities; an empty list matches everything.
+// severities; an empty list matches everything. The fields start from `initial` (an item being
+// edited) or empty.
 import { useState } from 'react';
 import { listOf, type AlertMatch } from '../api/alert_settings';
 
 const KEYS: (keyof AlertMatch)[] = ['provider', 'model', 'metric', 'rule', 'severity'];
 
-export function useMatchFields() {
-  const [text, setText] = useState<Record<string, string>>({});
+function textOf(m: AlertMatch): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const k of KEYS) if (m[k]?.length) text[k] = m[k]!.join(', ');
+  return text;
+}
+
+export function useMatchFields(initial: AlertMatch = {}) {
+  const [text, setText] = useState<Record<string, string>>(() => textOf(initial));
   return {
     text,
     set: (k: keyof AlertMatch, v: string) => setText((t) => ({ ...t, [k]: v })),
-    clear: () => setText({}),
     value: (): AlertMatch => {
       const m: AlertMatch = {};
       for (const k of KEYS) {

@@ -1,5 +1,5 @@
 // A target's form (add or edit): provider, base URL, model (picked from the provider's list when
-// the server can fetch it), interval, prompt profile, and the key as the name of an environment
+// the server can fetch it), site (where the probe runs, optional), interval, prompt profile, and the key as the name of an environment
 // variable on the server or as the key itself (write-only: never shown back). Test makes one
 // call with what is typed, saved or not, and shows the sample or the error in words.
 import { useState } from 'react';
@@ -77,6 +77,10 @@ export function TargetFields({ api, form, onChange, models: offered = [] }: Prop
           ) : null}
         </span>
         {modelsNote ? <span className="muted" data-testid="models-note">{modelsNote}</span> : null}
+      </label>
+      <label>
+        Site
+        <input aria-label="site" value={form.site} onChange={(e) => set({ site: e.target.value })} placeholder="optional: where the probe runs" />
       </label>
       <label>
         Every (seconds)

@@ -92,7 +92,10 @@ export function TargetsPage({ api, onSetup }: { api: ApiClient; onSetup: () => v
                 {t.provider}
                 <div className="muted small">{t.base_url}</div>
               </td>
-              <td>{t.model}</td>
+              <td>
+                {t.model}
+                {t.site ? <div className="muted small">site {t.site}</div> : null}
+              </td>
               <td data-testid="interval">{t.interval_s} s</td>
               <td>
                 {t.state.probing ? `probing: ${t.state.calls ?? 0} calls, ${t.state.errors ?? 0} failed` : 'not probed'}

@@ -28,7 +28,7 @@ const target = (over: Partial<Target>): Target => ({
 
 test('file targets are read-only; an edit sends the version read and keeps the stored key', async () => {
   const fromFile = target({ id: 'from-file', name: EVIL, source: 'file', version: 0 });
-  const stored = target({ id: 'stored', name: 'ollama/llama3', version: 7, key_set: true, provider: 'openai', base_url: 'https://api.openai.com' });
+  const stored = target({ id: 'stored', name: 'ollama/llama3', version: 7, site: EVIL, key_set: true, provider: 'openai', base_url: 'https://api.openai.com' });
   server = await startFakeServer({
     'GET /api/targets': (_q, res) => json(res, 200, { targets: [fromFile, stored], demo_probing: false }),
     'PUT /api/targets/:id': (_q, res) => json(res, 200, { ...stored, version: 8 }),
@@ -41,12 +41,15 @@ test('file targets are read-only; an edit sends the version read and keeps the s
   expect(within(fileRow).getByText(/read-only/)).toBeTruthy();
   const row = screen.getByTestId('target-stored');
   expect(row.textContent).toContain('probing: 4 calls, 1 failed');
+  expect(row.textContent).toContain(`site ${EVIL}`);
   fireEvent.click(within(row).getByRole('button', { name: 'Edit' }));
   const dialog = screen.getByRole('dialog', { name: 'edit target' });
+  expect((within(dialog).getByLabelText('site') as HTMLInputElement).value).toBe(EVIL);
+  fireEvent.change(within(dialog).getByLabelText('site'), { target: { value: ' eu-west ' } });
   fireEvent.change(within(dialog).getByLabelText('interval'), { target: { value: '30' } });
   fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
   await waitFor(() => expect(requestsTo(server, 'PUT', '/api/targets/stored')).toHaveLength(1));
   const sent = JSON.parse(requestsTo(server, 'PUT', '/api/targets/stored')[0].body);
-  expect(sent).toMatchObject({ provider: 'openai', interval_s: 30, version: 7 });
+  expect(sent).toMatchObject({ provider: 'openai', site: 'eu-west', interval_s: 30, version: 7 });
   expect(sent).not.toHaveProperty('key');
 });

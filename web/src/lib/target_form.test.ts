@@ -20,7 +20,7 @@ const stored: Target = {
 describe('target form', () => {
   it('sends a new Ollama target with the default URL and no key', () => {
     const w = writeOf({ ...emptyForm('ollama'), model: ' llama3 ', intervalS: '5' });
-    expect(w).toMatchObject({ provider: 'ollama', base_url: 'http://127.0.0.1:11434', model: 'llama3', interval_s: 5, key_env: '' });
+    expect(w).toMatchObject({ provider: 'ollama', base_url: 'http://127.0.0.1:11434', model: 'llama3', site: '', interval_s: 5, key_env: '' });
     expect(w.key).toBeUndefined();
     expect(w.version).toBeUndefined();
   });
@@ -31,6 +31,12 @@ describe('target form', () => {
     expect(writeOf(f).version).toBe(3);
     expect(writeOf({ ...f, key: 'sk-new' }).key).toBe('sk-new');
     expect(writeOf(f).profiles?.[0].name).toBe('long');
+  });
+  it('reads and sends the site, trimmed; clearing it sends an empty one', () => {
+    const f = formOf({ ...stored, site: 'eu-west' });
+    expect(f.site).toBe('eu-west');
+    expect(writeOf({ ...f, site: ' us-east ' }).site).toBe('us-east');
+    expect(writeOf({ ...f, site: '' }).site).toBe('');
   });
   it('removes the stored key when the form switches to an environment variable', () => {
     const w = writeOf({ ...formOf(stored), keyMode: 'env', keyEnv: 'OPENAI_API_KEY' });

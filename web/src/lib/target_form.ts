@@ -1,6 +1,7 @@
 // The target form's state and what it sends (docs/design.md "Settings"): pure, no I/O.
 // The key is either the name of an environment variable on the server, or the key itself,
-// written once and never shown again (left empty on an edit: the stored key stays).
+// written once and never shown again (left empty on an edit: the stored key stays). The site
+// names where the probe runs (a series' site; empty: the local server).
 import type { ProviderName, Target, TargetWrite } from '../api/targets';
 
 export const PROVIDERS: { value: ProviderName; label: string; defaultUrl: string }[] = [
@@ -22,6 +23,7 @@ export interface TargetFormState {
   provider: ProviderName;
   baseUrl: string;
   model: string;
+  site: string;
   intervalS: string;
   profile: string;
   keyMode: KeyMode;
@@ -36,7 +38,7 @@ export function defaultUrl(provider: ProviderName): string {
 }
 
 export function emptyForm(provider: ProviderName = 'ollama'): TargetFormState {
-  return { provider, baseUrl: defaultUrl(provider), model: '', intervalS: '10', profile: 'short', keyMode: 'none', keyEnv: '', key: '', keySet: false };
+  return { provider, baseUrl: defaultUrl(provider), model: '', site: '', intervalS: '10', profile: 'short', keyMode: 'none', keyEnv: '', key: '', keySet: false };
 }
 
 export function formOf(t: Target): TargetFormState {
@@ -44,6 +46,7 @@ export function formOf(t: Target): TargetFormState {
     provider: t.provider,
     baseUrl: t.base_url,
     model: t.model,
+    site: t.site ?? '',
     intervalS: String(t.interval_s),
     profile: t.profiles?.[0]?.name ?? 'short',
     keyMode: t.key_set ? 'secret' : t.key_env ? 'env' : 'none',
@@ -62,6 +65,7 @@ export function writeOf(f: TargetFormState): TargetWrite {
     provider: f.provider,
     base_url: f.baseUrl.trim(),
     model: f.model.trim(),
+    site: f.site.trim(),
     key_env: f.keyMode === 'env' ? f.keyEnv.trim() : '',
     interval_s: Number(f.intervalS),
     profiles: [profile],
