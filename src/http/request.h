@@ -1,7 +1,8 @@
 // Request: one HTTP request as a route handler sees it, free of the engine that parsed it.
 //
 // The member names follow cpp-httplib's, so that a route written against that library ports by
-// changing its types: `path` is the target's path, percent-decoded; `params` its query, decoded
+// changing its types: `path` is the target's path, percent-decoded (`raw_path` as sent, for a
+// route whose segments may hold an encoded '/'); `params` its query, decoded
 // ("+" is a space), a repeated name kept once per value; `matches` the route pattern's match of
 // the path ([0] the whole path, [1] the first capture, ...); `headers` looked up without regard
 // to case; `remote_addr` the peer's IP address as text ("127.0.0.1", "::1").
@@ -26,6 +27,7 @@ using Params = std::multimap<std::string, std::string>;
 struct Request {
   std::string method;  // "GET", "POST", ... (a HEAD request is routed as its GET)
   std::string path;
+  std::string raw_path;
   Params params;
   std::vector<std::string> matches;
   Headers headers;

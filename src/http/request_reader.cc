@@ -164,7 +164,8 @@ ReadRequest RequestReader::Take() {
   req.method = std::string(message.method_string());
   const std::string_view target = message.target();
   const size_t question = target.find('?');
-  req.path = DecodePercent(target.substr(0, question), false);
+  req.raw_path = std::string(target.substr(0, question));
+  req.path = DecodePercent(req.raw_path, false);
   if (question != std::string_view::npos) req.params = ParseQuery(target.substr(question + 1));
   // Beast appends a chunked body's trailer fields to the header's; they are dropped (RFC 9110
   // 6.5.1 lets a recipient discard them), so that no field arrives unchecked after the body.

@@ -1,6 +1,7 @@
 #include "server/rollup_window.h"
 
 #include <algorithm>
+#include <map>
 
 #include "store/rollups.h"
 
@@ -61,6 +62,28 @@ std::vector<WindowSegment> CoverWindow(int64_t since_ms, int64_t until_ms, int64
   std::vector<WindowSegment> out;
   Cover(since_ms, until_ms, widths, 0, out);
   return out;
+}
+
+std::vector<store::Rollup> FillFromCoarser(std::vector<store::Rollup> fine,
+                                           const std::vector<store::Rollup>& coarse) {
+  if (!coarse.empty()) {
+    const int64_t width = coarse.front().width_ms;
+    std::map<int64_t, int64_t> fine_counts;  // per coarse bucket
+    for (const store::Rollup& r : fine)
+      fine_counts[store::BucketStart(r.bucket_ms, width)] += r.count;
+    std::map<int64_t, const store::Rollup*> filled;
+    for (const store::Rollup& r : coarse) {
+      if (r.count > fine_counts[r.bucket_ms]) filled.emplace(r.bucket_ms, &r);
+    }
+    std::erase_if(fine, [&](const store::Rollup& r) {
+      return filled.contains(store::BucketStart(r.bucket_ms, width));
+    });
+    for (const auto& [bucket, r] : filled) fine.push_back(*r);
+  }
+  std::sort(fine.begin(), fine.end(), [](const store::Rollup& a, const store::Rollup& b) {
+    return a.bucket_ms < b.bucket_ms;
+  });
+  return fine;
 }
 
 }  // namespace llmscope::server

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "server/display_downsample.h"
+#include "store/rollups.h"
 
 namespace llmscope::server {
 
@@ -38,5 +39,13 @@ struct WindowSegment {
 // [since_ms, until_ms) as whole rollup buckets of the widths up to `max_width_ms` (coarsest
 // where one fits) and samples at the ends, in time order; empty pieces left out.
 std::vector<WindowSegment> CoverWindow(int64_t since_ms, int64_t until_ms, int64_t max_width_ms);
+
+// The rollups of a piece read at a fine width (`fine`), with each coarse bucket (`coarse`: the
+// coarser rollups of the piece's whole coarse buckets) whose fine rollups hold fewer samples than
+// it does put in their place: fine rollups are kept for less time than coarse ones ([store]
+// rollup_minute_days, rollup_hour_days), so an old window shows its hours, not a gap. One
+// series, any order; the result in bucket order.
+std::vector<store::Rollup> FillFromCoarser(std::vector<store::Rollup> fine,
+                                           const std::vector<store::Rollup>& coarse);
 
 }  // namespace llmscope::server

@@ -3,6 +3,7 @@
 // stage and SLO routes take them (series_routes.h, slo_routes.h).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,14 @@ namespace llmscope::server {
 // "not_found" when the path names no series.
 Result<SeriesKey> SeriesFromPath(const std::string& path, const QueryParams& params,
                                  std::string_view action);
+
+// PROVIDER/MODEL/METRIC as sent, before percent-decoding (http::Request::raw_path): split at its
+// first and last '/', then each part decoded, so that a provider holding '/' is addressed as
+// %2F (the model may hold '/' either way). nullopt without three parts or a known metric.
+struct SeriesPathParts {
+  std::string provider, model;
+  Metric metric = Metric::kE2eMs;
+};
+std::optional<SeriesPathParts> SplitEncodedSeriesPath(std::string_view encoded);
 
 }  // namespace llmscope::server

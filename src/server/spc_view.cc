@@ -293,7 +293,6 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
       }
       continue;
     }
-    hourly = hourly || segment.width_ms == store::kRollupHourMs;
     store::RollupQuery q;
     q.width_ms = segment.width_ms;
     q.series = SeriesKey{r.series->source, metric};
@@ -301,7 +300,16 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
     q.until_ms = segment.until_ms;
     Result<std::vector<store::Rollup>> rollups = store.QueryRollups(q);
     if (!rollups) return rollups.error();
+    if (segment.width_ms < store::kRollupHourMs) {
+      // The piece's whole hours, in place of minutes past their retention (rollup_window.h).
+      q.width_ms = store::kRollupHourMs;
+      q.until_ms = segment.until_ms - store::kRollupHourMs + 1;
+      Result<std::vector<store::Rollup>> hours = store.QueryRollups(q);
+      if (!hours) return hours.error();
+      *rollups = FillFromCoarser(std::move(*rollups), *hours);
+    }
     for (const store::Rollup& rollup : *rollups) {
+      hourly = hourly || rollup.width_ms == store::kRollupHourMs;
       totals.Add(rollup);
       for (const std::optional<store::RollupPoint>& at :
            {std::optional(rollup.first), rollup.min, rollup.max, std::optional(rollup.last)}) {

@@ -13,7 +13,8 @@
 // `downsampled` (whether any were left out), `bucket_ms` and `window_count` (the points the
 // window holds) say so. `source` says what the points were read from: "samples", or, for a
 // series' window too long for max_points (display buckets of a minute or more, no spec limits),
-// "rollup_1m" / "rollup_1h" (rollup_window.h): the same display points, read by id, and the
+// "rollup_1m" / "rollup_1h" (rollup_window.h; "rollup_1h" also when hours past minute-rollup
+// retention fill in for their minutes): the same display points, read by id, and the
 // summary (count, mean, std, min, max, error rate) from the rollups' sums, its percentiles null
 // and `percentiles_omitted` true (they need every value).
 #pragma once

@@ -1,9 +1,9 @@
 #include "server/status_routes.h"
 
 #include "http/router.h"
-
 #include "server/http_reply.h"
 #include "server/query_params.h"
+#include "server/series_path.h"
 #include "status/badge_svg.h"
 #include "status/status_html.h"
 #include "status/status_json.h"
@@ -16,13 +16,19 @@ using http::Response;
 
 constexpr int kPageRefreshS = 60;
 
-// /badge/PROVIDER/MODEL/METRIC.svg: `path` is PROVIDER/MODEL/METRIC, the model may itself hold '/'.
-std::optional<BadgeRequest> ParseBadgePath(const std::string& path, const QueryParams& p) {
-  const size_t first = path.find('/'), last = path.rfind('/');
-  if (first == std::string::npos || first == last) return std::nullopt;
-  std::optional<Metric> metric = ParseMetric(path.substr(last + 1));
-  if (!metric) return std::nullopt;
-  return BadgeRequest{path.substr(0, first), path.substr(first + 1, last - first - 1), *metric,
+constexpr std::string_view kBadgePrefix = "/badge/", kBadgeSuffix = ".svg";
+
+// /badge/PROVIDER/MODEL/METRIC.svg, read from the path as sent (series_path.h), so that a
+// provider holding '/' is addressed as %2F.
+std::optional<BadgeRequest> ParseBadgePath(std::string_view raw_path, const QueryParams& p) {
+  if (!raw_path.starts_with(kBadgePrefix) || !raw_path.ends_with(kBadgeSuffix)) {
+    return std::nullopt;  // ".svg" itself sent encoded
+  }
+  raw_path.remove_prefix(kBadgePrefix.size());
+  raw_path.remove_suffix(kBadgeSuffix.size());
+  std::optional<SeriesPathParts> parts = SplitEncodedSeriesPath(raw_path);
+  if (!parts) return std::nullopt;
+  return BadgeRequest{std::move(parts->provider), std::move(parts->model), parts->metric,
                       p.Text("site"), p.Text("profile")};
 }
 
@@ -53,7 +59,7 @@ void RegisterStatusRoutes(http::Router& router, StatusService& service) {
   });
 
   router.Get(R"(/badge/(.+)\.svg)", [&service](const Request& req, Response& res) {
-    std::optional<BadgeRequest> request = ParseBadgePath(req.matches[1], QueryParams(req.params));
+    std::optional<BadgeRequest> request = ParseBadgePath(req.raw_path, QueryParams(req.params));
     if (!request) return SendBadge(res, 404, status::PlainBadge("unknown series"));
     Result<status::Badge> badge = service.Badge(*request);
     if (badge) return SendBadge(res, 200, *badge);

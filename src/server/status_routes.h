@@ -6,11 +6,10 @@
 //     → the status report as one HTML page (status/status_html.h), reloading itself every 60 s.
 //   GET /badge/{provider}/{model}/{metric}.svg[?site=&profile=]
 //     → the series' badge (status/badge_svg.h), Cache-Control: max-age=60. The model may hold
-//     '/' (the provider may not); metric is a metric's name (e2e_ms, ttft_ms, tpot_ms,
-//     tokens_per_s, cost_usd, error).
-//     An unknown series gets a 404 whose body is a grey "unknown series" badge (an <img> shows
-//     it; a JSON error would show as a broken image), one that several sources match a 400
-//     "add site or profile" badge.
+//     '/'; a provider holding '/' is sent with it as %2F; metric is a metric's name (e2e_ms,
+//     ttft_ms, tpot_ms, tokens_per_s, cost_usd, error). An unknown series gets a 404 whose body is
+//     a grey "unknown series" badge (an <img> shows it; a JSON error would show as a broken image),
+//     one that several sources match a 400 "add site or profile" badge.
 //
 // Auth (HttpApi's pre-routing handler): these routes need the API key unless [server]
 // public_status (or public_reads) is set; IsStatusRoute tells which paths they are. Storage

@@ -16,6 +16,22 @@ namespace {
 
 constexpr double kPadding = 10;  // px each side of a text
 
+// `text` as XML character data: escaped, and the C0 control characters XML 1.0 forbids even as
+// references (all but tab, LF and CR) shown as U+FFFD, so that no name makes the SVG invalid.
+std::string XmlText(std::string_view text) {
+  std::string allowed;
+  allowed.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      allowed += "\uFFFD";
+    } else {
+      allowed += c;
+    }
+  }
+  return alert::HtmlEscape(allowed);
+}
+
 // The short name a badge gives a metric.
 std::string_view BadgeMetricName(Metric m) {
   switch (m) {
@@ -113,14 +129,13 @@ Badge PlainBadge(std::string message) {
 }
 
 std::string RenderBadgeSvg(const Badge& badge) {
-  using alert::HtmlEscape;
   const double label_w = TextWidth(badge.label) + 2 * kPadding;
   const double message_w = TextWidth(badge.message) + 2 * kPadding;
   const std::string total = Number(label_w + message_w), lw = Number(label_w),
                     mw = Number(message_w);
   const std::string label_x = Number(label_w / 2), message_x = Number(label_w + message_w / 2);
-  const std::string label = HtmlEscape(badge.label), message = HtmlEscape(badge.message);
-  const std::string title = HtmlEscape(badge.title), colour = HtmlEscape(badge.colour);
+  const std::string label = XmlText(badge.label), message = XmlText(badge.message);
+  const std::string title = XmlText(badge.title), colour = XmlText(badge.colour);
   auto text = [](const std::string& x, const std::string& content) {
     return "<text x=\"" + x + "\" y=\"15\" fill=\"#010101\" fill-opacity=\".3\">" + content +
            "</text><text x=\"" + x + "\" y=\"14\">" + content + "</text>";

@@ -9,16 +9,20 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ranges>
+#include <thread>
 
 #include "core/time_format.h"
 #include "support/server_process.h"
+#include "support/temp_dir.h"
 
 namespace {
 
 using llmscope::FormatIsoUtc;
 using llmscope::testing::Reply;
 using llmscope::testing::ServerProcess;
+using llmscope::testing::ServerOptions;
 using llmscope::testing::StartServer;
+using llmscope::testing::TempDir;
 using nlohmann::json;
 
 constexpr int kPoints = 600;
@@ -165,6 +169,64 @@ TEST(HistoryWindow, RollupDisplayPointsHoldEachBucketsExtremesAndTheViolations) 
     ASSERT_NE(at, full["ids"].end());
     EXPECT_EQ(full["values"][at - full["ids"].begin()], shown["values"][i]);
   }
+}
+
+// Minute rollups are kept for less time than hour rollups: a window of display buckets of
+// minutes that is older than rollup_minute_days is read from the hour rollups, with no gap.
+TEST(HistoryWindow, AWindowPastMinuteRollupRetentionIsReadFromHourRollups) {
+  constexpr int64_t kHourMs = 3'600'000, kDayMs = 86'400'000;
+  const TempDir dir("llmscope-history-retention");
+  ServerOptions o;
+  o.extra_args = {"--config",
+                  dir.Write("llmscope.toml",
+                            "[store]\nretention_days = 1\nrollup_minute_days = 1\n"
+                            "rollup_hour_days = 400\n")};
+  auto server = StartServer(LLMSCOPE_BINARY, o);
+  ASSERT_TRUE(server);
+  // Three whole hours, a point every 10 s, three days ago: kept until retention next runs.
+  const int64_t t0 = (NowMs() - 3 * kDayMs) / kHourMs * kHourMs;
+  constexpr int kCount = 3 * 360;
+  json samples = json::array();
+  for (int i = 0; i < kCount; ++i) {
+    samples.push_back(json{{"provider", "p"},
+                           {"model", "m"},
+                           {"latency_ms", 1000.0 + static_cast<double>((i * 7919) % 61)},
+                           {"timestamp", FormatIsoUtc(t0 + i * kStepMs)}});
+  }
+  ASSERT_EQ(server->Call("POST", "/api/stats", json{{"samples", samples}}.dump()).status, 200);
+  const std::string window = "/api/stats/spc?provider=p&model=m&max_points=60&columns=chart" +
+                             std::string("&since=") + FormatIsoUtc(t0) +
+                             "&until=" + FormatIsoUtc(t0 + 3 * kHourMs);
+  const json fresh = Get(*server, window);
+  ASSERT_EQ(fresh["source"], "rollup_1m");
+  ASSERT_EQ(fresh["window_count"], kCount);
+
+  // Retention runs as the server starts, beside it: the samples and then the minute rollups go
+  // (one statement), the hours stay.
+  std::string error;
+  ASSERT_TRUE(server->Restart(&error)) << error;
+  json old;
+  for (int i = 0; i < 1000; ++i) {
+    old = Get(*server, window);
+    if (old["source"] == "rollup_1h") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(old["source"], "rollup_1h");
+  EXPECT_EQ(old["window_count"], kCount);
+  EXPECT_EQ(old["bucket_ms"], fresh["bucket_ms"]);
+  for (const char* exact : {"count", "min", "max", "error_rate"}) {
+    EXPECT_EQ(old["summary"][exact], fresh["summary"][exact]) << exact;
+  }
+  // Each hour's first, smallest, largest and last points, as rolled up.
+  ASSERT_GE(old["count"].get<int>(), 3 * 2);
+  EXPECT_LE(old["count"].get<int>(), 3 * 4);
+  for (const json& t : old["time_ms"]) {
+    EXPECT_GE(t.get<int64_t>(), t0);
+    EXPECT_LT(t.get<int64_t>(), t0 + 3 * kHourMs);
+  }
+  const std::vector<double> values = old["values"].get<std::vector<double>>();
+  EXPECT_EQ(*std::min_element(values.begin(), values.end()), fresh["summary"]["min"]);
+  EXPECT_EQ(*std::max_element(values.begin(), values.end()), fresh["summary"]["max"]);
 }
 
 TEST(HistoryWindow, BadWindowsAreRefused) {

@@ -7,14 +7,13 @@
 #include "store/postgres/postgres_schema.h"
 #include "store/postgres/postgres_store.h"
 #include "store/record_fields.h"
+#include "store/rollup_rebuild.h"
 #include "store/rollup_sql.h"
 #include "store/rollups.h"
 
 namespace llmscope::store {
 namespace pg {
 namespace {
-
-constexpr int64_t kRebuildPage = 20000;
 
 Status Upsert(PgConnection& conn, const std::vector<Rollup>& rollups) {
   if (rollups.empty()) return {};
@@ -29,37 +28,26 @@ Status Upsert(PgConnection& conn, const std::vector<Rollup>& rollups) {
 
 Status AddToRollups(PgConnection& conn, const std::vector<Sample>& samples,
                     const std::vector<int64_t>& ids, const std::vector<bool>& duplicate) {
-  RollupBuilder builder;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    if (!duplicate[i]) builder.Add(samples[i], ids[i]);
-  }
-  return Upsert(conn, builder.Take());
+  return Upsert(conn, RollupsOfStored(samples, ids, duplicate));
 }
 
 Result<int64_t> RebuildRollups(PgConnection& conn, int64_t since_ms) {
-  const int64_t from = since_ms == INT64_MIN ? INT64_MIN : BucketStart(since_ms, kRollupHourMs);
-  if (Result<PgResult> r = conn.Run(rollup_sql::DeleteFrom(), PgParams().Int(from), "rollups");
-      !r) {
-    return r.error();
-  }
-  // A page at a time, each page's rollups added to the stored ones: memory stays one page's.
-  int64_t written = 0, after_id = 0;
-  while (true) {
+  RollupRebuildSteps steps;
+  steps.delete_from = [&conn](int64_t from) -> Status {
+    Result<PgResult> r = conn.Run(rollup_sql::DeleteFrom(), PgParams().Int(from), "rollups");
+    if (!r) return r.error();
+    return {};
+  };
+  steps.read_page = [&conn](int64_t after_id, int64_t from,
+                            int64_t limit) -> Result<std::vector<Sample>> {
     Result<PgResult> r =
         conn.Run(rollup_sql::SelectSamplesToRebuild(),
-                 PgParams().Int(after_id).Int(from).Int(kRebuildPage), "RebuildRollups");
+                 PgParams().Int(after_id).Int(from).Int(limit), "RebuildRollups");
     if (!r) return r.error();
-    Result<std::vector<Sample>> page = ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
-    if (!page) return page.error();
-    RollupBuilder builder;
-    for (const Sample& s : *page) builder.Add(s, s.id);
-    std::vector<Rollup> rollups = builder.Take();
-    if (Status s = Upsert(conn, rollups); !s) return s.error();
-    written += static_cast<int64_t>(rollups.size());
-    if (static_cast<int64_t>(page->size()) < kRebuildPage) break;
-    after_id = page->back().id;
-  }
-  return written;
+    return ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
+  };
+  steps.upsert = [&conn](const std::vector<Rollup>& rollups) { return Upsert(conn, rollups); };
+  return RebuildRollupsInPages(since_ms, steps);
 }
 
 }  // namespace pg

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/record_fields.h"
+#include "store/rollup_rebuild.h"
 #include "store/rollup_sql.h"
 #include "store/rollups.h"
 #include "store/sqlite/sqlite_store.h"
@@ -14,8 +15,6 @@
 namespace llmscope::store {
 namespace sqlite {
 namespace {
-
-constexpr int64_t kRebuildPage = 20000;
 
 Status Upsert(SqliteConnection& conn, const std::vector<Rollup>& rollups) {
   Result<SqliteStatement> upsert = conn.Prepare(rollup_sql::Upsert());
@@ -34,44 +33,29 @@ Status Upsert(SqliteConnection& conn, const std::vector<Rollup>& rollups) {
 
 Status AddToRollups(SqliteConnection& conn, const std::vector<Sample>& samples,
                     const std::vector<int64_t>& ids, const std::vector<bool>& duplicate) {
-  RollupBuilder builder;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    if (!duplicate[i]) builder.Add(samples[i], ids[i]);
-  }
-  return Upsert(conn, builder.Take());
+  return Upsert(conn, RollupsOfStored(samples, ids, duplicate));
 }
 
 Result<int64_t> RebuildRollups(SqliteConnection& conn, int64_t since_ms) {
-  const int64_t from = since_ms == INT64_MIN ? INT64_MIN : BucketStart(since_ms, kRollupHourMs);
-  {
+  RollupRebuildSteps steps;
+  steps.delete_from = [&conn](int64_t from) -> Status {
     Result<SqliteStatement> clear = conn.Prepare(rollup_sql::DeleteFrom());
     if (!clear) return clear.error();
-    if (Status s = SqliteBinder(clear->get()).Int(from).Done("RebuildRollups"); !s) {
-      return s.error();
-    }
+    if (Status s = SqliteBinder(clear->get()).Int(from).Done("RebuildRollups"); !s) return s;
     if (clear->Step() != SQLITE_DONE) return conn.Fail("RebuildRollups");
-  }
-  // A page at a time, each page's rollups added to the stored ones: memory stays one page's.
-  int64_t written = 0, after_id = 0;
-  while (true) {
-    Result<std::vector<Sample>> page = [&]() -> Result<std::vector<Sample>> {
-      Result<SqliteStatement> select = conn.Prepare(rollup_sql::SelectSamplesToRebuild());
-      if (!select) return select.error();
-      SqliteBinder b(select->get());
-      b.Int(after_id).Int(from).Int(kRebuildPage);
-      if (Status s = b.Done("RebuildRollups"); !s) return s.error();
-      return ReadAll<Sample>(conn, *select, record_fields::ReadSample<SqliteRow>, "RebuildRollups");
-    }();
-    if (!page) return page.error();
-    RollupBuilder builder;
-    for (const Sample& s : *page) builder.Add(s, s.id);
-    std::vector<Rollup> rollups = builder.Take();
-    if (Status s = Upsert(conn, rollups); !s) return s.error();
-    written += static_cast<int64_t>(rollups.size());
-    if (static_cast<int64_t>(page->size()) < kRebuildPage) break;
-    after_id = page->back().id;
-  }
-  return written;
+    return {};
+  };
+  steps.read_page = [&conn](int64_t after_id, int64_t from,
+                            int64_t limit) -> Result<std::vector<Sample>> {
+    Result<SqliteStatement> select = conn.Prepare(rollup_sql::SelectSamplesToRebuild());
+    if (!select) return select.error();
+    SqliteBinder b(select->get());
+    b.Int(after_id).Int(from).Int(limit);
+    if (Status s = b.Done("RebuildRollups"); !s) return s.error();
+    return ReadAll<Sample>(conn, *select, record_fields::ReadSample<SqliteRow>, "RebuildRollups");
+  };
+  steps.upsert = [&conn](const std::vector<Rollup>& rollups) { return Upsert(conn, rollups); };
+  return RebuildRollupsInPages(since_ms, steps);
 }
 
 }  // namespace sqlite

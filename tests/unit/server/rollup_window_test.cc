@@ -54,5 +54,40 @@ TEST(RollupWindow, ACoverIsHoursThenMinutesThenSamplesAtEachEnd) {
             (std::vector<WindowSegment>{{h + 1'000, h + 2'000, 0}}));
 }
 
+// A rollup of `count` samples of one series at `width` from `bucket`.
+store::Rollup RollupOf(int64_t width, int64_t bucket, int64_t count) {
+  store::Rollup r;
+  r.width_ms = width;
+  r.bucket_ms = bucket;
+  r.count = count;
+  return r;
+}
+
+TEST(RollupWindow, HoursWhoseMinutesArePastTheirRetentionAreFilledFromTheHourRollups) {
+  const int64_t h = 1'700'002'800'000;
+  // Hour 0's minutes are gone, hour 1 lost its first half hour's, hour 2 has them all.
+  std::vector<store::Rollup> minutes;
+  for (int m = 30; m < 60; ++m) minutes.push_back(RollupOf(kMinute, h + kHour + m * kMinute, 30));
+  for (int m = 0; m < 60; ++m)
+    minutes.push_back(RollupOf(kMinute, h + 2 * kHour + m * kMinute, 30));
+  const std::vector<store::Rollup> hours = {RollupOf(kHour, h, 1800),
+                                            RollupOf(kHour, h + kHour, 1800),
+                                            RollupOf(kHour, h + 2 * kHour, 1800)};
+  const std::vector<store::Rollup> filled = FillFromCoarser(minutes, hours);
+  ASSERT_EQ(filled.size(), 2u + 60u);
+  EXPECT_EQ(filled[0], hours[0]);
+  EXPECT_EQ(filled[1], hours[1]);
+  for (int m = 0; m < 60; ++m) EXPECT_EQ(filled[2 + m], minutes[30 + m]);
+  int64_t count = 0;
+  for (const store::Rollup& r : filled) count += r.count;
+  EXPECT_EQ(count, 3 * 1800);
+
+  // Every minute kept: the minutes, unchanged; no hour rollups (a window of less than an hour):
+  // the minutes, whatever they lack.
+  std::vector<store::Rollup> whole_hour(minutes.begin() + 30, minutes.end());
+  EXPECT_EQ(FillFromCoarser(whole_hour, {hours[2]}), whole_hour);
+  EXPECT_EQ(FillFromCoarser(minutes, {}), minutes);
+}
+
 }  // namespace
 }  // namespace llmscope::server

@@ -230,6 +230,24 @@ TEST_F(StatusRoutes, TheBadgeIsAnSvgCachedForAMinute) {
   }
 }
 
+// The path is split before it is decoded: a provider holding '/' is sent with it as %2F.
+TEST_F(StatusRoutes, AProviderHoldingASlashIsAddressedAsPercent2F) {
+  Start(/*public_status=*/true);
+  Post("azure/eu", "gpt-4o/mini", 20, 1500);
+  for (const char* path :
+       {"/badge/azure%2Feu/gpt-4o/mini/e2e_ms.svg", "/badge/azure%2feu/gpt-4o%2Fmini/e2e_ms.svg"}) {
+    httplib::Result r = anonymous_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path << r->body;
+    EXPECT_NE(r->body.find("<title>azure/eu/gpt-4o/mini: e2e p95 1.5 s"), std::string::npos)
+        << r->body;
+  }
+  // Unencoded, the provider ends at the first '/': "azure" has no model "eu/gpt-4o/mini".
+  httplib::Result r = anonymous_->Get("/badge/azure/eu/gpt-4o/mini/e2e_ms.svg");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+}
+
 TEST_F(StatusRoutes, ABadgeOfSeveralSourcesAsksForASiteOrProfile) {
   Start(/*public_status=*/true);
   json batch = json::array();

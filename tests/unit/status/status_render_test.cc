@@ -161,5 +161,20 @@ TEST(Badge, EscapesHostileNames) {
   EXPECT_NE(svg.find(">&lt;a &amp; b&gt;</text>"), std::string::npos) << svg;
 }
 
+// XML 1.0 allows no C0 control character but tab, LF and CR, not even as a reference: a name
+// holding one (JSON ingest takes "\u0001") must still give a well-formed SVG.
+TEST(Badge, ControlCharactersInNamesCannotMakeTheSvgInvalid) {
+  const std::string name = std::string("bad\x01\x1b[31m\x7f") + '\0' + "end\tok";
+  const SeriesKey key{SourceKey{name, name, name, name}, Metric::kE2eMs};
+  const std::string svg =
+      RenderBadgeSvg(SeriesBadge(key, SourceState::kInControl, std::vector<double>{1}));
+  for (char c : svg) {
+    const auto byte = static_cast<unsigned char>(c);
+    EXPECT_TRUE(byte >= 0x20 || c == '\t' || c == '\n' || c == '\r') << static_cast<int>(byte);
+  }
+  EXPECT_EQ(svg.find("&#"), std::string::npos) << "no character references to them either";
+  EXPECT_NE(svg.find("bad\uFFFD\uFFFD[31m\x7f\uFFFDend\tok"), std::string::npos) << svg;
+}
+
 }  // namespace
 }  // namespace llmscope::status
