@@ -50,6 +50,11 @@ HeaderScan ScanHeader(std::string_view buffered, size_t& from) {
   return {};
 }
 
+// Whether `value` is 1*DIGIT, the one form of a Content-Length that every reader reads alike.
+bool IsDecimal(std::string_view value) {
+  return !value.empty() && std::ranges::all_of(value, [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 struct RequestReader::Parser {
@@ -142,6 +147,12 @@ RequestReader::Step RequestReader::CheckHeader() {
   }
   if (header.count(bhttp::field::content_length) > 1) {
     return Refuse(400, "bad_request", "the request has more than one Content-Length");
+  }
+  // Beast takes a list of equal values ("4, 4") as one, as RFC 9110 8.6 allows; a reader that
+  // takes the first or the last of a list may not, so a list is refused like two fields.
+  if (const auto length = header.find(bhttp::field::content_length);
+      length != header.end() && !IsDecimal(length->value())) {
+    return Refuse(400, "bad_request", "the request's Content-Length is not one decimal number");
   }
   if (header.count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
     return Refuse(400, "bad_request", "a request's Transfer-Encoding must end with chunked");

@@ -17,7 +17,7 @@
 // the body is read; 400 for what the parser cannot read (a bare CR among them) and for requests
 // another reader of the same bytes might split differently (request smuggling): Content-Length
 // with Transfer-Encoding, a Transfer-Encoding that does not end with chunked, two Content-Lengths
-// (even equal), a folded header line (obs-fold), a bare LF or CR. A chunked body's trailer fields
+// (even equal, as two fields or as a list in one), a folded header line (obs-fold), a bare LF or CR. A chunked body's trailer fields
 // are read and dropped.
 // How the bytes are split across Commit calls never changes what is read, nor a refusal's status
 // (its message may name another fault of the same request, the first one seen), with one

@@ -81,9 +81,8 @@ Status SeriesMonitor::ForEachTracker(SourceTrackers& trackers, Visit&& visit) {
 
 Status SeriesMonitor::InsertNewViolation(store::ViolationRecord& v) {
   if (shared_ == nullptr) return store_.InsertViolation(v);
-  Result<bool> inserted = shared_->InsertViolationOnce(v);
-  if (!inserted) return inserted.error();
-  return {};
+  store::ViolationRecord* const one[] = {&v};
+  return shared_->WriteViolationsOnce(one);
 }
 
 const spc::ChartConfig& SeriesMonitor::ChartConfigFor(Metric m) const {
@@ -350,23 +349,19 @@ void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
 
 void SeriesMonitor::PersistViolations(const std::vector<TrackedViolation*>& changed,
                                       std::vector<MonitorEvent>& events, int* opened) {
-  std::vector<bool> is_new, written(changed.size(), false);
+  std::vector<bool> is_new;
+  is_new.reserve(changed.size());
   for (const TrackedViolation* v : changed) is_new.push_back(v->record.id == 0);
-  if (shared_ == nullptr) {
-    // One transaction for all (docs/design.md "Data"); when it fails, all stay dirty.
-    std::vector<store::ViolationRecord*> records;
-    records.reserve(changed.size());
-    for (TrackedViolation* v : changed) records.push_back(&v->record);
-    if (store_.WriteViolations(records)) written.assign(changed.size(), true);
-  } else {
-    for (size_t i = 0; i < changed.size(); ++i) {
-      store::ViolationRecord& v = changed[i]->record;
-      written[i] = (is_new[i] ? InsertNewViolation(v) : store_.UpdateViolationExtent(v)).ok();
-    }
-  }
-  // A violation not written stays dirty and is retried on the next flush.
+  // One transaction for all (docs/design.md "Data"); in shared mode each event is inserted once
+  // whichever server finds it first. When it fails, all stay dirty and are retried on the next
+  // flush.
+  std::vector<store::ViolationRecord*> records;
+  records.reserve(changed.size());
+  for (TrackedViolation* v : changed) records.push_back(&v->record);
+  const Status written =
+      shared_ == nullptr ? store_.WriteViolations(records) : shared_->WriteViolationsOnce(records);
+  if (!written) return;
   for (size_t i = 0; i < changed.size(); ++i) {
-    if (!written[i]) continue;
     changed[i]->dirty = false;
     MonitorEvent e;
     e.kind = is_new[i] ? MonitorEvent::Kind::kViolationOpened

@@ -22,7 +22,7 @@
 // are fed from the store instead, in sample id order, by CatchUp() (called by Ingest after its
 // append, so a 2xx still means the sample was judged here, and by a StoreTailer for the samples
 // other servers append). All servers thus judge one sequence and find the same stages and
-// violations; a violation event is stored once (InsertViolationOnce) and every server holds its
+// violations; a violation event is stored once (WriteViolationsOnce) and every server holds its
 // one id, so alerts keyed by it are deduplicated in the outbox. StartNewStage plans the stage and
 // places it at the next sample in the store; every server, this one included, begins it when
 // its catch-up reaches that sample. Each server publishes every sample and every violation it
@@ -192,8 +192,8 @@ class SeriesMonitor {
   void Judge(const Sample& sample, const FirstSampleIds& first_ids = {});
   // Writes stage changes and dirty violations; appends the matching events.
   void Flush(std::vector<MonitorEvent>& events, int* opened);
-  // Writes the changed violations of every series (Flush): in one transaction, or one by one
-  // in shared mode (InsertViolationOnce); each one written is marked clean and published.
+  // Writes the changed violations of every series (Flush) in one transaction (in shared mode
+  // WriteViolationsOnce); when written, each is marked clean and published.
   void PersistViolations(const std::vector<TrackedViolation*>& changed,
                          std::vector<MonitorEvent>& events, int* opened);
   // Resolves the stored alarm events whose episode ended (auto_resolve), appending their

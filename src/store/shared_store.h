@@ -13,6 +13,8 @@
 // PostgresStore is the implementation; the embedded SQLite store is one server's alone.
 #pragma once
 
+#include <span>
+
 #include "core/result.h"
 #include "store/records.h"
 #include "store/store.h"
@@ -27,11 +29,14 @@ struct PlacedStage {
 
 class SharedStore : public Store {
  public:
-  // Inserts the violation unless one with the same event key (series, stage, phase, rule,
-  // first_index) was inserted by this method before. Either way `violation.id` becomes the
-  // stored event's id; when it existed, its status, status_by, status_time_ms and created_ms are
-  // copied into `violation` too and nothing is written. Returns whether it inserted.
-  virtual Result<bool> InsertViolationOnce(ViolationRecord& violation) = 0;
+  // Store::WriteViolations for several servers, in one transaction: each new violation (id 0)
+  // is inserted unless one with the same event key (series, stage, phase, rule, first_index) was
+  // inserted by this method before; either way its id becomes the stored event's id, and when
+  // the event existed its status, status_by, status_time_ms and created_ms are copied into it
+  // too and it is not written. The others' extents are updated (a row gone meanwhile is not an
+  // error). All or nothing: on an error no id is set. Safe to run from several servers at once
+  // on overlapping violations (no deadlock between them).
+  virtual Status WriteViolationsOnce(std::span<ViolationRecord* const> violations) = 0;
 
   // Places a new stage (a re-baseline) of stage.series in the sample order: sets
   // stage.start_sample_id to an id above every sample appended so far and at most the id of the

@@ -174,6 +174,7 @@ TEST_F(EngineTest, TwoContentLengthsAreRefusedEvenWhenEqual) {
       400);
   ExpectRefused(
       "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 4\r\n\r\nabcd", 400);
+  ExpectRefused("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4, 4\r\n\r\nabcd", 400);
 }
 
 TEST_F(EngineTest, FoldedHeaderLinesAndBareCarriageReturnsAreRefused) {

@@ -259,10 +259,28 @@ Result<PgResult> PgConnection::Run(const std::string& sql, const PgParams& param
 Result<std::vector<PgResult>> PgConnection::RunPipelined(const std::string& sql,
                                                          const std::vector<PgParams>& params,
                                                          std::string_view what) {
+  std::vector<PgStatement> statements;
+  statements.reserve(params.size());
+  for (const PgParams& p : params) statements.push_back({.sql = &sql, .params = &p});
+  return RunPipelined(statements, what);
+}
+
+Result<std::vector<PgResult>> PgConnection::RunPipelined(std::span<const PgStatement> statements,
+                                                         std::string_view what) {
   std::vector<PgResult> results;
-  if (params.empty()) return results;
-  Result<std::string> name = Prepare(sql, params.front().types(), what);
-  if (!name) return name.error();
+  if (statements.empty()) return results;
+  // Each statement's prepared name, looked up once per run of the same SQL.
+  std::vector<std::string> names;
+  names.reserve(statements.size());
+  for (size_t i = 0; i < statements.size(); ++i) {
+    if (i > 0 && statements[i].sql == statements[i - 1].sql) {
+      names.push_back(names.back());
+      continue;
+    }
+    Result<std::string> name = Prepare(*statements[i].sql, statements[i].params->types(), what);
+    if (!name) return name.error();
+    names.push_back(std::move(*name));
+  }
   if (PQenterPipelineMode(conn_) != 1) return Fail(what);
   std::optional<Error> failure;
   // Reads the results of one sent statement (one result, then NULL), keeping the first failure.
@@ -282,14 +300,14 @@ Result<std::vector<PgResult>> PgConnection::RunPipelined(const std::string& sql,
     while ((r = PQgetResult(conn_)) != nullptr) PQclear(r);
   };
   size_t sent = 0;
-  while (sent < params.size() && PQstatus(conn_) == CONNECTION_OK) {
-    const size_t end = std::min(params.size(), sent + kPipelineChunk);
+  while (sent < statements.size() && PQstatus(conn_) == CONNECTION_OK) {
+    const size_t end = std::min(statements.size(), sent + kPipelineChunk);
     const size_t chunk_start = sent;
     for (; sent < end; ++sent) {
-      const PgParams& p = params[sent];
+      const PgParams& p = *statements[sent].params;
       std::vector<const char*> values = p.values();
-      if (PQsendQueryPrepared(conn_, name->c_str(), p.size(), values.data(), p.lengths().data(),
-                              p.formats().data(), /*resultFormat=*/1) != 1) {
+      if (PQsendQueryPrepared(conn_, names[sent].c_str(), p.size(), values.data(),
+                              p.lengths().data(), p.formats().data(), /*resultFormat=*/1) != 1) {
         if (!failure) failure = Fail(what);
         break;
       }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -84,6 +85,12 @@ class PgRow {
 // A PGresult, cleared when it goes.
 using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
+// One statement of a pipeline: its fixed SQL and its parameters, both kept alive by the caller.
+struct PgStatement {
+  const std::string* sql;
+  const PgParams* params;
+};
+
 // One connection and its statement cache. Not thread-safe: PgPool hands it to one user at a time.
 class PgConnection {
  public:
@@ -107,6 +114,10 @@ class PgConnection {
   // and returns the results in order. All or the first failure.
   Result<std::vector<PgResult>> RunPipelined(const std::string& sql,
                                              const std::vector<PgParams>& params,
+                                             std::string_view what);
+  // Runs the statements, each prepared once per connection, in pipeline mode (one round trip for
+  // all) and returns their results in order. All or the first failure.
+  Result<std::vector<PgResult>> RunPipelined(std::span<const PgStatement> statements,
                                              std::string_view what);
 
   // "storage_error": `what` and the server's message, password removed.

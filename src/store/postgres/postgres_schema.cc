@@ -92,7 +92,7 @@ constexpr std::string_view kCreatePlacedStages = R"sql(CREATE TABLE placed_stage
   created_ms BIGINT NOT NULL
 ))sql";
 
-// Violations inserted by InsertViolationOnce have `keyed` set and are unique by event key.
+// Violations inserted by WriteViolationsOnce have `keyed` set and are unique by event key.
 constexpr std::string_view kCreateViolations = R"sql(CREATE TABLE violations (
   id BIGSERIAL PRIMARY KEY,
   provider TEXT COLLATE "C" NOT NULL,

@@ -1,8 +1,13 @@
 #include "store/postgres/postgres_store.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <numeric>
+#include <optional>
 #include <string_view>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "spc/firing.h"
 #include "spc/rule.h"
@@ -47,7 +52,7 @@ constexpr std::string_view kViolationGone =
     "NOT EXISTS (SELECT 1 FROM violations AS v WHERE v.id = deliveries.violation_id)";
 
 // A violation's row has one column more than the shared ones: `keyed`, set for the violations
-// that InsertViolationOnce inserts, which are unique by their event key.
+// that WriteViolationsOnce inserts, which are unique by their event key.
 constexpr std::string_view kEventKeyColumns =
     "provider, model, site, profile, metric, stage, phase, rule, first_index";
 
@@ -256,49 +261,6 @@ Status PostgresStore::InsertViolation(ViolationRecord& violation) {
   return {};
 }
 
-Result<bool> PostgresStore::InsertViolationOnce(ViolationRecord& violation) {
-  static const std::string kInsert = InsertViolationSql() + " ON CONFLICT (" +
-                                     std::string(kEventKeyColumns) +
-                                     ") WHERE keyed DO NOTHING RETURNING id";
-  static const std::string kExisting =
-      "SELECT id, status, status_by, status_time_ms, created_ms FROM violations WHERE keyed AND"
-      " provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ? AND stage = ? AND"
-      " phase = ? AND rule = ? AND first_index = ?";
-  const PgParams insert = ViolationParams(violation, /*keyed=*/true);
-  PgParams key;
-  BindSeries(key, violation.series);
-  key.Int(violation.stage).Text(spc::PhaseName(violation.phase));
-  key.Text(spc::RuleName(violation.rule)).Int(violation.first_index);
-  pg::PgPool::Lease conn = pool_->Acquire();
-  if (!conn) return conn.error();
-  // A conflicting insert in progress makes ON CONFLICT wait for its outcome, so the row it finds
-  // is committed and the SELECT (a new snapshot under READ COMMITTED) sees it. Only retention
-  // deleting it in between could make both miss; a second round then inserts.
-  for (int round = 0; round < 2; ++round) {
-    Result<PgResult> r = conn->Run(kInsert, insert, "InsertViolationOnce");
-    if (!r) return r.error();
-    if (PQntuples(r->get()) == 1) {
-      Result<int64_t> id = ReadOneInt(*r);
-      if (!id) return id.error();
-      violation.id = *id;
-      return true;
-    }
-    Result<PgResult> found = conn->Run(kExisting, key, "InsertViolationOnce: existing");
-    if (!found) return found.error();
-    if (PQntuples(found->get()) == 1) {
-      PgRow row(found->get(), 0);
-      violation.id = row.Int();
-      violation.status = ReadName(row, ParseViolationStatus, "status");
-      violation.status_by = row.Text();
-      violation.status_time_ms = row.Int();
-      violation.created_ms = row.Int();
-      if (row.error()) return *row.error();
-      return false;
-    }
-  }
-  return StorageError("InsertViolationOnce: the event key conflicts but no row has it");
-}
-
 Status PostgresStore::UpdateViolationExtent(const ViolationRecord& v) {
   PgParams p;
   sql::BindViolationExtent(p, v);
@@ -311,33 +273,123 @@ Status PostgresStore::UpdateViolationExtent(const ViolationRecord& v) {
 }
 
 Status PostgresStore::WriteViolations(std::span<ViolationRecord* const> violations) {
+  return WriteViolationsIn(violations, /*once=*/false);
+}
+
+Status PostgresStore::WriteViolationsOnce(std::span<ViolationRecord* const> violations) {
+  return WriteViolationsIn(violations, /*once=*/true);
+}
+
+Status PostgresStore::WriteViolationsIn(std::span<ViolationRecord* const> violations, bool once) {
   if (violations.empty()) return {};
   static const std::string kInsert = InsertViolationSql() + " RETURNING id";
+  // Inserted, or else the stored event of the same key: (inserted, id, status, status_by,
+  // status_time_ms, created_ms), one row either way, unless the event was inserted by a
+  // transaction that committed while this statement waited on it: the statement's snapshot,
+  // taken before, does not see that row (a second run does).
+  static const std::string kInsertOnce =
+      "WITH inserted AS (" + InsertViolationSql() + " ON CONFLICT (" +
+      std::string(kEventKeyColumns) +
+      ") WHERE keyed DO NOTHING RETURNING id, status, status_by, status_time_ms, created_ms)"
+      " SELECT TRUE, * FROM inserted UNION ALL"
+      " SELECT FALSE, id, status, status_by, status_time_ms, created_ms FROM violations"
+      " WHERE keyed AND provider = ? AND model = ? AND site = ? AND profile = ? AND metric = ?"
+      " AND stage = ? AND phase = ? AND rule = ? AND first_index = ?"
+      " AND NOT EXISTS (SELECT 1 FROM inserted)";
+  // New events first, in event key order, then the extents in id order: two servers writing
+  // overlapping flushes take their locks in one order and never wait on each other in a circle.
+  std::vector<size_t> order(violations.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  auto event_key = [&](size_t i) {
+    const ViolationRecord& v = *violations[i];
+    return std::tie(v.series, v.stage, v.phase, v.rule, v.first_index);
+  };
+  std::ranges::sort(order, [&](size_t a, size_t b) {
+    const bool a_new = violations[a]->id == 0, b_new = violations[b]->id == 0;
+    if (a_new != b_new) return a_new;
+    if (a_new) return event_key(a) < event_key(b);
+    return violations[a]->id < violations[b]->id;
+  });
+  std::vector<PgParams> params(violations.size());
+  std::vector<pg::PgStatement> statements;
+  statements.reserve(order.size());
+  for (size_t i : order) {
+    const ViolationRecord& v = *violations[i];
+    if (v.id != 0) {
+      sql::BindViolationExtent(params[i], v);
+      statements.push_back({.sql = &sql::UpdateViolationExtent(), .params = &params[i]});
+      continue;
+    }
+    params[i] = ViolationParams(v, once);
+    if (once) {
+      BindSeries(params[i], v.series);
+      params[i].Int(v.stage).Text(spc::PhaseName(v.phase));
+      params[i].Text(spc::RuleName(v.rule)).Int(v.first_index);
+    }
+    statements.push_back({.sql = once ? &kInsertOnce : &kInsert, .params = &params[i]});
+  }
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
   PgTransaction txn(*conn);
   if (Status s = txn.Begin(); !s) return s;
-  std::vector<int64_t> ids(violations.size(), 0);
-  for (size_t i = 0; i < violations.size(); ++i) {
-    const ViolationRecord& v = *violations[i];
-    if (v.id != 0) {
-      PgParams p;
-      sql::BindViolationExtent(p, v);
-      if (auto r = conn->Run(sql::UpdateViolationExtent(), p, "WriteViolations: update"); !r) {
-        return r.error();
-      }
-      continue;
+  Result<std::vector<PgResult>> results = conn->RunPipelined(statements, "WriteViolations");
+  if (!results) return results.error();
+  // What each new one is stored as: its id, and when another server stored the event first, that
+  // row's status, who and when.
+  struct Stored {
+    int64_t id = 0;
+    std::optional<ViolationRecord> existing_status;
+  };
+  std::vector<Stored> stored(violations.size());
+  std::vector<size_t> unseen;
+  auto read = [&](size_t i, const PgResult& r) -> Status {
+    if (PQntuples(r.get()) == 0) {
+      unseen.push_back(i);
+      return {};
     }
-    Result<PgResult> r =
-        conn->Run(kInsert, ViolationParams(v, /*keyed=*/false), "WriteViolations: insert");
-    if (!r) return r.error();
-    Result<int64_t> id = ReadOneInt(*r);
-    if (!id) return id.error();
-    ids[i] = *id;
+    PgRow row(r.get(), 0);
+    const bool inserted = !once || row.Bool();
+    stored[i].id = row.Int();
+    if (!inserted) {
+      ViolationRecord& status = stored[i].existing_status.emplace();
+      status.status = ReadName(row, ParseViolationStatus, "status");
+      status.status_by = row.Text();
+      status.status_time_ms = row.Int();
+      status.created_ms = row.Int();
+    }
+    if (row.error()) return *row.error();
+    return {};
+  };
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (violations[order[k]]->id != 0) continue;
+    if (Status s = read(order[k], (*results)[k]); !s) return s;
+  }
+  if (!unseen.empty()) {
+    // The events that a transaction committed while their insert waited: read again, now seen.
+    std::vector<pg::PgStatement> again;
+    again.reserve(unseen.size());
+    for (size_t i : unseen) again.push_back({.sql = &kInsertOnce, .params = &params[i]});
+    const std::vector<size_t> waited = std::exchange(unseen, {});
+    Result<std::vector<PgResult>> reread = conn->RunPipelined(again, "WriteViolations: again");
+    if (!reread) return reread.error();
+    for (size_t k = 0; k < waited.size(); ++k) {
+      if (Status s = read(waited[k], (*reread)[k]); !s) return s;
+    }
+    if (!unseen.empty()) {
+      return StorageError("WriteViolationsOnce: the event key conflicts but no row has it");
+    }
   }
   if (Status s = txn.Commit(); !s) return s;
   for (size_t i = 0; i < violations.size(); ++i) {
-    if (ids[i] != 0) violations[i]->id = ids[i];
+    if (stored[i].id == 0) continue;
+    ViolationRecord& v = *violations[i];
+    v.id = stored[i].id;
+    if (const auto& existing = stored[i].existing_status) {
+      v.status = existing->status;
+      v.status_by = existing->status_by;
+      v.status_time_ms = existing->status_time_ms;
+      v.created_ms = existing->created_ms;
+    }
   }
   return {};
 }

@@ -18,7 +18,7 @@
 // Coordination (SharedStore): AppendSamples and PlaceStage take one transaction-level advisory
 // lock, so the appends of all servers are serialized and their ids commit in increasing order,
 // and a stage placed before a sample commits before it; violations
-// inserted by InsertViolationOnce are unique by event key (a partial unique index and INSERT ...
+// inserted by WriteViolationsOnce are unique by event key (a partial unique index and INSERT ...
 // ON CONFLICT DO NOTHING); ClaimDueDeliveries claims with UPDATE ... WHERE id IN (SELECT ... FOR
 // UPDATE SKIP LOCKED), so two servers never hold one outbox row.
 //
@@ -116,12 +116,15 @@ class PostgresStore final : public SharedStore {
   Result<std::vector<SourceKey>> DemoSources() override;
   Result<int64_t> DeleteDemoData() override;
 
-  Result<bool> InsertViolationOnce(ViolationRecord& violation) override;
+  Status WriteViolationsOnce(std::span<ViolationRecord* const> violations) override;
   Status PlaceStage(StageRecord& stage) override;
   Result<std::vector<PlacedStage>> PlacedStagesAfter(int64_t after_id) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<pg::PgPool> pool);
+  // WriteViolations, or with `once` WriteViolationsOnce: one transaction, its statements in one
+  // pipeline (a second one for the events another transaction committed meanwhile).
+  Status WriteViolationsIn(std::span<ViolationRecord* const> violations, bool once);
 
   std::unique_ptr<pg::PgPool> pool_;
 };

@@ -114,9 +114,13 @@ TEST(RequestReader, RefusesWhatCouldBeReadTwoWays) {
             refused);
   EXPECT_EQ(ReadAtOnce("POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"),
             refused);
-  // Two Content-Lengths, even equal.
+  // Two Content-Lengths, even equal, as two fields or as a list in one.
   EXPECT_EQ(ReadAtOnce("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: "
                        "4\r\n\r\nabcd"),
+            refused);
+  EXPECT_EQ(ReadAtOnce("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 4, 4\r\n\r\nabcd"),
+            refused);
+  EXPECT_EQ(ReadAtOnce("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 4,4\r\n\r\nabcd"),
             refused);
   // Folded header lines, bare CRs and bare LFs, at once or a byte at a time.
   for (const std::string bytes : {"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n",

@@ -1,8 +1,9 @@
 // PostgresStore against a real PostgreSQL 15 server that this binary starts (support/
 // postgres_server.h): the Store conformance suite, then what only PostgreSQL has: migrations
 // under an advisory lock, the SharedStore coordination between stores on one database (ids that
-// commit in order, violations stored once, outbox claims that never overlap), reconnecting after
-// the server restarts, and passwords kept out of messages. A fresh database per test.
+// commit in order, violations stored once even by racing flushes, outbox claims that never
+// overlap), reconnecting after the server restarts, and passwords kept out of messages. A fresh
+// database per test.
 #include "store/postgres/postgres_store.h"
 
 #include <gtest/gtest.h>
@@ -209,65 +210,93 @@ ViolationRecord EventOf(const SourceKey& source, int64_t first_index) {
   return v;
 }
 
-TEST_F(PostgresStoreTest, InsertViolationOnceStoresAnEventOnceForEveryStore) {
+// WriteViolationsOnce of `violations`, through pointers as the monitor hands them.
+Status WriteOnce(PostgresStore& store, std::vector<ViolationRecord>& violations) {
+  std::vector<ViolationRecord*> records;
+  for (ViolationRecord& v : violations) records.push_back(&v);
+  return store.WriteViolationsOnce(records);
+}
+
+TEST_F(PostgresStoreTest, WriteViolationsOnceStoresAnEventOnceForEveryStore) {
   std::unique_ptr<PostgresStore> a = Open(), b = Open();
   ASSERT_TRUE(a && b);
-  ViolationRecord first = EventOf(Source("p", "m"), 40);
-  Result<bool> inserted = a->InsertViolationOnce(first);
-  ASSERT_TRUE(inserted.ok()) << inserted.error().message;
-  EXPECT_TRUE(*inserted);
-  ASSERT_TRUE(a->SetViolationStatus(first.id, ViolationStatus::kAcknowledged, "ann", 5).ok());
+  std::vector<ViolationRecord> first = {EventOf(Source("p", "m"), 40)};
+  Status written = WriteOnce(*a, first);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  ASSERT_GT(first[0].id, 0);
+  ASSERT_TRUE(a->SetViolationStatus(first[0].id, ViolationStatus::kAcknowledged, "ann", 5).ok());
 
-  ViolationRecord again = EventOf(Source("p", "m"), 40);
-  again.created_ms = 99;
-  inserted = b->InsertViolationOnce(again);
-  ASSERT_TRUE(inserted.ok());
-  EXPECT_FALSE(*inserted);
-  EXPECT_EQ(again.id, first.id);
-  EXPECT_EQ(again.status, ViolationStatus::kAcknowledged);
-  EXPECT_EQ(again.status_by, "ann");
-  EXPECT_EQ(again.status_time_ms, 5);
-  EXPECT_EQ(again.created_ms, first.created_ms);
-
-  // Another first index, stage, phase or rule is another event.
-  std::vector<ViolationRecord> others(4, EventOf(Source("p", "m"), 40));
-  others[0].first_index = 41;
-  others[1].stage = 2;
-  others[2].phase = spc::Phase::kBaseline;
-  others[3].rule = spc::Rule::kR2;
-  std::set<int64_t> ids = {first.id};
-  for (ViolationRecord& v : others) {
-    ASSERT_TRUE(b->InsertViolationOnce(v).value());
-    ids.insert(v.id);
-  }
+  // One flush of b: the event a stored (it gets a's row, status and all), four other events
+  // (another first index, stage, phase or rule each), and a grown extent of a's event.
+  std::vector<ViolationRecord> flush(5, EventOf(Source("p", "m"), 40));
+  flush[0].created_ms = 99;
+  flush[1].first_index = 41;
+  flush[2].stage = 2;
+  flush[3].phase = spc::Phase::kBaseline;
+  flush[4].rule = spc::Rule::kR2;
+  ViolationRecord grown = first[0];
+  grown.last_index = 45;
+  grown.count = 6;
+  flush.push_back(grown);
+  written = WriteOnce(*b, flush);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_EQ(flush[0].id, first[0].id);
+  EXPECT_EQ(flush[0].status, ViolationStatus::kAcknowledged);
+  EXPECT_EQ(flush[0].status_by, "ann");
+  EXPECT_EQ(flush[0].status_time_ms, 5);
+  EXPECT_EQ(flush[0].created_ms, first[0].created_ms);
+  std::set<int64_t> ids;
+  for (const ViolationRecord& v : flush) ids.insert(v.id);
   EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(a->Stats()->violations, 5);
+  Result<std::optional<ViolationRecord>> stored = a->GetViolation(first[0].id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->last_index, 45);
+  EXPECT_EQ((*stored)->count, 6);
+  EXPECT_EQ((*stored)->status, ViolationStatus::kAcknowledged);
+
+  // Written again (a flush retried), nothing new is stored and the ids stay.
+  std::vector<ViolationRecord> again(flush.begin(), flush.begin() + 5);
+  for (ViolationRecord& v : again) v.id = 0;
+  ASSERT_TRUE(WriteOnce(*a, again).ok());
+  for (size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i].id, flush[i].id) << i;
   EXPECT_EQ(a->Stats()->violations, 5);
 }
 
-TEST_F(PostgresStoreTest, RacingInsertsOfOneEventKeepOneRowAndShareItsId) {
+TEST_F(PostgresStoreTest, RacingFlushesOfOverlappingEventsKeepOneRowEachAndShareItsId) {
   std::unique_ptr<PostgresStore> a = Open(), b = Open();
   ASSERT_TRUE(a && b);
-  constexpr int kEvents = 50;
+  constexpr int kEvents = 200, kFlush = 20;
   std::vector<int64_t> ids_a(kEvents), ids_b(kEvents);
-  std::atomic<int> inserted{0}, failures{0};
-  auto insert_all = [&](PostgresStore* store, std::vector<int64_t>* ids) {
-    for (int i = 0; i < kEvents; ++i) {
-      ViolationRecord v = EventOf(Source("p", "m"), i);
-      Result<bool> r = store->InsertViolationOnce(v);
-      if (!r) {
-        ++failures;
-        continue;
+  std::atomic<int> failures{0};
+  // Each store flushes every event, kFlush at a time, a in ascending order and b descending, each
+  // flush also growing the extents of the events of its previous flush: their locks overlap.
+  auto write_all = [&](PostgresStore* store, bool descending, std::vector<int64_t>* ids) {
+    std::vector<ViolationRecord> previous;
+    for (int start = 0; start < kEvents; start += kFlush) {
+      std::vector<ViolationRecord> flush;
+      for (int i = start; i < start + kFlush; ++i) {
+        flush.push_back(EventOf(Source("p", "m"), descending ? kEvents - 1 - i : i));
       }
-      inserted += *r;
-      (*ids)[i] = v.id;
+      for (ViolationRecord v : previous) {
+        ++v.last_index;
+        flush.push_back(v);
+      }
+      if (Status s = WriteOnce(*store, flush); !s) {
+        ADD_FAILURE() << s.error().message;
+        ++failures;
+        return;
+      }
+      previous.assign(flush.begin(), flush.begin() + kFlush);
+      for (const ViolationRecord& v : previous) (*ids)[v.first_index] = v.id;
     }
   };
-  std::thread ta(insert_all, a.get(), &ids_a), tb(insert_all, b.get(), &ids_b);
+  std::thread ta(write_all, a.get(), false, &ids_a), tb(write_all, b.get(), true, &ids_b);
   ta.join();
   tb.join();
   EXPECT_EQ(failures, 0);
-  EXPECT_EQ(inserted, kEvents);
   EXPECT_EQ(ids_a, ids_b);
+  EXPECT_EQ(std::set<int64_t>(ids_a.begin(), ids_a.end()).size(), size_t{kEvents});
   EXPECT_EQ(a->Stats()->violations, kEvents);
 }
 
