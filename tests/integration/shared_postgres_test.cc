@@ -291,5 +291,53 @@ TEST_F(SharedPostgresTest, AnSloSetThroughOneServerIsUsedByTheOtherWithinItsPoll
   EXPECT_TRUE(WaitFor([&] { return SpecSource(*a_).empty() && !MetricsHaveCapability(*a_); }));
 }
 
+// A window older than the minute rollups' retention, filled in from the hour rollups
+// (server/rollup_window.h), reads the same from SQLite and PostgreSQL.
+TEST_F(SharedPostgresTest, AWindowPastMinuteRollupRetentionReadsTheSameFromSqliteAndPostgres) {
+  constexpr int64_t kHourMs = 3'600'000, kDayMs = 86'400'000, kStepMs = 10'000;
+  ServerOptions short_retention;
+  short_retention.env = {{"LLMSCOPE_STORE_RETENTION_DAYS", "1"},
+                         {"LLMSCOPE_STORE_ROLLUP_MINUTE_DAYS", "1"}};
+  auto sqlite = StartServer(LLMSCOPE_BINARY, short_retention);
+  ASSERT_NE(sqlite, nullptr);
+  // Three whole hours three days ago: kept until retention next runs (as a server starts).
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const int64_t t0 = (now - 3 * kDayMs) / kHourMs * kHourMs;
+  json batch = json::array();
+  for (int i = 0; i < 3 * 360; ++i) {
+    json s = Sample(InControl(i));
+    s["timestamp"] = FormatIsoUtc(t0 + i * kStepMs);
+    batch.push_back(std::move(s));
+  }
+  Ingest(*a_, batch);
+  Ingest(*sqlite, batch);
+  std::string error;
+  ASSERT_TRUE(sqlite->Restart(&error)) << error;
+  short_retention.extra_args = {"--store", url_};
+  auto postgres = StartServer(LLMSCOPE_BINARY, short_retention);
+  ASSERT_NE(postgres, nullptr);
+  const std::string window = std::string(kSeriesQuery) + "&since=" + FormatIsoUtc(t0) +
+                             "&until=" + FormatIsoUtc(t0 + 3 * kHourMs) +
+                             "&columns=chart&max_points=60";
+  json pg, lite;
+  for (int i = 0; i < 1000; ++i) {
+    pg = GetJson(*postgres, window);
+    lite = GetJson(*sqlite, window);
+    if (pg["source"] == "rollup_1h" && lite["source"] == "rollup_1h") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(pg["source"], "rollup_1h");
+  EXPECT_EQ(pg["window_count"], 3 * 360);
+  for (const char* field :
+       {"source", "count", "window_count", "bucket_ms", "values", "ids", "time_ms", "errors"}) {
+    EXPECT_EQ(pg.value(field, json()), lite.value(field, json())) << field;
+  }
+  for (const char* field : {"count", "min", "max", "error_rate"}) {
+    EXPECT_EQ(pg["summary"][field], lite["summary"][field]) << field;
+  }
+}
+
 }  // namespace
 }  // namespace llmscope::testing
