@@ -229,13 +229,8 @@ Result<std::string> AlertSettings::SendTest(const std::string& sink) {
 }
 
 Result<std::optional<store::DeliveryRecord>> AlertSettings::TestDelivery(const std::string& key) {
-  // Test alerts are the outbox rows of violation 0.
-  Result<std::vector<store::DeliveryRecord>> rows = store_.DeliveriesOfViolation(0);
-  if (!rows) return rows.error();
-  for (store::DeliveryRecord& d : *rows) {
-    if (d.key == key) return std::optional<store::DeliveryRecord>(std::move(d));
-  }
-  return std::optional<store::DeliveryRecord>();
+  // One indexed row; test alerts' keys ("test/…") are never a violation's ("v<id>/…").
+  return store_.DeliveryWithKey(key);
 }
 
 Status AlertSettings::Apply() {

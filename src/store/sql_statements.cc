@@ -166,6 +166,11 @@ std::string SelectDeliveriesOfViolation(std::string_view key_column) {
          " FROM deliveries WHERE violation_id = ? ORDER BY id";
 }
 
+std::string SelectDeliveryWithKey(std::string_view key_column) {
+  return "SELECT id, " + DeliveryColumns(key_column) + " FROM deliveries WHERE " +
+         std::string(key_column) + " = ?";
+}
+
 const std::string& UpdateDeliveryOutcome() {
   static const std::string sql =
       "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, "

@@ -77,6 +77,8 @@ const std::string& UpdateViolationStatus();
 std::string InsertDelivery(std::string_view key_column);
 // The violation id; its deliveries by id (ReadDelivery).
 std::string SelectDeliveriesOfViolation(std::string_view key_column);
+// The key; the delivery with it, if any (ReadDelivery).
+std::string SelectDeliveryWithKey(std::string_view key_column);
 // BindDeliveryOutcome. Changes nothing unless `owner` holds the row (a free row is held by no
 // one, not by "").
 const std::string& UpdateDeliveryOutcome();

@@ -166,6 +166,8 @@ class Store {
   virtual Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) = 0;
   // The deliveries of one violation, by id; of test alerts when violation_id is 0.
   virtual Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) = 0;
+  // The delivery with `key` (keys are unique and indexed: one row read); nullopt when none.
+  virtual Result<std::optional<DeliveryRecord>> DeliveryWithKey(const std::string& key) = 0;
 
   // --- Silences (POST /api/silences).
   virtual Status InsertSilence(SilenceRecord& silence) = 0;  // assigns id

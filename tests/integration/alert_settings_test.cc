@@ -188,6 +188,8 @@ TEST(AlertSettingsTest, AWebhookSinkAddedThroughTheApiDeliversWithoutARestart) {
   })) << test.dump();
   ASSERT_EQ(receiver.Requests().size(), 1u);
   EXPECT_FALSE(receiver.Requests()[0].Header("X-LLMscope-Signature").empty());
+  EXPECT_EQ(s.Call("GET", "/api/alerts/test?key=" + key + "0").status, 404) << "no such test";
+  EXPECT_EQ(s.Call("GET", "/api/alerts/test?key=v1/ui-hook/open").status, 400) << "not a test's";
 
   // A route to it: a violation's alert arrives there, without a restart.
   r = s.Call("POST", "/api/alerts/routes",

@@ -1,52 +1,44 @@
 // End to end in Chromium against the real `llmscope serve`: on the Alerts page, add a webhook sink
 // that points at a receiver in this script (127.0.0.1), press "Send test", and see "Delivered"
 // once the receiver has the signed test alert; the signing secret never appears in the page.
+// A route to the sink is added, then edited in place (Edit fills the form; the server stores
+// the change as the next version); an edit of a version changed meanwhile shows the server's 409
+// message and changes nothing.
 // Usage: node e2e/alerting.e2e.mjs <path to llmscope>. Exit 77: skipped (no Chromium).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM, chromiumPresent, launchChromium, startReceiver, startServer } from './harness.mjs';
+import {
+  artifactsDir,
+  failureScreenshot,
+  launchChromium,
+  newPage,
+  openDashboard,
+  requireChromium,
+  scriptArgs,
+  startReceiver,
+  startServer,
+  step,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const binary = process.argv[2] ?? process.env.LLMSCOPE_BINARY;
-const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
+const [binary] = scriptArgs('alerting.e2e.mjs');
+requireChromium();
+const artifacts = artifactsDir();
 const SECRET = 'e2e-hook-secret-0c41';
-
-if (!binary) {
-  console.error('usage: node e2e/alerting.e2e.mjs <path to llmscope>');
-  process.exit(2);
-}
-if (!chromiumPresent()) {
-  if (process.env.CI === 'true') {
-    console.error(`FAIL: Chromium not found at ${CHROMIUM} (CI=true)`);
-    process.exit(1);
-  }
-  console.log(`SKIP: Chromium not found at ${CHROMIUM}`);
-  process.exit(77);
-}
-mkdirSync(artifacts, { recursive: true });
 
 // The local receiver: records each POST and answers 200.
 const receiver = await startReceiver();
 const received = receiver.received;
 const hookUrl = receiver.url('/e2e-hook');
 
-const step = (name) => console.log(`-- ${name}`);
 let server;
 let browser;
 let page;
 try {
-  server = await startServer({ binary });
+  server = await startServer({ binary, args: ['--demo=false'] });
   browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
-  page = await browser.context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(server.base + '/');
-  await page.getByLabel('API key').fill(server.key);
-  await page.getByText('Save key').click();
-  // No target of its own: the setup wizard opens; this run skips it.
-  await page.getByRole('button', { name: 'Skip setup' }).click();
+  const opened = await newPage(browser.context);
+  page = opened.page;
+  await openDashboard(page, server);
 
   step('the Alerts page: add a webhook sink');
   await page.getByRole('button', { name: 'Alerts', exact: true }).click();
@@ -69,12 +61,40 @@ try {
   assert.match(received[0].headers['x-llmscope-signature'] ?? '', /^sha256=[0-9a-f]{64}$/);
   await page.screenshot({ path: path.join(artifacts, '10-alerting.png'), fullPage: true });
 
+  step('a route to the sink is added, then edited in place');
+  const routeForm = page.getByRole('form', { name: 'route form' });
+  await routeForm.getByLabel('Name').fill('pager');
+  await routeForm.getByLabel(/^Sinks/).fill('e2e-hook');
+  await routeForm.getByRole('button', { name: 'Add route' }).click();
+  const route = page.getByTestId('alert routes-pager');
+  await route.filter({ hasText: 'every alert' }).waitFor();
+  await route.getByRole('button', { name: 'Edit' }).click();
+  const editor = page.getByRole('form', { name: 'edit route' });
+  assert.equal(await editor.getByLabel(/^Sinks/).inputValue(), 'e2e-hook', 'the form is filled in');
+  await editor.getByLabel('severity').fill('critical');
+  await editor.getByRole('button', { name: 'Save route' }).click();
+  await route.filter({ hasText: 'severity critical' }).waitFor();
+  const saved = await server.api('GET', '/api/alerts/routes/pager');
+  assert.deepEqual(saved.match, { severity: ['critical'] });
+  assert.equal(saved.version, 2);
+
+  step('an edit of a version changed meanwhile shows the 409 and changes nothing');
+  await route.getByRole('button', { name: 'Edit' }).click();
+  await server.api('PUT', '/api/alerts/routes/pager', { name: 'pager', match: {}, sinks: ['e2e-hook'], version: 2 });
+  await editor.getByLabel('severity').fill('critical, warning');
+  await editor.getByRole('button', { name: 'Save route' }).click();
+  await page.getByRole('alert').filter({ hasText: 'changed meanwhile' }).waitFor();
+  const kept = await server.api('GET', '/api/alerts/routes/pager');
+  assert.deepEqual(kept.match, {}, 'the other change stays');
+  assert.equal(kept.version, 3);
+  await page.screenshot({ path: path.join(artifacts, '11-alerting-conflict.png'), fullPage: true });
+
   assert.equal((await page.content()).includes(SECRET), false, 'the secret is not in the page');
-  assert.deepEqual(pageErrors, [], 'no errors in the page');
+  assert.deepEqual(opened.errors, [], 'no errors in the page');
   console.log('PASS: alerting end to end');
 } catch (e) {
   console.error('FAIL:', e);
-  if (page) await page.screenshot({ path: path.join(artifacts, 'alerting-failure.png'), fullPage: true }).catch(() => {});
+  await failureScreenshot(page, 'alerting-failure.png');
   process.exitCode = 1;
 } finally {
   await browser?.close();

@@ -17,35 +17,31 @@
 // LLMSCOPE_BINARY). Without Chromium it exits 77 (skipped), unless CI=true, where a missing
 // Chromium is a failure.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM, chromiumPresent, inControlSamples, launchChromium, startServer } from './harness.mjs';
+import {
+  artifactsDir,
+  enterKey,
+  failureScreenshot,
+  inControlSamples,
+  launchChromium,
+  newPage,
+  openDashboard,
+  requireChromium,
+  scriptArgs,
+  skipSetup,
+  startServer,
+  step,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const binary = process.argv[2] ?? process.env.LLMSCOPE_BINARY;
-const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
+const [binary] = scriptArgs('dashboard.e2e.mjs');
+requireChromium();
+const artifacts = artifactsDir();
 const EVIL = '<img src=x onerror=alert(1)>';
-
-if (!binary) {
-  console.error('usage: node e2e/dashboard.e2e.mjs <path to llmscope>  (npm run e2e -- ../build/src/app/llmscope)');
-  process.exit(2);
-}
 const MODEL = 'e2e-model';
-
-if (!chromiumPresent()) {
-  if (process.env.CI === 'true') {
-    console.error(`FAIL: Chromium not found at ${CHROMIUM} (CI=true); scripts/install-deps.sh installs it`);
-    process.exit(1);
-  }
-  console.log(`SKIP: Chromium not found at ${CHROMIUM}`);
-  process.exit(77);
-}
-mkdirSync(artifacts, { recursive: true });
 // No screenshot of an earlier run is left to mislead (only this script's own files go).
 for (const f of readdirSync(artifacts)) if (/^(\d\d-[\w-]+|failure)\.png$/.test(f)) rmSync(path.join(artifacts, f));
 
-const step = (name) => console.log(`-- ${name}`);
 let server;
 let demoServer;
 let browser;
@@ -62,21 +58,18 @@ try {
   assert.ok(logged.count >= 1, 'the server logged the R1 violation');
 
   browser = await launchChromium({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
-  page = await browser.context.newPage();
+  const opened = await newPage(browser.context);
+  page = opened.page;
   const dialogs = [];
   page.on('dialog', (d) => (dialogs.push(d.message()), d.dismiss()));
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
 
   step('the key is asked for; a wrong one is refused in plain words');
   await page.goto(server.base + '/');
-  await page.getByLabel('API key').fill('not-the-key');
-  await page.getByText('Save key').click();
+  await enterKey(page, 'not-the-key');
   await page.getByRole('alert').filter({ hasText: '401' }).waitFor();
-  await page.getByLabel('API key').fill(server.key);
-  await page.getByText('Save key').click();
+  await enterKey(page, server.key);
   // No target of its own (only the demo): the setup wizard opens; this run skips it.
-  await page.getByRole('button', { name: 'Skip setup' }).click();
+  await skipSetup(page);
 
   step('the chart of the HTML-named series draws points and limits');
   await page.locator('.source-name', { hasText: `${EVIL} / ${MODEL}` }).waitFor();
@@ -243,13 +236,10 @@ try {
 
   step('a fresh start fills the past day: the first page load shows violations; delete removes them');
   demoServer = await startServer({ binary, startMs: 90000 });
-  const demoPage = await browser.context.newPage();
-  demoPage.on('pageerror', (e) => pageErrors.push(String(e)));
-  await demoPage.goto(demoServer.base + '/');
-  await demoPage.getByLabel('API key').fill(demoServer.key);
-  await demoPage.getByText('Save key').click();
+  const demo = await newPage(browser.context);
+  const demoPage = demo.page;
   // A store with no target of its own opens the setup wizard over the demo day; skip it.
-  await demoPage.getByRole('button', { name: 'Skip setup' }).click();
+  await openDashboard(demoPage, demoServer);
   await demoPage.locator('.source-name', { hasText: 'simulated / sim-llm' }).waitFor();
   // The log's default view (alerts): the day's slowdown and outage.
   await demoPage.locator('table.violations tbody tr', { hasText: 'SHIFT' }).first().waitFor();
@@ -268,11 +258,11 @@ try {
   assert.equal((await demoServer.api('GET', '/api/violations')).count, 0, 'the day\'s violations are gone');
 
   assert.deepEqual(dialogs, [], 'no script from a name ran');
-  assert.deepEqual(pageErrors, [], 'no errors in the page');
+  assert.deepEqual([...opened.errors, ...demo.errors], [], 'no errors in the pages');
   console.log('PASS: dashboard end to end');
 } catch (e) {
   console.error('FAIL:', e);
-  if (page) await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
+  await failureScreenshot(page, 'failure.png');
   process.exitCode = 1;
 } finally {
   await browser?.close();

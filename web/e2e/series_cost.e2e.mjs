@@ -9,30 +9,24 @@
 // Usage: node e2e/series_cost.e2e.mjs <path to llmscope> (or the path in LLMSCOPE_BINARY).
 // Without Chromium it exits 77 (skipped), unless CI=true, where a missing Chromium is a failure.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM, chromiumPresent, inControlSamples, launchChromium, startServer } from './harness.mjs';
+import {
+  artifactsDir,
+  failureScreenshot,
+  inControlSamples,
+  launchChromium,
+  newPage,
+  openDashboard,
+  requireChromium,
+  scriptArgs,
+  startServer,
+  step,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const binary = process.argv[2] ?? process.env.LLMSCOPE_BINARY;
-const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
+const [binary] = scriptArgs('series_cost.e2e.mjs');
+requireChromium();
+const artifacts = artifactsDir();
 
-if (!binary) {
-  console.error('usage: node e2e/series_cost.e2e.mjs <path to llmscope>');
-  process.exit(2);
-}
-if (!chromiumPresent()) {
-  if (process.env.CI === 'true') {
-    console.error(`FAIL: Chromium not found at ${CHROMIUM} (CI=true); scripts/install-deps.sh installs it`);
-    process.exit(1);
-  }
-  console.log(`SKIP: Chromium not found at ${CHROMIUM}`);
-  process.exit(77);
-}
-mkdirSync(artifacts, { recursive: true });
-
-const step = (name) => console.log(`-- ${name}`);
 let server;
 let browser;
 let page;
@@ -44,14 +38,10 @@ try {
   await server.post(samples);
 
   browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
-  page = await browser.context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(server.base + '/');
-  await page.getByLabel('API key').fill(server.key);
-  await page.getByText('Save key').click();
+  const opened = await newPage(browser.context);
+  page = opened.page;
   // No target of its own: the setup wizard opens; this run skips it.
-  await page.getByRole('button', { name: 'Skip setup' }).click();
+  await openDashboard(page, server);
 
   step('an SLO typed in the stats panel is stored, and Cp/Cpk show');
   await page.locator('button.series-item', { hasText: 'E2E latency' }).first().click();
@@ -95,11 +85,11 @@ try {
   assert.equal(edited.input_usd_per_mtok, 1.5);
   await page.screenshot({ path: path.join(artifacts, '06-cost.png'), fullPage: true });
 
-  assert.deepEqual(pageErrors, [], 'no errors in the page');
+  assert.deepEqual(opened.errors, [], 'no errors in the page');
   console.log('PASS: series SLO and cost end to end');
 } catch (e) {
   console.error('FAIL:', e);
-  if (page) await page.screenshot({ path: path.join(artifacts, 'failure-series-cost.png'), fullPage: true }).catch(() => {});
+  await failureScreenshot(page, 'failure-series-cost.png');
   process.exitCode = 1;
 } finally {
   await browser?.close();

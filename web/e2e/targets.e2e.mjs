@@ -11,28 +11,24 @@
 // Chromium it exits 77 (skipped), unless CI=true.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM, chromiumPresent, launchChromium, startReceiver, startServer } from './harness.mjs';
+import {
+  artifactsDir,
+  enterKey,
+  failureScreenshot,
+  launchChromium,
+  newPage,
+  requireChromium,
+  scriptArgs,
+  startReceiver,
+  startServer,
+  step,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const [binary, fakeBinary] = process.argv.slice(2);
-const artifacts = process.env.LLMSCOPE_ARTIFACTS ?? path.resolve(here, '../../build/test-artifacts/web-e2e');
-if (!binary || !fakeBinary) {
-  console.error('usage: node e2e/targets.e2e.mjs <path to llmscope> <path to fake_provider_server>');
-  process.exit(2);
-}
-if (!chromiumPresent()) {
-  if (process.env.CI === 'true') {
-    console.error(`FAIL: Chromium not found at ${CHROMIUM} (CI=true)`);
-    process.exit(1);
-  }
-  console.log(`SKIP: Chromium not found at ${CHROMIUM}`);
-  process.exit(77);
-}
-mkdirSync(artifacts, { recursive: true });
+const [binary, fakeBinary] = scriptArgs('targets.e2e.mjs', ['path to llmscope', 'path to fake_provider_server']);
+requireChromium();
+const artifacts = artifactsDir();
 
 // The fake provider as a program: it prints "port N" and serves until its stdin closes.
 async function startFake() {
@@ -45,26 +41,23 @@ async function startFake() {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.stdin.end() };
 }
 
-const step = (name) => console.log(`-- ${name}`);
 let server;
 let fake;
 let browser;
 let page;
 let receiver;
 try {
-  server = await startServer({ binary });
+  server = await startServer({ binary, args: ['--demo=false'] });
   fake = await startFake();
   const calls = async () => (await server.api('GET', '/api/targets/ollama-fake-llm')).state.calls ?? 0;
 
   browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
-  page = await browser.context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const opened = await newPage(browser.context);
+  page = opened.page;
 
   step('after the key, the setup wizard opens; it never shows the key');
   await page.goto(server.base + '/');
-  await page.getByLabel('API key').fill(server.key);
-  await page.getByText('Save key').click();
+  await enterKey(page, server.key);
   const wizard = page.getByRole('dialog', { name: 'setup' });
   await wizard.waitFor();
   assert.equal(await wizard.getByText(server.key).count(), 0, 'the wizard does not show the API key');
@@ -116,11 +109,11 @@ try {
   const after = await calls();
   assert.ok(after - before <= 1, `the probe slowed down at once (${after - before} calls in 4 s)`);
 
-  assert.deepEqual(pageErrors, [], 'no errors in the page');
+  assert.deepEqual(opened.errors, [], 'no errors in the page');
   console.log('PASS: targets end to end');
 } catch (e) {
   console.error('FAIL:', e);
-  if (page) await page.screenshot({ path: path.join(artifacts, 'failure-targets.png'), fullPage: true }).catch(() => {});
+  await failureScreenshot(page, 'failure-targets.png');
   process.exitCode = 1;
 } finally {
   await browser?.close();

@@ -529,6 +529,18 @@ Result<std::vector<DeliveryRecord>> PostgresStore::DeliveriesOfViolation(int64_t
   return ReadAll<DeliveryRecord>(*r, ReadDelivery<PgRow>);
 }
 
+Result<std::optional<DeliveryRecord>> PostgresStore::DeliveryWithKey(const std::string& key) {
+  static const std::string kSql = sql::SelectDeliveryWithKey(kDeliveryKeyColumn);
+  pg::PgPool::Lease conn = pool_->Acquire();
+  if (!conn) return conn.error();
+  Result<PgResult> r = conn->Run(kSql, PgParams().Text(key), "DeliveryWithKey");
+  if (!r) return r.error();
+  Result<std::vector<DeliveryRecord>> rows = ReadAll<DeliveryRecord>(*r, ReadDelivery<PgRow>);
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<DeliveryRecord>();
+  return std::optional<DeliveryRecord>(std::move(rows->front()));
+}
+
 // ---- silences --------------------------------------------------------------------------------
 
 Status PostgresStore::InsertSilence(SilenceRecord& s) {

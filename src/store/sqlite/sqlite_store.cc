@@ -464,6 +464,21 @@ Result<std::vector<DeliveryRecord>> SqliteStore::DeliveriesOfViolation(int64_t v
   return ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery<SqliteRow>, "DeliveriesOfViolation");
 }
 
+Result<std::optional<DeliveryRecord>> SqliteStore::DeliveryWithKey(const std::string& key) {
+  static const std::string kSql = sql::SelectDeliveryWithKey(kDeliveryKeyColumn);
+  std::lock_guard lock(reader_->mu);
+  Result<SqliteStatement> stmt = reader_->Prepare(kSql);
+  if (!stmt) return stmt.error();
+  if (Status s = SqliteBinder(stmt->get()).Text(key).Done("DeliveryWithKey"); !s) {
+    return s.error();
+  }
+  Result<std::vector<DeliveryRecord>> rows =
+      ReadAll<DeliveryRecord>(*reader_, *stmt, ReadDelivery<SqliteRow>, "DeliveryWithKey");
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<DeliveryRecord>();
+  return std::optional<DeliveryRecord>(std::move(rows->front()));
+}
+
 // ---- silences --------------------------------------------------------------------------------
 
 Status SqliteStore::InsertSilence(SilenceRecord& r) {

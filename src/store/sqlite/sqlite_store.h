@@ -90,6 +90,7 @@ class SqliteStore final : public Store {
                                                          int64_t lease_ms, int limit) override;
   Status FinishDelivery(const DeliveryRecord& delivery, const std::string& owner) override;
   Result<std::vector<DeliveryRecord>> DeliveriesOfViolation(int64_t violation_id) override;
+  Result<std::optional<DeliveryRecord>> DeliveryWithKey(const std::string& key) override;
 
   Status InsertSilence(SilenceRecord& silence) override;
   Result<std::vector<SilenceRecord>> ActiveSilences(int64_t now_ms) override;

@@ -85,6 +85,25 @@ TEST_P(StoreConformanceTest, EnqueueDeliveryIsIdempotentByKey) {
   EXPECT_EQ((*rows)[0].next_attempt_ms, 5000);
 }
 
+TEST_P(StoreConformanceTest, DeliveryWithKeyReadsOneRowByItsKey) {
+  const int64_t test = Enqueue(store(), MakeDelivery("test/ops-hook/1700000000000", 0, 5000));
+  Enqueue(store(), MakeDelivery("test/ops-hook/1700000000001", 0, 5000));
+  Enqueue(store(), MakeDelivery("v7/ops-hook/open", 7, 5000));
+
+  Result<std::optional<DeliveryRecord>> found = store().DeliveryWithKey("test/ops-hook/1700000000000");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, test);
+  EXPECT_EQ((*found)->violation_id, 0);
+  EXPECT_EQ((*found)->payload_json, R"({"rule":"R1","model":"llama3 'quoted' ✓"})");
+  EXPECT_EQ((*store().DeliveryWithKey("v7/ops-hook/open"))->violation_id, 7);
+
+  Result<std::optional<DeliveryRecord>> missing = store().DeliveryWithKey("test/ops-hook/2");
+  ASSERT_TRUE(missing.ok()) << missing.error().message;
+  EXPECT_FALSE(missing->has_value());
+  EXPECT_FALSE(store().DeliveryWithKey("test/ops-hook/1700000000000' OR '1'='1")->has_value());
+}
+
 TEST_P(StoreConformanceTest, DeliveryRoundTripsEveryField) {
   DeliveryRecord d = MakeDelivery("v3/mail/resolve", 3, 2000, "mail");
   d.kind = DeliveryKind::kResolve;
