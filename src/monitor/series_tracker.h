@@ -107,7 +107,8 @@ class SeriesTracker {
   bool Feed(const Sample& sample, double value);
 
   // Starts a new stage whose baseline is the next B points (re-baseline), B and the transform
-  // those of config(). Returns the record to save. `next_sample_id`: every sample with a higher or equal id belongs to the new stage.
+  // those of config(). Returns the record to save. `next_sample_id`: every sample with a higher
+  // or equal id belongs to the new stage.
   store::StageRecord StartNewStage(int64_t next_sample_id, int64_t now_ms);
   // Starts a frozen stage from the values of a chosen window (original unit).
   Result<store::StageRecord> StartStageFrom(std::span<const double> baseline,

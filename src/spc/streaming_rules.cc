@@ -57,11 +57,11 @@ void StreamingRuleEvaluator::SetRules(const RuleConfig& c) {
   params_ = ParamsOf(c, params_.mean, params_.sigma);
   // The m-of-n counts over the new windows, from the flags of the points they cover.
   state_.beyond2_counts = state_.beyond1_counts = 0;
-  const uint64_t n = static_cast<uint64_t>(state_.n);
-  for (uint64_t back = 1; back <= n && back <= static_cast<uint64_t>(kRing); ++back) {
-    const unsigned flag = state_.flags[(n - back) % kRing];
-    if (back <= static_cast<uint64_t>(params_.r5_window)) state_.beyond2_counts += Beyond2Count(flag);
-    if (back <= static_cast<uint64_t>(params_.r6_window)) state_.beyond1_counts += Beyond1Count(flag);
+  const int64_t n = state_.n;
+  for (int64_t back = 1; back <= n && back <= kRing; ++back) {
+    const unsigned flag = state_.flags[static_cast<uint64_t>(n - back) % kRing];
+    if (back <= params_.r5_window) state_.beyond2_counts += Beyond2Count(flag);
+    if (back <= params_.r6_window) state_.beyond1_counts += Beyond1Count(flag);
   }
   // The EWMA's limit follows a new λ or L at the points judged so far.
   if (params_.ewma_lambda == before.ewma_lambda && params_.ewma_width == before.ewma_width) return;
