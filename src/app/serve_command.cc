@@ -28,6 +28,7 @@
 #include "server/http_api.h"
 #include "server/price_routes.h"
 #include "server/slo_routes.h"
+#include "server/series_settings_routes.h"
 #include "settings/secret_box.h"
 #include "settings/settings_watcher.h"
 #include "settings/slo_table.h"
@@ -241,6 +242,11 @@ int RunServe(const ServeOptions& o) {
   // A store other servers may share (PostgreSQL): charts fed from it in id order (shared mode).
   auto* shared_store = dynamic_cast<store::SharedStore*>(store->get());
   monitor::SeriesMonitor monitor(**store, *monitor_config, shared_store);
+  // Per-series overrides (docs/design.md "Per-series overrides"), before the replay: a series'
+  // next stage takes them, and the replay judges by the rules and budget now in force.
+  if (Status s = server::ReloadSeriesOverrides(**store, monitor); !s) {
+    return Fail("cannot read the series' overrides: " + s.error().message);
+  }
   if (Status s = monitor.Rebuild(); !s)
     return Fail("cannot restore the charts: " + s.error().message);
   if (Status s = BackfillDemoDayIfFresh(config, o, **store, monitor); !s) {
@@ -268,6 +274,11 @@ int RunServe(const ServeOptions& o) {
   alert::AlertSettings alert_settings(**store, *secrets, config.alerts,
                                       o.config_file.empty() ? "(none)" : o.config_file, **alerting,
                                       ProcessEnv, SystemNowMs, log_line);
+  settings_watcher.Subscribe([&store, &monitor, log_line] {
+    if (Status s = server::ReloadSeriesOverrides(**store, monitor); !s) {
+      log_line("series overrides not applied: " + s.error().message);
+    }
+  });
   settings_watcher.Subscribe([&alert_settings, log_line] {
     if (Status s = alert_settings.Apply(); !s) {
       log_line("alert: settings not applied: " + s.error().message);

@@ -96,14 +96,43 @@ spc::ShiftDetectorConfig SeriesMonitor::AlarmConfigFor(Metric m) const {
   return c;
 }
 
+SeriesConfig SeriesMonitor::ConfigOfLocked(const SeriesKey& key) const {
+  auto it = series_configs_.find(key);
+  if (it != series_configs_.end()) return it->second;
+  return MetricConfig(key.metric);
+}
+
+SeriesConfig SeriesMonitor::MetricConfig(Metric m) const {
+  return SeriesConfig{ChartConfigFor(m), AlarmConfigFor(m)};
+}
+
+SeriesConfig SeriesMonitor::ConfigOf(const SeriesKey& key) const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return ConfigOfLocked(key);
+}
+
+void SeriesMonitor::Configure(std::map<SeriesKey, SeriesConfig> configs) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  series_configs_ = std::move(configs);
+  for (auto& [source, trackers] : sources_) {
+    for (auto& tracker : trackers.by_metric) {
+      if (!tracker) continue;
+      const SeriesConfig c = ConfigOfLocked(tracker->key());
+      tracker->Reconfigure(c.chart, c.alarm);
+    }
+  }
+}
+
 SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& source) {
   auto it = sources_.find(source);
   if (it != sources_.end()) return it->second;
   SourceTrackers& t = sources_[source];
   for (Metric m : kAllMetrics) {
     if (!IsContinuous(m)) continue;
-    t.by_metric[static_cast<size_t>(m)] = std::make_unique<SeriesTracker>(
-        SeriesKey{source, m}, ChartConfigFor(m), config_.context_points, AlarmConfigFor(m));
+    const SeriesKey key{source, m};
+    const SeriesConfig c = ConfigOfLocked(key);
+    t.by_metric[static_cast<size_t>(m)] =
+        std::make_unique<SeriesTracker>(key, c.chart, config_.context_points, c.alarm);
   }
   t.errors = std::make_unique<ErrorRateTracker>(source, config_.error_chart,
                                                 config_.context_points, config_.error_alarm);
@@ -168,12 +197,20 @@ Status SeriesMonitor::Rebuild() {
     const int64_t replay_from = *std::min_element(start_id.begin(), start_id.end());
 
     // Replay through the same path as live ingest; persist only what the store lacks.
+    auto since_ms = [&](const SeriesKey& key) {
+      auto it = series_configs_.find(key);
+      return it == series_configs_.end() ? 0 : it->second.since_ms;
+    };
     auto reconcile = [&](const SeriesKey& key) {
       return [&, key](store::ViolationRecord& v) -> Status {
         if (v.id == 0) {
           auto& known = stored[key];
           auto it = known.find(KeyOf(v));
-          if (it == known.end()) return InsertNewViolation(v);
+          if (it == known.end()) {
+            // Found by a configuration set after the event began: not what was judged then.
+            if (v.first_time_ms < since_ms(key)) return {};
+            return InsertNewViolation(v);
+          }
           v.id = it->second.id;
           v.status = it->second.status;
           v.status_by = it->second.status_by;
@@ -494,7 +531,7 @@ Result<std::vector<double>> SeriesMonitor::WindowBaseline(const SeriesKey& key,
   std::vector<double> values;
   for (const Sample& s : *samples) {
     std::optional<double> v = s.value(key.metric);
-    if (!s.error && v && spc::IsValidInput(tracker.chart().config().transform, *v)) {
+    if (!s.error && v && spc::IsValidInput(tracker.config().transform, *v)) {
       values.push_back(*v);
     }
   }

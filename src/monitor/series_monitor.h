@@ -69,6 +69,17 @@ struct MonitorConfig {
   static MonitorConfig Defaults();
 };
 
+// A continuous series' own configuration (docs/design.md "Per-series overrides"), in place of
+// its metric's (ChartConfigFor, the alarm's of MonitorConfig).
+struct SeriesConfig {
+  spc::ChartConfig chart;
+  spc::ShiftDetectorConfig alarm;
+  // When it last changed. The replay on start (Rebuild) judges the series' stage by the
+  // configuration now in force; an event it finds that the store lacks and that began before
+  // this time is not written: the rules of that time did not find it.
+  int64_t since_ms = 0;
+};
+
 // What a listener hears: one ingested sample, or a violation or stage that changed.
 struct MonitorEvent {
   enum class Kind { kSample, kViolationOpened, kViolationUpdated, kViolationStatus, kStageChanged };
@@ -136,6 +147,17 @@ class SeriesMonitor {
   Result<store::StageRecord> StartNewStage(const SeriesKey& key,
                                            std::optional<std::pair<int64_t, int64_t>> window,
                                            int64_t now_ms);
+
+  // Gives continuous series their own configuration (valid), replacing every one given before;
+  // a series not in `configs` takes its metric's. A tracked series whose configuration changed
+  // is reconfigured at once (SeriesTracker::Reconfigure): its rules and alarm budget judge its
+  // next point; its baseline size and transform are those of its next stage (StartNewStage),
+  // and of its first when it has not begun yet. Call before Rebuild for the stored ones.
+  void Configure(std::map<SeriesKey, SeriesConfig> configs);
+  // The configuration a continuous series' next stage takes: its own, or its metric's.
+  SeriesConfig ConfigOf(const SeriesKey& key) const;
+  // A continuous metric's configuration, from MonitorConfig: what a series without its own takes.
+  SeriesConfig MetricConfig(Metric m) const;
 
   // Acknowledge or resolve. Errors: "not_found", storage errors.
   Result<store::ViolationRecord> SetViolationStatus(int64_t id, store::ViolationStatus status,
@@ -207,6 +229,8 @@ class SeriesMonitor {
   static SeriesView MakeView(const SeriesTracker& t);
   // The alarm detector's configuration for the metric's series.
   spc::ShiftDetectorConfig AlarmConfigFor(Metric m) const;
+  // ConfigOf with state_mu_ held.
+  SeriesConfig ConfigOfLocked(const SeriesKey& key) const;
   SeriesView MakeView(const ErrorRateTracker& t) const;
 
   store::Store& store_;
@@ -217,6 +241,7 @@ class SeriesMonitor {
 
   mutable std::mutex state_mu_;  // guards everything below up to the queue
   std::map<SourceKey, SourceTrackers> sources_;
+  std::map<SeriesKey, SeriesConfig> series_configs_;  // the series with their own (Configure)
   int64_t max_sample_id_ = 0;                       // shared mode: the last sample judged here
   std::vector<store::PlacedStage> placed_pending_;  // shared mode: placed, not yet begun here
   int64_t placed_seen_id_ = 0;

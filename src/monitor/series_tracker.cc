@@ -110,7 +110,7 @@ void SeriesTracker::Resume(const store::StageRecord& latest) {
   if (latest.frozen) {
     chart_.ResumeFrozen(latest.stage, !latest.external_baseline);
   } else {
-    chart_.ResumeLearning(latest.stage.start_index, latest.stage.number);
+    chart_.ResumeLearning(latest.stage);
   }
   was_learning_ = !latest.frozen;
   stage_first_sample_id_ = latest.start_sample_id;
@@ -118,6 +118,13 @@ void SeriesTracker::Resume(const store::StageRecord& latest) {
   stage_external_ = latest.external_baseline;
   history_.clear();
   alarm_ = spc::ShiftDetector(alarm_.config());
+}
+
+void SeriesTracker::Reconfigure(const spc::ChartConfig& config,
+                                const spc::ShiftDetectorConfig& alarm) {
+  if (config.rules != chart_.config().rules) chart_.SetRules(config.rules);
+  if (alarm.budget != alarm_.config().budget) alarm_.SetBudget(alarm.budget);
+  config_ = config;
 }
 
 const ChartPoint* SeriesTracker::PointAt(int64_t index) const {
@@ -272,9 +279,9 @@ store::StageRecord SeriesTracker::NewStageRecord(const spc::ControlChart& chart,
   if (chart.learning()) {
     rec.stage.number = chart.next_stage_number();
     rec.stage.start_index = chart.size();
-    rec.stage.baseline_size = config_.baseline_size;
-    rec.stage.transform = config_.transform;
-    rec.stage.sigma_method = config_.sigma_method;
+    rec.stage.baseline_size = chart.config().baseline_size;
+    rec.stage.transform = chart.config().transform;
+    rec.stage.sigma_method = chart.config().sigma_method;
   } else {
     rec.stage = *chart.current_stage();
   }
@@ -299,10 +306,9 @@ store::StageRecord SeriesTracker::BeginStage(int64_t next_sample_id, int64_t now
 Result<store::StageRecord> SeriesTracker::PlanStage(std::optional<std::span<const double>> baseline,
                                                     int64_t now_ms) const {
   spc::ControlChart chart = chart_;
+  chart.StartNewStage(config_);
   if (baseline) {
     if (Status s = chart.StartStageFrom(*baseline); !s) return s.error();
-  } else {
-    chart.StartNewStage();
   }
   store::StageRecord rec = NewStageRecord(chart, 0, now_ms);
   // Restarting a learning stage keeps its number here; the placed stage needs a higher one so
@@ -317,7 +323,9 @@ store::StageRecord SeriesTracker::ApplyStage(const store::StageRecord& planned) 
     stage.start_index = chart_.size();
     chart_.ResumeFrozen(stage, /*review_baseline=*/false);
   } else {
-    chart_.ResumeLearning(chart_.size(), planned.stage.number);
+    spc::Stage learning = planned.stage;
+    learning.start_index = chart_.size();
+    chart_.ResumeLearning(learning);
   }
   return BeginStage(planned.start_sample_id, planned.start_time_ms);
 }
@@ -328,13 +336,17 @@ int SeriesTracker::current_stage_number() const {
 }
 
 store::StageRecord SeriesTracker::StartNewStage(int64_t next_sample_id, int64_t now_ms) {
-  chart_.StartNewStage();
+  chart_.StartNewStage(config_);
   return BeginStage(next_sample_id, now_ms);
 }
 
 Result<store::StageRecord> SeriesTracker::StartStageFrom(std::span<const double> baseline,
                                                          int64_t next_sample_id, int64_t now_ms) {
-  if (Status s = chart_.StartStageFrom(baseline); !s) return s.error();
+  // On a copy: a baseline the chart refuses leaves the current stage as it was.
+  spc::ControlChart next = chart_;
+  next.StartNewStage(config_);
+  if (Status s = next.StartStageFrom(baseline); !s) return s.error();
+  chart_ = std::move(next);
   return BeginStage(next_sample_id, now_ms);
 }
 

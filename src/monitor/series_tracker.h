@@ -90,15 +90,25 @@ class SeriesTracker {
                 const spc::ShiftDetectorConfig& alarm = {});
 
   // Continues from the newest stored stage of the series; the samples fed next must be the
-  // stage's own, from its first (start_sample_id) on.
+  // stage's own, from its first (start_sample_id) on. The stage is judged by its own baseline
+  // size and transform (its record's), whatever the tracker's configuration.
   void Resume(const store::StageRecord& latest);
+
+  // The series' configuration changed (docs/design.md "Per-series overrides"): the rules and
+  // the alarm budget judge the next point (ControlChart::SetRules, ShiftDetector::SetBudget);
+  // the baseline size and transform are those of the next stage (StartNewStage, PlanStage).
+  // Both must be valid.
+  void Reconfigure(const spc::ChartConfig& config, const spc::ShiftDetectorConfig& alarm);
+  // The configuration of the next stage, with the rules and alarm budget in force.
+  const spc::ChartConfig& config() const { return config_; }
 
   // Feeds one sample's value of this series (the caller picks the metric's value). A value the
   // chart cannot take (≤ 0 under log) is ignored and takes no index. Returns whether it counted.
   bool Feed(const Sample& sample, double value);
 
-  // Starts a new stage whose baseline is the next B points (re-baseline). Returns the record to
-  // save. `next_sample_id`: every sample with a higher or equal id belongs to the new stage.
+  // Starts a new stage whose baseline is the next B points (re-baseline), B and the transform
+  // those of config(). Returns the record to save. `next_sample_id`: every sample with a higher
+  // or equal id belongs to the new stage.
   store::StageRecord StartNewStage(int64_t next_sample_id, int64_t now_ms);
   // Starts a frozen stage from the values of a chosen window (original unit).
   Result<store::StageRecord> StartStageFrom(std::span<const double> baseline,

@@ -16,6 +16,7 @@
 #include "server/recent_samples.h"
 #include "server/sample_routes.h"
 #include "server/series_routes.h"
+#include "server/series_settings_routes.h"
 #include "server/settings_audit_routes.h"
 #include "server/slo_routes.h"
 #include "server/sse_hub.h"
@@ -132,7 +133,8 @@ void HttpApi::InstallPreRouting() {
     const bool settings = req.path.starts_with("/api/targets") ||
                           req.path.starts_with("/api/settings") ||
                           req.path.starts_with("/api/providers") ||
-                          req.path.starts_with("/api/alerts/");
+                          req.path.starts_with("/api/alerts/") ||
+                          (req.path.starts_with("/api/series/") && req.path.ends_with("/settings"));
     const bool open = (api && !settings && options_.public_reads && read) ||
                       (metrics && (options_.public_metrics || options_.public_reads)) ||
                       (status && (options_.public_status || options_.public_reads) && read);
@@ -156,6 +158,7 @@ void HttpApi::RegisterRoutes() {
   RegisterOtlpRoutes(s, monitor_, *metrics_, options_.ingest, options_.body_limit, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.slos, options_.severities, clock);
   RegisterSloRoutes(s, monitor_, store_, options_.slos, clock);
+  RegisterSeriesSettingsRoutes(s, monitor_, store_, clock);
   RegisterPriceRoutes(s, store_, options_.prices, clock);
   RegisterViolationRoutes(s, monitor_, store_, options_.severities, clock);
   RegisterSampleRoutes(s, store_, clock);

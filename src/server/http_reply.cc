@@ -12,7 +12,7 @@ constexpr std::pair<std::string_view, int> kStatusOfCode[] = {
     {"invalid_parameter", 400}, {"invalid_spec", 400},           {"invalid_value", 400},
     {"unknown_field", 400},     {"missing_field", 400},          {"batch_too_large", 400},
     {"too_few_points", 400},    {"unauthorized", 401},           {"not_found", 404},
-    {"conflict", 409},          {"body_too_large", 413},         {"unsupported_media_type", 415},
+    {"conflict", 409},          {"confirm_new_stage", 409},      {"body_too_large", 413},         {"unsupported_media_type", 415},
     {"internal", 500},          {"provider_unreachable", 502},
     {"storage_error", 503},     {"too_many_streams", 503},
 };

@@ -19,7 +19,7 @@ void SendJson(http::Response& res, int status, const Json& body);
 //   400  the request is wrong: bad_request, invalid_json, invalid_field, invalid_parameter,
 //        invalid_spec, invalid_value, unknown_field, missing_field, batch_too_large,
 //        too_few_points
-//   401  unauthorized          404  not_found          409  conflict
+//   401  unauthorized          404  not_found          409  conflict, confirm_new_stage
 //   413  body_too_large
 //   415  unsupported_media_type
 //   502  provider_unreachable (a provider asked on the client's behalf did not answer usably)

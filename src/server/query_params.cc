@@ -103,4 +103,15 @@ template Result<std::optional<int64_t>> QueryParams::InRange(std::string_view, i
 template Result<std::optional<double>> QueryParams::InRange(std::string_view, double, double) const;
 template Result<int64_t> NumberInRange(std::string_view, std::string_view, int64_t, int64_t);
 
+Result<std::optional<int64_t>> IfMatchVersion(const std::optional<std::string>& header) {
+  if (!header) return std::optional<int64_t>();
+  std::string text = *header;
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+    text = text.substr(1, text.size() - 2);
+  }
+  Result<int64_t> v = NumberInRange<int64_t>("If-Match", text, 1, INT64_MAX);
+  if (!v) return v.error();
+  return std::optional<int64_t>(*v);
+}
+
 }  // namespace llmscope::server

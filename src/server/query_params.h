@@ -66,6 +66,10 @@ class QueryParams {
 template <typename T>
 Result<T> NumberInRange(std::string_view name, std::string_view text, T lo, T hi);
 
+// An If-Match header's value ("3" or 3) as the version a settings change was made against;
+// nullopt without the header. "invalid_parameter" unless a number ≥ 1.
+Result<std::optional<int64_t>> IfMatchVersion(const std::optional<std::string>& header);
+
 template <typename Parse>
 Result<std::optional<QueryParams::Parsed<Parse>>> QueryParams::Named(
     std::string_view name, Parse parse, std::string_view expected) const {

@@ -47,18 +47,6 @@ void SendTestResult(http::Response& res, const Result<Sample>& sample) {
   SendJson(res, 200, j);
 }
 
-// If-Match: "3" or 3 → 3.
-Result<std::optional<int64_t>> IfMatch(const http::Request& req) {
-  if (!req.has_header("If-Match")) return std::optional<int64_t>();
-  std::string text = req.get_header_value("If-Match");
-  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
-    text = text.substr(1, text.size() - 2);
-  }
-  Result<int64_t> v = NumberInRange<int64_t>("If-Match", text, 1, INT64_MAX);
-  if (!v) return v.error();
-  return std::optional<int64_t>(*v);
-}
-
 }  // namespace
 
 void RegisterTargetRoutes(http::Router& router, targets::TargetService& targets,
@@ -82,7 +70,9 @@ void RegisterTargetRoutes(http::Router& router, targets::TargetService& targets,
     SendTarget(res, 200, targets.Get(req.matches[1]));
   });
   router.Put(one, [&targets, &clock](const http::Request& req, http::Response& res) {
-    Result<std::optional<int64_t>> if_match = IfMatch(req);
+    Result<std::optional<int64_t>> if_match = IfMatchVersion(
+        req.has_header("If-Match") ? std::optional(req.get_header_value("If-Match"))
+                                   : std::nullopt);
     if (!if_match) return SendError(res, if_match.error());
     SendTarget(res, 200, targets.Update(req.matches[1], req.body, *if_match, kActor, clock()));
   });

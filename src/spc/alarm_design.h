@@ -79,6 +79,7 @@ struct AlarmBudget {
   double confidence = 0.90;                 // the design holds if the estimates err by up to this bound
   double error_floor = 0.002;               // ERRORS: the in-control error rate is at least this
   double error_rise = 0.05;                 // ERRORS: the rise of the error rate to detect fastest
+  friend bool operator==(const AlarmBudget&, const AlarmBudget&) = default;
 };
 
 // Error "invalid_alarm_config" naming the field out of range.

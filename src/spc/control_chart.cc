@@ -55,6 +55,16 @@ void ControlChart::Freeze(std::vector<Firing>& firings) {
   baseline_y_.clear();
 }
 
+void ControlChart::StartNewStage(const ChartConfig& config) {
+  config_ = config;
+  StartNewStage();
+}
+
+void ControlChart::SetRules(const RuleConfig& rules) {
+  config_.rules = rules;
+  if (evaluator_) evaluator_->SetRules(rules);
+}
+
 void ControlChart::StartNewStage() {
   frozen_ = false;
   review_until_ = 0;
@@ -87,6 +97,8 @@ void ControlChart::StartKnownStage(const Estimate& known, int baseline_size) {
 }
 
 void ControlChart::ResumeFrozen(const Stage& stage, bool review_baseline) {
+  config_.transform = stage.transform;
+  config_.sigma_method = stage.sigma_method;
   stages_.assign(1, stage);
   frozen_ = true;
   evaluator_.emplace(config_.rules, stage.mean, stage.sigma);
@@ -97,14 +109,17 @@ void ControlChart::ResumeFrozen(const Stage& stage, bool review_baseline) {
   next_stage_number_ = stage.number + 1;
 }
 
-void ControlChart::ResumeLearning(int64_t start_index, int stage_number) {
+void ControlChart::ResumeLearning(const Stage& stage) {
+  config_.baseline_size = stage.baseline_size;
+  config_.transform = stage.transform;
+  config_.sigma_method = stage.sigma_method;
   stages_.clear();
   frozen_ = false;
   evaluator_.reset();
   baseline_x_.clear();
   baseline_y_.clear();
-  next_index_ = learning_start_ = start_index;
-  next_stage_number_ = stage_number;
+  next_index_ = learning_start_ = stage.start_index;
+  next_stage_number_ = stage.number;
 }
 
 void ControlChart::BeginFrozenStage(int64_t start, int baseline_size, const Estimate& e) {

@@ -45,8 +45,15 @@ class ControlChart {
   Status Observe(double x, std::vector<Firing>& firings);
 
   // Ends the current stage: the next B valid points form a new baseline (a re-baseline after a
-  // model upgrade, say). A stage still learning starts over.
+  // model upgrade, say). A stage still learning starts over. With `config` (valid), the new
+  // stage and those after it learn and judge by it: a series' own baseline size or transform
+  // changes only this way, at a stage boundary (docs/spc.md §3).
   void StartNewStage();
+  void StartNewStage(const ChartConfig& config);
+
+  // The rules (valid) judge the points after this call, within the current stage: its limits
+  // stay (StreamingRuleEvaluator::SetRules says what carries over). Later stages keep them.
+  void SetRules(const RuleConfig& rules);
 
   // Ends the current stage and starts a frozen one at the next index whose μ̂ and σ̂ come from
   // `baseline` (original unit; e.g. the points of an hour the user picked as good). Those points
@@ -62,9 +69,12 @@ class ControlChart {
   // from the first on. When `review_baseline`, the first stage.baseline_size of them are the
   // stage's own baseline and their firings are marked kBaseline, exactly as the Phase I review
   // marked them the first time. ResumeLearning continues a stage that is still learning, whose
-  // first point is `start_index`. Either forgets the stages held so far.
+  // number, first point (start_index), baseline size and σ method `stage` gives (its μ̂ and σ̂
+  // are not used). Either forgets the stages held so far, and takes the stage's transform and
+  // σ method (and ResumeLearning its baseline size) as the chart's: a stage is judged by the
+  // configuration it began with, whatever the chart was constructed with.
   void ResumeFrozen(const Stage& stage, bool review_baseline);
-  void ResumeLearning(int64_t start_index, int stage_number);
+  void ResumeLearning(const Stage& stage);
 
   bool learning() const { return !frozen_; }
   // Points observed so far: the index the next point will get.

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 namespace llmscope::spc {
@@ -135,6 +136,47 @@ Result<RuleConfig> ParseRuleList(std::string_view list, RuleConfig base) {
   }
   if (Status s = Validate(config); !s) return s.error();
   return config;
+}
+
+std::string FormatRuleList(const RuleConfig& config) {
+  const RuleConfig d;
+  auto number = [](double x) {
+    std::ostringstream out;
+    out << x;
+    return out.str();
+  };
+  std::string out;
+  for (Rule r : kAllRules) {
+    if (!config.enabled_rule(r)) continue;
+    if (!out.empty()) out += ',';
+    out += RuleName(r);
+    std::string k;
+    switch (r) {
+      case Rule::kR1: if (config.r1_sigma != d.r1_sigma) k = number(config.r1_sigma); break;
+      case Rule::kR2: if (config.r2_run != d.r2_run) k = std::to_string(config.r2_run); break;
+      case Rule::kR3: if (config.r3_run != d.r3_run) k = std::to_string(config.r3_run); break;
+      case Rule::kR4: if (config.r4_run != d.r4_run) k = std::to_string(config.r4_run); break;
+      case Rule::kR7: if (config.r7_run != d.r7_run) k = std::to_string(config.r7_run); break;
+      case Rule::kR8: if (config.r8_run != d.r8_run) k = std::to_string(config.r8_run); break;
+      case Rule::kEwma:
+        if (config.ewma_lambda != d.ewma_lambda) k = number(config.ewma_lambda);
+        break;
+      case Rule::kCusum: if (config.cusum_h != d.cusum_h) k = number(config.cusum_h); break;
+      case Rule::kR5:
+        if (config.r5_count != d.r5_count || config.r5_window != d.r5_window) {
+          k = std::to_string(config.r5_count) + "/" + std::to_string(config.r5_window);
+        }
+        break;
+      case Rule::kR6:
+        if (config.r6_count != d.r6_count || config.r6_window != d.r6_window) {
+          k = std::to_string(config.r6_count) + "/" + std::to_string(config.r6_window);
+        }
+        break;
+      default: break;
+    }
+    if (!k.empty()) out += "=" + k;
+  }
+  return out;
 }
 
 }  // namespace llmscope::spc

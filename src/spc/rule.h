@@ -74,6 +74,7 @@ struct RuleConfig {
   double cusum_k = 0.5, cusum_h = 5.0;
 
   bool enabled_rule(Rule r) const { return Has(enabled, r); }
+  friend bool operator==(const RuleConfig&, const RuleConfig&) = default;
 };
 
 // max(0, x) for CUSUM (docs/spc.md §6); inline, where std::fmax is a library call.
@@ -91,5 +92,9 @@ Status Validate(const RuleConfig& config);
 // Only chart rules: an alarm detector's name is "unknown_rule" here.
 // Errors: "unknown_rule", "invalid_rule_config".
 Result<RuleConfig> ParseRuleList(std::string_view list, RuleConfig base = {});
+
+// The rule list ParseRuleList reads back as `config`: the enabled rules in order, each with
+// "=K" where its K differs from the docs/spc.md default (e.g. "R1,R2=12,R5,EWMA").
+std::string FormatRuleList(const RuleConfig& config);
 
 }  // namespace llmscope::spc

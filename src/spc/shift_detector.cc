@@ -111,14 +111,23 @@ void ShiftDetector::Freeze() {
   interval_ms_ = std::max(1.0, static_cast<double>(last_time_ms_ - baseline_first_time_ms_) /
                                    std::max(1.0, points - 1));
   const double subgroup_ms = interval_ms_ * config_.subgroup_size;
-  design_ = DesignShift(sigma_, median_sigma_, config_.baseline_subgroups, subgroup_ms,
-                        config_.budget);
+  Design();
   refine_left_ = static_cast<int64_t>(kRefineMs / subgroup_ms);
   refine_count_ = trimmed.kept;
   refine_sum_ = trimmed.mean * trimmed.kept;
   refine_median_sum_ = medians.mean * trimmed.kept;
   baseline_ = {};
   baseline_medians_ = {};
+}
+
+void ShiftDetector::Design() {
+  design_ = DesignShift(sigma_, median_sigma_, config_.baseline_subgroups,
+                        interval_ms_ * config_.subgroup_size, config_.budget);
+}
+
+void ShiftDetector::SetBudget(const AlarmBudget& budget) {
+  config_.budget = budget;
+  if (design_) Design();
 }
 
 SubgroupVerdict ShiftDetector::Judge(double stat, double median) {

@@ -79,6 +79,11 @@ class ShiftDetector {
   // ≤ 0 or not finite is ignored. Returns the verdict when the point completes a subgroup.
   std::optional<SubgroupVerdict> Observe(int64_t index, int64_t time_ms, double value);
 
+  // A new budget (valid) from the next subgroup: once the baseline is complete the thresholds
+  // are designed anew from the same σ̂ and sampling interval, exactly those the budget would
+  // have had from the start; the CUSUM, an open episode and the centers' refinement go on.
+  void SetBudget(const AlarmBudget& budget);
+
   bool learning() const { return !design_.has_value(); }
   int baseline_progress() const { return static_cast<int>(baseline_.size()); }
   const ShiftDetectorConfig& config() const { return config_; }
@@ -96,6 +101,8 @@ class ShiftDetector {
 
  private:
   void Freeze();
+  // The thresholds for config_.budget from the baseline's σ̂ and sampling interval.
+  void Design();
   SubgroupVerdict Judge(double stat, double median);
 
   ShiftDetectorConfig config_;

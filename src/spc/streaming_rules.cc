@@ -24,27 +24,50 @@ constexpr unsigned Beyond1Count(unsigned flag) {
 
 }  // namespace
 
+StreamingRuleEvaluator::Params StreamingRuleEvaluator::ParamsOf(const RuleConfig& c, double mean,
+                                                                double sigma) {
+  return Params{sigma == 0.0 ? static_cast<RuleMask>(c.enabled & kSigmaFreeRules) : c.enabled,
+                mean,
+                sigma,
+                c.r1_sigma * sigma,
+                c.r2_run,
+                c.r3_run - 1,
+                c.r4_run - 1,
+                c.r7_run,
+                c.r8_run,
+                static_cast<unsigned>(c.r5_count),
+                static_cast<unsigned>(c.r6_count),
+                c.r5_window,
+                c.r6_window,
+                c.ewma_lambda,
+                1.0 - c.ewma_lambda,
+                (1.0 - c.ewma_lambda) * (1.0 - c.ewma_lambda),
+                c.ewma_l * sigma * std::sqrt(c.ewma_lambda / (2.0 - c.ewma_lambda)),
+                c.cusum_k,
+                c.cusum_h};
+}
+
 StreamingRuleEvaluator::StreamingRuleEvaluator(const RuleConfig& c, double mean, double sigma)
-    : params_{sigma == 0.0 ? static_cast<RuleMask>(c.enabled & kSigmaFreeRules) : c.enabled,
-              mean,
-              sigma,
-              c.r1_sigma * sigma,
-              c.r2_run,
-              c.r3_run - 1,
-              c.r4_run - 1,
-              c.r7_run,
-              c.r8_run,
-              static_cast<unsigned>(c.r5_count),
-              static_cast<unsigned>(c.r6_count),
-              c.r5_window,
-              c.r6_window,
-              c.ewma_lambda,
-              1.0 - c.ewma_lambda,
-              (1.0 - c.ewma_lambda) * (1.0 - c.ewma_lambda),
-              c.ewma_l * sigma * std::sqrt(c.ewma_lambda / (2.0 - c.ewma_lambda)),
-              c.cusum_k,
-              c.cusum_h} {
+    : params_(ParamsOf(c, mean, sigma)) {
   state_.ewma = mean;
+}
+
+void StreamingRuleEvaluator::SetRules(const RuleConfig& c) {
+  const Params before = params_;
+  params_ = ParamsOf(c, params_.mean, params_.sigma);
+  // The m-of-n counts over the new windows, from the flags of the points they cover.
+  state_.beyond2_counts = state_.beyond1_counts = 0;
+  const int64_t n = state_.n;
+  for (int64_t back = 1; back <= n && back <= kRing; ++back) {
+    const unsigned flag = state_.flags[static_cast<uint64_t>(n - back) % kRing];
+    if (back <= params_.r5_window) state_.beyond2_counts += Beyond2Count(flag);
+    if (back <= params_.r6_window) state_.beyond1_counts += Beyond1Count(flag);
+  }
+  // The EWMA's limit follows a new λ or L at the points judged so far.
+  if (params_.ewma_lambda == before.ewma_lambda && params_.ewma_width == before.ewma_width) return;
+  state_.ewma_decay = std::pow(params_.ewma_keep_sq, static_cast<double>(state_.n));
+  state_.ewma_limit = params_.ewma_width * std::sqrt(1.0 - state_.ewma_decay);
+  if (state_.ewma_decay < 1e-17) state_.ewma_decay = 0;
 }
 
 RuleMask StreamingRuleEvaluator::Push(double y) { return Step(params_, state_, y); }

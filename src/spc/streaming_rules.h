@@ -22,6 +22,14 @@ class StreamingRuleEvaluator {
   // Judges the next point y (chart scale) and returns the rules that fire at it.
   RuleMask Push(double y);
 
+  // Judges the points after this call by `config` (valid), the stage's μ̂ and σ̂ kept. Every
+  // rule's state is computed whether the rule is enabled or not, so R1–R4, R7 and R8 judge the
+  // next point as if `config` had held since the stage began, and so do R5 and R6 (their
+  // windows are recounted from the kept flags of the last kMaxWindow points); EWMA and CUSUM
+  // go on from their current statistic with the new λ, L, k, h (docs/spc.md §3, "Changing the
+  // rules or the alarm budget within a stage").
+  void SetRules(const RuleConfig& config);
+
   // Judges y[0], y[1], ... in order, as Push would, writing the rules that fire at y[i] to
   // fired[i] (fired.size() ≥ y.size()). Faster per point: the state stays in registers.
   void PushAll(std::span<const double> y, std::span<RuleMask> fired);
@@ -57,6 +65,8 @@ class StreamingRuleEvaluator {
     double cusum_up = 0, cusum_down = 0;
     std::array<uint8_t, kRing> flags{};  // per-point flags of the m-of-n rules (R5, R6)
   };
+
+  static Params ParamsOf(const RuleConfig& config, double mean, double sigma);
 
   // One point: the single definition of the rules that Push and PushAll share.
   static RuleMask Step(const Params& p, State& s, double y);

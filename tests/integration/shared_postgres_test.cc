@@ -3,9 +3,9 @@
 // real PostgreSQL 15 server this binary starts (support/postgres_server.h), a fresh database per
 // test. Samples ingested to either server are charted by both, with the same limits, stages and
 // violations, and each violation is stored once; a re-baseline posted to one server begins at
-// the same sample on both; remote probes of two sites pushing to the two servers are seen by
-// both; an SLO set or deleted through one server is used or dropped by the other within its
-// settings poll.
+// the same sample on both; an override set through one server is applied by the other; remote
+// probes of two sites pushing to the two servers are seen by both; an SLO set or deleted
+// through one server is used or dropped by the other within its settings poll.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
@@ -195,6 +195,33 @@ TEST_F(SharedPostgresTest, AReBaselinePostedToOneServerBeginsAtTheSameSampleOnBo
   EXPECT_GT(spc_a["limits"]["cl"].get<double>(), 2900);
   EXPECT_EQ(spc_a["chart"], spc_b["chart"]);
   EXPECT_EQ(Sql(url_, "SELECT count(*) FROM violations"), "0");
+}
+
+// A series' override set through one server (docs/design.md "Per-series overrides") is applied
+// by the other through its settings watcher: its alarm detector takes the new budget.
+TEST_F(SharedPostgresTest, AnOverrideSetThroughOneServerIsAppliedByTheOther) {
+  for (int batch = 0; batch < 10; ++batch) {
+    json items = json::array();
+    for (int i = 0; i < 10; ++i) items.push_back(Sample(InControl(batch * 10 + i)));
+    Ingest(batch % 2 == 0 ? *a_ : *b_, items);
+  }
+  WaitForPoints({a_.get(), b_.get()}, 100);
+  const Reply put = a_->Call("PUT", "/api/series/ollama/llama3/e2e_ms/settings",
+                             R"({"false_alerts_per_30d": 0.25})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  auto budget = [](const ServerProcess& s) {
+    const json list = GetJson(s, "/api/series");
+    for (const json& e : list["series"]) {
+      if (e["metric"] == "e2e_ms") return e["alerting"]["budget_per_30d"].get<double>();
+    }
+    return -1.0;
+  };
+  EXPECT_EQ(budget(*a_), 0.25) << "applied at once where it was set";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (budget(*b_) != 0.25 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(budget(*b_), 0.25) << "the other server's watcher applied it";
 }
 
 // Two sites, each with a remote probe pushing to its own server; both servers chart both.

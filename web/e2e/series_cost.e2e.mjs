@@ -1,9 +1,10 @@
 // End to end, the per-series SLO and the Cost view: the built dashboard in the real `llmscope
 // serve` (baseline of 20 points), driven in Debian's Chromium through playwright-core. Proves: an
 // SLO typed in the stats panel is stored on the server and Cp/Cpk show (and show again after a
-// reload, without typing); the Cost view shows the spend of calls with a cost per model, as a
-// chart of daily bars stacked by model (names as text) and a table, and a price edited there is
-// stored and shown as set now instead of built-in.
+// reload, without typing); a baseline size saved in Series settings asks "start a new stage?"
+// and, confirmed, starts a stage of that size; the Cost view shows the spend of calls with a cost
+// per model, as a chart of daily bars stacked by model (names as text) and a table, and a price
+// edited there is stored and shown as set now instead of built-in.
 // Screenshots go to LLMSCOPE_ARTIFACTS (default build/test-artifacts/web-e2e).
 //
 // Usage: node e2e/series_cost.e2e.mjs <path to llmscope> (or the path in LLMSCOPE_BINARY).
@@ -60,6 +61,21 @@ try {
   await page.getByTestId('stat-cpk').waitFor();
   assert.equal(await page.getByLabel('upper spec limit').inputValue(), '2600', 'the stored SLO is shown after a reload');
   await page.screenshot({ path: path.join(artifacts, '05-slo.png'), fullPage: true });
+
+  step('a baseline size in Series settings asks before starting a new stage');
+  const settings = page.getByRole('form', { name: 'series settings' });
+  await settings.getByLabel(/Baseline B/).fill('30');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Start a new stage?' });
+  await ask.getByText('This changes the limits: start a new stage?', { exact: false }).waitFor();
+  await ask.getByRole('button', { name: 'Start new stage' }).click();
+  await page.getByTestId('settings-saved').waitFor();
+  await page.getByTestId('settings-baseline-source').getByText('30 (override)').waitFor();
+  const overridden = await server.api('GET', '/api/series/openai/gpt-4o-mini/e2e_ms/settings');
+  assert.equal(overridden.source.baseline, 'override');
+  assert.equal(overridden.stage.baseline, 30, 'the new stage learns 30 points');
+  assert.equal(overridden.stage.learning, true);
+  await page.screenshot({ path: path.join(artifacts, '05b-series-settings.png'), fullPage: true });
 
   step('the Cost view charts and lists the spend per model (a hostile name as text) and edits a price');
   const hostile = '<img src=x onerror=window.__pwned=1>';

@@ -24,6 +24,7 @@ import { CostView } from './components/CostView';
 import type { ControlChartHandle } from './components/ControlChart';
 import { KeyPrompt } from './components/KeyPrompt';
 import { Overview } from './components/Overview';
+import { SeriesSettingsForm } from './components/SeriesSettingsForm';
 import { SetupWizard } from './components/SetupWizard';
 import { Sidebar } from './components/Sidebar';
 import { StatsPanel } from './components/StatsPanel';
@@ -160,6 +161,11 @@ export function App({ base = '' }: { base?: string }) {
                 onSlo={saveSlo}
                 sloLoads={sloLoads}
               />
+              {key && source && metric !== 'error' ? (
+                <section className="card" aria-label="series settings card">
+                  <SeriesSettingsForm api={api} source={source} metric={metric} onError={fail} />
+                </section>
+              ) : null}
               <SystemPanel api={api} at={telemetryAt(chart?.model ?? null, hover)} />
             </div>
           )}

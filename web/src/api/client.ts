@@ -8,6 +8,8 @@ import type {
   PriceEntry,
   Sample,
   SeriesInfo,
+  SeriesSettingsEdit,
+  SeriesSettingsReply,
   Slo,
   SloReply,
   SourceKey,
@@ -174,6 +176,22 @@ export class ApiClient {
       return;
     }
     await this.request('PUT', seriesPath(series, 'slo'), { usl: slo.usl ?? null, lsl: slo.lsl ?? null });
+  }
+  seriesSettings(series: SourceKey & { metric: Metric }) {
+    return this.request<SeriesSettingsReply>('GET', seriesPath(series, 'settings'));
+  }
+  // Saves the series' overrides; `newStage` confirms a change of the limits (else 409
+  // confirm_new_stage). Without any field set, removes them.
+  async saveSeriesSettings(series: SourceKey & { metric: Metric }, edit: SeriesSettingsEdit, newStage: boolean): Promise<void> {
+    const base = seriesPath(series, 'settings');
+    const path = newStage ? base + (base.includes('?') ? '&' : '?') + 'new_stage=true' : base;
+    if (Object.values(edit).every((v) => v === null || v === undefined)) {
+      await this.raw('DELETE', path).catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.status === 404)) throw e;
+      });
+      return;
+    }
+    await this.request('PUT', path, edit);
   }
   prices() {
     return this.request<{ prices: PriceEntry[] }>('GET', '/api/prices');

@@ -195,6 +195,25 @@ export interface SloReply {
   updated_ms: number;
 }
 
+// GET …/settings: a series' overrides of the config file (docs/design.md "Per-series overrides").
+export interface SeriesSettingValues {
+  baseline: number;
+  transform: 'log' | 'none';
+  rules: string;
+  false_alerts_per_30d: number;
+}
+export type SeriesSettingField = keyof SeriesSettingValues;
+export interface SeriesSettingsReply {
+  effective: SeriesSettingValues;
+  source: Record<SeriesSettingField, 'override' | 'config'>;
+  config: SeriesSettingValues;
+  override: Partial<SeriesSettingValues> | null;
+  stage: { number: number | null; baseline: number; transform: 'log' | 'none'; learning: boolean } | null;
+  version: number | null;
+}
+// A PUT's body: a field left out (or null) takes the config file's value.
+export type SeriesSettingsEdit = { [F in SeriesSettingField]?: SeriesSettingValues[F] | null };
+
 // GET /api/prices: one priced model.
 export interface PriceEntry {
   provider: string;
