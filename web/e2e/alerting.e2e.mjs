@@ -84,6 +84,7 @@ try {
   await editor.getByLabel('severity').fill('critical, warning');
   await editor.getByRole('button', { name: 'Save route' }).click();
   await page.getByRole('alert').filter({ hasText: 'changed meanwhile' }).waitFor();
+  await route.filter({ hasText: 'every alert' }).waitFor(); // the list shows what is stored now
   const kept = await server.api('GET', '/api/alerts/routes/pager');
   assert.deepEqual(kept.match, {}, 'the other change stays');
   assert.equal(kept.version, 3);

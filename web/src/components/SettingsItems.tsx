@@ -2,7 +2,8 @@
 // windows; docs/design.md "Settings"): the file's are read-only, the stored ones have Edit and
 // Delete. Below the list, one form adds an item, or edits the one whose Edit was pressed: filled
 // in, its name fixed, saved with the version it was read at, so a change made meanwhile (by
-// another tab or server) is refused with 409 and the page shows the server's message.
+// another tab or server) is refused with 409: the page shows the server's message and the list
+// what is stored now.
 import { Fragment, useState, type ReactNode } from 'react';
 import type { Source } from '../api/alert_settings';
 
@@ -39,11 +40,17 @@ export function SettingsItems<T extends NamedItem, B extends object>({ label, ti
 
   const onSave = (body: B) => {
     const sent: B & { version?: number } = editing ? { ...body, version: editing.version } : body;
-    save(sent, editing === null).then(() => {
-      setEditing(null);
-      setSaves((n) => n + 1);
-      onChanged();
-    }, onError);
+    save(sent, editing === null).then(
+      () => {
+        setEditing(null);
+        setSaves((n) => n + 1);
+        onChanged();
+      },
+      (e: unknown) => {
+        onError(e);
+        onChanged(); // the list shows what is stored now (a 409: the change that came first)
+      },
+    );
   };
   return (
     <section className="settings-section" aria-label={label}>

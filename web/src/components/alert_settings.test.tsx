@@ -75,6 +75,7 @@ test('a stale edit of a mute window shows the server 409 message and keeps the f
     version: 5,
   });
   expect(screen.getByRole('form', { name: 'edit mute window' })).toBeTruthy();
+  await waitFor(() => expect(requestsTo(server, 'GET', '/api/alerts/mutes')).toHaveLength(2)); // the list again
 });
 
 test('a once mute window is edited as once, with its start and end', async () => {
