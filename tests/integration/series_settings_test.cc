@@ -4,14 +4,17 @@
 // then starts a stage of that size, which a restart keeps; each change is in the audit list.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/series_route_checks.h"
 #include "support/server_process.h"
 
 namespace {
 
+using llmscope::testing::ExpectBadPut;
+using llmscope::testing::IngestSteadyLatencies;
+using llmscope::testing::ParseBody;
 using llmscope::testing::Reply;
 using llmscope::testing::ServerProcess;
 using llmscope::testing::StartServer;
@@ -19,52 +22,28 @@ using nlohmann::json;
 
 constexpr const char* kSettings = "/api/series/ollama/llama3/e2e_ms/settings";
 
-json Parse(const Reply& r) {
-  return json::parse(r.body, nullptr, false);
-}
-
-void Ingest(const ServerProcess& s, int from, int count) {
-  json batch = json::array();
-  for (int i = from; i < from + count; ++i) {
-    batch.push_back(json{{"provider", "ollama"},
-                         {"model", "llama3"},
-                         {"latency_ms", 2000.0 * std::exp(0.05 * std::sin(i))}});
-  }
-  const Reply r = s.Call("POST", "/api/stats", json{{"samples", batch}}.dump());
-  ASSERT_EQ(r.status, 200) << r.body;
-}
-
-void ExpectBadBody(const ServerProcess& s, const std::string& body, const std::string& code,
-                   const std::string& field) {
-  const Reply r = s.Call("PUT", kSettings, body);
-  EXPECT_EQ(r.status, 400) << body << ": " << r.body;
-  const json e = Parse(r)["error"];
-  EXPECT_EQ(e["code"], code) << r.body;
-  EXPECT_NE(e["message"].get<std::string>().find(field), std::string::npos) << r.body;
-}
-
 json Audit(const ServerProcess& s) {
-  return Parse(s.Call("GET", "/api/settings/audit?kind=series_override"))["changes"];
+  return ParseBody(s.Call("GET", "/api/settings/audit?kind=series_override"))["changes"];
 }
 
 TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);
-  Ingest(*server, 0, 120);
+  IngestSteadyLatencies(*server, 0, 120);
 
-  json got = Parse(server->Call("GET", kSettings));
+  json got = ParseBody(server->Call("GET", kSettings));
   EXPECT_EQ(got["effective"]["baseline"], 100) << got;
   EXPECT_EQ(got["source"]["baseline"], "config");
   EXPECT_EQ(got["effective"]["rules"], "R1,R2,R3,R4,R5,R6,R7,R8");
   EXPECT_TRUE(got["override"].is_null());
   EXPECT_EQ(got["stage"]["number"], 0);
 
-  ExpectBadBody(*server, R"({"baseline": 10})", "invalid_field", "baseline");
-  ExpectBadBody(*server, R"({"transform": "sqrt"})", "invalid_field", "transform");
-  ExpectBadBody(*server, R"({"rules": "R1,R42"})", "invalid_field", "rules");
-  ExpectBadBody(*server, R"({"false_alerts_per_30d": -1})", "invalid_field",
+  ExpectBadPut(*server, kSettings, R"({"baseline": 10})", "invalid_field", "baseline");
+  ExpectBadPut(*server, kSettings, R"({"transform": "sqrt"})", "invalid_field", "transform");
+  ExpectBadPut(*server, kSettings, R"({"rules": "R1,R42"})", "invalid_field", "rules");
+  ExpectBadPut(*server, kSettings, R"({"false_alerts_per_30d": -1})", "invalid_field",
                 "false_alerts_per_30d");
-  ExpectBadBody(*server, R"({"rules": "R1", "colour": "red"})", "unknown_field", "colour");
+  ExpectBadPut(*server, kSettings, R"({"rules": "R1", "colour": "red"})", "unknown_field", "colour");
   EXPECT_EQ(
       server->Call("PUT", "/api/series/ollama/llama3/error/settings", R"({"baseline": 50})").status,
       400);
@@ -76,7 +55,7 @@ TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   // Rules and budget: applied at once, no new stage.
   Reply put = server->Call("PUT", kSettings, R"({"rules": "R1,R2", "false_alerts_per_30d": 0.5})");
   ASSERT_EQ(put.status, 200) << put.body;
-  got = Parse(put);
+  got = ParseBody(put);
   EXPECT_EQ(got["source"]["rules"], "override");
   EXPECT_EQ(got["effective"]["rules"], "R1,R2");
   EXPECT_EQ(got["effective"]["false_alerts_per_30d"], 0.5);
@@ -87,9 +66,9 @@ TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   // A baseline size alters the limits: asked first, nothing saved.
   Reply ask = server->Call("PUT", kSettings, R"({"rules": "R1,R2", "baseline": 40})");
   ASSERT_EQ(ask.status, 409) << ask.body;
-  EXPECT_EQ(Parse(ask)["error"]["code"], "confirm_new_stage");
-  EXPECT_EQ(Parse(ask)["changes"]["baseline"], (json{{"from", 100}, {"to", 40}}));
-  EXPECT_EQ(Parse(server->Call("GET", kSettings))["effective"]["baseline"], 100);
+  EXPECT_EQ(ParseBody(ask)["error"]["code"], "confirm_new_stage");
+  EXPECT_EQ(ParseBody(ask)["changes"]["baseline"], (json{{"from", 100}, {"to", 40}}));
+  EXPECT_EQ(ParseBody(server->Call("GET", kSettings))["effective"]["baseline"], 100);
   // Made against an old version: refused.
   EXPECT_EQ(server
                 ->Call("PUT", std::string(kSettings) + "?new_stage=true",
@@ -100,14 +79,14 @@ TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   put = server->Call("PUT", std::string(kSettings) + "?new_stage=true",
                      R"({"rules": "R1,R2", "baseline": 40, "version": 1})");
   ASSERT_EQ(put.status, 200) << put.body;
-  got = Parse(put);
+  got = ParseBody(put);
   EXPECT_EQ(got["version"], 2);
   EXPECT_EQ(got["new_stage"]["number"], 1);
   EXPECT_EQ(got["new_stage"]["baseline_size"], 40);
   EXPECT_TRUE(got["stage"]["learning"]);
   EXPECT_EQ(got["stage"]["baseline"], 40);
-  Ingest(*server, 120, 45);
-  got = Parse(server->Call("GET", kSettings));
+  IngestSteadyLatencies(*server, 120, 45);
+  got = ParseBody(server->Call("GET", kSettings));
   EXPECT_EQ(got["stage"]["number"], 1);
   EXPECT_FALSE(got["stage"]["learning"]);
 
@@ -121,7 +100,7 @@ TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   // A restart keeps the stage of 40 and the override.
   std::string error;
   ASSERT_TRUE(server->Restart(&error)) << error;
-  got = Parse(server->Call("GET", kSettings));
+  got = ParseBody(server->Call("GET", kSettings));
   EXPECT_EQ(got["stage"]["number"], 1);
   EXPECT_EQ(got["stage"]["baseline"], 40);
   EXPECT_EQ(got["source"]["baseline"], "override");
@@ -130,7 +109,7 @@ TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   EXPECT_EQ(server->Call("DELETE", kSettings).status, 409);
   EXPECT_EQ(server->Call("DELETE", std::string(kSettings) + "?new_stage=true").status, 204);
   EXPECT_EQ(server->Call("DELETE", std::string(kSettings) + "?new_stage=true").status, 404);
-  got = Parse(server->Call("GET", kSettings));
+  got = ParseBody(server->Call("GET", kSettings));
   EXPECT_EQ(got["source"]["baseline"], "config");
   EXPECT_EQ(got["stage"]["baseline"], 100);
   EXPECT_TRUE(got["stage"]["learning"]);
