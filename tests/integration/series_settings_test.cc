@@ -42,8 +42,9 @@ TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   ExpectBadPut(*server, kSettings, R"({"transform": "sqrt"})", "invalid_field", "transform");
   ExpectBadPut(*server, kSettings, R"({"rules": "R1,R42"})", "invalid_field", "rules");
   ExpectBadPut(*server, kSettings, R"({"false_alerts_per_30d": -1})", "invalid_field",
-                "false_alerts_per_30d");
-  ExpectBadPut(*server, kSettings, R"({"rules": "R1", "colour": "red"})", "unknown_field", "colour");
+               "false_alerts_per_30d");
+  ExpectBadPut(*server, kSettings, R"({"rules": "R1", "colour": "red"})", "unknown_field",
+               "colour");
   EXPECT_EQ(
       server->Call("PUT", "/api/series/ollama/llama3/error/settings", R"({"baseline": 50})").status,
       400);
