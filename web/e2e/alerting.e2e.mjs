@@ -89,6 +89,13 @@ try {
   assert.deepEqual(kept.match, {}, 'the other change stays');
   assert.equal(kept.version, 3);
   await page.screenshot({ path: path.join(artifacts, '11-alerting-conflict.png'), fullPage: true });
+  await editor.waitFor({ state: 'detached' }); // the stale edit is closed
+  await route.getByRole('button', { name: 'Edit' }).click();
+  assert.equal(await editor.getByLabel('severity').inputValue(), '', 'Edit starts from the stored version');
+  await editor.getByLabel('severity').fill('critical, warning');
+  await editor.getByRole('button', { name: 'Save route' }).click();
+  await route.filter({ hasText: 'severity critical|warning' }).waitFor();
+  assert.equal((await server.api('GET', '/api/alerts/routes/pager')).version, 4);
 
   assert.equal((await page.content()).includes(SECRET), false, 'the secret is not in the page');
   assert.deepEqual(opened.errors, [], 'no errors in the page');

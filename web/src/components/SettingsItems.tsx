@@ -2,10 +2,11 @@
 // windows; docs/design.md "Settings"): the file's are read-only, the stored ones have Edit and
 // Delete. Below the list, one form adds an item, or edits the one whose Edit was pressed: filled
 // in, its name fixed, saved with the version it was read at, so a change made meanwhile (by
-// another tab or server) is refused with 409: the page shows the server's message and the list
-// what is stored now.
+// another tab or server) is refused with 409: the page shows the server's message, the list what
+// is stored now, and the stale edit is closed, so that Edit starts again from the stored item.
 import { Fragment, useState, type ReactNode } from 'react';
 import type { Source } from '../api/alert_settings';
+import { ApiError } from '../api/client';
 
 export interface NamedItem {
   name: string;
@@ -48,6 +49,7 @@ export function SettingsItems<T extends NamedItem, B extends object>({ label, ti
       },
       (e: unknown) => {
         onError(e);
+        if (e instanceof ApiError && e.status === 409) setEditing(null); // its version is stale
         onChanged(); // the list shows what is stored now (a 409: the change that came first)
       },
     );
