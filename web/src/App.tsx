@@ -65,7 +65,8 @@ export function App({ base = '' }: { base?: string }) {
   // Before the first chart is drawn, the page's width stands in for the plot's.
   const plotPixels = useCallback(() => chartRef.current?.plotPixels() ?? window.innerWidth * devicePixelRatio, []);
   useChartData({ api, query, plotPixels, reloads: data.chartReloads, pchartStale: data.pchartStale, setLive: setData, onLoaded: clearError, onError: fail });
-  const onZoom = useZoomDetail({ api, query, load: data.chart?.load, plotPixels, setLive: setData, onError: fail });
+  const downsampledX = data.chart?.windowStats ? data.chart.model.x : null;
+  const onZoom = useZoomDetail({ api, query, load: data.chart?.load, downsampledX, plotPixels, setLive: setData, onError: fail });
   const streamState = useLiveStream({ base, apiKey: key, view: { live, source, metric, span }, setLive: setData, onError: fail });
   const rememberLogFilter = useCallback((f: ViolationFilter) => (logFilter.current = f), []);
   const setup = useSetupWizard(api, key !== null);

@@ -2,11 +2,14 @@
 // zoomed span (within the window) is fetched with as many display points as the plot is wide
 // and spliced into the chart of the fetch it was zoomed on. Resetting the zoom fetches the
 // window again. The p-chart's points are subgroups, the same at any zoom: nothing is fetched.
-import { useCallback, useEffect, useState, type Dispatch, type SetStateAction } from 'react';
+// A downsampled chart whose points fill less than half of its window (lib/window.ts filledPart)
+// is fetched finer over that part once per fetch, as if zoomed there, so that a few coarse
+// buckets are not stretched across the plot.
+import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import type { ApiClient } from '../api/client';
 import { modelFromSpc } from '../lib/chart_data';
 import { withChartReload, withZoomDetail, type LiveState } from '../lib/live_state';
-import { displayPoints, withinSpan } from '../lib/window';
+import { displayPoints, filledPart, withinSpan } from '../lib/window';
 import type { ChartQuery } from './useChartData';
 
 export const ZOOM_SETTLE_MS = 400;
@@ -21,29 +24,43 @@ interface Options {
   api: ApiClient;
   query: ChartQuery | null;
   load: number | undefined; // the fetch the chart on screen came from
+  downsampledX: number[] | null; // the times (s) of the chart's points when it is downsampled
   plotPixels: () => number;
   setLive: Dispatch<SetStateAction<LiveState>>;
   onError: (e: unknown) => void;
 }
 
-export function useZoomDetail({ api, query, load, plotPixels, setLive, onError }: Options): (range: XRange | null) => void {
+export function useZoomDetail({ api, query, load, downsampledX, plotPixels, setLive, onError }: Options): (range: XRange | null) => void {
   const [zoom, setZoom] = useState<{ load: number; range: XRange } | null>(null);
+  // Fetches the range finer and splices it into the chart of fetch `forLoad` (a chart of another
+  // fetch by then is left as it is: live_state.ts withZoomDetail).
+  const fetchDetail = useCallback(
+    (forLoad: number, q: ChartQuery, range: XRange, stopped: () => boolean) => {
+      const span = withinSpan(q.span, range.minS * 1000, range.maxS * 1000, Date.now());
+      if (!span) return;
+      api.spc(q.source, q.metric, span, displayPoints(plotPixels()), q.slo).then(
+        (v) => !stopped() && setLive((s) => withZoomDetail(s, forLoad, modelFromSpc(v), span.sinceMs / 1000, span.untilMs / 1000)),
+        (e) => !stopped() && onError(e),
+      );
+    },
+    [api, plotPixels, setLive, onError],
+  );
+  const filledFetched = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (load === undefined || !downsampledX || !query || query.metric === 'error' || filledFetched.current === load) return;
+    filledFetched.current = load;
+    const filled = filledPart(downsampledX, query.span, Date.now());
+    if (filled) fetchDetail(load, query, filled, () => false);
+  }, [load, downsampledX, query, fetchDetail]);
   useEffect(() => {
     if (!zoom || zoom.load !== load || !query || query.metric === 'error') return;
     let stop = false;
-    const timer = setTimeout(() => {
-      const span = withinSpan(query.span, zoom.range.minS * 1000, zoom.range.maxS * 1000, Date.now());
-      if (!span) return;
-      api.spc(query.source, query.metric, span, displayPoints(plotPixels()), query.slo).then(
-        (v) => !stop && setLive((s) => withZoomDetail(s, zoom.load, modelFromSpc(v), span.sinceMs / 1000, span.untilMs / 1000)),
-        (e) => !stop && onError(e),
-      );
-    }, ZOOM_SETTLE_MS);
+    const timer = setTimeout(() => fetchDetail(zoom.load, query, zoom.range, () => stop), ZOOM_SETTLE_MS);
     return () => {
       stop = true;
       clearTimeout(timer);
     };
-  }, [zoom, load, api, query, plotPixels, setLive, onError]);
+  }, [zoom, load, query, fetchDetail]);
 
   return useCallback(
     (range: XRange | null) => {

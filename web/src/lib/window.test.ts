@@ -1,4 +1,4 @@
-import { displayPoints, endsNow, isoUtc, sameWindow, spanParams, spanStart, windowSpan } from './window';
+import { displayPoints, endsNow, filledPart, isoUtc, sameWindow, spanParams, spanStart, windowSpan } from './window';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 
@@ -36,4 +36,19 @@ test('windows are equal by what they cover', () => {
   expect(sameWindow({ preset: '24h' }, { preset: '7d' })).toBe(false);
   expect(sameWindow({ preset: 'custom', fromMs: 1, toMs: 2 }, { preset: 'custom', fromMs: 1, toMs: 2 })).toBe(true);
   expect(sameWindow({ preset: 'custom', fromMs: 1 }, { preset: 'custom', fromMs: 1, toMs: 2 })).toBe(false);
+});
+
+test('the filled part of a window: only when the points fill less than half of it', () => {
+  const now = Date.UTC(2026, 11, 7, 12);
+  const week = { hours: 168 };
+  const dayS = 86400;
+  const lastDay = [now / 1000 - dayS, now / 1000 - dayS / 2, now / 1000];
+  expect(filledPart(lastDay, week, now)).toEqual({ minS: now / 1000 - dayS, maxS: now / 1000 });
+  expect(filledPart(lastDay, { hours: 24 }, now)).toBeNull();
+  expect(filledPart(lastDay, { hours: 36 }, now)).toBeNull();
+  expect(filledPart([now / 1000], week, now)).toBeNull();
+  expect(filledPart([], week, now)).toBeNull();
+  const custom = { sinceMs: now - 10 * dayS * 1000, untilMs: now - 3 * dayS * 1000 };
+  const twoDays = [custom.untilMs / 1000 - 2 * dayS, custom.untilMs / 1000];
+  expect(filledPart(twoDays, custom, now)).toEqual({ minS: twoDays[0], maxS: twoDays[1] });
 });

@@ -51,6 +51,16 @@ export function withinSpan(span: Span, fromMs: number, toMs: number, nowMs: numb
   return untilMs > sinceMs ? { sinceMs, untilMs } : null;
 }
 
+// The part of the window a downsampled chart's points fill (times in seconds, in order), when it
+// is less than half of the window (a new install's 7 d holds one day); null otherwise.
+export function filledPart(xS: number[], span: Span, nowMs: number): { minS: number; maxS: number } | null {
+  if (xS.length < 2) return null;
+  const minS = xS[0];
+  const maxS = xS[xS.length - 1];
+  const windowS = (spanEnd(span, nowMs) - spanStart(span, nowMs)) / 1000;
+  return maxS > minS && maxS - minS < windowS / 2 ? { minS, maxS } : null;
+}
+
 export function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
   if (a.preset !== 'custom' || b.preset !== 'custom') return a.preset === b.preset;
   return a.fromMs === b.fromMs && a.toMs === b.toMs;
