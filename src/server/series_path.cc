@@ -1,21 +1,28 @@
 #include "server/series_path.h"
 
 #include "http/request.h"
+#include "server/query_params.h"
 
 namespace llmscope::server {
 
-Result<SeriesKey> SeriesFromPath(const std::string& path, const QueryParams& params,
-                                 std::string_view action) {
-  const size_t first = path.find('/'), last = path.rfind('/');
-  std::optional<Metric> metric =
-      last == std::string::npos ? std::nullopt : ParseMetric(path.substr(last + 1));
-  if (first == std::string::npos || first == last || !metric) {
+Result<SeriesKey> SeriesFromPath(const http::Request& req, std::string_view action) {
+  constexpr std::string_view kPrefix = "/api/series/";
+  const std::string suffix = "/" + std::string(action);
+  std::string_view raw = req.raw_path;
+  std::optional<SeriesPathParts> parts;
+  if (raw.starts_with(kPrefix) && raw.ends_with(suffix)) {
+    raw.remove_prefix(kPrefix.size());
+    raw.remove_suffix(suffix.size());
+    parts = SplitEncodedSeriesPath(raw);
+  }
+  if (!parts) {
     return Error{"not_found",
                  "series path must be /api/series/PROVIDER/MODEL/METRIC/" + std::string(action)};
   }
-  return SeriesKey{SourceKey{path.substr(0, first), path.substr(first + 1, last - first - 1),
+  const QueryParams params(req.params);
+  return SeriesKey{SourceKey{std::move(parts->provider), std::move(parts->model),
                              params.Text("site").value_or(""), params.Text("profile").value_or("")},
-                   *metric};
+                   parts->metric};
 }
 
 std::optional<SeriesPathParts> SplitEncodedSeriesPath(std::string_view encoded) {

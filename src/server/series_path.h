@@ -1,6 +1,7 @@
 // The series a route's path names: /api/series/PROVIDER/MODEL/METRIC/<action>, where the model
-// may itself hold '/' and the site and profile are query parameters (?site=&profile=), as the
-// stage and SLO routes take them (series_routes.h, slo_routes.h).
+// may itself hold '/', a provider holding '/' is sent as %2F, and the site and profile are query
+// parameters (?site=&profile=), as the stage, SLO and settings routes take them (series_routes.h,
+// slo_routes.h, series_settings_routes.h).
 #pragma once
 
 #include <optional>
@@ -9,14 +10,14 @@
 
 #include "core/result.h"
 #include "core/sample.h"
-#include "server/query_params.h"
+#include "http/request.h"
 
 namespace llmscope::server {
 
-// `path` is PROVIDER/MODEL/METRIC (the route's capture); `action` names the route in the error.
-// "not_found" when the path names no series.
-Result<SeriesKey> SeriesFromPath(const std::string& path, const QueryParams& params,
-                                 std::string_view action);
+// The series of `req`, whose path as sent (raw_path) is /api/series/PROVIDER/MODEL/METRIC/
+// `action`, split by SplitEncodedSeriesPath; site and profile from its query. "not_found" when
+// the path names no series.
+Result<SeriesKey> SeriesFromPath(const http::Request& req, std::string_view action);
 
 // PROVIDER/MODEL/METRIC as sent, before percent-decoding (http::Request::raw_path): split at its
 // first and last '/', then each part decoded, so that a provider holding '/' is addressed as

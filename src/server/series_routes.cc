@@ -154,7 +154,7 @@ void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
   });
 
   router.Post(R"(/api/series/(.+)/stages)", [&monitor, clock](const Request& req, Response& res) {
-    Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "stages");
+    Result<SeriesKey> key = SeriesFromPath(req, "stages");
     if (!key) return SendError(res, key.error());
     const int64_t now = clock();
     Result<std::optional<std::pair<int64_t, int64_t>>> window = StageWindow(req.body, now);

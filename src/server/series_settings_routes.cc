@@ -149,7 +149,7 @@ void Apply(Response& res, int status, monitor::SeriesMonitor& monitor, store::St
 }
 
 Result<SeriesKey> SettingsSeries(const Request& req) {
-  Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "settings");
+  Result<SeriesKey> key = SeriesFromPath(req, "settings");
   if (!key) return key;
   if (key->metric == Metric::kError) {
     return Error{"invalid_field",

@@ -48,7 +48,7 @@ void RegisterSloRoutes(http::Router& router, const monitor::SeriesMonitor& monit
                        store::Store& store, settings::SloTable live, const Clock& clock) {
   constexpr const char* kPattern = R"(/api/series/(.+)/slo)";
   router.Get(kPattern, [&store](const Request& req, Response& res) {
-    Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "slo");
+    Result<SeriesKey> key = SeriesFromPath(req, "slo");
     if (!key) return SendError(res, key.error());
     Result<std::optional<store::SettingRecord>> stored =
         store.GetSetting(kKind, settings::SeriesSettingId(*key));
@@ -58,7 +58,7 @@ void RegisterSloRoutes(http::Router& router, const monitor::SeriesMonitor& monit
   });
 
   router.Put(kPattern, [&monitor, &store, live, clock](const Request& req, Response& res) mutable {
-    Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "slo");
+    Result<SeriesKey> key = SeriesFromPath(req, "slo");
     if (!key) return SendError(res, key.error());
     const std::optional<monitor::SeriesView> view = monitor.View(*key);
     const spc::Transform transform =
@@ -78,7 +78,7 @@ void RegisterSloRoutes(http::Router& router, const monitor::SeriesMonitor& monit
   });
 
   router.Delete(kPattern, [&store, live, clock](const Request& req, Response& res) mutable {
-    Result<SeriesKey> key = SeriesFromPath(req.matches[1], QueryParams(req.params), "slo");
+    Result<SeriesKey> key = SeriesFromPath(req, "slo");
     if (!key) return SendError(res, key.error());
     Status deleted = store.DeleteSetting(kKind, settings::SeriesSettingId(*key), "api-key", clock());
     if (!deleted) {

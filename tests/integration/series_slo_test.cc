@@ -79,4 +79,21 @@ TEST(SeriesSloTest, AStoredSloGivesCapabilityInTheChartAndMetrics) {
   EXPECT_EQ(server->Call("GET", "/metrics").body.find("llmscope_capability{"), std::string::npos);
 }
 
+// A provider holding '/' is addressed as %2F, as the dashboard sends it (encodeURIComponent).
+TEST(SeriesSloTest, AProviderHoldingASlashIsAddressedEncoded) {
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  IngestSteadyLatencies(*server, 0, 100, "azure/eu");
+  const Reply put =
+      server->Call("PUT", "/api/series/azure%2Feu/llama3/e2e_ms/slo", R"({"usl": 3000})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(ParseBody(server->Call("GET", "/api/series/azure%2Feu/llama3/e2e_ms/slo"))["usl"],
+            3000);
+  const json spc = ParseBody(
+      server->Call("GET", "/api/stats/spc?provider=azure%2Feu&model=llama3&metric=e2e_ms"));
+  EXPECT_FALSE(spc["capability"].is_null()) << spc.dump().substr(0, 300);
+  EXPECT_EQ(server->Call("GET", "/api/series/azure/eu/llama3/e2e_ms/slo").status, 404)
+      << "unencoded, the provider is 'azure' and the model 'eu/llama3'";
+}
+
 }  // namespace

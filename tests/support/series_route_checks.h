@@ -1,5 +1,5 @@
 // What the tests of a series' settings routes (SLO, overrides) over `llmscope serve` share: a
-// body read as JSON, a steady ollama/llama3 latency series posted, and the check that a PUT with
+// body read as JSON, a steady latency series of llama3 posted, and the check that a PUT with
 // a bad body is refused with 400, the expected code and a message naming the field.
 #pragma once
 
@@ -18,11 +18,12 @@ inline nlohmann::json ParseBody(const Reply& r) {
   return nlohmann::json::parse(r.body, nullptr, false);
 }
 
-// Posts points [from, from + count) of a steady ollama/llama3 latency series (about 2 s).
-inline void IngestSteadyLatencies(const ServerProcess& s, int from, int count) {
+// Posts points [from, from + count) of a steady PROVIDER/llama3 latency series (about 2 s).
+inline void IngestSteadyLatencies(const ServerProcess& s, int from, int count,
+                                  const std::string& provider = "ollama") {
   nlohmann::json batch = nlohmann::json::array();
   for (int i = from; i < from + count; ++i) {
-    batch.push_back(nlohmann::json{{"provider", "ollama"},
+    batch.push_back(nlohmann::json{{"provider", provider},
                                    {"model", "llama3"},
                                    {"latency_ms", 2000.0 * std::exp(0.05 * std::sin(i))}});
   }
