@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -27,8 +28,8 @@
 #include "server/api_key.h"
 #include "server/http_api.h"
 #include "server/price_routes.h"
-#include "server/slo_routes.h"
 #include "server/series_settings_routes.h"
+#include "server/slo_routes.h"
 #include "settings/secret_box.h"
 #include "settings/settings_watcher.h"
 #include "settings/slo_table.h"
@@ -57,11 +58,13 @@ std::string Redacted(const std::string& url) {
 
 // Deletes data past its retention period once an hour until told to stop: samples and closed
 // violations, then the minute rollups, then the hour rollups, each kept at least as long as the
-// one before (config.h).
+// one before (config.h). `samples_deleted` hears each samples' cutoff once their rows are gone.
 class RetentionLoop {
  public:
-  RetentionLoop(store::Store& store, const Config& config)
+  RetentionLoop(store::Store& store, const Config& config,
+                std::function<void(int64_t cutoff_ms)> samples_deleted)
       : store_(store),
+        samples_deleted_(std::move(samples_deleted)),
         sample_days_(config.retention_days),
         minute_days_(std::max(config.rollup_minute_days, sample_days_)),
         hour_days_(std::max(config.rollup_hour_days, minute_days_)) {
@@ -85,6 +88,7 @@ class RetentionLoop {
       auto cutoff = [now](int days) { return now - static_cast<int64_t>(days) * 86400000; };
       Result<int64_t> deleted = store_.DeleteOlderThan(cutoff(sample_days_));
       if (deleted) {
+        samples_deleted_(cutoff(sample_days_));
         deleted = store_.DeleteRollupsOlderThan(store::kRollupMinuteMs, cutoff(minute_days_));
       }
       if (deleted) {
@@ -98,6 +102,7 @@ class RetentionLoop {
     }
   }
   store::Store& store_;
+  const std::function<void(int64_t)> samples_deleted_;
   const int sample_days_, minute_days_, hour_days_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -229,9 +234,8 @@ int RunServe(const ServeOptions& o) {
                                                      config.api_key_file, config.data_dir);
   if (!key) return Fail(key.error().message);
   // Stored secrets (docs/design.md "Settings"): sealed under a key file beside the data.
-  const std::string secret_key_file = config.secret_key_file.empty()
-                                          ? config.data_dir + "/secret.key"
-                                          : config.secret_key_file;
+  const std::string secret_key_file =
+      config.secret_key_file.empty() ? config.data_dir + "/secret.key" : config.secret_key_file;
   Result<settings::SecretBox> secrets = settings::SecretBox::OpenKeyFile(secret_key_file);
   if (!secrets) return Fail(secrets.error().message);
 
@@ -254,8 +258,8 @@ int RunServe(const ServeOptions& o) {
   }
   // Settings changed through the API, here or on another server on the database, apply live
   // (docs/design.md "Settings"): one watcher tells each feature.
-  settings::SettingsWatcher settings_watcher(
-      **store, std::chrono::milliseconds(config.settings_poll_ms));
+  settings::SettingsWatcher settings_watcher(**store,
+                                             std::chrono::milliseconds(config.settings_poll_ms));
 
   // Alerting: the outbox listens to the monitor and the dispatcher sends, to the file's sinks and
   // those added through the API (applied live).
@@ -419,7 +423,8 @@ int RunServe(const ServeOptions& o) {
     api.Stop();
   });
   {
-    RetentionLoop retention(**store, config);
+    RetentionLoop retention(**store, config,
+                            [&api](int64_t cutoff_ms) { api.ForgetSamplesOlderThan(cutoff_ms); });
     std::optional<monitor::StoreTailer> tailer;
     if (shared_store != nullptr) {
       tailer.emplace(monitor, std::chrono::milliseconds(200), [](const Error& e) {

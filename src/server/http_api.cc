@@ -89,6 +89,10 @@ Status HttpApi::LoadRecent() {
   return recent_->Load(store_);
 }
 
+void HttpApi::ForgetSamplesOlderThan(int64_t cutoff_ms) {
+  recent_->ForgetOlderThan(cutoff_ms);
+}
+
 Result<int> HttpApi::Bind() {
   return http_->Bind();
 }
@@ -130,11 +134,10 @@ void HttpApi::InstallPreRouting() {
     if (!api && !metrics && !status && !otlp) return false;
     const bool read = req.method == "GET" || req.method == "HEAD";
     // Settings hold endpoints and their audit: never public (docs/design.md "Settings").
-    const bool settings = req.path.starts_with("/api/targets") ||
-                          req.path.starts_with("/api/settings") ||
-                          req.path.starts_with("/api/providers") ||
-                          req.path.starts_with("/api/alerts/") ||
-                          (req.path.starts_with("/api/series/") && req.path.ends_with("/settings"));
+    const bool settings =
+        req.path.starts_with("/api/targets") || req.path.starts_with("/api/settings") ||
+        req.path.starts_with("/api/providers") || req.path.starts_with("/api/alerts/") ||
+        (req.path.starts_with("/api/series/") && req.path.ends_with("/settings"));
     const bool open = (api && !settings && options_.public_reads && read) ||
                       (metrics && (options_.public_metrics || options_.public_reads)) ||
                       (status && (options_.public_status || options_.public_reads) && read);
@@ -151,9 +154,9 @@ void HttpApi::InstallPreRouting() {
 void HttpApi::RegisterRoutes() {
   http::Router& s = *router_;
   const Clock& clock = options_.clock;
-  RegisterSystemRoutes(s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_,
-                                        options_.store_description, clock,
-                                        options_.extra_metrics, options_.slos});
+  RegisterSystemRoutes(
+      s, SystemSources{store_, monitor_, telemetry_, *metrics_, *hub_, options_.store_description,
+                       clock, options_.extra_metrics, options_.slos});
   RegisterIngestRoutes(s, monitor_, store_, options_.ingest, clock);
   RegisterOtlpRoutes(s, monitor_, *metrics_, options_.ingest, options_.body_limit, clock);
   RegisterSeriesRoutes(s, monitor_, store_, *recent_, options_.slos, options_.severities, clock);

@@ -1,9 +1,10 @@
 // HttpApi: LLMscope's HTTP API (docs/design.md "HTTP API") on the HTTP engine (http/server.h):
-// the server around the routes, which each *_routes.h registers and documents: ingest (POST/GET /api/stats), series
-// (SPC views, series, stages), violations (log, workflow, CSV export), samples (one sample, CSV
-// export), the SSE stream, system (/health, /api/system, /metrics), alerting (silences; sinks, routes and mute windows: alert_settings_routes.h), the
-// status page and badges, OTLP receivers (/v1/traces, /v1/metrics) and the dashboard (its
-// p-chart route, then its embedded files).
+// the server around the routes, which each *_routes.h registers and documents: ingest (POST/GET
+// /api/stats), series (SPC views, series, stages), violations (log, workflow, CSV export), samples
+// (one sample, CSV export), the SSE stream, system (/health, /api/system, /metrics), alerting
+// (silences; sinks, routes and mute windows: alert_settings_routes.h), the status page and badges,
+// OTLP receivers (/v1/traces, /v1/metrics) and the dashboard (its p-chart route, then its embedded
+// files).
 //
 // JSON in and out (OTLP: its own encodings and error replies, otlp_routes.h); every failure is
 // {"error": {"code", "message"}} with a 4xx/5xx status. Auth: "Authorization: Bearer <key>" on
@@ -81,12 +82,12 @@ struct HttpOptions {
   size_t stream_queue_frames = 16384;
   std::chrono::milliseconds stream_heartbeat{15000};
   IngestLimits ingest;
-  std::string store_description;             // shown by /health, without credentials
+  std::string store_description;  // shown by /health, without credentials
   // Kept in memory for GET /api/stats/spc: a day at one sample per 2 s of a source, and of all
   // sources together two such days (168 bytes a sample, ~17 MB; docs/design.md "Memory").
   size_t recent_samples_per_source = 50000;
   size_t recent_samples_total = 100000;
-  alert::SeverityOverrides severities;       // [alerts] severity: each violation's severity
+  alert::SeverityOverrides severities;  // [alerts] severity: each violation's severity
   Clock clock = SystemClock();  // "now" for every route: ingest's future bound, default windows
   // Alerting's settings (sinks, routes, mute windows; alert_settings_routes.h); null: no such
   // routes. Must outlive the server.
@@ -115,12 +116,13 @@ class HttpApi {
   // `monitor`, `store` and `telemetry` must outlive this object. The settings routes
   // (/api/targets, /api/settings, /api/providers) need the key even with public_reads.
   HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, store::Store& store,
-          std::string api_key, telemetry::HostTelemetry& telemetry,
-          SettingsServices settings = {});
+          std::string api_key, telemetry::HostTelemetry& telemetry, SettingsServices settings = {});
   ~HttpApi();
 
   // Loads the newest samples of each source into memory (call once, before Serve).
   Status LoadRecent();
+  // Drops the samples in memory older than `cutoff_ms`: retention deleted them from the store.
+  void ForgetSamplesOlderThan(int64_t cutoff_ms);
   // Binds the listening socket; returns the port (useful with port 0). "bind_failed" on error.
   Result<int> Bind();
   // Serves until Stop(). Call after Bind().

@@ -81,6 +81,16 @@ void RecentSamples::Forget(const std::vector<SourceKey>& sources) {
   }
 }
 
+void RecentSamples::ForgetOlderThan(int64_t cutoff_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = sources_.begin(); it != sources_.end();) {
+    const size_t dropped =
+        std::erase_if(it->second.points, [&](const ViewPoint& p) { return p.time_ms < cutoff_ms; });
+    total_ -= dropped;
+    it = it->second.points.empty() ? sources_.erase(it) : std::next(it);
+  }
+}
+
 void RecentSamples::EvictOverTotal() {
   while (total_ > total_limit_) {
     Source* largest = nullptr;

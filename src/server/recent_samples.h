@@ -46,6 +46,8 @@ class RecentSamples {
   void Add(const std::vector<const Sample*>& samples);
   // Drops the sources' samples (their rows were deleted from the store).
   void Forget(const std::vector<SourceKey>& sources);
+  // Drops every sample older than `cutoff_ms` (retention deleted their rows from the store).
+  void ForgetOlderThan(int64_t cutoff_ms);
 
   // The newest `limit` samples of `source` with since_ms ≤ time < until_ms, oldest first; nullopt
   // when the cache cannot be sure it holds all of them (older samples were evicted).

@@ -39,6 +39,24 @@ TEST(RecentSamples, ASourceKeepsItsNewestAndSendsOlderWindowsToTheStore) {
   EXPECT_TRUE(cache.Window(a, 10000, INT64_MAX, 5));     // the newest 5 are held
 }
 
+// Retention deleted the rows before the cutoff: the cache no longer shows them (a source left
+// with nothing has nothing in the store either: its newest samples were older).
+TEST(RecentSamples, SamplesOlderThanRetentionAreForgotten) {
+  RecentSamples cache(100, 1000);
+  Add(cache, Samples("a", 1, 25));   // t = 1..25 s
+  Add(cache, Samples("b", 101, 5));  // t = 101..105 s
+  const SourceKey a{"p", "a", "", ""}, b{"p", "b", "", ""};
+  cache.ForgetOlderThan(11000);
+  std::optional<std::vector<ViewPoint>> left = cache.Window(a, 0, INT64_MAX, 100);
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 15u);
+  EXPECT_EQ(left->front().id, 11);
+  EXPECT_EQ(cache.Window(b, 0, INT64_MAX, 100)->size(), 5u);
+  cache.ForgetOlderThan(104000);
+  EXPECT_TRUE(cache.Window(a, 0, INT64_MAX, 100)->empty());
+  EXPECT_EQ(cache.Window(b, 0, INT64_MAX, 100)->size(), 2u);
+}
+
 TEST(RecentSamples, TheTotalIsBoundedByEvictingFromTheLargestSource) {
   RecentSamples cache(1000, 100);
   Add(cache, Samples("big", 1, 90));
