@@ -77,7 +77,7 @@ Status CompleteTarget(Target& t) {
 
 Result<std::unique_ptr<Provider>> MakeProvider(const Target& target, const PriceTable& prices) {
   std::unique_ptr<Provider> p;
-  if (target.provider == "simulated") p = std::make_unique<SimulatedProvider>(target);
+  if (target.provider == "simulated") p = std::make_unique<SimulatedProvider>(target, prices);
   if (target.provider == "ollama") p = std::make_unique<OllamaProvider>(target, prices);
   if (target.provider == "openai" || target.provider == "openai-compatible") {
     p = std::make_unique<OpenAiProvider>(target, prices);
