@@ -71,7 +71,7 @@ Status CompleteTarget(Target& t) {
   if (!(s.ttft_share > 0 && s.ttft_share < 1)) return Bad("ttft_share", "must be within (0, 1)");
   if (s.tokens_out < 1) return Bad("tokens_out", "must be ≥ 1");
   if (!(s.error_rate >= 0 && s.error_rate <= 1)) return Bad("error_rate", "must be within 0..1");
-  if (t.name.empty()) t.name = t.provider + "/" + t.model;
+  if (t.name.empty()) t.name = t.provider + "/" + t.model + (t.site.empty() ? "" : "@" + t.site);
   return {};
 }
 
