@@ -78,11 +78,12 @@ struct ServerCore {
   ServerCore(ServerOptions o, const Router& r)
       : options(std::move(o)),
         router(r),
-        acceptor(io),
-        accept_retry(io),
+        control(asio::make_strand(io)),
+        acceptor(control),
+        accept_retry(control),
         handlers(static_cast<size_t>(std::max(1, options.handler_threads))),
         work(asio::make_work_guard(io)),
-        grace(io) {}
+        grace(control) {}
 
   void Accept();
   // Counts a new connection of `address`; false when the address has its maximum open.
@@ -110,6 +111,8 @@ struct ServerCore {
   std::condition_variable replies_released;
 
   asio::io_context io;
+  // The listener, its timers and the shutdown's steps run here, whatever the I/O threads.
+  asio::strand<asio::io_context::executor_type> control;
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
   asio::thread_pool handlers;
@@ -634,7 +637,7 @@ void ServerCore::Release(const std::string& address, Session* session) {
   std::lock_guard lock(mu);
   if (--per_address[address] <= 0) per_address.erase(address);
   sessions.erase(session);
-  if (stopping && sessions.empty()) asio::post(io, [this] { FinishShutdown(); });
+  if (stopping && sessions.empty()) asio::post(control, [this] { FinishShutdown(); });
 }
 
 void ServerCore::BeginShutdown() {
@@ -722,7 +725,7 @@ void Server::Serve() {
 }
 
 void Server::Stop() {
-  asio::post(core_->io, [core = core_.get()] { core->BeginShutdown(); });
+  asio::post(core_->control, [core = core_.get()] { core->BeginShutdown(); });
 }
 
 }  // namespace llmscope::http

@@ -181,7 +181,9 @@ TEST_F(EngineTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
 }
 
 TEST_F(EngineTest, AnAsynchronousReplyKeepsPipelinedRepliesInOrder) {
-  Start({});
+  ServerOptions two_io_threads;
+  two_io_threads.io_threads = 2;
+  Start(two_io_threads);
   RawConnection c(port_);
   ASSERT_TRUE(c.Send(
       "GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n"
