@@ -342,6 +342,10 @@ int RunServe(const ServeOptions& o) {
   http.max_connections_per_address = config.max_connections_per_address;
   http.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
   http.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  http.io_threads = config.io_threads > 0
+                        ? config.io_threads
+                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  http.api_threads = config.handler_threads;
   http.ingest.max_latency_ms = config.max_latency_ms;
   http.ingest.max_tokens_per_s = config.max_tokens_per_s;
   http.ingest.max_cost_usd = config.max_cost_usd;

@@ -1,6 +1,7 @@
 #include "monitor/series_monitor.h"
 
 #include <algorithm>
+#include <future>
 #include <iterator>
 #include <span>
 #include <tuple>
@@ -68,7 +69,17 @@ SeriesMonitor::SeriesMonitor(store::Store& store, const MonitorConfig& config,
     : store_(store),
       shared_(shared),
       config_(config),
-      error_view_config_(ErrorViewConfig(config)) {}
+      error_view_config_(ErrorViewConfig(config)),
+      writer_([this] { WriteGroups(); }) {}
+
+SeriesMonitor::~SeriesMonitor() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  writer_.join();
+}
 
 template <typename Visit>
 Status SeriesMonitor::ForEachTracker(SourceTrackers& trackers, Visit&& visit) {
@@ -272,39 +283,53 @@ Status SeriesMonitor::EraseSources(const std::vector<SourceKey>& sources,
 }
 
 Result<IngestReceipt> SeriesMonitor::Ingest(std::vector<Sample> samples) {
-  PendingBatch mine{&samples};
+  std::promise<Result<IngestReceipt>> receipt;
+  std::future<Result<IngestReceipt>> committed = receipt.get_future();
+  IngestAsync(std::move(samples),
+              [&receipt](Result<IngestReceipt> r) { receipt.set_value(std::move(r)); });
+  return committed.get();
+}
+
+void SeriesMonitor::IngestAsync(std::vector<Sample> samples, IngestDone done) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    queue_.push_back(PendingBatch{std::move(samples), std::move(done)});
+  }
+  queue_cv_.notify_all();
+}
+
+void SeriesMonitor::WriteGroups() {
   std::unique_lock<std::mutex> lock(queue_mu_);
-  queue_.push_back(&mine);
-  while (!mine.done) {
-    if (committing_) {
-      queue_cv_.wait(lock);
-      continue;
-    }
-    // Lead: commit everyone waiting, including this call.
+  while (true) {
+    // The turn may be held by EraseSources or StartNewStage.
+    queue_cv_.wait(lock, [this] { return !committing_ && (!queue_.empty() || stopping_); });
+    if (queue_.empty()) return;  // stopping, and everything queued is written
+    // Everyone queued now is one group: one transaction, one flush, one publication.
     committing_ = true;
-    std::vector<PendingBatch*> group;
+    std::vector<PendingBatch> group;
     group.swap(queue_);
     lock.unlock();
     CommitGroup(group);
     lock.lock();
     committing_ = false;
-    for (PendingBatch* b : group) b->done = true;
     queue_cv_.notify_all();
+    lock.unlock();
+    for (PendingBatch& b : group) b.done(std::move(b.result));
+    lock.lock();
   }
-  return std::move(mine.result);
 }
 
-void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
+void SeriesMonitor::CommitGroup(std::vector<PendingBatch>& group) {
   std::vector<Sample> all;
   size_t count = 0;
-  for (const PendingBatch* b : group) count += b->samples->size();
+  for (const PendingBatch& b : group) count += b.samples.size();
   all.reserve(count);
-  for (PendingBatch* b : group) {
-    std::move(b->samples->begin(), b->samples->end(), std::back_inserter(all));
+  for (PendingBatch& b : group) {
+    std::move(b.samples.begin(), b.samples.end(), std::back_inserter(all));
   }
   Result<store::AppendResult> committed = store_.AppendSamples(all);
   if (!committed) {
-    for (PendingBatch* b : group) b->result = committed.error();
+    for (PendingBatch& b : group) b.result = committed.error();
     return;
   }
   // A duplicate (its ingest key was stored already) was judged and published when it was first
@@ -312,15 +337,15 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
   const std::vector<bool>& duplicate = committed->duplicate;
   auto hand_out_receipts = [&](int opened) {
     size_t next = 0;
-    for (PendingBatch* b : group) {
+    for (PendingBatch& b : group) {
       IngestReceipt receipt;
-      for (size_t i = 0; i < b->samples->size(); ++i, ++next) {
+      for (size_t i = 0; i < b.samples.size(); ++i, ++next) {
         receipt.ids.push_back(all[next].id);
         if (duplicate[next]) ++receipt.duplicates;
       }
-      b->result = std::move(receipt);
+      b.result = std::move(receipt);
     }
-    if (!group.empty()) group.front()->result->violations_opened = opened;
+    if (!group.empty()) group.front().result->violations_opened = opened;
   };
   if (shared_ != nullptr) {
     // Judged, with the samples of other servers, in the store's id order (a duplicate adds no
