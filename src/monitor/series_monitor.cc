@@ -5,6 +5,7 @@
 #include <iterator>
 #include <span>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace llmscope::monitor {
@@ -428,7 +429,12 @@ void SeriesMonitor::PersistViolations(const std::vector<TrackedViolation*>& chan
     MonitorEvent e;
     e.kind = is_new[i] ? MonitorEvent::Kind::kViolationOpened
                        : MonitorEvent::Kind::kViolationUpdated;
-    e.violation = changed[i]->record;
+    // The context text moves to the event: the tracker writes it afresh before each persist
+    // (ChangedViolations), and a batch that ends many learning stages holds thousands of them.
+    store::ViolationRecord& record = changed[i]->record;
+    std::string context = std::exchange(record.context_json, {});
+    e.violation = record;
+    e.violation.context_json = std::move(context);
     events.push_back(std::move(e));
     if (is_new[i] && changed[i]->record.phase == spc::Phase::kMonitoring) ++*opened;
   }
