@@ -1,12 +1,14 @@
 #include "server/spc_view.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/time_format.h"
+#include "server/chart_marks.h"
 #include "server/display_downsample.h"
 #include "server/json_views.h"
 #include "server/rollup_window.h"
@@ -16,8 +18,9 @@
 namespace llmscope::server {
 namespace {
 
-// The newest violations of the window that are listed in full; every violation of the window (up
-// to kViolationMarks) is marked and counted per rule in the summary.
+// The newest violations of the window that are listed in full; every violation of a window read
+// from samples (up to kViolationMarks) is marked on its own and counted per rule in the summary
+// (a window read from rollups: per display bucket, every one, chart_marks.h).
 constexpr size_t kViolationsListed = 200;
 constexpr size_t kViolationMarks = 20000;
 
@@ -227,6 +230,7 @@ struct WindowData {
   // then empty), and which rollups ("rollup_1m", "rollup_1h"); else "samples".
   std::optional<store::RollupTotals> totals;
   const char* source = "samples";
+  int64_t rollup_width_ms = 0;  // the coarsest rollup width read (CoverWindow's), when read so
 };
 
 // The metric's value of a point, where it counts: a failed call's latency does not.
@@ -437,8 +441,131 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
   w.points = ViewPoints(std::move(display));
   w.count = static_cast<size_t>(totals.count);
   w.totals = totals;
+  w.rollup_width_ms = *width;
   w.source = hourly ? "rollup_1h" : "rollup_1m";
   return std::optional<WindowData>(std::move(w));
+}
+
+// The violations a reply lists and marks: the newest of the window (newest first; the first
+// kViolationsListed are listed in full), whether the window holds more than those, the chart's
+// marks (oldest first) and the monitoring-phase violations per rule (the summary's).
+struct WindowViolations {
+  std::vector<store::ViolationMark> newest;
+  bool more_than_listed = false;
+  std::vector<ChartMark> marks;
+  bool marks_truncated = false;
+  std::array<int64_t, spc::kRuleCount> by_rule{};
+};
+
+// A window read from samples: every violation of the window (of the newest kViolationMarks) is
+// marked on its own.
+Status MarkEachViolation(store::Store& store, store::ViolationQuery vq, WindowViolations& out) {
+  vq.limit = kViolationMarks + 1;  // one more tells whether the marks are cut
+  Result<std::vector<store::ViolationMark>> found = store.QueryViolationMarks(vq);
+  if (!found) return found.error();
+  out.newest = std::move(*found);
+  out.more_than_listed = out.newest.size() > kViolationsListed;
+  out.marks_truncated = out.newest.size() > kViolationMarks;
+  if (out.marks_truncated) out.newest.resize(kViolationMarks);
+  for (auto v = out.newest.rbegin(); v != out.newest.rend(); ++v) {
+    if (v->phase != spc::Phase::kMonitoring) continue;
+    out.marks.push_back(ChartMark{v->id, v->first_time_ms, v->rule, 1});
+    ++out.by_rule[static_cast<size_t>(v->rule)];
+  }
+  return {};
+}
+
+// The newest kViolationsListed + 1 violations of the window by id, newest first, read from a
+// span at its end (until end_ms) that grows fourfold until it holds them or is the whole window:
+// the marks query sorts every violation of its span by id, and 90 days hold 222,000. A
+// violation whose extent ended before that span while a later-starting one was logged after it
+// is the only one that could be missed.
+Result<std::vector<store::ViolationMark>> NewestViolations(store::Store& store,
+                                                           store::ViolationQuery vq,
+                                                           int64_t end_ms) {
+  const int64_t since = vq.since_ms;
+  vq.limit = kViolationsListed + 1;
+  for (int64_t span = store::kRollupHourMs;; span *= 4) {
+    vq.since_ms = end_ms - since > span ? end_ms - span : since;
+    Result<std::vector<store::ViolationMark>> found = store.QueryViolationMarks(vq);
+    if (!found || static_cast<int64_t>(found->size()) >= vq.limit || vq.since_ms == since) {
+      return found;
+    }
+  }
+}
+
+// The monitoring-phase violations of a window read from rollups per display bucket and rule,
+// by onset, from the store's counts over the window's cover (rollup_window.h, hours in place of
+// minutes past their retention) with its ragged ends widened to whole minutes: the marks of a
+// ragged end would be a search of every violation after it (90 days back: all of them) for less
+// than a minute's. `all` gets how many there are of either phase.
+Result<BucketCounts> WindowBucketCounts(const SpcViewRequest& r, store::Store& store,
+                                        const WindowData& w, int64_t& all) {
+  BucketCounts counts;
+  const int64_t since = store::BucketStart(r.since_ms, store::kRollupMinuteMs);
+  const int64_t until = store::BucketStart(r.until_ms - 1, store::kRollupMinuteMs) +
+                        store::kRollupMinuteMs;
+  for (const WindowSegment& segment : CoverWindow(since, until, w.rollup_width_ms)) {
+    store::ViolationCountQuery q{*r.series, segment.width_ms, segment.since_ms, segment.until_ms};
+    Result<std::vector<store::ViolationCount>> found = store.QueryViolationCounts(q);
+    if (!found) return found.error();
+    if (segment.width_ms < store::kRollupHourMs) {
+      q.width_ms = store::kRollupHourMs;
+      q.until_ms = segment.until_ms - store::kRollupHourMs + 1;
+      Result<std::vector<store::ViolationCount>> hours = store.QueryViolationCounts(q);
+      if (!hours) return hours.error();
+      *found = FillCountsFromCoarser(std::move(*found), *hours);
+    }
+    for (const store::ViolationCount& c : *found) {
+      all += c.count;
+      if (c.phase == spc::Phase::kMonitoring) {
+        counts[{w.buckets->Of(c.bucket_ms), c.rule}] += c.count;
+      }
+    }
+  }
+  return counts;
+}
+
+// A series' long window from rollups (RollupWindow) with its violations per display bucket
+// (chart_marks.h): the counts cover the whole window, read from a few thousand rows, and the
+// newest violations are found at its end. nullopt when the window is not read from rollups.
+Result<std::optional<WindowData>> RolledUpWindow(const SpcViewRequest& r, Metric metric,
+                                                 store::Store& store,
+                                                 const store::ViolationQuery& vq,
+                                                 WindowViolations& out) {
+  const size_t keep = std::min(kViolationsListed, *r.max_points / 4);
+  const DisplayBuckets wanted =
+      DisplayBuckets::For(r.since_ms, r.display_until_ms, *r.max_points, keep);
+  if (!RollupWidthFor(wanted.width_ms)) return std::optional<WindowData>();
+  Result<std::vector<store::ViolationMark>> newest =
+      NewestViolations(store, vq, std::min(r.until_ms, r.display_until_ms));
+  if (!newest) return newest.error();
+  std::vector<int64_t> keep_times;
+  for (const store::ViolationMark& v : *newest) {
+    if (keep_times.size() == keep) break;
+    keep_times.push_back(v.first_time_ms);
+  }
+  std::sort(keep_times.begin(), keep_times.end());
+  Result<std::optional<WindowData>> rolled = RollupWindow(r, metric, store, keep_times);
+  if (!rolled || !*rolled) return rolled;
+  const WindowData& w = **rolled;
+  int64_t all = 0;
+  Result<BucketCounts> counts = WindowBucketCounts(r, store, w, all);
+  if (!counts) return counts.error();
+  for (const auto& [key, count] : *counts) out.by_rule[static_cast<size_t>(key.second)] += count;
+  out.newest = std::move(*newest);
+  out.more_than_listed =
+      out.newest.size() > kViolationsListed || all > static_cast<int64_t>(kViolationsListed);
+  const std::vector<store::ViolationMark> listed(
+      out.newest.begin(),
+      out.newest.begin() + static_cast<ptrdiff_t>(std::min(out.newest.size(), kViolationsListed)));
+  std::vector<DisplayPoint> points;
+  points.reserve(w.points.size());
+  for (size_t i = 0; i < w.points.size(); ++i) {
+    points.push_back(DisplayPoint{w.points[i].time_ms, ValueOf(w.points[i], metric)});
+  }
+  out.marks = BucketMarks(*w.buckets, std::move(*counts), listed, points);
+  return rolled;
 }
 
 // The summary of a window read from rollups: count, mean, σ, min, max and error rate from the
@@ -480,17 +607,6 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   vq.metric = metric;
   vq.since_ms = r.since_ms;
   vq.until_ms = r.until_ms;
-  vq.limit = kViolationMarks + 1;  // one more tells whether the marks are cut
-  Result<std::vector<store::ViolationMark>> violations = store.QueryViolationMarks(vq);
-  if (!violations) return violations.error();
-  // The newest listed in full, read by id: the query above reads none of their wide columns.
-  std::vector<store::ViolationRecord> listed_violations;
-  for (const store::ViolationMark& v : *violations) {
-    if (listed_violations.size() == kViolationsListed) break;
-    Result<std::optional<store::ViolationRecord>> full = store.GetViolation(v.id);
-    if (!full) return full.error();
-    if (*full) listed_violations.push_back(std::move(**full));
-  }
   std::vector<store::StageRecord> stages;
   if (r.series) {
     Result<std::vector<store::StageRecord>> loaded = store.LoadStages(*r.series);
@@ -498,37 +614,45 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     stages = std::move(*loaded);
   }
 
-  const bool marks_truncated = violations->size() > kViolationMarks;
-  if (marks_truncated) violations->resize(kViolationMarks);
+  WindowViolations violations;
+  std::optional<WindowData> rolled_up;
+  const bool from_rollups = r.series && r.max_points && !r.usl && !r.lsl;
+  if (from_rollups) {
+    Result<std::optional<WindowData>> rolled = RolledUpWindow(r, metric, store, vq, violations);
+    if (!rolled) return rolled.error();
+    rolled_up = std::move(*rolled);
+  }
   Result<WindowData> window = [&]() -> Result<WindowData> {
+    if (rolled_up) return std::move(*rolled_up);
+    if (Status s = MarkEachViolation(store, vq, violations); !s) return s.error();
     if (!r.max_points) return FullWindow(r, metric, store, recent);
     // The newest listed violations' points, at most a quarter of the display points (the marks
     // show every violation wherever its point is).
     const size_t keep = std::min(kViolationsListed, *r.max_points / 4);
     std::vector<int64_t> keep_times;
-    for (const store::ViolationMark& v : *violations) {
+    for (const store::ViolationMark& v : violations.newest) {
       if (keep_times.size() == keep) break;
       keep_times.push_back(v.first_time_ms);
     }
     std::sort(keep_times.begin(), keep_times.end());
-    // A series' long window from rollups; capability (spec limits given) needs every value.
-    if (r.series && !r.usl && !r.lsl) {
-      Result<std::optional<WindowData>> rolled = RollupWindow(r, metric, store, keep_times);
-      if (!rolled) return rolled.error();
-      if (*rolled) return std::move(**rolled);
-    }
     return DownsampledWindow(r, metric, store, recent, keep_times);
   }();
   if (!window) return window.error();
+  // The newest listed in full, read by id: the marks' queries read none of their wide columns.
+  std::vector<store::ViolationRecord> listed_violations;
+  for (const store::ViolationMark& v : violations.newest) {
+    if (listed_violations.size() == kViolationsListed) break;
+    Result<std::optional<store::ViolationRecord>> full = store.GetViolation(v.id);
+    if (!full) return full.error();
+    if (*full) listed_violations.push_back(std::move(**full));
+  }
   const ViewPoints& points = window->points;
   const std::vector<SourceKey>& sources = window->sources;
   const size_t listed = points.size();
 
   spc::Summary summary = window->totals ? SummaryOfTotals(*window->totals)
                                         : spc::Summarize(window->values, window->failed);
-  for (const store::ViolationMark& v : *violations) {
-    if (v.phase == spc::Phase::kMonitoring) ++summary.firings_by_rule[static_cast<size_t>(v.rule)];
-  }
+  summary.firings_by_rule = violations.by_rule;
 
   const std::optional<monitor::SeriesView> view = r.series ? monitor.View(*r.series) : std::nullopt;
   const spc::ChartConfig& config = view ? view->config : monitor.ChartConfigFor(metric);
@@ -637,25 +761,26 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   w.Raw("capability", capability.dump());
   w.Raw("violations", violation_list.dump());
   // The full log, with filters and paging, is GET /api/violations.
-  w.Raw("violations_truncated", violations->size() > kViolationsListed ? "true" : "false");
-  // Every monitoring-phase violation of the window, oldest first, for the chart's markers.
-  std::vector<const store::ViolationMark*> monitoring;
-  for (auto v = violations->rbegin(); v != violations->rend(); ++v) {
-    if (v->phase == spc::Phase::kMonitoring) monitoring.push_back(&*v);
-  }
-  const size_t marks = monitoring.size();
-  auto mark = [&](size_t i) -> const store::ViolationMark& { return *monitoring[i]; };
+  w.Raw("violations_truncated", violations.more_than_listed ? "true" : "false");
+  // The chart's markers, oldest first: each violation's, or each display bucket's per rule with
+  // its count (chart_marks.h).
+  const std::vector<ChartMark>& marks = violations.marks;
+  auto mark = [&](size_t i) -> const ChartMark& { return marks[i]; };
   out += ",\"violation_marks\":{";
   ColumnWriter m(out);
-  m.Numbers("ids", marks, [&](size_t i) { return std::optional<double>(mark(i).id); });
-  m.Numbers("time_ms", marks,
-            [&](size_t i) { return std::optional<double>(mark(i).first_time_ms); });
-  m.Strings("rules", marks, [&](size_t i) { return spc::RuleName(mark(i).rule); });
-  m.Strings("severities", marks, [&](size_t i) {
+  m.Numbers("ids", marks.size(), [&](size_t i) -> std::optional<double> {
+    if (!mark(i).id) return std::nullopt;
+    return static_cast<double>(*mark(i).id);
+  });
+  m.Numbers("time_ms", marks.size(),
+            [&](size_t i) { return std::optional<double>(mark(i).time_ms); });
+  m.Strings("rules", marks.size(), [&](size_t i) { return spc::RuleName(mark(i).rule); });
+  m.Strings("severities", marks.size(), [&](size_t i) {
     return alert::SeverityName(alert::SeverityOf(mark(i).rule, r.severities));
   });
+  m.Numbers("counts", marks.size(), [&](size_t i) { return std::optional<double>(mark(i).count); });
   out += '}';
-  w.Raw("violation_marks_truncated", marks_truncated ? "true" : "false");
+  w.Raw("violation_marks_truncated", violations.marks_truncated ? "true" : "false");
   out += '}';
   return out;
 }

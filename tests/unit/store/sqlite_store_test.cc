@@ -161,10 +161,11 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   }
   ASSERT_EQ(built.size(), 76u);  // 4,491 s: 75 minutes begun, and one more across an edge
   // The file as version 3 left it: no rollups table, no violations index by time, no settings
-  // (version 5), no demo_sources (version 6).
+  // (version 5), no demo_sources (version 6), no violation counts (version 8).
   RawDb(path_).Exec(
       "DROP TABLE rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
-      "DROP TABLE settings_audit; DROP TABLE demo_sources; PRAGMA user_version = 3");
+      "DROP TABLE settings_audit; DROP TABLE demo_sources; DROP TABLE violation_counts; "
+      "PRAGMA user_version = 3");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
   RollupQuery q;
@@ -172,6 +173,42 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   Result<std::vector<Rollup>> got = store->QueryRollups(q);
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(*got, built);
+}
+
+TEST_F(SqliteStoreTest, MigratingAFileOfVersion7CountsItsViolations) {
+  const SeriesKey series{Source("p", "m"), Metric::kE2eMs};
+  std::vector<ViolationCount> live;
+  {
+    std::unique_ptr<SqliteStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 50; ++i) {
+      ViolationRecord v;
+      v.series = series;
+      v.rule = i % 2 ? spc::Rule::kR1 : spc::Rule::kR5;
+      v.first_time_ms = v.last_time_ms = 1'700'000'000'000 + int64_t{i} * 95'000;
+      v.context_json = "{}";
+      ASSERT_TRUE(store->InsertViolation(v).ok());
+    }
+    for (int64_t width : kRollupWidthsMs) {
+      Result<std::vector<ViolationCount>> got =
+          store->QueryViolationCounts(ViolationCountQuery{series, width});
+      ASSERT_TRUE(got.ok());
+      live.insert(live.end(), got->begin(), got->end());
+    }
+  }
+  ASSERT_EQ(live.size(), 50u + 4u);  // a minute each; two rules over 80 minutes: 2 × 2 hours
+  // The file as version 7 left it: violations, no counts.
+  RawDb(path_).Exec("DROP TABLE violation_counts; PRAGMA user_version = 7");
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  std::vector<ViolationCount> migrated;
+  for (int64_t width : kRollupWidthsMs) {
+    Result<std::vector<ViolationCount>> got =
+        store->QueryViolationCounts(ViolationCountQuery{series, width});
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    migrated.insert(migrated.end(), got->begin(), got->end());
+  }
+  EXPECT_EQ(migrated, live);
 }
 
 TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTimeTheirMarksFromTheIndexAlone) {

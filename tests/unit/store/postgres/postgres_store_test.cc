@@ -249,6 +249,13 @@ TEST_F(PostgresStoreTest, WriteViolationsOnceStoresAnEventOnceForEveryStore) {
   for (const ViolationRecord& v : flush) ids.insert(v.id);
   EXPECT_EQ(ids.size(), 5u);
   EXPECT_EQ(a->Stats()->violations, 5);
+  // Counted once each, though both servers wrote the first (violation_counts.h).
+  Result<std::vector<ViolationCount>> counts = a->QueryViolationCounts(
+      ViolationCountQuery{SeriesKey{Source("p", "m"), Metric::kE2eMs}, kRollupMinuteMs});
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  int64_t counted = 0;
+  for (const ViolationCount& c : *counts) counted += c.count;
+  EXPECT_EQ(counted, 5);
   Result<std::optional<ViolationRecord>> stored = a->GetViolation(first[0].id);
   ASSERT_TRUE(stored.ok() && stored->has_value());
   EXPECT_EQ((*stored)->last_index, 45);
