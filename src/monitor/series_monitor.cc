@@ -1,9 +1,11 @@
 #include "monitor/series_monitor.h"
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <iterator>
 #include <span>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -46,9 +48,58 @@ EventKey KeyOf(const store::ViolationRecord& v) {
   return {v.rule, v.stage, v.phase, v.first_index};
 }
 
-bool SameExtent(const store::ViolationRecord& a, const store::ViolationRecord& b) {
+// What Rebuild keeps of a stored violation to reconcile the replay with it: the fields a replay
+// cannot know (id, status) and those it may change (its extent), with a hash of its context in
+// place of the context itself (~5 kB a violation: a series holds thousands a day, so keeping
+// them made the start's memory grow with history).
+struct StoredViolation {
+  int64_t id = 0;
+  store::ViolationStatus status = store::ViolationStatus::kOpen;
+  std::string status_by;
+  int64_t status_time_ms = 0;
+  int64_t created_ms = 0;
+  int64_t last_index = 0, count = 0, last_time_ms = 0;
+  double worst_value = 0;
+  size_t context_hash = 0;
+
+  explicit StoredViolation(const store::ViolationRecord& v)
+      : id(v.id),
+        status(v.status),
+        status_by(v.status_by),
+        status_time_ms(v.status_time_ms),
+        created_ms(v.created_ms),
+        last_index(v.last_index),
+        count(v.count),
+        last_time_ms(v.last_time_ms),
+        worst_value(v.worst_value),
+        context_hash(std::hash<std::string>{}(v.context_json)) {}
+};
+
+// Whether the replay found `a` as it is stored. The contexts are compared by hash: a differing
+// context (one stored before all its points came, by a server that then crashed) is rewritten;
+// a hash collision would only leave such a context as it is.
+bool SameExtent(const store::ViolationRecord& a, const StoredViolation& b) {
   return a.last_index == b.last_index && a.count == b.count && a.last_time_ms == b.last_time_ms &&
-         a.worst_value == b.worst_value && a.context_json == b.context_json;
+         a.worst_value == b.worst_value &&
+         std::hash<std::string>{}(a.context_json) == b.context_hash;
+}
+
+// Every violation of `series` as Rebuild keeps it, read a page at a time so that at most a page
+// of whole rows (with their contexts) is held at once.
+Result<std::map<EventKey, StoredViolation>> StoredViolationsOf(store::Store& store,
+                                                               const SeriesKey& series) {
+  constexpr int64_t kPage = 2000;
+  std::map<EventKey, StoredViolation> out;
+  store::ViolationQuery q;
+  q.series = series;
+  q.limit = kPage;
+  while (true) {
+    Result<std::vector<store::ViolationRecord>> page = store.QueryViolations(q);
+    if (!page) return page.error();
+    for (const store::ViolationRecord& v : *page) out.emplace(KeyOf(v), StoredViolation(v));
+    if (static_cast<int64_t>(page->size()) < kPage) return out;
+    q.before_id = page->back().id;
+  }
 }
 
 }  // namespace
@@ -190,19 +241,16 @@ Status SeriesMonitor::Rebuild() {
     // Each series (the error series too) resumes at its newest stage and takes the samples from
     // that stage's first on; the replay starts at the earliest of them.
     FirstSampleIds start_id{};
-    std::map<SeriesKey, std::map<EventKey, store::ViolationRecord>> stored;
+    std::map<SeriesKey, std::map<EventKey, StoredViolation>> stored;
     Status resumed = ForEachTracker(trackers, [&](auto& t) -> Status {
       auto it = latest_by_series.find(t.key());
       if (it != latest_by_series.end()) {
         t.Resume(it->second);
         start_id[static_cast<size_t>(t.key().metric)] = it->second.start_sample_id;
       }
-      store::ViolationQuery q;
-      q.series = t.key();
-      q.limit = INT64_MAX;
-      Result<std::vector<store::ViolationRecord>> found = store_.QueryViolations(q);
+      Result<std::map<EventKey, StoredViolation>> found = StoredViolationsOf(store_, t.key());
       if (!found) return found.error();
-      for (store::ViolationRecord& v : *found) stored[t.key()][KeyOf(v)] = std::move(v);
+      stored[t.key()] = std::move(*found);
       return {};
     });
     if (!resumed) return resumed;

@@ -84,6 +84,7 @@ BoundStatement SelectViolationColumns(const std::string& columns, const Violatio
   if (q.phase) where.Add("phase = ?", {std::string(spc::PhaseName(*q.phase))});
   if (q.since_ms != INT64_MIN) where.Add("last_time_ms >= ?", {q.since_ms});
   if (q.until_ms != INT64_MAX) where.Add("first_time_ms < ?", {q.until_ms});
+  if (q.before_id != INT64_MAX) where.Add("id < ?", {q.before_id});
   s.sql += " ORDER BY id DESC LIMIT ?";
   s.values.emplace_back(q.limit);
   return s;

@@ -47,6 +47,7 @@ struct ViolationQuery {
   int64_t since_ms = INT64_MIN;  // last_time_ms ≥ since_ms
   int64_t until_ms = INT64_MAX;  // first_time_ms < until_ms
   int64_t limit = 1000;          // newest (highest id) first
+  int64_t before_id = INT64_MAX;  // QueryViolations: id < before_id (a next page, newest first)
   // How much of context_json to read: all of it, only {"telemetry": …} (the CSV's columns; a few
   // dozen bytes instead of several kB a row), or none (lists).
   enum class Context : uint8_t { kAll, kTelemetry, kNone };

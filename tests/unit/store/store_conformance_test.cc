@@ -938,6 +938,25 @@ TEST_P(StoreConformanceTest, QueryViolationsLimitKeepsTheNewest) {
   EXPECT_EQ(f.Query(q), (std::vector<int64_t>{}));
 }
 
+TEST_P(StoreConformanceTest, QueryViolationsPagesBeforeAnId) {
+  ViolationFilters f(store());
+  f.Insert();
+  auto ids = [&](const ViolationQuery& q) {
+    Result<std::vector<ViolationRecord>> got = store().QueryViolations(q);
+    EXPECT_TRUE(got.ok()) << got.error().message;
+    return got.ok() ? Ids(*got) : std::vector<int64_t>{-1};
+  };
+  ViolationQuery q;
+  q.limit = 2;
+  q.before_id = f.v3_;  // the page after v4, v3
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{f.v2_, f.v1_}));
+  q.before_id = f.v1_;
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{}));
+  q.before_id = f.v3_ + 1;  // with the other filters
+  q.rule = spc::Rule::kR1;
+  EXPECT_EQ(ids(q), (std::vector<int64_t>{f.v3_, f.v1_}));
+}
+
 // ---- retention, persistence, threads ---------------------------------------------------------
 
 TEST_P(StoreConformanceTest, DeleteOlderThanKeepsOpenViolations) {
