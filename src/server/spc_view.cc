@@ -502,9 +502,16 @@ Result<std::vector<store::ViolationMark>> NewestViolations(store::Store& store,
 Result<BucketCounts> WindowBucketCounts(const SpcViewRequest& r, store::Store& store,
                                         const WindowData& w, int64_t& all) {
   BucketCounts counts;
+  // An open window (no `until`: the dashboard's live views) ends at now, or at its newest point
+  // when that is later (a sample stamped ahead of this clock).
+  int64_t end = r.until_ms;
+  if (end == INT64_MAX) {
+    end = r.display_until_ms;
+    if (!w.points.empty()) end = std::max(end, w.points.back().time_ms + 1);
+  }
   const int64_t since = store::BucketStart(r.since_ms, store::kRollupMinuteMs);
-  const int64_t until = store::BucketStart(r.until_ms - 1, store::kRollupMinuteMs) +
-                        store::kRollupMinuteMs;
+  const int64_t until =
+      store::BucketStart(end - 1, store::kRollupMinuteMs) + store::kRollupMinuteMs;
   for (const WindowSegment& segment : CoverWindow(since, until, w.rollup_width_ms)) {
     store::ViolationCountQuery q{*r.series, segment.width_ms, segment.since_ms, segment.until_ms};
     Result<std::vector<store::ViolationCount>> found = store.QueryViolationCounts(q);

@@ -276,6 +276,13 @@ TEST(HistoryWindow, ARollupWindowCountsEveryViolationPerBucket) {
   for (size_t i = 1; i < marks["time_ms"].size(); ++i) {
     EXPECT_LE(marks["time_ms"][i - 1].get<int64_t>(), marks["time_ms"][i].get<int64_t>());
   }
+  // The dashboard's live windows have no end (`hours`, or `since` alone): counted the same.
+  for (const std::string& open : {"since=" + FormatIsoUtc(t0 - 60000), std::string("hours=744")}) {
+    const json live = Get(*server, "/api/stats/spc?provider=p&model=m&" + open +
+                                       "&max_points=200&columns=chart");
+    ASSERT_EQ(live["source"], "rollup_1h") << open;
+    EXPECT_EQ(live["summary"]["violations_by_rule"], by_rule) << open;
+  }
 }
 
 TEST(HistoryWindow, BadWindowsAreRefused) {
