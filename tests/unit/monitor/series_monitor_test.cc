@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 
 #include "monitor/series_monitor.h"
@@ -162,55 +163,39 @@ TEST(SeriesMonitor, RestartAnywhereChangesNoStageAndNoViolation) {
   }
 }
 
-TEST(SeriesMonitor, ReplayRestoresViolationsLostBeforeTheirWrite) {
+// Ingests the series, changes the stored violations with `sql` as a crash could have left them,
+// starts again, and expects the replay to have restored what the first run stored.
+void ExpectReplayRestores(const std::string& sql) {
   TempDir dir;
   std::vector<Sample> s = Series();
   std::vector<store::ViolationRecord> before;
   {
-    auto st = OpenSqliteStore(dir, "lost.db");
+    auto st = OpenSqliteStore(dir, "crashed.db");
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
     IngestAll(m, s, 0, s.size(), 50);
     before = Violations(*st);
   }
   ASSERT_GT(before.size(), 3u);
-  // As if the server died after committing samples but before writing the later violations.
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.File("lost.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM violations WHERE first_index >= 250", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(dir.File("crashed.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  auto st = OpenSqliteStore(dir, "lost.db");
+  auto st = OpenSqliteStore(dir, "crashed.db");
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   ExpectSameViolations(before, Violations(*st));
 }
 
+// As if the server died after committing samples but before writing the later violations.
+TEST(SeriesMonitor, ReplayRestoresViolationsLostBeforeTheirWrite) {
+  ExpectReplayRestores("DELETE FROM violations WHERE first_index >= 250");
+}
+
 // The replay compares stored contexts by hash, without holding them: a context stored before
-// all its points came (the server then crashed) is written again whole; one stored whole is left.
+// all its points came (the server then crashed) is written again whole.
 TEST(SeriesMonitor, ReplayRewritesAContextStoredBeforeItsPointsCame) {
-  TempDir dir;
-  std::vector<Sample> s = Series();
-  std::vector<store::ViolationRecord> before;
-  {
-    auto st = OpenSqliteStore(dir, "context.db");
-    SeriesMonitor m(*st, MonitorConfig::Defaults());
-    ASSERT_TRUE(m.Rebuild().ok());
-    IngestAll(m, s, 0, s.size(), 50);
-    before = Violations(*st);
-  }
-  ASSERT_GT(before.size(), 3u);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.File("context.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE violations SET context_json = '{\"points\":[]}' "
-                             "WHERE id % 2 = 0", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
-  auto st = OpenSqliteStore(dir, "context.db");
-  SeriesMonitor m(*st, MonitorConfig::Defaults());
-  ASSERT_TRUE(m.Rebuild().ok());
-  ExpectSameViolations(before, Violations(*st));
+  ExpectReplayRestores("UPDATE violations SET context_json = '{\"points\":[]}' WHERE id % 2 = 0");
 }
 
 TEST(SeriesMonitor, NewStageRelearnsAndSurvivesRestart) {
