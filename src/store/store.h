@@ -138,10 +138,11 @@ class Store {
   virtual Result<std::vector<Rollup>> QueryRollups(const RollupQuery& query) = 0;
   // Rebuilds, in one transaction, the rollups of every bucket that starts at or after the hour
   // of since_ms from the samples stored; a bucket whose samples are gone (retention) is gone too.
-  // Returns the rollup rows written.
+  // Returns the rollup rows written (one per source, width and bucket: rollup_sql.h).
   virtual Result<int64_t> RebuildRollups(int64_t since_ms) = 0;
   // Retention of the rollups of one width: deletes those whose bucket starts before cutoff_ms.
-  // DeleteOlderThan leaves rollups alone, so they outlive the samples. Returns rows deleted.
+  // DeleteOlderThan leaves rollups alone, so they outlive the samples. Returns rows deleted (one
+  // per source and bucket).
   virtual Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) = 0;
 
   // --- The alert outbox (src/alert). Several senders, threads or processes on one database,

@@ -15,10 +15,10 @@ namespace llmscope::store {
 namespace pg {
 namespace {
 
-Status Upsert(PgConnection& conn, const std::vector<Rollup>& rollups) {
+Status Upsert(PgConnection& conn, const std::vector<SourceRollup>& rollups) {
   if (rollups.empty()) return {};
   std::vector<PgParams> rows(rollups.size());
-  for (size_t i = 0; i < rollups.size(); ++i) rollup_sql::BindRollup(rows[i], rollups[i]);
+  for (size_t i = 0; i < rollups.size(); ++i) rollup_sql::BindSourceRollup(rows[i], rollups[i]);
   Result<std::vector<PgResult>> done = conn.RunPipelined(rollup_sql::Upsert(), rows, "rollups");
   if (!done) return done.error();
   return {};
@@ -40,13 +40,14 @@ Result<int64_t> RebuildRollups(PgConnection& conn, int64_t since_ms) {
   };
   steps.read_page = [&conn](int64_t after_id, int64_t from,
                             int64_t limit) -> Result<std::vector<Sample>> {
-    Result<PgResult> r =
-        conn.Run(rollup_sql::SelectSamplesToRebuild(),
-                 PgParams().Int(after_id).Int(from).Int(limit), "RebuildRollups");
+    Result<PgResult> r = conn.Run(rollup_sql::SelectSamplesToRebuild(),
+                                  PgParams().Int(after_id).Int(from).Int(limit), "RebuildRollups");
     if (!r) return r.error();
     return ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
   };
-  steps.upsert = [&conn](const std::vector<Rollup>& rollups) { return Upsert(conn, rollups); };
+  steps.upsert = [&conn](const std::vector<SourceRollup>& rollups) {
+    return Upsert(conn, rollups);
+  };
   return RebuildRollupsInPages(since_ms, steps);
 }
 
@@ -84,7 +85,11 @@ Result<std::vector<Rollup>> PostgresStore::QueryRollups(const RollupQuery& q) {
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(rollup_sql::Select(q), p, "QueryRollups");
   if (!r) return r.error();
-  return pg::ReadAll<Rollup>(*r, rollup_sql::ReadRollup<PgRow>);
+  const std::vector<Metric> metrics = rollup_sql::QueriedMetrics(q);
+  Result<std::vector<SourceRollup>> rows = pg::ReadAll<SourceRollup>(
+      *r, [&metrics](PgRow& c) { return rollup_sql::ReadSourceRollup(c, metrics); });
+  if (!rows) return rows.error();
+  return rollup_sql::SeriesRollups(*rows, q);
 }
 
 Result<int64_t> PostgresStore::RebuildRollups(int64_t since_ms) {

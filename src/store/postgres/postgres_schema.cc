@@ -4,9 +4,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/postgres/postgres_rollups.h"
 #include "store/postgres/postgres_store.h"
+#include "store/rollup_sql.h"
 #include "store/schema_indexes.h"
 #include "store/store_errors.h"
 
@@ -251,10 +253,16 @@ constexpr std::string_view kStep5[] = {kCreateDemoSources};
 constexpr std::string_view kStep6[] = {idx::kViolationMarksBySeriesTime,
                                        idx::kDropViolationsBySeriesTime};
 
+// 7: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
+// series of step 3.
+const std::vector<std::string> kStep7Statements = rollup_sql::SourceRollupsStep(
+    {.text = "TEXT COLLATE \"C\" NOT NULL", .integer = "BIGINT", .real = "DOUBLE PRECISION"});
+const std::vector<std::string_view> kStep7(kStep7Statements.begin(), kStep7Statements.end());
+
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3,
-                                                             kStep4, kStep5, kStep6};
+const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
+                                                         kStep5, kStep6, kStep7};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

@@ -48,7 +48,7 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 

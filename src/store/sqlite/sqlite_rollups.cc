@@ -16,12 +16,12 @@ namespace llmscope::store {
 namespace sqlite {
 namespace {
 
-Status Upsert(SqliteConnection& conn, const std::vector<Rollup>& rollups) {
+Status Upsert(SqliteConnection& conn, const std::vector<SourceRollup>& rollups) {
   Result<SqliteStatement> upsert = conn.Prepare(rollup_sql::Upsert());
   if (!upsert) return upsert.error();
-  for (const Rollup& r : rollups) {
+  for (const SourceRollup& r : rollups) {
     SqliteBinder b(upsert->get());
-    rollup_sql::BindRollup(b, r);
+    rollup_sql::BindSourceRollup(b, r);
     if (Status s = b.Done("rollups"); !s) return s;
     if (upsert->Step() != SQLITE_DONE) return conn.Fail("rollups");
     upsert->Reset();
@@ -54,7 +54,9 @@ Result<int64_t> RebuildRollups(SqliteConnection& conn, int64_t since_ms) {
     if (Status s = b.Done("RebuildRollups"); !s) return s.error();
     return ReadAll<Sample>(conn, *select, record_fields::ReadSample<SqliteRow>, "RebuildRollups");
   };
-  steps.upsert = [&conn](const std::vector<Rollup>& rollups) { return Upsert(conn, rollups); };
+  steps.upsert = [&conn](const std::vector<SourceRollup>& rollups) {
+    return Upsert(conn, rollups);
+  };
   return RebuildRollupsInPages(since_ms, steps);
 }
 
@@ -98,7 +100,13 @@ Result<std::vector<Rollup>> SqliteStore::QueryRollups(const RollupQuery& q) {
   SqliteBinder b(stmt->get());
   rollup_sql::BindRollupQuery(b, q);
   if (Status s = b.Done("QueryRollups"); !s) return s.error();
-  return ReadAll<Rollup>(*reader_, *stmt, rollup_sql::ReadRollup<SqliteRow>, "QueryRollups");
+  const std::vector<Metric> metrics = rollup_sql::QueriedMetrics(q);
+  Result<std::vector<SourceRollup>> rows = ReadAll<SourceRollup>(
+      *reader_, *stmt,
+      [&metrics](SqliteRow& c) { return rollup_sql::ReadSourceRollup(c, metrics); },
+      "QueryRollups");
+  if (!rows) return rows.error();
+  return rollup_sql::SeriesRollups(*rows, q);
 }
 
 Result<int64_t> SqliteStore::RebuildRollups(int64_t since_ms) {

@@ -13,7 +13,7 @@
 namespace llmscope::store::sqlite {
 
 // Adds the samples that were stored (ids[i] for samples[i], not a duplicate) to the rollups:
-// one upsert per touched bucket.
+// one upsert per touched source and bucket.
 Status AddToRollups(SqliteConnection& conn, const std::vector<Sample>& samples,
                     const std::vector<int64_t>& ids, const std::vector<bool>& duplicate);
 

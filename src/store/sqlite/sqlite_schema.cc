@@ -4,7 +4,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "store/rollup_sql.h"
 #include "store/schema_indexes.h"
 #include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_store.h"
@@ -224,10 +226,16 @@ constexpr std::string_view kStep6[] = {kCreateDemoSources};
 constexpr std::string_view kStep7[] = {idx::kViolationMarksBySeriesTime,
                                        idx::kDropViolationsBySeriesTime};
 
+// 8: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
+// series of step 4.
+const std::vector<std::string> kStep8Statements =
+    rollup_sql::SourceRollupsStep({.text = "TEXT NOT NULL", .integer = "INTEGER", .real = "REAL"});
+const std::vector<std::string_view> kStep8(kStep8Statements.begin(), kStep8Statements.end());
+
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
-                                                             kStep5, kStep6, kStep7};
+const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
+                                                         kStep5, kStep6, kStep7, kStep8};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

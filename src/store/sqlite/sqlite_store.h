@@ -42,7 +42,7 @@ class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its stateme
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same

@@ -18,6 +18,7 @@
 
 #include "store/open_store.h"
 #include "store/sql_statements.h"
+#include "tests/unit/store/series_rollup_rows.h"
 #include "tests/unit/store/store_conformance.h"
 
 namespace llmscope::store {
@@ -163,7 +164,7 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   // The file as version 3 left it: no rollups table, no violations index by time, no settings
   // (version 5), no demo_sources (version 6).
   RawDb(path_).Exec(
-      "DROP TABLE rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
+      "DROP TABLE source_rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
       "DROP TABLE settings_audit; DROP TABLE demo_sources; PRAGMA user_version = 3");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
@@ -172,6 +173,37 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   Result<std::vector<Rollup>> got = store->QueryRollups(q);
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(*got, built);
+}
+
+// Rollups outlive samples, so the step to one row per source and bucket converts the rows per
+// series rather than rebuilding them from the samples.
+TEST_F(SqliteStoreTest, MigratingAFileOfVersion7ConvertsItsRollupRowsPerSeries) {
+  std::vector<Rollup> live;
+  {
+    std::unique_ptr<SqliteStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    std::vector<Sample> batch = conformance::SeriesRollupHistory();
+    ASSERT_TRUE(store->AppendSamples(batch).ok());
+    live = conformance::EveryRollup(*store);
+  }
+  ASSERT_FALSE(live.empty());
+  RawDb db(path_);
+  db.Exec(R"sql(CREATE TABLE rollups (
+    provider TEXT NOT NULL, model TEXT NOT NULL, site TEXT NOT NULL, profile TEXT NOT NULL,
+    metric TEXT NOT NULL, width_ms INTEGER NOT NULL, bucket_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL, errors INTEGER NOT NULL, value_count INTEGER NOT NULL,
+    value_sum REAL NOT NULL, value_sum_squares REAL NOT NULL,
+    min_value REAL, min_time_ms INTEGER, min_id INTEGER,
+    max_value REAL, max_time_ms INTEGER, max_id INTEGER,
+    first_time_ms INTEGER NOT NULL, first_value REAL, first_id INTEGER NOT NULL,
+    last_time_ms INTEGER NOT NULL, last_value REAL, last_id INTEGER NOT NULL,
+    PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)) WITHOUT ROWID)sql");
+  db.Exec(conformance::InsertSeriesRollupRows(live));
+  db.Exec("DROP TABLE source_rollups; DELETE FROM samples; PRAGMA user_version = 7");
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(conformance::EveryRollup(*store), live);
+  EXPECT_EQ(db.Text("SELECT count(*) FROM sqlite_schema WHERE name = 'rollups'"), "0");
 }
 
 TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTimeTheirMarksFromTheIndexAlone) {

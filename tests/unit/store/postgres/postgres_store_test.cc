@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/postgres_server.h"
+#include "tests/unit/store/series_rollup_rows.h"
 #include "tests/unit/store/store_conformance.h"
 
 namespace llmscope::store {
@@ -117,6 +118,39 @@ TEST_F(PostgresStoreTest, MigratesANewDatabaseOnceAndReopensWithoutMigrating) {
             std::to_string(PostgresStore::kSchemaVersion));
   ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(Sql("SELECT count(*) FROM schema_version"), "1");
+}
+
+// Rollups outlive samples, so the step to one row per source and bucket converts the rows per
+// series rather than rebuilding them from the samples.
+TEST_F(PostgresStoreTest, MigratingADatabaseOfVersion6ConvertsItsRollupRowsPerSeries) {
+  std::vector<Rollup> live;
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    std::vector<Sample> batch = conformance::SeriesRollupHistory();
+    ASSERT_TRUE(store->AppendSamples(batch).ok());
+    live = conformance::EveryRollup(*store);
+  }
+  ASSERT_FALSE(live.empty());
+  Sql(R"sql(CREATE TABLE rollups (
+    provider TEXT COLLATE "C" NOT NULL, model TEXT COLLATE "C" NOT NULL,
+    site TEXT COLLATE "C" NOT NULL, profile TEXT COLLATE "C" NOT NULL,
+    metric TEXT COLLATE "C" NOT NULL, width_ms BIGINT NOT NULL, bucket_ms BIGINT NOT NULL,
+    count BIGINT NOT NULL, errors BIGINT NOT NULL, value_count BIGINT NOT NULL,
+    value_sum DOUBLE PRECISION NOT NULL, value_sum_squares DOUBLE PRECISION NOT NULL,
+    min_value DOUBLE PRECISION, min_time_ms BIGINT, min_id BIGINT,
+    max_value DOUBLE PRECISION, max_time_ms BIGINT, max_id BIGINT,
+    first_time_ms BIGINT NOT NULL, first_value DOUBLE PRECISION, first_id BIGINT NOT NULL,
+    last_time_ms BIGINT NOT NULL, last_value DOUBLE PRECISION, last_id BIGINT NOT NULL,
+    PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)))sql");
+  Sql(conformance::InsertSeriesRollupRows(live));
+  Sql("DROP TABLE source_rollups");
+  Sql("DELETE FROM samples");
+  Sql("UPDATE schema_version SET version = 6");
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(conformance::EveryRollup(*store), live);
+  EXPECT_EQ(Sql("SELECT to_regclass('rollups') IS NULL"), "t");
 }
 
 TEST_F(PostgresStoreTest, ServersStartingAtOnceMigrateOnce) {
