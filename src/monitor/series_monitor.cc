@@ -134,8 +134,8 @@ SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& sourc
     t.by_metric[static_cast<size_t>(m)] =
         std::make_unique<SeriesTracker>(key, c.chart, config_.context_points, c.alarm);
   }
-  t.errors = std::make_unique<ErrorRateTracker>(source, config_.error_chart,
-                                                config_.context_points, config_.error_alarm);
+  t.errors = std::make_unique<ErrorRateTracker>(source, config_.error_chart, config_.context_points,
+                                                config_.error_alarm);
   return t;
 }
 
@@ -295,13 +295,18 @@ Result<IngestReceipt> SeriesMonitor::Ingest(std::vector<Sample> samples) {
 }
 
 void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
-  std::vector<Sample> all;
-  size_t count = 0;
-  for (const PendingBatch* b : group) count += b->samples->size();
-  all.reserve(count);
-  for (PendingBatch* b : group) {
-    std::move(b->samples->begin(), b->samples->end(), std::back_inserter(all));
+  // One caller's batch is stored and published as it is; several are moved into one (their
+  // callers wait for the group).
+  std::vector<Sample> merged;
+  if (group.size() > 1) {
+    size_t count = 0;
+    for (const PendingBatch* b : group) count += b->samples->size();
+    merged.reserve(count);
+    for (PendingBatch* b : group) {
+      std::move(b->samples->begin(), b->samples->end(), std::back_inserter(merged));
+    }
   }
+  std::vector<Sample>& all = group.size() == 1 ? *group.front()->samples : merged;
   Result<store::AppendResult> committed = store_.AppendSamples(all);
   if (!committed) {
     for (PendingBatch* b : group) b->result = committed.error();
@@ -331,7 +336,6 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
     return;
   }
   std::vector<MonitorEvent> events;
-  events.reserve(all.size());
   int opened = 0;
   {
     std::lock_guard<std::mutex> lock(state_mu_);
@@ -342,19 +346,19 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
     }
     Flush(events, &opened);
   }
-  // Each caller gets its samples' ids; the new samples themselves go to the listeners.
+  // Each caller gets its samples' ids; the new samples themselves go to the listeners, the
+  // duplicates left out in place.
   hand_out_receipts(opened);
-  std::vector<MonitorEvent> published;
-  published.reserve(all.size() + events.size());
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (duplicate[i]) continue;
-    MonitorEvent e;
-    e.kind = MonitorEvent::Kind::kSample;
-    e.sample = std::move(all[i]);
-    published.push_back(std::move(e));
+  if (committed->duplicates > 0) {
+    size_t kept = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (duplicate[i]) continue;
+      if (kept != i) all[kept] = std::move(all[i]);
+      ++kept;
+    }
+    all.erase(all.begin() + static_cast<ptrdiff_t>(kept), all.end());
   }
-  std::move(events.begin(), events.end(), std::back_inserter(published));
-  Publish(published);
+  Publish(all, events);
 }
 
 void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
@@ -401,8 +405,8 @@ void SeriesMonitor::PersistViolations(const std::vector<TrackedViolation*>& chan
   for (size_t i = 0; i < changed.size(); ++i) {
     changed[i]->dirty = false;
     MonitorEvent e;
-    e.kind = is_new[i] ? MonitorEvent::Kind::kViolationOpened
-                       : MonitorEvent::Kind::kViolationUpdated;
+    e.kind =
+        is_new[i] ? MonitorEvent::Kind::kViolationOpened : MonitorEvent::Kind::kViolationUpdated;
     e.violation = changed[i]->record;
     events.push_back(std::move(e));
     if (is_new[i] && changed[i]->record.phase == spc::Phase::kMonitoring) ++*opened;
@@ -496,13 +500,6 @@ Result<int> SeriesMonitor::CatchUp() {
     // Read after the samples: a stage placed before one of them is visible now.
     if (Status s = ReadPlacedStages(); !s) return s.error();
     std::vector<MonitorEvent> events;
-    events.reserve(page->size());
-    for (const Sample& s : *page) {
-      MonitorEvent e;
-      e.kind = MonitorEvent::Kind::kSample;
-      e.sample = s;
-      events.push_back(std::move(e));
-    }
     {
       std::lock_guard<std::mutex> lock(state_mu_);
       for (const Sample& s : *page) {
@@ -512,7 +509,7 @@ Result<int> SeriesMonitor::CatchUp() {
       }
       Flush(events, &opened);
     }
-    Publish(events);
+    Publish(*page, events);
     if (static_cast<int64_t>(page->size()) < q.limit) break;
   }
   return opened;
@@ -610,7 +607,7 @@ Result<store::StageRecord> SeriesMonitor::StartNewStage(
       }
     }
   }
-  Publish(events);
+  Publish({}, events);
   release();
   return out;
 }
@@ -640,7 +637,7 @@ Result<store::ViolationRecord> SeriesMonitor::SetViolationStatus(int64_t id,
   MonitorEvent e;
   e.kind = MonitorEvent::Kind::kViolationStatus;
   e.violation = **v;
-  Publish({e});
+  Publish({}, {&e, 1});
   return **v;
 }
 
@@ -705,14 +702,15 @@ void SeriesMonitor::AddListener(MonitorListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
-void SeriesMonitor::Publish(const std::vector<MonitorEvent>& events) {
-  if (events.empty()) return;
+void SeriesMonitor::Publish(std::span<const Sample> samples, std::span<const MonitorEvent> events) {
+  if (samples.empty() && events.empty()) return;
   std::vector<MonitorListener> listeners;
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     listeners = listeners_;
   }
-  for (const MonitorListener& l : listeners) l(events);
+  const MonitorBatch batch{samples, events};
+  for (const MonitorListener& l : listeners) l(batch);
 }
 
 }  // namespace llmscope::monitor

@@ -2,8 +2,9 @@
 // a restart (at any point, even mid-event) changes no stage and no violation, violations lost
 // between the sample commit and their own write are restored by the replay, re-baselining
 // survives a restart, and concurrent ingest is group-committed without losing a sample.
-#include <gtest/gtest.h>
+#include "monitor/series_monitor.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <cmath>
@@ -11,7 +12,6 @@
 #include <random>
 #include <thread>
 
-#include "monitor/series_monitor.h"
 #include "monitor_test_support.h"
 #include "store/open_store.h"
 #include "support/temp_dir.h"
@@ -256,9 +256,9 @@ TEST(SeriesMonitor, ResentSamplesAreAcknowledgedButNeitherJudgedNorPublishedAgai
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   int published_samples = 0, opened_events = 0;
-  m.AddListener([&](const std::vector<MonitorEvent>& events) {
-    for (const MonitorEvent& e : events) {
-      if (e.kind == MonitorEvent::Kind::kSample) ++published_samples;
+  m.AddListener([&](const MonitorBatch& batch) {
+    published_samples += static_cast<int>(batch.samples.size());
+    for (const MonitorEvent& e : batch.events) {
       if (e.kind == MonitorEvent::Kind::kViolationOpened) ++opened_events;
     }
   });
