@@ -103,16 +103,19 @@ std::vector<std::string> SourceRollupsStep(const ColumnTypes& types) {
   std::string joins;
   for (Metric metric : kAllMetrics) {
     const std::string m = "m" + std::to_string(static_cast<int>(metric));
-    convert += ", COALESCE(" + m + ".value_count, 0), COALESCE(" + m + ".value_sum, 0), COALESCE(" +
-               m + ".value_sum_squares, 0)";
+    for (std::string_view column : {"value_count", "value_sum", "value_sum_squares"}) {
+      convert.append(", COALESCE(").append(m).append(".").append(column).append(", 0)");
+    }
     for (std::string_view column : {"min_value", "min_time_ms", "min_id", "max_value",
                                     "max_time_ms", "max_id", "first_value", "last_value"}) {
       convert.append(", ").append(m).append(".").append(column);
     }
-    joins += " LEFT JOIN rollups " + m + " ON " + m + ".provider = b.provider AND " + m +
-             ".model = b.model AND " + m + ".site = b.site AND " + m + ".profile = b.profile AND " +
-             m + ".width_ms = b.width_ms AND " + m + ".bucket_ms = b.bucket_ms AND " + m +
-             ".metric = '" + std::string(MetricName(metric)) + "'";
+    joins.append(" LEFT JOIN rollups ").append(m).append(" ON ");
+    for (std::string_view column :
+         {"provider", "model", "site", "profile", "width_ms", "bucket_ms"}) {
+      joins.append(m).append(".").append(column).append(" = b.").append(column).append(" AND ");
+    }
+    joins.append(m).append(".metric = '").append(MetricName(metric)).append("'");
   }
   convert += " FROM rollups b" + joins + " WHERE b.metric = '" +
              std::string(MetricName(Metric::kError)) + "'";
