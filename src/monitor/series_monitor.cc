@@ -134,8 +134,8 @@ SeriesMonitor::SourceTrackers& SeriesMonitor::TrackersFor(const SourceKey& sourc
     t.by_metric[static_cast<size_t>(m)] =
         std::make_unique<SeriesTracker>(key, c.chart, config_.context_points, c.alarm);
   }
-  t.errors = std::make_unique<ErrorRateTracker>(source, config_.error_chart, config_.context_points,
-                                                config_.error_alarm);
+  t.errors = std::make_unique<ErrorRateTracker>(source, config_.error_chart,
+                                                config_.context_points, config_.error_alarm);
   return t;
 }
 
@@ -405,8 +405,8 @@ void SeriesMonitor::PersistViolations(const std::vector<TrackedViolation*>& chan
   for (size_t i = 0; i < changed.size(); ++i) {
     changed[i]->dirty = false;
     MonitorEvent e;
-    e.kind =
-        is_new[i] ? MonitorEvent::Kind::kViolationOpened : MonitorEvent::Kind::kViolationUpdated;
+    e.kind = is_new[i] ? MonitorEvent::Kind::kViolationOpened
+                       : MonitorEvent::Kind::kViolationUpdated;
     e.violation = changed[i]->record;
     events.push_back(std::move(e));
     if (is_new[i] && changed[i]->record.phase == spc::Phase::kMonitoring) ++*opened;

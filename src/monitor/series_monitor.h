@@ -251,8 +251,8 @@ class SeriesMonitor {
   mutable std::mutex state_mu_;  // guards everything below up to the queue
   std::map<SourceKey, SourceTrackers> sources_;
   std::map<SeriesKey, SeriesConfig> series_configs_;  // the series with their own (Configure)
-  int64_t max_sample_id_ = 0;                         // shared mode: the last sample judged here
-  std::vector<store::PlacedStage> placed_pending_;    // shared mode: placed, not yet begun here
+  int64_t max_sample_id_ = 0;                       // shared mode: the last sample judged here
+  std::vector<store::PlacedStage> placed_pending_;  // shared mode: placed, not yet begun here
   int64_t placed_seen_id_ = 0;
   std::vector<MonitorListener> listeners_;
 

@@ -1,9 +1,10 @@
 #include "server/stream_routes.h"
 
+#include "http/router.h"
+
 #include <memory>
 #include <string>
 
-#include "http/router.h"
 #include "server/http_reply.h"
 #include "server/json_views.h"
 

@@ -167,8 +167,8 @@ TEST(AlarmMonitor, AnErrorSurgeOpensErrors) {
   std::mt19937_64 rng(5);
   std::vector<bool> fail(2 * kPerHour);
   for (int i = start; i < 2 * kPerHour; ++i) fail[i] = std::bernoulli_distribution(0.05)(rng);
-  const auto samples = Source(
-      2 * kPerHour, 9, [](int) { return 1.0; }, [&](int i) { return static_cast<bool>(fail[i]); });
+  const auto samples = Source(2 * kPerHour, 9, [](int) { return 1.0; },
+                              [&](int i) { return static_cast<bool>(fail[i]); });
   IngestAll(m, samples, 0, samples.size(), 300);
   const auto events = AlarmEvents(*store);
   ASSERT_EQ(events.size(), 1u);
@@ -190,9 +190,8 @@ TEST(AlarmMonitor, AHealthyDayOpensNoAlarmWhileTheChartKeepsSignalling) {
   std::mt19937_64 rng(3);
   std::vector<bool> fail(24 * kPerHour);
   for (size_t i = 0; i < fail.size(); ++i) fail[i] = std::bernoulli_distribution(0.001)(rng);
-  const auto samples = Source(
-      24 * kPerHour, 13, [](int) { return 1.0; },
-      [&](int i) { return static_cast<bool>(fail[i]); });
+  const auto samples = Source(24 * kPerHour, 13, [](int) { return 1.0; },
+                              [&](int i) { return static_cast<bool>(fail[i]); });
   IngestAll(m, samples, 0, samples.size(), 2000);
   EXPECT_TRUE(AlarmEvents(*store).empty());
   store::ViolationQuery all;

@@ -2,9 +2,8 @@
 // a restart (at any point, even mid-event) changes no stage and no violation, violations lost
 // between the sample commit and their own write are restored by the replay, re-baselining
 // survives a restart, and concurrent ingest is group-committed without losing a sample.
-#include "monitor/series_monitor.h"
-
 #include <gtest/gtest.h>
+
 #include <sqlite3.h>
 
 #include <cmath>
@@ -12,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "monitor/series_monitor.h"
 #include "monitor_test_support.h"
 #include "store/open_store.h"
 #include "support/temp_dir.h"
