@@ -125,6 +125,8 @@ std::vector<Key> Keys(Config& c) {
   integer("server", "max_connections_per_address", c.max_connections_per_address, 1, 1000000);
   integer("server", "request_timeout_ms", c.request_timeout_ms, 100, 3600000);
   integer("server", "shutdown_grace_ms", c.shutdown_grace_ms, 0, 3600000);
+  integer("server", "io_threads", c.io_threads, 0, 256);
+  integer("server", "handler_threads", c.handler_threads, 1, 1024);
   boolean("server", "store_prompt_text", c.store_prompt_text);
   boolean("server", "demo", c.demo);
   positive("ingest", "max_latency_ms", c.max_latency_ms);

@@ -33,6 +33,10 @@ struct Config {
   int max_connections_per_address = 512;
   int64_t request_timeout_ms = 10000;  // headers within it; a body within it + size at 64 KB/s
   int64_t shutdown_grace_ms = 10000;   // SIGTERM: how long in-flight requests may finish
+  // The HTTP engine's threads (docs/design.md "HTTP engine"): I/O (0: one per core) and the
+  // route handlers that may block on the store.
+  int io_threads = 0;
+  int handler_threads = 16;
   bool store_prompt_text = false;  // off: samples keep their prompt_hash only
   // The default simulated target on an empty store first fills the past day (app/demo_backfill.h).
   bool demo = true;

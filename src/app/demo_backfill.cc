@@ -63,11 +63,11 @@ void ApplyEpisodes(Sample& s, int64_t ago_ms, std::mt19937_64& rng) {
 }  // namespace
 
 Result<DemoDay> BackfillDemoDay(monitor::SeriesMonitor& monitor, store::Store& store,
-                                const probe::Target& target, int64_t now_ms, int64_t step_ms,
-                                bool keep_prompt_text) {
+                                const probe::Target& target, const probe::PriceTable& prices,
+                                int64_t now_ms, int64_t step_ms, bool keep_prompt_text) {
   probe::Target quick = target;
   quick.simulated.sleep = false;
-  probe::SimulatedProvider provider(quick);
+  probe::SimulatedProvider provider(quick, prices);
   std::mt19937_64 telemetry_rng(quick.simulated.seed);
   const std::vector<probe::PromptProfile>& profiles =
       quick.profiles.empty() ? std::vector<probe::PromptProfile>{probe::PromptProfile{}}
@@ -122,12 +122,13 @@ Result<DemoDay> BackfillDemoDay(monitor::SeriesMonitor& monitor, store::Store& s
 Result<std::optional<DemoDay>> BackfillDemoDayIfEmpty(monitor::SeriesMonitor& monitor,
                                                       store::Store& store,
                                                       const probe::Target& target,
+                                                      const probe::PriceTable& prices,
                                                       bool keep_prompt_text) {
   Result<store::StoreStats> stats = store.Stats();
   if (!stats) return stats.error();
   if (stats->samples > 0) return std::optional<DemoDay>();
   const auto step_ms = static_cast<int64_t>(std::llround(target.interval_s * 1000));
-  Result<DemoDay> day = BackfillDemoDay(monitor, store, target, SystemNowMs(),
+  Result<DemoDay> day = BackfillDemoDay(monitor, store, target, prices, SystemNowMs(),
                                         std::max<int64_t>(step_ms, 1000), keep_prompt_text);
   if (!day) return day.error();
   return std::optional<DemoDay>(*day);

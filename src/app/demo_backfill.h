@@ -4,7 +4,7 @@
 //
 // BackfillDemoDay marks the target's sources as demo sources (Store::MarkDemoSource: DELETE
 // /api/demo deletes all their rows, the live ones too), calls a SimulatedProvider for `target`
-// (same parameters and seed, without sleeping) once per step over [now_ms - 24 h, now_ms), stamps
+// (same parameters, seed and `prices`, without sleeping) once per step over [now_ms - 24 h, now_ms), stamps
 // each sample at its point of the day, adds plausible host telemetry and two alert-worthy
 // episodes (a 20-minute slowdown and a 5-minute outage of failed calls, hours ago), and feeds the
 // samples in time order to the monitor's ingest path, as live samples go: stages, violations and
@@ -19,6 +19,7 @@
 
 #include "core/result.h"
 #include "monitor/series_monitor.h"
+#include "probe/price_table.h"
 #include "probe/target.h"
 #include "store/store.h"
 
@@ -35,14 +36,15 @@ struct DemoDay {
 // `step_ms` > 0: the spacing of the samples (the target's interval). `keep_prompt_text`: as
 // [server] store_prompt_text. Errors: the monitor's (storage errors).
 Result<DemoDay> BackfillDemoDay(monitor::SeriesMonitor& monitor, store::Store& store,
-                                const probe::Target& target, int64_t now_ms, int64_t step_ms,
-                                bool keep_prompt_text);
+                                const probe::Target& target, const probe::PriceTable& prices,
+                                int64_t now_ms, int64_t step_ms, bool keep_prompt_text);
 
 // BackfillDemoDay at the target's interval, now, when the store holds no sample; else does
 // nothing and returns nullopt.
 Result<std::optional<DemoDay>> BackfillDemoDayIfEmpty(monitor::SeriesMonitor& monitor,
                                                       store::Store& store,
                                                       const probe::Target& target,
+                                                      const probe::PriceTable& prices,
                                                       bool keep_prompt_text);
 
 }  // namespace llmscope::app

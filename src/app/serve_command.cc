@@ -161,12 +161,13 @@ Result<std::vector<probe::ScheduledTarget>> ProbeTargets(const Config& config,
 // The demo day (docs/design.md "Demo day"): when the default simulated target runs on an empty
 // store, before alerting starts (so its violations send nothing).
 Status BackfillDemoDayIfFresh(const Config& config, const ServeOptions& o, store::Store& store,
-                              monitor::SeriesMonitor& monitor) {
+                              monitor::SeriesMonitor& monitor, const probe::PriceTable& prices) {
   const bool simulated = config.targets.empty() && !o.no_probe && !o.no_simulated;
   if (!simulated || !o.demo.value_or(config.demo)) return {};
   const auto started = std::chrono::steady_clock::now();
   Result<std::optional<DemoDay>> day =
-      BackfillDemoDayIfEmpty(monitor, store, DefaultSimulatedTarget(), config.store_prompt_text);
+      BackfillDemoDayIfEmpty(monitor, store, DefaultSimulatedTarget(), prices,
+                             config.store_prompt_text);
   if (!day) return day.error();
   if (!day->has_value()) return {};
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -253,7 +254,14 @@ int RunServe(const ServeOptions& o) {
   }
   if (Status s = monitor.Rebuild(); !s)
     return Fail("cannot restore the charts: " + s.error().message);
-  if (Status s = BackfillDemoDayIfFresh(config, o, **store, monitor); !s) {
+  // The prices the probe and the proxy cost calls at (docs/design.md "Prices and cost"): one
+  // shared table, the built-in prices with the stored ones over them, reloaded on each change
+  // of the settings (below). The demo day is costed at them too.
+  probe::PriceTable prices = probe::PriceTable::Defaults();
+  if (Status s = server::ReloadPrices(**store, prices); !s) {
+    return Fail("cannot read the stored prices: " + s.error().message);
+  }
+  if (Status s = BackfillDemoDayIfFresh(config, o, **store, monitor, prices); !s) {
     return Fail("cannot fill the demo day: " + s.error().message);
   }
   // Settings changed through the API, here or on another server on the database, apply live
@@ -289,13 +297,6 @@ int RunServe(const ServeOptions& o) {
     }
   });
 
-  // Settings changed from the browser or the API, by this server or another on the database
-  // (docs/design.md "Settings"): the prices the probe and the proxy cost calls at are one shared
-  // table, the built-in prices with the stored ones over them, reloaded on each change.
-  probe::PriceTable prices = probe::PriceTable::Defaults();
-  if (Status s = server::ReloadPrices(**store, prices); !s) {
-    return Fail("cannot read the stored prices: " + s.error().message);
-  }
   settings_watcher.Subscribe([&store, prices]() mutable {
     if (Status s = server::ReloadPrices(**store, prices); !s) {
       std::cerr << "llmscope serve: cannot reload the prices: " << s.error().message << std::endl;
@@ -341,6 +342,10 @@ int RunServe(const ServeOptions& o) {
   http.max_connections_per_address = config.max_connections_per_address;
   http.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
   http.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  http.io_threads = config.io_threads > 0
+                        ? config.io_threads
+                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  http.api_threads = config.handler_threads;
   http.ingest.max_latency_ms = config.max_latency_ms;
   http.ingest.max_tokens_per_s = config.max_tokens_per_s;
   http.ingest.max_cost_usd = config.max_cost_usd;

@@ -62,13 +62,12 @@ std::optional<std::string> Gzip(std::string_view data) {
   return out;
 }
 
-void CompressForClient(const Request& req, Response& res) {
-  if (res.stream || res.body.size() < kMinCompressed || res.headers.contains("Content-Encoding")) {
+void CompressForClient(bool client_takes_gzip, Response& res) {
+  if (!client_takes_gzip || res.stream || res.body.size() < kMinCompressed || res.headers.contains("Content-Encoding")) {
     return;
   }
   auto type = res.headers.find("Content-Type");
   if (type == res.headers.end() || !Compressible(type->second)) return;
-  if (!ClientTakesGzip(req.get_header_value("Accept-Encoding"), req.remote_addr)) return;
   std::optional<std::string> packed = Gzip(res.body);
   if (!packed) return;
   res.body = std::move(*packed);

@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include "http/request.h"
 #include "http/response.h"
 
 namespace llmscope::http {
@@ -21,8 +20,9 @@ bool ClientTakesGzip(std::string_view accept_encoding, std::string_view remote_a
 // `data` in the gzip format; nullopt if zlib fails.
 std::optional<std::string> Gzip(std::string_view data);
 
-// Compresses `res`'s body in place when the client takes gzip and it is worth it: a text or
-// JSON body of 1 KB or more, not already encoded, not a stream. Sets Content-Encoding and Vary.
-void CompressForClient(const Request& req, Response& res);
+// Compresses `res`'s body in place when the client takes gzip (`client_takes_gzip`, from
+// ClientTakesGzip) and it is worth it: a text or JSON body of 1 KB or more, not already encoded,
+// not a stream. Sets Content-Encoding and Vary.
+void CompressForClient(bool client_takes_gzip, Response& res);
 
 }  // namespace llmscope::http

@@ -3,6 +3,8 @@
 // The member names follow cpp-httplib's (see request.h). The engine adds the server's default
 // headers, Content-Length and Connection; a HEAD request gets the headers of its GET.
 //
+// A reply may also come later, from any thread, through a Responder (Router::PostAsync).
+//
 // A stream (set_stream) is a reply of unknown length, sent in chunks: after the headers the
 // engine calls `opened` with an EventStream handle, and whoever holds it pushes data from any
 // thread. No thread waits on a stream: a push only queues, and the connection's own I/O writes
@@ -28,6 +30,18 @@ class EventStream {
   // Queues `data` for the client; never blocks. False once the stream has ended: the client
   // left, was dropped for falling behind, or the server is stopping.
   virtual bool Push(std::string data) = 0;
+};
+
+struct Response;
+
+// The answering side of a request whose route replies later (Router::PostAsync). Thread-safe;
+// the first Send is the reply, later ones are ignored. Released without a Send (every copy of
+// the handle gone), the request is answered 500 "internal", so a lost completion never leaves
+// its client waiting.
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  virtual void Send(Response res) = 0;
 };
 
 struct StreamReply {

@@ -17,6 +17,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -41,6 +42,10 @@ constexpr size_t kBodyReadChunk = size_t{16} * 1024;
 // How long a closing connection is read (and discarded) after the reply, so that the client
 // gets the reply rather than a reset for the bytes it sent that were not read.
 constexpr std::chrono::milliseconds kLinger{1000};
+// An asynchronous route's request with a body up to this size is dispatched on the I/O thread
+// itself (its handler parses it there: tens of µs for one sample, ~0.1 ms at this size); a
+// larger one on a handler thread, so that a big parse never holds up the other connections.
+constexpr size_t kInlineBodyBytes = size_t{64} * 1024;
 
 // "HTTP/1.1 200 OK\r\n" and the headers (the defaults unless the reply sets the same name),
 // ending with the blank line.
@@ -73,11 +78,12 @@ struct ServerCore {
   ServerCore(ServerOptions o, const Router& r)
       : options(std::move(o)),
         router(r),
-        acceptor(io),
-        accept_retry(io),
+        control(asio::make_strand(io)),
+        acceptor(control),
+        accept_retry(control),
         handlers(static_cast<size_t>(std::max(1, options.handler_threads))),
         work(asio::make_work_guard(io)),
-        grace(io) {}
+        grace(control) {}
 
   void Accept();
   // Counts a new connection of `address`; false when the address has its maximum open.
@@ -86,6 +92,11 @@ struct ServerCore {
   void Release(const std::string& address, Session* session);
   void BeginShutdown();
   void FinishShutdown();
+  // Serve() returns only once every Responder is released: a late reply must not outlive the
+  // connections' I/O context.
+  void ReplyOpened();
+  void ReplyReleased();
+  void AwaitRepliesReleased();
 
   const ServerOptions options;
   const Router& router;
@@ -96,8 +107,12 @@ struct ServerCore {
   std::map<std::string, int> per_address;
   std::map<Session*, std::weak_ptr<Session>> sessions;
   bool stopping = false;
+  int open_replies = 0;
+  std::condition_variable replies_released;
 
   asio::io_context io;
+  // The listener, its timers and the shutdown's steps run here, whatever the I/O threads.
+  asio::strand<asio::io_context::executor_type> control;
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
   asio::thread_pool handlers;
@@ -160,6 +175,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   // The server is stopping (see server.h).
   void Shutdown();
+  // The reply to the request being handled.
+  void Reply(Response res);
   // Writes what the stream has queued, unless a write is in progress (it will, when done).
   void FlushStream();
   // The stream's client fell too far behind.
@@ -175,7 +192,6 @@ class Session : public std::enable_shared_from_this<Session> {
   // The header is accepted and a body follows: its deadline, and "100 Continue" if asked for.
   void AwaitBody();
   void Handle(ReadRequest read);
-  void Reply(Response res);
   void StartStream(Response res);
   void Write(std::string data);
   void OnWritten();
@@ -209,6 +225,37 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string stream_tail_;  // the last event and the final chunk, once the stream ends
   bool stream_wrote_ = false;  // since the last idle tick
   std::array<char, 512> discard_{};
+};
+
+// A request's reply, sent from whichever thread completes it: posted to its connection's strand.
+class PendingReply : public Responder {
+ public:
+  PendingReply(ServerCore& server, std::shared_ptr<Session> session, bool client_takes_gzip)
+      : server_(server), session_(std::move(session)), gzip_(client_takes_gzip) {
+    server_.ReplyOpened();
+  }
+  ~PendingReply() override {
+    try {
+      if (session_) {
+        Response res;
+        SetErrorReply(res, 500, "internal", "the request failed inside the server");
+        Send(std::move(res));
+      }
+      server_.ReplyReleased();
+    } catch (...) {
+      // Only a mutex that cannot lock, or no memory for the reply, throws here.
+    }
+  }
+  PendingReply(const PendingReply&) = delete;
+  PendingReply& operator=(const PendingReply&) = delete;
+
+  void Send(Response res) override;
+
+ private:
+  ServerCore& server_;
+  std::mutex mu_;
+  std::shared_ptr<Session> session_;  // until the reply is sent
+  const bool gzip_;
 };
 
 // --- StreamQueue ---
@@ -335,13 +382,31 @@ void Session::Handle(ReadRequest read) {
   head_ = req.method == "HEAD";
   req.remote_addr = address_;
   keep_alive_ = read.keep_alive;
-  asio::post(server_.handlers, [self = shared_from_this(), req = std::move(req)]() mutable {
-    Response res;
-    self->server_.router.Dispatch(req, res);
-    CompressForClient(req, res);
-    asio::post(self->strand_, [self, res = std::move(res)]() mutable {
-      self->Reply(std::move(res));
-    });
+  auto responder = std::make_shared<PendingReply>(
+      server_, shared_from_this(), ClientTakesGzip(req.get_header_value("Accept-Encoding"), address_));
+  const Router& router = server_.router;
+  // An asynchronous route with a small body is answered from here: no thread hand-off before
+  // its handler, none waiting for its reply (docs/design.md "HTTP engine").
+  if (req.body.size() <= kInlineBodyBytes && router.RoutesAsync(req)) {
+    return router.Dispatch(req, std::move(responder));
+  }
+  asio::post(server_.handlers,
+             [&router, req = std::move(req), responder = std::move(responder)]() mutable {
+               router.Dispatch(req, std::move(responder));
+             });
+}
+
+void PendingReply::Send(Response res) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(mu_);
+    session.swap(session_);
+  }
+  if (!session) return;  // answered already
+  CompressForClient(gzip_, res);
+  const Strand strand = session->strand();
+  asio::post(strand, [session = std::move(session), res = std::move(res)]() mutable {
+    session->Reply(std::move(res));
   });
 }
 
@@ -572,7 +637,7 @@ void ServerCore::Release(const std::string& address, Session* session) {
   std::lock_guard lock(mu);
   if (--per_address[address] <= 0) per_address.erase(address);
   sessions.erase(session);
-  if (stopping && sessions.empty()) asio::post(io, [this] { FinishShutdown(); });
+  if (stopping && sessions.empty()) asio::post(control, [this] { FinishShutdown(); });
 }
 
 void ServerCore::BeginShutdown() {
@@ -599,6 +664,21 @@ void ServerCore::BeginShutdown() {
 void ServerCore::FinishShutdown() {
   grace.cancel();
   work.reset();
+}
+
+void ServerCore::ReplyOpened() {
+  std::lock_guard lock(mu);
+  ++open_replies;
+}
+
+void ServerCore::ReplyReleased() {
+  std::lock_guard lock(mu);
+  if (--open_replies == 0) replies_released.notify_all();
+}
+
+void ServerCore::AwaitRepliesReleased() {
+  std::unique_lock lock(mu);
+  replies_released.wait(lock, [this] { return open_replies == 0; });
 }
 
 // --- Server ---
@@ -641,10 +721,11 @@ void Server::Serve() {
   for (int i = 1; i < core.options.io_threads; ++i) more.emplace_back([&core] { core.io.run(); });
   core.io.run();
   for (std::thread& t : more) t.join();
+  core.AwaitRepliesReleased();
 }
 
 void Server::Stop() {
-  asio::post(core_->io, [core = core_.get()] { core->BeginShutdown(); });
+  asio::post(core_->control, [core = core_.get()] { core->BeginShutdown(); });
 }
 
 }  // namespace llmscope::http

@@ -3,8 +3,10 @@
 //
 // A connection costs a socket and a few KB, never a thread: `io_threads` run every socket's I/O
 // and `handler_threads` run the route handlers (which may block on the store), one request of a
-// connection at a time, so keep-alive and pipelined requests are answered in order. A stream
-// (Response::stream) costs no thread at all.
+// connection at a time, so keep-alive and pipelined requests are answered in order. An
+// asynchronous route (Router::PostAsync) with a body up to 64 KiB is dispatched on the I/O
+// thread and holds no thread until its Responder replies; a stream (Response::stream) costs no
+// thread at all.
 //
 // Limits, each answered with the JSON error shape and a closed connection, the server staying up:
 //   - the request line and headers must arrive within `header_deadline` (408), within
@@ -19,7 +21,8 @@
 //
 // Stop() (thread-safe, e.g. from a signal thread) stops accepting, closes idle connections, lets
 // requests in flight finish and answer (with "Connection: close"), sends each stream its `last`
-// data and closes it; after `shutdown_grace` whatever is left is cut. Serve() then returns.
+// data and closes it; after `shutdown_grace` whatever is left is cut. Serve() then returns, once
+// every Responder handed to an asynchronous route has been released.
 #pragma once
 
 #include <chrono>

@@ -77,9 +77,9 @@ void ErrorRateTracker::Feed(const Sample& sample) {
   if ((in_stage + 1) % config_.subgroup_size != 0) return;
 
   const double p = static_cast<double>(failed_in_subgroup_) / config_.subgroup_size;
-  const Subgroup& g = history_.emplace_back(
-      Subgroup{in_stage / config_.subgroup_size, subgroup_first_time_ms_,
-               ChartPoint{index, sample.id, sample.time_ms, p, sample.telemetry}});
+  const Subgroup& g = history_.emplace_back(Subgroup{
+      in_stage / config_.subgroup_size, subgroup_first_time_ms_,
+      ChartPoint{index, sample.id, sample.time_ms, p, PointTelemetry::From(sample.telemetry)}});
   for (TrackedViolation& v : tracked_) {
     if (AwaitsContext(v, g.number) && (v.context.empty() || v.context.back().index < index)) {
       v.context.push_back(g.last);

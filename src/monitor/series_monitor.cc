@@ -1,9 +1,11 @@
 #include "monitor/series_monitor.h"
 
 #include <algorithm>
+#include <future>
 #include <iterator>
 #include <span>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace llmscope::monitor {
@@ -68,7 +70,17 @@ SeriesMonitor::SeriesMonitor(store::Store& store, const MonitorConfig& config,
     : store_(store),
       shared_(shared),
       config_(config),
-      error_view_config_(ErrorViewConfig(config)) {}
+      error_view_config_(ErrorViewConfig(config)),
+      writer_([this] { WriteGroups(); }) {}
+
+SeriesMonitor::~SeriesMonitor() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  writer_.join();
+}
 
 template <typename Visit>
 Status SeriesMonitor::ForEachTracker(SourceTrackers& trackers, Visit&& visit) {
@@ -272,44 +284,57 @@ Status SeriesMonitor::EraseSources(const std::vector<SourceKey>& sources,
 }
 
 Result<IngestReceipt> SeriesMonitor::Ingest(std::vector<Sample> samples) {
-  PendingBatch mine{&samples};
+  std::promise<Result<IngestReceipt>> receipt;
+  std::future<Result<IngestReceipt>> committed = receipt.get_future();
+  IngestAsync(std::move(samples),
+              [&receipt](Result<IngestReceipt> r) { receipt.set_value(std::move(r)); });
+  return committed.get();
+}
+
+void SeriesMonitor::IngestAsync(std::vector<Sample> samples, IngestDone done) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    queue_.push_back(PendingBatch{std::move(samples), std::move(done)});
+  }
+  queue_cv_.notify_all();
+}
+
+void SeriesMonitor::WriteGroups() {
   std::unique_lock<std::mutex> lock(queue_mu_);
-  queue_.push_back(&mine);
-  while (!mine.done) {
-    if (committing_) {
-      queue_cv_.wait(lock);
-      continue;
-    }
-    // Lead: commit everyone waiting, including this call.
+  while (true) {
+    // The turn may be held by EraseSources or StartNewStage.
+    queue_cv_.wait(lock, [this] { return !committing_ && (!queue_.empty() || stopping_); });
+    if (queue_.empty()) return;  // stopping, and everything queued is written
+    // Everyone queued now is one group: one transaction, one flush, one publication.
     committing_ = true;
-    std::vector<PendingBatch*> group;
+    std::vector<PendingBatch> group;
     group.swap(queue_);
     lock.unlock();
     CommitGroup(group);
     lock.lock();
     committing_ = false;
-    for (PendingBatch* b : group) b->done = true;
     queue_cv_.notify_all();
+    lock.unlock();
+    for (PendingBatch& b : group) b.done(std::move(b.result));
+    lock.lock();
   }
-  return std::move(mine.result);
 }
 
-void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
-  // One caller's batch is stored and published as it is; several are moved into one (their
-  // callers wait for the group).
+void SeriesMonitor::CommitGroup(std::vector<PendingBatch>& group) {
+  // One caller's batch is stored and published as it is; several are moved into one.
   std::vector<Sample> merged;
   if (group.size() > 1) {
     size_t count = 0;
-    for (const PendingBatch* b : group) count += b->samples->size();
+    for (const PendingBatch& b : group) count += b.samples.size();
     merged.reserve(count);
-    for (PendingBatch* b : group) {
-      std::move(b->samples->begin(), b->samples->end(), std::back_inserter(merged));
+    for (PendingBatch& b : group) {
+      std::move(b.samples.begin(), b.samples.end(), std::back_inserter(merged));
     }
   }
-  std::vector<Sample>& all = group.size() == 1 ? *group.front()->samples : merged;
+  std::vector<Sample>& all = group.size() == 1 ? group.front().samples : merged;
   Result<store::AppendResult> committed = store_.AppendSamples(all);
   if (!committed) {
-    for (PendingBatch* b : group) b->result = committed.error();
+    for (PendingBatch& b : group) b.result = committed.error();
     return;
   }
   // A duplicate (its ingest key was stored already) was judged and published when it was first
@@ -317,15 +342,15 @@ void SeriesMonitor::CommitGroup(const std::vector<PendingBatch*>& group) {
   const std::vector<bool>& duplicate = committed->duplicate;
   auto hand_out_receipts = [&](int opened) {
     size_t next = 0;
-    for (PendingBatch* b : group) {
+    for (PendingBatch& b : group) {
       IngestReceipt receipt;
-      for (size_t i = 0; i < b->samples->size(); ++i, ++next) {
+      for (size_t i = 0; i < b.samples.size(); ++i, ++next) {
         receipt.ids.push_back(all[next].id);
         if (duplicate[next]) ++receipt.duplicates;
       }
-      b->result = std::move(receipt);
+      b.result = std::move(receipt);
     }
-    if (!group.empty()) group.front()->result->violations_opened = opened;
+    if (!group.empty()) group.front().result->violations_opened = opened;
   };
   if (shared_ != nullptr) {
     // Judged, with the samples of other servers, in the store's id order (a duplicate adds no
@@ -407,7 +432,12 @@ void SeriesMonitor::PersistViolations(const std::vector<TrackedViolation*>& chan
     MonitorEvent e;
     e.kind = is_new[i] ? MonitorEvent::Kind::kViolationOpened
                        : MonitorEvent::Kind::kViolationUpdated;
-    e.violation = changed[i]->record;
+    // The context text moves to the event: the tracker writes it afresh before each persist
+    // (ChangedViolations), and a batch that ends many learning stages holds thousands of them.
+    store::ViolationRecord& record = changed[i]->record;
+    std::string context = std::exchange(record.context_json, {});
+    e.violation = record;
+    e.violation.context_json = std::move(context);
     events.push_back(std::move(e));
     if (is_new[i] && changed[i]->record.phase == spc::Phase::kMonitoring) ++*opened;
   }

@@ -6,8 +6,10 @@
 // error series (source, error) an ErrorRateTracker, the p-chart of docs/spc.md §6 over all its
 // calls; stages that freeze and violation events that open or grow are written to the store and
 // published to listeners (the SSE stream, alerting).
-// Concurrent Ingest calls are group-committed: one caller writes the samples of everyone
-// waiting in one transaction, so many single-sample requests cost few commits. A sample whose
+// Ingest is group-committed: the monitor's writer thread takes every batch queued at that moment
+// (IngestAsync, Ingest), writes them in one transaction, judges and publishes them, then
+// completes each caller; so many single-sample requests cost few commits, and an asynchronous
+// caller (the HTTP ingest route) parks no thread while it waits. A sample whose
 // ingest key the store holds already (a resend) is not stored again: Ingest acknowledges it
 // with the stored sample's id and counts it in IngestReceipt::duplicates, and it is neither
 // judged nor published again.
@@ -29,7 +31,8 @@
 // finds (kViolationOpened on each server for one event) to its own listeners.
 //
 // Thread-safe. Listeners are called after the state lock is released, in ingest order, from the
-// thread that committed the group (shared mode: the thread catching up); they must be quick.
+// writer thread (shared mode: the thread catching up), before the group's callers are
+// completed; they must be quick.
 #pragma once
 
 #include <array>
@@ -40,6 +43,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "core/result.h"
@@ -104,6 +108,8 @@ struct IngestReceipt {
   int duplicates = 0;        // samples whose ingest key was stored already: not stored again
   int violations_opened = 0;
 };
+// Completes an IngestAsync call: Ok once the samples are committed, judged and published.
+using IngestDone = std::function<void(Result<IngestReceipt>)>;
 
 // A series' live state, for the API and /metrics. The error series counts calls: points and
 // learning_points are calls, baseline_size is n × baseline subgroups, stage holds μ̂ = p̄ and the
@@ -135,12 +141,20 @@ class SeriesMonitor {
   // servers share it (shared mode); null for a store of this server alone.
   SeriesMonitor(store::Store& store, const MonitorConfig& config,
                 store::SharedStore* shared = nullptr);
+  // Commits what is queued, then stops the writer thread.
+  ~SeriesMonitor();
+  SeriesMonitor(const SeriesMonitor&) = delete;
+  SeriesMonitor& operator=(const SeriesMonitor&) = delete;
 
   // Restores every series from the store. Call once, before the first Ingest.
   Status Rebuild();
 
   // The ingest path. `samples` must already be validated. Ok means committed.
   Result<IngestReceipt> Ingest(std::vector<Sample> samples);
+  // The same without waiting: queues `samples` for the next group and returns; `done` is called
+  // once, from the writer thread, after the group's commit and its listeners. It must be quick
+  // and must not ingest.
+  void IngestAsync(std::vector<Sample> samples, IngestDone done);
 
   // Shared mode: judges the samples appended to the store since the last one judged here, in
   // id order, beginning placed stages at their first sample; writes and publishes what changed.
@@ -196,12 +210,14 @@ class SeriesMonitor {
     std::unique_ptr<ErrorRateTracker> errors;
   };
   struct PendingBatch {
-    std::vector<Sample>* samples;
+    std::vector<Sample> samples;
+    IngestDone done;
     Result<IngestReceipt> result = IngestReceipt{};
-    bool done = false;
   };
 
-  void CommitGroup(const std::vector<PendingBatch*>& group);
+  // The writer thread: commits the queued batches, a group at a time, until stopped.
+  void WriteGroups();
+  void CommitGroup(std::vector<PendingBatch>& group);
   // Inserts a violation the store lacks: once per event key in shared mode.
   Status InsertNewViolation(store::ViolationRecord& v);
   // The valid values of the series' samples in the window, for a stage's external baseline.
@@ -258,8 +274,10 @@ class SeriesMonitor {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::vector<PendingBatch*> queue_;
-  bool committing_ = false;
+  std::vector<PendingBatch> queue_;
+  bool committing_ = false;  // the commit turn: the writer's, or EraseSources' / StartNewStage's
+  bool stopping_ = false;
+  std::thread writer_;  // last: started once everything above is
 };
 
 }  // namespace llmscope::monitor

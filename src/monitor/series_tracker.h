@@ -13,6 +13,7 @@
 // publishes the changes. Not thread-safe; the monitor serializes access.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <list>
@@ -30,13 +31,23 @@
 
 namespace llmscope::monitor {
 
+// The host telemetry of a chart point, NaN where not measured: 40 bytes where Telemetry's
+// optionals take 80. A learning series keeps every point of its stage (docs/design.md "Memory"),
+// so this is most of its size.
+struct PointTelemetry {
+  double cpu_percent = NAN, memory_percent = NAN;
+  double gpu_percent = NAN, gpu_memory_percent = NAN, gpu_temp_c = NAN;
+
+  static PointTelemetry From(const Telemetry& t);
+};
+
 // One point of a series: its index in the series, the sample it came from, and its value.
 struct ChartPoint {
   int64_t index = 0;
   int64_t sample_id = 0;
   int64_t time_ms = 0;
   double value = 0;
-  Telemetry telemetry;
+  PointTelemetry telemetry;
 };
 
 // A violation event as the tracker keeps it while it can still change.

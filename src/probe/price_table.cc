@@ -12,6 +12,9 @@ PriceTable PriceTable::Defaults() {
   t.Set("anthropic", "claude-3-5-sonnet", 3.00, 15.00);
   t.Set("anthropic", "claude-sonnet-4", 3.00, 15.00);
   t.Set("anthropic", "claude-3-5-haiku", 0.80, 4.00);
+  // The simulated provider's default model (the demo), priced like a small hosted model so that
+  // the demo's cost view has figures; no real call is ever made or billed.
+  t.Set("simulated", "sim-llm", 0.15, 0.60);
   return t;
 }
 

@@ -71,13 +71,13 @@ Status CompleteTarget(Target& t) {
   if (!(s.ttft_share > 0 && s.ttft_share < 1)) return Bad("ttft_share", "must be within (0, 1)");
   if (s.tokens_out < 1) return Bad("tokens_out", "must be ≥ 1");
   if (!(s.error_rate >= 0 && s.error_rate <= 1)) return Bad("error_rate", "must be within 0..1");
-  if (t.name.empty()) t.name = t.provider + "/" + t.model;
+  if (t.name.empty()) t.name = t.provider + "/" + t.model + (t.site.empty() ? "" : "@" + t.site);
   return {};
 }
 
 Result<std::unique_ptr<Provider>> MakeProvider(const Target& target, const PriceTable& prices) {
   std::unique_ptr<Provider> p;
-  if (target.provider == "simulated") p = std::make_unique<SimulatedProvider>(target);
+  if (target.provider == "simulated") p = std::make_unique<SimulatedProvider>(target, prices);
   if (target.provider == "ollama") p = std::make_unique<OllamaProvider>(target, prices);
   if (target.provider == "openai" || target.provider == "openai-compatible") {
     p = std::make_unique<OpenAiProvider>(target, prices);

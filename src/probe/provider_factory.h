@@ -15,8 +15,9 @@ namespace llmscope::probe {
 // True for ollama, openai, anthropic, openai-compatible and simulated.
 bool KnownProvider(std::string_view name);
 
-// Fills a target's defaults (name "provider/model"; the public base URL of openai and anthropic,
-// Ollama's local one) and checks every field. Errors: "invalid_target", the message starting
+// Fills a target's defaults (name "provider/model", or "provider/model@site" with a site, so that
+// one model probed from two sites makes two targets; the public base URL of openai and
+// anthropic, Ollama's local one) and checks every field. Errors: "invalid_target", the message starting
 // with the key at fault ("interval_s: must be > 0").
 Status CompleteTarget(Target& target);
 

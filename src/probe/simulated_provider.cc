@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
+#include <utility>
 
 #include "core/clock.h"
 
@@ -64,8 +65,8 @@ std::string_view SimIncidentName(SimIncident incident) {
   return "none";
 }
 
-SimulatedProvider::SimulatedProvider(const Target& target)
-    : target_(target), rng_(target.simulated.seed) {}
+SimulatedProvider::SimulatedProvider(const Target& target, PriceTable prices)
+    : target_(target), prices_(std::move(prices)), rng_(target.simulated.seed) {}
 
 SimIncident SimulatedProvider::IncidentAt(int64_t call) {
   return Locate(call).first;
@@ -145,6 +146,7 @@ Sample SimulatedProvider::Call(const PromptProfile& profile) {
   }
   const int64_t tokens = std::max(1, std::min(p.tokens_out, profile.max_tokens));
   s.tokens_out = tokens;
+  s.cost_usd = prices_.Cost(target_.provider, target_.model, *s.tokens_in, tokens);
   if (target_.stream) {
     const double ttft = e2e * std::clamp(p.ttft_share, 0.0, 1.0);
     s.ttft_ms = ttft;

@@ -1,7 +1,9 @@
 // SimulatedProvider: an LLM service that does not exist. End-to-end
 // latencies are log-normal around `median_e2e_ms` with σ = `sigma_log` on the log scale; the
 // first token arrives after `ttft_share` of the call and the `tokens_out` tokens follow evenly.
-// A call fails with probability `error_rate` (error_kind "http_5xx").
+// A call fails with probability `error_rate` (error_kind "http_5xx"). A call that answers is
+// costed at `prices`, as a real provider's (the defaults price "simulated"/"sim-llm", so that a
+// demo's cost view has figures).
 //
 // With `incidents`, the calls after the first kQuietCalls (so a baseline of 100 forms) cycle
 // through the incidents docs/spc.md's rules detect, each long enough to fire its rule and separated
@@ -21,6 +23,7 @@
 #include <random>
 #include <string_view>
 
+#include "probe/price_table.h"
 #include "probe/provider.h"
 
 namespace llmscope::probe {
@@ -34,7 +37,7 @@ class SimulatedProvider : public Provider {
  public:
   static constexpr int64_t kQuietCalls = 150;
 
-  explicit SimulatedProvider(const Target& target);
+  SimulatedProvider(const Target& target, PriceTable prices);
 
   Sample Call(const PromptProfile& profile) override;
 
@@ -45,6 +48,7 @@ class SimulatedProvider : public Provider {
 
  private:
   Target target_;
+  PriceTable prices_;
   std::mt19937_64 rng_;
   int64_t calls_ = 0;
 };

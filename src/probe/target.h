@@ -29,7 +29,7 @@ struct SimulatedParams {
 };
 
 struct Target {
-  std::string name;      // for logs; default "provider/model"
+  std::string name;      // for logs and its id; default "provider/model" (+ "@site")
   std::string provider;  // ollama | openai | anthropic | openai-compatible | simulated
   std::string base_url;  // e.g. http://127.0.0.1:11434, https://api.openai.com
   std::string model;

@@ -13,8 +13,8 @@
 // (OTLP ingest, never open); /health is open. Keys are compared in constant time and
 // never logged. CORS headers only when cors_origin is set.
 //
-// Threads: io_threads run every connection's I/O and api_threads run the route handlers; an open
-// stream holds no thread, and at most max_stream_clients streams are served (503 beyond). Stop()
+// Threads: io_threads run every connection's I/O and api_threads run the route handlers that may
+// block (single-sample ingest runs on neither: ingest_routes.h); an open stream holds no thread, and at most max_stream_clients streams are served (503 beyond). Stop()
 // refuses new connections, lets in-flight requests finish, ends each stream with a "shutdown"
 // event, and returns Serve() (within shutdown_grace).
 #pragma once

@@ -2,6 +2,8 @@
 
 #include "http/router.h"
 
+#include <memory>
+
 #include "core/time_format.h"
 #include "server/http_reply.h"
 #include "server/json_views.h"
@@ -20,26 +22,42 @@ Json TimeOrNull(const std::optional<int64_t>& ms) {
 
 void RegisterIngestRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                           store::Store& store, const IngestLimits& limits, const Clock& clock) {
-  router.Post("/api/stats", [&monitor, limits, clock](const Request& req, Response& res) {
+  // Asynchronous (docs/design.md "HTTP engine"): parsed where the engine dispatches it, the
+  // samples handed to the monitor's group commit, answered from its writer after the commit.
+  router.PostAsync("/api/stats", [&monitor, limits, clock](
+                                     const Request& req,
+                                     std::shared_ptr<http::Responder> responder) {
+    Response res;
     const std::string type = req.get_header_value("Content-Type");
     if (!type.empty() && type.find("json") == std::string::npos) {
-      return SendError(res, Error{"unsupported_media_type", "send application/json"});
+      SendError(res, Error{"unsupported_media_type", "send application/json"});
+      return responder->Send(std::move(res));
     }
     Result<IngestBody> body = ParseIngestBody(req.body, clock(), limits);
-    if (!body) return SendError(res, body.error());
-    Result<monitor::IngestReceipt> receipt = monitor.Ingest(std::move(body->samples));
-    if (!receipt) {
-      return SendError(
-          res, Error{"storage_error", "the samples were not stored: " + receipt.error().message});
+    if (!body) {
+      SendError(res, body.error());
+      return responder->Send(std::move(res));
     }
-    SendJson(res, 200,
-             Json{{"status", "ok"},
-                  {"logged", true},
-                  {"count", receipt->ids.size()},
-                  {"ids", receipt->ids},
-                  {"duplicates", receipt->duplicates},
-                  {"violations_detected", receipt->violations_opened},
-                  {"ignored_fields", body->ignored_fields}});
+    monitor.IngestAsync(
+        std::move(body->samples),
+        [responder = std::move(responder), ignored = std::move(body->ignored_fields)](
+            Result<monitor::IngestReceipt> receipt) {
+          Response res;
+          if (!receipt) {
+            SendError(res, Error{"storage_error",
+                                 "the samples were not stored: " + receipt.error().message});
+          } else {
+            SendJson(res, 200,
+                     Json{{"status", "ok"},
+                          {"logged", true},
+                          {"count", receipt->ids.size()},
+                          {"ids", receipt->ids},
+                          {"duplicates", receipt->duplicates},
+                          {"violations_detected", receipt->violations_opened},
+                          {"ignored_fields", ignored}});
+          }
+          responder->Send(std::move(res));
+        });
   });
 
   router.Get("/api/stats", [&monitor, &store](const Request&, Response& res) {

@@ -4,7 +4,9 @@
 //        IngestLimits::max_future_ms after the clock's now is refused)
 //     → 200 {status: "ok", logged: true, count, ids, duplicates, violations_detected,
 //     ignored_fields} once the samples are stored and judged. 415 unless the body is JSON; 400
-//     with the payload's error code; 503 "storage_error" when they were not stored.
+//     with the payload's error code; 503 "storage_error" when they were not stored. An
+//     asynchronous route (http::Router::PostAsync): no thread waits for the commit; the
+//     monitor's writer answers (SeriesMonitor::IngestAsync).
 //   GET  /api/stats
 //     → {count, records (the original's name for count), first_time, last_time, violations,
 //     open_violations, series}.

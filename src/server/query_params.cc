@@ -80,6 +80,17 @@ Result<std::optional<llmscope::Metric>> QueryParams::Metric(std::string_view nam
   return Named(name, ParseMetric, "e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, error");
 }
 
+Result<std::optional<bool>> QueryParams::Flag(std::string_view name) const {
+  return Named(
+      name,
+      [](std::string_view v) -> std::optional<bool> {
+        if (v == "true") return true;
+        if (v == "false") return false;
+        return std::nullopt;
+      },
+      "true, false");
+}
+
 Error QueryParams::Unknown(std::string_view name, std::string_view text,
                            std::string_view expected) {
   return Invalid(name, "unknown '" + std::string(text) + "' (" + std::string(expected) + ")");

@@ -43,6 +43,8 @@ class QueryParams {
   Result<std::optional<int64_t>> Time(std::string_view name) const;
   // A metric's name (ParseMetric).
   Result<std::optional<llmscope::Metric>> Metric(std::string_view name) const;
+  // A flag: "true" or "false" (nothing else, so a typo is an error, not false).
+  Result<std::optional<bool>> Flag(std::string_view name) const;
 
   // A name that `parse` knows (spc::ParseRuleName, ...: std::optional<V> of a string_view);
   // `expected` lists the names for the message: "rule: unknown 'R99' (R1..R8, EWMA, CUSUM)".

@@ -1,8 +1,76 @@
 #include "server/recent_samples.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace llmscope::server {
+
+// Points written in order up to a capacity fixed when the block is made (the vector never
+// reallocates). Only the cache writes, under its lock, after the last point written; a window
+// reads the points it was handed, which no later write touches.
+struct PointBlock {
+  explicit PointBlock(size_t capacity) { points.reserve(capacity); }
+  bool full() const { return points.size() == points.capacity(); }
+  std::vector<ViewPoint> points;
+};
+
+namespace {
+
+// A new block holds a sixteenth of what its source holds (8 to 512 points): a source of a
+// few points wastes at most 7 unwritten ones, a large one at most 1/16 of what it holds.
+size_t NextBlockCapacity(size_t held) {
+  return std::clamp<size_t>(held / 16, 8, 512);
+}
+
+}  // namespace
+
+ViewPoints::ViewPoints(std::vector<ViewPoint> points) {
+  auto block = std::make_shared<PointBlock>(0);
+  block->points = std::move(points);
+  points_.reserve(block->points.size());
+  for (const ViewPoint& p : block->points) points_.push_back(&p);
+  blocks_.push_back(std::move(block));
+}
+
+const ViewPoint& RecentSamples::Source::oldest() const {
+  return blocks.front()->points[skip];
+}
+
+const ViewPoint& RecentSamples::Source::newest() const {
+  return blocks.back()->points.back();
+}
+
+void RecentSamples::Source::Push(ViewPoint point) {
+  if (blocks.empty() || blocks.back()->full()) {
+    blocks.push_back(std::make_shared<PointBlock>(NextBlockCapacity(size)));
+  }
+  blocks.back()->points.push_back(std::move(point));
+  ++size;
+}
+
+void RecentSamples::Source::DropOldest(size_t n) {
+  n = std::min(n, size);
+  size -= n;
+  skip += n;
+  // Whole blocks go; the points of a block still partly held stay until the rest goes.
+  while (!blocks.empty() && skip >= blocks.front()->points.size() &&
+         (blocks.size() > 1 || size == 0)) {
+    skip -= blocks.front()->points.size();
+    blocks.pop_front();
+  }
+  if (blocks.empty()) skip = 0;
+}
+
+template <typename Visit>
+void RecentSamples::Source::VisitNewestFirst(Visit&& visit) const {
+  for (size_t b = blocks.size(); b-- > 0;) {
+    const std::vector<ViewPoint>& points = blocks[b]->points;
+    const size_t first = b == 0 ? skip : 0;
+    for (size_t i = points.size(); i-- > first;) {
+      if (!visit(points[i])) return;
+    }
+  }
+}
 
 ViewPoint ViewPoint::From(const Sample& s) {
   ViewPoint p;
@@ -42,12 +110,12 @@ Status RecentSamples::Load(store::Store& store) {
     loaded.evicted = newest->size() > each;
     for (auto it = newest->rbegin(); it != newest->rend(); ++it) {
       if (loaded.evicted && it == newest->rbegin()) continue;  // the extra, oldest one
-      loaded.points.push_back(ViewPoint::From(*it));
+      loaded.Push(ViewPoint::From(*it));
     }
     std::lock_guard<std::mutex> lock(mu_);
     Source& held = sources_[key];
-    total_ += loaded.points.size();
-    total_ -= held.points.size();
+    total_ += loaded.size;
+    total_ -= held.size;
     held = std::move(loaded);
     EvictOverTotal();
   }
@@ -59,11 +127,11 @@ void RecentSamples::Add(const std::vector<const Sample*>& samples) {
   for (const Sample* s : samples) {
     Source& src = sources_[s->source];
     // Held already: loaded from the store after it was committed (several servers).
-    if (!src.points.empty() && s->id <= src.points.back().id) continue;
-    src.points.push_back(ViewPoint::From(*s));
+    if (src.size > 0 && s->id <= src.newest().id) continue;
+    src.Push(ViewPoint::From(*s));
     ++total_;
-    if (src.points.size() > per_source_) {
-      src.points.pop_front();
+    if (src.size > per_source_) {
+      src.DropOldest(1);
       src.evicted = true;
       --total_;
     }
@@ -76,7 +144,7 @@ void RecentSamples::Forget(const std::vector<SourceKey>& sources) {
   for (const SourceKey& key : sources) {
     auto it = sources_.find(key);
     if (it == sources_.end()) continue;
-    total_ -= it->second.points.size();
+    total_ -= it->second.size;
     sources_.erase(it);
   }
 }
@@ -84,10 +152,26 @@ void RecentSamples::Forget(const std::vector<SourceKey>& sources) {
 void RecentSamples::ForgetOlderThan(int64_t cutoff_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = sources_.begin(); it != sources_.end();) {
-    const size_t dropped =
-        std::erase_if(it->second.points, [&](const ViewPoint& p) { return p.time_ms < cutoff_ms; });
-    total_ -= dropped;
-    it = it->second.points.empty() ? sources_.erase(it) : std::next(it);
+    Source& src = it->second;
+    bool any_older = false;
+    src.VisitNewestFirst([&](const ViewPoint& p) {
+      any_older = p.time_ms < cutoff_ms;
+      return !any_older;
+    });
+    if (any_older) {
+      // Held blocks are never changed (a window may hold them): the rest goes to new ones.
+      std::vector<const ViewPoint*> kept;
+      src.VisitNewestFirst([&](const ViewPoint& p) {
+        if (p.time_ms >= cutoff_ms) kept.push_back(&p);
+        return true;
+      });
+      Source rebuilt;
+      rebuilt.evicted = src.evicted;
+      for (auto p = kept.rbegin(); p != kept.rend(); ++p) rebuilt.Push(**p);
+      total_ -= src.size - rebuilt.size;
+      src = std::move(rebuilt);
+    }
+    it = src.size == 0 ? sources_.erase(it) : std::next(it);
   }
 }
 
@@ -95,40 +179,39 @@ void RecentSamples::EvictOverTotal() {
   while (total_ > total_limit_) {
     Source* largest = nullptr;
     for (auto& [key, src] : sources_) {
-      if (!largest || src.points.size() > largest->points.size()) largest = &src;
+      if (!largest || src.size > largest->size) largest = &src;
     }
     // An eighth at a time: one scan of the sources per many evictions.
-    const size_t n = std::max<size_t>(largest->points.size() / 8, 1);
-    largest->points.erase(largest->points.begin(),
-                          largest->points.begin() + static_cast<std::ptrdiff_t>(n));
+    const size_t n = std::max<size_t>(largest->size / 8, 1);
+    largest->DropOldest(n);
     largest->evicted = true;
     total_ -= n;
   }
 }
 
-std::optional<std::vector<ViewPoint>> RecentSamples::Window(const SourceKey& source,
-                                                            int64_t since_ms, int64_t until_ms,
-                                                            int64_t limit) const {
+std::optional<ViewPoints> RecentSamples::Window(const SourceKey& source, int64_t since_ms,
+                                                int64_t until_ms, int64_t limit) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sources_.find(source);
-  if (it == sources_.end()) return std::vector<ViewPoint>();
-  const std::deque<ViewPoint>& points = it->second.points;
+  if (it == sources_.end()) return ViewPoints();
+  const Source& src = it->second;
   // Walk back from the newest; stop at `limit` matches. The answer is complete when the limit
   // was reached, or nothing older was ever evicted, or the oldest held point is already before
   // the window (ids follow arrival, so an evicted point could only be in the window if its time
   // were later than that of a point held — probes send in time order; late pushes from a
   // spooling remote probe are the exception, and then the store answers).
-  std::vector<const ViewPoint*> picked;
-  for (auto p = points.rbegin(); p != points.rend() && static_cast<int64_t>(picked.size()) < limit;
-       ++p) {
-    if (p->time_ms >= since_ms && p->time_ms < until_ms) picked.push_back(&*p);
+  ViewPoints out;
+  if (limit > 0) {
+    src.VisitNewestFirst([&](const ViewPoint& p) {
+      if (p.time_ms >= since_ms && p.time_ms < until_ms) out.points_.push_back(&p);
+      return static_cast<int64_t>(out.points_.size()) < limit;
+    });
   }
-  const bool complete = static_cast<int64_t>(picked.size()) == limit || !it->second.evicted ||
-                        (!points.empty() && points.front().time_ms < since_ms);
+  const bool complete = static_cast<int64_t>(out.points_.size()) == limit || !src.evicted ||
+                        (src.size > 0 && src.oldest().time_ms < since_ms);
   if (!complete) return std::nullopt;
-  std::vector<ViewPoint> out;
-  out.reserve(picked.size());
-  for (auto p = picked.rbegin(); p != picked.rend(); ++p) out.push_back(**p);
+  std::reverse(out.points_.begin(), out.points_.end());
+  out.blocks_.assign(src.blocks.begin(), src.blocks.end());
   return out;
 }
 

@@ -86,4 +86,25 @@ std::vector<store::Rollup> FillFromCoarser(std::vector<store::Rollup> fine,
   return fine;
 }
 
+std::vector<store::ViolationCount> FillCountsFromCoarser(
+    std::vector<store::ViolationCount> fine, const std::vector<store::ViolationCount>& coarse) {
+  if (coarse.empty()) return fine;
+  const int64_t width = coarse.front().width_ms;
+  std::map<int64_t, int64_t> fine_sums, coarse_sums;  // per coarse bucket
+  for (const store::ViolationCount& c : fine) {
+    fine_sums[store::BucketStart(c.bucket_ms, width)] += c.count;
+  }
+  for (const store::ViolationCount& c : coarse) coarse_sums[c.bucket_ms] += c.count;
+  auto filled = [&](int64_t coarse_bucket) {
+    return coarse_sums[coarse_bucket] > fine_sums[coarse_bucket];
+  };
+  std::erase_if(fine, [&](const store::ViolationCount& c) {
+    return filled(store::BucketStart(c.bucket_ms, width));
+  });
+  for (const store::ViolationCount& c : coarse) {
+    if (filled(c.bucket_ms)) fine.push_back(c);
+  }
+  return fine;
+}
+
 }  // namespace llmscope::server

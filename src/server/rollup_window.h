@@ -15,6 +15,7 @@
 
 #include "server/display_downsample.h"
 #include "store/rollups.h"
+#include "store/violation_counts.h"
 
 namespace llmscope::server {
 
@@ -47,5 +48,11 @@ std::vector<WindowSegment> CoverWindow(int64_t since_ms, int64_t until_ms, int64
 // series, any order; the result in bucket order.
 std::vector<store::Rollup> FillFromCoarser(std::vector<store::Rollup> fine,
                                            const std::vector<store::Rollup>& coarse);
+
+// The violation counts (store/violation_counts.h) of a piece read at a fine width, with each
+// coarse bucket whose fine counts sum to less than its own put in their place, as
+// FillFromCoarser does for rollups (the counts are kept as long as the rollups of their width).
+std::vector<store::ViolationCount> FillCountsFromCoarser(
+    std::vector<store::ViolationCount> fine, const std::vector<store::ViolationCount>& coarse);
 
 }  // namespace llmscope::server

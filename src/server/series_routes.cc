@@ -146,7 +146,7 @@ void RegisterSeriesRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                r->severities = severities;
                Result<std::string> body = BuildSpcView(*r, store, monitor, recent);
                if (!body) return SendError(res, body.error());
-               res.set_content(*body, "application/json");
+               res.set_content(std::move(*body), "application/json");
              });
 
   router.Get("/api/series", [&monitor](const Request&, Response& res) {

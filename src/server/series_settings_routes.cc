@@ -98,15 +98,7 @@ Json LimitChanges(const std::optional<monitor::SeriesView>& view,
 }
 
 Result<bool> NewStageConfirmed(const Request& req) {
-  Result<std::optional<bool>> confirmed = QueryParams(req.params)
-                                              .Named(
-                                                  "new_stage",
-                                                  [](std::string_view v) -> std::optional<bool> {
-                                                    if (v == "true") return true;
-                                                    if (v == "false") return false;
-                                                    return std::nullopt;
-                                                  },
-                                                  "true, false");
+  Result<std::optional<bool>> confirmed = QueryParams(req.params).Flag("new_stage");
   if (!confirmed) return confirmed.error();
   return confirmed->value_or(false);
 }

@@ -1,12 +1,14 @@
 #include "server/spc_view.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/time_format.h"
+#include "server/chart_marks.h"
 #include "server/display_downsample.h"
 #include "server/json_views.h"
 #include "server/rollup_window.h"
@@ -16,10 +18,60 @@
 namespace llmscope::server {
 namespace {
 
-// The newest violations of the window that are listed in full; every violation of the window (up
-// to kViolationMarks) is marked and counted per rule in the summary.
+// The newest violations of the window that are listed in full; every violation of a window read
+// from samples (up to kViolationMarks) is marked on its own and counted per rule in the summary
+// (a window read from rollups: per display bucket, every one, chart_marks.h).
 constexpr size_t kViolationsListed = 200;
 constexpr size_t kViolationMarks = 20000;
+
+// Text gathered in a buffer on the stack and appended to `out` a few kilobytes at a time: a
+// column of 43,200 numbers appended one by one spent as long growing the string as formatting.
+class ChunkedText {
+ public:
+  explicit ChunkedText(std::string& out) : out_(out) {}
+  ChunkedText(const ChunkedText&) = delete;
+  ChunkedText& operator=(const ChunkedText&) = delete;
+  ~ChunkedText() { Flush(); }
+
+  void Put(char c) {
+    Room(1);
+    buf_[used_++] = c;
+  }
+  void Put(std::string_view text) {
+    Room(text.size());
+    if (text.size() > sizeof buf_) {
+      out_.append(text);
+      return;
+    }
+    text.copy(buf_ + used_, text.size());
+    used_ += text.size();
+  }
+  // A double in its shortest form that reads back (std::to_chars), null when not finite.
+  void Number(double v) {
+    if (!std::isfinite(v)) return Put("null");
+    Room(kNumberChars);
+    used_ = static_cast<size_t>(std::to_chars(buf_ + used_, buf_ + sizeof buf_, v).ptr - buf_);
+  }
+  // A whole number as its digits.
+  void Integer(int64_t v) {
+    Room(kNumberChars);
+    used_ = static_cast<size_t>(std::to_chars(buf_ + used_, buf_ + sizeof buf_, v).ptr - buf_);
+  }
+  void Flush() {
+    out_.append(buf_, used_);
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kNumberChars = 32;  // the longest double is 24 characters
+  void Room(size_t n) {
+    if (used_ + n > sizeof buf_) Flush();
+  }
+
+  std::string& out_;
+  char buf_[8192];
+  size_t used_ = 0;
+};
 
 // Column arrays of tens of thousands of points are written straight into the output text: a
 // JSON document tree of that size costs more than the whole query.
@@ -30,18 +82,25 @@ class ColumnWriter {
   template <typename Get>
   void Numbers(const char* name, size_t n, Get&& get) {
     Open(name);
+    ChunkedText text(out_);
     for (size_t i = 0; i < n; ++i) {
-      if (i) out_ += ',';
-      std::optional<double> v = get(i);
-      if (v && std::isfinite(*v)) {
-        char buf[32];
-        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, *v);
-        out_.append(buf, p);
-      } else {
-        out_ += "null";
-      }
+      if (i) text.Put(',');
+      const std::optional<double> v = get(i);
+      text.Number(v.value_or(NAN));
     }
-    out_ += ']';
+    text.Put(']');
+  }
+  // Whole numbers (ids, times in ms, 0/1) as digits: the shortest double form writes a time on
+  // a whole 1,000 s as 1.76511e+12, the same number, but longer to make and to read.
+  template <typename Get>
+  void Integers(const char* name, size_t n, Get&& get) {
+    Open(name);
+    ChunkedText text(out_);
+    for (size_t i = 0; i < n; ++i) {
+      if (i) text.Put(',');
+      text.Integer(get(i));
+    }
+    text.Put(']');
   }
   template <typename Get>
   void Strings(const char* name, size_t n, Get&& get) {
@@ -126,11 +185,10 @@ store::SampleQuery WindowQuery(const SpcViewRequest& r) {
 
 // The window's points, oldest first: from the cache when it holds them all, else the store.
 // Without one series, `sources` gets each point's provider and model.
-Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Store& store,
-                                            const RecentSamples& recent,
-                                            std::vector<SourceKey>& sources) {
+Result<ViewPoints> WindowPoints(const SpcViewRequest& r, store::Store& store,
+                                const RecentSamples& recent, std::vector<SourceKey>& sources) {
   if (r.series) {
-    std::optional<std::vector<ViewPoint>> cached =
+    std::optional<ViewPoints> cached =
         recent.Window(r.series->source, r.since_ms, r.until_ms, r.limit);
     if (cached) return std::move(*cached);
   }
@@ -150,7 +208,7 @@ Result<std::vector<ViewPoint>> WindowPoints(const SpcViewRequest& r, store::Stor
     points.push_back(ViewPoint::From(*it));
     if (!r.series) sources.push_back(std::move(it->source));
   }
-  return points;
+  return ViewPoints(std::move(points));
 }
 
 // A point as listed, with its source when the view covers several.
@@ -162,7 +220,7 @@ struct ListedPoint {
 // The window as the reply lists it: its points (every one, or M4's display points), their
 // sources (several-series views), and every value and failure of the window for the summary.
 struct WindowData {
-  std::vector<ViewPoint> points;
+  ViewPoints points;
   std::vector<SourceKey> sources;
   std::vector<double> values;
   std::vector<uint8_t> failed;
@@ -172,6 +230,7 @@ struct WindowData {
   // then empty), and which rollups ("rollup_1m", "rollup_1h"); else "samples".
   std::optional<store::RollupTotals> totals;
   const char* source = "samples";
+  int64_t rollup_width_ms = 0;  // the coarsest rollup width read (CoverWindow's), when read so
 };
 
 // The metric's value of a point, where it counts: a failed call's latency does not.
@@ -187,10 +246,12 @@ void Count(WindowData& w, const ViewPoint& p, Metric metric) {
 Result<WindowData> FullWindow(const SpcViewRequest& r, Metric metric, store::Store& store,
                               const RecentSamples& recent) {
   WindowData w;
-  Result<std::vector<ViewPoint>> points = WindowPoints(r, store, recent, w.sources);
+  Result<ViewPoints> points = WindowPoints(r, store, recent, w.sources);
   if (!points) return points.error();
   w.points = std::move(*points);
-  for (const ViewPoint& p : w.points) Count(w, p, metric);
+  w.values.reserve(w.points.size());
+  w.failed.reserve(w.points.size());
+  for (size_t i = 0; i < w.points.size(); ++i) Count(w, w.points[i], metric);
   return w;
 }
 
@@ -212,10 +273,10 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
     const std::optional<double> value = ValueOf(listed.point, metric);
     m4.Add(std::move(listed), t, value, keep);
   };
-  std::optional<std::vector<ViewPoint>> cached;
+  std::optional<ViewPoints> cached;
   if (r.series) cached = recent.Window(r.series->source, r.since_ms, r.until_ms, INT64_MAX);
   if (cached) {
-    for (ViewPoint& p : *cached) add(ListedPoint{std::move(p), {}});
+    for (size_t i = 0; i < cached->size(); ++i) add(ListedPoint{(*cached)[i], {}});
   } else {
     store::SampleQuery q = WindowQuery(r);
     q.limit = kPage;
@@ -239,10 +300,12 @@ Result<WindowData> DownsampledWindow(const SpcViewRequest& r, Metric metric, sto
       q.since_ms = INT64_MIN;
     }
   }
+  std::vector<ViewPoint> display;
   for (ListedPoint& listed : m4.Take()) {
-    w.points.push_back(std::move(listed.point));
+    display.push_back(std::move(listed.point));
     if (!r.series) w.sources.push_back(std::move(listed.source));
   }
+  w.points = ViewPoints(std::move(display));
   return w;
 }
 
@@ -359,25 +422,150 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
   std::unordered_map<int64_t, const Sample*> by_id;
   for (const Sample& s : *read) by_id.emplace(s.id, &s);
   std::unordered_set<int64_t> listed;
+  std::vector<ViewPoint> display;
   for (Candidate& c : chosen) {
     if (!listed.insert(c.at.id).second) continue;  // one sample, chosen twice
     if (c.point) {
-      w.points.push_back(std::move(*c.point));
+      display.push_back(std::move(*c.point));
     } else if (auto it = by_id.find(c.at.id); it != by_id.end()) {
-      w.points.push_back(ViewPoint::From(*it->second));
+      display.push_back(ViewPoint::From(*it->second));
     } else {  // the sample is past its retention, its rollup is not: the point as rolled up
       ViewPoint p;
       p.id = c.at.id;
       p.time_ms = c.at.time_ms;
       p.metric.fill(NAN);
       p.metric[static_cast<size_t>(metric)] = c.at.value.value_or(NAN);
-      w.points.push_back(std::move(p));
+      display.push_back(std::move(p));
     }
   }
+  w.points = ViewPoints(std::move(display));
   w.count = static_cast<size_t>(totals.count);
   w.totals = totals;
+  w.rollup_width_ms = *width;
   w.source = hourly ? "rollup_1h" : "rollup_1m";
   return std::optional<WindowData>(std::move(w));
+}
+
+// The violations a reply lists and marks: the newest of the window (newest first; the first
+// kViolationsListed are listed in full), whether the window holds more than those, the chart's
+// marks (oldest first) and the monitoring-phase violations per rule (the summary's).
+struct WindowViolations {
+  std::vector<store::ViolationMark> newest;
+  bool more_than_listed = false;
+  std::vector<ChartMark> marks;
+  bool marks_truncated = false;
+  std::array<int64_t, spc::kRuleCount> by_rule{};
+};
+
+// A window read from samples: every violation of the window (of the newest kViolationMarks) is
+// marked on its own.
+Status MarkEachViolation(store::Store& store, store::ViolationQuery vq, WindowViolations& out) {
+  vq.limit = kViolationMarks + 1;  // one more tells whether the marks are cut
+  Result<std::vector<store::ViolationMark>> found = store.QueryViolationMarks(vq);
+  if (!found) return found.error();
+  out.newest = std::move(*found);
+  out.more_than_listed = out.newest.size() > kViolationsListed;
+  out.marks_truncated = out.newest.size() > kViolationMarks;
+  if (out.marks_truncated) out.newest.resize(kViolationMarks);
+  for (auto v = out.newest.rbegin(); v != out.newest.rend(); ++v) {
+    if (v->phase != spc::Phase::kMonitoring) continue;
+    out.marks.push_back(ChartMark{v->id, v->first_time_ms, v->rule, 1});
+    ++out.by_rule[static_cast<size_t>(v->rule)];
+  }
+  return {};
+}
+
+// The newest kViolationsListed + 1 violations of the window by id, newest first, read from a
+// span at its end (until end_ms) that grows fourfold until it holds them or is the whole window:
+// the marks query sorts every violation of its span by id, and 90 days hold 222,000. A
+// violation whose extent ended before that span while a later-starting one was logged after it
+// is the only one that could be missed.
+Result<std::vector<store::ViolationMark>> NewestViolations(store::Store& store,
+                                                           store::ViolationQuery vq,
+                                                           int64_t end_ms) {
+  const int64_t since = vq.since_ms;
+  vq.limit = kViolationsListed + 1;
+  for (int64_t span = store::kRollupHourMs;; span *= 4) {
+    vq.since_ms = end_ms - since > span ? end_ms - span : since;
+    Result<std::vector<store::ViolationMark>> found = store.QueryViolationMarks(vq);
+    if (!found || static_cast<int64_t>(found->size()) >= vq.limit || vq.since_ms == since) {
+      return found;
+    }
+  }
+}
+
+// The monitoring-phase violations of a window read from rollups per display bucket and rule,
+// by onset, from the store's counts over the window's cover (rollup_window.h, hours in place of
+// minutes past their retention) with its ragged ends widened to whole minutes: the marks of a
+// ragged end would be a search of every violation after it (90 days back: all of them) for less
+// than a minute's. `all` gets how many there are of either phase.
+Result<BucketCounts> WindowBucketCounts(const SpcViewRequest& r, store::Store& store,
+                                        const WindowData& w, int64_t& all) {
+  BucketCounts counts;
+  const int64_t since = store::BucketStart(r.since_ms, store::kRollupMinuteMs);
+  const int64_t until = store::BucketStart(r.until_ms - 1, store::kRollupMinuteMs) +
+                        store::kRollupMinuteMs;
+  for (const WindowSegment& segment : CoverWindow(since, until, w.rollup_width_ms)) {
+    store::ViolationCountQuery q{*r.series, segment.width_ms, segment.since_ms, segment.until_ms};
+    Result<std::vector<store::ViolationCount>> found = store.QueryViolationCounts(q);
+    if (!found) return found.error();
+    if (segment.width_ms < store::kRollupHourMs) {
+      q.width_ms = store::kRollupHourMs;
+      q.until_ms = segment.until_ms - store::kRollupHourMs + 1;
+      Result<std::vector<store::ViolationCount>> hours = store.QueryViolationCounts(q);
+      if (!hours) return hours.error();
+      *found = FillCountsFromCoarser(std::move(*found), *hours);
+    }
+    for (const store::ViolationCount& c : *found) {
+      all += c.count;
+      if (c.phase == spc::Phase::kMonitoring) {
+        counts[{w.buckets->Of(c.bucket_ms), c.rule}] += c.count;
+      }
+    }
+  }
+  return counts;
+}
+
+// A series' long window from rollups (RollupWindow) with its violations per display bucket
+// (chart_marks.h): the counts cover the whole window, read from a few thousand rows, and the
+// newest violations are found at its end. nullopt when the window is not read from rollups.
+Result<std::optional<WindowData>> RolledUpWindow(const SpcViewRequest& r, Metric metric,
+                                                 store::Store& store,
+                                                 const store::ViolationQuery& vq,
+                                                 WindowViolations& out) {
+  const size_t keep = std::min(kViolationsListed, *r.max_points / 4);
+  const DisplayBuckets wanted =
+      DisplayBuckets::For(r.since_ms, r.display_until_ms, *r.max_points, keep);
+  if (!RollupWidthFor(wanted.width_ms)) return std::optional<WindowData>();
+  Result<std::vector<store::ViolationMark>> newest =
+      NewestViolations(store, vq, std::min(r.until_ms, r.display_until_ms));
+  if (!newest) return newest.error();
+  std::vector<int64_t> keep_times;
+  for (const store::ViolationMark& v : *newest) {
+    if (keep_times.size() == keep) break;
+    keep_times.push_back(v.first_time_ms);
+  }
+  std::sort(keep_times.begin(), keep_times.end());
+  Result<std::optional<WindowData>> rolled = RollupWindow(r, metric, store, keep_times);
+  if (!rolled || !*rolled) return rolled;
+  const WindowData& w = **rolled;
+  int64_t all = 0;
+  Result<BucketCounts> counts = WindowBucketCounts(r, store, w, all);
+  if (!counts) return counts.error();
+  for (const auto& [key, count] : *counts) out.by_rule[static_cast<size_t>(key.second)] += count;
+  out.newest = std::move(*newest);
+  out.more_than_listed =
+      out.newest.size() > kViolationsListed || all > static_cast<int64_t>(kViolationsListed);
+  const std::vector<store::ViolationMark> listed(
+      out.newest.begin(),
+      out.newest.begin() + static_cast<ptrdiff_t>(std::min(out.newest.size(), kViolationsListed)));
+  std::vector<DisplayPoint> points;
+  points.reserve(w.points.size());
+  for (size_t i = 0; i < w.points.size(); ++i) {
+    points.push_back(DisplayPoint{w.points[i].time_ms, ValueOf(w.points[i], metric)});
+  }
+  out.marks = BucketMarks(*w.buckets, std::move(*counts), listed, points);
+  return rolled;
 }
 
 // The summary of a window read from rollups: count, mean, σ, min, max and error rate from the
@@ -419,17 +607,6 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   vq.metric = metric;
   vq.since_ms = r.since_ms;
   vq.until_ms = r.until_ms;
-  vq.limit = kViolationMarks + 1;  // one more tells whether the marks are cut
-  Result<std::vector<store::ViolationMark>> violations = store.QueryViolationMarks(vq);
-  if (!violations) return violations.error();
-  // The newest listed in full, read by id: the query above reads none of their wide columns.
-  std::vector<store::ViolationRecord> listed_violations;
-  for (const store::ViolationMark& v : *violations) {
-    if (listed_violations.size() == kViolationsListed) break;
-    Result<std::optional<store::ViolationRecord>> full = store.GetViolation(v.id);
-    if (!full) return full.error();
-    if (*full) listed_violations.push_back(std::move(**full));
-  }
   std::vector<store::StageRecord> stages;
   if (r.series) {
     Result<std::vector<store::StageRecord>> loaded = store.LoadStages(*r.series);
@@ -437,37 +614,45 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
     stages = std::move(*loaded);
   }
 
-  const bool marks_truncated = violations->size() > kViolationMarks;
-  if (marks_truncated) violations->resize(kViolationMarks);
+  WindowViolations violations;
+  std::optional<WindowData> rolled_up;
+  const bool from_rollups = r.series && r.max_points && !r.usl && !r.lsl;
+  if (from_rollups) {
+    Result<std::optional<WindowData>> rolled = RolledUpWindow(r, metric, store, vq, violations);
+    if (!rolled) return rolled.error();
+    rolled_up = std::move(*rolled);
+  }
   Result<WindowData> window = [&]() -> Result<WindowData> {
+    if (rolled_up) return std::move(*rolled_up);
+    if (Status s = MarkEachViolation(store, vq, violations); !s) return s.error();
     if (!r.max_points) return FullWindow(r, metric, store, recent);
     // The newest listed violations' points, at most a quarter of the display points (the marks
     // show every violation wherever its point is).
     const size_t keep = std::min(kViolationsListed, *r.max_points / 4);
     std::vector<int64_t> keep_times;
-    for (const store::ViolationMark& v : *violations) {
+    for (const store::ViolationMark& v : violations.newest) {
       if (keep_times.size() == keep) break;
       keep_times.push_back(v.first_time_ms);
     }
     std::sort(keep_times.begin(), keep_times.end());
-    // A series' long window from rollups; capability (spec limits given) needs every value.
-    if (r.series && !r.usl && !r.lsl) {
-      Result<std::optional<WindowData>> rolled = RollupWindow(r, metric, store, keep_times);
-      if (!rolled) return rolled.error();
-      if (*rolled) return std::move(**rolled);
-    }
     return DownsampledWindow(r, metric, store, recent, keep_times);
   }();
   if (!window) return window.error();
-  const std::vector<ViewPoint>& points = window->points;
+  // The newest listed in full, read by id: the marks' queries read none of their wide columns.
+  std::vector<store::ViolationRecord> listed_violations;
+  for (const store::ViolationMark& v : violations.newest) {
+    if (listed_violations.size() == kViolationsListed) break;
+    Result<std::optional<store::ViolationRecord>> full = store.GetViolation(v.id);
+    if (!full) return full.error();
+    if (*full) listed_violations.push_back(std::move(**full));
+  }
+  const ViewPoints& points = window->points;
   const std::vector<SourceKey>& sources = window->sources;
   const size_t listed = points.size();
 
   spc::Summary summary = window->totals ? SummaryOfTotals(*window->totals)
                                         : spc::Summarize(window->values, window->failed);
-  for (const store::ViolationMark& v : *violations) {
-    if (v.phase == spc::Phase::kMonitoring) ++summary.firings_by_rule[static_cast<size_t>(v.rule)];
-  }
+  summary.firings_by_rule = violations.by_rule;
 
   const std::optional<monitor::SeriesView> view = r.series ? monitor.View(*r.series) : std::nullopt;
   const spc::ChartConfig& config = view ? view->config : monitor.ChartConfigFor(metric);
@@ -527,7 +712,8 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
 
   auto point = [&](size_t i) -> const ViewPoint& { return points[i]; };
   std::string out;
-  out.reserve(listed * 200 + 4096);
+  // About what a point takes (~55 bytes with the chart's columns, ~200 with the original's).
+  out.reserve(listed * (r.chart_columns_only ? 64 : 200) + 65536);
   out += '{';
   ColumnWriter w(out);
   w.Raw("series", r.series ? SeriesKeyJson(*r.series).dump() : "null");
@@ -546,9 +732,9 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   w.Numbers("gpu_percents", listed, [&](size_t i) { return Known(point(i).gpu_percent); });
   w.Numbers("gpu_memory_percents", listed,
             [&](size_t i) { return Known(point(i).gpu_memory_percent); });
-  w.Numbers("ids", listed, [&](size_t i) { return Known(point(i).id); });
-  w.Numbers("time_ms", listed, [&](size_t i) { return Known(point(i).time_ms); });
-  w.Numbers("errors", listed, [&](size_t i) { return std::optional<double>(point(i).error); });
+  w.Integers("ids", listed, [&](size_t i) { return point(i).id; });
+  w.Integers("time_ms", listed, [&](size_t i) { return point(i).time_ms; });
+  w.Integers("errors", listed, [&](size_t i) { return int64_t{point(i).error}; });
   if (!r.chart_columns_only) {
     w.Times("timestamps", listed, [&](size_t i) { return point(i).time_ms; });
     if (r.series) {
@@ -575,25 +761,26 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   w.Raw("capability", capability.dump());
   w.Raw("violations", violation_list.dump());
   // The full log, with filters and paging, is GET /api/violations.
-  w.Raw("violations_truncated", violations->size() > kViolationsListed ? "true" : "false");
-  // Every monitoring-phase violation of the window, oldest first, for the chart's markers.
-  std::vector<const store::ViolationMark*> monitoring;
-  for (auto v = violations->rbegin(); v != violations->rend(); ++v) {
-    if (v->phase == spc::Phase::kMonitoring) monitoring.push_back(&*v);
-  }
-  const size_t marks = monitoring.size();
-  auto mark = [&](size_t i) -> const store::ViolationMark& { return *monitoring[i]; };
+  w.Raw("violations_truncated", violations.more_than_listed ? "true" : "false");
+  // The chart's markers, oldest first: each violation's, or each display bucket's per rule with
+  // its count (chart_marks.h).
+  const std::vector<ChartMark>& marks = violations.marks;
+  auto mark = [&](size_t i) -> const ChartMark& { return marks[i]; };
   out += ",\"violation_marks\":{";
   ColumnWriter m(out);
-  m.Numbers("ids", marks, [&](size_t i) { return std::optional<double>(mark(i).id); });
-  m.Numbers("time_ms", marks,
-            [&](size_t i) { return std::optional<double>(mark(i).first_time_ms); });
-  m.Strings("rules", marks, [&](size_t i) { return spc::RuleName(mark(i).rule); });
-  m.Strings("severities", marks, [&](size_t i) {
+  m.Numbers("ids", marks.size(), [&](size_t i) -> std::optional<double> {
+    if (!mark(i).id) return std::nullopt;
+    return static_cast<double>(*mark(i).id);
+  });
+  m.Numbers("time_ms", marks.size(),
+            [&](size_t i) { return std::optional<double>(mark(i).time_ms); });
+  m.Strings("rules", marks.size(), [&](size_t i) { return spc::RuleName(mark(i).rule); });
+  m.Strings("severities", marks.size(), [&](size_t i) {
     return alert::SeverityName(alert::SeverityOf(mark(i).rule, r.severities));
   });
+  m.Numbers("counts", marks.size(), [&](size_t i) { return std::optional<double>(mark(i).count); });
   out += '}';
-  w.Raw("violation_marks_truncated", marks_truncated ? "true" : "false");
+  w.Raw("violation_marks_truncated", violations.marks_truncated ? "true" : "false");
   out += '}';
   return out;
 }

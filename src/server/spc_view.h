@@ -6,10 +6,12 @@
 // and zones in the original unit (provisional ones while learning), summary, capability when
 // spec limits are given (with its usl, lsl and spec_source), and the newest 200 violations in the window in full
 // (`violations_truncated` says whether there were more; the whole log, with filters and
-// paging, is GET /api/violations). `violation_marks` lists every monitoring-phase violation of
-// the window (of the newest 20,000 violations; `violation_marks_truncated` says whether there
-// were more), oldest first, as columns ids, time_ms (onset), rules, severities, for markers; the
-// summary counts them per rule. With `max_points` the columns hold the display points only, and
+// paging, is GET /api/violations). `violation_marks` marks every monitoring-phase violation of
+// the window, oldest first, as columns ids, time_ms (onset), rules, severities, counts, for
+// markers; the summary counts them per rule. A window read from samples marks each violation
+// (count 1) of the newest 20,000 (`violation_marks_truncated` says whether there were more); a
+// window read from rollups marks each display bucket per rule with its count from the store's
+// violation counts, id null, and the listed violations on their own (chart_marks.h), uncut. With `max_points` the columns hold the display points only, and
 // `downsampled` (whether any were left out), `bucket_ms` and `window_count` (the points the
 // window holds) say so. `source` says what the points were read from: "samples", or, for a
 // series' window too long for max_points (display buckets of a minute or more, no spec limits),

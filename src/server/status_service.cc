@@ -22,10 +22,11 @@ status::SourceState StateOfSeries(monitor::SeriesState s) {
 }
 
 // The recent values of a metric: successful calls' finite values; for errors, 1 or 0 a call.
-std::vector<double> ValuesOf(const std::vector<ViewPoint>& points, Metric metric) {
+std::vector<double> ValuesOf(const ViewPoints& points, Metric metric) {
   std::vector<double> values;
   values.reserve(points.size());
-  for (const ViewPoint& p : points) {
+  for (size_t i = 0; i < points.size(); ++i) {
+    const ViewPoint& p = points[i];
     const double v = p.metric[static_cast<size_t>(metric)];
     if (metric == Metric::kError) {
       values.push_back(p.error ? 1 : 0);
@@ -131,7 +132,7 @@ Status StatusService::RefreshClosedDays(int64_t first_day, int64_t now_ms) {
 
 Result<RecentOfSource> StatusService::RecentOf(const SourceKey& source, int64_t now_ms) {
   RecentOfSource r;
-  std::optional<std::vector<ViewPoint>> window =
+  std::optional<ViewPoints> window =
       recent_.Window(source, now_ms - kRecentWindowMs, INT64_MAX, kRecentLimit);
   if (!window) {
     store::SampleQuery q;
@@ -141,10 +142,10 @@ Result<RecentOfSource> StatusService::RecentOf(const SourceKey& source, int64_t 
     q.newest_first = true;
     Result<std::vector<Sample>> samples = store_.QuerySamples(q);
     if (!samples) return samples.error();
-    window.emplace();
-    for (auto s = samples->rbegin(); s != samples->rend(); ++s) {
-      window->push_back(ViewPoint::From(*s));
-    }
+    std::vector<ViewPoint> read;
+    read.reserve(samples->size());
+    for (auto s = samples->rbegin(); s != samples->rend(); ++s) read.push_back(ViewPoint::From(*s));
+    window = ViewPoints(std::move(read));
   }
   r.points = std::move(*window);
   if (!r.points.empty()) {
@@ -152,7 +153,7 @@ Result<RecentOfSource> StatusService::RecentOf(const SourceKey& source, int64_t 
     return r;
   }
   // Nothing in the window: the newest sample is older, or not in memory.
-  std::optional<std::vector<ViewPoint>> newest = recent_.Window(source, INT64_MIN, INT64_MAX, 1);
+  std::optional<ViewPoints> newest = recent_.Window(source, INT64_MIN, INT64_MAX, 1);
   if (newest && !newest->empty()) {
     r.newest_ms = newest->back().time_ms;
     return r;

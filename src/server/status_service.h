@@ -37,7 +37,7 @@ struct BadgeRequest {
 
 // A source's newest samples: those of the recent window, and the time of its newest sample.
 struct RecentOfSource {
-  std::vector<ViewPoint> points;     // the recent window, oldest first
+  ViewPoints points;                 // the recent window, oldest first
   std::optional<int64_t> newest_ms;  // the source's newest sample, however old
 };
 

@@ -51,8 +51,12 @@ void ControlChart::Freeze(std::vector<Firing>& firings) {
                     stages_.back(), baseline_x_[i], baseline_y_[i], firings);
     }
   }
-  baseline_x_.clear();
-  baseline_y_.clear();
+  ReleaseBaseline();
+}
+
+void ControlChart::ReleaseBaseline() {
+  baseline_x_ = {};
+  baseline_y_ = {};
 }
 
 void ControlChart::StartNewStage(const ChartConfig& config) {
@@ -90,8 +94,7 @@ Status ControlChart::StartStageFrom(std::span<const double> baseline) {
 }
 
 void ControlChart::StartKnownStage(const Estimate& known, int baseline_size) {
-  baseline_x_.clear();
-  baseline_y_.clear();
+  ReleaseBaseline();
   learning_start_ = next_index_;
   BeginFrozenStage(next_index_, baseline_size, known);
 }
@@ -102,8 +105,7 @@ void ControlChart::ResumeFrozen(const Stage& stage, bool review_baseline) {
   stages_.assign(1, stage);
   frozen_ = true;
   evaluator_.emplace(config_.rules, stage.mean, stage.sigma);
-  baseline_x_.clear();
-  baseline_y_.clear();
+  ReleaseBaseline();
   next_index_ = learning_start_ = stage.start_index;
   review_until_ = review_baseline ? stage.start_index + stage.baseline_size : 0;
   next_stage_number_ = stage.number + 1;

@@ -97,6 +97,9 @@ class ControlChart {
  private:
   void Freeze(std::vector<Firing>& firings);
   void BeginFrozenStage(int64_t start, int baseline_size, const Estimate& e);
+  // A frozen stage needs no baseline points: their memory (2 × B doubles) goes, as a server
+  // holds thousands of frozen series.
+  void ReleaseBaseline();
 
   ChartConfig config_;
   std::vector<Stage> stages_;

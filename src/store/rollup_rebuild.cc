@@ -10,6 +10,7 @@ constexpr int64_t kRebuildPage = 20000;
 Result<int64_t> RebuildRollupsInPages(int64_t since_ms, const RollupRebuildSteps& steps) {
   const int64_t from = since_ms == INT64_MIN ? INT64_MIN : BucketStart(since_ms, kRollupHourMs);
   if (Status s = steps.delete_from(from); !s) return s.error();
+  if (Status s = steps.count_violations_from(from); !s) return s.error();
   int64_t written = 0, after_id = 0;
   while (true) {
     Result<std::vector<Sample>> page = steps.read_page(after_id, from, kRebuildPage);

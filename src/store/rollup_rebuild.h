@@ -1,9 +1,10 @@
 // The rebuild of the rollups (rollups.h) from the samples, as both stores run it (store.h
 // RebuildRollups): the stored rollups from the hour of since_ms on are deleted, then the samples
 // from that hour on are read a page at a time in id order and each page's rollups added to the
-// stored ones, so that memory stays one page's whatever the history. The store's own I/O is
-// handed in; this holds the order of the steps and the paging. Returns the rollup rows written
-// (one per source and bucket).
+// stored ones, so that memory stays one page's whatever the history; the violation counts
+// (violation_counts.h) of those buckets are counted again from the violation rows. The store's
+// own I/O is handed in; this holds the order of the steps and the paging. Returns the rollup rows
+// written (one per source and bucket).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,9 @@ struct RollupRebuildSteps {
       read_page;
   // Adds rollups to the stored ones of their buckets (rollup_sql::Upsert).
   std::function<Status(const std::vector<SourceRollup>&)> upsert;
+  // Rebuilds the violation counts (violation_counts.h) with bucket_ms ≥ from from the
+  // violation rows.
+  std::function<Status(int64_t from)> count_violations_from;
 };
 
 Result<int64_t> RebuildRollupsInPages(int64_t since_ms, const RollupRebuildSteps& steps);

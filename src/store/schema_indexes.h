@@ -49,6 +49,10 @@ inline constexpr std::string_view kRollupsByBucket =
 inline constexpr std::string_view kRollupsByMetricBucket =
     "CREATE INDEX rollups_by_metric_bucket ON rollups (width_ms, metric, bucket_ms, count, errors)";
 
+// Violation counts of one width by bucket, across series (retention with the rollups).
+inline constexpr std::string_view kViolationCountsByBucket =
+    "CREATE INDEX violation_counts_by_bucket ON violation_counts (width_ms, bucket_ms)";
+
 // Due deliveries, earliest first (ClaimDueDeliveries).
 inline constexpr std::string_view kDeliveriesDue =
     "CREATE INDEX deliveries_due ON deliveries (state, next_attempt_ms, id)";

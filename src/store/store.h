@@ -21,6 +21,7 @@
 #include "store/records.h"
 #include "store/rollups.h"
 #include "store/setting_records.h"
+#include "store/violation_counts.h"
 
 namespace llmscope::store {
 
@@ -114,7 +115,9 @@ class Store {
   // The violation writes of one ingest (docs/design.md "Data"), in one transaction, so that
   // they cost one commit: inserts those whose id is 0 (assigning their ids) and rewrites the
   // extent of the others, as the two methods above do; an event whose row is gone (retention) is
-  // left out. All or nothing: on error nothing is written and no id is assigned.
+  // left out. All or nothing: on error nothing is written and no id is assigned. Each insert
+  // (here and in InsertViolation) adds one to its violation count (violation_counts.h) in the
+  // same transaction.
   virtual Status WriteViolations(std::span<ViolationRecord* const> violations) = 0;
   // Sets status, who and when. "not_found" for an unknown id.
   virtual Status SetViolationStatus(int64_t id, ViolationStatus status, const std::string& by,
@@ -125,6 +128,9 @@ class Store {
   // Only the columns stored before a violation's context are read: a context is kilobytes, and
   // a column after it costs a walk of its overflow pages (20,000 marks: 2.9 s → ~0.2 s).
   virtual Result<std::vector<ViolationMark>> QueryViolationMarks(const ViolationQuery& query) = 0;
+  // The violation counts (violation_counts.h) of a query, by bucket, then rule and phase.
+  virtual Result<std::vector<ViolationCount>> QueryViolationCounts(
+      const ViolationCountQuery& query) = 0;
 
   // Retention: deletes samples with time_ms < cutoff_ms, and violations that are not open and
   // whose last_time_ms < cutoff_ms, with their deliveries. Open violations are never deleted.
@@ -137,12 +143,13 @@ class Store {
   // The rollups of a query, by series (source, then metric name) and bucket.
   virtual Result<std::vector<Rollup>> QueryRollups(const RollupQuery& query) = 0;
   // Rebuilds, in one transaction, the rollups of every bucket that starts at or after the hour
-  // of since_ms from the samples stored; a bucket whose samples are gone (retention) is gone too.
-  // Returns the rollup rows written (one per source, width and bucket: rollup_sql.h).
+  // of since_ms from the samples stored, and the violation counts of those buckets from the
+  // violations stored; a bucket whose rows are gone (retention) is gone too. Returns the rollup
+  // rows written (one per source, width and bucket: rollup_sql.h).
   virtual Result<int64_t> RebuildRollups(int64_t since_ms) = 0;
-  // Retention of the rollups of one width: deletes those whose bucket starts before cutoff_ms.
-  // DeleteOlderThan leaves rollups alone, so they outlive the samples. Returns rows deleted (one
-  // per source and bucket).
+  // Retention of the rollups and violation counts of one width: deletes those whose bucket
+  // starts before cutoff_ms. DeleteOlderThan leaves them alone, so they outlive the samples and
+  // violations. Returns rows deleted.
   virtual Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) = 0;
 
   // --- The alert outbox (src/alert). Several senders, threads or processes on one database,

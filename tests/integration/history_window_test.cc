@@ -229,6 +229,55 @@ TEST(HistoryWindow, AWindowPastMinuteRollupRetentionIsReadFromHourRollups) {
   EXPECT_EQ(*std::max_element(values.begin(), values.end()), fresh["summary"]["max"]);
 }
 
+// A window read from rollups marks its violations per display bucket from the store's counts:
+// every one of the window is counted, past the 200 listed, and the summary's counts per rule are
+// the same as those of the whole window read from the samples.
+TEST(HistoryWindow, ARollupWindowCountsEveryViolationPerBucket) {
+  constexpr int64_t kDayMs = 86'400'000;
+  constexpr int kCount = 3000;
+  constexpr int64_t kStep = 30 * kDayMs / kCount;  // 14.4 minutes
+  auto server = StartServer(LLMSCOPE_BINARY);
+  ASSERT_TRUE(server);
+  const int64_t t0 = (NowMs() - 30 * kDayMs) / 1000 * 1000;
+  json samples = json::array();
+  for (int i = 0; i < kCount; ++i) {
+    const bool spike = i > 300 && i % 9 == 0;  // ~300 R1 violations after the baseline
+    samples.push_back(json{{"provider", "p"},
+                           {"model", "m"},
+                           {"latency_ms", spike ? 50000.0 : 1000.0 + static_cast<double>((i * 7919) % 61)},
+                           {"timestamp", FormatIsoUtc(t0 + i * kStep)}});
+  }
+  ASSERT_EQ(server->Call("POST", "/api/stats", json{{"samples", samples}}.dump()).status, 200);
+  const std::string window = "/api/stats/spc?provider=p&model=m&since=" + FormatIsoUtc(t0 - 60000) +
+                             "&until=" + FormatIsoUtc(t0 + kCount * kStep + 60000);
+  const json full = Get(*server, window + "&limit=100000");
+  const json shown = Get(*server, window + "&max_points=200&columns=chart");
+  ASSERT_EQ(shown["source"], "rollup_1h");
+  ASSERT_EQ(full["source"], "samples");
+  const json& by_rule = full["summary"]["violations_by_rule"];
+  int64_t stored = 0;
+  for (const auto& [rule, n] : by_rule.items()) stored += n.get<int64_t>();
+  ASSERT_GT(stored, 250);
+  EXPECT_EQ(shown["summary"]["violations_by_rule"], by_rule);
+  EXPECT_EQ(shown["violations_truncated"], true);
+  EXPECT_EQ(shown["violations"].size(), 200u);
+  EXPECT_EQ(shown["violation_marks_truncated"], false);
+  // Marks per bucket and rule, a count each: the listed ones on their own (with their ids), the
+  // rest per bucket (no id), every violation once.
+  const json& marks = shown["violation_marks"];
+  int64_t marked = 0, buckets = 0;
+  for (size_t i = 0; i < marks["counts"].size(); ++i) {
+    marked += marks["counts"][i].get<int64_t>();
+    if (marks["ids"][i].is_null()) ++buckets;
+  }
+  EXPECT_EQ(marked, stored);
+  EXPECT_GT(buckets, 0);
+  EXPECT_LT(marks["counts"].size(), full["violation_marks"]["ids"].size());
+  for (size_t i = 1; i < marks["time_ms"].size(); ++i) {
+    EXPECT_LE(marks["time_ms"][i - 1].get<int64_t>(), marks["time_ms"][i].get<int64_t>());
+  }
+}
+
 TEST(HistoryWindow, BadWindowsAreRefused) {
   auto server = StartServer(LLMSCOPE_BINARY);
   ASSERT_TRUE(server);

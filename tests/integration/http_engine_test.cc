@@ -4,7 +4,9 @@
 // slower than their deadline, pipelined requests and pipelined garbage, too many connections from
 // one address. Each bad one gets its 4xx JSON error and a closed connection, and the server keeps
 // answering. Streams: a viewer that stops reading is dropped without holding up the others, and
-// Stop() ends every stream with its last event. Deadlines are set short here so that the test
+// Stop() ends every stream with its last event. Asynchronous routes: a reply completed later from
+// another thread keeps pipelined replies in order, survives its client leaving, is awaited by
+// Stop(), and a completion dropped unsent answers 500. Deadlines are set short here so that the test
 // does not wait; what is checked is the behaviour, not the time.
 #include <gtest/gtest.h>
 
@@ -50,6 +52,12 @@ class EngineTest : public ::testing::Test {
       };
       res.set_stream("text/event-stream", std::move(reply));
     });
+    // Holds its responder until the test completes it (Complete).
+    router_.PostAsync("/later", [this](const Request& req, std::shared_ptr<Responder> responder) {
+      std::lock_guard lock(mu_);
+      held_.push_back({req.body, std::move(responder)});
+    });
+    router_.PostAsync("/dropped", [](const Request&, std::shared_ptr<Responder>) {});
     server_ = std::make_unique<Server>(std::move(options), router_);
     Result<int> port = server_->Bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
@@ -100,12 +108,38 @@ class EngineTest : public ::testing::Test {
     return took;
   }
 
+  size_t Held() {
+    std::lock_guard lock(mu_);
+    return held_.size();
+  }
+  // Waits until `n` asynchronous requests are held.
+  void AwaitHeld(size_t n) {
+    for (int i = 0; i < 500 && Held() < n; ++i) std::this_thread::sleep_for(milliseconds(10));
+    ASSERT_EQ(Held(), n);
+  }
+  // Answers the oldest held request with "later:" and its body, from a thread of the test's.
+  void CompleteOldest() {
+    std::pair<std::string, std::shared_ptr<Responder>> oldest;
+    {
+      std::lock_guard lock(mu_);
+      oldest = std::move(held_.front());
+      held_.erase(held_.begin());
+    }
+    std::thread([&oldest] {
+      Response res;
+      res.set_content("later:" + oldest.first, "text/plain");
+      oldest.second->Send(std::move(res));
+      oldest.second.reset();
+    }).join();
+  }
+
   Router router_;
   std::unique_ptr<Server> server_;
   int port_ = 0;
   std::thread serving_;
   std::mutex mu_;
   std::vector<std::shared_ptr<EventStream>> streams_;
+  std::vector<std::pair<std::string, std::shared_ptr<Responder>>> held_;
 };
 
 size_t Count(const std::string& text, const std::string& what) {
@@ -144,6 +178,76 @@ TEST_F(EngineTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
   const size_t hello = got.find("hello");
   const size_t two = got.find("\r\n\r\n2 ");
   EXPECT_TRUE(one < hello && hello < two) << got;
+}
+
+TEST_F(EngineTest, AnAsynchronousReplyKeepsPipelinedRepliesInOrder) {
+  ServerOptions two_io_threads;
+  two_io_threads.io_threads = 2;
+  Start(two_io_threads);
+  RawConnection c(port_);
+  ASSERT_TRUE(c.Send(
+      "GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+      "GET /items/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  AwaitHeld(1);
+  CompleteOldest();
+  const std::string got = c.ReadUntilClosed(kWait);
+  EXPECT_EQ(Count(got, "HTTP/1.1 200 OK"), 3u) << got;
+  const size_t one = got.find("\r\n\r\n1 ");
+  const size_t later = got.find("later:abc");
+  const size_t two = got.find("\r\n\r\n2 ");
+  EXPECT_TRUE(one < later && later != std::string::npos && later < two) << got;
+}
+
+TEST_F(EngineTest, AnAsynchronousReplyToAClientThatLeftIsDropped) {
+  Start({});
+  {
+    RawConnection c(port_);
+    ASSERT_TRUE(c.Send("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\ngone"));
+    AwaitHeld(1);
+  }  // the client closes before its reply
+  CompleteOldest();
+  ExpectAlive();
+}
+
+TEST_F(EngineTest, AnAsynchronousCompletionReleasedUnsentAnswers500) {
+  Start({});
+  const std::string got = Exchange(
+      "POST /dropped HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  const testing::RawResponse r = testing::ParseRawResponse(got);
+  EXPECT_EQ(r.status, 500) << got;
+  EXPECT_NE(r.body.find("\"internal\""), std::string::npos) << got;
+}
+
+TEST_F(EngineTest, ThePreRoutingHooksHeadersReachAnAsynchronousReply) {
+  router_.SetPreRouting([](const Request&, Response& res) {
+    res.set_header("X-Hook", "yes");
+    return false;
+  });
+  Start({});
+  RawConnection c(port_);
+  ASSERT_TRUE(c.Send(
+      "POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nh"));
+  AwaitHeld(1);
+  CompleteOldest();
+  const std::string got = c.ReadUntilClosed(kWait);
+  EXPECT_NE(got.find("X-Hook: yes"), std::string::npos) << got;
+  EXPECT_NE(got.find("later:h"), std::string::npos) << got;
+}
+
+TEST_F(EngineTest, StopAnswersAnAsynchronousRequestInFlightBeforeServeReturns) {
+  Start({});
+  RawConnection c(port_);
+  ASSERT_TRUE(c.Send("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"));
+  AwaitHeld(1);
+  server_->Stop();
+  CompleteOldest();
+  serving_.join();
+  const std::string got = c.ReadUntilClosed(kWait);
+  EXPECT_EQ(testing::ParseRawResponse(got).status, 200) << got;
+  EXPECT_NE(got.find("later:ok"), std::string::npos) << got;
+  EXPECT_NE(got.find("Connection: close"), std::string::npos) << got;
+  EXPECT_TRUE(c.ClosedByPeer());
 }
 
 TEST_F(EngineTest, ChunkedBodiesAreRead) {

@@ -70,6 +70,11 @@ TEST(SeriesSettingsTest, OverridesApplyAndAskBeforeANewStage) {
   EXPECT_EQ(ParseBody(ask)["error"]["code"], "confirm_new_stage");
   EXPECT_EQ(ParseBody(ask)["changes"]["baseline"], (json{{"from", 100}, {"to", 40}}));
   EXPECT_EQ(ParseBody(server->Call("GET", kSettings))["effective"]["baseline"], 100);
+  // A confirmation is "true" or "false": anything else is refused, not taken as "false".
+  Reply typo = server->Call("PUT", std::string(kSettings) + "?new_stage=yes",
+                            R"({"rules": "R1,R2", "baseline": 40})");
+  ASSERT_EQ(typo.status, 400) << typo.body;
+  EXPECT_EQ(ParseBody(typo)["error"]["message"], "new_stage: unknown 'yes' (true, false)");
   // Made against an old version: refused.
   EXPECT_EQ(server
                 ->Call("PUT", std::string(kSettings) + "?new_stage=true",

@@ -145,6 +145,24 @@ TEST_F(TargetsApiTest, ATargetStartsChangesAndStopsWithoutARestart) {
   EXPECT_TRUE(older["next_before"].is_null());
 }
 
+TEST_F(TargetsApiTest, OneModelAtTwoSitesIsTwoTargets) {
+  StartServe();
+  json here = OllamaTarget(60);
+  json there = OllamaTarget(60);
+  here["site"] = "eu-west";
+  there["site"] = "us-east";
+  const Reply a = server_->Call("POST", "/api/targets", here.dump());
+  ASSERT_EQ(a.status, 201) << a.body;
+  const Reply b = server_->Call("POST", "/api/targets", there.dump());
+  ASSERT_EQ(b.status, 201) << b.body;
+  EXPECT_EQ(Body(a)["name"], "ollama/fake-llm@eu-west");
+  EXPECT_EQ(Body(b)["name"], "ollama/fake-llm@us-east");
+  EXPECT_NE(Body(a)["id"], Body(b)["id"]);
+  EXPECT_EQ(Body(server_->Call("GET", "/api/targets"))["targets"].size(), 2u);
+  // The same site again is the same target.
+  EXPECT_EQ(server_->Call("POST", "/api/targets", here.dump()).status, 409);
+}
+
 TEST_F(TargetsApiTest, BadFieldsAreRefusedNamingTheFieldAndNothingIsSaved) {
   StartServe();
   const std::vector<std::pair<json, std::string>> bad = {

@@ -76,7 +76,7 @@ class ServerProcess {
   std::string Stderr(int run = 0) const;
   int runs() const { return runs_; }
 
-  // A client for 127.0.0.1:port with short connection and bounded read timeouts.
+  // A client for 127.0.0.1:port with a short connection timeout and bounded (60 s) reads.
   std::unique_ptr<httplib::Client> Client() const;
   // {"Authorization": "Bearer <key>"}.
   httplib::Headers AuthHeaders() const;

@@ -102,7 +102,7 @@ try {
   console.log('PASS: alerting end to end');
 } catch (e) {
   console.error('FAIL:', e);
-  await failureScreenshot(page, 'alerting-failure.png');
+  await failureScreenshot(page, 'failure-alerting.png');
   process.exitCode = 1;
 } finally {
   await browser?.close();

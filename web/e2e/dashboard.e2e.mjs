@@ -17,7 +17,7 @@
 // LLMSCOPE_BINARY). Without Chromium it exits 77 (skipped), unless CI=true, where a missing
 // Chromium is a failure.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   artifactsDir,
@@ -39,8 +39,11 @@ requireChromium();
 const artifacts = artifactsDir();
 const EVIL = '<img src=x onerror=alert(1)>';
 const MODEL = 'e2e-model';
-// No screenshot of an earlier run is left to mislead (only this script's own files go).
-for (const f of readdirSync(artifacts)) if (/^(\d\d-[\w-]+|failure)\.png$/.test(f)) rmSync(path.join(artifacts, f));
+// No screenshot of an earlier run is left to mislead. Only this script's own files go: the other
+// e2e scripts, run beside it, write theirs to the same folder.
+const SHOTS = ['01-chart.png', '02-violation-modal.png', '02b-violation-link.png', '03-compare.png',
+  '04-phone.png', '05-overview.png', '05-demo-day.png', 'failure-dashboard.png'];
+for (const f of SHOTS) rmSync(path.join(artifacts, f), { force: true });
 
 let server;
 let demoServer;
@@ -262,7 +265,7 @@ try {
   console.log('PASS: dashboard end to end');
 } catch (e) {
   console.error('FAIL:', e);
-  await failureScreenshot(page, 'failure.png');
+  await failureScreenshot(page, 'failure-dashboard.png');
   process.exitCode = 1;
 } finally {
   await browser?.close();

@@ -34,7 +34,7 @@ Result<int64_t> PostgresStore::DeleteDemoData() {
   pg::PgTransaction txn(*conn);
   if (Status s = txn.Begin(); !s) return s.error();
   int64_t deleted = 0;
-  for (const std::string& statement : sql::DemoDeletes({"placed_stages"})) {
+  for (const std::string& statement : sql::DemoDeletes({"placed_stages", "violation_counts"})) {
     Result<pg::PgResult> r = conn->Run(statement, pg::PgParams(), "DeleteDemoData");
     if (!r) return r.error();
     deleted += std::strtoll(PQcmdTuples(r->get()), nullptr, 10);

@@ -6,6 +6,7 @@
 
 #include "store/postgres/postgres_schema.h"
 #include "store/postgres/postgres_store.h"
+#include "store/postgres/postgres_violation_counts.h"
 #include "store/record_fields.h"
 #include "store/rollup_rebuild.h"
 #include "store/rollup_sql.h"
@@ -40,13 +41,17 @@ Result<int64_t> RebuildRollups(PgConnection& conn, int64_t since_ms) {
   };
   steps.read_page = [&conn](int64_t after_id, int64_t from,
                             int64_t limit) -> Result<std::vector<Sample>> {
-    Result<PgResult> r = conn.Run(rollup_sql::SelectSamplesToRebuild(),
-                                  PgParams().Int(after_id).Int(from).Int(limit), "RebuildRollups");
+    Result<PgResult> r =
+        conn.Run(rollup_sql::SelectSamplesToRebuild(),
+                 PgParams().Int(after_id).Int(from).Int(limit), "RebuildRollups");
     if (!r) return r.error();
     return ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
   };
   steps.upsert = [&conn](const std::vector<SourceRollup>& rollups) {
     return Upsert(conn, rollups);
+  };
+  steps.count_violations_from = [&conn](int64_t from) {
+    return RebuildViolationCounts(conn, from);
   };
   return RebuildRollupsInPages(since_ms, steps);
 }
@@ -112,10 +117,16 @@ Result<int64_t> PostgresStore::RebuildRollups(int64_t since_ms) {
 Result<int64_t> PostgresStore::DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) {
   pg::PgPool::Lease conn = pool_->Acquire();
   if (!conn) return conn.error();
+  pg::PgTransaction txn(*conn);
+  if (Status s = txn.Begin(); !s) return s.error();
   Result<PgResult> r = conn->Run(rollup_sql::DeleteOlderThan(),
                                  PgParams().Int(width_ms).Int(cutoff_ms), "DeleteRollupsOlderThan");
   if (!r) return r.error();
-  return static_cast<int64_t>(std::strtoll(PQcmdTuples(r->get()), nullptr, 10));
+  const int64_t rollups = std::strtoll(PQcmdTuples(r->get()), nullptr, 10);
+  Result<int64_t> counts = pg::DeleteViolationCountsOlderThan(*conn, width_ms, cutoff_ms);
+  if (!counts) return counts.error();
+  if (Status s = txn.Commit(); !s) return s.error();
+  return rollups + *counts;
 }
 
 }  // namespace llmscope::store

@@ -8,6 +8,7 @@
 
 #include "store/postgres/postgres_rollups.h"
 #include "store/postgres/postgres_store.h"
+#include "store/postgres/postgres_violation_counts.h"
 #include "store/rollup_sql.h"
 #include "store/schema_indexes.h"
 #include "store/store_errors.h"
@@ -253,16 +254,34 @@ constexpr std::string_view kStep5[] = {kCreateDemoSources};
 constexpr std::string_view kStep6[] = {idx::kViolationMarksBySeriesTime,
                                        idx::kDropViolationsBySeriesTime};
 
-// 7: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
+// 7: violation counts per series, rule and rollup bucket (store/violation_counts.h), counted
+// from the violations stored (Migrate).
+constexpr std::string_view kCreateViolationCounts = R"sql(CREATE TABLE violation_counts (
+  provider TEXT COLLATE "C" NOT NULL,
+  model TEXT COLLATE "C" NOT NULL,
+  site TEXT COLLATE "C" NOT NULL,
+  profile TEXT COLLATE "C" NOT NULL,
+  metric TEXT COLLATE "C" NOT NULL,
+  rule TEXT COLLATE "C" NOT NULL,
+  phase TEXT COLLATE "C" NOT NULL,
+  width_ms BIGINT NOT NULL,
+  bucket_ms BIGINT NOT NULL,
+  count BIGINT NOT NULL,
+  PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms, rule, phase)
+))sql";
+constexpr std::string_view kStep7[] = {kCreateViolationCounts, idx::kViolationCountsByBucket};
+constexpr int64_t kViolationCountsVersion = 7;
+
+// 8: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
 // series of step 3.
-const std::vector<std::string> kStep7Statements = rollup_sql::SourceRollupsStep(
+const std::vector<std::string> kStep8Statements = rollup_sql::SourceRollupsStep(
     {.text = "TEXT COLLATE \"C\" NOT NULL", .integer = "BIGINT", .real = "DOUBLE PRECISION"});
-const std::vector<std::string_view> kStep7(kStep7Statements.begin(), kStep7Statements.end());
+const std::vector<std::string_view> kStep8(kStep8Statements.begin(), kStep8Statements.end());
 
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
 const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
-                                                         kStep5, kStep6, kStep7};
+                                                         kStep5, kStep6, kStep7, kStep8};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
@@ -297,8 +316,10 @@ Status Migrate(PgConnection& conn) {
       }
     }
   }
-  if (version < kRollupsVersion) {
+  if (version < kRollupsVersion) {  // the violation counts with them
     if (Result<int64_t> built = RebuildRollups(conn, INT64_MIN); !built) return built.error();
+  } else if (version < kViolationCountsVersion) {
+    if (Status s = RebuildViolationCounts(conn, INT64_MIN); !s) return s;
   }
   if (version < PostgresStore::kSchemaVersion) {
     if (Result<PgResult> r =

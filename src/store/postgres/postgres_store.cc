@@ -13,6 +13,7 @@
 #include "spc/rule.h"
 #include "store/postgres/postgres_rollups.h"
 #include "store/postgres/postgres_schema.h"
+#include "store/postgres/postgres_violation_counts.h"
 #include "store/record_fields.h"
 #include "store/sql_statements.h"
 #include "store/store_errors.h"
@@ -249,16 +250,9 @@ Result<std::vector<StageRecord>> PostgresStore::LoadLatestStages() {
 }
 
 Status PostgresStore::InsertViolation(ViolationRecord& violation) {
-  static const std::string kSql = InsertViolationSql() + " RETURNING id";
-  pg::PgPool::Lease conn = pool_->Acquire();
-  if (!conn) return conn.error();
-  Result<PgResult> r =
-      conn->Run(kSql, ViolationParams(violation, /*keyed=*/false), "InsertViolation");
-  if (!r) return r.error();
-  Result<int64_t> id = ReadOneInt(*r);
-  if (!id) return id.error();
-  violation.id = *id;
-  return {};
+  violation.id = 0;
+  ViolationRecord* const one[] = {&violation};
+  return WriteViolationsIn(one, /*once=*/false);
 }
 
 Status PostgresStore::UpdateViolationExtent(const ViolationRecord& v) {
@@ -342,6 +336,7 @@ Status PostgresStore::WriteViolationsIn(std::span<ViolationRecord* const> violat
   };
   std::vector<Stored> stored(violations.size());
   std::vector<size_t> unseen;
+  std::vector<const ViolationRecord*> counted;  // inserted by this call: counted once, here
   auto read = [&](size_t i, const PgResult& r) -> Status {
     if (PQntuples(r.get()) == 0) {
       unseen.push_back(i);
@@ -349,6 +344,7 @@ Status PostgresStore::WriteViolationsIn(std::span<ViolationRecord* const> violat
     }
     PgRow row(r.get(), 0);
     const bool inserted = !once || row.Bool();
+    if (inserted) counted.push_back(violations[i]);
     stored[i].id = row.Int();
     if (!inserted) {
       ViolationRecord& status = stored[i].existing_status.emplace();
@@ -379,6 +375,7 @@ Status PostgresStore::WriteViolationsIn(std::span<ViolationRecord* const> violat
       return StorageError("WriteViolationsOnce: the event key conflicts but no row has it");
     }
   }
+  if (Status s = pg::AddToViolationCounts(*conn, CountsOfInserted(counted)); !s) return s;
   if (Status s = txn.Commit(); !s) return s;
   for (size_t i = 0; i < violations.size(); ++i) {
     if (stored[i].id == 0) continue;

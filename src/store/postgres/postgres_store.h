@@ -48,7 +48,7 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 
@@ -81,6 +81,9 @@ class PostgresStore final : public SharedStore {
   Result<std::optional<ViolationRecord>> GetViolation(int64_t id) override;
   Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) override;
   Result<std::vector<ViolationMark>> QueryViolationMarks(const ViolationQuery& query) override;
+  // postgres_violation_counts.cc
+  Result<std::vector<ViolationCount>> QueryViolationCounts(
+      const ViolationCountQuery& query) override;
 
   Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) override;
 

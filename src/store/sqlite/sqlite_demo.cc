@@ -35,7 +35,7 @@ Result<int64_t> SqliteStore::DeleteDemoData() {
   SqliteTransaction txn(*writer_);
   if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
   int64_t deleted = 0;
-  for (const std::string& statement : sql::DemoDeletes()) {
+  for (const std::string& statement : sql::DemoDeletes({"violation_counts"})) {
     if (Status s = writer_->Run(statement); !s) return s.error();
     deleted += sqlite3_changes64(writer_->handle());
   }

@@ -11,6 +11,7 @@
 #include "store/rollup_sql.h"
 #include "store/rollups.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_violation_counts.h"
 
 namespace llmscope::store {
 namespace sqlite {
@@ -56,6 +57,9 @@ Result<int64_t> RebuildRollups(SqliteConnection& conn, int64_t since_ms) {
   };
   steps.upsert = [&conn](const std::vector<SourceRollup>& rollups) {
     return Upsert(conn, rollups);
+  };
+  steps.count_violations_from = [&conn](int64_t from) {
+    return RebuildViolationCounts(conn, from);
   };
   return RebuildRollupsInPages(since_ms, steps);
 }
@@ -121,13 +125,19 @@ Result<int64_t> SqliteStore::RebuildRollups(int64_t since_ms) {
 
 Result<int64_t> SqliteStore::DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) {
   std::lock_guard lock(writer_->mu);
+  SqliteTransaction txn(*writer_);
+  if (Status s = txn.Begin(/*immediate=*/true); !s) return s.error();
   Result<SqliteStatement> stmt = writer_->Prepare(rollup_sql::DeleteOlderThan());
   if (!stmt) return stmt.error();
   SqliteBinder b(stmt->get());
   b.Int(width_ms).Int(cutoff_ms);
   if (Status s = b.Done("DeleteRollupsOlderThan"); !s) return s.error();
   if (stmt->Step() != SQLITE_DONE) return writer_->Fail("DeleteRollupsOlderThan");
-  return static_cast<int64_t>(sqlite3_changes64(writer_->handle()));
+  const auto rollups = static_cast<int64_t>(sqlite3_changes64(writer_->handle()));
+  Result<int64_t> counts = sqlite::DeleteViolationCountsOlderThan(*writer_, width_ms, cutoff_ms);
+  if (!counts) return counts.error();
+  if (Status s = txn.Commit(); !s) return s.error();
+  return rollups + *counts;
 }
 
 }  // namespace llmscope::store

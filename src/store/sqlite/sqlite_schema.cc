@@ -10,6 +10,7 @@
 #include "store/schema_indexes.h"
 #include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_violation_counts.h"
 #include "store/store_errors.h"
 
 namespace llmscope::store::sqlite {
@@ -226,16 +227,34 @@ constexpr std::string_view kStep6[] = {kCreateDemoSources};
 constexpr std::string_view kStep7[] = {idx::kViolationMarksBySeriesTime,
                                        idx::kDropViolationsBySeriesTime};
 
-// 8: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
+// 8: violation counts per series, rule and rollup bucket (store/violation_counts.h), counted
+// from the violations stored (Migrate).
+constexpr std::string_view kCreateViolationCounts = R"sql(CREATE TABLE violation_counts (
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  site TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  width_ms INTEGER NOT NULL,
+  bucket_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms, rule, phase)
+) WITHOUT ROWID)sql";
+constexpr std::string_view kStep8[] = {kCreateViolationCounts, idx::kViolationCountsByBucket};
+constexpr int64_t kViolationCountsVersion = 8;
+
+// 9: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
 // series of step 4.
-const std::vector<std::string> kStep8Statements =
+const std::vector<std::string> kStep9Statements =
     rollup_sql::SourceRollupsStep({.text = "TEXT NOT NULL", .integer = "INTEGER", .real = "REAL"});
-const std::vector<std::string_view> kStep8(kStep8Statements.begin(), kStep8Statements.end());
+const std::vector<std::string_view> kStep9(kStep9Statements.begin(), kStep9Statements.end());
 
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
-const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
-                                                         kStep5, kStep6, kStep7, kStep8};
+const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4, kStep5,
+                                                         kStep6, kStep7, kStep8, kStep9};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
@@ -257,8 +276,10 @@ Status Migrate(SqliteConnection& conn) {
       }
     }
   }
-  if (*version < kRollupsVersion) {
+  if (*version < kRollupsVersion) {  // the violation counts with them
     if (Result<int64_t> built = RebuildRollups(conn, INT64_MIN); !built) return built.error();
+  } else if (*version < kViolationCountsVersion) {
+    if (Status s = RebuildViolationCounts(conn, INT64_MIN); !s) return s;
   }
   // PRAGMA takes no parameters; the version is this code's constant.
   if (Status s = conn.Run("PRAGMA user_version = " + std::to_string(SqliteStore::kSchemaVersion));

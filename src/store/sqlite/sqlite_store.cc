@@ -13,6 +13,7 @@
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_schema.h"
+#include "store/sqlite/sqlite_violation_counts.h"
 #include "store/store_errors.h"
 
 namespace llmscope::store {
@@ -281,11 +282,9 @@ Result<bool> SqliteStore::UpdateViolationRow(const ViolationRecord& v) {
 }
 
 Status SqliteStore::InsertViolation(ViolationRecord& violation) {
-  std::lock_guard lock(writer_->mu);
-  Result<int64_t> id = InsertViolationRow(violation);
-  if (!id) return id.error();
-  violation.id = *id;
-  return {};
+  violation.id = 0;
+  ViolationRecord* const one[] = {&violation};
+  return WriteViolations(one);
 }
 
 Status SqliteStore::UpdateViolationExtent(const ViolationRecord& v) {
@@ -302,6 +301,7 @@ Status SqliteStore::WriteViolations(std::span<ViolationRecord* const> violations
   SqliteTransaction txn(*writer_);
   if (Status s = txn.Begin(/*immediate=*/true); !s) return s;
   std::vector<int64_t> ids(violations.size(), 0);
+  std::vector<const ViolationRecord*> inserted;
   for (size_t i = 0; i < violations.size(); ++i) {
     if (violations[i]->id != 0) {
       if (Result<bool> updated = UpdateViolationRow(*violations[i]); !updated) {
@@ -312,7 +312,9 @@ Status SqliteStore::WriteViolations(std::span<ViolationRecord* const> violations
     Result<int64_t> id = InsertViolationRow(*violations[i]);
     if (!id) return id.error();
     ids[i] = *id;
+    inserted.push_back(violations[i]);
   }
+  if (Status s = sqlite::AddToViolationCounts(*writer_, CountsOfInserted(inserted)); !s) return s;
   if (Status s = txn.Commit(); !s) return s;
   for (size_t i = 0; i < violations.size(); ++i) {
     if (ids[i] != 0) violations[i]->id = ids[i];

@@ -42,7 +42,7 @@ class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its stateme
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
@@ -77,6 +77,9 @@ class SqliteStore final : public Store {
   Result<std::optional<ViolationRecord>> GetViolation(int64_t id) override;
   Result<std::vector<ViolationRecord>> QueryViolations(const ViolationQuery& query) override;
   Result<std::vector<ViolationMark>> QueryViolationMarks(const ViolationQuery& query) override;
+  // sqlite_violation_counts.cc
+  Result<std::vector<ViolationCount>> QueryViolationCounts(
+      const ViolationCountQuery& query) override;
 
   Result<int64_t> DeleteOlderThan(int64_t cutoff_ms) override;
 

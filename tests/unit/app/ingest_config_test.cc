@@ -1,6 +1,7 @@
 // The [ingest] section of the config, the prompt-text switch and the store's retention periods: the
 // defaults are the documented bounds with prompt text off; the file and LLMSCOPE_INGEST_* set them;
-// a bound that is no positive number is refused naming its key.
+// a bound that is no positive number is refused naming its key. The HTTP engine's threads
+// ([server] io_threads, handler_threads) likewise.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -36,6 +37,22 @@ TEST(IngestConfig, DefaultsAreTheDocumentedBoundsWithPromptTextOff) {
   EXPECT_EQ(c->max_tokens_per_s, 1e7);
   EXPECT_EQ(c->max_cost_usd, 1e4);
   EXPECT_EQ(c->max_token_count, 1'000'000'000);
+}
+
+TEST(ServerThreadsConfig, DefaultsFileEnvironmentAndRange) {
+  Result<Config> defaults = Load("");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->io_threads, 0);  // one per core, chosen by serve
+  EXPECT_EQ(defaults->handler_threads, 16);
+  Result<Config> c = Load("[server]\nio_threads = 3\nhandler_threads = 4\n",
+                          {{"LLMSCOPE_SERVER_HANDLER_THREADS", "8"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->io_threads, 3);
+  EXPECT_EQ(c->handler_threads, 8);  // the environment over the file
+  EXPECT_NE(ErrorOf("[server]\nhandler_threads = 0\n").find("server.handler_threads"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("", {{"LLMSCOPE_SERVER_IO_THREADS", "-1"}}).find("server.io_threads"),
+            std::string::npos);
 }
 
 TEST(IngestConfig, TheFileAndTheEnvironmentSetThem) {

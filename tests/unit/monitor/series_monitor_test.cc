@@ -1,13 +1,18 @@
 // SeriesMonitor over a real SQLite store: violations are stored with their context and limits,
 // a restart (at any point, even mid-event) changes no stage and no violation, violations lost
 // between the sample commit and their own write are restored by the replay, re-baselining
-// survives a restart, and concurrent ingest is group-committed without losing a sample.
+// survives a restart, and concurrent ingest is group-committed without losing a sample; an
+// asynchronous ingest is completed only after its commit and its listeners, even when the
+// monitor is destroyed with it queued.
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -248,6 +253,43 @@ TEST(SeriesMonitor, ConcurrentIngestIsGroupCommittedWithoutLoss) {
   EXPECT_EQ(*all.rbegin(), 1600);
   SeriesKey e2e{SourceKey{"ollama", "llama3", "", ""}, Metric::kE2eMs};
   EXPECT_EQ(m.View(e2e)->points, 1600);
+}
+
+TEST(SeriesMonitor, AsynchronousIngestIsCompletedAfterItsCommitAndItsListeners) {
+  TempDir dir;
+  auto st = OpenSqliteStore(dir, "async.db");
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<int64_t, int>> completed;  // a sample's id; samples published by then
+  std::atomic<int> published{0};
+  auto done = [&](Result<IngestReceipt> r) {
+    std::lock_guard lock(mu);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    completed.emplace_back(r->ids.at(0), published.load());
+    cv.notify_all();
+  };
+  {
+    SeriesMonitor m(*st, MonitorConfig::Defaults());
+    ASSERT_TRUE(m.Rebuild().ok());
+    m.AddListener([&](const MonitorBatch& batch) {
+      published += static_cast<int>(batch.samples.size());
+    });
+    for (int i = 0; i < 300; ++i) m.IngestAsync({Make(i, 2000 + i % 7)}, done);
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(60), [&] { return completed.size() == 300; });
+    ASSERT_EQ(completed.size(), 300u);
+    // Queued as the monitor is destroyed: still committed and completed.
+    lock.unlock();
+    m.IngestAsync({Make(300, 2000)}, done);
+  }
+  ASSERT_EQ(completed.size(), 301u);
+  std::set<int64_t> ids;
+  for (const auto& [id, published_then] : completed) {
+    ids.insert(id);
+    EXPECT_GE(published_then, id) << "completed before its sample was published";
+  }
+  EXPECT_EQ(ids.size(), 301u);
+  EXPECT_EQ(st->Stats()->samples, 301);
 }
 
 TEST(SeriesMonitor, ResentSamplesAreAcknowledgedButNeitherJudgedNorPublishedAgain) {

@@ -33,7 +33,7 @@ Target SimTarget(unsigned long long seed, const std::string& name = "sim") {
 }
 
 std::vector<double> E2eSeries(const Target& target, int n) {
-  SimulatedProvider p(target);
+  SimulatedProvider p(target, PriceTable());
   std::vector<double> out;
   for (int i = 0; i < n; ++i) out.push_back(*p.Call(target.profiles[0]).e2e_ms);
   return out;
@@ -42,8 +42,8 @@ std::vector<double> E2eSeries(const Target& target, int n) {
 TEST(SimulatedProvider, SameSeedSameSamples) {
   Target t = SimTarget(42);
   t.simulated.error_rate = 0.1;
-  SimulatedProvider a(t), b(t);
-  SimulatedProvider other(SimTarget(43));
+  SimulatedProvider a(t, PriceTable()), b(t, PriceTable());
+  SimulatedProvider other(SimTarget(43), PriceTable());
   int differs = 0, errors = 0;
   for (int i = 0; i < 500; ++i) {
     const Sample x = a.Call(t.profiles[0]);
@@ -74,6 +74,28 @@ TEST(SimulatedProvider, SameSeedSameSamples) {
   EXPECT_LT(errors, 90);
 }
 
+TEST(SimulatedProvider, AnsweredCallsAreCostedAtThePriceTable) {
+  Target t = SimTarget(11);
+  t.simulated.error_rate = 0.2;
+  SimulatedProvider priced(t, PriceTable::Defaults());  // sim-llm: $0.15 in, $0.60 out per Mtok
+  SimulatedProvider unpriced(t, PriceTable());
+  int answered = 0, failed = 0;
+  for (int i = 0; i < 200; ++i) {
+    const Sample s = priced.Call(t.profiles[0]);
+    EXPECT_FALSE(unpriced.Call(t.profiles[0]).cost_usd.has_value()) << i;
+    if (s.error) {
+      ++failed;
+      EXPECT_FALSE(s.cost_usd.has_value()) << i;
+      continue;
+    }
+    ++answered;
+    ASSERT_TRUE(s.cost_usd.has_value()) << i;
+    EXPECT_DOUBLE_EQ(*s.cost_usd, (*s.tokens_in * 0.15 + *s.tokens_out * 0.60) / 1e6) << i;
+  }
+  EXPECT_GT(answered, 0);
+  EXPECT_GT(failed, 0);
+}
+
 TEST(SimulatedProvider, FirstCallsAreQuietThenIncidentsCycle) {
   for (int64_t i = 0; i < SimulatedProvider::kQuietCalls; ++i) {
     ASSERT_EQ(SimulatedProvider::IncidentAt(i), SimIncident::kNone);
@@ -90,7 +112,7 @@ TEST(SimulatedProvider, FirstCallsAreQuietThenIncidentsCycle) {
 TEST(SimulatedProvider, NotStreamedHasNoTtft) {
   Target t = SimTarget(7);
   t.stream = false;
-  SimulatedProvider p(t);
+  SimulatedProvider p(t, PriceTable());
   const Sample s = p.Call(t.profiles[0]);
   EXPECT_FALSE(s.ttft_ms.has_value());
   EXPECT_FALSE(s.tpot_ms.has_value());
@@ -102,7 +124,7 @@ TEST(SimulatedProvider, SleepTakesTheSimulatedTime) {
   t.simulated.sleep = true;
   t.simulated.median_e2e_ms = 60;
   t.simulated.sigma_log = 0.01;
-  SimulatedProvider p(t);
+  SimulatedProvider p(t, PriceTable());
   const auto start = Clock::now();
   const Sample s = p.Call(t.profiles[0]);
   const double took = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -191,7 +213,7 @@ TEST(ProbeScheduler, SimulatedSamplesGetTelemetryAndPromptHash) {
   std::vector<ScheduledTarget> targets;
   Target t = SimTarget(5);
   t.interval_s = 0;
-  targets.push_back({t, std::make_unique<SimulatedProvider>(t)});
+  targets.push_back({t, std::make_unique<SimulatedProvider>(t, PriceTable())});
   SchedulerOptions options;
   options.max_calls = 20;
   ProbeScheduler scheduler(std::move(targets), got.Sink(), telemetry, options);

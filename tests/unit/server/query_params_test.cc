@@ -34,6 +34,7 @@ TEST(QueryParams, AbsentParametersAreNullopt) {
   EXPECT_EQ(*p.InRange<int64_t>("limit", 1, 10), std::nullopt);
   EXPECT_EQ(*p.Time("since"), std::nullopt);
   EXPECT_EQ(*p.Metric("metric"), std::nullopt);
+  EXPECT_EQ(*p.Flag("new_stage"), std::nullopt);
   EXPECT_EQ(*p.Named("rule", spc::ParseRuleName, "R1..R8"), std::nullopt);
   EXPECT_EQ(*p.CommaList("severity", alert::ParseSeverity, "critical"), std::nullopt);
 }
@@ -96,6 +97,16 @@ TEST(QueryParams, NamesAreParsedAndAnUnknownOneListsTheKnown) {
   EXPECT_EQ(*p.Named("rule", spc::ParseRuleName, "R1..R8"), spc::Rule::kR2);
   ExpectInvalid(p.Named("bad_rule", spc::ParseRuleName, "R1..R8"), "bad_rule",
                 "unknown 'R99' (R1..R8)");
+}
+
+TEST(QueryParams, FlagsAreTrueOrFalseAndNothingElse) {
+  const QueryParams::Map map = {{"a", "true"}, {"b", "false"}, {"c", "1"}, {"d", "TRUE"}, {"e", ""}};
+  const QueryParams p(map);
+  EXPECT_EQ(*p.Flag("a"), true);
+  EXPECT_EQ(*p.Flag("b"), false);
+  ExpectInvalid(p.Flag("c"), "c", "unknown '1' (true, false)");
+  ExpectInvalid(p.Flag("d"), "d", "unknown 'TRUE'");
+  ExpectInvalid(p.Flag("e"), "e", "unknown ''");
 }
 
 TEST(QueryParams, CommaListsSkipEmptyItemsAndNameTheUnknownOne) {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace llmscope::server {
 namespace {
 
@@ -31,7 +34,7 @@ TEST(RecentSamples, ASourceKeepsItsNewestAndSendsOlderWindowsToTheStore) {
   Add(cache, Samples("a", 1, 25));  // ids 1..25 at t = 1..25 s; 16..25 kept
   const SourceKey a{"p", "a", "", ""};
   // Complete once a held point lies before the window (ids follow time here).
-  std::optional<std::vector<ViewPoint>> recent = cache.Window(a, 17000, INT64_MAX, 100);
+  std::optional<ViewPoints> recent = cache.Window(a, 17000, INT64_MAX, 100);
   ASSERT_TRUE(recent);
   EXPECT_EQ(recent->size(), 9u);
   EXPECT_EQ(recent->front().id, 17);
@@ -47,7 +50,7 @@ TEST(RecentSamples, SamplesOlderThanRetentionAreForgotten) {
   Add(cache, Samples("b", 101, 5));  // t = 101..105 s
   const SourceKey a{"p", "a", "", ""}, b{"p", "b", "", ""};
   cache.ForgetOlderThan(11000);
-  std::optional<std::vector<ViewPoint>> left = cache.Window(a, 0, INT64_MAX, 100);
+  std::optional<ViewPoints> left = cache.Window(a, 0, INT64_MAX, 100);
   ASSERT_TRUE(left);
   ASSERT_EQ(left->size(), 15u);
   EXPECT_EQ(left->front().id, 11);
@@ -62,11 +65,11 @@ TEST(RecentSamples, TheTotalIsBoundedByEvictingFromTheLargestSource) {
   Add(cache, Samples("big", 1, 90));
   Add(cache, Samples("small", 1000, 20));  // 110 > 100: "big" gives up its oldest eighth
   const SourceKey big{"p", "big", "", ""}, small{"p", "small", "", ""};
-  std::optional<std::vector<ViewPoint>> small_all = cache.Window(small, 0, INT64_MAX, 1000);
+  std::optional<ViewPoints> small_all = cache.Window(small, 0, INT64_MAX, 1000);
   ASSERT_TRUE(small_all);
   EXPECT_EQ(small_all->size(), 20u);
   EXPECT_FALSE(cache.Window(big, 0, INT64_MAX, 1000));  // its oldest went
-  std::optional<std::vector<ViewPoint>> big_recent = cache.Window(big, 0, INT64_MAX, 70);
+  std::optional<ViewPoints> big_recent = cache.Window(big, 0, INT64_MAX, 70);
   ASSERT_TRUE(big_recent);
   EXPECT_EQ(big_recent->back().id, 90);
   // Many sources: each keeps some, and the total stays within the bound.
@@ -74,16 +77,63 @@ TEST(RecentSamples, TheTotalIsBoundedByEvictingFromTheLargestSource) {
   size_t held = 0;
   for (int m = 0; m < 40; ++m) {
     const SourceKey k{"p", "m" + std::to_string(m), "", ""};
-    std::optional<std::vector<ViewPoint>> w = cache.Window(k, 0, INT64_MAX, 1);
+    std::optional<ViewPoints> w = cache.Window(k, 0, INT64_MAX, 1);
     ASSERT_TRUE(w);
     EXPECT_EQ(w->size(), 1u);  // the newest point of every source is held
   }
   for (const SourceKey& k : {big, small}) {
-    if (std::optional<std::vector<ViewPoint>> w = cache.Window(k, 0, INT64_MAX, 1000)) {
+    if (std::optional<ViewPoints> w = cache.Window(k, 0, INT64_MAX, 1000)) {
       held += w->size();
     }
   }
   EXPECT_LE(held, 100u);
+}
+
+// A window shares the cache's points instead of copying them: what it was handed stays as it
+// was while the cache evicts them, adds after them and drops them for retention.
+TEST(RecentSamples, AWindowHandedOutStaysAsItWasWhateverTheCacheDoesNext) {
+  RecentSamples cache(10, 1000);
+  Add(cache, Samples("a", 1, 10));
+  const SourceKey a{"p", "a", "", ""};
+  std::optional<ViewPoints> held = cache.Window(a, 0, INT64_MAX, 100);
+  ASSERT_TRUE(held);
+  Add(cache, Samples("a", 11, 30));  // 1..30 seen, 31..40 kept: every held point evicted
+  cache.ForgetOlderThan(35000);
+  ASSERT_EQ(held->size(), 10u);
+  for (size_t i = 0; i < held->size(); ++i) {
+    EXPECT_EQ((*held)[i].id, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ((*held)[i].metric[static_cast<size_t>(Metric::kE2eMs)],
+              100.0 + static_cast<double>(i));
+  }
+  std::optional<ViewPoints> now = cache.Window(a, 0, INT64_MAX, 6);
+  ASSERT_TRUE(now);
+  ASSERT_EQ(now->size(), 6u);  // 35..40, all the cache holds
+  EXPECT_EQ(now->front().id, 35);
+  EXPECT_EQ(now->back().id, 40);
+}
+
+// Windows read while samples arrive (the ThreadSanitizer run checks the sharing): each is the
+// newest points in id order, without gaps.
+TEST(RecentSamples, WindowsReadWhileSamplesArriveAreWhole) {
+  RecentSamples cache(500, 800);
+  const SourceKey a{"p", "a", "", ""};
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int64_t first = 1; first <= 5000; first += 50) Add(cache, Samples("a", first, 50));
+    done = true;
+  });
+  int checked = 0;
+  while (!done || checked == 0) {
+    std::optional<ViewPoints> w = cache.Window(a, 0, INT64_MAX, 300);
+    if (!w || w->empty()) continue;
+    for (size_t i = 1; i < w->size(); ++i) ASSERT_EQ((*w)[i].id, (*w)[i - 1].id + 1);
+    ++checked;
+  }
+  writer.join();
+  std::optional<ViewPoints> last = cache.Window(a, 0, INT64_MAX, 300);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->back().id, 5000);
+  EXPECT_EQ(last->size(), 300u);
 }
 
 }  // namespace

@@ -89,5 +89,31 @@ TEST(RollupWindow, HoursWhoseMinutesArePastTheirRetentionAreFilledFromTheHourRol
   EXPECT_EQ(FillFromCoarser(minutes, {}), minutes);
 }
 
+TEST(RollupWindow, ViolationCountsPastMinuteRetentionAreFilledFromTheirHour) {
+  constexpr int64_t kHour = store::kRollupHourMs, kMinute = store::kRollupMinuteMs;
+  const int64_t h = 472'222 * kHour;
+  auto count = [](int64_t width, int64_t bucket, spc::Rule rule, int64_t n) {
+    store::ViolationCount c;
+    c.width_ms = width;
+    c.bucket_ms = bucket;
+    c.rule = rule;
+    c.count = n;
+    return c;
+  };
+  // The first hour's minutes are gone; the second hour's are all there.
+  const std::vector<store::ViolationCount> minutes = {
+      count(kMinute, h + kHour + 5 * kMinute, spc::Rule::kR1, 2),
+      count(kMinute, h + kHour + 9 * kMinute, spc::Rule::kR2, 1)};
+  const std::vector<store::ViolationCount> hours = {count(kHour, h, spc::Rule::kR1, 4),
+                                                    count(kHour, h, spc::Rule::kR5, 1),
+                                                    count(kHour, h + kHour, spc::Rule::kR1, 2),
+                                                    count(kHour, h + kHour, spc::Rule::kR2, 1)};
+  std::vector<store::ViolationCount> expected = minutes;
+  expected.push_back(hours[0]);
+  expected.push_back(hours[1]);
+  EXPECT_EQ(FillCountsFromCoarser(minutes, hours), expected);
+  EXPECT_EQ(FillCountsFromCoarser(minutes, {}), minutes);
+}
+
 }  // namespace
 }  // namespace llmscope::server

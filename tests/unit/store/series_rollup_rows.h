@@ -1,12 +1,14 @@
 // The migration tests' view of the rollups table that source_rollups replaced (one row per
-// series, width and bucket; SQLite step 4, PostgreSQL step 3): a history whose rollups cover
-// every metric's cases, and the INSERT that writes given rollups as rows of that table, so a test
-// can put a store back to the version before the conversion (store/rollup_sql.h).
+// series, width and bucket; SQLite step 4, PostgreSQL step 3): the table as each store created it,
+// a history whose rollups cover every metric's cases, and the INSERT that writes given rollups as
+// rows of that table, so a test can put a store back to a version before the conversion
+// (store/rollup_sql.h).
 #pragma once
 
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/rollups.h"
@@ -14,6 +16,29 @@
 #include "tests/unit/store/store_conformance.h"
 
 namespace llmscope::store::conformance {
+
+inline constexpr std::string_view kCreateSqliteSeriesRollups = R"sql(CREATE TABLE rollups (
+    provider TEXT NOT NULL, model TEXT NOT NULL, site TEXT NOT NULL, profile TEXT NOT NULL,
+    metric TEXT NOT NULL, width_ms INTEGER NOT NULL, bucket_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL, errors INTEGER NOT NULL, value_count INTEGER NOT NULL,
+    value_sum REAL NOT NULL, value_sum_squares REAL NOT NULL,
+    min_value REAL, min_time_ms INTEGER, min_id INTEGER,
+    max_value REAL, max_time_ms INTEGER, max_id INTEGER,
+    first_time_ms INTEGER NOT NULL, first_value REAL, first_id INTEGER NOT NULL,
+    last_time_ms INTEGER NOT NULL, last_value REAL, last_id INTEGER NOT NULL,
+    PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)) WITHOUT ROWID)sql";
+
+inline constexpr std::string_view kCreatePostgresSeriesRollups = R"sql(CREATE TABLE rollups (
+    provider TEXT COLLATE "C" NOT NULL, model TEXT COLLATE "C" NOT NULL,
+    site TEXT COLLATE "C" NOT NULL, profile TEXT COLLATE "C" NOT NULL,
+    metric TEXT COLLATE "C" NOT NULL, width_ms BIGINT NOT NULL, bucket_ms BIGINT NOT NULL,
+    count BIGINT NOT NULL, errors BIGINT NOT NULL, value_count BIGINT NOT NULL,
+    value_sum DOUBLE PRECISION NOT NULL, value_sum_squares DOUBLE PRECISION NOT NULL,
+    min_value DOUBLE PRECISION, min_time_ms BIGINT, min_id BIGINT,
+    max_value DOUBLE PRECISION, max_time_ms BIGINT, max_id BIGINT,
+    first_time_ms BIGINT NOT NULL, first_value DOUBLE PRECISION, first_id BIGINT NOT NULL,
+    last_time_ms BIGINT NOT NULL, last_value DOUBLE PRECISION, last_id BIGINT NOT NULL,
+    PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)))sql";
 
 // Two sources over two hours, with failed calls and calls without ttft.
 inline std::vector<Sample> SeriesRollupHistory() {

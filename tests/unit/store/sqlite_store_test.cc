@@ -162,10 +162,11 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   }
   ASSERT_EQ(built.size(), 76u);  // 4,491 s: 75 minutes begun, and one more across an edge
   // The file as version 3 left it: no rollups table, no violations index by time, no settings
-  // (version 5), no demo_sources (version 6).
+  // (version 5), no demo_sources (version 6), no violation counts (version 8).
   RawDb(path_).Exec(
       "DROP TABLE source_rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
-      "DROP TABLE settings_audit; DROP TABLE demo_sources; PRAGMA user_version = 3");
+      "DROP TABLE settings_audit; DROP TABLE demo_sources; DROP TABLE violation_counts; "
+      "PRAGMA user_version = 3");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
   RollupQuery q;
@@ -177,7 +178,7 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
 
 // Rollups outlive samples, so the step to one row per source and bucket converts the rows per
 // series rather than rebuilding them from the samples.
-TEST_F(SqliteStoreTest, MigratingAFileOfVersion7ConvertsItsRollupRowsPerSeries) {
+TEST_F(SqliteStoreTest, MigratingAFileOfVersion8ConvertsItsRollupRowsPerSeries) {
   std::vector<Rollup> live;
   {
     std::unique_ptr<SqliteStore> store = Open();
@@ -188,22 +189,52 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion7ConvertsItsRollupRowsPerSeries) 
   }
   ASSERT_FALSE(live.empty());
   RawDb db(path_);
-  db.Exec(R"sql(CREATE TABLE rollups (
-    provider TEXT NOT NULL, model TEXT NOT NULL, site TEXT NOT NULL, profile TEXT NOT NULL,
-    metric TEXT NOT NULL, width_ms INTEGER NOT NULL, bucket_ms INTEGER NOT NULL,
-    count INTEGER NOT NULL, errors INTEGER NOT NULL, value_count INTEGER NOT NULL,
-    value_sum REAL NOT NULL, value_sum_squares REAL NOT NULL,
-    min_value REAL, min_time_ms INTEGER, min_id INTEGER,
-    max_value REAL, max_time_ms INTEGER, max_id INTEGER,
-    first_time_ms INTEGER NOT NULL, first_value REAL, first_id INTEGER NOT NULL,
-    last_time_ms INTEGER NOT NULL, last_value REAL, last_id INTEGER NOT NULL,
-    PRIMARY KEY (provider, model, site, profile, metric, width_ms, bucket_ms)) WITHOUT ROWID)sql");
+  db.Exec(std::string(conformance::kCreateSqliteSeriesRollups));
   db.Exec(conformance::InsertSeriesRollupRows(live));
-  db.Exec("DROP TABLE source_rollups; DELETE FROM samples; PRAGMA user_version = 7");
+  db.Exec("DROP TABLE source_rollups; DELETE FROM samples; PRAGMA user_version = 8");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(conformance::EveryRollup(*store), live);
   EXPECT_EQ(db.Text("SELECT count(*) FROM sqlite_schema WHERE name = 'rollups'"), "0");
+}
+
+TEST_F(SqliteStoreTest, MigratingAFileOfVersion7CountsItsViolations) {
+  const SeriesKey series{Source("p", "m"), Metric::kE2eMs};
+  std::vector<ViolationCount> live;
+  {
+    std::unique_ptr<SqliteStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 50; ++i) {
+      ViolationRecord v;
+      v.series = series;
+      v.rule = i % 2 ? spc::Rule::kR1 : spc::Rule::kR5;
+      v.first_time_ms = v.last_time_ms = 1'700'000'000'000 + int64_t{i} * 95'000;
+      v.context_json = "{}";
+      ASSERT_TRUE(store->InsertViolation(v).ok());
+    }
+    for (int64_t width : kRollupWidthsMs) {
+      Result<std::vector<ViolationCount>> got =
+          store->QueryViolationCounts(ViolationCountQuery{series, width});
+      ASSERT_TRUE(got.ok());
+      live.insert(live.end(), got->begin(), got->end());
+    }
+  }
+  ASSERT_EQ(live.size(), 50u + 4u);  // a minute each; two rules over 80 minutes: 2 × 2 hours
+  // The file as version 7 left it: violations, no counts, the rollups one row per series.
+  RawDb db(path_);
+  db.Exec("DROP TABLE violation_counts; DROP TABLE source_rollups");
+  db.Exec(std::string(conformance::kCreateSqliteSeriesRollups));
+  db.Exec("PRAGMA user_version = 7");
+  std::unique_ptr<SqliteStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  std::vector<ViolationCount> migrated;
+  for (int64_t width : kRollupWidthsMs) {
+    Result<std::vector<ViolationCount>> got =
+        store->QueryViolationCounts(ViolationCountQuery{series, width});
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    migrated.insert(migrated.end(), got->begin(), got->end());
+  }
+  EXPECT_EQ(migrated, live);
 }
 
 TEST_F(SqliteStoreTest, ASeriesViolationsOfAWindowAreFoundByTimeTheirMarksFromTheIndexAlone) {

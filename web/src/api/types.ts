@@ -266,7 +266,8 @@ export interface SpcView {
   capability: Capability | null;
   violations: Violation[]; // the newest 200, in full
   violations_truncated: boolean;
-  // Every violation of the window (up to 20,000, oldest first), for markers over all of it.
+  // Every violation of the window, oldest first, for markers over all of it: each on its own (up
+  // to 20,000), or per display bucket with a count when the window is read from rollups.
   violation_marks?: ViolationMarks;
   violation_marks_truncated?: boolean;
   // With max_points: whether points were left out (M4 per bucket of bucket_ms), and how many
@@ -276,11 +277,14 @@ export interface SpcView {
   window_count?: number;
 }
 
+// One mark per violation (ids set, counts 1), or, for a window read from rollups, one per
+// display bucket and rule (id null) with how many violations of that rule began in the bucket.
 export interface ViolationMarks {
-  ids: number[];
+  ids: (number | null)[];
   time_ms: number[];
   rules: string[];
   severities: string[];
+  counts?: number[]; // absent from older servers: 1 each
 }
 
 export interface PChartView {

@@ -148,6 +148,7 @@ function drawViolationMarker(ctx: CanvasRenderingContext2D, m: Marker, px: (v: n
     ctx.strokeStyle = '#000';
     ctx.fillStyle = st.colour;
     drawMarker(ctx, st.shape, x, y, 4 * dpr);
+    drawCount(ctx, m, x, y, 4 * dpr);
     ctx.restore();
     return;
   }
@@ -168,7 +169,19 @@ function drawViolationMarker(ctx: CanvasRenderingContext2D, m: Marker, px: (v: n
   ctx.strokeStyle = '#fff';
   ctx.fillStyle = st.colour;
   drawMarker(ctx, st.shape, x, y, 8 * dpr);
+  drawCount(ctx, m, x, y, 8 * dpr);
   ctx.restore();
+}
+
+// A display bucket's mark of several violations: "×N" beside it.
+function drawCount(ctx: CanvasRenderingContext2D, m: Marker, x: number, y: number, size: number) {
+  if (m.count === undefined) return;
+  const dpr = devicePixelRatio;
+  ctx.globalAlpha = 1;
+  ctx.font = `${10 * dpr}px sans-serif`;
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = ruleStyle(m.rule).colour;
+  ctx.fillText(`×${m.count}`, x + size + 2 * dpr, y);
 }
 
 // Wheel zoom around the cursor and Shift+drag panning on the x axis; `userScale` sets the range
@@ -225,6 +238,7 @@ function showCounts(el: HTMLElement, m: ChartModel) {
   el.dataset.limits = String(m.segments.length);
   el.dataset.markers = String(m.markers.length);
   el.dataset.alertMarkers = String(m.markers.filter((mk) => isAlert(mk.severity)).length);
+  el.dataset.markedViolations = String(m.markers.reduce((n, mk) => n + (mk.count ?? 1), 0));
 }
 
 export const ControlChart = forwardRef<ControlChartHandle, Props>(function ControlChart(p, ref) {
@@ -436,6 +450,7 @@ function Tooltip({ model, tip, unit, digits }: { model: ChartModel; tip: { idx: 
       {marks.map((m) => (
         <div key={m.rule + m.x} style={{ color: ruleStyle(m.rule).colour }}>
           {m.rule}
+          {m.count !== undefined ? ` ×${m.count}` : ''}
           {m.severity ? ` (${m.severity})` : ''}: {ruleStyle(m.rule).meaning}
           {m.detectedX !== undefined ? ` · estimated onset; detected ${formatTime(m.detectedX * 1000).slice(11)}` : ''}
         </div>

@@ -1,5 +1,5 @@
 import type { Alerting } from '../api/types';
-import { baselineText, budgetText, delayText, formatDuration, learningText, short, statisticGauge } from './alerting';
+import { baselineText, budgetText, degradedText, delayText, formatDuration, learningText, short, statisticGauge } from './alerting';
 import { matchesSeverity } from './severity';
 import { learntAlerting } from '../test/alerting_fixture';
 
@@ -47,6 +47,14 @@ test('while learning the unknown figures say so; the errors detector speaks of c
   expect(baselineText(errors, 'error')).toBe('Baseline level: 2.0 % errors');
   expect(delayText(errors)).toBe('A rise of the error rate (+5% errors) is alerted in about 1.6 min');
   expect(budgetText({ ...LEARNT, budget_per_30d: 2 })).toMatch(/^Alert budget: 2 false alerts \/ 30 days/);
+});
+
+test('an expected count below a thousandth reads as "< 0.001", not as 3.6e-9', () => {
+  const quiet: Alerting = { ...LEARNT, expected_false_alerts_per_30d: 3.6e-9, expected_degraded_per_30d: 3.2e-7 };
+  expect(budgetText(quiet)).toBe('Alert budget: 1 false alert / 30 days · expected < 0.001 at current settings');
+  expect(degradedText(quiet)).toBe('Early warning (degraded): < 0.001 / 30 days on healthy data');
+  expect(degradedText({ ...LEARNT, expected_degraded_per_30d: 3.14 })).toBe('Early warning (degraded): about 3.1 / 30 days on healthy data');
+  expect(budgetText({ ...LEARNT, expected_false_alerts_per_30d: 0 })).toBe('Alert budget: 1 false alert / 30 days · expected 0 at current settings');
 });
 
 test('the severity filter passes what the server would; unclassified violations always pass', () => {

@@ -43,13 +43,20 @@ export function budgetText(a: Alerting): string | null {
   const b = a.budget_per_30d;
   const budget = `Alert budget: ${short(b)} false alert${b === 1 ? '' : 's'} / 30 days`;
   if (!known(a.expected_false_alerts_per_30d)) return `${budget} · expected rate known once learnt`;
-  return `${budget} · expected ${short(a.expected_false_alerts_per_30d)} at current settings`;
+  return `${budget} · expected ${expectedCount(a.expected_false_alerts_per_30d)} at current settings`;
+}
+
+// An expected count per 30 days: "0.02", "3.1"; one below a thousandth as "< 0.001" (the design
+// of a very quiet series gives figures like 3.6e-9, which read as noise).
+function expectedCount(v: number): string {
+  return v > 0 && v < 0.001 ? '< 0.001' : short(v);
 }
 
 // "Early warning (degraded): about 3.1 / 30 days on healthy data".
 export function degradedText(a: Alerting): string | null {
   if (!known(a.expected_degraded_per_30d)) return null;
-  return `Early warning (degraded): about ${short(a.expected_degraded_per_30d)} / 30 days on healthy data`;
+  const expected = expectedCount(a.expected_degraded_per_30d);
+  return `Early warning (degraded): ${expected.startsWith('<') ? '' : 'about '}${expected} / 30 days on healthy data`;
 }
 
 // "A ×1.2 shift is alerted in about 1.6 min".

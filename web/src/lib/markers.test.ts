@@ -47,6 +47,25 @@ test('a mark of an unknown severity is drawn as an alert; nothing to place it on
   expect(windowMarkers(view, [], [])).toEqual([]);
 });
 
+test('a window read from rollups: a mark per bucket and rule, with its count and no id', () => {
+  const detailed = { id: 9, rule: 'R1', phase: 'monitoring', first_time_ms: 40_000, value: 420, severity: 'critical' } as Violation;
+  const view = spc({
+    violations: [detailed],
+    violation_marks: {
+      ids: [null, null, 9],
+      time_ms: [20_000, 20_000, 40_000],
+      rules: ['R1', 'R5', 'R1'],
+      severities: ['critical', 'info', 'critical'],
+      counts: [12, 1, 1],
+    },
+  });
+  expect(windowMarkers(view, X, Y)).toEqual([
+    { x: 20, y: 200, rule: 'R1', severity: 'critical', count: 12 }, // the bucket's point, its count
+    { x: 20, y: 200, rule: 'R5', severity: 'info' }, // a bucket's single violation: no count shown
+    { x: 40, y: 420, rule: 'R1', violationId: 9, severity: 'critical' }, // a listed one: itself
+  ]);
+});
+
 test('a server without violation_marks: the detailed monitoring violations, as before', () => {
   const v = { id: 9, rule: 'R1', phase: 'monitoring', first_time_ms: 40_000, value: 999 } as Violation;
   expect(windowMarkers(spc({ violations: [v] }), X, Y)).toEqual([{ x: 40, y: 999, rule: 'R1', violationId: 9 }]);

@@ -13,6 +13,7 @@ export interface Marker {
   violationId?: number;
   severity?: Severity;
   detectedX?: number;
+  count?: number; // a display bucket's mark: how many violations of the rule began there (> 1)
 }
 
 // Index of the first x ≥ t (x sorted ascending).
@@ -79,23 +80,33 @@ function severityOf(text: string | undefined): Severity | undefined {
 
 // A marker for every violation of the window (`violation_marks`), none of which needs a point of
 // its own in the reply: those detailed in `violations` (the newest 200) at their value and with
-// their detection time, the others at the value of the nearest listed point. Baseline-phase
-// violations are left out where the detail says so. A server from before violation_marks: the
-// detailed ones only.
+// their detection time, the others at the value of the nearest listed point. A window read from
+// rollups marks each display bucket once per rule, with no id and its count (at the bucket's
+// highest point). Baseline-phase violations are left out where the detail says so. A server
+// from before violation_marks: the detailed ones only.
 export function windowMarkers(view: SpcView, x: number[], y: (number | null)[]): Marker[] {
   const marks = view.violation_marks;
   if (!marks) return violationMarkers(view.violations, x, y);
   const detail = new Map(view.violations.map((v) => [v.id, v]));
   const out: Marker[] = [];
   marks.ids.forEach((id, i) => {
-    const v = detail.get(id);
+    const v = id === null ? undefined : detail.get(id);
     if (v?.phase === 'baseline') return;
     const t = marks.time_ms[i] / 1000;
     const m = v ? violationMarker(v, x, y) : null;
     const value = m ? m.y : nearestValue(x, y, t);
     if (value === null) return;
     const severity = severityOf(marks.severities[i]);
-    out.push({ ...m, x: t, y: value, rule: marks.rules[i], violationId: id, ...(severity ? { severity } : {}) });
+    const count = marks.counts?.[i] ?? 1;
+    out.push({
+      ...m,
+      x: t,
+      y: value,
+      rule: marks.rules[i],
+      ...(id === null ? {} : { violationId: id }),
+      ...(severity ? { severity } : {}),
+      ...(count > 1 ? { count } : {}),
+    });
   });
   return out;
 }
