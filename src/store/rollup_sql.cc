@@ -71,7 +71,7 @@ std::string BetterExtreme(Metric metric, std::string_view field, std::string_vie
 
 }  // namespace
 
-std::vector<std::string> SourceRollupsStep(const ColumnTypes& types) {
+std::string CreateSourceRollups(const ColumnTypes& types) {
   const std::string text = std::string(types.text), integer = std::string(types.integer),
                     real = std::string(types.real);
   std::string create = "CREATE TABLE source_rollups (provider " + text + ", model " + text +
@@ -93,7 +93,10 @@ std::vector<std::string> SourceRollupsStep(const ColumnTypes& types) {
     create += ", " + Column(metric, "_last") + " " + real;
   }
   create += ", PRIMARY KEY (" + std::string(kKeyColumns) + "))";
+  return create;
+}
 
+std::string ConvertFormerRollups() {
   // Each source and bucket of the former table has a row of every metric (AppendSamples wrote
   // them together); the error metric's gives the shared columns, each metric's its own.
   std::string convert = "INSERT INTO source_rollups (" + Columns() +
@@ -119,8 +122,11 @@ std::vector<std::string> SourceRollupsStep(const ColumnTypes& types) {
   }
   convert += " FROM rollups b" + joins + " WHERE b.metric = '" +
              std::string(MetricName(Metric::kError)) + "'";
+  return convert;
+}
 
-  return {create, convert, "DROP TABLE rollups",
+std::vector<std::string> FinishSourceRollupsStep() {
+  return {"DROP TABLE rollups",
           // Rollups of one width by bucket, across sources (retention, QueryRollups of every
           // source); an upsert changes none of its columns.
           "CREATE INDEX source_rollups_by_bucket ON source_rollups (width_ms, bucket_ms)",
@@ -129,6 +135,45 @@ std::vector<std::string> SourceRollupsStep(const ColumnTypes& types) {
           "CREATE INDEX source_rollup_hour_counts ON source_rollups "
           "(bucket_ms, provider, model, site, profile, count, errors) WHERE width_ms = " +
               std::to_string(kRollupHourMs)};
+}
+
+const std::string& SelectNextFormerSource() {
+  static const std::string sql =
+      "SELECT provider, model, site, profile FROM rollups WHERE (provider, model, site, profile) "
+      "> (?, ?, ?, ?) ORDER BY provider, model, site, profile LIMIT 1";
+  return sql;
+}
+
+std::string SelectFormerRows(Metric metric) {
+  return "SELECT width_ms, bucket_ms, count, errors, value_count, value_sum, value_sum_squares, "
+         "min_value, min_time_ms, min_id, max_value, max_time_ms, max_id, first_time_ms, "
+         "first_value, first_id, last_time_ms, last_value, last_id FROM rollups WHERE provider = "
+         "? AND model = ? AND site = ? AND profile = ? AND metric = '" +
+         std::string(MetricName(metric)) + "' ORDER BY width_ms, bucket_ms";
+}
+
+SourceRollup FromFormerRows(const SourceKey& source,
+                            const std::array<const Rollup*, kMetricCount>& rows) {
+  const Rollup& shared = *rows[static_cast<size_t>(Metric::kError)];
+  SourceRollup out;
+  out.source = source;
+  out.width_ms = shared.width_ms;
+  out.bucket_ms = shared.bucket_ms;
+  for (Metric metric : kAllMetrics) {
+    Rollup& r = out.metrics[static_cast<size_t>(metric)];
+    // A metric without a row had no values; the columns a row keeps once are the error metric's.
+    if (const Rollup* row = rows[static_cast<size_t>(metric)]; row != nullptr) r = *row;
+    r.series = SeriesKey{source, metric};
+    r.width_ms = shared.width_ms;
+    r.bucket_ms = shared.bucket_ms;
+    r.count = shared.count;
+    r.errors = shared.errors;
+    r.first.time_ms = shared.first.time_ms;
+    r.first.id = shared.first.id;
+    r.last.time_ms = shared.last.time_ms;
+    r.last.id = shared.last.id;
+  }
+  return out;
 }
 
 const std::string& Upsert() {

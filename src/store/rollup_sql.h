@@ -8,6 +8,7 @@
 // comment says.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,11 +28,30 @@ struct ColumnTypes {
   std::string_view real;     // a double
 };
 
-// The schema step that replaced the table `rollups` (one row per series, width and bucket) with
-// source_rollups: creates it, converts the rows of `rollups` (the six of a source and bucket
-// into one; rollups outlive samples, so they are not rebuilt), drops `rollups`, and creates the
-// indexes. Never edit: a change of the table is a new step.
-std::vector<std::string> SourceRollupsStep(const ColumnTypes& types);
+// The schema step that replaced the table `rollups` (one row per series, width and bucket; the
+// former table) with source_rollups: CreateSourceRollups, then the former rows converted (the six
+// of a source and bucket into one; rollups outlive samples, so they are not rebuilt), then
+// FinishSourceRollupsStep. PostgreSQL converts with ConvertFormerRollups; SQLite, which has no
+// merge join (that statement's six lookups a row cost 25 s of CPU for 10 sources' history,
+// bench/README.md "One rollup row per source"), merges each source's former rows per metric,
+// read in order (SelectFormerRows, FromFormerRows). Never edit: a change of the table is a new
+// step.
+std::string CreateSourceRollups(const ColumnTypes& types);
+// INSERT INTO source_rollups … SELECT from the former table, its six rows joined by their key.
+std::string ConvertFormerRollups();
+// Drops the former table and creates source_rollups' indexes (after its rows are in).
+std::vector<std::string> FinishSourceRollupsStep();
+// The first source of the former table after the bound one ((provider, model, site, profile) >
+// (?, ?, ?, ?)); a source has a provider, so four "" find the first.
+const std::string& SelectNextFormerSource();
+// A source's former rows of the metric (the source's four ?), by width and bucket
+// (ReadFormerRollup). One statement per metric, so that the six are read side by side.
+std::string SelectFormerRows(Metric metric);
+// A source's row of one bucket from the former rows of its metrics (rows[m]: Metric m's, null
+// when it has none: no values); the error metric's row must be there, and gives the columns
+// that the metrics share.
+SourceRollup FromFormerRows(const SourceKey& source,
+                            const std::array<const Rollup*, kMetricCount>& rows);
 
 // BindSourceRollup. Adds the rollups to the stored ones of their bucket (Rollup::Merge of each
 // metric), or inserts them.
@@ -125,6 +145,28 @@ SourceRollup ReadSourceRollup(Row& c, const std::vector<Metric>& metrics) {
     m.first.value = c.OptDouble();
     m.last.value = c.OptDouble();
   }
+  return r;
+}
+
+// A row of SelectFormerRows (series left for the caller).
+template <typename Row>
+Rollup ReadFormerRollup(Row& c) {
+  Rollup r;
+  r.width_ms = c.Int();
+  r.bucket_ms = c.Int();
+  r.count = c.Int();
+  r.errors = c.Int();
+  r.value_count = c.Int();
+  r.value_sum = c.Double();
+  r.value_sum_squares = c.Double();
+  r.min = ReadPoint(c);
+  r.max = ReadPoint(c);
+  r.first.time_ms = c.Int();
+  r.first.value = c.OptDouble();
+  r.first.id = c.Int();
+  r.last.time_ms = c.Int();
+  r.last.value = c.OptDouble();
+  r.last.id = c.Int();
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include "store/postgres/postgres_schema.h"
 
+#include <algorithm>
 #include <iterator>
 #include <span>
 #include <string>
@@ -274,8 +275,14 @@ constexpr int64_t kViolationCountsVersion = 7;
 
 // 8: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
 // series of step 3.
-const std::vector<std::string> kStep8Statements = rollup_sql::SourceRollupsStep(
-    {.text = "TEXT COLLATE \"C\" NOT NULL", .integer = "BIGINT", .real = "DOUBLE PRECISION"});
+const std::vector<std::string> kStep8Statements = [] {
+  std::vector<std::string> step = {
+      rollup_sql::CreateSourceRollups(
+          {.text = "TEXT COLLATE \"C\" NOT NULL", .integer = "BIGINT", .real = "DOUBLE PRECISION"}),
+      rollup_sql::ConvertFormerRollups()};
+  std::ranges::move(rollup_sql::FinishSourceRollupsStep(), std::back_inserter(step));
+  return step;
+}();
 const std::vector<std::string_view> kStep8(kStep8Statements.begin(), kStep8Statements.end());
 
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append

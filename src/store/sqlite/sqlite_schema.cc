@@ -246,10 +246,11 @@ constexpr std::string_view kStep8[] = {kCreateViolationCounts, idx::kViolationCo
 constexpr int64_t kViolationCountsVersion = 8;
 
 // 9: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
-// series of step 4.
-const std::vector<std::string> kStep9Statements =
-    rollup_sql::SourceRollupsStep({.text = "TEXT NOT NULL", .integer = "INTEGER", .real = "REAL"});
-const std::vector<std::string_view> kStep9(kStep9Statements.begin(), kStep9Statements.end());
+// series of step 4 (Migrate: ConvertFormerRollups).
+const std::string kCreateSourceRollups = rollup_sql::CreateSourceRollups(
+    {.text = "TEXT NOT NULL", .integer = "INTEGER", .real = "REAL"});
+const std::string_view kStep9[] = {kCreateSourceRollups};
+constexpr int64_t kSourceRollupsVersion = 9;
 
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
@@ -274,6 +275,13 @@ Status Migrate(SqliteConnection& conn) {
           !s) {
         return s;
       }
+    }
+  }
+  if (*version < kSourceRollupsVersion) {
+    if (Status s = ConvertFormerRollups(conn); !s) return s;
+    for (const std::string& statement : rollup_sql::FinishSourceRollupsStep()) {
+      const std::string step = "migration to version " + std::to_string(kSourceRollupsVersion);
+      if (Status s = conn.Exec(statement, step); !s) return s;
     }
   }
   if (*version < kRollupsVersion) {  // the violation counts with them

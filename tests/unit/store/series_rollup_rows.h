@@ -5,6 +5,7 @@
 // (store/rollup_sql.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -67,6 +68,32 @@ inline std::vector<Rollup> EveryRollup(Store& store) {
     if (got.ok()) all.insert(all.end(), got->begin(), got->end());
   }
   return all;
+}
+
+// The former rows of `live` that a test writes, and the rollups their conversion gives: the rows
+// of a store, less one metric's row of a bucket with values (converted as that metric without
+// values), plus a row of a bucket without the error metric's (which AppendSamples never wrote:
+// passed over).
+struct FormerRows {
+  std::vector<Rollup> written, converted;
+};
+inline FormerRows FormerRowsWithAGap(const std::vector<Rollup>& live) {
+  FormerRows out{live, live};
+  auto gap = std::find_if(out.written.begin(), out.written.end(), [](const Rollup& r) {
+    return r.series.metric == Metric::kTtftMs && r.value_count > 0;
+  });
+  Rollup& none = out.converted[static_cast<size_t>(gap - out.written.begin())];
+  none.value_count = 0;
+  none.value_sum = none.value_sum_squares = 0;
+  none.min.reset();
+  none.max.reset();
+  none.first.value.reset();
+  none.last.value.reset();
+  Rollup orphan = *gap;
+  orphan.series.metric = Metric::kE2eMs;
+  orphan.bucket_ms = 0;
+  *gap = orphan;
+  return out;
 }
 
 // "INSERT INTO rollups VALUES (…), …" of the rollups, as the former table held them.
