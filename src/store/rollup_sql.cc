@@ -228,17 +228,19 @@ std::string Select(const RollupQuery& q) {
          " AND bucket_ms >= ? AND bucket_ms < ? ORDER BY provider, model, site, profile, bucket_ms";
 }
 
-std::vector<Rollup> SeriesRollups(const std::vector<SourceRollup>& rows, const RollupQuery& q) {
-  const std::vector<Metric> metrics = QueriedMetrics(q);
+std::vector<Rollup> SeriesRollups(std::vector<std::vector<Rollup>> rows) {
   std::vector<Rollup> out;
-  out.reserve(rows.size() * metrics.size());
+  if (rows.empty()) return out;
+  const size_t metrics = rows.front().size();
+  out.reserve(rows.size() * metrics);
   // Rows come by source, then bucket: each source's rows are taken once per metric.
   for (size_t begin = 0; begin < rows.size();) {
     size_t end = begin;
-    while (end < rows.size() && rows[end].source == rows[begin].source) ++end;
-    for (Metric metric : metrics) {
-      for (size_t i = begin; i < end; ++i)
-        out.push_back(rows[i].metrics[static_cast<size_t>(metric)]);
+    while (end < rows.size() &&
+           rows[end].front().series.source == rows[begin].front().series.source)
+      ++end;
+    for (size_t m = 0; m < metrics; ++m) {
+      for (size_t i = begin; i < end; ++i) out.push_back(std::move(rows[i][m]));
     }
     begin = end;
   }

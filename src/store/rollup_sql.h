@@ -57,7 +57,7 @@ SourceRollup FromFormerRows(const SourceKey& source,
 // metric), or inserts them.
 const std::string& Upsert();
 // BindRollupQuery's statement: the rows of a query, by source then bucket, with the columns of
-// the metrics QueriedMetrics names (ReadSourceRollup).
+// the metrics QueriedMetrics names (ReadQueriedRollups).
 std::string Select(const RollupQuery& q);
 // Deletes the rollups of a width (first ?) with bucket_ms < the cutoff (second ?).
 const std::string& DeleteOlderThan();
@@ -74,8 +74,9 @@ inline constexpr size_t kIdsPerSelect = 500;
 // The metrics whose rollups a query asks for: its series', its metric, or every metric in the
 // order of their names (store.h QueryRollups).
 std::vector<Metric> QueriedMetrics(const RollupQuery& q);
-// The query's rollups (of QueriedMetrics) from the rows Select read, in store.h's order.
-std::vector<Rollup> SeriesRollups(const std::vector<SourceRollup>& rows, const RollupQuery& q);
+// The query's rollups from the rows Select read (ReadQueriedRollups), in store.h's order: by
+// source, then metric, then bucket.
+std::vector<Rollup> SeriesRollups(std::vector<std::vector<Rollup>> rows);
 
 template <typename Params>
 void BindPoint(Params& b, const std::optional<RollupPoint>& p) {
@@ -117,26 +118,26 @@ std::optional<RollupPoint> ReadPoint(Row& c) {
   return RollupPoint{*time, value, *id};
 }
 
-// A row of Select(q): the rollups of the metrics QueriedMetrics(q) names, the others left empty.
+// A row of Select(q): its rollups of the metrics QueriedMetrics(q) names, in that order. Only
+// those: a row of every metric (SourceRollup) is ~2 KB, and a day of minutes read for one series
+// held 1,440 of them (docs/design.md "Memory").
 template <typename Row>
-SourceRollup ReadSourceRollup(Row& c, const std::vector<Metric>& metrics) {
-  SourceRollup r;
-  r.source = record_fields::ReadSource(c);
-  r.width_ms = c.Int();
-  r.bucket_ms = c.Int();
+std::vector<Rollup> ReadQueriedRollups(Row& c, const std::vector<Metric>& metrics) {
+  const SourceKey source = record_fields::ReadSource(c);
   Rollup shared;
-  shared.width_ms = r.width_ms;
-  shared.bucket_ms = r.bucket_ms;
+  shared.width_ms = c.Int();
+  shared.bucket_ms = c.Int();
   shared.count = c.Int();
   shared.errors = c.Int();
   shared.first.time_ms = c.Int();
   shared.first.id = c.Int();
   shared.last.time_ms = c.Int();
   shared.last.id = c.Int();
+  std::vector<Rollup> out;
+  out.reserve(metrics.size());
   for (Metric metric : metrics) {
-    Rollup& m = r.metrics[static_cast<size_t>(metric)];
-    m = shared;
-    m.series = SeriesKey{r.source, metric};
+    Rollup& m = out.emplace_back(shared);
+    m.series = SeriesKey{source, metric};
     m.value_count = c.Int();
     m.value_sum = c.Double();
     m.value_sum_squares = c.Double();
@@ -145,7 +146,7 @@ SourceRollup ReadSourceRollup(Row& c, const std::vector<Metric>& metrics) {
     m.first.value = c.OptDouble();
     m.last.value = c.OptDouble();
   }
-  return r;
+  return out;
 }
 
 // A row of SelectFormerRows (series left for the caller).

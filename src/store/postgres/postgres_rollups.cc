@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "store/postgres/postgres_schema.h"
 #include "store/postgres/postgres_store.h"
@@ -91,10 +92,10 @@ Result<std::vector<Rollup>> PostgresStore::QueryRollups(const RollupQuery& q) {
   Result<PgResult> r = conn->Run(rollup_sql::Select(q), p, "QueryRollups");
   if (!r) return r.error();
   const std::vector<Metric> metrics = rollup_sql::QueriedMetrics(q);
-  Result<std::vector<SourceRollup>> rows = pg::ReadAll<SourceRollup>(
-      *r, [&metrics](PgRow& c) { return rollup_sql::ReadSourceRollup(c, metrics); });
+  Result<std::vector<std::vector<Rollup>>> rows = pg::ReadAll<std::vector<Rollup>>(
+      *r, [&metrics](PgRow& c) { return rollup_sql::ReadQueriedRollups(c, metrics); });
   if (!rows) return rows.error();
-  return rollup_sql::SeriesRollups(*rows, q);
+  return rollup_sql::SeriesRollups(std::move(*rows));
 }
 
 Result<int64_t> PostgresStore::RebuildRollups(int64_t since_ms) {

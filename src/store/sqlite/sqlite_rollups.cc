@@ -177,12 +177,12 @@ Result<std::vector<Rollup>> SqliteStore::QueryRollups(const RollupQuery& q) {
   rollup_sql::BindRollupQuery(b, q);
   if (Status s = b.Done("QueryRollups"); !s) return s.error();
   const std::vector<Metric> metrics = rollup_sql::QueriedMetrics(q);
-  Result<std::vector<SourceRollup>> rows = ReadAll<SourceRollup>(
+  Result<std::vector<std::vector<Rollup>>> rows = ReadAll<std::vector<Rollup>>(
       *reader_, *stmt,
-      [&metrics](SqliteRow& c) { return rollup_sql::ReadSourceRollup(c, metrics); },
+      [&metrics](SqliteRow& c) { return rollup_sql::ReadQueriedRollups(c, metrics); },
       "QueryRollups");
   if (!rows) return rows.error();
-  return rollup_sql::SeriesRollups(*rows, q);
+  return rollup_sql::SeriesRollups(std::move(*rows));
 }
 
 Result<int64_t> SqliteStore::RebuildRollups(int64_t since_ms) {
