@@ -36,11 +36,11 @@ Result<std::unique_ptr<AlertService>> AlertService::Start(const AlertConfig& con
     if (std::shared_ptr<AlertDispatcher> d = dispatcher.lock()) d->Wake();
   });
   std::weak_ptr<AlertOutbox> weak = service->outbox_;
-  monitor.AddListener([weak](const std::vector<monitor::MonitorEvent>& events) {
+  monitor.AddListener([weak](const monitor::MonitorBatch& batch) {
     std::shared_ptr<AlertOutbox> outbox = weak.lock();
     if (!outbox) return;
     std::vector<ViolationChange> changes;
-    for (const monitor::MonitorEvent& e : events) {
+    for (const monitor::MonitorEvent& e : batch.events) {
       if (e.kind == monitor::MonitorEvent::Kind::kViolationOpened) {
         changes.push_back({ViolationChange::Kind::kOpened, &e.violation});
       } else if (e.kind == monitor::MonitorEvent::Kind::kViolationStatus &&

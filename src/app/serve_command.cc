@@ -241,7 +241,15 @@ int RunServe(const ServeOptions& o) {
   if (!secrets) return Fail(secrets.error().message);
 
   const std::string store_url = config.EffectiveStoreUrl();
-  Result<std::unique_ptr<store::Store>> store = store::OpenStore(store_url);
+  // A first start after an upgrade may convert stored data (the rollups: minutes for a store
+  // with months of many sources' history): say so before the wait, not after it.
+  Result<std::unique_ptr<store::Store>> store =
+      store::OpenStore(store_url, [](int64_t from_version, int64_t to_version) {
+        std::cerr << "llmscope serve: upgrading the store's schema from version " << from_version
+                  << " to " << to_version
+                  << " (once; converting a large store's history can take a few minutes)"
+                  << std::endl;
+      });
   if (!store)
     return Fail("cannot open the store " + Redacted(store_url) + ": " + store.error().message);
   // A store other servers may share (PostgreSQL): charts fed from it in id order (shared mode).
@@ -252,8 +260,14 @@ int RunServe(const ServeOptions& o) {
   if (Status s = server::ReloadSeriesOverrides(**store, monitor); !s) {
     return Fail("cannot read the series' overrides: " + s.error().message);
   }
+  const auto rebuild_began = std::chrono::steady_clock::now();
   if (Status s = monitor.Rebuild(); !s)
     return Fail("cannot restore the charts: " + s.error().message);
+  std::cerr << "llmscope serve: charts restored from the store in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - rebuild_began)
+                   .count()
+            << " ms" << std::endl;
   // The prices the probe and the proxy cost calls at (docs/design.md "Prices and cost"): one
   // shared table, the built-in prices with the stored ones over them, reloaded on each change
   // of the settings (below). The demo day is costed at them too.

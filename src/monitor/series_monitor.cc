@@ -369,13 +369,17 @@ void SeriesMonitor::WriteGroups() {
 }
 
 void SeriesMonitor::CommitGroup(std::vector<PendingBatch>& group) {
-  std::vector<Sample> all;
-  size_t count = 0;
-  for (const PendingBatch& b : group) count += b.samples.size();
-  all.reserve(count);
-  for (PendingBatch& b : group) {
-    std::move(b.samples.begin(), b.samples.end(), std::back_inserter(all));
+  // One caller's batch is stored and published as it is; several are moved into one.
+  std::vector<Sample> merged;
+  if (group.size() > 1) {
+    size_t count = 0;
+    for (const PendingBatch& b : group) count += b.samples.size();
+    merged.reserve(count);
+    for (PendingBatch& b : group) {
+      std::move(b.samples.begin(), b.samples.end(), std::back_inserter(merged));
+    }
   }
+  std::vector<Sample>& all = group.size() == 1 ? group.front().samples : merged;
   Result<store::AppendResult> committed = store_.AppendSamples(all);
   if (!committed) {
     for (PendingBatch& b : group) b.result = committed.error();
@@ -405,7 +409,6 @@ void SeriesMonitor::CommitGroup(std::vector<PendingBatch>& group) {
     return;
   }
   std::vector<MonitorEvent> events;
-  events.reserve(all.size());
   int opened = 0;
   {
     std::lock_guard<std::mutex> lock(state_mu_);
@@ -416,19 +419,19 @@ void SeriesMonitor::CommitGroup(std::vector<PendingBatch>& group) {
     }
     Flush(events, &opened);
   }
-  // Each caller gets its samples' ids; the new samples themselves go to the listeners.
+  // Each caller gets its samples' ids; the new samples themselves go to the listeners, the
+  // duplicates left out in place.
   hand_out_receipts(opened);
-  std::vector<MonitorEvent> published;
-  published.reserve(all.size() + events.size());
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (duplicate[i]) continue;
-    MonitorEvent e;
-    e.kind = MonitorEvent::Kind::kSample;
-    e.sample = std::move(all[i]);
-    published.push_back(std::move(e));
+  if (committed->duplicates > 0) {
+    size_t kept = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (duplicate[i]) continue;
+      if (kept != i) all[kept] = std::move(all[i]);
+      ++kept;
+    }
+    all.erase(all.begin() + static_cast<ptrdiff_t>(kept), all.end());
   }
-  std::move(events.begin(), events.end(), std::back_inserter(published));
-  Publish(published);
+  Publish(all, events);
 }
 
 void SeriesMonitor::Flush(std::vector<MonitorEvent>& events, int* opened) {
@@ -575,13 +578,6 @@ Result<int> SeriesMonitor::CatchUp() {
     // Read after the samples: a stage placed before one of them is visible now.
     if (Status s = ReadPlacedStages(); !s) return s.error();
     std::vector<MonitorEvent> events;
-    events.reserve(page->size());
-    for (const Sample& s : *page) {
-      MonitorEvent e;
-      e.kind = MonitorEvent::Kind::kSample;
-      e.sample = s;
-      events.push_back(std::move(e));
-    }
     {
       std::lock_guard<std::mutex> lock(state_mu_);
       for (const Sample& s : *page) {
@@ -591,7 +587,7 @@ Result<int> SeriesMonitor::CatchUp() {
       }
       Flush(events, &opened);
     }
-    Publish(events);
+    Publish(*page, events);
     if (static_cast<int64_t>(page->size()) < q.limit) break;
   }
   return opened;
@@ -689,7 +685,7 @@ Result<store::StageRecord> SeriesMonitor::StartNewStage(
       }
     }
   }
-  Publish(events);
+  Publish({}, events);
   release();
   return out;
 }
@@ -719,7 +715,7 @@ Result<store::ViolationRecord> SeriesMonitor::SetViolationStatus(int64_t id,
   MonitorEvent e;
   e.kind = MonitorEvent::Kind::kViolationStatus;
   e.violation = **v;
-  Publish({e});
+  Publish({}, {&e, 1});
   return **v;
 }
 
@@ -784,14 +780,15 @@ void SeriesMonitor::AddListener(MonitorListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
-void SeriesMonitor::Publish(const std::vector<MonitorEvent>& events) {
-  if (events.empty()) return;
+void SeriesMonitor::Publish(std::span<const Sample> samples, std::span<const MonitorEvent> events) {
+  if (samples.empty() && events.empty()) return;
   std::vector<MonitorListener> listeners;
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     listeners = listeners_;
   }
-  for (const MonitorListener& l : listeners) l(events);
+  const MonitorBatch batch{samples, events};
+  for (const MonitorListener& l : listeners) l(batch);
 }
 
 }  // namespace llmscope::monitor

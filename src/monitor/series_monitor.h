@@ -42,6 +42,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -84,15 +85,23 @@ struct SeriesConfig {
   int64_t since_ms = 0;
 };
 
-// What a listener hears: one ingested sample, or a violation or stage that changed.
+// A violation or stage that changed.
 struct MonitorEvent {
-  enum class Kind { kSample, kViolationOpened, kViolationUpdated, kViolationStatus, kStageChanged };
-  Kind kind = Kind::kSample;
-  Sample sample;                     // kSample
+  enum class Kind { kViolationOpened, kViolationUpdated, kViolationStatus, kStageChanged };
+  Kind kind = Kind::kViolationOpened;
   store::ViolationRecord violation;  // kViolation*
   store::StageRecord stage;          // kStageChanged
 };
-using MonitorListener = std::function<void(const std::vector<MonitorEvent>& events)>;
+
+// What a listener hears, in this order: the samples newly stored (each once; not the duplicates
+// of a stored ingest key), then the violations and stages that they changed. Valid during the
+// call only: the samples are the ingested batch itself, not copies, so a batch of 500 costs no
+// fresh pages (docs/design.md "Memory").
+struct MonitorBatch {
+  std::span<const Sample> samples;
+  std::span<const MonitorEvent> events;
+};
+using MonitorListener = std::function<void(const MonitorBatch& batch)>;
 
 struct IngestReceipt {
   std::vector<int64_t> ids;  // one per sample, in order (a duplicate's: the stored sample's)
@@ -238,7 +247,7 @@ class SeriesMonitor {
   // status events; a failed write is retried on the next flush.
   template <typename Tracker>
   void ResolveRecovered(Tracker& tracker, std::vector<MonitorEvent>& events);
-  void Publish(const std::vector<MonitorEvent>& events);
+  void Publish(std::span<const Sample> samples, std::span<const MonitorEvent> events);
   // Calls `visit` on every tracker of the source, the error rate's last; stops at the first error.
   template <typename Visit>
   static Status ForEachTracker(SourceTrackers& trackers, Visit&& visit);

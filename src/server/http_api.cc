@@ -70,14 +70,13 @@ HttpApi::HttpApi(const HttpOptions& options, monitor::SeriesMonitor& monitor, st
                                               options.recent_samples_total)),
       status_(std::make_unique<StatusService>(monitor, *recent_, store, options.severities,
                                               options.clock)) {
-  monitor_.AddListener([this](const std::vector<monitor::MonitorEvent>& events) {
-    metrics_->Observe(events);
+  monitor_.AddListener([this](const monitor::MonitorBatch& batch) {
+    metrics_->Observe(batch);
     std::vector<const Sample*> samples;
-    for (const monitor::MonitorEvent& e : events) {
-      if (e.kind == monitor::MonitorEvent::Kind::kSample) samples.push_back(&e.sample);
-    }
+    samples.reserve(batch.samples.size());
+    for (const Sample& s : batch.samples) samples.push_back(&s);
     recent_->Add(samples);
-    BroadcastMonitorEvents(*hub_, events, monitor_, options_.severities);
+    BroadcastMonitorEvents(*hub_, batch, monitor_, options_.severities);
   });
   InstallPreRouting();
   RegisterRoutes();

@@ -69,38 +69,39 @@ void Line(std::string& out, const std::string& name, const std::string& labels,
 
 }  // namespace
 
-void PrometheusMetrics::Observe(const std::vector<monitor::MonitorEvent>& events) {
+void PrometheusMetrics::Observe(const monitor::MonitorBatch& batch) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const monitor::MonitorEvent& e : events) {
-    if (e.kind == monitor::MonitorEvent::Kind::kSample) {
-      auto it = sources_.find(e.sample.source);
-      if (it == sources_.end()) {
-        if (sources_.size() >= max_sources_) {
-          ++samples_omitted_;
-          continue;
-        }
-        it = sources_.emplace(e.sample.source, SourceCounters{}).first;
+  for (const Sample& sample : batch.samples) {
+    auto it = sources_.find(sample.source);
+    if (it == sources_.end()) {
+      if (sources_.size() >= max_sources_) {
+        ++samples_omitted_;
+        continue;
       }
-      SourceCounters& c = it->second;
-      ++c.samples;
-      c.errors += e.sample.error ? 1 : 0;
-      for (Metric m : {Metric::kE2eMs, Metric::kTtftMs}) {
-        std::optional<double> v = e.sample.value(m);
-        if (!v || e.sample.error) continue;
-        const double seconds = *v / 1000.0;
-        Histogram& h = c.latency[m];
-        ++h.count;
-        h.sum += seconds;
-        for (size_t i = 0; i < kLatencyBucketsS.size(); ++i) {
-          if (seconds <= kLatencyBucketsS[i]) {
-            ++h.buckets[i];
-            break;
-          }
+      it = sources_.emplace(sample.source, SourceCounters{}).first;
+    }
+    SourceCounters& c = it->second;
+    ++c.samples;
+    c.errors += sample.error ? 1 : 0;
+    for (Metric m : {Metric::kE2eMs, Metric::kTtftMs}) {
+      std::optional<double> v = sample.value(m);
+      if (!v || sample.error) continue;
+      const double seconds = *v / 1000.0;
+      Histogram& h = c.latency[m];
+      ++h.count;
+      h.sum += seconds;
+      for (size_t i = 0; i < kLatencyBucketsS.size(); ++i) {
+        if (seconds <= kLatencyBucketsS[i]) {
+          ++h.buckets[i];
+          break;
         }
       }
-    } else if (e.kind == monitor::MonitorEvent::Kind::kViolationOpened &&
-               e.violation.phase == spc::Phase::kMonitoring &&
-               sources_.contains(e.violation.series.source)) {
+    }
+  }
+  for (const monitor::MonitorEvent& e : batch.events) {
+    if (e.kind == monitor::MonitorEvent::Kind::kViolationOpened &&
+        e.violation.phase == spc::Phase::kMonitoring &&
+        sources_.contains(e.violation.series.source)) {
       ++violations_[{e.violation.series, e.violation.rule}];
     }
   }

@@ -50,7 +50,7 @@ class PrometheusMetrics {
                              alert::SeverityOverrides severities = {})
       : max_sources_(max_sources), severities_(std::move(severities)) {}
 
-  void Observe(const std::vector<monitor::MonitorEvent>& events);
+  void Observe(const monitor::MonitorBatch& batch);
 
   // OTLP ingest's items (spans, metric data points) of one export request: those that became
   // samples, those accepted and ignored, those refused. `signal`: "traces" or "metrics".

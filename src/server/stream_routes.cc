@@ -34,16 +34,16 @@ void RegisterStreamRoutes(http::Router& router, SseHub& hub, const StreamLimits&
   });
 }
 
-void BroadcastMonitorEvents(SseHub& hub, const std::vector<monitor::MonitorEvent>& events,
+void BroadcastMonitorEvents(SseHub& hub, const monitor::MonitorBatch& batch,
                             const monitor::SeriesMonitor& monitor,
                             const alert::SeverityOverrides& severities) {
   if (hub.clients() == 0) return;
   using Kind = monitor::MonitorEvent::Kind;
-  for (const monitor::MonitorEvent& e : events) {
+  for (const Sample& sample : batch.samples) {
+    hub.Broadcast(SseHub::Frame("sample", SampleJson(sample).dump()));
+  }
+  for (const monitor::MonitorEvent& e : batch.events) {
     switch (e.kind) {
-      case Kind::kSample:
-        hub.Broadcast(SseHub::Frame("sample", SampleJson(e.sample).dump()));
-        break;
       case Kind::kViolationOpened:
       case Kind::kViolationUpdated:
       case Kind::kViolationStatus: {

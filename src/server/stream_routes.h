@@ -35,7 +35,7 @@ struct StreamLimits {
 void RegisterStreamRoutes(http::Router& router, SseHub& hub, const StreamLimits& limits);
 
 // Queues each event's frame for every open stream (nothing when none is open).
-void BroadcastMonitorEvents(SseHub& hub, const std::vector<monitor::MonitorEvent>& events,
+void BroadcastMonitorEvents(SseHub& hub, const monitor::MonitorBatch& batch,
                             const monitor::SeriesMonitor& monitor,
                             const alert::SeverityOverrides& severities);
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "store/schema_upgrade.h"
 #include "store/store.h"
 
 namespace llmscope::store {
@@ -15,7 +16,9 @@ namespace llmscope::store {
 // libpq's URL form ("postgres://llmscope:secret@db.example:5432/llmscope?sslmode=require").
 // Anything else, or an empty path: "invalid_store_url". Opening errors are SqliteStore::Open's
 // and PostgresStore::Open's; none holds the URL's password.
+// `upgrade_notice` is told before an existing database's schema is upgraded (schema_upgrade.h).
 // The caller owns the returned store.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url,
+                                          const SchemaUpgradeNotice& upgrade_notice = {});
 
 }  // namespace llmscope::store

@@ -17,7 +17,7 @@ Result<int64_t> RebuildRollupsInPages(int64_t since_ms, const RollupRebuildSteps
     if (!page) return page.error();
     RollupBuilder builder;
     for (const Sample& s : *page) builder.Add(s, s.id);
-    const std::vector<Rollup> rollups = builder.Take();
+    const std::vector<SourceRollup> rollups = builder.Take();
     if (Status s = steps.upsert(rollups); !s) return s.error();
     written += static_cast<int64_t>(rollups.size());
     if (static_cast<int64_t>(page->size()) < kRebuildPage) break;
@@ -26,9 +26,9 @@ Result<int64_t> RebuildRollupsInPages(int64_t since_ms, const RollupRebuildSteps
   return written;
 }
 
-std::vector<Rollup> RollupsOfStored(const std::vector<Sample>& samples,
-                                    const std::vector<int64_t>& ids,
-                                    const std::vector<bool>& duplicate) {
+std::vector<SourceRollup> RollupsOfStored(const std::vector<Sample>& samples,
+                                          const std::vector<int64_t>& ids,
+                                          const std::vector<bool>& duplicate) {
   RollupBuilder builder;
   for (size_t i = 0; i < samples.size(); ++i) {
     if (!duplicate[i]) builder.Add(samples[i], ids[i]);

@@ -60,28 +60,34 @@ int64_t BucketStart(int64_t time_ms, int64_t width_ms) {
 }
 
 void RollupBuilder::Add(const Sample& sample, int64_t id) {
-  size_t slot = 0;
-  for (Metric metric : kAllMetrics) {
-    const RollupPoint point{sample.time_ms, RolledValue(sample, metric), id};
-    for (int64_t width : kRollupWidthsMs) {
-      const int64_t bucket = BucketStart(sample.time_ms, width);
-      Rollup*& last = last_[slot++];
-      if (last == nullptr || last->bucket_ms != bucket || last->series.source != sample.source) {
-        auto [it, inserted] = rollups_.try_emplace(Key{sample.source, metric, width, bucket});
-        last = &it->second;
-        if (inserted) {
-          last->series = SeriesKey{sample.source, metric};
-          last->width_ms = width;
-          last->bucket_ms = bucket;
+  for (size_t w = 0; w < kRollupWidthsMs.size(); ++w) {
+    const int64_t width = kRollupWidthsMs[w];
+    const int64_t bucket = BucketStart(sample.time_ms, width);
+    SourceRollup*& last = last_[w];
+    if (last == nullptr || last->bucket_ms != bucket || last->source != sample.source) {
+      auto [it, inserted] = rollups_.try_emplace(Key{sample.source, width, bucket});
+      last = &it->second;
+      if (inserted) {
+        last->source = sample.source;
+        last->width_ms = width;
+        last->bucket_ms = bucket;
+        for (Metric metric : kAllMetrics) {
+          Rollup& r = last->metrics[static_cast<size_t>(metric)];
+          r.series = SeriesKey{sample.source, metric};
+          r.width_ms = width;
+          r.bucket_ms = bucket;
         }
       }
-      last->Add(point, sample.error);
+    }
+    for (Metric metric : kAllMetrics) {
+      last->metrics[static_cast<size_t>(metric)].Add(
+          RollupPoint{sample.time_ms, RolledValue(sample, metric), id}, sample.error);
     }
   }
 }
 
-std::vector<Rollup> RollupBuilder::Take() {
-  std::vector<Rollup> out;
+std::vector<SourceRollup> RollupBuilder::Take() {
+  std::vector<SourceRollup> out;
   out.reserve(rollups_.size());
   for (auto& [key, rollup] : rollups_) out.push_back(std::move(rollup));
   rollups_.clear();

@@ -10,6 +10,9 @@
 // sample id for first, min and max, towards the higher for last, so the same samples give the
 // same rollup whatever the batches they came in (live ingest, or a rebuild in id order).
 //
+// The stores keep a source's rollups of one bucket in one row (SourceRollup, docs/design.md
+// "Rollups"): its metrics share the count, the failed calls and the first and last sample.
+//
 // Pure: no I/O, no clock. The stores keep them (store.h: AppendSamples, RebuildRollups).
 #pragma once
 
@@ -59,27 +62,38 @@ struct Rollup {
   friend bool operator==(const Rollup&, const Rollup&) = default;
 };
 
+// Every metric's rollup of one source and bucket (metrics[m] the rollup of Metric m), as a store
+// keeps them in one row. Their count, errors, first and last times and ids are equal.
+struct SourceRollup {
+  SourceKey source;
+  int64_t width_ms = kRollupMinuteMs;
+  int64_t bucket_ms = 0;
+  std::array<Rollup, kMetricCount> metrics;
+
+  friend bool operator==(const SourceRollup&, const SourceRollup&) = default;
+};
+
 // The value of `metric` that a chart of it plots, as above; none for NaN.
 std::optional<double> RolledValue(const Sample& sample, Metric metric);
 
 // The start of the bucket of `time_ms` (floor, also for times before the epoch).
 int64_t BucketStart(int64_t time_ms, int64_t width_ms);
 
-// The rollups of a set of samples: every metric's bucket at every width that a sample touches.
+// The rollups of a set of samples: each source's bucket at every width that a sample touches.
 class RollupBuilder {
  public:
   // A stored sample and its id.
   void Add(const Sample& sample, int64_t id);
   bool empty() const { return rollups_.empty(); }
-  // The rollups, by series, width and bucket; the builder is then empty.
-  std::vector<Rollup> Take();
+  // The rollups, by source, width and bucket; the builder is then empty.
+  std::vector<SourceRollup> Take();
 
  private:
-  using Key = std::tuple<SourceKey, Metric, int64_t, int64_t>;  // source, metric, width, bucket
-  std::map<Key, Rollup> rollups_;
-  // The rollup each (metric, width) touched last: a batch's samples mostly fall in the bucket of
-  // the one before, which then needs no search of the map.
-  std::array<Rollup*, kMetricCount * kRollupWidthsMs.size()> last_{};
+  using Key = std::tuple<SourceKey, int64_t, int64_t>;  // source, width, bucket
+  std::map<Key, SourceRollup> rollups_;
+  // The rollup each width touched last: a batch's samples mostly fall in the bucket of the one
+  // before, which then needs no search of the map.
+  std::array<SourceRollup*, kRollupWidthsMs.size()> last_{};
 };
 
 // The aggregate of several rollups (of one series), as the summary of a window needs it.

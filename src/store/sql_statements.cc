@@ -197,14 +197,14 @@ const std::string& InsertSilence() {
 }
 
 const std::string& SelectSampleCountsByDay() {
-  // The error metric's hourly rollups: a row counts every sample of its source and hour
-  // (rollups.h), and its failed calls. rollups_by_bucket serves the window.
+  // The hourly rollups: a row counts every sample of its source and hour (rollups.h), and its
+  // failed calls. source_rollup_hour_counts covers it (rollup_sql.h).
   static const std::string sql =
       "SELECT provider, model, site, profile, bucket_ms / " + std::to_string(kDayMs) +
-      " AS day, CAST(sum(count) AS BIGINT), CAST(sum(errors) AS BIGINT) FROM rollups WHERE "
-      "width_ms = " +
-      std::to_string(kRollupHourMs) + " AND bucket_ms >= ? AND bucket_ms < ? AND metric = '" +
-      std::string(MetricName(Metric::kError)) + "' GROUP BY provider, model, site, profile, day";
+      " AS day, CAST(sum(count) AS BIGINT), CAST(sum(errors) AS BIGINT) FROM source_rollups "
+      "WHERE width_ms = " +
+      std::to_string(kRollupHourMs) +
+      " AND bucket_ms >= ? AND bucket_ms < ? GROUP BY provider, model, site, profile, day";
   return sql;
 }
 
@@ -290,7 +290,7 @@ std::vector<std::string> DemoDeletes(std::initializer_list<std::string_view> mor
   std::vector<std::string> deletes = {
       "DELETE FROM deliveries WHERE violation_id IN (SELECT id FROM violations WHERE " +
       of_demo("violations") + ")"};
-  for (std::string_view table : {"violations", "stages", "rollups", "samples"}) {
+  for (std::string_view table : {"violations", "stages", "source_rollups", "samples"}) {
     deletes.push_back("DELETE FROM " + std::string(table) + " WHERE " + of_demo(table));
   }
   for (std::string_view table : more_tables) {

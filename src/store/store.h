@@ -146,7 +146,7 @@ class Store {
   // Rebuilds, in one transaction, the rollups of every bucket that starts at or after the hour
   // of since_ms from the samples stored, and the violation counts of those buckets from the
   // violations stored; a bucket whose rows are gone (retention) is gone too. Returns the rollup
-  // rows written.
+  // rows written (one per source, width and bucket: rollup_sql.h).
   virtual Result<int64_t> RebuildRollups(int64_t since_ms) = 0;
   // Retention of the rollups and violation counts of one width: deletes those whose bucket
   // starts before cutoff_ms. DeleteOlderThan leaves them alone, so they outlive the samples and

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "store/postgres/postgres_schema.h"
 #include "store/postgres/postgres_store.h"
@@ -16,10 +17,10 @@ namespace llmscope::store {
 namespace pg {
 namespace {
 
-Status Upsert(PgConnection& conn, const std::vector<Rollup>& rollups) {
+Status Upsert(PgConnection& conn, const std::vector<SourceRollup>& rollups) {
   if (rollups.empty()) return {};
   std::vector<PgParams> rows(rollups.size());
-  for (size_t i = 0; i < rollups.size(); ++i) rollup_sql::BindRollup(rows[i], rollups[i]);
+  for (size_t i = 0; i < rollups.size(); ++i) rollup_sql::BindSourceRollup(rows[i], rollups[i]);
   Result<std::vector<PgResult>> done = conn.RunPipelined(rollup_sql::Upsert(), rows, "rollups");
   if (!done) return done.error();
   return {};
@@ -47,7 +48,9 @@ Result<int64_t> RebuildRollups(PgConnection& conn, int64_t since_ms) {
     if (!r) return r.error();
     return ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
   };
-  steps.upsert = [&conn](const std::vector<Rollup>& rollups) { return Upsert(conn, rollups); };
+  steps.upsert = [&conn](const std::vector<SourceRollup>& rollups) {
+    return Upsert(conn, rollups);
+  };
   steps.count_violations_from = [&conn](int64_t from) {
     return RebuildViolationCounts(conn, from);
   };
@@ -88,7 +91,11 @@ Result<std::vector<Rollup>> PostgresStore::QueryRollups(const RollupQuery& q) {
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(rollup_sql::Select(q), p, "QueryRollups");
   if (!r) return r.error();
-  return pg::ReadAll<Rollup>(*r, rollup_sql::ReadRollup<PgRow>);
+  const std::vector<Metric> metrics = rollup_sql::QueriedMetrics(q);
+  Result<std::vector<std::vector<Rollup>>> rows = pg::ReadAll<std::vector<Rollup>>(
+      *r, [&metrics](PgRow& c) { return rollup_sql::ReadQueriedRollups(c, metrics); });
+  if (!rows) return rows.error();
+  return rollup_sql::SeriesRollups(std::move(*rows));
 }
 
 Result<int64_t> PostgresStore::RebuildRollups(int64_t since_ms) {

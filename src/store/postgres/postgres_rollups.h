@@ -13,7 +13,7 @@
 namespace llmscope::store::pg {
 
 // Adds the samples that were stored (ids[i] for samples[i], not a duplicate) to the rollups:
-// one upsert per touched bucket, all in one round trip.
+// one upsert per touched source and bucket. all in one round trip.
 Status AddToRollups(PgConnection& conn, const std::vector<Sample>& samples,
                     const std::vector<int64_t>& ids, const std::vector<bool>& duplicate);
 

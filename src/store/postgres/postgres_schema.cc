@@ -1,13 +1,16 @@
 #include "store/postgres/postgres_schema.h"
 
+#include <algorithm>
 #include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/postgres/postgres_rollups.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/postgres_violation_counts.h"
+#include "store/rollup_sql.h"
 #include "store/schema_indexes.h"
 #include "store/store_errors.h"
 
@@ -270,16 +273,28 @@ constexpr std::string_view kCreateViolationCounts = R"sql(CREATE TABLE violation
 constexpr std::string_view kStep7[] = {kCreateViolationCounts, idx::kViolationCountsByBucket};
 constexpr int64_t kViolationCountsVersion = 7;
 
+// 8: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
+// series of step 3.
+const std::vector<std::string> kStep8Statements = [] {
+  std::vector<std::string> step = {
+      rollup_sql::CreateSourceRollups(
+          {.text = "TEXT COLLATE \"C\" NOT NULL", .integer = "BIGINT", .real = "DOUBLE PRECISION"}),
+      rollup_sql::ConvertFormerRollups()};
+  std::ranges::move(rollup_sql::FinishSourceRollupsStep(), std::back_inserter(step));
+  return step;
+}();
+const std::vector<std::string_view> kStep8(kStep8Statements.begin(), kStep8Statements.end());
+
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
-                                                             kStep5, kStep6, kStep7};
+const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
+                                                         kStep5, kStep6, kStep7, kStep8};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
 }  // namespace
 
-Status Migrate(PgConnection& conn) {
+Status Migrate(PgConnection& conn, const SchemaUpgradeNotice& upgrade_notice) {
   PgTransaction txn(conn);
   if (Status s = txn.Begin(); !s) return s;
   if (Result<PgResult> r = conn.Run("SELECT pg_advisory_xact_lock(?)",
@@ -299,6 +314,9 @@ Status Migrate(PgConnection& conn) {
   const int64_t version = row.OptInt().value_or(0);
   if (row.error()) return *row.error();
   if (Status s = CheckSchemaVersion(version, PostgresStore::kSchemaVersion); !s) return s;
+  if (version > 0 && version < PostgresStore::kSchemaVersion && upgrade_notice) {
+    upgrade_notice(version, PostgresStore::kSchemaVersion);
+  }
   for (int64_t v = version; v < PostgresStore::kSchemaVersion; ++v) {
     for (std::string_view statement : kMigrations[v]) {
       if (Status s =

@@ -106,14 +106,15 @@ Result<std::string> PasswordOf(const std::string& url) {
 
 PostgresStore::PostgresStore(std::unique_ptr<pg::PgPool> pool) : pool_(std::move(pool)) {}
 
-Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url) {
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url,
+                                                           const SchemaUpgradeNotice& upgrade_notice) {
   Result<std::string> password = PasswordOf(url);
   if (!password) return password.error();
   auto pool = std::make_unique<pg::PgPool>(url, *password, kPoolSize);
   {
     pg::PgPool::Lease conn = pool->Acquire();
     if (!conn) return conn.error();
-    if (Status s = pg::Migrate(*conn); !s) return s.error();
+    if (Status s = pg::Migrate(*conn, upgrade_notice); !s) return s.error();
   }
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
 }

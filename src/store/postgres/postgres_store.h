@@ -41,6 +41,7 @@
 #include "core/sample.h"
 #include "store/postgres/pg_connection.h"
 #include "store/records.h"
+#include "store/schema_upgrade.h"
 #include "store/shared_store.h"
 
 namespace llmscope::store {
@@ -48,13 +49,15 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 
   // Connects to `url` and migrates the database to kSchemaVersion. "invalid_store_url" for a
   // URL libpq cannot parse; "storage_error" when the server cannot be reached or refuses.
-  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url);
+  // `upgrade_notice` is told before an existing database's schema is upgraded (schema_upgrade.h).
+  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url,
+                                                     const SchemaUpgradeNotice& upgrade_notice = {});
 
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;

@@ -3,8 +3,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "store/record_fields.h"
 #include "store/rollup_rebuild.h"
@@ -17,12 +20,12 @@ namespace llmscope::store {
 namespace sqlite {
 namespace {
 
-Status Upsert(SqliteConnection& conn, const std::vector<Rollup>& rollups) {
+Status Upsert(SqliteConnection& conn, const std::vector<SourceRollup>& rollups) {
   Result<SqliteStatement> upsert = conn.Prepare(rollup_sql::Upsert());
   if (!upsert) return upsert.error();
-  for (const Rollup& r : rollups) {
+  for (const SourceRollup& r : rollups) {
     SqliteBinder b(upsert->get());
-    rollup_sql::BindRollup(b, r);
+    rollup_sql::BindSourceRollup(b, r);
     if (Status s = b.Done("rollups"); !s) return s;
     if (upsert->Step() != SQLITE_DONE) return conn.Fail("rollups");
     upsert->Reset();
@@ -55,11 +58,82 @@ Result<int64_t> RebuildRollups(SqliteConnection& conn, int64_t since_ms) {
     if (Status s = b.Done("RebuildRollups"); !s) return s.error();
     return ReadAll<Sample>(conn, *select, record_fields::ReadSample<SqliteRow>, "RebuildRollups");
   };
-  steps.upsert = [&conn](const std::vector<Rollup>& rollups) { return Upsert(conn, rollups); };
+  steps.upsert = [&conn](const std::vector<SourceRollup>& rollups) {
+    return Upsert(conn, rollups);
+  };
   steps.count_violations_from = [&conn](int64_t from) {
     return RebuildViolationCounts(conn, from);
   };
   return RebuildRollupsInPages(since_ms, steps);
+}
+
+Status ConvertFormerRollups(SqliteConnection& conn) {
+  Result<SqliteStatement> next_source = conn.Prepare(rollup_sql::SelectNextFormerSource());
+  if (!next_source) return next_source.error();
+  Result<SqliteStatement> upsert = conn.Prepare(rollup_sql::Upsert());
+  if (!upsert) return upsert.error();
+  std::vector<SqliteStatement> by_metric;  // by_metric[m]: Metric m's rows of the source
+  for (Metric metric : kAllMetrics) {
+    Result<SqliteStatement> rows = conn.Prepare(rollup_sql::SelectFormerRows(metric));
+    if (!rows) return rows.error();
+    by_metric.push_back(std::move(*rows));
+  }
+  const size_t error_metric = static_cast<size_t>(Metric::kError);
+  SourceKey source;  // the last converted; four "" before the first
+  while (true) {
+    next_source->Reset();
+    SqliteBinder b(next_source->get());
+    record_fields::BindSource(b, source);
+    if (Status s = b.Done("ConvertFormerRollups"); !s) return s;
+    const int found = next_source->Step();
+    if (found == SQLITE_DONE) return {};
+    if (found != SQLITE_ROW) return conn.Fail("ConvertFormerRollups");
+    SqliteRow key(next_source->get());
+    source = record_fields::ReadSource(key);
+    // Each metric's rows in (width, bucket) order; current[m] is Metric m's next unread row.
+    std::array<std::optional<Rollup>, kMetricCount> current;
+    auto advance = [&](size_t m) -> Status {
+      const int rc = by_metric[m].Step();
+      if (rc == SQLITE_DONE) {
+        current[m].reset();
+      } else if (rc == SQLITE_ROW) {
+        SqliteRow row(by_metric[m].get());
+        current[m] = rollup_sql::ReadFormerRollup(row);
+      } else {
+        return conn.Fail("ConvertFormerRollups");
+      }
+      return {};
+    };
+    for (size_t m = 0; m < kMetricCount; ++m) {
+      by_metric[m].Reset();
+      SqliteBinder rows(by_metric[m].get());
+      record_fields::BindSource(rows, source);
+      if (Status s = rows.Done("ConvertFormerRollups"); !s) return s;
+      if (Status s = advance(m); !s) return s;
+    }
+    auto key_of = [](const Rollup& r) { return std::pair(r.width_ms, r.bucket_ms); };
+    // The error metric has a row in every bucket; each bucket's rows of the others are taken
+    // with it (a row of a bucket without one, which AppendSamples never wrote, is passed over).
+    while (current[error_metric]) {
+      const std::pair<int64_t, int64_t> bucket = key_of(*current[error_metric]);
+      std::array<const Rollup*, kMetricCount> rows{};
+      for (size_t m = 0; m < kMetricCount; ++m) {
+        while (current[m] && key_of(*current[m]) < bucket) {
+          if (Status s = advance(m); !s) return s;
+        }
+        if (current[m] && key_of(*current[m]) == bucket) rows[m] = &*current[m];
+      }
+      SqliteBinder row(upsert->get());
+      rollup_sql::BindSourceRollup(row, rollup_sql::FromFormerRows(source, rows));
+      if (Status s = row.Done("ConvertFormerRollups"); !s) return s;
+      if (upsert->Step() != SQLITE_DONE) return conn.Fail("ConvertFormerRollups");
+      upsert->Reset();
+      for (size_t m = 0; m < kMetricCount; ++m) {
+        if (rows[m] == nullptr) continue;
+        if (Status s = advance(m); !s) return s;
+      }
+    }
+  }
 }
 
 }  // namespace sqlite
@@ -102,7 +176,13 @@ Result<std::vector<Rollup>> SqliteStore::QueryRollups(const RollupQuery& q) {
   SqliteBinder b(stmt->get());
   rollup_sql::BindRollupQuery(b, q);
   if (Status s = b.Done("QueryRollups"); !s) return s.error();
-  return ReadAll<Rollup>(*reader_, *stmt, rollup_sql::ReadRollup<SqliteRow>, "QueryRollups");
+  const std::vector<Metric> metrics = rollup_sql::QueriedMetrics(q);
+  Result<std::vector<std::vector<Rollup>>> rows = ReadAll<std::vector<Rollup>>(
+      *reader_, *stmt,
+      [&metrics](SqliteRow& c) { return rollup_sql::ReadQueriedRollups(c, metrics); },
+      "QueryRollups");
+  if (!rows) return rows.error();
+  return rollup_sql::SeriesRollups(std::move(*rows));
 }
 
 Result<int64_t> SqliteStore::RebuildRollups(int64_t since_ms) {

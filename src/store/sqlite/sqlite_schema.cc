@@ -4,7 +4,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "store/rollup_sql.h"
 #include "store/schema_indexes.h"
 #include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_store.h"
@@ -243,22 +245,30 @@ constexpr std::string_view kCreateViolationCounts = R"sql(CREATE TABLE violation
 constexpr std::string_view kStep8[] = {kCreateViolationCounts, idx::kViolationCountsByBucket};
 constexpr int64_t kViolationCountsVersion = 8;
 
+// 9: one rollup row per source and bucket (store/rollup_sql.h), converted from the rows per
+// series of step 4 (Migrate: ConvertFormerRollups).
+const std::string kCreateSourceRollups = rollup_sql::CreateSourceRollups(
+    {.text = "TEXT NOT NULL", .integer = "INTEGER", .real = "REAL"});
+const std::string_view kStep9[] = {kCreateSourceRollups};
+constexpr int64_t kSourceRollupsVersion = 9;
+
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
-constexpr std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
-                                                             kStep5, kStep6, kStep7, kStep8};
+const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4, kStep5,
+                                                         kStep6, kStep7, kStep8, kStep9};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 
 }  // namespace
 
-Status Migrate(SqliteConnection& conn) {
+Status Migrate(SqliteConnection& conn, const SchemaUpgradeNotice& upgrade_notice) {
   SqliteTransaction txn(conn);
   if (Status s = txn.Begin(/*immediate=*/true); !s) return s;
   Result<int64_t> version = conn.QueryInt("PRAGMA user_version");
   if (!version) return version.error();
   if (Status s = CheckSchemaVersion(*version, SqliteStore::kSchemaVersion); !s) return s;
   if (*version == SqliteStore::kSchemaVersion) return txn.Commit();
+  if (*version > 0 && upgrade_notice) upgrade_notice(*version, SqliteStore::kSchemaVersion);
   for (int64_t v = *version; v < SqliteStore::kSchemaVersion; ++v) {
     for (std::string_view statement : kMigrations[v]) {
       if (Status s =
@@ -266,6 +276,13 @@ Status Migrate(SqliteConnection& conn) {
           !s) {
         return s;
       }
+    }
+  }
+  if (*version < kSourceRollupsVersion) {
+    if (Status s = ConvertFormerRollups(conn); !s) return s;
+    for (const std::string& statement : rollup_sql::FinishSourceRollupsStep()) {
+      const std::string step = "migration to version " + std::to_string(kSourceRollupsVersion);
+      if (Status s = conn.Exec(statement, step); !s) return s;
     }
   }
   if (*version < kRollupsVersion) {  // the violation counts with them

@@ -87,7 +87,8 @@ SqliteStore::SqliteStore(std::unique_ptr<SqliteConnection> writer,
 
 SqliteStore::~SqliteStore() = default;
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                       const SchemaUpgradeNotice& upgrade_notice) {
   if (path.empty() || path == ":memory:") {
     return StorageError("SQLite store needs a file path, got '" + path + "'");
   }
@@ -102,7 +103,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       SqliteConnection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!writer) return writer.error();
   if (Status s = ConfigureWriter(**writer); !s) return s.error();
-  if (Status s = sqlite::Migrate(**writer); !s) return s.error();
+  if (Status s = sqlite::Migrate(**writer, upgrade_notice); !s) return s.error();
 
   Result<std::unique_ptr<SqliteConnection>> reader =
       SqliteConnection::Open(path, SQLITE_OPEN_READWRITE);

@@ -31,6 +31,7 @@
 #include "core/result.h"
 #include "core/sample.h"
 #include "store/records.h"
+#include "store/schema_upgrade.h"
 #include "store/store.h"
 
 namespace llmscope::store {
@@ -42,12 +43,14 @@ class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its stateme
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
   // file. An empty path or ":memory:" is refused: two connections need one shared file.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // `upgrade_notice` is told before an existing file's schema is upgraded (schema_upgrade.h).
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   const SchemaUpgradeNotice& upgrade_notice = {});
 
   // Closes both connections; every call must have returned.
   ~SqliteStore() override;

@@ -68,8 +68,8 @@ TEST(AlarmMonitor, ARegressionOpensOneShiftPerMetricAndTheStateFollowsIt) {
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   int resolved_events = 0;
-  m.AddListener([&](const std::vector<MonitorEvent>& events) {
-    for (const MonitorEvent& e : events) {
+  m.AddListener([&](const MonitorBatch& batch) {
+    for (const MonitorEvent& e : batch.events) {
       resolved_events += e.kind == MonitorEvent::Kind::kViolationStatus &&
                          e.violation.status == store::ViolationStatus::kResolved;
     }

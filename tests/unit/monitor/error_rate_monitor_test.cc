@@ -79,8 +79,8 @@ TEST(ErrorRateMonitor, R1FiresOnASubgroupBeyondTheHandWorkedUcl) {
   SeriesMonitor m(*store, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   std::vector<store::ViolationRecord> heard;
-  m.AddListener([&](const std::vector<MonitorEvent>& events) {
-    for (const MonitorEvent& e : events) {
+  m.AddListener([&](const MonitorBatch& batch) {
+    for (const MonitorEvent& e : batch.events) {
       if (e.kind == MonitorEvent::Kind::kViolationOpened) heard.push_back(e.violation);
     }
   });

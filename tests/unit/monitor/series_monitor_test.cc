@@ -282,10 +282,8 @@ TEST(SeriesMonitor, AsynchronousIngestIsCompletedAfterItsCommitAndItsListeners) 
   {
     SeriesMonitor m(*st, MonitorConfig::Defaults());
     ASSERT_TRUE(m.Rebuild().ok());
-    m.AddListener([&](const std::vector<MonitorEvent>& events) {
-      for (const MonitorEvent& e : events) {
-        if (e.kind == MonitorEvent::Kind::kSample) ++published;
-      }
+    m.AddListener([&](const MonitorBatch& batch) {
+      published += static_cast<int>(batch.samples.size());
     });
     for (int i = 0; i < 300; ++i) m.IngestAsync({Make(i, 2000 + i % 7)}, done);
     std::unique_lock lock(mu);
@@ -311,9 +309,9 @@ TEST(SeriesMonitor, ResentSamplesAreAcknowledgedButNeitherJudgedNorPublishedAgai
   SeriesMonitor m(*st, MonitorConfig::Defaults());
   ASSERT_TRUE(m.Rebuild().ok());
   int published_samples = 0, opened_events = 0;
-  m.AddListener([&](const std::vector<MonitorEvent>& events) {
-    for (const MonitorEvent& e : events) {
-      if (e.kind == MonitorEvent::Kind::kSample) ++published_samples;
+  m.AddListener([&](const MonitorBatch& batch) {
+    published_samples += static_cast<int>(batch.samples.size());
+    for (const MonitorEvent& e : batch.events) {
       if (e.kind == MonitorEvent::Kind::kViolationOpened) ++opened_events;
     }
   });

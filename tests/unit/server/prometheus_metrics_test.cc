@@ -11,13 +11,12 @@
 namespace llmscope::server {
 namespace {
 
-monitor::MonitorEvent SampleEvent(const SourceKey& source, double e2e_ms, bool error = false) {
-  monitor::MonitorEvent e;
-  e.kind = monitor::MonitorEvent::Kind::kSample;
-  e.sample.source = source;
-  e.sample.e2e_ms = e2e_ms;
-  e.sample.error = error;
-  return e;
+Sample SampleOf(const SourceKey& source, double e2e_ms, bool error = false) {
+  Sample s;
+  s.source = source;
+  s.e2e_ms = e2e_ms;
+  s.error = error;
+  return s;
 }
 
 monitor::MonitorEvent ViolationEvent(const SourceKey& source, spc::Rule rule, spc::Phase phase) {
@@ -27,6 +26,12 @@ monitor::MonitorEvent ViolationEvent(const SourceKey& source, spc::Rule rule, sp
   e.violation.rule = rule;
   e.violation.phase = phase;
   return e;
+}
+
+// The samples, then the events, as the monitor hands a batch to its listeners.
+void Observe(PrometheusMetrics& metrics, const std::vector<Sample>& samples,
+             const std::vector<monitor::MonitorEvent>& events = {}) {
+  metrics.Observe(monitor::MonitorBatch{samples, events});
 }
 
 bool Has(const std::string& text, const std::string& line) {
@@ -43,7 +48,7 @@ double ValueOf(const std::string& text, const std::string& name_and_labels) {
 TEST(PrometheusMetricsTest, EscapesLabelValuesAndCountsErrorsApart) {
   PrometheusMetrics metrics;
   const SourceKey odd{"pro\"vider", "mo\\del", "line\nbreak", ""};
-  metrics.Observe({SampleEvent(odd, 120), SampleEvent(odd, 9000, /*error=*/true)});
+  Observe(metrics, {SampleOf(odd, 120), SampleOf(odd, 9000, /*error=*/true)});
   const std::string text = metrics.Render({}, 0, 0);
   const std::string labels =
       R"(provider="pro\"vider",model="mo\\del",site="line\nbreak",profile="")";
@@ -63,18 +68,18 @@ TEST(PrometheusMetricsTest, EscapesLabelValuesAndCountsErrorsApart) {
 TEST(PrometheusMetricsTest, CountsMonitoringViolationsByRuleOnly) {
   PrometheusMetrics metrics;
   const SourceKey src{"ollama", "llama3", "", ""};
-  metrics.Observe({SampleEvent(src, 100),
-                   ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
-                   ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
-                   ViolationEvent(src, spc::Rule::kR2, spc::Phase::kBaseline),
-                   ViolationEvent(src, spc::Rule::kShift, spc::Phase::kMonitoring)});
+  Observe(metrics, {SampleOf(src, 100)},
+          {ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
+           ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring),
+           ViolationEvent(src, spc::Rule::kR2, spc::Phase::kBaseline),
+           ViolationEvent(src, spc::Rule::kShift, spc::Phase::kMonitoring)});
   const std::string text = metrics.Render({}, 3, 0);
   const std::string series =
       R"(provider="ollama",model="llama3",site="",profile="",metric="e2e_ms")";
   EXPECT_TRUE(Has(text, "llmscope_violations_total{" + series + R"(,rule="R1",severity="info"} 2)"))
       << text;
-  EXPECT_TRUE(Has(text, "llmscope_violations_total{" + series +
-                            R"(,rule="SHIFT",severity="warning"} 1)"))
+  EXPECT_TRUE(
+      Has(text, "llmscope_violations_total{" + series + R"(,rule="SHIFT",severity="warning"} 1)"))
       << text;
   EXPECT_EQ(text.find(R"(rule="R2")"), std::string::npos) << text;
   EXPECT_TRUE(Has(text, "llmscope_open_violations 3"));
@@ -109,12 +114,13 @@ TEST(PrometheusMetricsTest, ExportsStageLimitsAndLatestPointInOriginalUnit) {
 
 TEST(PrometheusMetricsTest, CapsTheExportedSourcesAndCountsWhatItLeavesOut) {
   PrometheusMetrics metrics(/*max_sources=*/2);
+  std::vector<Sample> samples;
   std::vector<monitor::MonitorEvent> events;
   std::vector<monitor::SeriesView> series;
   for (const char* model : {"a", "b", "c"}) {
     const SourceKey src{"p", model, "", ""};
-    events.push_back(SampleEvent(src, 100));
-    events.push_back(SampleEvent(src, 100));
+    samples.push_back(SampleOf(src, 100));
+    samples.push_back(SampleOf(src, 100));
     events.push_back(ViolationEvent(src, spc::Rule::kR1, spc::Phase::kMonitoring));
     for (Metric m : {Metric::kE2eMs, Metric::kTtftMs}) {
       monitor::SeriesView v;
@@ -122,7 +128,7 @@ TEST(PrometheusMetricsTest, CapsTheExportedSourcesAndCountsWhatItLeavesOut) {
       series.push_back(v);
     }
   }
-  metrics.Observe(events);
+  Observe(metrics, samples, events);
   const std::string text = metrics.Render(series, 0, 0);
   EXPECT_TRUE(Has(text, "llmscope_samples_omitted_total 2")) << text;
   EXPECT_TRUE(Has(text, "llmscope_series_omitted 2")) << text;

@@ -106,7 +106,7 @@ TEST_P(StoreConformanceTest, RollupsRebuiltAfterReopeningEqualTheLiveOnes) {
   EXPECT_EQ(AllRollups(store()), live);
   Result<int64_t> rebuilt = store().RebuildRollups(INT64_MIN);
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().message;
-  EXPECT_EQ(*rebuilt, static_cast<int64_t>(live.size()));
+  EXPECT_EQ(*rebuilt, static_cast<int64_t>(live.size() / kMetricCount));  // a row per source
   EXPECT_EQ(AllRollups(store()), live);
   // From an hour on: the buckets before it are left as they are, the later ones rebuilt.
   ASSERT_TRUE(store().RebuildRollups(kT0 + 3'600'000).ok());
@@ -173,7 +173,7 @@ TEST_P(StoreConformanceTest, RetentionDeletesSamplesBeforeRollups) {
   for (const Rollup& r : before) {
     if (r.width_ms == kRollupHourMs || r.bucket_ms >= cutoff) kept.push_back(r);
   }
-  EXPECT_EQ(*minutes, static_cast<int64_t>(before.size() - kept.size()));
+  EXPECT_EQ(*minutes, static_cast<int64_t>((before.size() - kept.size()) / kMetricCount));
   EXPECT_GT(*minutes, 0);
   EXPECT_EQ(AllRollups(store()), kept);
 }

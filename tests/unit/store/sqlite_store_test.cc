@@ -14,10 +14,12 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/open_store.h"
 #include "store/sql_statements.h"
+#include "tests/unit/store/series_rollup_rows.h"
 #include "tests/unit/store/store_conformance.h"
 
 namespace llmscope::store {
@@ -103,8 +105,13 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
 
-  std::unique_ptr<SqliteStore> Open() {
-    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+  // `upgrades` collects what the store tells before upgrading the file's schema (from, to).
+  std::unique_ptr<SqliteStore> Open(std::vector<std::pair<int64_t, int64_t>>* upgrades = nullptr) {
+    SchemaUpgradeNotice notice;
+    if (upgrades != nullptr) {
+      notice = [upgrades](int64_t from, int64_t to) { upgrades->emplace_back(from, to); };
+    }
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_, notice);
     EXPECT_TRUE(store.ok()) << store.error().message;
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -132,12 +139,15 @@ TEST_F(SqliteStoreTest, SchemaVersionIsTheLatestMigration) {
 }
 
 TEST_F(SqliteStoreTest, ReopeningMigratesNothing) {
-  ASSERT_NE(Open(), nullptr);
+  std::vector<std::pair<int64_t, int64_t>> upgrades;
+  ASSERT_NE(Open(&upgrades), nullptr);
+  EXPECT_TRUE(upgrades.empty()) << "a new file is created, not upgraded";
   // schema_version counts every change to the schema.
   const std::string schema_cookie = RawDb(path_).Text("PRAGMA schema_version");
   const std::string objects = RawDb(path_).Text("SELECT count(*) FROM sqlite_schema");
-  ASSERT_NE(Open(), nullptr);
-  ASSERT_NE(Open(), nullptr);
+  ASSERT_NE(Open(&upgrades), nullptr);
+  ASSERT_NE(Open(&upgrades), nullptr);
+  EXPECT_TRUE(upgrades.empty());
   EXPECT_EQ(RawDb(path_).Text("PRAGMA schema_version"), schema_cookie);
   EXPECT_EQ(RawDb(path_).Text("SELECT count(*) FROM sqlite_schema"), objects);
   EXPECT_EQ(RawDb(path_).Text("PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
@@ -163,7 +173,7 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   // The file as version 3 left it: no rollups table, no violations index by time, no settings
   // (version 5), no demo_sources (version 6), no violation counts (version 8).
   RawDb(path_).Exec(
-      "DROP TABLE rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
+      "DROP TABLE source_rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
       "DROP TABLE settings_audit; DROP TABLE demo_sources; DROP TABLE violation_counts; "
       "PRAGMA user_version = 3");
   std::unique_ptr<SqliteStore> store = Open();
@@ -173,6 +183,33 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   Result<std::vector<Rollup>> got = store->QueryRollups(q);
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(*got, built);
+}
+
+// Rollups outlive samples, so the step to one row per source and bucket converts the rows per
+// series rather than rebuilding them from the samples; a metric without a row is one without
+// values, a row without the error metric's is passed over (series_rollup_rows.h).
+TEST_F(SqliteStoreTest, MigratingAFileOfVersion8ConvertsItsRollupRowsPerSeries) {
+  std::vector<Rollup> live;
+  {
+    std::unique_ptr<SqliteStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    std::vector<Sample> batch = conformance::SeriesRollupHistory();
+    ASSERT_TRUE(store->AppendSamples(batch).ok());
+    live = conformance::EveryRollup(*store);
+  }
+  ASSERT_FALSE(live.empty());
+  RawDb db(path_);
+  db.Exec(std::string(conformance::kCreateSqliteSeriesRollups));
+  const conformance::FormerRows former = conformance::FormerRowsWithAGap(live);
+  db.Exec(conformance::InsertSeriesRollupRows(former.written));
+  db.Exec("DROP TABLE source_rollups; DELETE FROM samples; PRAGMA user_version = 8");
+  std::vector<std::pair<int64_t, int64_t>> upgrades;
+  std::unique_ptr<SqliteStore> store = Open(&upgrades);
+  ASSERT_NE(store, nullptr);
+  const std::vector<std::pair<int64_t, int64_t>> told{{8, SqliteStore::kSchemaVersion}};
+  EXPECT_EQ(upgrades, told) << "the opener is told once, before the conversion";
+  EXPECT_EQ(conformance::EveryRollup(*store), former.converted);
+  EXPECT_EQ(db.Text("SELECT count(*) FROM sqlite_schema WHERE name = 'rollups'"), "0");
 }
 
 TEST_F(SqliteStoreTest, MigratingAFileOfVersion7CountsItsViolations) {
@@ -197,8 +234,11 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion7CountsItsViolations) {
     }
   }
   ASSERT_EQ(live.size(), 50u + 4u);  // a minute each; two rules over 80 minutes: 2 × 2 hours
-  // The file as version 7 left it: violations, no counts.
-  RawDb(path_).Exec("DROP TABLE violation_counts; PRAGMA user_version = 7");
+  // The file as version 7 left it: violations, no counts, the rollups one row per series.
+  RawDb db(path_);
+  db.Exec("DROP TABLE violation_counts; DROP TABLE source_rollups");
+  db.Exec(std::string(conformance::kCreateSqliteSeriesRollups));
+  db.Exec("PRAGMA user_version = 7");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
   std::vector<ViolationCount> migrated;

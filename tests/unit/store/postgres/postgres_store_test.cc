@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/postgres_server.h"
+#include "tests/unit/store/series_rollup_rows.h"
 #include "tests/unit/store/store_conformance.h"
 
 namespace llmscope::store {
@@ -117,6 +118,31 @@ TEST_F(PostgresStoreTest, MigratesANewDatabaseOnceAndReopensWithoutMigrating) {
             std::to_string(PostgresStore::kSchemaVersion));
   ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(Sql("SELECT count(*) FROM schema_version"), "1");
+}
+
+// Rollups outlive samples, so the step to one row per source and bucket converts the rows per
+// series rather than rebuilding them from the samples; a metric without a row is one without
+// values, a row without the error metric's is passed over (series_rollup_rows.h).
+TEST_F(PostgresStoreTest, MigratingADatabaseOfVersion7ConvertsItsRollupRowsPerSeries) {
+  std::vector<Rollup> live;
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    std::vector<Sample> batch = conformance::SeriesRollupHistory();
+    ASSERT_TRUE(store->AppendSamples(batch).ok());
+    live = conformance::EveryRollup(*store);
+  }
+  ASSERT_FALSE(live.empty());
+  Sql(std::string(conformance::kCreatePostgresSeriesRollups));
+  const conformance::FormerRows former = conformance::FormerRowsWithAGap(live);
+  Sql(conformance::InsertSeriesRollupRows(former.written));
+  Sql("DROP TABLE source_rollups");
+  Sql("DELETE FROM samples");
+  Sql("UPDATE schema_version SET version = 7");
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(conformance::EveryRollup(*store), former.converted);
+  EXPECT_EQ(Sql("SELECT to_regclass('rollups') IS NULL"), "t");
 }
 
 TEST_F(PostgresStoreTest, ServersStartingAtOnceMigrateOnce) {
