@@ -177,6 +177,17 @@ try {
   await compare.getByTestId('compare-chart').locator('canvas').waitFor();
   await page.screenshot({ path: path.join(artifacts, '03-compare.png') });
 
+  step('a series link without the site and profile opens the listed source it means, then names it whole');
+  const simName = await page.locator('.source-name', { hasText: 'simulated / sim-llm' }).first().textContent();
+  const simLabel = simName.slice(simName.indexOf('simulated')).trim(); // without the state's sign
+  assert.match(simLabel, /[@#]/, `the simulated source has a site or profile to leave out: ${simLabel}`);
+  await page.goto('about:blank'); // opened from elsewhere, as a link in a chat is
+  await page.goto(`${server.base}/#/series/simulated/sim-llm/e2e_ms`);
+  await page.locator('.chart-head h2', { hasText: simLabel }).waitFor();
+  await page.waitForFunction(() => /[?&](site|profile)=/.test(window.location.hash));
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await compare.locator('table.compare-summary tbody tr').nth(1).waitFor();
+
   step('each page has its address: a reload stays on it, Back returns to the chart');
   await page.waitForFunction(() => window.location.hash === '#/compare');
   await page.reload();

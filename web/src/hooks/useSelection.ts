@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Metric, SeriesInfo, SourceKey, Violation } from '../api/types';
 import { opensOnOverview } from '../lib/overview';
 import { formatHash, parseHash, type Page, type Route } from '../lib/route';
-import { around, selected, withRoute, type Selection } from '../lib/selection';
+import { around, listedInstead, selected, withRoute, type Selection } from '../lib/selection';
 import { sourceOf } from '../lib/series_key';
 import { isPreset, windowSpan, type PresetWindow, type TimeWindow } from '../lib/window';
 
@@ -44,13 +44,21 @@ export function useSelection() {
   const [page, setPage] = useState<Page | null>(start.route.kind === 'page' ? start.route.page : null);
   // Whether the first series list is still to come (it may open the overview).
   const firstList = useRef(start.route.kind === 'home');
+  // The sources of the latest series list: a link that left out a source's site or profile shows
+  // the listed source it means (lib/selection.ts listedInstead), and the address then names it
+  // whole.
+  const listed = useRef<SourceKey[]>([]);
+  const meant = useCallback((s: Selection) => {
+    const source = s.source && listedInstead(s.source, listed.current);
+    return source ? selected(s, source, s.metric) : s;
+  }, []);
 
   useEffect(() => {
     const apply = () => {
       const route = parseHash(window.location.hash);
       setOpenId(route.kind === 'violation' ? route.id : null);
       setPage(route.kind === 'page' ? route.page : null);
-      setSel((s) => withRoute(s, route));
+      setSel((s) => meant(withRoute(s, route)));
     };
     window.addEventListener('popstate', apply);
     window.addEventListener('hashchange', apply);
@@ -58,7 +66,7 @@ export function useSelection() {
       window.removeEventListener('popstate', apply);
       window.removeEventListener('hashchange', apply);
     };
-  }, []);
+  }, [meant]);
 
   // The address follows the page or the chart while no violation is open.
   useEffect(() => {
@@ -94,8 +102,9 @@ export function useSelection() {
       firstList.current = false;
       if (opensOnOverview(list)) setPage('overview');
     }
-    setSel((s) => (s.source || !list[0] ? s : selected(s, sourceOf(list[0]), s.metric)));
-  }, []);
+    listed.current = list.map(sourceOf);
+    setSel((s) => (s.source ? meant(s) : list[0] ? selected(s, sourceOf(list[0]), s.metric) : s));
+  }, [meant]);
   const openViolation = useCallback((id: number) => {
     go({ kind: 'violation', id }, 'push');
     setOpenId(id);

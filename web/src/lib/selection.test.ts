@@ -1,5 +1,5 @@
 import type { Violation } from '../api/types';
-import { around, selected, withRoute, type Selection } from './selection';
+import { around, listedInstead, selected, withRoute, type Selection } from './selection';
 
 const SOURCE = { provider: 'ollama', model: 'llama3.2', site: '', profile: '' };
 const NOW = Date.UTC(2026, 11, 10, 12);
@@ -37,4 +37,15 @@ test('a series link selects its series and window, keeping what is the same', ()
   expect(other.window).toBe(SEL.window); // no window in the link: the one shown
   expect(withRoute(SEL, { kind: 'violation', id: 3 })).toBe(SEL);
   expect(selected(SEL, SOURCE, 'e2e_ms', { preset: '7d' }).window).toEqual({ preset: '7d' });
+});
+
+test('a link that leaves out the site or profile means the listed source with the rest', () => {
+  const chat = { provider: 'openai', model: 'gpt-4o', site: 'eu', profile: 'chat' };
+  const long = { provider: 'openai', model: 'gpt-4o', site: 'eu', profile: 'long' };
+  const list = [SOURCE, chat, long];
+  expect(listedInstead(SOURCE, list)).toBeNull(); // listed as named
+  expect(listedInstead({ provider: 'openai', model: 'gpt-4o', site: '', profile: '' }, list)).toEqual(chat);
+  expect(listedInstead({ provider: 'openai', model: 'gpt-4o', site: '', profile: 'long' }, list)).toEqual(long);
+  expect(listedInstead({ provider: 'openai', model: 'gpt-4o', site: 'us', profile: '' }, list)).toBeNull(); // another site
+  expect(listedInstead({ provider: 'openai', model: 'gpt-4', site: '', profile: '' }, list)).toBeNull();
 });

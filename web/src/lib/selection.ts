@@ -22,6 +22,17 @@ export function selected(sel: Selection, source: SourceKey, metric: Metric, wind
   return { source: same ? sel.source : source, metric, window: sameWindow(sel.window, window) ? sel.window : window };
 }
 
+// The listed source a link means when the list lacks the one it names: a link written by hand or
+// by an alert template may leave out the site or the profile (an empty one). Then the first
+// listed source with its provider and model, and its site and profile where it gives them.
+// Null when the list holds the named source or no source matches.
+export function listedInstead(source: SourceKey, list: readonly SourceKey[]): SourceKey | null {
+  if (list.some((s) => sameSource(s, source))) return null;
+  const fits = (s: SourceKey) =>
+    s.provider === source.provider && s.model === source.model && (!source.site || s.site === source.site) && (!source.profile || s.profile === source.profile);
+  return list.find(fits) ?? null;
+}
+
 export function withRoute(sel: Selection, route: Route): Selection {
   return route.kind === 'series' ? selected(sel, route.source, route.metric, route.window) : sel;
 }
