@@ -47,7 +47,7 @@ tsan_targets=(llmscope server_unit_tests server_integration_tests monitor_unit_t
               probe_provider_tests remote_push_integration_tests probe_cli_tests
               postgres_store_tests shared_postgres_integration_tests
               proxy_unit_tests proxy_integration_tests serve_proxy_tests
-              settings_unit_tests targets_api_tests)
+              settings_unit_tests targets_api_tests http_engine_tests)
 # Not run here: tests of targets not built here (*_NOT_BUILT), the dashboard's (no C++ of
 # their own), and the tests that check timing against a clock with a tolerance of tens of ms
 # (the probe's and the proxy's accuracy against injected delays, the scheduler's tick counts),
