@@ -18,7 +18,6 @@
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -64,10 +63,15 @@ std::string HeadText(int status, const Headers& defaults, const Headers& headers
   return out;
 }
 
-std::string Chunk(std::string_view data) {
+// "SIZE\r\n" of a chunk of `size` bytes, in hex.
+std::string ChunkHead(size_t size) {
   std::array<char, 16> hex{};
-  const auto end = std::to_chars(hex.begin(), hex.end(), data.size(), 16).ptr;
-  return std::string(hex.begin(), end).append("\r\n").append(data).append("\r\n");
+  const auto end = std::to_chars(hex.begin(), hex.end(), size, 16).ptr;
+  return std::string(hex.begin(), end).append("\r\n");
+}
+
+std::string Chunk(std::string_view data) {
+  return ChunkHead(data.size()).append(data).append("\r\n");
 }
 
 }  // namespace
@@ -125,10 +129,11 @@ class StreamQueue : public EventStream {
  public:
   StreamQueue(Strand strand, std::weak_ptr<Session> session, size_t max_queued)
       : strand_(std::move(strand)), session_(std::move(session)), max_queued_(max_queued) {}
-  bool Push(std::string data) override;
+  using EventStream::Push;
+  bool Push(std::span<const StreamData> data) override;
 
-  // For the connection: what is queued, as chunks ("" when nothing is).
-  std::string Take();
+  // For the connection: what is queued, oldest first (empty when nothing is).
+  std::vector<StreamData> Take();
   // Refuses further pushes (what is queued can still be taken).
   void End();
 
@@ -137,7 +142,7 @@ class StreamQueue : public EventStream {
   const std::weak_ptr<Session> session_;
   const size_t max_queued_;
   std::mutex mu_;
-  std::deque<std::string> queue_;
+  std::vector<StreamData> queue_;
   bool ended_ = false;
   bool flush_posted_ = false;
 };
@@ -194,6 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Handle(ReadRequest read);
   void StartStream(Response res);
   void Write(std::string data);
+  // Writes `frames` as chunks, then `tail`, in one gather write: the frames' bytes are shared
+  // with the other streams they were pushed to, never copied (response.h).
+  void WriteStream(std::vector<StreamData> frames, std::string tail);
   void OnWritten();
   void Fail(int status, std::string_view code, std::string_view message);
   void SetDeadline(std::chrono::milliseconds after);
@@ -220,7 +228,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool close_after_write_ = false;
   std::string out_;  // the bytes being written
+  // A stream's write in progress: its frames, their chunk heads, and the buffers naming them.
+  std::vector<StreamData> out_frames_;
+  std::string out_chunk_heads_;
+  std::vector<asio::const_buffer> out_buffers_;
   std::optional<StreamReply> stream_reply_;
+  StreamData stream_idle_;  // stream_reply_->idle, shared by each idle push
   std::shared_ptr<StreamQueue> stream_;
   std::string stream_tail_;  // the last event and the final chunk, once the stream ends
   bool stream_wrote_ = false;  // since the last idle tick
@@ -260,12 +273,12 @@ class PendingReply : public Responder {
 
 // --- StreamQueue ---
 
-bool StreamQueue::Push(std::string data) {
+bool StreamQueue::Push(std::span<const StreamData> data) {
   bool flush = false;
   {
     std::lock_guard lock(mu_);
     if (ended_) return false;
-    if (queue_.size() >= max_queued_) {
+    if (queue_.size() + data.size() > max_queued_) {
       ended_ = true;
       queue_.clear();
       asio::post(strand_, [s = session_] {
@@ -273,7 +286,7 @@ bool StreamQueue::Push(std::string data) {
       });
       return false;
     }
-    queue_.push_back(std::move(data));
+    queue_.insert(queue_.end(), data.begin(), data.end());
     flush = !flush_posted_;
     flush_posted_ = true;
   }
@@ -285,16 +298,12 @@ bool StreamQueue::Push(std::string data) {
   return true;
 }
 
-std::string StreamQueue::Take() {
-  std::deque<std::string> taken;
-  {
-    std::lock_guard lock(mu_);
-    taken.swap(queue_);
-    flush_posted_ = false;
-  }
-  std::string out;
-  for (const std::string& data : taken) out += Chunk(data);
-  return out;
+std::vector<StreamData> StreamQueue::Take() {
+  std::vector<StreamData> taken;
+  std::lock_guard lock(mu_);
+  taken.swap(queue_);
+  flush_posted_ = false;
+  return taken;
 }
 
 void StreamQueue::End() {
@@ -451,6 +460,38 @@ void Session::Write(std::string data) {
                     });
 }
 
+void Session::WriteStream(std::vector<StreamData> frames, std::string tail) {
+  static constexpr std::string_view kChunkEnd = "\r\n";
+  writing_ = true;
+  out_frames_ = std::move(frames);
+  out_ = std::move(tail);
+  out_chunk_heads_.clear();
+  std::vector<size_t> head_ends;
+  head_ends.reserve(out_frames_.size());
+  for (const StreamData& frame : out_frames_) {
+    out_chunk_heads_ += ChunkHead(frame->size());
+    head_ends.push_back(out_chunk_heads_.size());
+  }
+  out_buffers_.clear();
+  size_t head_begin = 0;
+  for (size_t i = 0; i < out_frames_.size(); ++i) {
+    out_buffers_.push_back(asio::buffer(out_chunk_heads_.data() + head_begin,
+                                        head_ends[i] - head_begin));
+    out_buffers_.push_back(asio::buffer(*out_frames_[i]));
+    out_buffers_.push_back(asio::buffer(kChunkEnd));
+    head_begin = head_ends[i];
+  }
+  if (!out_.empty()) out_buffers_.push_back(asio::buffer(out_));
+  asio::async_write(socket_, out_buffers_,
+                    [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                      self->writing_ = false;
+                      self->out_.clear();
+                      self->out_frames_.clear();
+                      if (ec) return self->Close();
+                      self->OnWritten();
+                    });
+}
+
 void Session::OnWritten() {
   if (state_ == State::kStreaming) return FlushStream();
   if (state_ != State::kWriting) return;
@@ -462,6 +503,7 @@ void Session::OnWritten() {
 
 void Session::StartStream(Response res) {
   stream_reply_ = std::move(*res.stream);
+  stream_idle_ = std::make_shared<const std::string>(stream_reply_->idle);
   res.headers.erase("Content-Length");
   res.set_header("Transfer-Encoding", "chunked");
   state_ = State::kStreaming;
@@ -488,13 +530,14 @@ void Session::StartStream(Response res) {
 
 void Session::FlushStream() {
   if (state_ != State::kStreaming || writing_) return;
-  std::string data = stream_->Take() + std::exchange(stream_tail_, "");
-  if (data.empty()) {
+  std::vector<StreamData> frames = stream_->Take();
+  std::string tail = std::exchange(stream_tail_, "");
+  if (frames.empty() && tail.empty()) {
     if (close_after_write_) Linger();
     return;
   }
   stream_wrote_ = true;
-  Write(std::move(data));
+  WriteStream(std::move(frames), std::move(tail));
 }
 
 // A streaming client sends nothing more; its reads end when it leaves.
@@ -536,7 +579,7 @@ void Session::OnDeadline() {
       return;
     }
     case State::kStreaming:
-      if (!stream_wrote_ && !stream_reply_->idle.empty()) stream_->Push(stream_reply_->idle);
+      if (!stream_wrote_ && !stream_reply_->idle.empty()) stream_->Push(stream_idle_);
       stream_wrote_ = false;
       return SetDeadline(stream_reply_->idle_interval);
     case State::kWriting:
