@@ -475,13 +475,12 @@ void Session::WriteStream(std::vector<StreamData> frames, std::string tail) {
   out_buffers_.clear();
   size_t head_begin = 0;
   for (size_t i = 0; i < out_frames_.size(); ++i) {
-    out_buffers_.push_back(asio::buffer(out_chunk_heads_.data() + head_begin,
-                                        head_ends[i] - head_begin));
-    out_buffers_.push_back(asio::buffer(*out_frames_[i]));
-    out_buffers_.push_back(asio::buffer(kChunkEnd));
+    out_buffers_.emplace_back(out_chunk_heads_.data() + head_begin, head_ends[i] - head_begin);
+    out_buffers_.emplace_back(out_frames_[i]->data(), out_frames_[i]->size());
+    out_buffers_.emplace_back(kChunkEnd.data(), kChunkEnd.size());
     head_begin = head_ends[i];
   }
-  if (!out_.empty()) out_buffers_.push_back(asio::buffer(out_));
+  if (!out_.empty()) out_buffers_.emplace_back(out_.data(), out_.size());
   asio::async_write(socket_, out_buffers_,
                     [self = shared_from_this()](const beast::error_code& ec, size_t) {
                       self->writing_ = false;

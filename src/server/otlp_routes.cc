@@ -136,8 +136,7 @@ void HandleExport(const OtlpIngest& ingest, const char* signal, const char* item
                   const SetPartialSuccess<ExportResponse>& set_partial_success) {
   ExportRequest request;
   Response res;
-  const std::optional<OtlpEncoding> encoding =
-      DecodeRequest(req, res, ingest.body_limit, request);
+  const std::optional<OtlpEncoding> encoding = DecodeRequest(req, res, ingest.body_limit, request);
   if (!encoding) return responder->Send(std::move(res));
   otlp::ExportOutcome outcome = translate(request);
   std::vector<Sample> valid = TakeValidSamples(outcome, ingest);
@@ -147,10 +146,9 @@ void HandleExport(const OtlpIngest& ingest, const char* signal, const char* item
   }
   const auto stored = static_cast<int64_t>(valid.size());
   ingest.monitor.IngestAsync(
-      std::move(valid),
-      [&metrics = ingest.metrics, signal, items, outcome = std::move(outcome), stored,
-       encoding = *encoding, set_partial_success,
-       responder](Result<monitor::IngestReceipt> receipt) {
+      std::move(valid), [&metrics = ingest.metrics, signal, items, outcome = std::move(outcome),
+                         stored, encoding = *encoding, set_partial_success,
+                         responder](const Result<monitor::IngestReceipt>& receipt) {
         if (!receipt) {
           Response failed;
           SendRpcStatus(failed, 503, kUnavailable,
@@ -170,7 +168,7 @@ void RegisterOtlpRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
   const OtlpIngest ingest{monitor, metrics, limits, body_limit, clock};
   // Asynchronous (docs/design.md "HTTP engine"), as POST /api/stats.
   router.PostAsync("/v1/traces", [ingest](const Request& req,
-                                          std::shared_ptr<http::Responder> responder) {
+                                          const std::shared_ptr<http::Responder>& responder) {
     using collector_trace::ExportTraceServiceRequest;
     using collector_trace::ExportTraceServiceResponse;
     HandleExport<ExportTraceServiceRequest, ExportTraceServiceResponse>(
@@ -185,7 +183,7 @@ void RegisterOtlpRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
   auto streams = std::make_shared<otlp::HistogramStreams>();
   router.PostAsync("/v1/metrics", [ingest, streams](
                                       const Request& req,
-                                      std::shared_ptr<http::Responder> responder) {
+                                      const std::shared_ptr<http::Responder>& responder) {
     using collector_metrics::ExportMetricsServiceRequest;
     using collector_metrics::ExportMetricsServiceResponse;
     HandleExport<ExportMetricsServiceRequest, ExportMetricsServiceResponse>(
