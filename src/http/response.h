@@ -10,8 +10,8 @@
 // thread. No thread waits on a stream: a push only queues, and the connection's own I/O writes
 // what is queued, all of it in one gather write. A client that falls `max_queued` pieces behind
 // is dropped (its connection closed), so a reader that stopped never holds more than that, nor
-// slows the pushing thread. A piece is shared, never copied: one broadcast to many streams
-// holds its bytes once (docs/design.md "HTTP engine").
+// slows the pushing thread. A piece is encoded once and shared, never copied: one broadcast to
+// many streams holds its bytes once (docs/design.md "HTTP engine").
 #pragma once
 
 #include <chrono>
@@ -26,8 +26,17 @@
 
 namespace llmscope::http {
 
-// One piece of a stream's data, read-only, shared by every stream it is pushed to.
-using StreamData = std::shared_ptr<const std::string>;
+// One piece of a stream's data, framed for the wire (an HTTP/1.1 chunk) once, then shared,
+// read-only, by every stream it is pushed to. Cheap to copy.
+class StreamData {
+ public:
+  explicit StreamData(std::string_view data);
+  // The size in hex, CRLF, the data, CRLF.
+  const std::string& chunk() const { return *chunk_; }
+
+ private:
+  std::shared_ptr<const std::string> chunk_;
+};
 
 // The pushing side of an open stream. Thread-safe.
 class EventStream {
@@ -36,7 +45,7 @@ class EventStream {
   // Queues `data`, in order, for the client; never blocks. False once the stream has ended:
   // the client left, was dropped for falling behind, or the server is stopping.
   virtual bool Push(std::span<const StreamData> data) = 0;
-  bool Push(StreamData data) { return Push(std::span<const StreamData>(&data, 1)); }
+  bool Push(const StreamData& data) { return Push(std::span<const StreamData>(&data, 1)); }
 };
 
 struct Response;

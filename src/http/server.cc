@@ -16,7 +16,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/status.hpp>
-#include <charconv>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -63,16 +62,6 @@ std::string HeadText(int status, const Headers& defaults, const Headers& headers
   return out;
 }
 
-// "SIZE\r\n" of a chunk of `size` bytes, in hex.
-std::string ChunkHead(size_t size) {
-  std::array<char, 16> hex{};
-  const auto end = std::to_chars(hex.begin(), hex.end(), size, 16).ptr;
-  return std::string(hex.begin(), end).append("\r\n");
-}
-
-std::string Chunk(std::string_view data) {
-  return ChunkHead(data.size()).append(data).append("\r\n");
-}
 
 }  // namespace
 
@@ -199,7 +188,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Handle(ReadRequest read);
   void StartStream(Response res);
   void Write(std::string data);
-  // Writes `frames` as chunks, then `tail`, in one gather write: the frames' bytes are shared
+  // Writes `frames`' chunks, then `tail`, in one gather write: the frames' bytes are shared
   // with the other streams they were pushed to, never copied (response.h).
   void WriteStream(std::vector<StreamData> frames, std::string tail);
   void OnWritten();
@@ -228,12 +217,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool close_after_write_ = false;
   std::string out_;  // the bytes being written
-  // A stream's write in progress: its frames, their chunk heads, and the buffers naming them.
+  // A stream's write in progress: its frames, and the buffers naming them.
   std::vector<StreamData> out_frames_;
-  std::string out_chunk_heads_;
   std::vector<asio::const_buffer> out_buffers_;
   std::optional<StreamReply> stream_reply_;
-  StreamData stream_idle_;  // stream_reply_->idle, shared by each idle push
+  std::optional<StreamData> stream_idle_;  // stream_reply_->idle, shared by each idle push
   std::shared_ptr<StreamQueue> stream_;
   std::string stream_tail_;  // the last event and the final chunk, once the stream ends
   bool stream_wrote_ = false;  // since the last idle tick
@@ -461,24 +449,12 @@ void Session::Write(std::string data) {
 }
 
 void Session::WriteStream(std::vector<StreamData> frames, std::string tail) {
-  static constexpr std::string_view kChunkEnd = "\r\n";
   writing_ = true;
   out_frames_ = std::move(frames);
   out_ = std::move(tail);
-  out_chunk_heads_.clear();
-  std::vector<size_t> head_ends;
-  head_ends.reserve(out_frames_.size());
-  for (const StreamData& frame : out_frames_) {
-    out_chunk_heads_ += ChunkHead(frame->size());
-    head_ends.push_back(out_chunk_heads_.size());
-  }
   out_buffers_.clear();
-  size_t head_begin = 0;
-  for (size_t i = 0; i < out_frames_.size(); ++i) {
-    out_buffers_.emplace_back(out_chunk_heads_.data() + head_begin, head_ends[i] - head_begin);
-    out_buffers_.emplace_back(out_frames_[i]->data(), out_frames_[i]->size());
-    out_buffers_.emplace_back(kChunkEnd.data(), kChunkEnd.size());
-    head_begin = head_ends[i];
+  for (const StreamData& frame : out_frames_) {
+    out_buffers_.emplace_back(frame.chunk().data(), frame.chunk().size());
   }
   if (!out_.empty()) out_buffers_.emplace_back(out_.data(), out_.size());
   asio::async_write(socket_, out_buffers_,
@@ -502,13 +478,13 @@ void Session::OnWritten() {
 
 void Session::StartStream(Response res) {
   stream_reply_ = std::move(*res.stream);
-  stream_idle_ = std::make_shared<const std::string>(stream_reply_->idle);
+  stream_idle_ = StreamData(stream_reply_->idle);
   res.headers.erase("Content-Length");
   res.set_header("Transfer-Encoding", "chunked");
   state_ = State::kStreaming;
   stream_ = std::make_shared<StreamQueue>(strand_, weak_from_this(), stream_reply_->max_queued);
   std::string head = HeadText(res.status, server_.options.default_headers, res.headers);
-  if (!head_) head += Chunk(stream_reply_->first);
+  if (!head_) head += StreamData(stream_reply_->first).chunk();
   Write(std::move(head));
   if (head_) {
     stream_->End();
@@ -578,7 +554,7 @@ void Session::OnDeadline() {
       return;
     }
     case State::kStreaming:
-      if (!stream_wrote_ && !stream_reply_->idle.empty()) stream_->Push(stream_idle_);
+      if (!stream_wrote_ && !stream_reply_->idle.empty()) stream_->Push(*stream_idle_);
       stream_wrote_ = false;
       return SetDeadline(stream_reply_->idle_interval);
     case State::kWriting:
@@ -603,7 +579,7 @@ void Session::Shutdown() {
     case State::kStreaming:
       if (close_after_write_) return;
       stream_->End();
-      stream_tail_ = Chunk(stream_reply_->last) + "0\r\n\r\n";
+      stream_tail_ = StreamData(stream_reply_->last).chunk() + "0\r\n\r\n";
       close_after_write_ = true;
       return FlushStream();
     case State::kLingering:

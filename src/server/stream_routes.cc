@@ -43,7 +43,7 @@ void BroadcastMonitorEvents(SseHub& hub, const monitor::MonitorBatch& batch,
   std::vector<http::StreamData> frames;
   frames.reserve(batch.samples.size() + batch.events.size());
   auto add = [&frames](const std::string& event, const std::string& data) {
-    frames.push_back(std::make_shared<const std::string>(SseHub::Frame(event, data)));
+    frames.emplace_back(SseHub::Frame(event, data));
   };
   for (const Sample& sample : batch.samples) add("sample", SampleJson(sample).dump());
   for (const monitor::MonitorEvent& e : batch.events) {

@@ -102,7 +102,7 @@ class EngineTest : public ::testing::Test {
   }
   // Pushes `data` (one shared piece) to every stream; how many took it.
   size_t PushAll(const std::string& data) {
-    return PushAll(std::vector<StreamData>{std::make_shared<const std::string>(data)});
+    return PushAll(std::vector<StreamData>{StreamData(data)});
   }
   // Pushes `pieces`, in one push, to every stream; how many took them.
   size_t PushAll(const std::vector<StreamData>& pieces) {
@@ -405,7 +405,7 @@ TEST_F(EngineTest, PiecesPushedTogetherArriveInOrderEachAsAChunkAndTooManyDropTh
   ASSERT_TRUE(viewer.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
   for (int i = 0; i < 500 && Streams() < 1; ++i) std::this_thread::sleep_for(milliseconds(10));
   ASSERT_EQ(Streams(), 1u);
-  auto piece = [](const std::string& text) { return std::make_shared<const std::string>(text); };
+  auto piece = [](const std::string& text) { return StreamData(text); };
   EXPECT_EQ(PushAll({piece("one\n"), piece("two\n"), piece("three\n")}), 1u);
   std::string got;
   for (int i = 0; i < 100 && got.find("three\n\r\n") == std::string::npos; ++i) {
