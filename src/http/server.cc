@@ -62,7 +62,6 @@ std::string HeadText(int status, const Headers& defaults, const Headers& headers
   return out;
 }
 
-
 }  // namespace
 
 class Session;
