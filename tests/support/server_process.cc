@@ -112,16 +112,21 @@ bool ServerProcess::SpawnOnce(std::string* error, bool* bind_failed) {
           "the server exited during start (status " + std::to_string(status) + "); stderr:\n" + err;
       return false;
     }
-    httplib::Client c("127.0.0.1", port_);
-    c.set_connection_timeout(0, 200000);
-    c.set_read_timeout(1, 0);
-    if (httplib::Result r = c.Get("/health"); r && r->status == 200) {
-      if (!options_.set_api_key) {
-        std::string key = ReadFile(data_dir_ + "/api_key");
-        while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-        api_key_ = key;
+    // Only our child's own /health: another test's server may hold the port (it was free when
+    // picked, then taken by both; ours then fails to bind and exits), and answers the same way.
+    if (Stderr().find("listening on http://127.0.0.1:" + std::to_string(port_)) !=
+        std::string::npos) {
+      httplib::Client c("127.0.0.1", port_);
+      c.set_connection_timeout(0, 200000);
+      c.set_read_timeout(1, 0);
+      if (httplib::Result r = c.Get("/health"); r && r->status == 200) {
+        if (!options_.set_api_key) {
+          std::string key = ReadFile(data_dir_ + "/api_key");
+          while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+          api_key_ = key;
+        }
+        return true;
       }
-      return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
