@@ -33,7 +33,7 @@ const std::string& Upsert() {
       const std::string name(MetricName(metric));
       columns += ", " + name;
       values += ", ?";
-      updates += (updates.empty() ? "" : ", ") + name + " = excluded." + name;
+      updates.append(updates.empty() ? "" : ", ").append(name).append(" = excluded.").append(name);
     }
     return "INSERT INTO sketch_hours (" + columns + ") VALUES (" + values +
            ") ON CONFLICT (provider, model, site, profile, bucket_ms) DO UPDATE SET " + updates;
@@ -61,10 +61,10 @@ Status CheckSketched(Metric metric) {
 }
 
 Result<std::vector<SeriesSketchHour>> Decoded(
-    std::vector<std::pair<int64_t, std::string>> rows) {
+    const std::vector<std::pair<int64_t, std::string>>& rows) {
   std::vector<SeriesSketchHour> out;
   out.reserve(rows.size());
-  for (auto& [bucket_ms, bytes] : rows) {
+  for (const auto& [bucket_ms, bytes] : rows) {
     Result<spc::QuantileSketch> sketch = spc::QuantileSketch::Decode(bytes);
     if (!sketch) {
       return Error{"storage_error", "sketch_hours at " + std::to_string(bucket_ms) + ": " +

@@ -39,7 +39,7 @@ Status CheckSketched(Metric metric);
 // The sketches of Select's rows (bucket_ms, bytes), decoded; "storage_error" for bytes that are
 // not a sketch.
 Result<std::vector<SeriesSketchHour>> Decoded(
-    std::vector<std::pair<int64_t, std::string>> rows);
+    const std::vector<std::pair<int64_t, std::string>>& rows);
 
 template <typename Row>
 std::pair<int64_t, std::string> ReadSketchRow(Row& c) {

@@ -33,7 +33,7 @@ Result<std::vector<SeriesSketchHour>> PostgresStore::QuerySketchHours(const Seri
   Result<std::vector<std::pair<int64_t, std::string>>> rows =
       pg::ReadAll<std::pair<int64_t, std::string>>(*r, sketch_sql::ReadSketchRow<pg::PgRow>);
   if (!rows) return rows.error();
-  return sketch_sql::Decoded(std::move(*rows));
+  return sketch_sql::Decoded(*rows);
 }
 
 Result<std::optional<int64_t>> PostgresStore::NewestSketchHour(const SourceKey& source) {

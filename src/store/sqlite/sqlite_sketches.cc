@@ -45,7 +45,7 @@ Result<std::vector<SeriesSketchHour>> SqliteStore::QuerySketchHours(const Series
       sqlite::ReadAll<std::pair<int64_t, std::string>>(
           *reader_, *stmt, sketch_sql::ReadSketchRow<SqliteRow>, "QuerySketchHours");
   if (!rows) return rows.error();
-  return sketch_sql::Decoded(std::move(*rows));
+  return sketch_sql::Decoded(*rows);
 }
 
 Result<std::optional<int64_t>> SqliteStore::NewestSketchHour(const SourceKey& source) {
