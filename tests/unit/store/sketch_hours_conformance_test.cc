@@ -10,6 +10,7 @@
 
 #include "spc/summary.h"
 #include "store/sketch_hours.h"
+#include "store/sketch_pass.h"
 #include "store/store.h"
 #include "tests/unit/store/store_conformance.h"
 
@@ -166,6 +167,72 @@ TEST_P(StoreConformanceTest, DeletingTheDemoDeletesItsSketchHours) {
   ASSERT_TRUE(store().DeleteDemoData().ok());
   EXPECT_FALSE(store().NewestSketchHour(kSource)->has_value());
   EXPECT_EQ(store().NewestSketchHour(kOther)->value_or(0), kH0 + kHour);
+}
+
+TEST_P(StoreConformanceTest, TheSketchPassBuildsEachClosedHourOnce) {
+  std::vector<Sample> samples = TwoHours(kSource);
+  std::vector<Sample> open = {MakeSample(kH0 + 2 * kHour + 5, kSource, 700)};  // the hour of now
+  ASSERT_TRUE(store().AppendSamples(samples).ok());
+  ASSERT_TRUE(store().AppendSamples(open).ok());
+  const int64_t now = kH0 + 2 * kHour + 60'000;
+  Result<SketchPassResult> first = RunSketchPass(store(), kH0, now, 100);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->hours_built, 2);
+  EXPECT_EQ(first->samples_read, 360);
+  EXPECT_TRUE(first->complete);
+  EXPECT_EQ(store().NewestSketchHour(kSource)->value_or(0), kH0 + kHour);  // not the open hour
+  const std::vector<SketchHour> expected = SketchesOf(samples);
+  for (Metric metric : {Metric::kE2eMs, Metric::kTtftMs}) {
+    Result<std::vector<SeriesSketchHour>> got =
+        store().QuerySketchHours(SeriesKey{kSource, metric}, kH0, now);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), 2u);
+    for (size_t h = 0; h < 2; ++h) {
+      EXPECT_EQ((*got)[h].sketch.Encode(), expected[h].sketches[*SketchedIndex(metric)]);
+    }
+  }
+  Result<SketchPassResult> again = RunSketchPass(store(), kH0, now, 100);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->hours_built, 0);
+  EXPECT_EQ(again->samples_read, 0);
+}
+
+TEST_P(StoreConformanceTest, TheSketchPassRebuildsAnHourThatGotLateSamples) {
+  std::vector<Sample> samples = TwoHours(kSource);
+  ASSERT_TRUE(store().AppendSamples(samples).ok());
+  const int64_t now = kH0 + 3 * kHour;
+  ASSERT_TRUE(RunSketchPass(store(), kH0, now, 100).ok());
+  std::vector<Sample> late = {MakeSample(kH0 + 600'000 + 3, kSource, 9'999)};  // a spooled probe's
+  ASSERT_TRUE(store().AppendSamples(late).ok());
+  Result<SketchPassResult> pass = RunSketchPass(store(), kH0, now, 100);
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(pass->hours_built, 1);
+  Result<std::vector<SeriesSketchHour>> got =
+      store().QuerySketchHours(SeriesKey{kSource, Metric::kE2eMs}, kH0, kH0 + kHour);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_GT(*got->front().sketch.Percentile(100), 9'800.0);  // the late value is in it
+}
+
+TEST_P(StoreConformanceTest, TheSketchPassStopsAtItsBudgetAndGoesOnNextTime) {
+  std::vector<Sample> samples = TwoHours(kSource);
+  std::vector<Sample> other = TwoHours(kOther);
+  ASSERT_TRUE(store().AppendSamples(samples).ok());
+  ASSERT_TRUE(store().AppendSamples(other).ok());
+  const int64_t now = kH0 + 3 * kHour;
+  Result<SketchPassResult> first = RunSketchPass(store(), kH0, now, 3);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->hours_built, 3);
+  EXPECT_FALSE(first->complete);
+  Result<SketchPassResult> second = RunSketchPass(store(), kH0, now, 3);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->hours_built, 1);
+  EXPECT_TRUE(second->complete);
+  // Hours before since_ms are left alone.
+  std::vector<Sample> older = {MakeSample(kH0 - kHour + 9, kSource, 300)};
+  ASSERT_TRUE(store().AppendSamples(older).ok());
+  EXPECT_EQ(RunSketchPass(store(), kH0, now, 3)->hours_built, 0);
+  EXPECT_EQ(RunSketchPass(store(), kH0 - kHour, now, 3)->hours_built, 1);
 }
 
 }  // namespace
