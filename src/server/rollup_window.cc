@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "store/rollups.h"
 
@@ -64,47 +65,33 @@ std::vector<WindowSegment> CoverWindow(int64_t since_ms, int64_t until_ms, int64
   return out;
 }
 
-std::vector<store::Rollup> FillFromCoarser(std::vector<store::Rollup> fine,
-                                           const std::vector<store::Rollup>& coarse) {
-  if (!coarse.empty()) {
-    const int64_t width = coarse.front().width_ms;
-    std::map<int64_t, int64_t> fine_counts;  // per coarse bucket
-    for (const store::Rollup& r : fine)
-      fine_counts[store::BucketStart(r.bucket_ms, width)] += r.count;
-    std::map<int64_t, const store::Rollup*> filled;
-    for (const store::Rollup& r : coarse) {
-      if (r.count > fine_counts[r.bucket_ms]) filled.emplace(r.bucket_ms, &r);
-    }
-    std::erase_if(fine, [&](const store::Rollup& r) {
-      return filled.contains(store::BucketStart(r.bucket_ms, width));
-    });
-    for (const auto& [bucket, r] : filled) fine.push_back(*r);
+template <typename Row>
+std::vector<Row> FillFromCoarser(std::vector<Row> fine, const std::vector<Row>& coarse) {
+  if (coarse.empty()) return fine;
+  const int64_t width = coarse.front().width_ms;
+  std::map<int64_t, int64_t> fine_counts, coarse_counts;  // per coarse bucket
+  for (const Row& row : fine) fine_counts[store::BucketStart(row.bucket_ms, width)] += row.count;
+  for (const Row& row : coarse) coarse_counts[row.bucket_ms] += row.count;
+  std::set<int64_t> filled;
+  for (const auto& [bucket, count] : coarse_counts) {
+    if (count > fine_counts[bucket]) filled.insert(bucket);
   }
-  std::sort(fine.begin(), fine.end(), [](const store::Rollup& a, const store::Rollup& b) {
-    return a.bucket_ms < b.bucket_ms;
+  // Every fine bucket kept (the usual case): the fine rows as they came, in bucket order.
+  if (filled.empty()) return fine;
+  std::erase_if(fine, [&](const Row& row) {
+    return filled.contains(store::BucketStart(row.bucket_ms, width));
   });
+  for (const Row& row : coarse) {
+    if (filled.contains(row.bucket_ms)) fine.push_back(row);
+  }
+  std::stable_sort(fine.begin(), fine.end(),
+                   [](const Row& a, const Row& b) { return a.bucket_ms < b.bucket_ms; });
   return fine;
 }
 
-std::vector<store::ViolationCount> FillCountsFromCoarser(
-    std::vector<store::ViolationCount> fine, const std::vector<store::ViolationCount>& coarse) {
-  if (coarse.empty()) return fine;
-  const int64_t width = coarse.front().width_ms;
-  std::map<int64_t, int64_t> fine_sums, coarse_sums;  // per coarse bucket
-  for (const store::ViolationCount& c : fine) {
-    fine_sums[store::BucketStart(c.bucket_ms, width)] += c.count;
-  }
-  for (const store::ViolationCount& c : coarse) coarse_sums[c.bucket_ms] += c.count;
-  auto filled = [&](int64_t coarse_bucket) {
-    return coarse_sums[coarse_bucket] > fine_sums[coarse_bucket];
-  };
-  std::erase_if(fine, [&](const store::ViolationCount& c) {
-    return filled(store::BucketStart(c.bucket_ms, width));
-  });
-  for (const store::ViolationCount& c : coarse) {
-    if (filled(c.bucket_ms)) fine.push_back(c);
-  }
-  return fine;
-}
+template std::vector<store::Rollup> FillFromCoarser(std::vector<store::Rollup>,
+                                                    const std::vector<store::Rollup>&);
+template std::vector<store::ViolationCount> FillFromCoarser(
+    std::vector<store::ViolationCount>, const std::vector<store::ViolationCount>&);
 
 }  // namespace llmscope::server

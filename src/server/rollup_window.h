@@ -41,18 +41,15 @@ struct WindowSegment {
 // where one fits) and samples at the ends, in time order; empty pieces left out.
 std::vector<WindowSegment> CoverWindow(int64_t since_ms, int64_t until_ms, int64_t max_width_ms);
 
-// The rollups of a piece read at a fine width (`fine`), with each coarse bucket (`coarse`: the
-// coarser rollups of the piece's whole coarse buckets) whose fine rollups hold fewer samples than
-// it does put in their place: fine rollups are kept for less time than coarse ones ([store]
-// rollup_minute_days, rollup_hour_days), so an old window shows its hours, not a gap. One
-// series, any order; the result in bucket order.
-std::vector<store::Rollup> FillFromCoarser(std::vector<store::Rollup> fine,
-                                           const std::vector<store::Rollup>& coarse);
-
-// The violation counts (store/violation_counts.h) of a piece read at a fine width, with each
-// coarse bucket whose fine counts sum to less than its own put in their place, as
-// FillFromCoarser does for rollups (the counts are kept as long as the rollups of their width).
-std::vector<store::ViolationCount> FillCountsFromCoarser(
-    std::vector<store::ViolationCount> fine, const std::vector<store::ViolationCount>& coarse);
+// The rows of a piece read at a fine width (`fine`: rollups or violation counts of one series),
+// with each coarse bucket (`coarse`: the piece's whole coarse buckets, read at the coarser width)
+// whose fine rows count less than its own put in their place: fine rows are kept for less time
+// than coarse ones ([store] rollup_minute_days, rollup_hour_days; the counts as long as the
+// rollups of their width), so an old window shows its hours, not a gap. A bucket's count is the
+// sum of its rows' (one rollup, or one count per rule and phase). Both in bucket order (as the
+// stores return them); so is the result, the rows of one bucket in their order. Row: store::Rollup
+// or store::ViolationCount.
+template <typename Row>
+std::vector<Row> FillFromCoarser(std::vector<Row> fine, const std::vector<Row>& coarse);
 
 }  // namespace llmscope::server

@@ -316,12 +316,40 @@ struct Candidate {
   std::optional<ViewPoint> point;
 };
 
+// A window read from rollups and counts: [since_ms, until_ms), where an open window (no `until`:
+// the dashboard's live views) ends at the last whole hour a time can name, so that its cover by
+// whole buckets and the counts' cover (widened to whole minutes) need no clamp at now or at the
+// newest sample (a sample stamped ahead of this clock is in both).
+struct RolledUpRange {
+  int64_t since_ms = 0, until_ms = 0;
+};
+
+RolledUpRange RangeOf(const SpcViewRequest& r) {
+  const int64_t open_end = store::BucketStart(INT64_MAX, store::kRollupHourMs);
+  return RolledUpRange{r.since_ms, std::min(r.until_ms, open_end)};
+}
+
+// The rows of one piece of a window's cover (rollup_window.h) that `read(width_ms, since_ms,
+// until_ms)` returns (rollups or violation counts): those of the piece's width, and for a piece
+// of minutes the hours in place of minutes past their retention (FillFromCoarser).
+template <typename Read>
+auto ReadPiece(const WindowSegment& segment, Read&& read)
+    -> decltype(read(segment.width_ms, segment.since_ms, segment.until_ms)) {
+  auto rows = read(segment.width_ms, segment.since_ms, segment.until_ms);
+  if (!rows || segment.width_ms >= store::kRollupHourMs) return rows;
+  // The piece's whole hours: those starting before its end less an hour.
+  auto hours =
+      read(store::kRollupHourMs, segment.since_ms, segment.until_ms - store::kRollupHourMs + 1);
+  if (!hours) return hours.error();
+  return FillFromCoarser(std::move(*rows), *hours);
+}
+
 // The display points of a long window of one series from rollups (rollup_window.h), the
 // samples read whole only for the points listed; the summary from the rollups' totals. nullopt
 // when the display buckets are finer than the finest rollup or the window fits max_points (it is
 // then listed whole, from the samples).
 Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric metric,
-                                               store::Store& store,
+                                               store::Store& store, const RolledUpRange& range,
                                                const std::vector<int64_t>& keep_times) {
   const DisplayBuckets wanted =
       DisplayBuckets::For(r.since_ms, r.display_until_ms, *r.max_points, keep_times.size());
@@ -339,7 +367,7 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
   store::Rollup ends;                       // the samples of the ragged ends, as one rollup
   std::vector<store::RollupPoint> anchors;  // every point read: rollups' and the ends' samples
   bool hourly = false;
-  for (const WindowSegment& segment : CoverWindow(r.since_ms, r.until_ms, *width)) {
+  for (const WindowSegment& segment : CoverWindow(range.since_ms, range.until_ms, *width)) {
     if (segment.width_ms == 0) {  // less than a minute of samples
       store::SampleQuery q = WindowQuery(r);
       q.since_ms = segment.since_ms;
@@ -356,21 +384,16 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
       }
       continue;
     }
-    store::RollupQuery q;
-    q.width_ms = segment.width_ms;
-    q.series = SeriesKey{r.series->source, metric};
-    q.since_ms = segment.since_ms;
-    q.until_ms = segment.until_ms;
-    Result<std::vector<store::Rollup>> rollups = store.QueryRollups(q);
+    Result<std::vector<store::Rollup>> rollups =
+        ReadPiece(segment, [&](int64_t width_ms, int64_t since_ms, int64_t until_ms) {
+          store::RollupQuery q;
+          q.width_ms = width_ms;
+          q.series = SeriesKey{r.series->source, metric};
+          q.since_ms = since_ms;
+          q.until_ms = until_ms;
+          return store.QueryRollups(q);
+        });
     if (!rollups) return rollups.error();
-    if (segment.width_ms < store::kRollupHourMs) {
-      // The piece's whole hours, in place of minutes past their retention (rollup_window.h).
-      q.width_ms = store::kRollupHourMs;
-      q.until_ms = segment.until_ms - store::kRollupHourMs + 1;
-      Result<std::vector<store::Rollup>> hours = store.QueryRollups(q);
-      if (!hours) return hours.error();
-      *rollups = FillFromCoarser(std::move(*rollups), *hours);
-    }
     for (const store::Rollup& rollup : *rollups) {
       hourly = hourly || rollup.width_ms == store::kRollupHourMs;
       totals.Add(rollup);
@@ -500,29 +523,19 @@ Result<std::vector<store::ViolationMark>> NewestViolations(store::Store& store,
 // ragged end would be a search of every violation after it (90 days back: all of them) for less
 // than a minute's. `all` gets how many there are of either phase.
 Result<BucketCounts> WindowBucketCounts(const SpcViewRequest& r, store::Store& store,
-                                        const WindowData& w, int64_t& all) {
+                                        const RolledUpRange& range, const WindowData& w,
+                                        int64_t& all) {
   BucketCounts counts;
-  // An open window (no `until`: the dashboard's live views) ends at now, or at its newest point
-  // when that is later (a sample stamped ahead of this clock).
-  int64_t end = r.until_ms;
-  if (end == INT64_MAX) {
-    end = r.display_until_ms;
-    if (!w.points.empty()) end = std::max(end, w.points.back().time_ms + 1);
-  }
-  const int64_t since = store::BucketStart(r.since_ms, store::kRollupMinuteMs);
+  const int64_t since = store::BucketStart(range.since_ms, store::kRollupMinuteMs);
   const int64_t until =
-      store::BucketStart(end - 1, store::kRollupMinuteMs) + store::kRollupMinuteMs;
+      store::BucketStart(range.until_ms - 1, store::kRollupMinuteMs) + store::kRollupMinuteMs;
   for (const WindowSegment& segment : CoverWindow(since, until, w.rollup_width_ms)) {
-    store::ViolationCountQuery q{*r.series, segment.width_ms, segment.since_ms, segment.until_ms};
-    Result<std::vector<store::ViolationCount>> found = store.QueryViolationCounts(q);
+    Result<std::vector<store::ViolationCount>> found =
+        ReadPiece(segment, [&](int64_t width_ms, int64_t since_ms, int64_t until_ms) {
+          return store.QueryViolationCounts(
+              store::ViolationCountQuery{*r.series, width_ms, since_ms, until_ms});
+        });
     if (!found) return found.error();
-    if (segment.width_ms < store::kRollupHourMs) {
-      q.width_ms = store::kRollupHourMs;
-      q.until_ms = segment.until_ms - store::kRollupHourMs + 1;
-      Result<std::vector<store::ViolationCount>> hours = store.QueryViolationCounts(q);
-      if (!hours) return hours.error();
-      *found = FillCountsFromCoarser(std::move(*found), *hours);
-    }
     for (const store::ViolationCount& c : *found) {
       all += c.count;
       if (c.phase == spc::Phase::kMonitoring) {
@@ -553,11 +566,12 @@ Result<std::optional<WindowData>> RolledUpWindow(const SpcViewRequest& r, Metric
     keep_times.push_back(v.first_time_ms);
   }
   std::sort(keep_times.begin(), keep_times.end());
-  Result<std::optional<WindowData>> rolled = RollupWindow(r, metric, store, keep_times);
+  const RolledUpRange range = RangeOf(r);
+  Result<std::optional<WindowData>> rolled = RollupWindow(r, metric, store, range, keep_times);
   if (!rolled || !*rolled) return rolled;
   const WindowData& w = **rolled;
   int64_t all = 0;
-  Result<BucketCounts> counts = WindowBucketCounts(r, store, w, all);
+  Result<BucketCounts> counts = WindowBucketCounts(r, store, range, w, all);
   if (!counts) return counts.error();
   for (const auto& [key, count] : *counts) out.by_rule[static_cast<size_t>(key.second)] += count;
   out.newest = std::move(*newest);

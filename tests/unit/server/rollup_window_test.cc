@@ -108,11 +108,9 @@ TEST(RollupWindow, ViolationCountsPastMinuteRetentionAreFilledFromTheirHour) {
                                                     count(kHour, h, spc::Rule::kR5, 1),
                                                     count(kHour, h + kHour, spc::Rule::kR1, 2),
                                                     count(kHour, h + kHour, spc::Rule::kR2, 1)};
-  std::vector<store::ViolationCount> expected = minutes;
-  expected.push_back(hours[0]);
-  expected.push_back(hours[1]);
-  EXPECT_EQ(FillCountsFromCoarser(minutes, hours), expected);
-  EXPECT_EQ(FillCountsFromCoarser(minutes, {}), minutes);
+  const std::vector<store::ViolationCount> expected = {hours[0], hours[1], minutes[0], minutes[1]};
+  EXPECT_EQ(FillFromCoarser(minutes, hours), expected);
+  EXPECT_EQ(FillFromCoarser(minutes, {}), minutes);
 }
 
 }  // namespace
