@@ -1,8 +1,17 @@
 #include "http/response.h"
 
+#include <array>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 namespace llmscope::http {
+
+StreamData::StreamData(std::string_view data) {
+  std::array<char, 16> hex{};
+  const auto end = std::to_chars(hex.begin(), hex.end(), data.size(), 16).ptr;
+  chunk_ = std::make_shared<const std::string>(
+      std::string(hex.begin(), end).append("\r\n").append(data).append("\r\n"));
+}
 
 void Response::set_header(std::string_view name, std::string_view value) {
   headers.erase(std::string(name));

@@ -8,14 +8,17 @@
 // A stream (set_stream) is a reply of unknown length, sent in chunks: after the headers the
 // engine calls `opened` with an EventStream handle, and whoever holds it pushes data from any
 // thread. No thread waits on a stream: a push only queues, and the connection's own I/O writes
-// what is queued. A client that falls `max_queued` pushes behind is dropped (its connection
-// closed), so a reader that stopped never holds more than that, nor slows the pushing thread.
+// what is queued, all of it in one gather write. A client that falls `max_queued` pieces behind
+// is dropped (its connection closed), so a reader that stopped never holds more than that, nor
+// slows the pushing thread. A piece is encoded once and shared, never copied: one broadcast to
+// many streams holds its bytes once (docs/design.md "HTTP engine").
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,13 +26,26 @@
 
 namespace llmscope::http {
 
+// One piece of a stream's data, framed for the wire (an HTTP/1.1 chunk) once, then shared,
+// read-only, by every stream it is pushed to. Cheap to copy.
+class StreamData {
+ public:
+  explicit StreamData(std::string_view data);
+  // The size in hex, CRLF, the data, CRLF.
+  const std::string& chunk() const { return *chunk_; }
+
+ private:
+  std::shared_ptr<const std::string> chunk_;
+};
+
 // The pushing side of an open stream. Thread-safe.
 class EventStream {
  public:
   virtual ~EventStream() = default;
-  // Queues `data` for the client; never blocks. False once the stream has ended: the client
-  // left, was dropped for falling behind, or the server is stopping.
-  virtual bool Push(std::string data) = 0;
+  // Queues `data`, in order, for the client; never blocks. False once the stream has ended:
+  // the client left, was dropped for falling behind, or the server is stopping.
+  virtual bool Push(std::span<const StreamData> data) = 0;
+  bool Push(const StreamData& data) { return Push(std::span<const StreamData>(&data, 1)); }
 };
 
 struct Response;

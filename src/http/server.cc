@@ -16,9 +16,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/status.hpp>
-#include <charconv>
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -62,12 +60,6 @@ std::string HeadText(int status, const Headers& defaults, const Headers& headers
   for (const auto& [name, value] : headers) add(name, value);
   out += "\r\n";
   return out;
-}
-
-std::string Chunk(std::string_view data) {
-  std::array<char, 16> hex{};
-  const auto end = std::to_chars(hex.begin(), hex.end(), data.size(), 16).ptr;
-  return std::string(hex.begin(), end).append("\r\n").append(data).append("\r\n");
 }
 
 }  // namespace
@@ -125,10 +117,11 @@ class StreamQueue : public EventStream {
  public:
   StreamQueue(Strand strand, std::weak_ptr<Session> session, size_t max_queued)
       : strand_(std::move(strand)), session_(std::move(session)), max_queued_(max_queued) {}
-  bool Push(std::string data) override;
+  using EventStream::Push;
+  bool Push(std::span<const StreamData> data) override;
 
-  // For the connection: what is queued, as chunks ("" when nothing is).
-  std::string Take();
+  // For the connection: what is queued, oldest first (empty when nothing is).
+  std::vector<StreamData> Take();
   // Refuses further pushes (what is queued can still be taken).
   void End();
 
@@ -137,7 +130,7 @@ class StreamQueue : public EventStream {
   const std::weak_ptr<Session> session_;
   const size_t max_queued_;
   std::mutex mu_;
-  std::deque<std::string> queue_;
+  std::vector<StreamData> queue_;
   bool ended_ = false;
   bool flush_posted_ = false;
 };
@@ -194,6 +187,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Handle(ReadRequest read);
   void StartStream(Response res);
   void Write(std::string data);
+  // Writes `frames`' chunks, then `tail`, in one gather write: the frames' bytes are shared
+  // with the other streams they were pushed to, never copied (response.h).
+  void WriteStream(std::vector<StreamData> frames, std::string tail);
   void OnWritten();
   void Fail(int status, std::string_view code, std::string_view message);
   void SetDeadline(std::chrono::milliseconds after);
@@ -220,7 +216,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool close_after_write_ = false;
   std::string out_;  // the bytes being written
+  // A stream's write in progress: its frames, and the buffers naming them.
+  std::vector<StreamData> out_frames_;
+  std::vector<asio::const_buffer> out_buffers_;
   std::optional<StreamReply> stream_reply_;
+  std::optional<StreamData> stream_idle_;  // stream_reply_->idle, shared by each idle push
   std::shared_ptr<StreamQueue> stream_;
   std::string stream_tail_;  // the last event and the final chunk, once the stream ends
   bool stream_wrote_ = false;  // since the last idle tick
@@ -260,12 +260,12 @@ class PendingReply : public Responder {
 
 // --- StreamQueue ---
 
-bool StreamQueue::Push(std::string data) {
+bool StreamQueue::Push(std::span<const StreamData> data) {
   bool flush = false;
   {
     std::lock_guard lock(mu_);
     if (ended_) return false;
-    if (queue_.size() >= max_queued_) {
+    if (queue_.size() + data.size() > max_queued_) {
       ended_ = true;
       queue_.clear();
       asio::post(strand_, [s = session_] {
@@ -273,7 +273,7 @@ bool StreamQueue::Push(std::string data) {
       });
       return false;
     }
-    queue_.push_back(std::move(data));
+    queue_.insert(queue_.end(), data.begin(), data.end());
     flush = !flush_posted_;
     flush_posted_ = true;
   }
@@ -285,16 +285,12 @@ bool StreamQueue::Push(std::string data) {
   return true;
 }
 
-std::string StreamQueue::Take() {
-  std::deque<std::string> taken;
-  {
-    std::lock_guard lock(mu_);
-    taken.swap(queue_);
-    flush_posted_ = false;
-  }
-  std::string out;
-  for (const std::string& data : taken) out += Chunk(data);
-  return out;
+std::vector<StreamData> StreamQueue::Take() {
+  std::vector<StreamData> taken;
+  std::lock_guard lock(mu_);
+  taken.swap(queue_);
+  flush_posted_ = false;
+  return taken;
 }
 
 void StreamQueue::End() {
@@ -451,6 +447,25 @@ void Session::Write(std::string data) {
                     });
 }
 
+void Session::WriteStream(std::vector<StreamData> frames, std::string tail) {
+  writing_ = true;
+  out_frames_ = std::move(frames);
+  out_ = std::move(tail);
+  out_buffers_.clear();
+  for (const StreamData& frame : out_frames_) {
+    out_buffers_.emplace_back(frame.chunk().data(), frame.chunk().size());
+  }
+  if (!out_.empty()) out_buffers_.emplace_back(out_.data(), out_.size());
+  asio::async_write(socket_, out_buffers_,
+                    [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                      self->writing_ = false;
+                      self->out_.clear();
+                      self->out_frames_.clear();
+                      if (ec) return self->Close();
+                      self->OnWritten();
+                    });
+}
+
 void Session::OnWritten() {
   if (state_ == State::kStreaming) return FlushStream();
   if (state_ != State::kWriting) return;
@@ -462,12 +477,13 @@ void Session::OnWritten() {
 
 void Session::StartStream(Response res) {
   stream_reply_ = std::move(*res.stream);
+  stream_idle_ = StreamData(stream_reply_->idle);
   res.headers.erase("Content-Length");
   res.set_header("Transfer-Encoding", "chunked");
   state_ = State::kStreaming;
   stream_ = std::make_shared<StreamQueue>(strand_, weak_from_this(), stream_reply_->max_queued);
   std::string head = HeadText(res.status, server_.options.default_headers, res.headers);
-  if (!head_) head += Chunk(stream_reply_->first);
+  if (!head_) head += StreamData(stream_reply_->first).chunk();
   Write(std::move(head));
   if (head_) {
     stream_->End();
@@ -488,13 +504,14 @@ void Session::StartStream(Response res) {
 
 void Session::FlushStream() {
   if (state_ != State::kStreaming || writing_) return;
-  std::string data = stream_->Take() + std::exchange(stream_tail_, "");
-  if (data.empty()) {
+  std::vector<StreamData> frames = stream_->Take();
+  std::string tail = std::exchange(stream_tail_, "");
+  if (frames.empty() && tail.empty()) {
     if (close_after_write_) Linger();
     return;
   }
   stream_wrote_ = true;
-  Write(std::move(data));
+  WriteStream(std::move(frames), std::move(tail));
 }
 
 // A streaming client sends nothing more; its reads end when it leaves.
@@ -536,7 +553,7 @@ void Session::OnDeadline() {
       return;
     }
     case State::kStreaming:
-      if (!stream_wrote_ && !stream_reply_->idle.empty()) stream_->Push(stream_reply_->idle);
+      if (!stream_wrote_ && !stream_reply_->idle.empty()) stream_->Push(*stream_idle_);
       stream_wrote_ = false;
       return SetDeadline(stream_reply_->idle_interval);
     case State::kWriting:
@@ -561,7 +578,7 @@ void Session::Shutdown() {
     case State::kStreaming:
       if (close_after_write_) return;
       stream_->End();
-      stream_tail_ = Chunk(stream_reply_->last) + "0\r\n\r\n";
+      stream_tail_ = StreamData(stream_reply_->last).chunk() + "0\r\n\r\n";
       close_after_write_ = true;
       return FlushStream();
     case State::kLingering:

@@ -80,10 +80,9 @@ struct OtlpIngest {
   Clock clock;
 };
 
-// Checks the outcome's samples as POST /api/stats does (a sample that fails is one more refused
-// item) and ingests the rest. The number stored, or nullopt once the 503 reply has been sent.
-std::optional<int64_t> StoreOutcome(otlp::ExportOutcome& outcome, const OtlpIngest& ingest,
-                                    Response& res, OtlpEncoding encoding) {
+// Takes the outcome's samples that pass the checks of POST /api/stats; a sample that fails is
+// one more refused item.
+std::vector<Sample> TakeValidSamples(otlp::ExportOutcome& outcome, const OtlpIngest& ingest) {
   const int64_t now_ms = ingest.clock();
   std::vector<Sample> valid;
   valid.reserve(outcome.samples.size());
@@ -95,15 +94,7 @@ std::optional<int64_t> StoreOutcome(otlp::ExportOutcome& outcome, const OtlpInge
     }
   }
   outcome.samples.clear();
-  const auto stored = static_cast<int64_t>(valid.size());
-  if (valid.empty()) return stored;
-  Result<monitor::IngestReceipt> receipt = ingest.monitor.Ingest(std::move(valid));
-  if (!receipt) {
-    SendRpcStatus(res, 503, kUnavailable, "the samples were not stored: " + receipt.error().message,
-                  encoding);
-    return std::nullopt;
-  }
-  return stored;
+  return valid;
 }
 
 // partial_success's message: the first refusal, and what was ignored.
@@ -117,26 +108,56 @@ std::string OutcomeMessage(const otlp::ExportOutcome& outcome, const char* items
   return message;
 }
 
-// One export request: decoded, turned into samples by `translate`, stored, counted in /metrics,
-// answered with the response that `set_partial_success` fills when there is something to say.
-template <typename ExportRequest, typename ExportResponse>
-void HandleExport(
-    const OtlpIngest& ingest, const char* signal, const char* items, const Request& req,
-    Response& res,
-    const std::function<otlp::ExportOutcome(const ExportRequest&)>& translate,
-    const std::function<void(ExportResponse&, int64_t, const std::string&)>& set_partial_success) {
-  ExportRequest request;
-  const std::optional<OtlpEncoding> encoding =
-      DecodeRequest(req, res, ingest.body_limit, request);
-  if (!encoding) return;
-  otlp::ExportOutcome outcome = translate(request);
-  const std::optional<int64_t> stored = StoreOutcome(outcome, ingest, res, *encoding);
-  if (!stored) return;
-  ingest.metrics.CountOtlpItems(signal, *stored, outcome.ignored, outcome.rejected);
+template <typename ExportResponse>
+using SetPartialSuccess = std::function<void(ExportResponse&, int64_t, const std::string&)>;
+
+// The reply to an export whose `stored` samples are stored: counted in /metrics, answered with
+// the response that `set_partial_success` fills when there is something to say.
+template <typename ExportResponse>
+Response ExportReply(PrometheusMetrics& metrics, const char* signal, const char* items,
+                     const otlp::ExportOutcome& outcome, int64_t stored, OtlpEncoding encoding,
+                     const SetPartialSuccess<ExportResponse>& set_partial_success) {
+  metrics.CountOtlpItems(signal, stored, outcome.ignored, outcome.rejected);
   ExportResponse reply;
   const std::string message = OutcomeMessage(outcome, items);
   if (!message.empty()) set_partial_success(reply, outcome.rejected, message);
-  SendMessage(res, reply, *encoding);
+  Response res;
+  SendMessage(res, reply, encoding);
+  return res;
+}
+
+// One export request: decoded, turned into samples by `translate`, handed to the monitor's group
+// commit, answered through `responder` once they are stored (from the monitor's writer thread;
+// no thread waits for the commit, as for POST /api/stats).
+template <typename ExportRequest, typename ExportResponse>
+void HandleExport(const OtlpIngest& ingest, const char* signal, const char* items,
+                  const Request& req, const std::shared_ptr<http::Responder>& responder,
+                  const std::function<otlp::ExportOutcome(const ExportRequest&)>& translate,
+                  const SetPartialSuccess<ExportResponse>& set_partial_success) {
+  ExportRequest request;
+  Response res;
+  const std::optional<OtlpEncoding> encoding = DecodeRequest(req, res, ingest.body_limit, request);
+  if (!encoding) return responder->Send(std::move(res));
+  otlp::ExportOutcome outcome = translate(request);
+  std::vector<Sample> valid = TakeValidSamples(outcome, ingest);
+  if (valid.empty()) {
+    return responder->Send(ExportReply<ExportResponse>(ingest.metrics, signal, items, outcome, 0,
+                                                       *encoding, set_partial_success));
+  }
+  const auto stored = static_cast<int64_t>(valid.size());
+  ingest.monitor.IngestAsync(
+      std::move(valid), [&metrics = ingest.metrics, signal, items, outcome = std::move(outcome),
+                         stored, encoding = *encoding, set_partial_success,
+                         responder](const Result<monitor::IngestReceipt>& receipt) {
+        if (!receipt) {
+          Response failed;
+          SendRpcStatus(failed, 503, kUnavailable,
+                        "the samples were not stored: " + receipt.error().message, encoding);
+          return responder->Send(std::move(failed));
+        }
+        responder->Send(ExportReply<ExportResponse>(metrics, signal, items, outcome, stored,
+                                                    encoding, set_partial_success));
+      });
 }
 
 }  // namespace
@@ -145,11 +166,13 @@ void RegisterOtlpRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
                         PrometheusMetrics& metrics, const IngestLimits& limits, size_t body_limit,
                         const Clock& clock) {
   const OtlpIngest ingest{monitor, metrics, limits, body_limit, clock};
-  router.Post("/v1/traces", [ingest](const Request& req, Response& res) {
+  // Asynchronous (docs/design.md "HTTP engine"), as POST /api/stats.
+  router.PostAsync("/v1/traces", [ingest](const Request& req,
+                                          const std::shared_ptr<http::Responder>& responder) {
     using collector_trace::ExportTraceServiceRequest;
     using collector_trace::ExportTraceServiceResponse;
     HandleExport<ExportTraceServiceRequest, ExportTraceServiceResponse>(
-        ingest, "traces", "spans", req, res, otlp::SamplesFromTraces,
+        ingest, "traces", "spans", req, responder, otlp::SamplesFromTraces,
         [](ExportTraceServiceResponse& reply, int64_t rejected, const std::string& message) {
           reply.mutable_partial_success()->set_rejected_spans(rejected);
           reply.mutable_partial_success()->set_error_message(message);
@@ -158,11 +181,13 @@ void RegisterOtlpRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
 
   // The last cumulative point of each histogram stream, shared by every /v1/metrics request.
   auto streams = std::make_shared<otlp::HistogramStreams>();
-  router.Post("/v1/metrics", [ingest, streams](const Request& req, Response& res) {
+  router.PostAsync("/v1/metrics", [ingest, streams](
+                                      const Request& req,
+                                      const std::shared_ptr<http::Responder>& responder) {
     using collector_metrics::ExportMetricsServiceRequest;
     using collector_metrics::ExportMetricsServiceResponse;
     HandleExport<ExportMetricsServiceRequest, ExportMetricsServiceResponse>(
-        ingest, "metrics", "data points", req, res,
+        ingest, "metrics", "data points", req, responder,
         [&streams](const ExportMetricsServiceRequest& request) {
           return otlp::SamplesFromMetrics(request, *streams);
         },

@@ -10,7 +10,8 @@
 // Content-Encoding gzip or deflate (any other: 415), at most `body_limit` bytes once inflated
 // (else 413: inflating stops there, so a "zip bomb" never fills memory; http/request_decoding.h). Each sample gets the checks
 // and bounds of POST /api/stats (ValidateSample) and takes the same ingest path
-// (SeriesMonitor::Ingest). Replies are in the request's encoding (415: JSON):
+// (SeriesMonitor::IngestAsync: the reply is sent after the group commit, no thread waiting for
+// it). Replies are in the request's encoding (415: JSON):
 //   200 the Export*ServiceResponse; its partial_success counts the refused items with the first
 //       one's reason, or, with nothing refused, says how many items were accepted and ignored
 //   400 a google.rpc.Status (code 3, INVALID_ARGUMENT) when the body does not decode

@@ -14,10 +14,11 @@ std::shared_ptr<Subscription> SseHub::Subscribe() {
   return s;
 }
 
-void SseHub::Broadcast(const std::string& frame) {
+void SseHub::Broadcast(std::span<const http::StreamData> frames) {
+  if (frames.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   for (Subscription* s : subs_) {
-    if (s->stream_ && !s->stream_->Push(frame)) {
+    if (s->stream_ && !s->stream_->Push(frames)) {
       s->stream_.reset();
       ++dropped_;
     }

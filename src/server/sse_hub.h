@@ -4,12 +4,16 @@
 // thread waiting on it. A client too slow to drain its queue is dropped by the engine (its
 // stream ends; the dashboard reconnects and refetches), and the hub forgets it, so a stuck
 // reader never holds more than its queue nor slows the broadcasting thread. The number of
-// streams is capped, so that viewers' memory stays bounded.
+// streams is capped, so that viewers' memory stays bounded. A frame is encoded once and shared,
+// read-only, by every stream's queue (http::StreamData), and a batch of frames reaches each
+// stream in one push, so a viewer's connection is woken once per batch (docs/design.md
+// "HTTP engine").
 // Thread-safe.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,8 +46,9 @@ class SseHub {
 
   // A new subscription, or nullptr when max_clients are open or the hub is closed.
   std::shared_ptr<Subscription> Subscribe();
-  // Queues `frame` (a complete "event: …\ndata: …\n\n" block) for every attached stream.
-  void Broadcast(const std::string& frame);
+  // Queues `frames` (each a complete "event: …\ndata: …\n\n" block), in order, for every
+  // attached stream.
+  void Broadcast(std::span<const http::StreamData> frames);
   // Refuses new streams (server shutdown; the server ends the open ones).
   void Close();
   size_t clients() const;

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/http_reply.h"
 #include "server/json_views.h"
@@ -39,9 +40,12 @@ void BroadcastMonitorEvents(SseHub& hub, const monitor::MonitorBatch& batch,
                             const alert::SeverityOverrides& severities) {
   if (hub.clients() == 0) return;
   using Kind = monitor::MonitorEvent::Kind;
-  for (const Sample& sample : batch.samples) {
-    hub.Broadcast(SseHub::Frame("sample", SampleJson(sample).dump()));
-  }
+  std::vector<http::StreamData> frames;
+  frames.reserve(batch.samples.size() + batch.events.size());
+  auto add = [&frames](const std::string& event, const std::string& data) {
+    frames.emplace_back(SseHub::Frame(event, data));
+  };
+  for (const Sample& sample : batch.samples) add("sample", SampleJson(sample).dump());
   for (const monitor::MonitorEvent& e : batch.events) {
     switch (e.kind) {
       case Kind::kViolationOpened:
@@ -51,16 +55,17 @@ void BroadcastMonitorEvents(SseHub& hub, const monitor::MonitorBatch& batch,
         v["change"] = e.kind == Kind::kViolationOpened    ? "opened"
                       : e.kind == Kind::kViolationUpdated ? "updated"
                                                           : "status";
-        hub.Broadcast(SseHub::Frame("violation", v.dump()));
+        add("violation", v.dump());
         break;
       }
       case Kind::kStageChanged: {
         const Json s = StageWithSeriesJson(e.stage, monitor.ChartConfigFor(e.stage.series.metric));
-        hub.Broadcast(SseHub::Frame("stage", s.dump()));
+        add("stage", s.dump());
         break;
       }
     }
   }
+  hub.Broadcast(frames);
 }
 
 }  // namespace llmscope::server

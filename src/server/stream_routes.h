@@ -34,7 +34,8 @@ struct StreamLimits {
 // `hub` must outlive `router`.
 void RegisterStreamRoutes(http::Router& router, SseHub& hub, const StreamLimits& limits);
 
-// Queues each event's frame for every open stream (nothing when none is open).
+// Queues each event's frame, encoded once, for every open stream: the batch in one push per
+// stream (nothing when none is open).
 void BroadcastMonitorEvents(SseHub& hub, const monitor::MonitorBatch& batch,
                             const monitor::SeriesMonitor& monitor,
                             const alert::SeverityOverrides& severities);

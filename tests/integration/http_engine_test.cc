@@ -100,11 +100,15 @@ class EngineTest : public ::testing::Test {
     std::lock_guard lock(mu_);
     return streams_.size();
   }
-  // Pushes `data` to every stream; how many took it.
+  // Pushes `data` (one shared piece) to every stream; how many took it.
   size_t PushAll(const std::string& data) {
+    return PushAll(std::vector<StreamData>{StreamData(data)});
+  }
+  // Pushes `pieces`, in one push, to every stream; how many took them.
+  size_t PushAll(const std::vector<StreamData>& pieces) {
     std::lock_guard lock(mu_);
     size_t took = 0;
-    for (auto& s : streams_) took += s->Push(data) ? 1 : 0;
+    for (auto& s : streams_) took += s->Push(pieces) ? 1 : 0;
     return took;
   }
 
@@ -392,6 +396,28 @@ TEST_F(EngineTest, AStreamThatIsNotReadIsDroppedAndTheOthersKeepTheirData) {
   reading = false;
   drain.join();
   EXPECT_NE(read.find("after\n"), std::string::npos);
+  ExpectAlive();
+}
+
+TEST_F(EngineTest, PiecesPushedTogetherArriveInOrderEachAsAChunkAndTooManyDropTheStream) {
+  Start({});
+  RawConnection viewer(port_);
+  ASSERT_TRUE(viewer.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (int i = 0; i < 500 && Streams() < 1; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(Streams(), 1u);
+  auto piece = [](const std::string& text) { return StreamData(text); };
+  EXPECT_EQ(PushAll({piece("one\n"), piece("two\n"), piece("three\n")}), 1u);
+  std::string got;
+  for (int i = 0; i < 100 && got.find("three\n\r\n") == std::string::npos; ++i) {
+    got += viewer.ReadUntilClosed(milliseconds(50));
+  }
+  EXPECT_NE(got.find("6\r\nhello\n\r\n4\r\none\n\r\n4\r\ntwo\n\r\n6\r\nthree\n\r\n"),
+            std::string::npos)
+      << got;
+  // More pieces in one push than the queue holds (8): the stream is dropped.
+  EXPECT_EQ(PushAll(std::vector<StreamData>(9, piece("x\n"))), 0u);
+  viewer.ReadUntilClosed(kWait);
+  EXPECT_TRUE(viewer.ClosedByPeer());
   ExpectAlive();
 }
 
