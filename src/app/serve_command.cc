@@ -96,9 +96,23 @@ class RetentionLoop {
     const int64_t kept_since = now - static_cast<int64_t>(sample_days_) * 86400000;
     const int64_t since = store::BucketStart(kept_since, store::kRollupHourMs) +
                           store::kRollupHourMs;
+    const auto began = std::chrono::steady_clock::now();
+    int64_t hours = 0, samples = 0;
     Result<store::SketchPassResult> pass{store::SketchPassResult{.complete = false}};
     while (pass && !pass->complete && !Stopping()) {
       pass = store::RunSketchPass(store_, since, now, kSketchHoursPerRun);
+      if (pass) {
+        hours += pass->hours_built;
+        samples += pass->samples_read;
+      }
+    }
+    if (hours > kSketchHoursPerRun) {  // a first pass over a store's history: say what it did
+      std::cerr << "llmscope serve: sketched " << hours << " closed hours (" << samples
+                << " samples) for the percentiles of long windows in "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - began)
+                       .count()
+                << " ms" << std::endl;
     }
     if (!pass) {
       std::cerr << "llmscope serve: sketching the closed hours failed: " << pass.error().message

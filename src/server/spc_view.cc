@@ -678,8 +678,9 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   // Read from rollups: the percentiles from the hours' sketches and the rest's samples.
   bool percentiles_sketched = false;
   if (window->totals) {
-    Result<std::optional<spc::QuantileSketch>> sketch = WindowSketch(
-        *r.series, r.since_ms, r.until_ms, r.display_until_ms, store, recent);
+    Result<std::optional<spc::QuantileSketch>> sketch =
+        WindowSketch(*r.series, r.since_ms, r.until_ms, r.display_until_ms,
+                     window->totals->value_count, store, recent);
     if (!sketch) return sketch.error();
     if (*sketch && !(*sketch)->empty()) {
       percentiles_sketched = true;

@@ -59,6 +59,7 @@ Result<int64_t> AddValues(const SeriesKey& series, int64_t since_ms, int64_t unt
 
 Result<std::optional<spc::QuantileSketch>> WindowSketch(const SeriesKey& series, int64_t since_ms,
                                                         int64_t until_ms, int64_t now_ms,
+                                                        std::optional<int64_t> window_values,
                                                         store::Store& store,
                                                         const RecentSamples& recent) {
   if (!store::SketchedIndex(series.metric)) return std::optional<spc::QuantileSketch>();
@@ -69,7 +70,25 @@ Result<std::optional<spc::QuantileSketch>> WindowSketch(const SeriesKey& series,
       kHour;
   const int64_t last =
       std::max(first, store::BucketStart(std::min(until_ms, now_ms), kHour));
+  // The ragged ends and the open hour, from the samples.
+  Result<int64_t> head = AddValues(series, since_ms, std::min(first, until_ms), store, recent,
+                                   sketch);
+  if (!head) return head.error();
+  if (last < until_ms) {
+    Result<int64_t> tail = AddValues(series, std::max(last, since_ms), until_ms, store, recent,
+                                     sketch);
+    if (!tail) return tail.error();
+  }
   if (first < last) {
+    Result<std::vector<store::SeriesSketchHour>> sketched =
+        store.QuerySketchHours(series, first, last);
+    if (!sketched) return sketched.error();
+    if (window_values) {
+      // Every hour sketched as its rollup counts it: the stored sketches are the whole answer.
+      spc::QuantileSketch whole = sketch;
+      for (const store::SeriesSketchHour& h : *sketched) whole.Merge(h.sketch);
+      if (whole.count() == *window_values) return std::optional<spc::QuantileSketch>(whole);
+    }
     store::RollupQuery q;
     q.width_ms = kHour;
     q.series = series;
@@ -77,9 +96,6 @@ Result<std::optional<spc::QuantileSketch>> WindowSketch(const SeriesKey& series,
     q.until_ms = last;
     Result<std::vector<store::Rollup>> hours = store.QueryRollups(q);
     if (!hours) return hours.error();
-    Result<std::vector<store::SeriesSketchHour>> sketched =
-        store.QuerySketchHours(series, first, last);
-    if (!sketched) return sketched.error();
     std::map<int64_t, const spc::QuantileSketch*> by_hour;
     for (const store::SeriesSketchHour& h : *sketched) by_hour[h.bucket_ms] = &h.sketch;
     int unsketched = 0;
@@ -96,15 +112,6 @@ Result<std::optional<spc::QuantileSketch>> WindowSketch(const SeriesKey& series,
       if (!read) return read.error();
       if (*read != hour.value_count) return std::optional<spc::QuantileSketch>();
     }
-  }
-  // The ragged ends and the open hour, from the samples.
-  Result<int64_t> head = AddValues(series, since_ms, std::min(first, until_ms), store, recent,
-                                   sketch);
-  if (!head) return head.error();
-  if (last < until_ms) {
-    Result<int64_t> tail = AddValues(series, std::max(last, since_ms), until_ms, store, recent,
-                                     sketch);
-    if (!tail) return tail.error();
   }
   return std::optional<spc::QuantileSketch>(std::move(sketch));
 }

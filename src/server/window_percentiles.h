@@ -20,12 +20,16 @@
 namespace llmscope::server {
 
 // The sketch of `series`' values with since_ms ≤ time < until_ms (until_ms may be INT64_MAX: an
-// open window); now_ms is the server's clock, whose hour is still open. nullopt for the error
+// open window); now_ms is the server's clock, whose hour is still open. `window_values`: how many
+// values the window's rollups count, when the caller knows: if the stored sketches and the ends'
+// samples count as many, they are the answer, without reading the hour rollups to find hours
+// that changed since they were sketched (late samples, hours not sketched yet). nullopt for the error
 // metric (not sketched), when more than two closed hours lack a matching sketch, or when a closed
 // hour's values are in neither a matching sketch nor the samples (its samples past retention
 // before it was sketched: its values are gone).
 Result<std::optional<spc::QuantileSketch>> WindowSketch(const SeriesKey& series, int64_t since_ms,
                                                         int64_t until_ms, int64_t now_ms,
+                                                        std::optional<int64_t> window_values,
                                                         store::Store& store,
                                                         const RecentSamples& recent);
 

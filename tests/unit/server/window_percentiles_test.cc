@@ -60,8 +60,16 @@ class WindowPercentiles : public ::testing::Test {
     }
   }
 
+  // Without the window's value count: every closed hour checked against its hour rollup.
   Result<std::optional<spc::QuantileSketch>> Sketch(int64_t since, int64_t until, int64_t now) {
-    return WindowSketch(kSeries, since, until, now, *store_, cache_);
+    return WindowSketch(kSeries, since, until, now, std::nullopt, *store_, cache_);
+  }
+
+  // The window's values as its rollups count them (the reply's summary count).
+  int64_t ValuesIn(int64_t since, int64_t until) const {
+    return std::count_if(samples_.begin(), samples_.end(), [&](const Sample& s) {
+      return s.time_ms >= since && s.time_ms < until && s.e2e_ms.has_value();
+    });
   }
 
   llmscope::testing::TempDir dir_;
@@ -99,12 +107,35 @@ TEST_F(WindowPercentiles, SketchedHoursNeedNoSamples) {
   Result<std::optional<spc::QuantileSketch>> sketched = Sketch(kH0 + 100, INT64_MAX, now);
   ASSERT_TRUE(sketched.ok() && sketched->has_value());
   ExpectWithinOnePercent(**sketched, kH0 + 100, INT64_MAX);
+  // Told the window's value count, the sketches that count as many are the answer.
+  Result<std::optional<spc::QuantileSketch>> told = WindowSketch(
+      kSeries, kH0 + 100, INT64_MAX, now, ValuesIn(kH0 + 100, INT64_MAX), *store_, cache_);
+  ASSERT_TRUE(told.ok() && told->has_value());
+  EXPECT_EQ(**told, **sketched);
   // Retention deletes the samples of the first three hours: their sketches still answer, and
   // the window's values are the same.
   ASSERT_TRUE(store_->DeleteOlderThan(kH0 + 3 * kHour).ok());
   Result<std::optional<spc::QuantileSketch>> after = Sketch(kH0, INT64_MAX, now);
   ASSERT_TRUE(after.ok() && after->has_value());
   ExpectWithinOnePercent(**after, kH0, INT64_MAX);
+}
+
+TEST_F(WindowPercentiles, ALateSampleInASketchedHourIsCountedBeforeTheNextPass) {
+  const int64_t now = kH0 + kPoints * kStepMs;
+  ASSERT_TRUE(store::RunSketchPass(*store_, kH0, now, 100).ok());
+  Sample late;
+  late.source = kSeries.source;
+  late.time_ms = kH0 + kHour + 99;
+  late.e2e_ms = 1e6;  // above every other value: p100 shows whether it is counted
+  std::vector<Sample> batch = {late};
+  ASSERT_TRUE(store_->AppendSamples(batch).ok());
+  samples_.push_back(late);
+  const int64_t values = ValuesIn(kH0, INT64_MAX);  // the rollups count the late sample
+  Result<std::optional<spc::QuantileSketch>> got =
+      WindowSketch(kSeries, kH0, INT64_MAX, now, values, *store_, cache_);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->count(), values);
+  EXPECT_GT(*(*got)->Percentile(100), 0.99e6);
 }
 
 TEST_F(WindowPercentiles, AnHourInNeitherASketchNorTheSamplesLeavesThemOut) {
@@ -123,7 +154,7 @@ TEST_F(WindowPercentiles, AnHourInNeitherASketchNorTheSamplesLeavesThemOut) {
 TEST_F(WindowPercentiles, TheErrorSeriesHasNoPercentiles) {
   Result<std::optional<spc::QuantileSketch>> got =
       WindowSketch(SeriesKey{kSeries.source, Metric::kError}, kH0, INT64_MAX,
-                   kH0 + kPoints * kStepMs, *store_, cache_);
+                   kH0 + kPoints * kStepMs, std::nullopt, *store_, cache_);
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->has_value());
 }
