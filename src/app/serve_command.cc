@@ -35,6 +35,7 @@
 #include "settings/slo_table.h"
 #include "store/open_store.h"
 #include "store/shared_store.h"
+#include "store/sketch_pass.h"
 #include "targets/target_service.h"
 #include "telemetry/host_telemetry.h"
 
@@ -56,9 +57,12 @@ std::string Redacted(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
-// Deletes data past its retention period once an hour until told to stop: samples and closed
-// violations, then the minute rollups, then the hour rollups, each kept at least as long as the
-// one before (config.h). `samples_deleted` hears each samples' cutoff once their rows are gone.
+// Keeps the store until told to stop. Every 10 minutes it sketches the closed hours whose
+// samples are kept (store/sketch_pass.h; at first start after an upgrade, every such hour, in
+// runs of kSketchHoursPerRun), and once an hour, after that, it deletes data past its retention
+// period: samples and closed violations, then the minute rollups, then the hour rollups (and
+// sketch hours), each kept at least as long as the one before (config.h). `samples_deleted`
+// hears each samples' cutoff once their rows are gone.
 class RetentionLoop {
  public:
   RetentionLoop(store::Store& store, const Config& config,
@@ -80,11 +84,55 @@ class RetentionLoop {
   }
 
  private:
+  static constexpr int64_t kSketchHoursPerRun = 500;  // ~1 s of samples read at 1,800 an hour
+
+  bool Stopping() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stop_;
+  }
+
+  // The hours whose samples are kept, from the first whole one.
+  void Sketch(int64_t now) {
+    const int64_t kept_since = now - static_cast<int64_t>(sample_days_) * 86400000;
+    const int64_t since = store::BucketStart(kept_since, store::kRollupHourMs) +
+                          store::kRollupHourMs;
+    const auto began = std::chrono::steady_clock::now();
+    int64_t hours = 0, samples = 0;
+    Result<store::SketchPassResult> pass{store::SketchPassResult{.complete = false}};
+    while (pass && !pass->complete && !Stopping()) {
+      pass = store::RunSketchPass(store_, since, now, kSketchHoursPerRun);
+      if (pass) {
+        hours += pass->hours_built;
+        samples += pass->samples_read;
+      }
+    }
+    if (hours > kSketchHoursPerRun) {  // a first pass over a store's history: say what it did
+      std::cerr << "llmscope serve: sketched " << hours << " closed hours (" << samples
+                << " samples) for the percentiles of long windows in "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - began)
+                       .count()
+                << " ms" << std::endl;
+    }
+    if (!pass) {
+      std::cerr << "llmscope serve: sketching the closed hours failed: " << pass.error().message
+                << std::endl;
+    }
+  }
+
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
+    int64_t retention_due = 0;
     while (!stop_) {
       lock.unlock();
       const int64_t now = SystemNowMs();
+      Sketch(now);
+      if (now < retention_due) {
+        lock.lock();
+        cv_.wait_for(lock, std::chrono::minutes(10), [this] { return stop_; });
+        continue;
+      }
+      retention_due = now + 3'600'000;
       auto cutoff = [now](int days) { return now - static_cast<int64_t>(days) * 86400000; };
       Result<int64_t> deleted = store_.DeleteOlderThan(cutoff(sample_days_));
       if (deleted) {
@@ -98,7 +146,7 @@ class RetentionLoop {
         std::cerr << "llmscope serve: retention failed: " << deleted.error().message << std::endl;
       }
       lock.lock();
-      cv_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; });
+      cv_.wait_for(lock, std::chrono::minutes(10), [this] { return stop_; });
     }
   }
   store::Store& store_;

@@ -28,6 +28,7 @@ bool MetricIsLatency(Metric m);
 struct SourceKey {
   std::string provider, model, site, profile;
   friend bool operator==(const SourceKey&, const SourceKey&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>'s 0
   friend auto operator<=>(const SourceKey&, const SourceKey&) = default;
 };
 
@@ -36,6 +37,7 @@ struct SeriesKey {
   SourceKey source;
   Metric metric = Metric::kE2eMs;
   friend bool operator==(const SeriesKey&, const SeriesKey&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>'s 0
   friend auto operator<=>(const SeriesKey&, const SeriesKey&) = default;
 };
 

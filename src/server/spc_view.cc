@@ -12,6 +12,7 @@
 #include "server/display_downsample.h"
 #include "server/json_views.h"
 #include "server/rollup_window.h"
+#include "server/window_percentiles.h"
 #include "spc/capability.h"
 #include "spc/summary.h"
 
@@ -674,6 +675,20 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   spc::Summary summary = window->totals ? SummaryOfTotals(*window->totals)
                                         : spc::Summarize(window->values, window->failed);
   summary.firings_by_rule = violations.by_rule;
+  // Read from rollups: the percentiles from the hours' sketches and the rest's samples.
+  bool percentiles_sketched = false;
+  if (window->totals) {
+    Result<std::optional<spc::QuantileSketch>> sketch =
+        WindowSketch(*r.series, r.since_ms, r.until_ms, r.display_until_ms,
+                     window->totals->value_count, store, recent);
+    if (!sketch) return sketch.error();
+    if (*sketch && !(*sketch)->empty()) {
+      percentiles_sketched = true;
+      summary.p50 = summary.median = *(*sketch)->Percentile(50);
+      summary.p95 = *(*sketch)->Percentile(95);
+      summary.p99 = *(*sketch)->Percentile(99);
+    }
+  }
 
   const std::optional<monitor::SeriesView> view = r.series ? monitor.View(*r.series) : std::nullopt;
   const spc::ChartConfig& config = view ? view->config : monitor.ChartConfigFor(metric);
@@ -777,7 +792,11 @@ Result<std::string> BuildSpcView(const SpcViewRequest& r, store::Store& store,
   w.Raw("limits", limits.dump());
   w.Raw("stages", stage_list.dump());
   Json summary_json = SummaryJson(summary);
-  if (window->totals) summary_json["percentiles_omitted"] = true;  // they need every value
+  if (percentiles_sketched) {
+    summary_json["percentiles_relative_error"] = spc::QuantileSketch::kRelativeAccuracy;
+  } else if (window->totals) {
+    summary_json["percentiles_omitted"] = true;  // no sketch holds them
+  }
   w.Raw("summary", summary_json.dump());
   w.Raw("capability", capability.dump());
   w.Raw("violations", violation_list.dump());

@@ -290,7 +290,8 @@ std::vector<std::string> DemoDeletes(std::initializer_list<std::string_view> mor
   std::vector<std::string> deletes = {
       "DELETE FROM deliveries WHERE violation_id IN (SELECT id FROM violations WHERE " +
       of_demo("violations") + ")"};
-  for (std::string_view table : {"violations", "stages", "source_rollups", "samples"}) {
+  for (std::string_view table :
+       {"violations", "stages", "source_rollups", "sketch_hours", "samples"}) {
     deletes.push_back("DELETE FROM " + std::string(table) + " WHERE " + of_demo(table));
   }
   for (std::string_view table : more_tables) {

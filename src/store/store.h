@@ -20,6 +20,7 @@
 #include "store/daily_sample_count.h"
 #include "store/records.h"
 #include "store/rollups.h"
+#include "store/sketch_hours.h"
 #include "store/setting_records.h"
 #include "store/violation_counts.h"
 
@@ -148,10 +149,24 @@ class Store {
   // violations stored; a bucket whose rows are gone (retention) is gone too. Returns the rollup
   // rows written (one per source, width and bucket: rollup_sql.h).
   virtual Result<int64_t> RebuildRollups(int64_t since_ms) = 0;
-  // Retention of the rollups and violation counts of one width: deletes those whose bucket
-  // starts before cutoff_ms. DeleteOlderThan leaves them alone, so they outlive the samples and
-  // violations. Returns rows deleted.
+  // Retention of the rollups and violation counts of one width (and, with the hour rollups, the
+  // sketch hours): deletes those whose bucket starts before cutoff_ms. DeleteOlderThan leaves
+  // them alone, so they outlive the samples and violations. Returns rows deleted.
   virtual Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) = 0;
+
+  // --- Sketch hours (sketch_hours.h): built from the samples of closed hours by the server's
+  // background pass, not by AppendSamples.
+
+  // Stores the hours, each replacing the stored one of its source and hour. All or nothing.
+  virtual Status PutSketchHours(const std::vector<SketchHour>& hours) = 0;
+  // The series' sketches of the hours with since_ms ≤ bucket_ms < until_ms that hold values of
+  // its metric, by hour. "invalid_argument" for the error metric (not sketched); "storage_error"
+  // for stored bytes that are not a sketch.
+  virtual Result<std::vector<SeriesSketchHour>> QuerySketchHours(const SeriesKey& series,
+                                                                 int64_t since_ms,
+                                                                 int64_t until_ms) = 0;
+  // The newest hour sketched of the source; nullopt when none.
+  virtual Result<std::optional<int64_t>> NewestSketchHour(const SourceKey& source) = 0;
 
   // --- The alert outbox (src/alert). Several senders, threads or processes on one database,
   // may work on it at once; the claim is what keeps them from sending one row twice.

@@ -17,6 +17,7 @@ constexpr Oid kBoolOid = 16;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kInt4Oid = 23;
 constexpr Oid kTextOid = 25;
+constexpr Oid kByteaOid = 17;
 constexpr Oid kFloat8Oid = 701;
 
 // Pipelined statements are sent in chunks of this many, each chunk's results read before the
@@ -96,6 +97,10 @@ PgParams& PgParams::OptText(const std::optional<std::string>& v) {
   return v ? Text(*v) : Add(kTextOid, std::nullopt);
 }
 
+PgParams& PgParams::OptBytes(const std::optional<std::string>& v) {
+  return Add(kByteaOid, v);
+}
+
 std::vector<const char*> PgParams::values() const {
   std::vector<const char*> out;
   out.reserve(bytes_.size());
@@ -156,6 +161,13 @@ std::optional<double> PgRow::OptDouble() {
 std::optional<std::string> PgRow::OptText() {
   int length = 0;
   const char* bytes = Next(kTextOid, &length);
+  if (bytes == nullptr) return std::nullopt;
+  return std::string(bytes, static_cast<size_t>(length));
+}
+
+std::optional<std::string> PgRow::OptBytes() {
+  int length = 0;
+  const char* bytes = Next(kByteaOid, &length);
   if (bytes == nullptr) return std::nullopt;
   return std::string(bytes, static_cast<size_t>(length));
 }

@@ -37,6 +37,8 @@ class PgParams {
   PgParams& OptDouble(const std::optional<double>& v);
   PgParams& OptInt(const std::optional<int64_t>& v);
   PgParams& OptText(const std::optional<std::string>& v);
+  // Raw bytes (bytea); nullopt binds NULL.
+  PgParams& OptBytes(const std::optional<std::string>& v);
 
   int size() const { return static_cast<int>(types_.size()); }
   const std::vector<Oid>& types() const { return types_; }
@@ -67,6 +69,7 @@ class PgRow {
   std::optional<int64_t> OptInt();
   std::optional<double> OptDouble();
   std::optional<std::string> OptText();
+  std::optional<std::string> OptBytes();  // a bytea column
   // Records `message` as the row's error, unless it has one already.
   void Fail(std::string message);
 

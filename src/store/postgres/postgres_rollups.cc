@@ -12,6 +12,7 @@
 #include "store/rollup_rebuild.h"
 #include "store/rollup_sql.h"
 #include "store/rollups.h"
+#include "store/sketch_sql.h"
 
 namespace llmscope::store {
 namespace pg {
@@ -126,8 +127,15 @@ Result<int64_t> PostgresStore::DeleteRollupsOlderThan(int64_t width_ms, int64_t 
   const int64_t rollups = std::strtoll(PQcmdTuples(r->get()), nullptr, 10);
   Result<int64_t> counts = pg::DeleteViolationCountsOlderThan(*conn, width_ms, cutoff_ms);
   if (!counts) return counts.error();
+  int64_t sketches = 0;
+  if (width_ms == kRollupHourMs) {  // kept as long as the hour rollups (sketch_hours.h)
+    Result<PgResult> old = conn->Run(sketch_sql::DeleteOlderThan(), PgParams().Int(cutoff_ms),
+                                     "DeleteRollupsOlderThan: sketch_hours");
+    if (!old) return old.error();
+    sketches = std::strtoll(PQcmdTuples(old->get()), nullptr, 10);
+  }
   if (Status s = txn.Commit(); !s) return s.error();
-  return rollups + *counts;
+  return rollups + *counts + sketches;
 }
 
 }  // namespace llmscope::store

@@ -12,6 +12,7 @@
 #include "store/postgres/postgres_violation_counts.h"
 #include "store/rollup_sql.h"
 #include "store/schema_indexes.h"
+#include "store/sketch_sql.h"
 #include "store/store_errors.h"
 
 namespace llmscope::store::pg {
@@ -285,10 +286,16 @@ const std::vector<std::string> kStep8Statements = [] {
 }();
 const std::vector<std::string_view> kStep8(kStep8Statements.begin(), kStep8Statements.end());
 
+// 9: the sketch hours (store/sketch_sql.h), filled by the server's background pass.
+const std::string kCreateSketchHours =
+    sketch_sql::CreateSketchHours("TEXT COLLATE \"C\" NOT NULL", "BIGINT", "BYTEA", "");
+const std::string_view kStep9[] = {kCreateSketchHours};
+
 // kMigrations[i] takes a database from version i to i + 1: its statements, run in order. Append
 // steps; never edit one that has been released.
 const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4,
-                                                         kStep5, kStep6, kStep7, kStep8};
+                                                         kStep5, kStep6, kStep7, kStep8,
+                                                         kStep9};
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

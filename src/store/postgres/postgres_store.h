@@ -49,7 +49,7 @@ namespace llmscope::store {
 class PostgresStore final : public SharedStore {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
   // Connections per store.
   static constexpr int kPoolSize = 4;
 
@@ -94,6 +94,10 @@ class PostgresStore final : public SharedStore {
   Result<std::vector<Rollup>> QueryRollups(const RollupQuery& query) override;
   Result<int64_t> RebuildRollups(int64_t since_ms) override;
   Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) override;
+  Status PutSketchHours(const std::vector<SketchHour>& hours) override;
+  Result<std::vector<SeriesSketchHour>> QuerySketchHours(const SeriesKey& series, int64_t since_ms,
+                                                         int64_t until_ms) override;
+  Result<std::optional<int64_t>> NewestSketchHour(const SourceKey& source) override;
 
   Result<bool> EnqueueDelivery(DeliveryRecord& delivery) override;
   Result<std::vector<DeliveryRecord>> ClaimDueDeliveries(const std::string& owner, int64_t now_ms,

@@ -24,6 +24,13 @@ SqliteBinder& SqliteBinder::Text(std::string_view v) {
       texts_ == TextBinding::kBorrowed ? SQLITE_STATIC : SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+SqliteBinder& SqliteBinder::OptBytes(const std::optional<std::string>& v) {
+  if (!v) return Null();
+  // A null pointer would bind NULL: empty bytes are bound from "".
+  return Check(sqlite3_bind_blob64(stmt_, next_++, v->empty() ? "" : v->data(), v->size(),
+                                   SQLITE_TRANSIENT));
+}
+
 Status SqliteBinder::Done(std::string_view what) const {
   if (rc_ == SQLITE_OK) return {};
   return StorageError(std::string(what) + ": bind: " + sqlite3_errstr(rc_));
@@ -49,6 +56,14 @@ std::optional<int64_t> SqliteRow::OptInt() {
 std::optional<std::string> SqliteRow::OptText() {
   if (NextIsNull()) return std::nullopt;
   return Text();
+}
+
+std::optional<std::string> SqliteRow::OptBytes() {
+  if (NextIsNull()) return std::nullopt;
+  const int i = next_++;
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+  if (bytes == nullptr) return std::string();
+  return std::string(bytes, static_cast<size_t>(sqlite3_column_bytes(stmt_, i)));
 }
 
 void SqliteRow::Fail(std::string message) {

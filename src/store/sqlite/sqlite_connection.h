@@ -66,6 +66,8 @@ class SqliteBinder {
   SqliteBinder& OptDouble(const std::optional<double>& v) { return v ? Double(*v) : Null(); }
   SqliteBinder& OptInt(const std::optional<int64_t>& v) { return v ? Int(*v) : Null(); }
   SqliteBinder& OptText(const std::optional<std::string>& v) { return v ? Text(*v) : Null(); }
+  // Raw bytes (a BLOB); nullopt binds NULL.
+  SqliteBinder& OptBytes(const std::optional<std::string>& v);
 
   // "storage_error" naming `what` when a bind failed.
   Status Done(std::string_view what) const;
@@ -96,6 +98,7 @@ class SqliteRow {
   std::optional<double> OptDouble();
   std::optional<int64_t> OptInt();
   std::optional<std::string> OptText();
+  std::optional<std::string> OptBytes();  // a BLOB column
   // Records `message` as the row's error, unless it has one already.
   void Fail(std::string message);
 

@@ -13,6 +13,7 @@
 #include "store/rollup_rebuild.h"
 #include "store/rollup_sql.h"
 #include "store/rollups.h"
+#include "store/sketch_sql.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_violation_counts.h"
 
@@ -208,8 +209,18 @@ Result<int64_t> SqliteStore::DeleteRollupsOlderThan(int64_t width_ms, int64_t cu
   const auto rollups = static_cast<int64_t>(sqlite3_changes64(writer_->handle()));
   Result<int64_t> counts = sqlite::DeleteViolationCountsOlderThan(*writer_, width_ms, cutoff_ms);
   if (!counts) return counts.error();
+  int64_t sketches = 0;
+  if (width_ms == kRollupHourMs) {  // kept as long as the hour rollups (sketch_hours.h)
+    Result<SqliteStatement> old = writer_->Prepare(sketch_sql::DeleteOlderThan());
+    if (!old) return old.error();
+    if (Status s = SqliteBinder(old->get()).Int(cutoff_ms).Done("DeleteRollupsOlderThan"); !s) {
+      return s.error();
+    }
+    if (old->Step() != SQLITE_DONE) return writer_->Fail("DeleteRollupsOlderThan");
+    sketches = static_cast<int64_t>(sqlite3_changes64(writer_->handle()));
+  }
   if (Status s = txn.Commit(); !s) return s.error();
-  return rollups + *counts;
+  return rollups + *counts + sketches;
 }
 
 }  // namespace llmscope::store

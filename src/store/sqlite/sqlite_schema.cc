@@ -8,6 +8,7 @@
 
 #include "store/rollup_sql.h"
 #include "store/schema_indexes.h"
+#include "store/sketch_sql.h"
 #include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_violation_counts.h"
@@ -252,10 +253,16 @@ const std::string kCreateSourceRollups = rollup_sql::CreateSourceRollups(
 const std::string_view kStep9[] = {kCreateSourceRollups};
 constexpr int64_t kSourceRollupsVersion = 9;
 
+// 10: the sketch hours (store/sketch_sql.h), filled by the server's background pass.
+const std::string kCreateSketchHours =
+    sketch_sql::CreateSketchHours("TEXT NOT NULL", "INTEGER", "BLOB", " WITHOUT ROWID");
+const std::string_view kStep10[] = {kCreateSketchHours};
+
 // kMigrations[i] takes a file from user_version i to i + 1: its statements, run in order.
 // Append steps; never edit one that has been released.
 const std::span<const std::string_view> kMigrations[] = {kStep1, kStep2, kStep3, kStep4, kStep5,
-                                                         kStep6, kStep7, kStep8, kStep9};
+                                                         kStep6, kStep7, kStep8, kStep9,
+                                                         kStep10};
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion is the number of migration steps");
 

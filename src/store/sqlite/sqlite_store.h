@@ -43,7 +43,7 @@ class SqliteConnection;  // sqlite_connection.h: one sqlite3 handle, its stateme
 class SqliteStore final : public Store {
  public:
   // The schema version this code writes: the number of migration steps.
-  static constexpr int kSchemaVersion = 9;
+  static constexpr int kSchemaVersion = 10;
 
   // Opens or creates the database file at `path` (creating its parent directory if missing) and
   // migrates it to kSchemaVersion. Several stores, in one process or several, may open the same
@@ -90,6 +90,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Rollup>> QueryRollups(const RollupQuery& query) override;
   Result<int64_t> RebuildRollups(int64_t since_ms) override;
   Result<int64_t> DeleteRollupsOlderThan(int64_t width_ms, int64_t cutoff_ms) override;
+  Status PutSketchHours(const std::vector<SketchHour>& hours) override;
+  Result<std::vector<SeriesSketchHour>> QuerySketchHours(const SeriesKey& series, int64_t since_ms,
+                                                         int64_t until_ms) override;
+  Result<std::optional<int64_t>> NewestSketchHour(const SourceKey& source) override;
 
   Result<bool> EnqueueDelivery(DeliveryRecord& delivery) override;
   Result<std::vector<DeliveryRecord>> ClaimDueDeliveries(const std::string& owner, int64_t now_ms,

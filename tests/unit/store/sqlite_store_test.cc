@@ -171,11 +171,12 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion3BuildsItsRollupsFromTheSamples) 
   }
   ASSERT_EQ(built.size(), 76u);  // 4,491 s: 75 minutes begun, and one more across an edge
   // The file as version 3 left it: no rollups table, no violations index by time, no settings
-  // (version 5), no demo_sources (version 6), no violation counts (version 8).
+  // (version 5), no demo_sources (version 6), no violation counts (version 8), no sketch hours
+  // (version 10).
   RawDb(path_).Exec(
       "DROP TABLE source_rollups; DROP INDEX violation_marks_by_series_time; DROP TABLE settings; "
       "DROP TABLE settings_audit; DROP TABLE demo_sources; DROP TABLE violation_counts; "
-      "PRAGMA user_version = 3");
+      "DROP TABLE sketch_hours; PRAGMA user_version = 3");
   std::unique_ptr<SqliteStore> store = Open();
   ASSERT_NE(store, nullptr);
   RollupQuery q;
@@ -202,7 +203,9 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion8ConvertsItsRollupRowsPerSeries) 
   db.Exec(std::string(conformance::kCreateSqliteSeriesRollups));
   const conformance::FormerRows former = conformance::FormerRowsWithAGap(live);
   db.Exec(conformance::InsertSeriesRollupRows(former.written));
-  db.Exec("DROP TABLE source_rollups; DELETE FROM samples; PRAGMA user_version = 8");
+  db.Exec(
+      "DROP TABLE source_rollups; DROP TABLE sketch_hours; DELETE FROM samples; "
+      "PRAGMA user_version = 8");
   std::vector<std::pair<int64_t, int64_t>> upgrades;
   std::unique_ptr<SqliteStore> store = Open(&upgrades);
   ASSERT_NE(store, nullptr);
@@ -236,7 +239,7 @@ TEST_F(SqliteStoreTest, MigratingAFileOfVersion7CountsItsViolations) {
   ASSERT_EQ(live.size(), 50u + 4u);  // a minute each; two rules over 80 minutes: 2 × 2 hours
   // The file as version 7 left it: violations, no counts, the rollups one row per series.
   RawDb db(path_);
-  db.Exec("DROP TABLE violation_counts; DROP TABLE source_rollups");
+  db.Exec("DROP TABLE violation_counts; DROP TABLE source_rollups; DROP TABLE sketch_hours");
   db.Exec(std::string(conformance::kCreateSqliteSeriesRollups));
   db.Exec("PRAGMA user_version = 7");
   std::unique_ptr<SqliteStore> store = Open();

@@ -165,6 +165,10 @@ export interface Summary {
   p95: number | null;
   p99: number | null;
   error_rate: number | null;
+  // A window read from rollups: its percentiles (and median) from hourly sketches, each within
+  // this relative error of the exact one; or none at all (`percentiles_omitted`).
+  percentiles_relative_error?: number;
+  percentiles_omitted?: boolean;
   violations_by_rule: Record<string, number>; // of the newest 200 listed in `violations`
   firings_by_rule?: Record<string, number>; // every monitoring-phase violation of the window
 }

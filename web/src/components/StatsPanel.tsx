@@ -33,6 +33,10 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
   const d = useMemo(() => p.windowStats ?? describe(p.values), [p.windowStats, p.values]);
   const info = metricInfo(p.metric);
   const f = (v: number | null) => formatValue(v, info.digits, info.unit);
+  // Percentiles from hourly sketches (a long window): marked approximate, with their bound.
+  const approx = d.percentileError !== undefined && d.percentileError > 0;
+  const q = (v: number | null) =>
+    approx && v !== null ? <span title={`within ${d.percentileError! * 100} % of the exact value`}>≈ {f(v)}</span> : f(v);
   const c = p.capability;
   return (
     <section className="card stats" aria-label="statistics">
@@ -43,15 +47,15 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
         <dt>mean</dt>
         <dd>{f(d.mean)}</dd>
         <dt>median</dt>
-        <dd>{f(d.median)}</dd>
+        <dd>{q(d.median)}</dd>
         <dt>σ</dt>
         <dd>{f(d.sigma)}</dd>
         <dt>p50</dt>
-        <dd>{f(d.p50)}</dd>
+        <dd>{q(d.p50)}</dd>
         <dt>p95</dt>
-        <dd>{f(d.p95)}</dd>
+        <dd data-testid="stat-p95">{q(d.p95)}</dd>
         <dt>p99</dt>
-        <dd>{f(d.p99)}</dd>
+        <dd>{q(d.p99)}</dd>
         {limitLabels(p.limits).map((l) => (
           <Fragment key={l.name}>
             <dt>{l.name}</dt>
@@ -62,7 +66,7 @@ export const StatsPanel = memo(function StatsPanel(p: Props) {
       {p.windowStats ? (
         <p className="muted" data-testid="window-stats">
           of every point of the window, as the server counted them when the chart was fetched (the chart shows display
-          points)
+          points){approx ? `; percentiles from hourly sketches, within ${d.percentileError! * 100} %` : ''}
         </p>
       ) : null}
       {p.metric !== 'error' ? (

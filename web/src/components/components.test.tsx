@@ -127,6 +127,15 @@ test('a downsampled chart: the stats panel shows the window\'s statistics and sa
   expect(screen.getByTestId('stat-n').textContent).toBe('900000'); // the window's, not the display points'
   expect(screen.getByTestId('window-stats')).toBeTruthy();
   expect(screen.getByTestId('marks-truncated').textContent).toMatch(/marks 20,000 of this window's violations/);
+  expect(screen.getByTestId('stat-p95').textContent).toBe('870 ms'); // exact: no mark
+});
+
+test('percentiles from hourly sketches are marked approximate, with their bound', () => {
+  const windowStats = { n: 3_888_000, mean: 800, median: 790, sigma: 40, p50: 790, p95: 870, p99: 910, percentileError: 0.01 };
+  render(<StatsPanel values={[1]} windowStats={windowStats} limits={null} metric="e2e_ms" capability={null} byRule={{}} marksTruncated={false} slo={{}} onSlo={() => {}} />);
+  expect(screen.getByTestId('stat-p95').textContent).toBe('≈ 870 ms');
+  expect(screen.getByTestId('stat-p95').querySelector('span')!.title).toBe('within 1 % of the exact value');
+  expect(screen.getByTestId('window-stats').textContent).toMatch(/percentiles from hourly sketches, within 1 %/);
 });
 
 test('the violation log lists, filters, merges live events and opens a row', async () => {

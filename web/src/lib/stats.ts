@@ -11,6 +11,7 @@ export interface Descriptive {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  percentileError?: number; // the median and percentiles are within this relative error
 }
 
 export function quantile(sorted: number[], q: number): number | null {
@@ -51,5 +52,7 @@ export function describe(values: ArrayLike<number | null>): Descriptive {
 // (their extremes are kept, so statistics of them would overstate the spread). Its percentiles
 // are nearest-rank.
 export function fromSummary(s: Summary): Descriptive {
-  return { n: s.count, mean: s.mean, median: s.median, sigma: s.std, p50: s.p50, p95: s.p95, p99: s.p99 };
+  const d: Descriptive = { n: s.count, mean: s.mean, median: s.median, sigma: s.std, p50: s.p50, p95: s.p95, p99: s.p99 };
+  if (s.percentiles_relative_error !== undefined) d.percentileError = s.percentiles_relative_error;
+  return d;
 }

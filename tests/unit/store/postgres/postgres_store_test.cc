@@ -137,6 +137,7 @@ TEST_F(PostgresStoreTest, MigratingADatabaseOfVersion7ConvertsItsRollupRowsPerSe
   const conformance::FormerRows former = conformance::FormerRowsWithAGap(live);
   Sql(conformance::InsertSeriesRollupRows(former.written));
   Sql("DROP TABLE source_rollups");
+  Sql("DROP TABLE sketch_hours");
   Sql("DELETE FROM samples");
   Sql("UPDATE schema_version SET version = 7");
   std::unique_ptr<PostgresStore> store = Open();
