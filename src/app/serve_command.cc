@@ -57,12 +57,13 @@ std::string Redacted(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
-// Keeps the store until told to stop. Every 10 minutes it sketches the closed hours whose
-// samples are kept (store/sketch_pass.h; at first start after an upgrade, every such hour, in
-// runs of kSketchHoursPerRun), and once an hour, after that, it deletes data past its retention
-// period: samples and closed violations, then the minute rollups, then the hour rollups (and
-// sketch hours), each kept at least as long as the one before (config.h). `samples_deleted`
-// hears each samples' cutoff once their rows are gone.
+// Keeps the store until told to stop. At start and then once an hour it deletes data past its
+// retention period: samples and closed violations, then the minute rollups, then the hour
+// rollups (and sketch hours), each kept at least as long as the one before (config.h); every 10
+// minutes, after that, it sketches the closed hours whose samples are kept (store/sketch_pass.h;
+// at first start after an upgrade, every such hour, in runs of kSketchHoursPerRun). An hour is
+// sketched minutes after it closes, long before retention reaches it. `samples_deleted` hears
+// each samples' cutoff once their rows are gone.
 class RetentionLoop {
  public:
   RetentionLoop(store::Store& store, const Config& config,
@@ -126,27 +127,28 @@ class RetentionLoop {
     while (!stop_) {
       lock.unlock();
       const int64_t now = SystemNowMs();
+      if (now >= retention_due) {
+        retention_due = now + 3'600'000;
+        DeleteExpired(now);
+      }
       Sketch(now);
-      if (now < retention_due) {
-        lock.lock();
-        cv_.wait_for(lock, std::chrono::minutes(10), [this] { return stop_; });
-        continue;
-      }
-      retention_due = now + 3'600'000;
-      auto cutoff = [now](int days) { return now - static_cast<int64_t>(days) * 86400000; };
-      Result<int64_t> deleted = store_.DeleteOlderThan(cutoff(sample_days_));
-      if (deleted) {
-        samples_deleted_(cutoff(sample_days_));
-        deleted = store_.DeleteRollupsOlderThan(store::kRollupMinuteMs, cutoff(minute_days_));
-      }
-      if (deleted) {
-        deleted = store_.DeleteRollupsOlderThan(store::kRollupHourMs, cutoff(hour_days_));
-      }
-      if (!deleted) {
-        std::cerr << "llmscope serve: retention failed: " << deleted.error().message << std::endl;
-      }
       lock.lock();
       cv_.wait_for(lock, std::chrono::minutes(10), [this] { return stop_; });
+    }
+  }
+
+  void DeleteExpired(int64_t now) {
+    auto cutoff = [now](int days) { return now - static_cast<int64_t>(days) * 86400000; };
+    Result<int64_t> deleted = store_.DeleteOlderThan(cutoff(sample_days_));
+    if (deleted) {
+      samples_deleted_(cutoff(sample_days_));
+      deleted = store_.DeleteRollupsOlderThan(store::kRollupMinuteMs, cutoff(minute_days_));
+    }
+    if (deleted) {
+      deleted = store_.DeleteRollupsOlderThan(store::kRollupHourMs, cutoff(hour_days_));
+    }
+    if (!deleted) {
+      std::cerr << "llmscope serve: retention failed: " << deleted.error().message << std::endl;
     }
   }
   store::Store& store_;

@@ -1,8 +1,8 @@
 // The background pass that keeps the sketch hours (sketch_hours.h): for every source, each closed
 // hour whose stored sketches count fewer or more values than its hour rollups (none built yet, or
 // samples that came after the sketch was) is built again from the hour's samples and put.
-// The server runs it before each retention pass, so an hour is sketched before its samples go
-// (docs/design.md "Rollups").
+// The server runs it every 10 minutes, so an hour is sketched minutes after it closes, long
+// before retention deletes its samples (docs/design.md "Rollups").
 //
 // I/O through the Store interface only; no clock (the caller passes now).
 #pragma once
