@@ -92,11 +92,15 @@ class RetentionLoop {
     return stop_;
   }
 
-  // The hours whose samples are kept, from the first whole one.
+  // The first pass: the hours whose samples are kept, from the first whole one. Later passes:
+  // the last kRecheckMs, where new hours close and late samples (a spooled probe's) land.
+  static constexpr int64_t kRecheckMs = 2 * 86'400'000;
   void Sketch(int64_t now) {
     const int64_t kept_since = now - static_cast<int64_t>(sample_days_) * 86400000;
-    const int64_t since = store::BucketStart(kept_since, store::kRollupHourMs) +
-                          store::kRollupHourMs;
+    const int64_t since =
+        store::BucketStart(first_pass_done_ ? std::max(kept_since, now - kRecheckMs) : kept_since,
+                           store::kRollupHourMs) +
+        store::kRollupHourMs;
     const auto began = std::chrono::steady_clock::now();
     int64_t hours = 0, samples = 0;
     Result<store::SketchPassResult> pass{store::SketchPassResult{.complete = false}};
@@ -118,6 +122,8 @@ class RetentionLoop {
     if (!pass) {
       std::cerr << "llmscope serve: sketching the closed hours failed: " << pass.error().message
                 << std::endl;
+    } else if (pass->complete) {
+      first_pass_done_ = true;
     }
   }
 
@@ -154,6 +160,7 @@ class RetentionLoop {
   store::Store& store_;
   const std::function<void(int64_t)> samples_deleted_;
   const int sample_days_, minute_days_, hour_days_;
+  bool first_pass_done_ = false;  // the loop's thread only
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

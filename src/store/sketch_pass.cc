@@ -48,25 +48,24 @@ Result<SketchPassResult> RunSketchPass(Store& store, int64_t since_ms, int64_t n
   const int64_t open_hour = BucketStart(now_ms, kRollupHourMs);
   SketchPassResult result;
   if (since_ms >= open_hour) return result;
-  // Every source's hour rollups of each sketched metric: one query per metric.
-  std::map<SourceKey, HourValueCounts> rollup_counts;
-  for (size_t m = 0; m < kSketchedMetrics.size(); ++m) {
-    RollupQuery q;
-    q.width_ms = kRollupHourMs;
-    q.metric = kSketchedMetrics[m];
-    q.since_ms = since_ms;
-    q.until_ms = open_hour;
-    Result<std::vector<Rollup>> rollups = store.QueryRollups(q);
-    if (!rollups) return rollups.error();
-    for (const Rollup& r : *rollups) {
-      rollup_counts[r.series.source][r.bucket_ms][m] = r.value_count;
-    }
-  }
-  for (const auto& [source, counts] : rollup_counts) {
-    HourValueCounts sketched;
+  // One source at a time, so that what a pass holds is one source's hours, not every source's
+  // (200 sources' 30 days of hour rollups would be ~30 MB).
+  Result<std::vector<SourceKey>> sources = store.ListSources();
+  if (!sources) return sources.error();
+  for (const SourceKey& source : *sources) {
+    HourValueCounts counts, sketched;
     for (size_t m = 0; m < kSketchedMetrics.size(); ++m) {
+      const SeriesKey series{source, kSketchedMetrics[m]};
+      RollupQuery q;
+      q.width_ms = kRollupHourMs;
+      q.series = series;
+      q.since_ms = since_ms;
+      q.until_ms = open_hour;
+      Result<std::vector<Rollup>> rollups = store.QueryRollups(q);
+      if (!rollups) return rollups.error();
+      for (const Rollup& r : *rollups) counts[r.bucket_ms][m] = r.value_count;
       Result<std::vector<SeriesSketchHour>> hours =
-          store.QuerySketchHours(SeriesKey{source, kSketchedMetrics[m]}, since_ms, open_hour);
+          store.QuerySketchHours(series, since_ms, open_hour);
       if (!hours) return hours.error();
       for (const SeriesSketchHour& h : *hours) sketched[h.bucket_ms][m] = h.sketch.count();
     }
