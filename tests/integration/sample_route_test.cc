@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/time_format.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -22,7 +23,18 @@ using llmscope::testing::StartServer;
 using llmscope::testing::TempDir;
 using nlohmann::json;
 
-constexpr char kTimestamp[] = "2026-03-04T05:06:07.250Z";
+// An hour ago, at .250 s: inside any retention period. A fixed date months back was deleted now
+// and then by the start's retention pass, which may run after the test's first request.
+const std::string& Timestamp() {
+  static const std::string kTime = llmscope::FormatIsoUtc(
+      (std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+           .count() -
+       3'600'000) /
+          1000 * 1000 +
+      250);
+  return kTime;
+}
 
 json Parse(const Reply& r) {
   return json::parse(r.body, nullptr, false);
@@ -36,7 +48,7 @@ json OllamaSample() {
               {"profile", "short"},
               {"latency_ms", 1834.5},
               {"ttft_ms", 120.25},
-              {"timestamp", kTimestamp},
+              {"timestamp", Timestamp()},
               {"total_duration_ms", 1829.9},
               {"load_duration_ms", 12.5},
               {"prompt_eval_duration_ms", 95.125},
@@ -90,7 +102,7 @@ TEST(SampleRouteTest, AStoredSampleComesBackWithItsFields) {
   EXPECT_NE(r.Header("Content-Type").find("application/json"), std::string::npos);
   const json s = Parse(r);
   EXPECT_EQ(s["id"], id);
-  EXPECT_EQ(s["timestamp"], kTimestamp);
+  EXPECT_EQ(s["timestamp"], Timestamp());
   // Each field as sent, under the names the stream and the export use; the timestamp as stored.
   json expected = OllamaSample();
   expected["e2e_ms"] = expected["latency_ms"];
