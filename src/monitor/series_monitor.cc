@@ -294,6 +294,7 @@ Status SeriesMonitor::Rebuild() {
     q.source = source;
     q.after_id = std::max<int64_t>(replay_from - 1, 0);
     q.limit = kReplayPage;
+    q.fields = store::SampleFields::kMeasures;  // what a chart judges
     while (true) {
       Result<std::vector<Sample>> page = store_.QuerySamples(q);
       if (!page) return page.error();
@@ -601,6 +602,7 @@ Result<std::vector<double>> SeriesMonitor::WindowBaseline(const SeriesKey& key,
   q.since_ms = window.first;
   q.until_ms = window.second;
   q.limit = INT64_MAX;
+  q.fields = store::SampleFields::kMeasures;
   Result<std::vector<Sample>> samples = store_.QuerySamples(q);
   if (!samples) return samples.error();
   std::vector<double> values;

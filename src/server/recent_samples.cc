@@ -213,6 +213,11 @@ std::optional<ViewPoints> RecentSamples::Window(const SourceKey& source, int64_t
   // the window (ids follow arrival, so an evicted point could only be in the window if its time
   // were later than that of a point held — probes send in time order; late pushes from a
   // spooling remote probe are the exception, and then the store answers).
+  const bool held_covers_window =
+      !src.evicted || (src.size > 0 && src.oldest().time_ms < since_ms);
+  // Without that, only `limit` matches could make it complete: fewer points than that are held,
+  // so the walk (every held point) is skipped. A long window's older end asks this per query.
+  if (!held_covers_window && limit > static_cast<int64_t>(src.size)) return std::nullopt;
   ViewPoints out;
   if (limit > 0) {
     src.VisitNewestFirst([&](const ViewPoint& p) {
@@ -220,8 +225,7 @@ std::optional<ViewPoints> RecentSamples::Window(const SourceKey& source, int64_t
       return static_cast<int64_t>(out.points_.size()) < limit;
     });
   }
-  const bool complete = static_cast<int64_t>(out.points_.size()) == limit || !src.evicted ||
-                        (src.size > 0 && src.oldest().time_ms < since_ms);
+  const bool complete = held_covers_window || static_cast<int64_t>(out.points_.size()) == limit;
   if (!complete) return std::nullopt;
   std::reverse(out.points_.begin(), out.points_.end());
   out.blocks_.assign(src.blocks.begin(), src.blocks.end());

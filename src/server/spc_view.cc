@@ -170,9 +170,15 @@ class ColumnWriter {
   bool first_ = true;
 };
 
+// The fields of a window's samples the reply writes: a chart's columns are measures.
+store::SampleFields FieldsOf(const SpcViewRequest& r) {
+  return r.chart_columns_only ? store::SampleFields::kMeasures : store::SampleFields::kAll;
+}
+
 // The store's query of the window's samples (its series, or the provider's and model's).
 store::SampleQuery WindowQuery(const SpcViewRequest& r) {
   store::SampleQuery q;
+  q.fields = FieldsOf(r);
   if (r.series) {
     q.source = r.series->source;
   } else {
@@ -428,6 +434,7 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
     q.until_ms = t + 1;
     q.newest_first = true;
     q.limit = 1;
+    q.fields = FieldsOf(r);
     Result<std::vector<Sample>> at = store.QuerySamples(q);
     if (!at) return at.error();
     if (at->empty()) continue;  // past its retention
@@ -441,7 +448,7 @@ Result<std::optional<WindowData>> RollupWindow(const SpcViewRequest& r, Metric m
   for (const Candidate& c : chosen) {
     if (!c.point) to_read.push_back(c.at.id);
   }
-  Result<std::vector<Sample>> read = store.SamplesWithIds(to_read);
+  Result<std::vector<Sample>> read = store.SamplesWithIds(to_read, FieldsOf(r));
   if (!read) return read.error();
   std::unordered_map<int64_t, const Sample*> by_id;
   for (const Sample& s : *read) by_id.emplace(s.id, &s);

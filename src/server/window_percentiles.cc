@@ -41,6 +41,7 @@ Result<int64_t> AddValues(const SeriesKey& series, int64_t since_ms, int64_t unt
   q.since_ms = since_ms;
   q.until_ms = until_ms;
   q.limit = kSamplePage;
+  q.fields = store::SampleFields::kMeasures;
   while (true) {
     Result<std::vector<Sample>> page = store.QuerySamples(q);
     if (!page) return page.error();

@@ -18,6 +18,7 @@
 #include "spc/transform.h"
 #include "store/daily_sample_count.h"
 #include "store/records.h"
+#include "store/store.h"
 
 namespace llmscope::store::record_fields {
 
@@ -127,6 +128,33 @@ Sample ReadSample(Row& c) {
   s.prompt_text = c.OptText();
   s.ingest_key = c.OptText();
   return s;
+}
+
+// The columns of sql::kSampleMeasureColumns (id first); the rest of the Sample stays empty.
+template <typename Row>
+Sample ReadSampleMeasures(Row& c) {
+  Sample s;
+  s.id = c.Int();
+  s.time_ms = c.Int();
+  s.source = ReadSource(c);
+  s.e2e_ms = c.OptDouble();
+  s.ttft_ms = c.OptDouble();
+  s.tpot_ms = c.OptDouble();
+  s.tokens_per_s = c.OptDouble();
+  s.cost_usd = c.OptDouble();
+  s.error = c.Bool();
+  s.telemetry.cpu_percent = c.OptDouble();
+  s.telemetry.memory_percent = c.OptDouble();
+  s.telemetry.gpu_percent = c.OptDouble();
+  s.telemetry.gpu_memory_percent = c.OptDouble();
+  s.telemetry.gpu_temp_c = c.OptDouble();
+  return s;
+}
+
+// The reader of a SELECT of sql::SampleColumnsOf(fields).
+template <typename Row>
+auto SampleReader(SampleFields fields) -> Sample (*)(Row&) {
+  return fields == SampleFields::kAll ? &ReadSample<Row> : &ReadSampleMeasures<Row>;
 }
 
 template <typename Params>

@@ -264,9 +264,9 @@ const std::string& SelectSamplesToRebuild() {
   return sql;
 }
 
-std::string SelectSamplesWithIds(size_t count) {
+std::string SelectSamplesWithIds(size_t count, SampleFields fields) {
   std::string sql =
-      "SELECT id, " + std::string(sql::kSampleColumns) + " FROM samples WHERE id IN (";
+      "SELECT id, " + std::string(sql::SampleColumnsOf(fields)) + " FROM samples WHERE id IN (";
   for (size_t i = 0; i < count; ++i) sql += i ? ", ?" : "?";
   return sql + ") ORDER BY id";
 }

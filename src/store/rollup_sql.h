@@ -67,7 +67,7 @@ const std::string& DeleteFrom();
 const std::string& SelectSamplesToRebuild();
 
 // "SELECT … FROM samples WHERE id IN (?, …)" with `count` ?s, in id order (ReadSample).
-std::string SelectSamplesWithIds(size_t count);
+std::string SelectSamplesWithIds(size_t count, SampleFields fields);
 // At most this many ids a statement of SelectSamplesWithIds.
 inline constexpr size_t kIdsPerSelect = 500;
 

@@ -17,6 +17,7 @@ Result<int64_t> ReadHour(Store& store, const SourceKey& source, int64_t hour,
   q.since_ms = hour;
   q.until_ms = hour + kRollupHourMs;
   q.limit = kSamplePage;
+  q.fields = SampleFields::kMeasures;
   int64_t read = 0;
   while (true) {
     Result<std::vector<Sample>> page = store.QuerySamples(q);

@@ -215,7 +215,7 @@ const std::string& SelectSilencesEndingAfter() {
 }
 
 BoundStatement SelectSamples(const SampleQuery& q, std::string_view time_from) {
-  BoundStatement s{"SELECT id, " + std::string(kSampleColumns) + " FROM samples", {}};
+  BoundStatement s{"SELECT id, " + std::string(SampleColumnsOf(q.fields)) + " FROM samples", {}};
   Conditions where(s);
   if (q.source) {
     where.Add("provider = ? AND model = ? AND site = ? AND profile = ?", SourceValues(*q.source));

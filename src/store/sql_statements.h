@@ -31,6 +31,13 @@ inline constexpr std::string_view kSampleColumns =
     "prompt_eval_duration_ms, eval_duration_ms, prompt_eval_count, eval_count, tokens_in, "
     "tokens_out, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, gpu_temp_c, "
     "prompt_hash, prompt_text, ingest_key";
+// A sample's measures (SampleFields::kMeasures), in record_fields::ReadSampleMeasures' order.
+inline constexpr std::string_view kSampleMeasureColumns =
+    "time_ms, provider, model, site, profile, e2e_ms, ttft_ms, tpot_ms, tokens_per_s, cost_usd, "
+    "error, cpu_percent, memory_percent, gpu_percent, gpu_memory_percent, gpu_temp_c";
+constexpr std::string_view SampleColumnsOf(SampleFields fields) {
+  return fields == SampleFields::kAll ? kSampleColumns : kSampleMeasureColumns;
+}
 // A stage has no id: (series, number) is its key.
 inline constexpr std::string_view kStageColumns =
     "provider, model, site, profile, metric, number, start_index, baseline_size, transform, "

@@ -26,6 +26,15 @@
 
 namespace llmscope::store {
 
+// Which of a sample's columns a read fills.
+enum class SampleFields : uint8_t {
+  kAll,
+  // Its measures only: id, time, source, the metrics' values, error and telemetry (what charts,
+  // rollups and sketches use). The error's text, the Ollama fields, the prompt's hash and text
+  // and the ingest key are left empty: a whole row costs several times more to read.
+  kMeasures,
+};
+
 struct SampleQuery {
   std::optional<SourceKey> source;             // exact source; nullopt: every source
   std::optional<std::string> provider, model;  // filters when `source` is not given
@@ -35,6 +44,7 @@ struct SampleQuery {
   int64_t limit = 100000;                      // at most this many, in id order
   bool newest_first = false;  // id order descending (after_id then means id < after_id
                               // when non-zero)
+  SampleFields fields = SampleFields::kAll;
 };
 
 struct ViolationQuery {
@@ -90,7 +100,8 @@ class Store {
   virtual Result<AppendResult> AppendSamples(std::vector<Sample>& samples) = 0;
   virtual Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) = 0;
   // The stored samples with these ids, each once, in id order (an id not stored is left out).
-  virtual Result<std::vector<Sample>> SamplesWithIds(const std::vector<int64_t>& ids) = 0;
+  virtual Result<std::vector<Sample>> SamplesWithIds(const std::vector<int64_t>& ids,
+                                                     SampleFields fields) = 0;
   // Every source that has samples, in key order.
   virtual Result<std::vector<SourceKey>> ListSources() = 0;
   virtual Result<StoreStats> Stats() = 0;

@@ -64,7 +64,8 @@ using pg::PgParams;
 using pg::PgResult;
 using pg::PgRow;
 
-Result<std::vector<Sample>> PostgresStore::SamplesWithIds(const std::vector<int64_t>& wanted) {
+Result<std::vector<Sample>> PostgresStore::SamplesWithIds(const std::vector<int64_t>& wanted,
+                                                          SampleFields fields) {
   std::vector<int64_t> ids = wanted;
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -75,9 +76,11 @@ Result<std::vector<Sample>> PostgresStore::SamplesWithIds(const std::vector<int6
     const size_t n = std::min(rollup_sql::kIdsPerSelect, ids.size() - at);
     PgParams p;
     for (size_t i = at; i < at + n; ++i) p.Int(ids[i]);
-    Result<PgResult> r = conn->Run(rollup_sql::SelectSamplesWithIds(n), p, "SamplesWithIds");
+    Result<PgResult> r =
+        conn->Run(rollup_sql::SelectSamplesWithIds(n, fields), p, "SamplesWithIds");
     if (!r) return r.error();
-    Result<std::vector<Sample>> rows = pg::ReadAll<Sample>(*r, record_fields::ReadSample<PgRow>);
+    Result<std::vector<Sample>> rows =
+        pg::ReadAll<Sample>(*r, record_fields::SampleReader<PgRow>(fields));
     if (!rows) return rows.error();
     out.insert(out.end(), std::make_move_iterator(rows->begin()),
                std::make_move_iterator(rows->end()));

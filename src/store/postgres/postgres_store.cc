@@ -175,7 +175,7 @@ Result<std::vector<Sample>> PostgresStore::QuerySamples(const SampleQuery& q) {
   if (!conn) return conn.error();
   Result<PgResult> r = conn->Run(select.sql, p, "QuerySamples");
   if (!r) return r.error();
-  return ReadAll<Sample>(*r, ReadSample<PgRow>);
+  return ReadAll<Sample>(*r, record_fields::SampleReader<PgRow>(q.fields));
 }
 
 Result<std::vector<SourceKey>> PostgresStore::ListSources() {

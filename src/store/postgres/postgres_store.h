@@ -64,7 +64,8 @@ class PostgresStore final : public SharedStore {
 
   Result<AppendResult> AppendSamples(std::vector<Sample>& samples) override;
   Result<std::vector<Sample>> QuerySamples(const SampleQuery& query) override;
-  Result<std::vector<Sample>> SamplesWithIds(const std::vector<int64_t>& ids) override;
+  Result<std::vector<Sample>> SamplesWithIds(const std::vector<int64_t>& ids,
+                                             SampleFields fields) override;
   Result<std::vector<SourceKey>> ListSources() override;
   Result<StoreStats> Stats() override;
   // In postgres_daily_counts.cc.

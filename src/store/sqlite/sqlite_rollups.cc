@@ -145,7 +145,8 @@ using sqlite::SqliteRow;
 using sqlite::SqliteStatement;
 using sqlite::SqliteTransaction;
 
-Result<std::vector<Sample>> SqliteStore::SamplesWithIds(const std::vector<int64_t>& wanted) {
+Result<std::vector<Sample>> SqliteStore::SamplesWithIds(const std::vector<int64_t>& wanted,
+                                                        SampleFields fields) {
   std::vector<int64_t> ids = wanted;
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -155,13 +156,14 @@ Result<std::vector<Sample>> SqliteStore::SamplesWithIds(const std::vector<int64_
   if (Status s = snapshot.Begin(/*immediate=*/false); !s) return s.error();
   for (size_t at = 0; at < ids.size(); at += rollup_sql::kIdsPerSelect) {
     const size_t n = std::min(rollup_sql::kIdsPerSelect, ids.size() - at);
-    Result<SqliteStatement> stmt = reader_->Prepare(rollup_sql::SelectSamplesWithIds(n));
+    Result<SqliteStatement> stmt = reader_->Prepare(rollup_sql::SelectSamplesWithIds(n, fields));
     if (!stmt) return stmt.error();
     SqliteBinder b(stmt->get());
     for (size_t i = at; i < at + n; ++i) b.Int(ids[i]);
     if (Status s = b.Done("SamplesWithIds"); !s) return s.error();
     Result<std::vector<Sample>> rows =
-        ReadAll<Sample>(*reader_, *stmt, record_fields::ReadSample<SqliteRow>, "SamplesWithIds");
+        ReadAll<Sample>(*reader_, *stmt, record_fields::SampleReader<SqliteRow>(fields),
+                        "SamplesWithIds");
     if (!rows) return rows.error();
     out.insert(out.end(), std::make_move_iterator(rows->begin()),
                std::make_move_iterator(rows->end()));

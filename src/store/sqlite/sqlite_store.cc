@@ -163,7 +163,8 @@ Result<std::vector<Sample>> SqliteStore::QuerySamples(const SampleQuery& q) {
   SqliteBinder b(stmt->get());
   sql::BindValues(b, select);
   if (Status s = b.Done("QuerySamples"); !s) return s.error();
-  return ReadAll<Sample>(*reader_, *stmt, ReadSample<SqliteRow>, "QuerySamples");
+  return ReadAll<Sample>(*reader_, *stmt, record_fields::SampleReader<SqliteRow>(q.fields),
+                        "QuerySamples");
 }
 
 Result<std::vector<SourceKey>> SqliteStore::ListSources() {

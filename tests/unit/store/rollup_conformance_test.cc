@@ -184,7 +184,7 @@ TEST_P(StoreConformanceTest, SamplesWithIdsReadsThoseStoredInIdOrder) {
   ASSERT_TRUE(store().AppendSamples(batch).ok());
   std::vector<int64_t> ids = {batch[1100].id, batch[3].id, 999'999'999, batch[600].id};
   for (int i = 0; i < 600; ++i) ids.push_back(batch[static_cast<size_t>(i) * 2].id);
-  Result<std::vector<Sample>> got = store().SamplesWithIds(ids);
+  Result<std::vector<Sample>> got = store().SamplesWithIds(ids, SampleFields::kAll);
   ASSERT_TRUE(got.ok()) << got.error().message;
   std::vector<int64_t> want;
   for (int64_t id : ids) {

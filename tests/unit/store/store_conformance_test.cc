@@ -277,6 +277,46 @@ TEST_P(StoreConformanceTest, RoundTripsEveryFieldOfASample) {
   EXPECT_EQ((*got)[2].prompt_text, std::optional<std::string>(""));
 }
 
+// A read of the measures fills id, time, source, the metrics' values, error and telemetry as a
+// whole read does, and leaves every other field empty; by query and by id alike.
+TEST_P(StoreConformanceTest, AMeasuresReadFillsTheMeasuresOnly) {
+  std::vector<Sample> batch = {FullSample(), EmptySample(), ZeroSample()};
+  batch[0].error = true;
+  ASSERT_TRUE(store().AppendSamples(batch).ok());
+  SampleQuery q;
+  q.fields = SampleFields::kMeasures;
+  Result<std::vector<Sample>> queried = store().QuerySamples(q);
+  ASSERT_TRUE(queried.ok()) << queried.error().message;
+  Result<std::vector<Sample>> by_id = store().SamplesWithIds(
+      {batch[2].id, batch[0].id, batch[1].id}, SampleFields::kMeasures);
+  ASSERT_TRUE(by_id.ok()) << by_id.error().message;
+  for (const std::vector<Sample>* got : {&*queried, &*by_id}) {
+    ASSERT_EQ(got->size(), 3u);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      SCOPED_TRACE("sample " + std::to_string(i));
+      Sample want;  // the measures of batch[i], nothing else
+      const Sample& b = batch[i];
+      want.id = b.id;
+      want.time_ms = b.time_ms;
+      want.source = b.source;
+      want.e2e_ms = b.e2e_ms;
+      want.ttft_ms = b.ttft_ms;
+      want.tpot_ms = b.tpot_ms;
+      want.tokens_per_s = b.tokens_per_s;
+      want.cost_usd = b.cost_usd;
+      want.error = b.error;
+      want.telemetry = b.telemetry;
+      ExpectSameSample((*got)[i], want);
+      EXPECT_EQ((*got)[i].id, b.id);
+    }
+  }
+  EXPECT_TRUE(queried->front().prompt_hash.empty());
+  EXPECT_FALSE(queried->front().prompt_text.has_value());
+  EXPECT_FALSE(queried->front().ingest_key.has_value());
+  EXPECT_FALSE(queried->front().total_duration_ms.has_value());
+  EXPECT_TRUE(queried->front().error_message.empty());
+}
+
 TEST_P(StoreConformanceTest, KeepsUnicodeAndSqlLikeTextVerbatim) {
   Sample s = FullSample();
   s.source = Source("prov-ü", "模型-7b 🚀", "São Paulo", "długi");
