@@ -166,14 +166,14 @@ bool SeriesTracker::Feed(const Sample& sample, double value) {
                          PointTelemetry::From(sample.telemetry)};
   history_.push_back(point);
 
-  // Events whose ±N window reaches this point get it.
-  for (TrackedViolation& v : tracked_) {
-    if (v.anchor_index + context_points_ >= index &&
-        (v.context.empty() || v.context.back().index < index)) {
-      v.context.push_back(point);
-      v.dirty = true;
+  // Events whose ±N window reaches this point get it; those it completes await no more.
+  std::erase_if(awaiting_context_, [&](TrackedViolation* v) {
+    if (v->context.empty() || v->context.back().index < index) {
+      v->context.push_back(point);
+      v->dirty = true;
     }
-  }
+    return v->anchor_index + context_points_ <= index;
+  });
   for (const spc::Firing& f : firings_) OnFiring(f);
   for (spc::Rule r : spc::kAllRules) {
     TrackedViolation*& open = open_[static_cast<size_t>(r)];
@@ -224,7 +224,13 @@ void SeriesTracker::OnFiring(const spc::Firing& f) {
   r.created_ms = r.first_time_ms;
   v.context = ContextAround(f.index);
   v.anchor_index = v.telemetry_index = f.index;
+  AwaitContext(v);
   open = &v;
+}
+
+void SeriesTracker::AwaitContext(TrackedViolation& v) {
+  const int64_t last_fed = chart_.size() - 1;
+  if (v.anchor_index + context_points_ > last_fed) awaiting_context_.push_back(&v);
 }
 
 void SeriesTracker::OnVerdict(const spc::SubgroupVerdict& verdict) {
@@ -269,6 +275,7 @@ void SeriesTracker::OnVerdict(const spc::SubgroupVerdict& verdict) {
   r.limits = AlarmLimits(alarm_);
   v.context = ContextAround(verdict.last_index);
   v.anchor_index = v.telemetry_index = verdict.last_index;
+  AwaitContext(v);
   // An escalated SHIFT event stays in its slot: it no longer grows, and ends with the episode.
   (r.rule == spc::Rule::kJump ? jump : shift) = &v;
 }

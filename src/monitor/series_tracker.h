@@ -189,6 +189,13 @@ class SeriesTracker {
   // Each rule's extendable event (the alarm rules': the open episode's).
   std::array<TrackedViolation*, spc::kRuleCount> open_{};
   std::list<TrackedViolation> tracked_;  // stable addresses
+  // The events of tracked_ whose ±N window reaches past the last point fed (anchor_index +
+  // context_points_ > that point's index): each point goes to these only, not to every event
+  // tracked (a replay holds a page's events at once, a batch's live).
+  std::vector<TrackedViolation*> awaiting_context_;
+  // Adds `v`, just created with the context up to the point fed last, to awaiting_context_
+  // when its window reaches further.
+  void AwaitContext(TrackedViolation& v);
   // While learning: the stage's points so far (the Phase I review needs their context); once
   // frozen: the last context_points points.
   std::deque<ChartPoint> history_;
