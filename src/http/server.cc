@@ -192,7 +192,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void WriteStream(std::vector<StreamData> frames, std::string tail);
   void OnWritten();
   void Fail(int status, std::string_view code, std::string_view message);
+  // The connection's one deadline, `after` from now: what it is in, when it passes
+  // (OnDeadline). Moving it later re-arms nothing: the armed wait, when it expires, re-arms itself
+  // for the deadline then in force, so a keep-alive request (four deadlines: idle, header, write,
+  // idle) costs no timer operation unless a deadline comes earlier than the armed one.
   void SetDeadline(std::chrono::milliseconds after);
+  // No deadline while the request is handled (the armed wait then expires without effect).
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+  void ArmTimer();
   // body_deadline plus `bytes` at min_body_rate: the time to move a message of that size.
   std::chrono::milliseconds TransferDeadline(size_t bytes) const;
   void OnDeadline();
@@ -205,8 +212,12 @@ class Session : public std::enable_shared_from_this<Session> {
   const Strand strand_;
   const std::string address_;
   const bool admitted_;
+  using Clock = asio::steady_timer::clock_type;
   asio::steady_timer timer_;
-  uint64_t timer_generation_ = 0;
+  uint64_t timer_generation_ = 0;  // the armed wait's; a wait of an older one does nothing
+  Clock::time_point deadline_ = Clock::time_point::max();  // max: none
+  bool timer_armed_ = false;
+  Clock::time_point armed_until_{};  // when the armed wait expires
   RequestReader reader_;
   State state_ = State::kIdle;
   bool header_checked_ = false;
@@ -372,8 +383,7 @@ void Session::AwaitBody() {
 
 void Session::Handle(ReadRequest read) {
   state_ = State::kHandling;
-  ++timer_generation_;
-  timer_.cancel();
+  ClearDeadline();
   Request req = std::move(read.request);
   head_ = req.method == "HEAD";
   req.remote_addr = address_;
@@ -533,10 +543,21 @@ std::chrono::milliseconds Session::TransferDeadline(size_t bytes) const {
 }
 
 void Session::SetDeadline(std::chrono::milliseconds after) {
-  timer_.expires_after(after);
+  deadline_ = Clock::now() + after;
+  if (timer_armed_ && armed_until_ <= deadline_) return;  // the armed wait re-arms
+  ArmTimer();
+}
+
+void Session::ArmTimer() {
+  timer_armed_ = true;
+  armed_until_ = deadline_;
+  timer_.expires_at(deadline_);  // cancels a wait armed for later
   timer_.async_wait(
       [self = shared_from_this(), generation = ++timer_generation_](const beast::error_code& ec) {
-        if (ec || generation != self->timer_generation_) return;
+        if (generation != self->timer_generation_) return;  // re-armed or closed since
+        self->timer_armed_ = false;
+        if (ec || self->deadline_ == Clock::time_point::max()) return;
+        if (Clock::now() < self->deadline_) return self->ArmTimer();  // moved later meanwhile
         self->OnDeadline();
       });
 }

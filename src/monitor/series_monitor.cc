@@ -341,14 +341,22 @@ Result<IngestReceipt> SeriesMonitor::Ingest(std::vector<Sample> samples) {
 }
 
 void SeriesMonitor::IngestAsync(std::vector<Sample> samples, IngestDone done) {
+  bool first;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
+    first = queue_.empty();
     queue_.push_back(PendingBatch{std::move(samples), std::move(done)});
   }
-  queue_cv_.notify_all();
+  // Only the batch that makes the queue non-empty wakes the writer: it takes the whole queue when
+  // it wakes, and one that is committing looks at the queue again before it waits. With many
+  // connections most batches join a queue that is waiting already, and skip the futex call.
+  if (first) queue_cv_.notify_all();
 }
 
 void SeriesMonitor::WriteGroups() {
+  // Swapped with the queue for each group and cleared after it, so the queue and the group keep
+  // their capacity: no reallocation under queue_mu_ while the I/O threads queue batches.
+  std::vector<PendingBatch> group;
   std::unique_lock<std::mutex> lock(queue_mu_);
   while (true) {
     // The turn may be held by EraseSources or StartNewStage.
@@ -356,7 +364,6 @@ void SeriesMonitor::WriteGroups() {
     if (queue_.empty()) return;  // stopping, and everything queued is written
     // Everyone queued now is one group: one transaction, one flush, one publication.
     committing_ = true;
-    std::vector<PendingBatch> group;
     group.swap(queue_);
     lock.unlock();
     CommitGroup(group);
@@ -365,6 +372,7 @@ void SeriesMonitor::WriteGroups() {
     queue_cv_.notify_all();
     lock.unlock();
     for (PendingBatch& b : group) b.done(std::move(b.result));
+    group.clear();
     lock.lock();
   }
 }

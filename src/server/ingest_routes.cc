@@ -6,6 +6,7 @@
 
 #include "core/time_format.h"
 #include "server/http_reply.h"
+#include "server/ingest_reply.h"
 #include "server/json_views.h"
 
 namespace llmscope::server {
@@ -38,23 +39,18 @@ void RegisterIngestRoutes(http::Router& router, monitor::SeriesMonitor& monitor,
       SendError(res, body.error());
       return responder->Send(std::move(res));
     }
+    // The reply's only text beside integers, escaped here rather than on the writer thread.
     monitor.IngestAsync(
         std::move(body->samples),
-        [responder = std::move(responder), ignored = std::move(body->ignored_fields)](
+        [responder = std::move(responder), ignored = IgnoredFieldsJson(body->ignored_fields)](
             Result<monitor::IngestReceipt> receipt) {
           Response res;
           if (!receipt) {
             SendError(res, Error{"storage_error",
                                  "the samples were not stored: " + receipt.error().message});
           } else {
-            SendJson(res, 200,
-                     Json{{"status", "ok"},
-                          {"logged", true},
-                          {"count", receipt->ids.size()},
-                          {"ids", receipt->ids},
-                          {"duplicates", receipt->duplicates},
-                          {"violations_detected", receipt->violations_opened},
-                          {"ignored_fields", ignored}});
+            res.status = 200;
+            res.set_content(IngestReceiptJson(*receipt, ignored), "application/json");
           }
           responder->Send(std::move(res));
         });

@@ -316,6 +316,36 @@ TEST_F(EngineTest, HeadersSlowerThanTheirDeadlineGet408) {
   ExpectRefused("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: ", 408);
 }
 
+// A connection's deadline moved later is re-armed by the wait that expires first (server.cc
+// SetDeadline): the idle timeout set after a reply still closes the connection, and a header
+// deadline earlier than the armed idle one still answers 408.
+TEST_F(EngineTest, AKeepAliveConnectionIdleAfterAReplyIsClosed) {
+  ServerOptions o;
+  o.header_deadline = milliseconds(200);  // armed first; the idle deadline comes later
+  o.idle_timeout = milliseconds(600);
+  Start(o);
+  RawConnection c(port_);
+  ASSERT_TRUE(c.Send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string got = c.ReadUntilClosed(kWait);
+  EXPECT_EQ(Count(got, "HTTP/1.1 200 OK"), 1u) << got;
+  EXPECT_TRUE(c.ClosedByPeer());
+}
+
+TEST_F(EngineTest, ASecondRequestSlowerThanItsHeaderDeadlineGets408) {
+  ServerOptions o;
+  o.header_deadline = milliseconds(300);  // earlier than the idle deadline armed before it
+  Start(o);
+  RawConnection c(port_);
+  ASSERT_TRUE(c.Send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // Past the first request's header deadline: its wait has expired and re-armed for idle.
+  std::this_thread::sleep_for(milliseconds(500));
+  ASSERT_TRUE(c.Send("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  const std::string got = c.ReadUntilClosed(kWait);
+  EXPECT_EQ(Count(got, "HTTP/1.1 200 OK"), 1u) << got;
+  EXPECT_NE(got.find("HTTP/1.1 408"), std::string::npos) << got;
+  EXPECT_TRUE(c.ClosedByPeer());
+}
+
 TEST_F(EngineTest, BodiesSlowerThanTheirDeadlineGet408) {
   ServerOptions o;
   o.body_deadline = milliseconds(300);
