@@ -106,7 +106,9 @@ TEST_F(SpcViewReply, ColumnsHoldEachSampleExactly) {
     }
     EXPECT_TRUE(reply["memory_percents"][i].is_null());
     EXPECT_EQ(reply["prompt_hashes"][i], i % 2 ? "abc" : "");
-    if (i > 0) EXPECT_GT(reply["ids"][i].get<int64_t>(), reply["ids"][i - 1].get<int64_t>());
+    if (i > 0) {
+      EXPECT_GT(reply["ids"][i].get<int64_t>(), reply["ids"][i - 1].get<int64_t>());
+    }
   }
 }
 
