@@ -97,8 +97,9 @@ void BindSample(Params& b, const Sample& s) {
   b.Text(s.prompt_hash).OptText(s.prompt_text).OptText(s.ingest_key);
 }
 
+// The columns both sample reads begin with: id, time, source, the metrics' values and error.
 template <typename Row>
-Sample ReadSample(Row& c) {
+Sample ReadSampleHead(Row& c) {
   Sample s;
   s.id = c.Int();
   s.time_ms = c.Int();
@@ -109,6 +110,21 @@ Sample ReadSample(Row& c) {
   s.tokens_per_s = c.OptDouble();
   s.cost_usd = c.OptDouble();
   s.error = c.Bool();
+  return s;
+}
+
+template <typename Row>
+void ReadTelemetry(Row& c, Telemetry& t) {
+  t.cpu_percent = c.OptDouble();
+  t.memory_percent = c.OptDouble();
+  t.gpu_percent = c.OptDouble();
+  t.gpu_memory_percent = c.OptDouble();
+  t.gpu_temp_c = c.OptDouble();
+}
+
+template <typename Row>
+Sample ReadSample(Row& c) {
+  Sample s = ReadSampleHead(c);
   s.error_kind = c.Text();
   s.error_message = c.Text();
   s.total_duration_ms = c.OptDouble();
@@ -119,11 +135,7 @@ Sample ReadSample(Row& c) {
   s.eval_count = c.OptInt();
   s.tokens_in = c.OptInt();
   s.tokens_out = c.OptInt();
-  s.telemetry.cpu_percent = c.OptDouble();
-  s.telemetry.memory_percent = c.OptDouble();
-  s.telemetry.gpu_percent = c.OptDouble();
-  s.telemetry.gpu_memory_percent = c.OptDouble();
-  s.telemetry.gpu_temp_c = c.OptDouble();
+  ReadTelemetry(c, s.telemetry);
   s.prompt_hash = c.Text();
   s.prompt_text = c.OptText();
   s.ingest_key = c.OptText();
@@ -133,21 +145,8 @@ Sample ReadSample(Row& c) {
 // The columns of sql::kSampleMeasureColumns (id first); the rest of the Sample stays empty.
 template <typename Row>
 Sample ReadSampleMeasures(Row& c) {
-  Sample s;
-  s.id = c.Int();
-  s.time_ms = c.Int();
-  s.source = ReadSource(c);
-  s.e2e_ms = c.OptDouble();
-  s.ttft_ms = c.OptDouble();
-  s.tpot_ms = c.OptDouble();
-  s.tokens_per_s = c.OptDouble();
-  s.cost_usd = c.OptDouble();
-  s.error = c.Bool();
-  s.telemetry.cpu_percent = c.OptDouble();
-  s.telemetry.memory_percent = c.OptDouble();
-  s.telemetry.gpu_percent = c.OptDouble();
-  s.telemetry.gpu_memory_percent = c.OptDouble();
-  s.telemetry.gpu_temp_c = c.OptDouble();
+  Sample s = ReadSampleHead(c);
+  ReadTelemetry(c, s.telemetry);
   return s;
 }
 
