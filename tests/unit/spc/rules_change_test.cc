@@ -29,7 +29,9 @@ TEST(RulesChange, RunAndWindowRulesJudgeAsIfTheyHadHeldSinceTheStageBegan) {
     if (i == 1000) changed.SetRules(later);
     const RuleMask a = always.Push(y[i]);
     const RuleMask b = changed.Push(y[i]);
-    if (i >= 1000) ASSERT_EQ(a, b) << "point " << i;
+    if (i >= 1000) {
+      ASSERT_EQ(a, b) << "point " << i;
+    }
   }
 }
 
